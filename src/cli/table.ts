@@ -1,0 +1,181 @@
+// The readable table `hotmess analyze` prints: per prompt n, answer classes, bias², variance,
+// error, incoherence with its interval and the fork column; then the pooled figures and the
+// length split. Rounding happens here, never in the analysis.
+import type { Analysis, Interval, PromptAnalysis } from "../core";
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+}
+
+const plain = (s: string) => s;
+export const NO_STYLE: Style = { bold: plain, dim: plain, red: plain, yellow: plain, green: plain };
+export const ANSI_STYLE: Style = {
+  bold: (s) => `\x1b[1m${s}\x1b[22m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+  red: (s) => `\x1b[31m${s}\x1b[39m`,
+  yellow: (s) => `\x1b[33m${s}\x1b[39m`,
+  green: (s) => `\x1b[32m${s}\x1b[39m`,
+};
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const visible = (s: string) => s.replace(ANSI, "").length;
+
+export function fmt(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return "—";
+  return x.toFixed(digits);
+}
+
+export function fmtInterval(ci: Interval | null): string {
+  return ci ? `[${fmt(ci[0])}–${fmt(ci[1])}]` : "";
+}
+
+function colourIncoherence(x: number | null, s: string, st: Style): string {
+  if (x === null) return st.dim(s);
+  if (x >= 0.5) return st.red(s);
+  if (x >= 0.25) return st.yellow(s);
+  return st.green(s);
+}
+
+/**
+ * Model text and ids are untrusted: control characters (an ANSI escape in a trace could
+ * rewrite the terminal) become visible escapes, and line breaks become spaces.
+ */
+export function safe(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\r\n\t]+/g, " ").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function truncate(s: string, width: number): string {
+  s = safe(s);
+  return s.length <= width ? s : s.slice(0, width - 1) + "…";
+}
+
+/** The groups at a prompt's fork: what the runs do there, largest group first. */
+export function forkLines(p: PromptAnalysis, st: Style, maxGroups = 3): string[] {
+  if (p.forkColumn === null) return [];
+  const col = p.columns[p.forkColumn]!;
+  const groups = new Map<number, { count: number; text: string }>();
+  for (const cell of col.cells) {
+    if (cell.group === null || cell.step === null) continue;
+    const g = groups.get(cell.group);
+    if (g) g.count++;
+    else groups.set(cell.group, { count: 1, text: p.runs[cell.run]!.steps[cell.step]!.text });
+  }
+  const gaps = col.cells.filter((c) => c.group === null).length;
+  const sorted = [...groups.entries()].sort((a, b) => a[0] - b[0]);
+  const lines = sorted.slice(0, maxGroups).map(([, g]) => `    ${String(g.count).padStart(4)} runs  ${truncate(g.text, 70)}`);
+  const rest = sorted.length - maxGroups;
+  if (rest > 0 || gaps > 0) {
+    const parts = [rest > 0 ? `${rest} more group${rest === 1 ? "" : "s"}` : "", gaps > 0 ? `${gaps} run${gaps === 1 ? "" : "s"} without this step` : ""].filter(Boolean);
+    lines.push(st.dim(`         ${parts.join(", ")}`));
+  }
+  return [`  ${truncate(p.id, 40)} · column ${p.forkColumn} of ${p.columns.length}`, ...lines];
+}
+
+/** Lays out rows as columns; numeric columns (by index) are right-aligned. */
+export function layout(header: string[], rows: string[][], right: Set<number>, st: Style): string[] {
+  const widths = header.map((h, c) => Math.max(visible(h), ...rows.map((r) => visible(r[c] ?? ""))));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => {
+        const pad = " ".repeat(Math.max(0, widths[c]! - visible(cell)));
+        return right.has(c) ? pad + cell : cell + pad;
+      })
+      .join("  ")
+      .trimEnd();
+  return [st.bold(line(header)), st.dim(widths.map((w) => "─".repeat(w)).join("  ")), ...rows.map(line)];
+}
+
+function answersCell(p: PromptAnalysis): string {
+  const ref = p.answers.find((a) => a.reference);
+  const share = ref ? ` (${Math.round((100 * ref.count) / p.n)}% ✓)` : "";
+  return `${p.classes}${share}`;
+}
+
+function promptRow(p: PromptAnalysis, st: Style): string[] {
+  const fork = p.forkColumn === null ? "—" : `col ${p.forkColumn}`;
+  if (!p.brier) {
+    return [truncate(p.id, 28), String(p.n), answersCell(p), "—", "—", "—", st.dim(`no target · disagreement ${fmt(p.disagreement)}`), fork];
+  }
+  const b = p.brier;
+  const inc = `${fmt(b.incoherence)} ${fmtInterval(b.ci95)}`.trim();
+  return [truncate(p.id, 28), String(p.n), answersCell(p), fmt(b.bias2), fmt(b.variance), fmt(b.error), colourIncoherence(b.incoherence, inc, st), fork];
+}
+
+const MAX_FORKS = 10;
+
+/** The whole table as lines of text. */
+export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
+  const out: string[] = [];
+  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
+  out.push(...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st));
+  out.push("");
+
+  const P = a.pooled;
+  out.push(st.bold(`Pooled over ${P.promptsWithTarget} of ${P.prompts} prompt${P.prompts === 1 ? "" : "s"} with a target`) + st.dim(" (Σ variance / Σ error)"));
+  const rows: string[][] = [];
+  for (const [name, d] of [
+    ["brier", P.brier],
+    ["binary", P.binary],
+    ["kl", P.kl],
+  ] as const) {
+    if (!d) continue;
+    rows.push([
+      name,
+      fmt(d.bias2),
+      fmt(d.variance),
+      fmt(d.error),
+      colourIncoherence(d.incoherence, `${fmt(d.incoherence)} ${fmtInterval(d.ci95)}`.trim(), st),
+      fmt(d.incoherenceUnbiased),
+    ]);
+  }
+  if (rows.length > 0) {
+    out.push(...layout(["", "bias²", "variance", "error", "incoherence [95% CI]", "unbiased"], rows, new Set([1, 2, 3, 5]), st).map((l) => "  " + l));
+  } else {
+    out.push(st.dim("  No prompt has a reference answer or correctness flags, so there is no incoherence:"));
+    out.push(st.dim("  add `reference` (or `correct` flags) to the trace set to split error into bias and variance."));
+  }
+  if (P.disagreement !== null) out.push(`  disagreement ${fmt(P.disagreement)} · entropy ${fmt(P.entropy)} nats ${st.dim("(mean over prompts)")}`);
+
+  const L = P.lengthSplit;
+  if (L) {
+    out.push("");
+    out.push(st.bold("Length split") + st.dim(" (each prompt's runs cut at the median trace length, then pooled)"));
+    out.push(
+      ...layout(
+        ["half", "runs", "mean length", "incoherence [95% CI]"],
+        [
+          ["short", String(L.short.samples), fmt(L.short.meanLength, 0), colourIncoherence(L.short.incoherence, `${fmt(L.short.incoherence)} ${fmtInterval(L.short.ci95)}`.trim(), st)],
+          ["long", String(L.long.samples), fmt(L.long.meanLength, 0), colourIncoherence(L.long.incoherence, `${fmt(L.long.incoherence)} ${fmtInterval(L.long.ci95)}`.trim(), st)],
+        ],
+        new Set([1, 2]),
+        st,
+      ).map((l) => "  " + l),
+    );
+    if (L.short.incoherence !== null && L.long.incoherence !== null) {
+      const d = L.long.incoherence - L.short.incoherence;
+      out.push(st.dim(`  long − short = ${d >= 0 ? "+" : ""}${fmt(d)}${d > 0 ? ": longer reasoning is the bigger hot mess" : ""}`));
+    }
+  }
+
+  const forks = a.prompts.filter((p) => p.forkColumn !== null);
+  if (forks.length > 0) {
+    const shown = forks.slice(0, MAX_FORKS);
+    out.push("");
+    out.push(st.bold("Where the reruns fork") + st.dim(" (the first aligned step where at least two groups each hold a real share of the runs)"));
+    for (const p of shown) out.push(...forkLines(p, st));
+    if (forks.length > shown.length) out.push(st.dim(`  … and ${forks.length - shown.length} more prompts with a fork (all in --json)`));
+  }
+
+  const extracted = a.prompts.reduce((s, p) => s + p.extractedAnswers, 0);
+  if (extracted > 0) {
+    out.push("");
+    out.push(st.dim(`Note: ${extracted} answer${extracted === 1 ? " was" : "s were"} extracted from the text (no "answer" field): last \\boxed{}, else an "Answer:" line, else the last number.`));
+  }
+  return out;
+}

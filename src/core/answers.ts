@@ -1,0 +1,187 @@
+// Answers: normalisation to a class key (METRICS.md §2), extraction from text when a sample
+// has no `answer`, and answer classes with the reference class (METRICS.md §3).
+import type { AnswerClass, Sample } from "./types";
+
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/;
+
+/** The canonical key of a number: 18 and 18.0 are both "18"; -0 is "0". */
+export function numberKey(x: number): string {
+  return Object.is(x, -0) ? "0" : String(x);
+}
+
+/** If the whole string is `\boxed{X}` (braces balanced), X; otherwise null. */
+function unboxWhole(s: string): string | null {
+  if (!s.startsWith("\\boxed{") || !s.endsWith("}")) return null;
+  let depth = 0;
+  for (let i = 6; i < s.length; i++) {
+    const c = s[i];
+    if (c === "{") depth++;
+    else if (c === "}") {
+      depth--;
+      if (depth === 0) return i === s.length - 1 ? s.slice(7, -1) : null;
+    }
+  }
+  return null;
+}
+
+/**
+ * The class key of an answer (METRICS.md §2), or null for "no answer".
+ * Numbers and numeric strings share keys: 18, "18.0", "$18", "1,8" → "18".
+ */
+export function normalizeAnswer(answer: unknown): string | null {
+  if (answer === undefined || answer === null) return null;
+  if (typeof answer === "number") return Number.isFinite(answer) ? numberKey(answer) : null;
+  if (typeof answer !== "string") return null;
+  let s = answer.normalize("NFKC").trim();
+  const boxed = unboxWhole(s);
+  if (boxed !== null) s = boxed;
+  if (s.length >= 2 && s.startsWith("$") && s.endsWith("$")) s = s.slice(1, -1);
+  s = s.toLowerCase().replace(/\s+/gu, "");
+  if (s.endsWith(".")) s = s.slice(0, -1);
+  if (s === "") return null;
+  const bare = s.replace(/[$,]/g, "");
+  if (PLAIN_NUMBER.test(bare)) {
+    const x = Number(bare);
+    if (Number.isFinite(x)) return numberKey(x);
+  }
+  return s;
+}
+
+/** The content of the last `\boxed{…}` in a text (balanced braces), or null. */
+function lastBoxed(text: string): string | null {
+  const at = text.lastIndexOf("\\boxed{");
+  if (at < 0) return null;
+  let depth = 0;
+  for (let i = at + 6; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) return text.slice(at + 7, i);
+  }
+  return null;
+}
+
+const ANSWER_LINE = /(?:\banswer\s*:|\banswer\s+is\b:?)\s*(.*)$/i;
+const NUMBER_IN_TEXT = /[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+/g;
+
+export interface Extracted {
+  answer: string | null;
+  how: "boxed" | "answer-line" | "last-number" | "none";
+}
+
+/**
+ * Extracts an answer from text when a sample has no `answer` field (METRICS.md §2): the last
+ * `\boxed{}`, else the last `Answer:` / `answer is` line (what follows the marker on that line),
+ * else the last number in the text.
+ */
+export function extractAnswer(text: string): Extracted {
+  const boxed = lastBoxed(text);
+  if (boxed !== null && boxed.trim() !== "") return { answer: boxed, how: "boxed" };
+  const lines = text.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = ANSWER_LINE.exec(lines[i] ?? "");
+    if (m && (m[1] ?? "").trim() !== "") return { answer: (m[1] ?? "").trim(), how: "answer-line" };
+  }
+  const numbers = text.match(NUMBER_IN_TEXT);
+  if (numbers && numbers.length > 0) return { answer: numbers[numbers.length - 1] ?? null, how: "last-number" };
+  return { answer: null, how: "none" };
+}
+
+/** The reasoning trace of a sample: `thinking` when present, else `text` (FORMATS.md). */
+export function traceOf(sample: Sample): string {
+  return typeof sample.thinking === "string" ? sample.thinking : (sample.text ?? "");
+}
+
+export interface SampleAnswer {
+  raw: string | null;
+  key: string | null;
+  extracted: boolean;
+}
+
+/** The answer of one sample: its `answer` field, or extracted from the visible text. */
+export function answerOf(sample: Sample): SampleAnswer {
+  if ("answer" in sample && sample.answer !== undefined) {
+    const raw = sample.answer === null ? null : String(sample.answer);
+    return { raw, key: normalizeAnswer(sample.answer), extracted: false };
+  }
+  // The answer lives in the visible reply; a sample with only thinking is read from it.
+  const source = typeof sample.text === "string" ? sample.text : (sample.thinking ?? "");
+  const ex = extractAnswer(source);
+  return { raw: ex.answer, key: normalizeAnswer(ex.answer), extracted: true };
+}
+
+export interface Classification {
+  target: "flags" | "reference" | "none";
+  referenceKey: string | null;
+  /** Classes in display order: the reference class first (when there is a target), then by count. */
+  classes: AnswerClass[];
+  /** Index of the reference class in `classes`, or -1 without a target. */
+  refIndex: number;
+  /** For each sample, its class index. */
+  classOf: number[];
+  /** For each sample: correct or not, null without a target. */
+  correct: (boolean | null)[];
+  answers: SampleAnswer[];
+}
+
+/** Label of the reference class when correctness comes from flags and there is no reference. */
+export const CORRECT_CLASS_LABEL = "(correct)";
+
+/**
+ * Answer classes and the target (METRICS.md §3). With `referenceFree`, flags and reference are
+ * ignored and there is no target.
+ */
+export function classify(samples: Sample[], reference: unknown, referenceFree = false): Classification {
+  const answers = samples.map(answerOf);
+  const hasFlags = !referenceFree && samples.some((s) => typeof s.correct === "boolean");
+  const referenceKey = referenceFree ? null : normalizeAnswer(reference);
+  const target: Classification["target"] = hasFlags ? "flags" : referenceKey !== null ? "reference" : "none";
+
+  // Class identity is (isReference, key): a wrong sample whose key equals the reference's key
+  // stays out of the reference class when flags decide.
+  const REF = "\u0000ref";
+  const NONE = "\u0000none";
+  const ids: string[] = [];
+  const correct: (boolean | null)[] = [];
+  for (let i = 0; i < samples.length; i++) {
+    const key = answers[i]!.key;
+    let isRef: boolean | null = null;
+    if (target === "flags") isRef = samples[i]!.correct === true;
+    else if (target === "reference") isRef = key === referenceKey;
+    correct.push(isRef);
+    ids.push(isRef ? REF : key === null ? NONE : `k:${key}`);
+  }
+
+  const counts = new Map<string, { count: number; first: number; examples: string[] }>();
+  if (target !== "none") counts.set(REF, { count: 0, first: -1, examples: [] });
+  ids.forEach((id, i) => {
+    let c = counts.get(id);
+    if (!c) counts.set(id, (c = { count: 0, first: i, examples: [] }));
+    if (c.first < 0) c.first = i;
+    c.count++;
+    const raw = answers[i]!.raw;
+    if (raw !== null && c.examples.length < 3 && !c.examples.includes(raw)) c.examples.push(raw);
+  });
+
+  const order = [...counts.keys()].sort((a, b) => {
+    if (a === REF) return -1;
+    if (b === REF) return 1;
+    const ca = counts.get(a)!;
+    const cb = counts.get(b)!;
+    return cb.count - ca.count || ca.first - cb.first;
+  });
+  const indexOf = new Map(order.map((id, i) => [id, i]));
+  const classes: AnswerClass[] = order.map((id) => {
+    const c = counts.get(id)!;
+    const key = id === REF ? (referenceKey ?? CORRECT_CLASS_LABEL) : id === NONE ? null : id.slice(2);
+    return { key, count: c.count, reference: id === REF, examples: c.examples };
+  });
+  return {
+    target,
+    referenceKey,
+    classes,
+    refIndex: target === "none" ? -1 : 0,
+    classOf: ids.map((id) => indexOf.get(id)!),
+    correct,
+    answers,
+  };
+}

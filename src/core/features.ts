@@ -1,0 +1,399 @@
+// What a step says, in a form that can be compared fast (METRICS.md §9): the computations it
+// performs (numbers and operators, with + and × commutative), the numbers it mentions and its
+// content words. Two steps are *equivalent* when they perform the same computations; steps
+// without any computation are equivalent when they mention the same numbers and mostly the
+// same words. `4 + 8 = 12` ≡ `8 + 4 = 12` ≡ `she has 12 after 4 + 8`, but ≢ `4 * 6 = 24`,
+// however similar the words.
+import { numberKey } from "./answers";
+
+export interface StepFeatures {
+  /** Dense id of the distinct normalised text (equal texts share one features object). */
+  id: number;
+  /** Sorted canonical computations, e.g. ["(+ 4 8)=12"]; empty when the step computes nothing. */
+  comps: string[];
+  /** Equivalence key for exact lookups: the computations when there are any, else the text. */
+  key: string;
+  /** Numbers mentioned, as a sorted multiset key ("3 13 16"). */
+  numbersKey: string;
+  compIds: Int32Array;
+  numberIds: Int32Array;
+  wordIds: Int32Array;
+}
+
+const NUMBER_WORDS: Record<string, string> = {
+  zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8",
+  nine: "9", ten: "10", eleven: "11", twelve: "12", thirteen: "13", fourteen: "14", fifteen: "15",
+  sixteen: "16", seventeen: "17", eighteen: "18", nineteen: "19", twenty: "20", thirty: "30",
+  forty: "40", fifty: "50", sixty: "60", seventy: "70", eighty: "80", ninety: "90", hundred: "100",
+};
+
+const STOPWORDS = new Set(
+  ("a an the and or but so then thus therefore of to in on at by for with from into is are was were be been " +
+    "it its this that these those we i you he she they them his her their our my me us as if than which who " +
+    "what there here has have had do does did can could will would should now let lets let's just also very " +
+    "step first next finally")
+    .split(" "),
+);
+
+/** List markers and headings in front of a step ("1.", "-", "Step 3:", "##") carry no reasoning. */
+const LEADING_MARKER = /^\s*(?:(?:\d{1,3}[.)]|\(\d{1,3}\)|[-*+•·‣◦]|#{1,6})\s+)?(?:step\s+\d{1,3}\s*[:.)-]?\s*)?/i;
+
+const ANSWER_VERBS = new Set(["is", "equals", "equal", "makes", "gives", "get", "gets", "yields", "leaves"]);
+
+type Tok = { t: "n"; v: number; s: string } | { t: "o"; s: string } | { t: "w"; s: string };
+
+/** Lower-case, NFKC, operator symbols and words unified, thousands separators dropped. */
+export function normalizeStepText(text: string): string {
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\*\*|__|`/g, " ")
+    .replace(LEADING_MARKER, "")
+    .replace(/[−–—]/g, "-")
+    .replace(/[×·∗⋅]/g, "*")
+    .replace(/÷/g, "/")
+    .replace(/(\d),(\d{3})(?!\d)/g, "$1$2")
+    .replace(/\bmultiplied\s+by\b|\btimes\b/g, "*")
+    .replace(/\bdivided\s+by\b/g, "/")
+    .replace(/\bplus\b/g, "+")
+    .replace(/\bminus\b|\bsubtract(?:ed)?\s+from\b/g, "-")
+    .replace(/(\d)\s*x\s*(?=\d)/g, "$1 * ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+// A clock time (9:40) is one number token, valued in minutes so that 9:40 + 4:45 = 14:25 holds.
+const TOKEN = /\b(\d{1,2}):(\d{2})\b|(\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)|([\p{L}][\p{L}']*)|([-+*/=()^])/gu;
+
+function tokenize(norm: string): Tok[] {
+  const toks: Tok[] = [];
+  TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = TOKEN.exec(norm))) {
+    if (m[1] !== undefined) {
+      toks.push({ t: "n", v: Number(m[1]) * 60 + Number(m[2]), s: `${Number(m[1])}:${m[2]}` });
+    } else if (m[3] !== undefined) {
+      const v = Number(m[3]);
+      toks.push({ t: "n", v, s: numberKey(v) });
+    } else if (m[4] !== undefined) {
+      const w = m[4];
+      const num = NUMBER_WORDS[w];
+      if (num !== undefined) toks.push({ t: "n", v: Number(num), s: num });
+      else toks.push({ t: "w", s: w });
+    } else toks.push({ t: "o", s: m[5]! });
+  }
+  return toks;
+}
+
+// ---- arithmetic expressions: a tiny precedence parser over the token stream ----
+
+interface Expr {
+  canon: string;
+  value: number;
+  ops: number; // binary operators inside
+}
+
+class Parser {
+  pos: number;
+  constructor(
+    private readonly toks: Tok[],
+    start: number,
+  ) {
+    this.pos = start;
+  }
+  private peekOp(): string | null {
+    const t = this.toks[this.pos];
+    return t && t.t === "o" ? t.s : null;
+  }
+  expr(): Expr | null {
+    const first = this.term();
+    if (!first) return null;
+    const plus: Expr[] = [first];
+    let acc = first;
+    for (;;) {
+      const op = this.peekOp();
+      if (op !== "+" && op !== "-") break;
+      const save = this.pos;
+      this.pos++;
+      const rhs = this.term();
+      if (!rhs) {
+        this.pos = save;
+        break;
+      }
+      if (op === "+") {
+        plus.push(rhs);
+        acc = { canon: "", value: acc.value + rhs.value, ops: acc.ops + rhs.ops + 1 };
+      } else {
+        // a − b keeps its order: fold what came before into one operand
+        const left = plus.length === 1 ? plus[0]! : sumOf(plus);
+        acc = { canon: `(- ${left.canon} ${rhs.canon})`, value: left.value - rhs.value, ops: left.ops + rhs.ops + 1 };
+        plus.length = 0;
+        plus.push(acc);
+      }
+    }
+    return plus.length === 1 ? plus[0]! : sumOf(plus);
+  }
+  private term(): Expr | null {
+    const first = this.factor();
+    if (!first) return null;
+    const prod: Expr[] = [first];
+    for (;;) {
+      const op = this.peekOp();
+      if (op !== "*" && op !== "/") break;
+      const save = this.pos;
+      this.pos++;
+      const rhs = this.factor();
+      if (!rhs) {
+        this.pos = save;
+        break;
+      }
+      if (op === "*") prod.push(rhs);
+      else {
+        const left = prod.length === 1 ? prod[0]! : productOf(prod);
+        prod.length = 0;
+        prod.push({ canon: `(/ ${left.canon} ${rhs.canon})`, value: left.value / rhs.value, ops: left.ops + rhs.ops + 1 });
+      }
+    }
+    return prod.length === 1 ? prod[0]! : productOf(prod);
+  }
+  private factor(): Expr | null {
+    const t = this.toks[this.pos];
+    if (!t) return null;
+    if (t.t === "n") {
+      this.pos++;
+      return { canon: t.s, value: t.v, ops: 0 };
+    }
+    if (t.t === "o" && t.s === "(") {
+      const save = this.pos;
+      this.pos++;
+      const inner = this.expr();
+      if (inner && this.peekOp() === ")") {
+        this.pos++;
+        return inner;
+      }
+      this.pos = save;
+      return null;
+    }
+    if (t.t === "o" && t.s === "-" && this.toks[this.pos + 1]?.t === "n") {
+      const n = this.toks[this.pos + 1] as { t: "n"; v: number; s: string };
+      this.pos += 2;
+      return { canon: numberKey(-n.v), value: -n.v, ops: 0 };
+    }
+    return null;
+  }
+}
+
+function flatten(parts: Expr[], op: "+" | "*"): string[] {
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p.canon.startsWith(`(${op} `)) out.push(...splitArgs(p.canon));
+    else out.push(p.canon);
+  }
+  return out.sort();
+}
+
+/** The top-level arguments of a canonical "(op a b …)" string. */
+function splitArgs(canon: string): string[] {
+  const body = canon.slice(3, -1);
+  const args: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === " " && depth === 0) {
+      args.push(body.slice(from, i));
+      from = i + 1;
+    }
+  }
+  args.push(body.slice(from));
+  return args;
+}
+
+function sumOf(parts: Expr[]): Expr {
+  return {
+    canon: `(+ ${flatten(parts, "+").join(" ")})`,
+    value: parts.reduce((s, p) => s + p.value, 0),
+    ops: parts.reduce((s, p) => s + p.ops, 0) + parts.length - 1,
+  };
+}
+
+function productOf(parts: Expr[]): Expr {
+  return {
+    canon: `(* ${flatten(parts, "*").join(" ")})`,
+    value: parts.reduce((s, p) => s * p.value, 1),
+    ops: parts.reduce((s, p) => s + p.ops, 0) + parts.length - 1,
+  };
+}
+
+/** A stated number equals a computed value: exactly, or as the value rounded for display (3.33 for 10/3). */
+function close(value: number, stated: number, statedText: string): boolean {
+  if (Math.abs(value - stated) <= 1e-9 * Math.max(1, Math.abs(value))) return true;
+  const dot = statedText.indexOf(".");
+  if (dot < 0 || statedText.includes("e")) return false;
+  const decimals = statedText.length - dot - 1;
+  return Math.abs(value - stated) <= 0.5 * 10 ** -decimals + 1e-12;
+}
+
+/**
+ * The computations a step performs, canonical: "(+ 4 8)=12". An equation `expr = n` (or `expr is
+ * n`, `n = expr`) keeps its stated result, right or wrong; a bare expression takes as its result
+ * a number the step states elsewhere that equals its value ("she has 13 left after 16 - 3"),
+ * else "?".
+ */
+export function computations(toks: Tok[]): string[] {
+  const found: { canon: string; value: number; result: string | null; from: number; to: number }[] = [];
+  let i = 0;
+  while (i < toks.length) {
+    const t = toks[i]!;
+    const startsExpr = t.t === "n" || (t.t === "o" && (t.s === "(" || t.s === "-"));
+    if (!startsExpr) {
+      i++;
+      continue;
+    }
+    const p = new Parser(toks, i);
+    const e = p.expr();
+    if (!e || e.ops === 0) {
+      i++;
+      continue;
+    }
+    let result: string | null = null;
+    let end = p.pos;
+    const nxt = toks[end];
+    const after = toks[end + 1];
+    const isEq = nxt && ((nxt.t === "o" && nxt.s === "=") || (nxt.t === "w" && ANSWER_VERBS.has(nxt.s)));
+    if (isEq && after) {
+      if (after.t === "n" && !(toks[end + 2]?.t === "o" && "+-*/".includes(toks[end + 2]!.s))) {
+        result = after.s;
+        end += 2;
+      } else if (after.t === "o" && after.s === "-" && toks[end + 2]?.t === "n") {
+        result = numberKey(-(toks[end + 2] as { v: number }).v);
+        end += 3;
+      }
+    }
+    // `n = expr`: the number before an `=` that opens this expression is its stated result
+    const before = toks[i - 1];
+    const before2 = toks[i - 2];
+    if (result === null && before?.t === "o" && before.s === "=" && before2?.t === "n") result = before2.s;
+    found.push({ canon: e.canon, value: e.value, result, from: i, to: end });
+    i = end;
+  }
+  if (found.length === 0) return [];
+  const out = new Set<string>();
+  for (const f of found) {
+    let result = f.result;
+    if (result === null) {
+      for (let k = 0; k < toks.length && result === null; k++) {
+        const t = toks[k]!;
+        if (t.t === "n" && (k < f.from || k >= f.to) && close(f.value, t.v, t.s)) result = t.s;
+      }
+    }
+    out.add(`${f.canon}=${result ?? "?"}`);
+  }
+  return [...out].sort();
+}
+
+function stem(w: string): string {
+  if (w.length > 4 && w.endsWith("ies")) return w.slice(0, -3) + "y";
+  if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) return w.slice(0, -1);
+  return w;
+}
+
+function uniqueSorted(ids: number[]): Int32Array {
+  const a = Int32Array.from(new Set(ids)).sort();
+  return a;
+}
+
+/** Interns strings and caches step features, so equal texts are analysed once. */
+export class FeatureSpace {
+  private readonly ids = new Map<string, number>();
+  private readonly cache = new Map<string, StepFeatures>();
+  /** Distinct texts seen. */
+  get size(): number {
+    return this.cache.size;
+  }
+  private intern(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+    return id;
+  }
+  features(text: string): StepFeatures {
+    const norm = normalizeStepText(text);
+    const hit = this.cache.get(norm);
+    if (hit) return hit;
+    const toks = tokenize(norm);
+    const comps = computations(toks);
+    const nums: string[] = [];
+    const words: number[] = [];
+    for (const t of toks) {
+      if (t.t === "n") nums.push(t.s);
+      else if (t.t === "w" && t.s.length > 1 && !STOPWORDS.has(t.s)) words.push(this.intern("w:" + stem(t.s)));
+    }
+    const f: StepFeatures = {
+      id: this.cache.size,
+      comps,
+      key: comps.length > 0 ? "c:" + comps.join("|") : "t:" + norm.replace(/[^\p{L}\p{N}+\-*/=]+/gu, " ").trim(),
+      numbersKey: [...nums].sort().join(" "),
+      compIds: uniqueSorted(comps.map((c) => this.intern("c:" + c))),
+      numberIds: uniqueSorted(nums.map((n) => this.intern("n:" + n))),
+      wordIds: uniqueSorted(words),
+    };
+    this.cache.set(norm, f);
+    return f;
+  }
+}
+
+/** Jaccard index of two sorted id sets; two empty sets are identical (1). */
+export function jaccard(a: Int32Array, b: Int32Array): number {
+  if (a.length === 0 && b.length === 0) return 1;
+  let i = 0;
+  let j = 0;
+  let inter = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      inter++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return inter / (a.length + b.length - inter);
+}
+
+/**
+ * Word overlap needed for two steps without computations to be one step: steps that state the
+ * same numbers need only share some content ("Janet starts with 16 eggs" ≡ "The ducks lay 16
+ * eggs": the numbers carry the substance, wording varies from run to run); steps without
+ * numbers must share most of their words.
+ */
+export const WORD_EQUIVALENCE_WITH_NUMBERS = 0.1;
+export const WORD_EQUIVALENCE = 0.5;
+
+/** Whether two steps are the same step of reasoning (see the file comment). */
+export function equivalent(a: StepFeatures, b: StepFeatures): boolean {
+  if (a === b || a.key === b.key) return true;
+  if (a.comps.length > 0 || b.comps.length > 0) return false; // keys differ: different computations
+  if (a.numbersKey !== b.numbersKey) return false;
+  return jaccard(a.wordIds, b.wordIds) >= (a.numbersKey === "" ? WORD_EQUIVALENCE : WORD_EQUIVALENCE_WITH_NUMBERS);
+}
+
+/** The highest similarity two steps that are not equivalent can have. */
+export const MAX_NONEQUIVALENT_SIMILARITY = 0.95;
+
+/**
+ * Similarity in [0, 1]: 1 for equivalent steps; otherwise a blend of shared computations,
+ * numbers and words, never above MAX_NONEQUIVALENT_SIMILARITY.
+ */
+export function similarity(a: StepFeatures, b: StepFeatures): number {
+  if (equivalent(a, b)) return 1;
+  let s: number;
+  const ca = a.comps.length > 0;
+  const cb = b.comps.length > 0;
+  if (ca && cb) s = 0.5 * jaccard(a.compIds, b.compIds) + 0.25 * jaccard(a.numberIds, b.numberIds) + 0.25 * jaccard(a.wordIds, b.wordIds);
+  else if (ca || cb) s = 0.4 * jaccard(a.numberIds, b.numberIds) + 0.4 * jaccard(a.wordIds, b.wordIds);
+  else s = 0.5 * jaccard(a.numberIds, b.numberIds) + 0.5 * jaccard(a.wordIds, b.wordIds);
+  return Math.min(MAX_NONEQUIVALENT_SIMILARITY, s);
+}

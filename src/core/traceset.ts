@@ -1,0 +1,87 @@
+// Reading trace sets (FORMATS.md): one prompt per JSON line. A malformed line is named by its
+// number and skipped; a malformed sample inside a good line is named and dropped; unknown
+// fields are ignored, never an error.
+import type { PromptRecord, Sample } from "./types";
+
+export interface LineProblem {
+  line: number;
+  message: string;
+}
+
+export type ParsedLine = { record: PromptRecord; warnings: LineProblem[] } | { error: LineProblem } | null;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+function sampleProblem(s: unknown): string | null {
+  if (s === null || typeof s !== "object" || Array.isArray(s)) return `is ${describe(s)}, not an object`;
+  const o = s as Record<string, unknown>;
+  if (o.text !== undefined && typeof o.text !== "string") return `"text" is ${describe(o.text)}, not a string`;
+  if (o.thinking !== undefined && typeof o.thinking !== "string") return `"thinking" is ${describe(o.thinking)}, not a string`;
+  if (typeof o.text !== "string" && typeof o.thinking !== "string") return `has neither "text" nor "thinking"`;
+  if (o.answer !== undefined && o.answer !== null && typeof o.answer !== "string" && !(typeof o.answer === "number" && Number.isFinite(o.answer)))
+    return `"answer" is ${describe(o.answer)}, not a string or a number`;
+  if (o.correct !== undefined && o.correct !== null && typeof o.correct !== "boolean") return `"correct" is ${describe(o.correct)}, not true or false`;
+  if (o.probs !== undefined) {
+    if (o.probs === null || typeof o.probs !== "object" || Array.isArray(o.probs)) return `"probs" is ${describe(o.probs)}, not an object of probabilities`;
+    for (const [k, v] of Object.entries(o.probs as Record<string, unknown>))
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) return `"probs"."${k}" is ${JSON.stringify(v)}, not a probability in [0, 1]`;
+  }
+  return null;
+}
+
+/** Parses one line of a trace set. Blank lines give null. `seen` maps ids to their first line. */
+export function parseTraceLine(text: string, line: number, seen?: Map<string, number>): ParsedLine {
+  const trimmed = text.trim();
+  if (trimmed === "") return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(trimmed);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/^JSON\.parse: /, "") : String(e);
+    return { error: { line, message: `not valid JSON (${why})` } };
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return { error: { line, message: `expected a JSON object, found ${describe(v)}` } };
+  const o = v as Record<string, unknown>;
+  let id = o.id;
+  if (typeof id === "number" && Number.isFinite(id)) id = String(id);
+  if (typeof id !== "string" || id === "") return { error: { line, message: id === undefined ? `missing "id"` : `"id" is ${describe(o.id)}, not a non-empty string` } };
+  if (seen) {
+    const first = seen.get(id);
+    if (first !== undefined) return { error: { line, message: `duplicate id "${id}" (first on line ${first})` } };
+  }
+  if (!Array.isArray(o.samples)) return { error: { line, message: o.samples === undefined ? `prompt "${id}": missing "samples"` : `prompt "${id}": "samples" is ${describe(o.samples)}, not an array` } };
+  if (o.samples.length === 0) return { error: { line, message: `prompt "${id}": "samples" is empty` } };
+  if (o.prompt !== undefined && o.prompt !== null && typeof o.prompt !== "string") return { error: { line, message: `prompt "${id}": "prompt" is ${describe(o.prompt)}, not a string` } };
+  if (o.reference !== undefined && o.reference !== null && typeof o.reference !== "string" && typeof o.reference !== "number")
+    return { error: { line, message: `prompt "${id}": "reference" is ${describe(o.reference)}, not a string or a number` } };
+  const warnings: LineProblem[] = [];
+  const samples: Sample[] = [];
+  o.samples.forEach((s, i) => {
+    const problem = sampleProblem(s);
+    if (problem) warnings.push({ line, message: `prompt "${id}": sample ${i} ${problem}; sample skipped` });
+    else {
+      const so = s as Record<string, unknown>;
+      const sample: Sample = {};
+      if (typeof so.text === "string") sample.text = so.text;
+      if (typeof so.thinking === "string") sample.thinking = so.thinking;
+      if ("answer" in so && so.answer !== undefined) sample.answer = so.answer as string | number | null;
+      if (typeof so.correct === "boolean") sample.correct = so.correct;
+      if (so.probs !== undefined) sample.probs = so.probs as Record<string, number>;
+      samples.push(sample);
+    }
+  });
+  if (samples.length === 0) {
+    const first = warnings[0]!.message.replace(/^prompt "[^"]*": /, "").replace(/; sample skipped$/, "");
+    const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more like it)` : "";
+    return { error: { line, message: `prompt "${id}": no usable sample: ${first}${more}` } };
+  }
+  seen?.set(id, line);
+  const record: PromptRecord = { id, samples };
+  if (typeof o.prompt === "string") record.prompt = o.prompt;
+  if (typeof o.reference === "string" || typeof o.reference === "number") record.reference = o.reference;
+  return { record, warnings };
+}

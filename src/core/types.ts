@@ -1,0 +1,135 @@
+// Types of the two public file formats (shared/design/FORMATS.md): the trace-set input and the
+// `hotmess.analysis/1` output. Every view reads an `Analysis`; none recomputes a metric.
+
+/** One rerun of a prompt, as it comes in from a trace set. */
+export interface Sample {
+  text?: string;
+  thinking?: string;
+  /** Absent means "extract from the text"; null means "no answer". */
+  answer?: string | number | null;
+  correct?: boolean;
+  probs?: Record<string, number>;
+}
+
+/** One line of a trace set: one prompt and its reruns. */
+export interface PromptRecord {
+  id: string;
+  prompt?: string;
+  reference?: string | number | null;
+  samples: Sample[];
+}
+
+export const ANALYSIS_SCHEMA = "hotmess.analysis/1";
+
+export type Interval = [number, number];
+
+/** One of METRICS.md §4's decompositions; ratios whose denominator is 0 are null. */
+export interface Decomposition {
+  bias2: number;
+  variance: number;
+  error: number;
+  incoherence: number | null;
+  varianceUnbiased: number | null;
+  bias2Unbiased: number | null;
+  incoherenceUnbiased: number | null;
+  ci95: Interval | null;
+}
+
+export interface AnswerClass {
+  /** Normalised answer key (METRICS.md §2); null is the class of samples with no answer. */
+  key: string | null;
+  count: number;
+  reference: boolean;
+  /** Up to three of the raw answers that fell into this class, for display. */
+  examples: string[];
+}
+
+export interface Step {
+  text: string;
+  /** Character offsets into the run's trace: trace.slice(start, end) === text. */
+  start: number;
+  end: number;
+}
+
+export interface Run {
+  index: number;
+  /** Key of the run's answer class (the reference class's key for a correct run). */
+  answerKey: string | null;
+  /** Index into the prompt's `answers`. */
+  answerClass: number;
+  /** true / false when the prompt has a target, null otherwise. */
+  correct: boolean | null;
+  /** The answer was not given and was extracted from the text (METRICS.md §2). */
+  answerExtracted: boolean;
+  /** Characters of the reasoning trace (METRICS.md §8). */
+  length: number;
+  /** The reasoning trace is `thinking` (true) or `text` (false). */
+  fromThinking: boolean;
+  steps: Step[];
+}
+
+export interface Cell {
+  run: number;
+  step: number | null;
+  group: number | null;
+  divergence: number;
+}
+
+export interface Column {
+  cells: Cell[];
+  /** Number of equivalence groups in the column (group 0 is the largest: the consensus). */
+  groups: number;
+}
+
+export interface PromptAnalysis {
+  id: string;
+  prompt?: string;
+  n: number;
+  /** Whether correctness came from `correct` flags, a `reference`, or there is no target. */
+  target: "flags" | "reference" | "none";
+  reference: string | null;
+  answers: AnswerClass[];
+  brier: Decomposition | null;
+  binary: Decomposition | null;
+  kl: Decomposition | null;
+  disagreement: number;
+  entropy: number;
+  classes: number;
+  extractedAnswers: number;
+  runs: Run[];
+  columns: Column[];
+  forkColumn: number | null;
+}
+
+export interface PooledDecomposition extends Decomposition {
+  /** Prompts that entered the pool. */
+  prompts: number;
+}
+
+export interface LengthHalf {
+  incoherence: number | null;
+  ci95: Interval | null;
+  samples: number;
+  meanLength: number | null;
+}
+
+export interface Pooled {
+  prompts: number;
+  promptsWithTarget: number;
+  brier: PooledDecomposition | null;
+  binary: PooledDecomposition | null;
+  kl: PooledDecomposition | null;
+  disagreement: number | null;
+  entropy: number | null;
+  lengthSplit: { short: LengthHalf; long: LengthHalf } | null;
+}
+
+export interface Analysis {
+  schema: typeof ANALYSIS_SCHEMA;
+  generator: { name: string; version: string };
+  options: { referenceFree: boolean; resamples: number; seed: number };
+  prompts: PromptAnalysis[];
+  pooled: Pooled;
+  /** Input lines that were skipped, with the reason (empty when none). */
+  skipped: { line: number; message: string }[];
+}
