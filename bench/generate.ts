@@ -236,11 +236,14 @@ export function generateTraceSet(options: TraceSetOptions): GeneratedSet {
       const forms = PATH[k]!(v);
       steps.push(r() < rephrase ? pick(r, forms) : forms[0]!);
       if (r() < 0.05) steps.push(pick(r, pick(r, FILLERS)(v)));
-      if (k > turn && r() < 0.12) steps.push(pick(r, WANDER)(v)[0]!);
+      if (k > turn && k < PATH.length - 2 && r() < 0.12) steps.push(pick(r, WANDER)(v)[0]!);
     }
     // Neighbours swapped (order of two independent statements), and, rarely, two run together.
     for (let k = 1; k + 2 < steps.length; k++)
-      if (r() < 0.03) [steps[k], steps[k + 1]] = [steps[k + 1]!, steps[k]!];
+      if (r() < 0.03) {
+        [steps[k], steps[k + 1]] = [steps[k + 1]!, steps[k]!];
+        k++; // a swapped step moves one place, not along the whole trace
+      }
     let lines = steps;
     if (r() < 0.15) {
       const at = int(r, 1, steps.length - 3);

@@ -26,9 +26,16 @@ export function parseAndTokenize(text: string): BaselineResult {
   let tokens = 0;
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
-    const record = JSON.parse(line) as { samples: { text?: string; thinking?: string }[] };
+    let record: { samples?: unknown };
+    try {
+      record = JSON.parse(line) as { samples?: unknown };
+    } catch {
+      continue; // a malformed line: the analysis reports and skips it too
+    }
+    if (record === null || typeof record !== "object" || !Array.isArray(record.samples)) continue;
     prompts++;
-    for (const s of record.samples) {
+    for (const s of record.samples as { text?: string; thinking?: string }[]) {
+      if (s === null || typeof s !== "object") continue;
       const trace = typeof s.thinking === "string" ? s.thinking : (s.text ?? "");
       traces++;
       for (const step of segment(trace)) {

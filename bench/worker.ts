@@ -28,7 +28,7 @@ function main(): void {
     heapUsedBeforeMB: before.heapUsed / MB,
     heapUsedAfterMB: after.heapUsed / MB,
     heapTotalAfterMB: after.heapTotal / MB,
-    prompts: "prompts" in result && Array.isArray(result.prompts) ? result.prompts.length : (result as { prompts: number }).prompts,
+    prompts: typeof result.prompts === "number" ? result.prompts : result.prompts.length,
   };
   process.stdout.write("@@RESULT " + JSON.stringify(report) + "\n");
 }

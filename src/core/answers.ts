@@ -47,15 +47,15 @@ export function normalizeAnswer(answer: unknown): string | null {
   return s;
 }
 
-/** The content of the last `\boxed{…}` in a text (balanced braces), or null. */
+/** The content of the last complete `\boxed{…}` in a text (balanced braces), or null. */
 function lastBoxed(text: string): string | null {
-  const at = text.lastIndexOf("\\boxed{");
-  if (at < 0) return null;
-  let depth = 0;
-  for (let i = at + 6; i < text.length; i++) {
-    const c = text[i];
-    if (c === "{") depth++;
-    else if (c === "}" && --depth === 0) return text.slice(at + 7, i);
+  for (let at = text.lastIndexOf("\\boxed{"); at >= 0; at = at > 0 ? text.lastIndexOf("\\boxed{", at - 1) : -1) {
+    let depth = 0;
+    for (let i = at + 6; i < text.length; i++) {
+      const c = text[i];
+      if (c === "{") depth++;
+      else if (c === "}" && --depth === 0) return text.slice(at + 7, i);
+    }
   }
   return null;
 }
@@ -79,7 +79,9 @@ export function extractAnswer(text: string): Extracted {
   const lines = text.split(/\r?\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = ANSWER_LINE.exec(lines[i] ?? "");
-    if (m && (m[1] ?? "").trim() !== "") return { answer: (m[1] ?? "").trim(), how: "answer-line" };
+    // Markdown emphasis around the marker or the answer ("**Answer:** $18", "is **18**.") is not part of it.
+    const rest = (m?.[1] ?? "").replace(/^[\s*_`]+|[\s*_`]+$/g, "").replace(/^(.*?)[*_`]+([.!]?)$/, "$1$2");
+    if (rest !== "") return { answer: rest, how: "answer-line" };
   }
   const numbers = text.match(NUMBER_IN_TEXT);
   if (numbers && numbers.length > 0) return { answer: numbers[numbers.length - 1] ?? null, how: "last-number" };

@@ -18,7 +18,8 @@ function describe(v: unknown): string {
 
 function sampleProblem(s: unknown): string | null {
   if (s === null || typeof s !== "object" || Array.isArray(s)) return `is ${describe(s)}, not an object`;
-  const o = s as Record<string, unknown>;
+  // An optional field written as null (as many tools do for "not there") is absent.
+  const o = Object.fromEntries(Object.entries(s).filter(([k, v]) => v !== null || k === "answer"));
   if (o.text !== undefined && typeof o.text !== "string") return `"text" is ${describe(o.text)}, not a string`;
   if (o.thinking !== undefined && typeof o.thinking !== "string") return `"thinking" is ${describe(o.thinking)}, not a string`;
   if (typeof o.text !== "string" && typeof o.thinking !== "string") return `has neither "text" nor "thinking"`;
@@ -64,7 +65,7 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
     const problem = sampleProblem(s);
     if (problem) warnings.push({ line, message: `prompt "${id}": sample ${i} ${problem}; sample skipped` });
     else {
-      const so = s as Record<string, unknown>;
+      const so = Object.fromEntries(Object.entries(s as object).filter(([k, v]) => v !== null || k === "answer"));
       const sample: Sample = {};
       if (typeof so.text === "string") sample.text = so.text;
       if (typeof so.thinking === "string") sample.thinking = so.thinking;
