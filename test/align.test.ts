@@ -93,8 +93,11 @@ function members(b: Built, c: number) {
 }
 
 /**
- * (b) and the column-level part of (a): within a column, two steps share a group iff they are
- * equivalent, and steps that share a group carry the same tag (compute the same thing).
+ * (b) and the column-level part of (a): within a column, groups are the connected components of
+ * step equivalence (fuzzy equivalence of worded steps is not transitive, so a group may hold
+ * A ≡ B ≡ C with A ≢ C): equivalent steps never sit in different groups, every member of a
+ * group is linked to the others by a chain of equivalent members, and steps that share a group
+ * carry the same tag (compute the same thing).
  */
 function assertGroupsPure(b: Built): void {
   b.columns.forEach((_, c) => {
@@ -104,11 +107,20 @@ function assertGroupsPure(b: Built): void {
         if (x === y) continue;
         if (x.group === y.group) {
           assert.equal(x.tag, y.tag, `column ${c}: ${JSON.stringify(x.text)} (run ${x.run}) and ${JSON.stringify(y.text)} (run ${y.run}) compute different things but share group ${x.group}`);
-          assert.ok(equivalent(x.f, y.f), `column ${c} group ${x.group}: ${JSON.stringify(x.text)} ≢ ${JSON.stringify(y.text)}`);
         } else {
           assert.ok(!equivalent(x.f, y.f), `column ${c}: equivalent ${JSON.stringify(x.text)} and ${JSON.stringify(y.text)} are in different groups ${x.group} / ${y.group}`);
         }
       }
+    }
+    const groups = new Set(ms.map((m) => m.group));
+    for (const g of groups) {
+      const inGroup = ms.filter((m) => m.group === g);
+      const reached = new Set([inGroup[0]!]);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const m of inGroup) if (!reached.has(m) && [...reached].some((r) => equivalent(r.f, m.f))) grew = reached.add(m) !== undefined;
+      }
+      assert.equal(reached.size, inGroup.length, `column ${c} group ${g}: every member is linked to the others by equivalent steps`);
     }
   });
 }

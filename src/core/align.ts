@@ -1,32 +1,42 @@
 // Alignment of all runs' steps into common columns (METRICS.md §9), equivalence groups within
 // each column, per-cell divergence and the fork column.
 //
-// Method: progressive profile alignment. The columns built so far are the profile; each run in
-// turn is aligned to it by a global dynamic programme (Needleman–Wunsch) whose match score is
-// MATCH for a step equivalent to one of the column's groups and 0.1 + 0.8·similarity otherwise,
-// with free gaps. Equivalent steps therefore pull runs into the same column even when they sit
-// at different positions (a run that skips, inserts or rephrases); unrelated steps at the same
-// position share a column as different groups, which is what makes a fork visible; a step with
-// no place becomes a new column. Cost per run is O(steps × columns), so the whole alignment is
-// linear in the number of runs, never all-pairs.
+// Method: progressive profile alignment with refinement. The columns built so far are the
+// profile; each run in turn is aligned to it by a global dynamic programme (Needleman–Wunsch)
+// with free gaps. A step scores high in a column that holds an equivalent step (more for a
+// computation than for a line of words, and more for a large group than for one run's
+// oddity); a step that is only similar may share a column as another group (which is what
+// makes a fork visible), scoring with its similarity; a step with no place opens a new column.
+// Then every run is taken out and aligned again against all the others (REFINE_PASSES times),
+// so the result does not hinge on which runs came first. Cost per run and pass is
+// O(steps × columns): the whole alignment is linear in the number of runs, never all-pairs.
 import { MAX_NONEQUIVALENT_SIMILARITY, similarity, type StepFeatures } from "./features";
 import type { Cell, Column } from "./types";
 
-const MATCH = 2;
 /** Groups of a column a step is scored against (the largest ones). */
 const TOP_GROUPS = 4;
+/** Times every run is re-aligned against all the others after the first pass. */
+const REFINE_PASSES = 1;
+
+/** How much an equivalent match is worth: computations carry the reasoning, bare words least. */
+function matchWeight(f: StepFeatures): number {
+  return f.comps.length > 0 ? 2 : f.numbersKey !== "" ? 1.5 : 1;
+}
 
 interface Group {
   rep: StepFeatures;
   count: number;
   firstRun: number;
+  /** Similarity of steps (by feature id) to `rep`: the same texts come up run after run. */
+  sims: Map<number, number>;
 }
 
 interface Col {
   groups: Group[];
   byKey: Map<string, Group>;
   sorted: boolean;
-  entries: { run: number; step: number; group: Group }[];
+  /** The run's step in this column, by run. */
+  entries: Map<number, { step: number; group: Group }>;
 }
 
 export interface Alignment {
@@ -34,14 +44,13 @@ export interface Alignment {
   forkColumn: number | null;
 }
 
+/**
+ * Similarities, computed on demand (cheap: a few merges of short sorted arrays). Only the
+ * final grouping memoises, per column, where the same pairs come up again and again.
+ */
 class SimCache {
-  private readonly memo = new Map<number, number>();
   get(a: StepFeatures, b: StepFeatures): number {
-    if (a === b) return 1;
-    const key = a.id < b.id ? a.id * 67108864 + b.id : b.id * 67108864 + a.id;
-    let s = this.memo.get(key);
-    if (s === undefined) this.memo.set(key, (s = similarity(a, b)));
-    return s;
+    return a === b ? 1 : similarity(a, b);
   }
 }
 
@@ -53,15 +62,29 @@ function topGroups(col: Col): Group[] {
   return col.groups.length <= TOP_GROUPS ? col.groups : col.groups.slice(0, TOP_GROUPS);
 }
 
-function score(f: StepFeatures, col: Col, sims: SimCache): number {
-  if (col.byKey.has(f.key)) return MATCH;
-  let best = 0;
+/** An equivalent match, worth more for an informative step and for a large group. */
+function matchScore(f: StepFeatures, g: Group, runs: number): number {
+  return matchWeight(f) * (0.75 + (0.25 * g.count) / (runs > 1 ? runs : 1));
+}
+
+/** The score of placing step f in column col, with `runs` runs in the profile. */
+function score(f: StepFeatures, col: Col, sims: SimCache, runs: number): number {
+  const exact = col.byKey.get(f.key);
+  if (exact) return matchScore(f, exact, runs);
+  // A step that is only similar: alternatives of the same kind (two computations, or two steps
+  // of words) at the same place may share a column as different groups, which is what shows a
+  // fork; a computation and a line of words are not alternatives and share one only when they
+  // have a good deal in common.
+  let best = -Infinity;
   for (const g of topGroups(col)) {
-    const s = sims.get(f, g.rep);
-    if (s === 1) return MATCH;
-    if (s > best) best = s;
+    let s = g.sims.get(f.id);
+    if (s === undefined) g.sims.set(f.id, (s = sims.get(f, g.rep)));
+    if (s === 1) return matchScore(f, g, runs);
+    const sameKind = (f.comps.length > 0) === (g.rep.comps.length > 0);
+    const v = sameKind ? 0.1 + 0.8 * s : 0.8 * s - 0.1;
+    if (v > best) best = v;
   }
-  return 0.1 + 0.8 * best;
+  return best;
 }
 
 function place(col: Col, run: number, step: number, f: StepFeatures, sims: SimCache): void {
@@ -75,17 +98,17 @@ function place(col: Col, run: number, step: number, f: StepFeatures, sims: SimCa
     }
   }
   if (!g) {
-    g = { rep: f, count: 0, firstRun: run };
+    g = { rep: f, count: 0, firstRun: run, sims: new Map() };
     col.groups.push(g);
   }
   if (!col.byKey.has(f.key)) col.byKey.set(f.key, g);
   g.count++;
   col.sorted = false;
-  col.entries.push({ run, step, group: g });
+  col.entries.set(run, { step, group: g });
 }
 
 function newColumn(run: number, step: number, f: StepFeatures, sims: SimCache): Col {
-  const col: Col = { groups: [], byKey: new Map(), sorted: true, entries: [] };
+  const col: Col = { groups: [], byKey: new Map(), sorted: true, entries: new Map() };
   place(col, run, step, f, sims);
   return col;
 }
@@ -94,7 +117,26 @@ const DIAG = 1;
 const UP = 2; // the run's step opens a new column
 const LEFT = 3; // the run has a gap in this column
 
-function alignRun(profile: Col[], run: number, steps: StepFeatures[], sims: SimCache): Col[] {
+/** Takes run r out of the profile; columns left empty are dropped. */
+function removeRun(profile: Col[], r: number): Col[] {
+  let emptied = false;
+  for (const col of profile) {
+    const e = col.entries.get(r);
+    if (!e) continue;
+    col.entries.delete(r);
+    const g = e.group;
+    g.count--;
+    col.sorted = false;
+    if (g.count === 0) {
+      col.groups.splice(col.groups.indexOf(g), 1);
+      for (const [k, v] of col.byKey) if (v === g) col.byKey.delete(k);
+    }
+    if (col.entries.size === 0) emptied = true;
+  }
+  return emptied ? profile.filter((c) => c.entries.size > 0) : profile;
+}
+
+function alignRun(profile: Col[], run: number, steps: StepFeatures[], sims: SimCache, runs: number): Col[] {
   const L = steps.length;
   const C = profile.length;
   if (L === 0) return profile;
@@ -107,7 +149,7 @@ function alignRun(profile: Col[], run: number, steps: StepFeatures[], sims: SimC
     dir[i * W] = UP;
     const f = steps[i - 1]!;
     for (let j = 1; j <= C; j++) {
-      const d = H[(i - 1) * W + j - 1]! + score(f, profile[j - 1]!, sims);
+      const d = H[(i - 1) * W + j - 1]! + score(f, profile[j - 1]!, sims, runs);
       const u = H[(i - 1) * W + j]!;
       const l = H[i * W + j - 1]!;
       let best = d;
@@ -161,16 +203,25 @@ function alignRun(profile: Col[], run: number, steps: StepFeatures[], sims: SimC
 
 /**
  * The fork rule. The fork is the first column where the runs that have a step there split into
- * at least two equivalence groups that each hold a real share of all n runs: at least
- * max(2, ⌈n/10⌉) runs when n ≥ 4, at least one run when n is 2 or 3. Gaps are not a group (a
- * run that skips a step has not chosen a different one). null when there is no such column.
+ * at least two groups that each hold a real share of all n runs (at least max(2, ⌈n/10⌉) runs
+ * when n ≥ 4; at least one run when n is 2 or 3) and that differ in substance: different
+ * computations, or different numbers stated, or (for steps of words only) different groups.
+ * Two groups that state the same thing in other words are rewording, not a fork. Gaps are not
+ * a group: a run that skips a step has not chosen a different one. null when no column forks.
+ *
+ * `substance[c][r]` is the substance key of run r's step in column c (undefined for a gap or a
+ * step of words only); without it every group counts as its own substance.
  */
-export function forkColumn(columns: Column[], n: number): number | null {
+export function forkColumn(columns: Column[], n: number, substance?: (string | undefined)[][]): number | null {
   if (n < 2) return null;
   const share = n >= 4 ? Math.max(2, Math.ceil(n / 10)) : 1;
   for (let c = 0; c < columns.length; c++) {
-    const counts = new Map<number, number>();
-    for (const cell of columns[c]!.cells) if (cell.group !== null) counts.set(cell.group, (counts.get(cell.group) ?? 0) + 1);
+    const counts = new Map<string, number>();
+    for (const cell of columns[c]!.cells) {
+      if (cell.group === null) continue;
+      const key = substance?.[c]?.[cell.run] ?? `g:${cell.group}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
     let big = 0;
     for (const k of counts.values()) if (k >= share) big++;
     if (big >= 2) return c;
@@ -178,29 +229,103 @@ export function forkColumn(columns: Column[], n: number): number | null {
   return null;
 }
 
+/** Distinct step kinds in a column above which fuzzy regrouping compares with group leaders only. */
+const MAX_PAIRWISE = 300;
+
+/**
+ * The final groups of a column: the connected components of step equivalence among its cells,
+ * so that two steps in different groups are never equivalent (fuzzy equivalence of worded
+ * steps is not transitive; components make the grouping independent of arrival order).
+ * Groups are numbered by size, largest first (group 0 is the consensus), ties by first run.
+ * Divergence = 1 − similarity to the consensus step (the most common step of group 0); a step
+ * in another group is never fully similar to it.
+ */
+function finalGroups(col: Col, runs: StepFeatures[][], n: number, sims: SimCache): Column {
+  // distinct steps by equivalence key, in first-run order
+  const entries = [...col.entries].map(([run, e]) => ({ run, step: e.step })).sort((a, b) => a.run - b.run);
+  const kinds = new Map<string, { f: StepFeatures; count: number; parent: number }>();
+  const kindOf: number[] = [];
+  const list: { f: StepFeatures; count: number; parent: number }[] = [];
+  for (const e of entries) {
+    const f = runs[e.run]![e.step]!;
+    let k = kinds.get(f.key);
+    if (!k) {
+      k = { f, count: 0, parent: list.length };
+      kinds.set(f.key, k);
+      list.push(k);
+    }
+    k.count++;
+    kindOf.push(k.parent);
+  }
+  const find = (i: number): number => {
+    while (list[i]!.parent !== i) i = list[i]!.parent = list[list[i]!.parent]!.parent;
+    return i;
+  };
+  const worded = list.map((k, i) => i).filter((i) => list[i]!.f.comps.length === 0);
+  if (worded.length <= MAX_PAIRWISE) {
+    for (let a = 0; a < worded.length; a++)
+      for (let b = a + 1; b < worded.length; b++) {
+        const x = worded[a]!;
+        const y = worded[b]!;
+        if (find(x) !== find(y) && sims.get(list[x]!.f, list[y]!.f) === 1) list[find(y)]!.parent = find(x);
+      }
+  } else {
+    const leaders: number[] = [];
+    for (const i of worded) {
+      const l = leaders.find((j) => sims.get(list[i]!.f, list[j]!.f) === 1);
+      if (l === undefined) leaders.push(i);
+      else list[i]!.parent = l;
+    }
+  }
+  // components: size, first run, and their most common step (the consensus candidate)
+  const comps = new Map<number, { count: number; firstRun: number; best: number }>();
+  entries.forEach((e, idx) => {
+    const root = find(kindOf[idx]!);
+    const c = comps.get(root);
+    if (!c) comps.set(root, { count: 1, firstRun: e.run, best: kindOf[idx]! });
+    else {
+      c.count++;
+      if (list[kindOf[idx]!]!.count > list[c.best]!.count) c.best = kindOf[idx]!;
+    }
+  });
+  const order = [...comps.entries()].sort((x, y) => y[1].count - x[1].count || x[1].firstRun - y[1].firstRun);
+  const number = new Map(order.map(([root], g) => [root, g]));
+  const consensus = list[order[0]![1].best]!.f;
+  const cells: Cell[] = new Array(n);
+  for (let r = 0; r < n; r++) cells[r] = { run: r, step: null, group: null, divergence: 1 };
+  entries.forEach((e, idx) => {
+    const group = number.get(find(kindOf[idx]!))!;
+    const f = runs[e.run]![e.step]!;
+    cells[e.run] = { run: e.run, step: e.step, group, divergence: group === 0 ? 0 : 1 - Math.min(MAX_NONEQUIVALENT_SIMILARITY, sims.get(f, consensus)) };
+  });
+  return { cells, groups: order.length };
+}
+
 /** Aligns the runs (each a list of step features, in order) into columns. */
 export function align(runs: StepFeatures[][]): Alignment {
   const sims = new SimCache();
-  let profile: Col[] = [];
-  runs.forEach((steps, r) => {
-    profile = alignRun(profile, r, steps, sims);
-  });
   const n = runs.length;
-  const columns: Column[] = profile.map((col) => {
-    // Group numbers: by size, largest first (group 0 is the consensus), ties by first run.
-    const order = [...col.groups].sort((x, y) => y.count - x.count || x.firstRun - y.firstRun);
-    const number = new Map(order.map((g, k) => [g, k]));
-    // Divergence = 1 − similarity to the consensus step; a step in another group than the
-    // consensus is never fully similar to it (even when a fuzzy match would say so).
-    const consensus = order[0]!.rep;
-    const cells: Cell[] = new Array(n);
-    for (let r = 0; r < n; r++) cells[r] = { run: r, step: null, group: null, divergence: 1 };
-    for (const e of col.entries) {
-      const group = number.get(e.group)!;
-      const f = runs[e.run]![e.step]!;
-      cells[e.run] = { run: e.run, step: e.step, group, divergence: group === 0 ? 0 : 1 - Math.min(MAX_NONEQUIVALENT_SIMILARITY, sims.get(f, consensus)) };
-    }
-    return { cells, groups: order.length };
+  // The first pass takes the most typical runs first (those whose steps most runs share), so
+  // the profile grows from the common path rather than from whichever run came first.
+  const freq = new Map<string, number>();
+  for (const steps of runs) for (const key of new Set(steps.map((f) => f.key))) freq.set(key, (freq.get(key) ?? 0) + 1);
+  const typicality = runs.map((steps) => steps.reduce((t, f) => t + freq.get(f.key)!, 0));
+  const order = runs.map((_, r) => r).sort((a, b) => typicality[b]! - typicality[a]! || a - b);
+  let profile: Col[] = [];
+  order.forEach((r, k) => {
+    profile = alignRun(profile, r, runs[r]!, sims, k);
   });
-  return { columns, forkColumn: forkColumn(columns, n) };
+  for (let pass = 0; pass < REFINE_PASSES && n > 1; pass++) {
+    for (let r = 0; r < n; r++) {
+      if (runs[r]!.length === 0) continue;
+      profile = alignRun(removeRun(profile, r), r, runs[r]!, sims, n - 1);
+    }
+  }
+  const columns: Column[] = profile.map((col) => finalGroups(col, runs, n, sims));
+  const substance = profile.map((col) => {
+    const keys: (string | undefined)[] = new Array(n);
+    for (const [run, e] of col.entries) keys[run] = runs[run]![e.step]!.substance ?? undefined;
+    return keys;
+  });
+  return { columns, forkColumn: forkColumn(columns, n, substance) };
 }

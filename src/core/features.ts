@@ -13,8 +13,18 @@ export interface StepFeatures {
   comps: string[];
   /** Equivalence key for exact lookups: the computations when there are any, else the text. */
   key: string;
+  /** `key` and `numbersKey` interned to small integers, for fast comparison within `space`. */
+  space: number;
+  keyId: number;
+  numbersId: number;
   /** Numbers mentioned, as a sorted multiset key ("3 13 16"). */
   numbersKey: string;
+  /**
+   * What the step establishes, for telling a fork from rewording: its computations when it has
+   * any, else the numbers it states ("Janet starts with 16 eggs" and "The ducks lay 16 eggs"
+   * differ in words, not in substance), else null (a step of words only).
+   */
+  substance: string | null;
   compIds: Int32Array;
   numberIds: Int32Array;
   wordIds: Int32Array;
@@ -31,12 +41,15 @@ const STOPWORDS = new Set(
   ("a an the and or but so then thus therefore of to in on at by for with from into is are was were be been " +
     "it its this that these those we i you he she they them his her their our my me us as if than which who " +
     "what there here has have had do does did can could will would should now let lets let's just also very " +
-    "step first next finally")
+    "step first next finally each every per all")
     .split(" "),
 );
 
 /** List markers and headings in front of a step ("1.", "-", "Step 3:", "##") carry no reasoning. */
 const LEADING_MARKER = /^\s*(?:(?:\d{1,3}[.)]|\(\d{1,3}\)|[-*+•·‣◦]|#{1,6})\s+)?(?:step\s+\d{1,3}\s*[:.)-]?\s*)?/i;
+
+/** Words that join clauses and are never a unit ("3 eggs and 4 - 1" keeps 3 out of 4 - 1). */
+const CONNECTORS = new Set(["and", "or", "then", "so", "but", "is", "are", "was", "were", "equals", "makes", "gives", "leaves", "to", "from", "of", "with", "after", "before", "left"]);
 
 const ANSWER_VERBS = new Set(["is", "equals", "equal", "makes", "gives", "get", "gets", "yields", "leaves"]);
 
@@ -53,11 +66,15 @@ export function normalizeStepText(text: string): string {
     .replace(/[×·∗⋅]/g, "*")
     .replace(/÷/g, "/")
     .replace(/(\d),(\d{3})(?!\d)/g, "$1$2")
+    // "3 subtracted from 16", "subtract 3 from 16", "16 take away 3": 16 - 3, in that order
+    .replace(/(\d[\d.]*)\s+(?:subtracted|taken\s+away|taken)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
+    .replace(/\b(?:subtract|take\s+away|take)\s+(\d[\d.]*)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
     .replace(/\bmultiplied\s+by\b|\btimes\b/g, "*")
     .replace(/\bdivided\s+by\b/g, "/")
-    .replace(/\bplus\b/g, "+")
-    .replace(/\bminus\b|\bsubtract(?:ed)?\s+from\b/g, "-")
-    .replace(/(\d)\s*x\s*(?=\d)/g, "$1 * ")
+    .replace(/\bplus\b|\badded\s+to\b/g, "+")
+    .replace(/\bminus\b|\btake\s+away\b/g, "-")
+    .replace(/(\d)x(?=\d)/g, "$1 * ")
+    .replace(/(?<=[\d\p{L}])\s+x\s+(?=[$€£]?\d)/gu, " * ")
     .replace(/\s+/g, " ")
     .trim();
 }
@@ -156,11 +173,24 @@ class Parser {
     }
     return prod.length === 1 ? prod[0]! : productOf(prod);
   }
+  /** "16 eggs - 3 eggs = 13": up to two unit words between a number and an operator are not part of the arithmetic. */
+  private skipUnits(): void {
+    for (let k = 1; k <= 2; k++) {
+      const words = this.toks.slice(this.pos, this.pos + k);
+      const next = this.toks[this.pos + k];
+      if (words.length < k || !words.every((w) => w.t === "w" && !CONNECTORS.has(w.s))) return;
+      if (next && next.t === "o" && "+-*/=".includes(next.s)) {
+        this.pos += k;
+        return;
+      }
+    }
+  }
   private factor(): Expr | null {
     const t = this.toks[this.pos];
     if (!t) return null;
     if (t.t === "n") {
       this.pos++;
+      this.skipUnits();
       return { canon: t.s, value: t.v, ops: 0 };
     }
     if (t.t === "o" && t.s === "(") {
@@ -295,6 +325,8 @@ export function computations(toks: Tok[]): string[] {
 }
 
 function stem(w: string): string {
+  if (w.endsWith("'s")) w = w.slice(0, -2);
+  else if (w.endsWith("'")) w = w.slice(0, -1);
   if (w.length > 4 && w.endsWith("ies")) return w.slice(0, -3) + "y";
   if (w.length > 3 && w.endsWith("s") && !w.endsWith("ss")) return w.slice(0, -1);
   return w;
@@ -306,7 +338,10 @@ function uniqueSorted(ids: number[]): Int32Array {
 }
 
 /** Interns strings and caches step features, so equal texts are analysed once. */
+let spaces = 0;
+
 export class FeatureSpace {
+  private readonly space = ++spaces;
   private readonly ids = new Map<string, number>();
   private readonly cache = new Map<string, StepFeatures>();
   /** Distinct texts seen. */
@@ -330,11 +365,17 @@ export class FeatureSpace {
       if (t.t === "n") nums.push(t.s);
       else if (t.t === "w" && t.s.length > 1 && !STOPWORDS.has(t.s)) words.push(this.intern("w:" + stem(t.s)));
     }
+    const key = comps.length > 0 ? "c:" + comps.join("|") : "t:" + norm.replace(/[^\p{L}\p{N}+\-*/=]+/gu, " ").trim();
+    const numbersKey = [...nums].sort().join(" ");
     const f: StepFeatures = {
       id: this.cache.size,
       comps,
-      key: comps.length > 0 ? "c:" + comps.join("|") : "t:" + norm.replace(/[^\p{L}\p{N}+\-*/=]+/gu, " ").trim(),
-      numbersKey: [...nums].sort().join(" "),
+      key,
+      space: this.space,
+      keyId: this.intern("k:" + key),
+      numbersId: this.intern("N:" + numbersKey),
+      numbersKey,
+      substance: comps.length > 0 ? "c:" + comps.join("|") : nums.length > 0 ? "n:" + [...nums].sort().join(" ") : null,
       compIds: uniqueSorted(comps.map((c) => this.intern("c:" + c))),
       numberIds: uniqueSorted(nums.map((n) => this.intern("n:" + n))),
       wordIds: uniqueSorted(words),
@@ -364,19 +405,22 @@ export function jaccard(a: Int32Array, b: Int32Array): number {
 }
 
 /**
- * Word overlap needed for two steps without computations to be one step: steps that state the
- * same numbers need only share some content ("Janet starts with 16 eggs" ≡ "The ducks lay 16
- * eggs": the numbers carry the substance, wording varies from run to run); steps without
- * numbers must share most of their words.
+ * Word overlap (Jaccard of content words) from which two steps without computations that state
+ * the same numbers are one step. With numbers, the numbers carry most of the substance and
+ * wording varies from run to run ("Janet starts with 16 eggs" ≡ "Janet's ducks lay 16 eggs per
+ * day", but "She eats 3 eggs" ≢ "She bakes muffins with 3 eggs"); without numbers, most words
+ * must be shared.
  */
-export const WORD_EQUIVALENCE_WITH_NUMBERS = 0.1;
+export const WORD_EQUIVALENCE_WITH_NUMBERS = 0.3;
 export const WORD_EQUIVALENCE = 0.5;
 
 /** Whether two steps are the same step of reasoning (see the file comment). */
 export function equivalent(a: StepFeatures, b: StepFeatures): boolean {
-  if (a === b || a.key === b.key) return true;
+  if (a === b) return true;
+  const same = a.space === b.space; // interned ids compare within one FeatureSpace only
+  if (same ? a.keyId === b.keyId : a.key === b.key) return true;
   if (a.comps.length > 0 || b.comps.length > 0) return false; // keys differ: different computations
-  if (a.numbersKey !== b.numbersKey) return false;
+  if (same ? a.numbersId !== b.numbersId : a.numbersKey !== b.numbersKey) return false;
   return jaccard(a.wordIds, b.wordIds) >= (a.numbersKey === "" ? WORD_EQUIVALENCE : WORD_EQUIVALENCE_WITH_NUMBERS);
 }
 
