@@ -161,9 +161,7 @@ test("missing, empty, blank-only and unusable files: one clear line, exit 1, no 
   const unusable = file("unusable.jsonl", "[1,2]\n{\"id\":\"x\",\"samples\":[]}\n");
   const r = await run(["analyze", unusable]);
   assert.equal(r.code, 1);
-  assert.match(r.err, /line 1: expected a JSON object, found an array/);
-  assert.match(r.err, /line 2: prompt "x": "samples" is empty/);
-  assert.match(r.err, /no usable prompt in 2 lines/);
+  assert.match(r.err, /^hotmess: .*unusable\.jsonl: no usable prompt in 2 lines \(line 1: expected a JSON object, found an array; and 1 more\)\n$/);
 });
 
 test("a progress bar on stderr when a large input is analysed on a terminal", async () => {

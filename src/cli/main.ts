@@ -149,8 +149,9 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
   const analysis = analyzer.finish(skipped);
   if (nonBlank === 0) throw new FatalError(`${file} has no content: a trace set has one JSON object per line`);
   if (analysis.prompts.length === 0) {
-    reportSkipped(skipped, io);
-    throw new FatalError(`${file}: no usable prompt in ${nonBlank} line${nonBlank === 1 ? "" : "s"} (each was skipped, see above)`);
+    const first = skipped[0];
+    const why = first ? ` (line ${first.line}: ${first.message}${skipped.length > 1 ? `; and ${skipped.length - 1} more` : ""})` : "";
+    throw new FatalError(`${file}: no usable prompt in ${nonBlank} line${nonBlank === 1 ? "" : "s"}${why}`);
   }
   return analysis;
 }
@@ -179,7 +180,7 @@ async function analyzeCommand(argv: string[], io: Io): Promise<number> {
     io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
     if (typeof json === "string") {
       try {
-        writeFileAtomic(json, JSON.stringify(analysis, null, 1) + "\n");
+        writeFileAtomic(json, JSON.stringify(analysis) + "\n");
       } catch (e) {
         throw new FatalError(`cannot write ${json}: ${(e as Error).message}`);
       }
@@ -218,6 +219,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 if (require.main === module) {
+  // `hotmess analyze … --json - | head`: a closed pipe ends the output quietly.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then((code) => {
     process.exitCode = code;
   });
