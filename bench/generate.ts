@@ -9,18 +9,7 @@
 //   - a few stop early, or leave the `answer` field out (the engine extracts it from the text).
 // The answers therefore fall into a few classes (the reference plus the common mistakes) with a
 // tail of slips. Output: trace-set JSON Lines (shared/design/FORMATS.md).
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../src/core";
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -192,7 +181,7 @@ export interface GeneratedSet {
 
 /** Generates one prompt with `n` reruns as trace-set JSON Lines text. */
 export function generateTraceSet(options: TraceSetOptions): GeneratedSet {
-  const r = rng32(options.seed ?? 20240611);
+  const r = mulberry32(options.seed ?? 20240611);
   const given: Given = { eggs: int(r, 14, 24), breakfast: int(r, 2, 4), muffins: int(r, 3, 5), price: int(r, 2, 4), days: 7, feed: int(r, 6, 15), weeks: int(r, 2, 5) };
   const right = derive(given);
   const samples: { text: string; answer?: string }[] = [];

@@ -14,6 +14,7 @@ import {
   ANALYSIS_SCHEMA,
   type Analysis,
   type Decomposition,
+  type Interval,
   type LengthHalf,
   type PooledDecomposition,
   type PromptAnalysis,
@@ -34,8 +35,27 @@ export interface AnalyzeOptions {
 export const DEFAULT_RESAMPLES = 1000;
 export const DEFAULT_SEED = 1;
 
+/** Per-resample sums of variance and error over the pooled prompts. */
+class BootSums {
+  readonly bootVar: Float64Array;
+  readonly bootErr: Float64Array;
+  constructor(B: number) {
+    this.bootVar = new Float64Array(B);
+    this.bootErr = new Float64Array(B);
+  }
+  addBoot(bootVar: ArrayLike<number>, bootErr: ArrayLike<number>): void {
+    for (let b = 0; b < bootVar.length; b++) {
+      this.bootVar[b]! += bootVar[b]!;
+      this.bootErr[b]! += bootErr[b]!;
+    }
+  }
+  interval(): Interval | null {
+    return this.bootVar.length > 0 ? ratioInterval(this.bootVar, this.bootErr) : null;
+  }
+}
+
 /** Running sums of one pooled decomposition, and of each bootstrap resample. */
-class Pool {
+class Pool extends BootSums {
   prompts = 0;
   bias2 = 0;
   variance = 0;
@@ -44,12 +64,6 @@ class Pool {
   unbiasedPrompts = 0;
   varianceU = 0;
   errorU = 0;
-  readonly bootVar: Float64Array;
-  readonly bootErr: Float64Array;
-  constructor(B: number) {
-    this.bootVar = new Float64Array(B);
-    this.bootErr = new Float64Array(B);
-  }
   add(p: Parts, d: Decomposition, bootVar: Float64Array, bootErr: Float64Array): void {
     this.prompts++;
     this.bias2 += p.bias2;
@@ -60,10 +74,7 @@ class Pool {
       this.varianceU += d.varianceUnbiased;
       this.errorU += p.error;
     }
-    for (let b = 0; b < this.bootVar.length; b++) {
-      this.bootVar[b]! += bootVar[b]!;
-      this.bootErr[b]! += bootErr[b]!;
-    }
+    this.addBoot(bootVar, bootErr);
   }
   result(): PooledDecomposition | null {
     if (this.prompts === 0) return null;
@@ -79,27 +90,21 @@ class Pool {
       varianceUnbiased: vu,
       bias2Unbiased: vu === null || eu === null ? null : Math.max(0, eu - vu),
       incoherenceUnbiased: vu === null || eu === null || !(eu > 0) ? null : Math.min(1, vu / eu),
-      ci95: this.bootVar.length > 0 ? ratioInterval(this.bootVar, this.bootErr) : null,
+      ci95: this.interval(),
     };
   }
 }
 
 /** Pooled Brier incoherence of one half of the length split. */
-class HalfPool {
+class HalfPool extends BootSums {
   variance = 0;
   error = 0;
   samples = 0;
   lengthSum = 0;
-  readonly bootVar: Float64Array;
-  readonly bootErr: Float64Array;
-  constructor(B: number) {
-    this.bootVar = new Float64Array(B);
-    this.bootErr = new Float64Array(B);
-  }
   result(): LengthHalf {
     return {
       incoherence: ratio(this.variance, this.error),
-      ci95: this.samples > 0 && this.bootVar.length > 0 ? ratioInterval(this.bootVar, this.bootErr) : null,
+      ci95: this.samples > 0 ? this.interval() : null,
       samples: this.samples,
       meanLength: this.samples > 0 ? this.lengthSum / this.samples : null,
     };
@@ -301,10 +306,7 @@ export class Analyzer {
       if (this.B > 0) {
         const boot = { brier: pair(this.B) };
         bootstrap(rng, this.B, members, classOf, K, ref, boot, null);
-        for (let b = 0; b < this.B; b++) {
-          pool.bootVar[b]! += boot.brier[0][b]!;
-          pool.bootErr[b]! += boot.brier[1][b]!;
-        }
+        pool.addBoot(...boot.brier);
       }
     }
   }
