@@ -275,3 +275,76 @@ test("fixture: shape invariants of hotmess.analysis/1 over all 50 prompts", { sk
     assert.equal(p.answers.filter((a) => a.reference).length, 1);
   }
 });
+
+/**
+ * An independent reading of a Game-of-24 step `a op b = c (left: …)`: the operation on its
+ * numbers and its stated result, with + and × commutative; null for other lines.
+ */
+function operation(text: string): string | null {
+  const m = /^\s*\(?\s*(\d+(?:\.\d+)?)\s*([-+*/x×])\s*(\d+(?:\.\d+)?)\s*\)?\s*=\s*(-?\d+(?:\.\d+)?)\s*(?:\(left:[\d\s.,]*\))?\s*$/.exec(text);
+  if (!m) return null;
+  const op = m[2] === "x" || m[2] === "×" ? "*" : m[2]!;
+  let [a, b] = [Number(m[1]), Number(m[3])];
+  if ((op === "+" || op === "*") && a > b) [a, b] = [b, a];
+  return `${a} ${op} ${b} = ${Number(m[4])}`;
+}
+
+test("fixture: steps doing the same operation on the same numbers share a group; different ones never do", { skip: SKIP }, () => {
+  const { analysis } = load();
+  let sameGroupPairs = 0;
+  let checkedSteps = 0;
+  for (const p of analysis.prompts) {
+    for (const [ci, col] of p.columns.entries()) {
+      const byOp = new Map<string, Set<number>>(); // operation → groups holding it
+      const byGroup = new Map<number, Set<string>>(); // group → operations in it
+      for (const cell of col.cells) {
+        if (cell.step === null) continue;
+        const op = operation(p.runs[cell.run]!.steps[cell.step]!.text);
+        if (op === null) continue;
+        checkedSteps++;
+        (byOp.get(op) ?? byOp.set(op, new Set()).get(op)!).add(cell.group!);
+        (byGroup.get(cell.group!) ?? byGroup.set(cell.group!, new Set()).get(cell.group!)!).add(op);
+      }
+      for (const [op, groups] of byOp) assert.equal(groups.size, 1, `${p.id} column ${ci}: "${op}" is split over groups ${[...groups].join(", ")}`);
+      for (const [g, ops] of byGroup) {
+        assert.equal(ops.size, 1, `${p.id} column ${ci} group ${g} mixes ${[...ops].join(" | ")}`);
+        sameGroupPairs++;
+      }
+    }
+  }
+  // the check ran over the real steps, not over nothing
+  assert.ok(checkedSteps > 10000, `checked ${checkedSteps} operation steps`);
+  assert.ok(sameGroupPairs > 500);
+});
+
+test("fixture: each operation done by several runs sits in one column and group, whatever its position", { skip: SKIP }, () => {
+  const { analysis } = load();
+  let together = 0;
+  let total = 0;
+  let worst = 1;
+  for (const p of analysis.prompts) {
+    const where = new Map<string, Map<string, number>>(); // operation → "column/group" → runs
+    p.runs.forEach((r, i) =>
+      r.steps.forEach((s, k) => {
+        const op = operation(s.text);
+        if (op === null) return;
+        const col = p.columns.findIndex((c) => c.cells[i]!.step === k);
+        const at = `${col}/${p.columns[col]!.cells[i]!.group}`;
+        const m = where.get(op) ?? where.set(op, new Map()).get(op)!;
+        m.set(at, (m.get(at) ?? 0) + 1);
+      }),
+    );
+    for (const m of where.values()) {
+      const counts = [...m.values()];
+      const n = counts.reduce((a, b) => a + b, 0);
+      if (n < 5) continue;
+      const home = Math.max(...counts);
+      together += home;
+      total += n;
+      worst = Math.min(worst, home / n);
+    }
+  }
+  console.log(`operations done by ≥ 5 runs: ${((100 * together) / total).toFixed(1)}% of their ${total} steps in their home column and group (worst ${(100 * worst).toFixed(0)}%)`);
+  assert.ok(total > 3000);
+  assert.ok(together / total >= 0.9, `only ${together} of ${total}`);
+});

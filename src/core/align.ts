@@ -15,6 +15,8 @@ import type { Cell, Column } from "./types";
 
 /** Groups of a column a step is scored against (the largest ones). */
 const TOP_GROUPS = 4;
+/** What skipping a column that every run fills costs (less for columns fewer runs fill). */
+const SKIP_PENALTY = 0.5;
 /** Times every run is re-aligned against all the others after the first pass. */
 const REFINE_PASSES = 1;
 
@@ -145,13 +147,18 @@ function alignRun(profile: Col[], run: number, steps: StepFeatures[], sims: SimC
   const H = new Float64Array((L + 1) * W);
   const dir = new Uint8Array((L + 1) * W);
   for (let j = 1; j <= C; j++) dir[j] = LEFT;
+  // Skipping a column costs in proportion to how many runs fill it: a run that leaves out a
+  // step nearly every run takes is unusual, one that leaves out another run's digression is not.
+  const skip = new Float64Array(C + 1);
+  for (let j = 1; j <= C; j++) skip[j] = (SKIP_PENALTY * profile[j - 1]!.entries.size) / (runs > 1 ? runs : 1);
+  for (let j = 1; j <= C; j++) H[j] = H[j - 1]! - skip[j]!;
   for (let i = 1; i <= L; i++) {
     dir[i * W] = UP;
     const f = steps[i - 1]!;
     for (let j = 1; j <= C; j++) {
       const d = H[(i - 1) * W + j - 1]! + score(f, profile[j - 1]!, sims, runs);
       const u = H[(i - 1) * W + j]!;
-      const l = H[i * W + j - 1]!;
+      const l = H[i * W + j - 1]! - skip[j]!;
       let best = d;
       let how = DIAG;
       if (u > best) {
@@ -305,11 +312,14 @@ function finalGroups(col: Col, runs: StepFeatures[][], n: number, sims: SimCache
 export function align(runs: StepFeatures[][]): Alignment {
   const sims = new SimCache();
   const n = runs.length;
-  // The first pass takes the most typical runs first (those whose steps most runs share), so
-  // the profile grows from the common path rather than from whichever run came first.
+  // The first pass takes the most typical runs first (those whose steps most runs share, and no
+  // longer than most), so the profile grows from the common path rather than from whichever run
+  // came first, or from a long run that wandered through every route in turn.
   const freq = new Map<string, number>();
   for (const steps of runs) for (const key of new Set(steps.map((f) => f.key))) freq.set(key, (freq.get(key) ?? 0) + 1);
-  const typicality = runs.map((steps) => steps.reduce((t, f) => t + freq.get(f.key)!, 0));
+  const lengths = runs.map((steps) => steps.length).sort((a, b) => a - b);
+  const median = Math.max(1, lengths[Math.floor(lengths.length / 2)] ?? 1);
+  const typicality = runs.map((steps) => steps.reduce((t, f) => t + freq.get(f.key)!, 0) / Math.max(steps.length, median));
   const order = runs.map((_, r) => r).sort((a, b) => typicality[b]! - typicality[a]! || a - b);
   let profile: Col[] = [];
   order.forEach((r, k) => {
