@@ -1,21 +1,27 @@
 // The `hotmess` command.
-import { createReadStream, statSync } from "node:fs";
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, parseTraceLine, type Analysis, type LineProblem } from "../core";
+import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { writeFileAtomic } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
-import pkg from "../../package.json";
+import { FatalError, intFlag, parseArgs, UsageError, VERSION, type Io } from "./common";
 
-export const VERSION: string = pkg.version;
+export { FatalError, UsageError, VERSION, parseArgs, type Io };
 
 const USAGE = `hotmess ${VERSION}: how reruns of a prompt fall apart
 
 Usage:
   hotmess analyze FILE.jsonl [--json OUT|-] [--reference-free] [--seed N] [--resamples N]
+  hotmess run (--prompt TEXT | --prompt-file F) -n N [--provider anthropic|openai] [--model M]
+              [--base-url URL] [--reference R] [--system TEXT] [--concurrency C]
+              [--thinking adaptive|budget|off] [--thinking-budget T] [--max-tokens T]
+              [--temperature T] [--until-ci W] [--timeout S] [--retries K] [--prices FILE]
+              [--out DIR] [--json OUT|-]
+  hotmess run --resume RUNFILE [-n N]
   hotmess demo
   hotmess --help | --version
 
-analyze     reads a trace set (JSON Lines, one prompt per line) and prints, per prompt, the
+analyze     reads a trace set (JSON Lines, one prompt per line) or a run file, and prints, per prompt, the
             answer classes, bias², variance, error, incoherence with its 95% interval and the
             fork column, then the pooled figures and the length split.
   --json OUT        write the hotmess.analysis/1 document to OUT (- for standard output)
@@ -23,58 +29,16 @@ analyze     reads a trace set (JSON Lines, one prompt per line) and prints, per 
   --seed N          bootstrap seed (default ${DEFAULT_SEED}); the same seed prints the same intervals
   --resamples N     bootstrap resamples (default ${DEFAULT_RESAMPLES}; 0 for no intervals)
 
-Exit status: 0 on success, 2 when some input lines or samples were skipped, 1 on an error.`;
+run         reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY), records every
+            sample in a run file under --out (default .hotmess/runs), shows live progress, then
+            the same table as analyze. Ctrl-C cancels and keeps what finished; --resume continues.
+  --until-ci W      sample in waves until the incoherence interval is narrower than W (needs --reference)
+  --timeout S       abandon and retry a sample that sends nothing for S seconds (default 120)
+  --retries K       retries per sample on 429/529/5xx/dropped streams (default 5)
+  --prices FILE     a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one
 
-export class UsageError extends Error {}
-
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-/** A small strict parser: known flags only, values after a space or `=`. */
-export function parseArgs(argv: string[], valued: Set<string>, boolean: Set<string>): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "-" || !arg.startsWith("-")) {
-      positional.push(arg);
-      continue;
-    }
-    if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (boolean.has(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-      flags.set(name, true);
-    } else if (valued.has(name)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-      flags.set(name, value);
-    } else throw new UsageError(`unknown option ${name}`);
-  }
-  return { positional, flags };
-}
-
-function intFlag(p: Parsed, name: string, fallback: number, min: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (typeof v !== "string" || !Number.isInteger(x) || x < min) throw new UsageError(`${name} must be an integer ≥ ${min}, not "${String(v)}"`);
-  return x;
-}
-
-export class FatalError extends Error {}
-
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  env: NodeJS.ProcessEnv;
-}
+Exit status: 0 on success, 2 when some input lines or samples were skipped or failed, 1 on an
+error, 130 when a run was cancelled.`;
 
 /** A progress bar on stderr, for large inputs on a terminal; redrawn at most every 100 ms. */
 class Progress {
@@ -104,6 +68,25 @@ class Progress {
 /** Inputs at least this large get a progress bar (on a terminal). */
 export const PROGRESS_BYTES = 512 * 1024;
 
+/** The parsed run when the file is a run file (its first line is a hotmess.run header), else null. */
+function readRunIfRunFile(file: string): ParsedRun | null {
+  const fd = openSync(file, "r");
+  let first = "";
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const got = readSync(fd, buf, 0, buf.length, 0);
+    first = buf.subarray(0, got).toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
+  } finally {
+    closeSync(fd);
+  }
+  if (!first.includes('"hotmess.run/') || !isRunFile(first.trim())) return null;
+  try {
+    return parseRunFile(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new FatalError(`${file}: ${(e as Error).message}`);
+  }
+}
+
 /** Streams a trace set through the analyzer, line by line. */
 export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io): Promise<Analysis> {
   let size: number;
@@ -117,6 +100,13 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
     throw new FatalError(code === "ENOENT" ? `${file}: no such file` : `cannot read ${file}: ${(e as Error).message}`);
   }
   if (size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
+  const run = readRunIfRunFile(file);
+  if (run) {
+    const analyzer = new Analyzer({ ...opts, generator: { name: "hotmess", version: VERSION } });
+    if (run.samples.length === 0) throw new FatalError(`${file}: the run has no finished sample yet`);
+    analyzer.add(runToPromptRecord(run));
+    return analyzer.finish(run.warnings);
+  }
 
   const analyzer = new Analyzer({ ...opts, generator: { name: "hotmess", version: VERSION } });
   const skipped: LineProblem[] = [];
@@ -190,6 +180,23 @@ async function analyzeCommand(argv: string[], io: Io): Promise<number> {
   return analysis.skipped.length > 0 ? 2 : 0;
 }
 
+/** `hotmess run` with Ctrl-C: the first cancels the run and keeps what finished, a second quits. */
+async function runWithSignals(argv: string[], io: Io): Promise<number> {
+  const { runCommand } = await import("./run");
+  const cancel = new AbortController();
+  const onSigint = () => {
+    if (cancel.signal.aborted) process.exit(130);
+    io.stderr.write("\nhotmess: cancelling: finished samples are kept (Ctrl-C again to quit at once)\n");
+    cancel.abort();
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    return await runCommand(argv, io, cancel.signal);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
     const [command, ...rest] = argv;
@@ -202,6 +209,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (command === "analyze") return await analyzeCommand(rest, io);
+    if (command === "run") return await runWithSignals(rest, io);
     if (command === "demo") return await (await import("./demo")).demo(io);
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {

@@ -8,3 +8,4 @@ export * from "./features";
 export * from "./align";
 export * from "./traceset";
 export * from "./analyze";
+export * from "./runfile";

@@ -1,0 +1,165 @@
+// Run files (`hotmess.run/1`): what the product records when it reruns a prompt. JSON Lines: a
+// header (the prompt, provider, model, parameters, time, tool version; never a key), then one
+// line per finished sample, appended as each finishes, failures as they happen, and an end line
+// when the run stops. A crash can leave at most one torn last line: readers skip it with a
+// warning. Reading is pure (text in, records out); writing lives in src/sampling/store.ts.
+import type { PromptRecord } from "./types";
+
+export const RUN_SCHEMA = "hotmess.run/1";
+
+export interface RunHeader {
+  type: "header";
+  schema: typeof RUN_SCHEMA;
+  /** The run's id (also the prompt id when analysed). */
+  id: string;
+  createdAt: string;
+  tool: { name: string; version: string };
+  provider: string;
+  model: string;
+  /** A non-default endpoint (never with credentials in it). */
+  baseURL?: string;
+  prompt: string;
+  system?: string;
+  reference?: string | number;
+  /** A hash of the prompt text, so editors can find the runs of a prompt. */
+  promptHash?: string;
+  parameters: {
+    n: number;
+    maxTokens: number;
+    temperature?: number;
+    thinking: { type: string; budgetTokens?: number };
+    concurrency: number;
+    idleTimeoutMs: number;
+    untilCi?: number;
+  };
+}
+
+export interface RunSampleLine {
+  type: "sample";
+  index: number;
+  text: string;
+  thinking: string;
+  redactedThinking: number;
+  usage: { inputTokens: number; outputTokens: number; thinkingTokens?: number };
+  costUsd: number | null;
+  latencyMs: number;
+  retries: number;
+  truncated: boolean;
+  stopReason: string;
+  finishedAt: string;
+}
+
+export interface RunFailureLine {
+  type: "failure";
+  index: number;
+  kind: string;
+  message: string;
+  attempts: number;
+}
+
+export interface RunEndLine {
+  type: "end";
+  status: "complete" | "cancelled" | "failed";
+  message?: string;
+  stoppedEarly?: boolean;
+  finishedAt: string;
+}
+
+export interface ParsedRun {
+  header: RunHeader;
+  samples: RunSampleLine[];
+  failures: RunFailureLine[];
+  end: RunEndLine | null;
+  /** Lines skipped, with why (a torn last line after a crash, or a malformed one). */
+  warnings: { line: number; message: string }[];
+  /** Byte length of the text up to the end of the last good line (for appending after a crash). */
+  goodLength: number;
+  /** The last good line has no newline after it. */
+  missingNewline: boolean;
+}
+
+/** Whether a file's first line says it is a run file. */
+export function isRunFile(firstLine: string): boolean {
+  try {
+    const v = JSON.parse(firstLine) as { schema?: unknown; type?: unknown };
+    return v?.type === "header" && typeof v.schema === "string" && v.schema.startsWith("hotmess.run/");
+  } catch {
+    return false;
+  }
+}
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Parses a run file. Throws with a clear message when the header is missing or not a run header. */
+export function parseRunFile(text: string): ParsedRun {
+  const lines = text.split("\n");
+  const warnings: { line: number; message: string }[] = [];
+  let header: RunHeader | null = null;
+  const samples: RunSampleLine[] = [];
+  const failures: RunFailureLine[] = [];
+  let end: RunEndLine | null = null;
+  let goodLength = 0;
+  let offset = 0;
+  let missingNewline = false;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const isLast = i === lines.length - 1;
+    const lineBytes = utf8Length(raw) + (isLast ? 0 : 1);
+    const trimmed = raw.trim();
+    if (trimmed === "") {
+      offset += lineBytes;
+      if (!isLast) goodLength = offset;
+      continue;
+    }
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(trimmed) as Record<string, unknown>;
+    } catch {
+      const torn = isLast || lines.slice(i + 1).every((l) => l.trim() === "");
+      warnings.push({ line: i + 1, message: torn ? "the last line is incomplete (the run was interrupted while writing it); skipped" : "not valid JSON; skipped" });
+      offset += lineBytes;
+      continue;
+    }
+    offset += lineBytes;
+    goodLength = offset;
+    // a complete JSON object without its newline: kept; a writer appending must add the newline
+    if (isLast) missingNewline = true;
+    if (header === null) {
+      if (v.type !== "header" || typeof v.schema !== "string" || !v.schema.startsWith("hotmess.run/"))
+        throw new Error(`line ${i + 1}: not a run file (the first line is not a hotmess.run header)`);
+      if (typeof v.id !== "string" || typeof v.prompt !== "string") throw new Error(`line ${i + 1}: the run header has no id or prompt`);
+      header = v as unknown as RunHeader;
+      continue;
+    }
+    if (v.type === "sample" && typeof v.index === "number" && typeof v.text === "string") samples.push(v as unknown as RunSampleLine);
+    else if (v.type === "failure" && typeof v.index === "number") failures.push(v as unknown as RunFailureLine);
+    else if (v.type === "end") end = v as unknown as RunEndLine;
+    else if (v.type === "sample") warnings.push({ line: i + 1, message: "a sample line without index or text; skipped" });
+    // other line types (from a newer version) are ignored
+  }
+  if (header === null) throw new Error("empty run file: no header line");
+  return { header, samples, failures, end, warnings, goodLength, missingNewline };
+}
+
+/** A run as one prompt of a trace set, for the analysis. The trace is the thinking when there is any. */
+export function runToPromptRecord(run: ParsedRun): PromptRecord {
+  const record: PromptRecord = {
+    id: run.header.id,
+    prompt: run.header.prompt,
+    samples: run.samples.map((s) => ({ text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}) })),
+  };
+  if (run.header.reference !== undefined) record.reference = run.header.reference;
+  return record;
+}

@@ -1,0 +1,140 @@
+// The Anthropic provider: the Messages API through @anthropic-ai/sdk, streamed. Thinking blocks
+// are the trace; redacted thinking is counted; the visible text is the reply the answer is read
+// from; a max_tokens stop is flagged as truncated. The SDK's own retries are off: the run
+// engine retries, visibly.
+import Anthropic from "@anthropic-ai/sdk";
+import { classify } from "./errors";
+import { SamplingError, type Provider, type ProviderEvent, type SampleRequest, type ThinkingMode } from "./types";
+
+/**
+ * What a Claude model id says about its generation: {major, minor}, from ids with the numbers
+ * after the family (claude-sonnet-4-6, claude-haiku-4-5-20251001, claude-opus-5) or before it
+ * (claude-3-7-sonnet-20250219). A trailing 8-digit date is not a version. null when there is
+ * no version (a custom id).
+ */
+export function claudeVersion(model: string): { major: number; minor: number } | null {
+  const parts = model.toLowerCase().replace(/^anthropic\./, "").split(/[-.@:]/);
+  const nums: number[] = [];
+  for (const p of parts) {
+    if (/^\d{8}$/.test(p)) break; // a date
+    if (/^\d{1,2}$/.test(p)) nums.push(Number(p));
+    else if (nums.length > 0 && /^(opus|sonnet|haiku|fable|mythos)$/.test(p)) break; // claude-3-7-sonnet
+  }
+  if (nums.length === 0) return null;
+  return { major: nums[0]!, minor: nums[1] ?? 0 };
+}
+
+const atLeast = (v: { major: number; minor: number } | null, major: number, minor: number) => v !== null && (v.major > major || (v.major === major && v.minor >= minor));
+
+/** The thinking forms and sampling rules of a model, from its generation. */
+export function claudeRules(model: string): { adaptive: boolean; budget: boolean; temperature: boolean } {
+  const v = claudeVersion(model);
+  const preview = /mythos-preview/.test(model);
+  return {
+    // adaptive thinking arrived with the 4.6 models
+    adaptive: preview || atLeast(v, 4, 6),
+    // the budget form is refused from Opus 4.7 on (deprecated on 4.6); unknown ids keep it
+    budget: !preview && !atLeast(v, 4, 7),
+    // models after Opus 4.6 accept no temperature but 1
+    temperature: !preview && !atLeast(v, 4, 7),
+  };
+}
+
+/** The thinking form to use when the user asked for none in particular. */
+export function defaultThinking(model: string, budgetTokens?: number): ThinkingMode {
+  const rules = claudeRules(model);
+  if (budgetTokens !== undefined && rules.budget) return { type: "budget", budgetTokens };
+  if (rules.adaptive) return { type: "adaptive" };
+  return { type: "budget", budgetTokens: budgetTokens ?? 4096 };
+}
+
+export interface AnthropicOptions {
+  apiKey: string;
+  /** Another endpoint than api.anthropic.com (a proxy, a gateway, a test server). */
+  baseURL?: string;
+  /** Where the SDK's own diagnostics go (never the key); silent by default. */
+  log?: (line: string) => void;
+}
+
+export class AnthropicProvider implements Provider {
+  readonly id = "anthropic";
+  private readonly client: Anthropic;
+  private readonly where: string;
+
+  constructor(options: AnthropicOptions) {
+    const log = options.log ?? (() => {});
+    const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
+    this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: 600_000, logger, logLevel: "warn" });
+    this.where = options.baseURL ? `Anthropic (${options.baseURL})` : "Anthropic";
+  }
+
+  check(r: SampleRequest): string | null {
+    const rules = claudeRules(r.model);
+    if (r.thinking.type === "budget") {
+      if (!rules.budget)
+        return `${r.model} takes adaptive thinking only (a thinking budget is refused from Claude Opus 4.7 on): drop --thinking-budget, or use --thinking adaptive`;
+      if (r.thinking.budgetTokens < 1024) return `a thinking budget must be at least 1024 tokens (got ${r.thinking.budgetTokens})`;
+      if (r.thinking.budgetTokens >= r.maxTokens)
+        return `the thinking budget (${r.thinking.budgetTokens}) must be below max tokens (${r.maxTokens}): thinking counts toward max tokens; raise --max-tokens`;
+    }
+    if (r.thinking.type === "adaptive" && !rules.adaptive)
+      return `${r.model} has no adaptive thinking (it arrived with the Claude 4.6 models): use --thinking-budget N instead`;
+    if (r.temperature !== undefined && r.temperature !== 1) {
+      if (!rules.temperature) return `${r.model} accepts no temperature other than 1 (models after Claude Opus 4.6 sample at a fixed temperature): drop --temperature`;
+      if (r.thinking.type !== "none") return `with thinking on, Claude accepts only temperature 1 (got ${r.temperature}): drop --temperature, or turn thinking off with --thinking off`;
+      if (r.temperature < 0 || r.temperature > 1) return `Claude's temperature is between 0 and 1 (got ${r.temperature})`;
+    }
+    return null;
+  }
+
+  async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+    const body: Record<string, unknown> = {
+      model: r.model,
+      max_tokens: r.maxTokens,
+      messages: [{ role: "user", content: r.prompt }],
+      stream: true,
+    };
+    if (r.system) body.system = r.system;
+    // Ask for the thinking to be returned (summarized), not omitted: it is the trace.
+    if (r.thinking.type === "budget") body.thinking = { type: "enabled", budget_tokens: r.thinking.budgetTokens, display: "summarized" };
+    else if (r.thinking.type === "adaptive") body.thinking = { type: "adaptive", display: "summarized" };
+    if (r.temperature !== undefined) body.temperature = r.temperature;
+
+    let stopped = false;
+    let stopReason = "";
+    try {
+      const stream = await this.client.messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal });
+      for await (const ev of stream) {
+        switch (ev.type) {
+          case "message_start": {
+            const u = ev.message.usage;
+            yield { type: "usage", inputTokens: u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0), outputTokens: u.output_tokens };
+            break;
+          }
+          case "content_block_start":
+            if (ev.content_block.type === "redacted_thinking") yield { type: "redacted_thinking" };
+            else if (ev.content_block.type === "thinking" && ev.content_block.thinking) yield { type: "thinking", text: ev.content_block.thinking };
+            else if (ev.content_block.type === "text" && ev.content_block.text) yield { type: "text", text: ev.content_block.text };
+            break;
+          case "content_block_delta":
+            if (ev.delta.type === "thinking_delta") yield { type: "thinking", text: ev.delta.thinking };
+            else if (ev.delta.type === "text_delta") yield { type: "text", text: ev.delta.text };
+            break;
+          case "message_delta":
+            if (ev.delta.stop_reason) stopReason = ev.delta.stop_reason;
+            if (ev.usage) yield { type: "usage", outputTokens: ev.usage.output_tokens ?? undefined };
+            break;
+          case "message_stop":
+            stopped = true;
+            break;
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      throw classify(e, this.where);
+    }
+    if (signal.aborted) return;
+    if (!stopped) throw new SamplingError("incomplete", `${this.where}: the stream ended without message_stop (the connection was cut or the server gave up)`);
+    yield { type: "stop", reason: stopReason || "end_turn", truncated: stopReason === "max_tokens" };
+  }
+}

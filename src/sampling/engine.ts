@@ -1,0 +1,315 @@
+// The run engine: N independent samples of one request through a provider, with bounded
+// concurrency, an idle timeout per sample, retries with backoff and jitter that honour
+// retry-after and show in the progress, immediate failure on a refused key or request,
+// cancellation that keeps every finished sample, and adaptive stopping on the width of the
+// incoherence interval. Nothing is cached between samples: each is its own request, since a
+// cache would erase the very variance being measured.
+import { analyzeRecords, type PromptRecord } from "../core";
+import { costOf, type Price } from "./prices";
+import { SamplingError, type Provider, type SampleRequest } from "./types";
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  /** Reasoning tokens when the server reports them apart (included in outputTokens). */
+  thinkingTokens?: number;
+}
+
+export interface FinishedSample {
+  index: number;
+  /** The visible reply. */
+  text: string;
+  /** The thinking (the trace), "" when the model did not think. */
+  thinking: string;
+  /** Redacted thinking blocks (counted; their content cannot be read). */
+  redactedThinking: number;
+  usage: Usage;
+  /** USD, null when the model's price is unknown. */
+  costUsd: number | null;
+  latencyMs: number;
+  /** Attempts that failed before this one succeeded. */
+  retries: number;
+  truncated: boolean;
+  stopReason: string;
+  finishedAt: string;
+}
+
+export interface FailedSample {
+  index: number;
+  kind: string;
+  message: string;
+  attempts: number;
+}
+
+export interface Progress {
+  target: number;
+  done: number;
+  failed: number;
+  /** Samples receiving their stream right now. */
+  streaming: number;
+  /** Samples waiting to retry. */
+  retrying: number;
+  retriesSoFar: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD so far, null when the price is unknown. */
+  costUsd: number | null;
+  /** For adaptive stopping: the width of the incoherence interval after the last wave. */
+  ciWidth?: number | null;
+}
+
+export type RunEvent =
+  | { type: "progress"; progress: Progress }
+  | { type: "retry"; index: number; attempt: number; waitMs: number; reason: string }
+  | { type: "sample"; sample: FinishedSample }
+  | { type: "failure"; failure: FailedSample }
+  | { type: "wave"; samples: number; ciWidth: number | null };
+
+export interface RunOptions {
+  provider: Provider;
+  request: SampleRequest;
+  /** Samples wanted (the maximum, with adaptive stopping). */
+  n: number;
+  /** Samples at once (default 4). */
+  concurrency?: number;
+  /** A sample with no event for this long is abandoned and retried (default 120 s). */
+  idleTimeoutMs?: number;
+  /** Retries per sample after its first attempt (default 5). */
+  maxRetries?: number;
+  /** Backoff: base × 2^(attempt−1), capped, times a jitter in [0.5, 1] (defaults 1 s and 60 s). */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Stop once the incoherence interval is narrower than `width` (needs a reference). */
+  untilCi?: { width: number; reference: string | number; minSamples?: number; resamples?: number };
+  price?: Price | null;
+  signal?: AbortSignal;
+  /** Samples already finished (a resumed run): they count toward n and toward adaptive stopping. */
+  existing?: FinishedSample[];
+  /** Indices to use for new samples start here (after a resumed run's). */
+  firstIndex?: number;
+  /** Called for each event; a returned promise is awaited (a run store appending). */
+  onEvent?: (e: RunEvent) => void | Promise<void>;
+  /** Test seams. */
+  random?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface RunResult {
+  status: "complete" | "cancelled" | "failed";
+  /** Why the run failed (the API's own message) or stopped early. */
+  message?: string;
+  /** Adaptive stopping ended the run before n. */
+  stoppedEarly: boolean;
+  samples: FinishedSample[];
+  failures: FailedSample[];
+  progress: Progress;
+}
+
+class Cancelled extends Error {}
+
+function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Cancelled());
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new Cancelled());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Width of the Brier incoherence interval of the samples so far, null when there is none. */
+export function incoherenceCiWidth(samples: FinishedSample[], reference: string | number, resamples = 1000): number | null {
+  const record: PromptRecord = { id: "run", reference, samples: samples.map((s) => ({ text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}) })) };
+  const ci = analyzeRecords([record], { resamples, seed: 1 }).prompts[0]!.brier?.ci95;
+  return ci ? ci[1] - ci[0] : null;
+}
+
+export async function runSamples(o: RunOptions): Promise<RunResult> {
+  const concurrency = Math.max(1, Math.floor(o.concurrency ?? 4));
+  const idleMs = o.idleTimeoutMs ?? 120_000;
+  const maxRetries = o.maxRetries ?? 5;
+  const base = o.backoffBaseMs ?? 1000;
+  const cap = o.backoffMaxMs ?? 60_000;
+  const random = o.random ?? Math.random;
+  const sleep = o.sleep ?? defaultSleep;
+  const price = o.price ?? null;
+
+  const run = new AbortController(); // aborted on cancel or on a fatal error
+  const onOuterAbort = () => run.abort();
+  o.signal?.addEventListener("abort", onOuterAbort, { once: true });
+  if (o.signal?.aborted) run.abort();
+
+  const samples: FinishedSample[] = [...(o.existing ?? [])];
+  const failures: FailedSample[] = [];
+  const progress: Progress = {
+    target: o.n,
+    done: samples.length,
+    failed: 0,
+    streaming: 0,
+    retrying: 0,
+    retriesSoFar: 0,
+    inputTokens: samples.reduce((s, x) => s + x.usage.inputTokens, 0),
+    outputTokens: samples.reduce((s, x) => s + x.usage.outputTokens, 0),
+    costUsd: samples.length === 0 || samples.every((x) => x.costUsd !== null) ? samples.reduce((s, x) => s + (x.costUsd ?? 0), 0) : null,
+  };
+  const failed: { error: SamplingError | null } = { error: null }; // the first refused request
+  let pauseUntil = 0; // a shared retry-after: nobody starts an attempt before it
+  const emit = async (e: RunEvent) => {
+    if (o.onEvent) await o.onEvent(e);
+  };
+  const tick = () => emit({ type: "progress", progress: { ...progress } });
+
+  const attempt = async (index: number): Promise<Omit<FinishedSample, "retries" | "finishedAt">> => {
+    const ctl = new AbortController();
+    const onRun = () => ctl.abort();
+    run.signal.addEventListener("abort", onRun, { once: true });
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        ctl.abort();
+      }, idleMs);
+    };
+    const started = Date.now();
+    let text = "";
+    let thinking = "";
+    let redacted = 0;
+    const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+    let stop: { reason: string; truncated: boolean } | null = null;
+    progress.streaming++;
+    try {
+      arm();
+      for await (const ev of o.provider.stream(o.request, ctl.signal)) {
+        arm();
+        if (ev.type === "thinking") thinking += ev.text;
+        else if (ev.type === "text") text += ev.text;
+        else if (ev.type === "redacted_thinking") redacted++;
+        else if (ev.type === "usage") {
+          if (ev.inputTokens !== undefined) usage.inputTokens = ev.inputTokens;
+          if (ev.outputTokens !== undefined) usage.outputTokens = ev.outputTokens;
+          if (ev.thinkingTokens !== undefined) usage.thinkingTokens = ev.thinkingTokens;
+        } else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
+      }
+    } catch (e) {
+      if (timedOut) throw new SamplingError("timeout", `no data for ${Math.round(idleMs / 1000)} s: the sample was abandoned`);
+      throw e;
+    } finally {
+      if (timer) clearTimeout(timer);
+      run.signal.removeEventListener("abort", onRun);
+      progress.streaming--;
+    }
+    if (timedOut) throw new SamplingError("timeout", `no data for ${Math.round(idleMs / 1000)} s: the sample was abandoned`);
+    if (run.signal.aborted) throw new Cancelled();
+    if (stop === null) throw new SamplingError("incomplete", "the stream ended without its stop event");
+    void index;
+    return {
+      index,
+      text,
+      thinking,
+      redactedThinking: redacted,
+      usage,
+      costUsd: costOf(price, usage.inputTokens, usage.outputTokens),
+      latencyMs: Date.now() - started,
+      truncated: stop.truncated,
+      stopReason: stop.reason,
+    };
+  };
+
+  const sampleOne = async (index: number): Promise<void> => {
+    for (let tries = 0; ; tries++) {
+      const wait = pauseUntil - Date.now();
+      if (wait > 0) await sleep(wait, run.signal);
+      try {
+        const s = await attempt(index);
+        const finished: FinishedSample = { ...s, retries: tries, finishedAt: new Date().toISOString() };
+        samples.push(finished);
+        progress.done++;
+        progress.inputTokens += s.usage.inputTokens;
+        progress.outputTokens += s.usage.outputTokens;
+        progress.costUsd = progress.costUsd === null || s.costUsd === null ? null : progress.costUsd + s.costUsd;
+        await emit({ type: "sample", sample: finished });
+        await tick();
+        return;
+      } catch (e) {
+        if (e instanceof Cancelled || run.signal.aborted) throw new Cancelled();
+        const err = e instanceof SamplingError ? e : new SamplingError("server", e instanceof Error ? e.message : String(e));
+        if (!err.retryable) {
+          failed.error ??= err;
+          run.abort();
+          throw new Cancelled();
+        }
+        if (tries >= maxRetries) {
+          const failure: FailedSample = { index, kind: err.kind, message: err.message, attempts: tries + 1 };
+          failures.push(failure);
+          progress.failed++;
+          await emit({ type: "failure", failure });
+          await tick();
+          return;
+        }
+        const backoff = Math.min(cap, base * 2 ** tries) * (0.5 + 0.5 * random());
+        const waitMs = err.retryAfterMs !== undefined ? err.retryAfterMs + 0.1 * backoff * random() : backoff;
+        if (err.retryAfterMs !== undefined && (err.kind === "rate_limit" || err.kind === "overloaded")) pauseUntil = Math.max(pauseUntil, Date.now() + err.retryAfterMs);
+        progress.retrying++;
+        progress.retriesSoFar++;
+        await emit({ type: "retry", index, attempt: tries + 1, waitMs, reason: err.message });
+        await tick();
+        try {
+          await sleep(waitMs, run.signal);
+        } finally {
+          progress.retrying--;
+        }
+      }
+    }
+  };
+
+  /** Runs `count` new samples with the concurrency bound. */
+  let nextIndex = o.firstIndex ?? samples.reduce((m, s) => Math.max(m, s.index + 1), 0);
+  const wave = async (count: number) => {
+    let left = count;
+    const worker = async () => {
+      while (left > 0 && !run.signal.aborted) {
+        left--;
+        await sampleOne(nextIndex++);
+      }
+    };
+    const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, count) }, worker));
+    for (const r of results) if (r.status === "rejected" && !(r.reason instanceof Cancelled)) throw r.reason;
+  };
+
+  let stoppedEarly = false;
+  await tick();
+  try {
+    if (!o.untilCi) await wave(Math.max(0, o.n - samples.length));
+    else {
+      const min = Math.max(2, o.untilCi.minSamples ?? 10);
+      const size = Math.max(concurrency, 4);
+      while (!run.signal.aborted && samples.length + failures.length < o.n) {
+        const want = samples.length < min ? min - samples.length : size;
+        await wave(Math.min(want, o.n - samples.length - failures.length));
+        if (run.signal.aborted || samples.length < min) continue;
+        const width = incoherenceCiWidth(samples, o.untilCi.reference, o.untilCi.resamples);
+        progress.ciWidth = width;
+        await emit({ type: "wave", samples: samples.length, ciWidth: width });
+        if (width !== null && width < o.untilCi.width) {
+          stoppedEarly = samples.length < o.n;
+          break;
+        }
+      }
+    }
+  } finally {
+    o.signal?.removeEventListener("abort", onOuterAbort);
+  }
+  await tick();
+  samples.sort((a, b) => a.index - b.index);
+  const fatal = failed.error;
+  const status = fatal ? "failed" : o.signal?.aborted ? "cancelled" : "complete";
+  const message = fatal ? fatal.message : status === "cancelled" ? `cancelled with ${samples.length} of ${o.n} samples finished (kept)` : undefined;
+  return { status, ...(message ? { message } : {}), stoppedEarly, samples, failures, progress: { ...progress } };
+}

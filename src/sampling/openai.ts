@@ -1,0 +1,156 @@
+// The OpenAI-compatible provider: chat completions through the `openai` SDK (v6), streamed,
+// against OpenAI or any server that speaks its protocol (Ollama, vLLM, LM Studio, llama.cpp's
+// server) through a base URL. Reasoning comes from whichever the server uses: the
+// `reasoning_content` field (DeepSeek, vLLM, llama.cpp), the `reasoning` field (Ollama,
+// OpenRouter, newer vLLM), or `<think>…</think>` inside the content.
+import OpenAI from "openai";
+import { classify } from "./errors";
+import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
+
+/**
+ * Splits streamed content into thinking and text at `<think>` / `</think>` tags, which may be
+ * cut anywhere across chunks.
+ */
+export class ThinkSplitter {
+  private inThink = false;
+  private pending = "";
+
+  /** Feeds a chunk; returns the pieces that are certain so far. */
+  push(chunk: string): { thinking: string; text: string } {
+    let s = this.pending + chunk;
+    this.pending = "";
+    let thinking = "";
+    let text = "";
+    while (s.length > 0) {
+      const tag = this.inThink ? "</think>" : "<think>";
+      const at = s.indexOf(tag);
+      if (at >= 0) {
+        if (this.inThink) thinking += s.slice(0, at);
+        else text += s.slice(0, at);
+        this.inThink = !this.inThink;
+        s = s.slice(at + tag.length);
+        continue;
+      }
+      // keep a possible beginning of the tag at the end for the next chunk
+      let keep = 0;
+      for (let k = Math.min(tag.length - 1, s.length); k > 0; k--) {
+        if (tag.startsWith(s.slice(s.length - k))) {
+          keep = k;
+          break;
+        }
+      }
+      if (this.inThink) thinking += s.slice(0, s.length - keep);
+      else text += s.slice(0, s.length - keep);
+      this.pending = s.slice(s.length - keep);
+      s = "";
+    }
+    return { thinking, text };
+  }
+
+  /** What is left at the end of the stream. */
+  flush(): { thinking: string; text: string } {
+    const rest = this.pending;
+    this.pending = "";
+    return this.inThink ? { thinking: rest, text: "" } : { thinking: "", text: rest };
+  }
+}
+
+/** A fetch that notes whether the SSE body carried `data: [DONE]`. */
+function watchingFetch(state: { done: boolean }): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (!response.body || !(response.headers.get("content-type") ?? "").includes("text/event-stream")) return response;
+    const decoder = new TextDecoder();
+    let tail = "";
+    const watched = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          const text = tail + decoder.decode(chunk, { stream: true });
+          if (/(^|\n)data: ?\[DONE\]/.test(text)) state.done = true;
+          tail = text.slice(-16);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(watched, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+export interface OpenAIOptions {
+  apiKey: string;
+  /** The server's base URL including /v1 (e.g. http://localhost:11434/v1 for Ollama). */
+  baseURL?: string;
+  log?: (line: string) => void;
+}
+
+export class OpenAIProvider implements Provider {
+  readonly id = "openai";
+  private readonly where: string;
+
+  constructor(private readonly options: OpenAIOptions) {
+    this.where = options.baseURL ? `the OpenAI-compatible server at ${options.baseURL}` : "OpenAI";
+  }
+
+  check(r: SampleRequest): string | null {
+    if (r.temperature !== undefined && (r.temperature < 0 || r.temperature > 2)) return `temperature is between 0 and 2 (got ${r.temperature})`;
+    if (r.thinking.type === "budget" && r.thinking.budgetTokens >= r.maxTokens)
+      return `the thinking budget (${r.thinking.budgetTokens}) must be below max tokens (${r.maxTokens}); raise --max-tokens`;
+    return null;
+  }
+
+  private client(state: { done: boolean }): OpenAI {
+    const log = this.options.log ?? (() => {});
+    const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
+    return new OpenAI({ apiKey: this.options.apiKey, baseURL: this.options.baseURL ?? null, maxRetries: 0, timeout: 600_000, fetch: watchingFetch(state), logger, logLevel: "warn" });
+  }
+
+  async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+    const state = { done: false };
+    const messages: OpenAI.ChatCompletionMessageParam[] = [];
+    if (r.system) messages.push({ role: "system", content: r.system });
+    messages.push({ role: "user", content: r.prompt });
+    const body: Record<string, unknown> = {
+      model: r.model,
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: r.maxTokens,
+    };
+    if (r.temperature !== undefined) body.temperature = r.temperature;
+    // A thinking budget maps to the reasoning effort servers understand; adaptive leaves it to the model.
+    if (r.thinking.type === "budget") body.reasoning_effort = r.thinking.budgetTokens >= 16000 ? "high" : r.thinking.budgetTokens >= 4000 ? "medium" : "low";
+
+    const splitter = new ThinkSplitter();
+    let finish: string | null = null;
+    try {
+      const stream = await this.client(state).chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
+      for await (const chunk of stream) {
+        if (chunk.usage) {
+          const details = chunk.usage.completion_tokens_details;
+          yield { type: "usage", inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens, thinkingTokens: details?.reasoning_tokens ?? undefined };
+        }
+        for (const choice of chunk.choices ?? []) {
+          const delta = (choice.delta ?? {}) as { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
+          const reasoning = delta.reasoning_content ?? delta.reasoning;
+          if (reasoning) yield { type: "thinking", text: reasoning };
+          if (delta.content) {
+            const { thinking, text } = splitter.push(delta.content);
+            if (thinking) yield { type: "thinking", text: thinking };
+            if (text) yield { type: "text", text };
+          }
+          if (choice.finish_reason) finish = choice.finish_reason;
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      throw classify(e, this.where);
+    }
+    if (signal.aborted) return;
+    const rest = splitter.flush();
+    if (rest.thinking) yield { type: "thinking", text: rest.thinking };
+    if (rest.text) yield { type: "text", text: rest.text };
+    if (finish === null || !state.done)
+      throw new SamplingError("incomplete", `${this.where}: the stream ended without ${finish === null ? "a finish_reason" : "[DONE]"} (the connection was cut or the server gave up)`);
+    yield { type: "stop", reason: finish, truncated: finish === "length" };
+  }
+}

@@ -1,0 +1,85 @@
+// One interface for every way of sampling a model: a provider turns a request into a stream of
+// thinking / text / usage / stop events. The run engine drives providers; nothing above it
+// knows which SDK is underneath.
+
+export type ThinkingMode =
+  | { type: "none" }
+  /** Extended thinking with a token budget (`thinking: {type: "enabled", budget_tokens}`). */
+  | { type: "budget"; budgetTokens: number }
+  /** The model decides how much to think (`thinking: {type: "adaptive"}`). */
+  | { type: "adaptive" };
+
+export interface SampleRequest {
+  prompt: string;
+  system?: string;
+  model: string;
+  maxTokens: number;
+  /** Unset means the provider's default. */
+  temperature?: number;
+  thinking: ThinkingMode;
+}
+
+export type ProviderEvent =
+  | { type: "thinking"; text: string }
+  /** A redacted thinking block: counted, its content is not readable. */
+  | { type: "redacted_thinking" }
+  | { type: "text"; text: string }
+  /** Token counts so far (each field the latest known value, not an increment). */
+  | { type: "usage"; inputTokens?: number; outputTokens?: number; thinkingTokens?: number }
+  /** The protocol's own end of message was seen; `truncated` when it stopped at max tokens. */
+  | { type: "stop"; reason: string; truncated: boolean };
+
+export interface Provider {
+  /** "anthropic", "openai", "simulated", … */
+  readonly id: string;
+  /**
+   * A clear message when the request cannot be sent as it is (a temperature a thinking model
+   * refuses, a budget out of range), checked before any request; null when it can.
+   */
+  check(request: SampleRequest): string | null;
+  /**
+   * Streams one sample. Throws a SamplingError on failure; returns without a "stop" event only
+   * when the signal was aborted.
+   */
+  stream(request: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent>;
+}
+
+/** How a failure is treated by the run engine. */
+export type FailureKind =
+  /** 401 / 403: the key is missing, wrong or not allowed. Fails the run at once. */
+  | "auth"
+  /** 400 / 404 / 413 / 422: the request itself is wrong. Fails the run at once. */
+  | "request"
+  /** 429: slow down and retry (honouring retry-after). */
+  | "rate_limit"
+  /** 529 / 503: the service is overloaded; retry. */
+  | "overloaded"
+  /** Other 5xx, and an error event in the middle of a stream; retry. */
+  | "server"
+  /** The connection failed or dropped; retry. */
+  | "connection"
+  /** No event for longer than the per-sample timeout; retry. */
+  | "timeout"
+  /** The stream ended without its stop (no message_stop / finish_reason); retry. */
+  | "incomplete"
+  /** The stream sent something that is not the protocol (a malformed event); retry. */
+  | "protocol";
+
+export const RETRYABLE: ReadonlySet<FailureKind> = new Set(["rate_limit", "overloaded", "server", "connection", "timeout", "incomplete", "protocol"]);
+
+export class SamplingError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    readonly status?: number,
+    /** What the server asked to wait before retrying, in ms (retry-after / retry-after-ms). */
+    readonly retryAfterMs?: number,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = "SamplingError";
+  }
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+}

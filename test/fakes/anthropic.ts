@@ -1,0 +1,519 @@
+// A fake Anthropic Messages API for tests: a real HTTP server on 127.0.0.1 that speaks the wire
+// protocol of POST /v1/messages closely enough that the real @anthropic-ai/sdk runs against it
+// unmodified (`new Anthropic({ apiKey, baseURL: fake.url, maxRetries: 0 })`).
+//
+// What it sends, and where the shapes come from:
+// - Streams (`stream: true`) are server-sent events, each `event: <type>\ndata: <json>\n\n` with the
+//   event name equal to the data's `type`, in the documented order: message_start (a Message with
+//   empty content), then per content block content_block_start / content_block_delta… /
+//   content_block_stop with `index` = the block's place in the final content, then message_delta
+//   ({stop_reason, stop_sequence}, cumulative usage) and message_stop. A thinking block streams
+//   thinking_delta chunks then one signature_delta; a redacted_thinking block carries its opaque
+//   `data` in content_block_start and has no deltas. `ping` events may appear anywhere (the real
+//   API sends one after the first content_block_start). An `event: error` carries
+//   {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}.
+//   (Anthropic's "Streaming Messages" docs; the SDK's MessageStream accumulator and core/streaming.ts.)
+// - Errors are JSON {"type":"error","error":{"type","message"},"request_id":"req_…"} with the
+//   documented type per status (400 invalid_request_error, 401 authentication_error, 402
+//   billing_error, 403 permission_error, 404 not_found_error, 413 request_too_large, 429
+//   rate_limit_error, 500 api_error, 504 timeout_error, 529 overloaded_error). (Anthropic's "Errors" docs.)
+// - Every response has a `request-id` header (req_…); /v1/messages responses carry
+//   `anthropic-ratelimit-*` headers; `retry-after` (seconds) when a scenario asks for it.
+//   (Anthropic's "Errors" and "Rate limits" docs.)
+// - Validation messages are the real API's wording: "x-api-key header is required",
+//   "invalid x-api-key", "anthropic-version: header is required", "max_tokens: Field required",
+//   "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024",
+//   "`max_tokens` must be greater than `thinking.budget_tokens`. …".
+//
+// Authentication: the real API takes `x-api-key`; SDK 1.x sends the key as
+// `Authorization: Bearer <key>`, which the real API accepts too. Either is accepted here; neither
+// (or an empty one) is a 401 like the real API's.
+//
+// Scenarios are taken one per POST /v1/messages that passes authentication and validation (a
+// request the real API would refuse is refused the same way and consumes none), FIFO from
+// enqueue(), else from setDefault(). In scenario fields, an omitted `thinking` / `text` means the
+// default content and `[]` means none; what the scenario says is sent whether or not the request
+// asked for thinking. "Chunks" (afterChunks) are SSE events on the wire (message_start counts as
+// one); the default is 3 (message_start, the first content_block_start, one delta). For `reset`
+// and `stall`, afterChunks 0 means before the status line (no bytes at all: the SDK sees a
+// connection error / no answer); for the others the 200 status line always goes out. A reset
+// flushes the events, then destroys the socket with the chunked body unfinished: the SDK's read
+// fails (undici: TypeError "terminated", cause UND_ERR_SOCKET "other side closed"). Without
+// `stream: true`, the faults become: error-event → that error type's HTTP status; reset → the
+// socket destroyed before any response; stall → no response; malformed → a 200 whose JSON is cut
+// in half; no-stop → the Message with stop_reason null.
+import { createServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
+import type { Socket } from "node:net";
+import { randomBytes } from "node:crypto";
+
+export type AnthropicScenario =
+  | { kind: "ok"; thinking?: string[]; text?: string[]; redactedThinking?: number; stopReason?: "end_turn" | "max_tokens" | "stop_sequence"; inputTokens?: number; outputTokens?: number; chunkDelayMs?: number; ping?: boolean }
+  | { kind: "http-error"; status: number; type?: string; message?: string; retryAfter?: string; headers?: Record<string, string> }
+  | { kind: "error-event"; afterChunks?: number; type?: string; message?: string } // 200 stream, then `event: error` mid-stream (e.g. overloaded_error)
+  | { kind: "reset"; afterChunks?: number } // destroy the socket mid-stream
+  | { kind: "stall"; afterChunks?: number } // send some events then never send more nor close
+  | { kind: "malformed"; afterChunks?: number } // a data: line that is not JSON
+  | { kind: "no-stop"; afterChunks?: number }; // ends the response cleanly but without message_delta/message_stop
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export interface FakeAnthropic {
+  url: string; // e.g. http://127.0.0.1:PORT (what to pass as baseURL)
+  requests: RecordedRequest[]; // every request received, in order
+  enqueue(...s: AnthropicScenario[]): void; // scenarios consumed one per POST /v1/messages, FIFO
+  setDefault(s: AnthropicScenario | ((req: RecordedRequest, index: number) => AnthropicScenario)): void; // used when the queue is empty
+  close(): Promise<void>; // closes the server and destroys open sockets (stalled ones too)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Content and wire pieces
+
+const DEFAULT_THINKING = ["Let me work this out. ", "Two plus two ", "is four."];
+const DEFAULT_TEXT = ["The answer", " is 4."];
+const DEFAULT_AFTER_CHUNKS = 3; // message_start, content_block_start, one delta
+const MAX_BODY_BYTES = 32 * 1024 * 1024; // the Messages API's documented request size limit
+const ORGANIZATION_ID = "00000000-0000-4000-8000-00000000f4ce";
+const DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking";
+
+const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+function base58(n: number): string {
+  const bytes = randomBytes(n);
+  let s = "";
+  for (let i = 0; i < n; i++) s += BASE58[bytes[i]! % 58];
+  return s;
+}
+/** req_011C… as in the real `request-id` header. */
+const newRequestId = () => `req_011C${base58(20)}`;
+/** msg_01… as in real message ids. */
+const newMessageId = () => `msg_01${base58(22)}`;
+/** An opaque base64 string like a thinking signature or redacted_thinking data. */
+const opaque = (bytes: number) => randomBytes(bytes).toString("base64");
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+const ERROR_TYPE_BY_STATUS: Record<number, string> = {
+  400: "invalid_request_error",
+  401: "authentication_error",
+  402: "billing_error",
+  403: "permission_error",
+  404: "not_found_error",
+  409: "conflict_error",
+  413: "request_too_large",
+  429: "rate_limit_error",
+  500: "api_error",
+  504: "timeout_error",
+  529: "overloaded_error",
+};
+function errorTypeFor(status: number): string {
+  return ERROR_TYPE_BY_STATUS[status] ?? (status >= 500 ? "api_error" : "invalid_request_error");
+}
+const STATUS_BY_ERROR_TYPE: Record<string, number> = Object.fromEntries(Object.entries(ERROR_TYPE_BY_STATUS).map(([s, t]) => [t, Number(s)]));
+
+const DEFAULT_MESSAGE_BY_TYPE: Record<string, string> = {
+  invalid_request_error: "Invalid request.",
+  authentication_error: "invalid x-api-key",
+  billing_error: "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.",
+  permission_error: "Your API key does not have permission to use the specified resource.",
+  not_found_error: "The requested resource could not be found.",
+  conflict_error: "Conflict.",
+  request_too_large: "Request exceeds the maximum allowed number of bytes.",
+  rate_limit_error:
+    "This request would exceed the rate limit for your organization of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later.",
+  api_error: "Internal server error",
+  timeout_error: "Request timed out.",
+  overloaded_error: "Overloaded",
+};
+const defaultMessageFor = (type: string) => DEFAULT_MESSAGE_BY_TYPE[type] ?? "An error occurred.";
+
+const estimateTokens = (chars: number) => Math.max(1, Math.ceil(chars / 4));
+
+interface Block {
+  kind: "thinking" | "redacted_thinking" | "text";
+  chunks: string[];
+  signature?: string;
+  data?: string;
+}
+
+interface Plan {
+  /** The complete Message, as a non-streaming response returns it. */
+  message: Record<string, unknown>;
+  /** The SSE events of the stream, in order, each a complete `event:…\ndata:…\n\n` string. */
+  events: string[];
+}
+
+/** Builds the Message and its stream for a request and an "ok"-like scenario. */
+function plan(body: Record<string, unknown>, s: Extract<AnthropicScenario, { kind: "ok" }>): Plan {
+  const thinking = s.thinking ?? DEFAULT_THINKING;
+  const text = s.text ?? DEFAULT_TEXT;
+  const blocks: Block[] = [];
+  if (thinking.length > 0) blocks.push({ kind: "thinking", chunks: thinking, signature: opaque(96) });
+  for (let i = 0; i < (s.redactedThinking ?? 0); i++) blocks.push({ kind: "redacted_thinking", chunks: [], data: opaque(72) });
+  if (text.length > 0) blocks.push({ kind: "text", chunks: text });
+
+  const model = typeof body.model === "string" ? body.model : "claude-unknown";
+  const stopReason = s.stopReason ?? "end_turn";
+  const stops = body.stop_sequences;
+  const stopSequence = stopReason === "stop_sequence" ? (Array.isArray(stops) && typeof stops[0] === "string" ? stops[0] : "\n\nHuman:") : null;
+  const inputTokens = s.inputTokens ?? estimateTokens(JSON.stringify([body.system ?? null, body.messages ?? null]).length);
+  const chars = [...thinking, ...text].join("").length;
+  const outputTokens = s.outputTokens ?? estimateTokens(chars) + 50 * (s.redactedThinking ?? 0);
+
+  const usage = (output: number) => ({
+    input_tokens: inputTokens,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: output,
+    output_tokens_details: null,
+    server_tool_use: null,
+    service_tier: "standard",
+    inference_geo: null,
+    speed: null,
+  });
+  const id = newMessageId();
+  const head = { id, type: "message", role: "assistant", model };
+  const tail = (reason: string | null, seq: string | null, output: number) => ({
+    stop_reason: reason,
+    stop_sequence: seq,
+    stop_details: null,
+    container: null,
+    diagnostics: null,
+    usage: usage(output),
+  });
+  const finalContent = blocks.map((b) =>
+    b.kind === "thinking" ? { type: "thinking", thinking: b.chunks.join(""), signature: b.signature }
+    : b.kind === "redacted_thinking" ? { type: "redacted_thinking", data: b.data }
+    : { type: "text", text: b.chunks.join("") },
+  );
+  const message = { ...head, content: finalContent, ...tail(stopReason, stopSequence, outputTokens) };
+
+  const events: string[] = [];
+  events.push(sse("message_start", { type: "message_start", message: { ...head, content: [], ...tail(null, null, 1) } }));
+  blocks.forEach((b, index) => {
+    const start =
+      b.kind === "thinking" ? { type: "thinking", thinking: "", signature: "" }
+      : b.kind === "redacted_thinking" ? { type: "redacted_thinking", data: b.data }
+      : { type: "text", text: "" };
+    events.push(sse("content_block_start", { type: "content_block_start", index, content_block: start }));
+    if (index === 0 && s.ping) events.push(sse("ping", { type: "ping" }));
+    for (const chunk of b.chunks) {
+      const delta = b.kind === "thinking" ? { type: "thinking_delta", thinking: chunk } : { type: "text_delta", text: chunk };
+      events.push(sse("content_block_delta", { type: "content_block_delta", index, delta }));
+    }
+    if (b.kind === "thinking") events.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: b.signature } }));
+    events.push(sse("content_block_stop", { type: "content_block_stop", index }));
+  });
+  if (blocks.length === 0 && s.ping) events.push(sse("ping", { type: "ping" }));
+  events.push(
+    sse("message_delta", {
+      type: "message_delta",
+      delta: { stop_reason: stopReason, stop_sequence: stopSequence, stop_details: null, container: null },
+      usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens },
+    }),
+  );
+  events.push(sse("message_stop", { type: "message_stop" }));
+  return { message, events };
+}
+
+/** The real API's checks that are cheap to make; a message in its words, or null. */
+function validate(body: unknown): string | null {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return "Input should be a valid dictionary";
+  const b = body as Record<string, unknown>;
+  if (b.model === undefined) return "model: Field required";
+  if (typeof b.model !== "string" || b.model === "") return "model: Input should be a valid string";
+  if (b.max_tokens === undefined) return "max_tokens: Field required";
+  if (typeof b.max_tokens !== "number" || !Number.isInteger(b.max_tokens)) return "max_tokens: Input should be a valid integer";
+  if (b.max_tokens < 1) return "max_tokens: Input should be greater than or equal to 1";
+  if (b.messages === undefined) return "messages: Field required";
+  if (!Array.isArray(b.messages)) return "messages: Input should be a valid list";
+  if (b.messages.length === 0) return "messages: at least one message is required";
+  const thinking = b.thinking as Record<string, unknown> | undefined;
+  if (thinking !== undefined && thinking !== null) {
+    if (typeof thinking !== "object") return "thinking: Input should be a valid dictionary";
+    if (thinking.type === "enabled") {
+      if (thinking.budget_tokens === undefined) return "thinking.enabled.budget_tokens: Field required";
+      if (typeof thinking.budget_tokens !== "number" || !Number.isInteger(thinking.budget_tokens)) return "thinking.enabled.budget_tokens: Input should be a valid integer";
+      if (thinking.budget_tokens < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+      if (thinking.budget_tokens >= b.max_tokens) return `\`max_tokens\` must be greater than \`thinking.budget_tokens\`. Please consult our documentation at ${DOCS}#max-tokens-and-context-window-size`;
+    } else if (thinking.type !== "disabled" && thinking.type !== "adaptive") {
+      return "thinking: Input tag '" + String(thinking.type) + "' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'";
+    }
+    if ((thinking.type === "enabled" || thinking.type === "adaptive") && b.temperature !== undefined && b.temperature !== 1)
+      return `\`temperature\` may only be set to 1 when thinking is enabled. Please consult our documentation at ${DOCS}#feature-compatibility`;
+  }
+  return null;
+}
+
+function rateLimitHeaders(exhausted: boolean, retryAfterSeconds: number | undefined): Record<string, string> {
+  const reset = new Date(Date.now() + 1000 * (retryAfterSeconds ?? 1)).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const h: Record<string, string> = {};
+  for (const [name, limit] of [
+    ["requests", 4000],
+    ["input-tokens", 2_000_000],
+    ["output-tokens", 400_000],
+    ["tokens", 2_400_000],
+  ] as const) {
+    h[`anthropic-ratelimit-${name}-limit`] = String(limit);
+    h[`anthropic-ratelimit-${name}-remaining`] = exhausted && name === "requests" ? "0" : String(limit - 1);
+    h[`anthropic-ratelimit-${name}-reset`] = reset;
+  }
+  return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any other key is a 401 "invalid x-api-key" */ apiKey?: string } = {}): Promise<FakeAnthropic> {
+  const requests: RecordedRequest[] = [];
+  const queue: AnthropicScenario[] = [];
+  let fallback: AnthropicScenario | ((req: RecordedRequest, index: number) => AnthropicScenario) = { kind: "ok" };
+  let messagesSeen = 0;
+  let closing = false;
+  const sockets = new Set<Socket>();
+  const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+
+  /** Resolves after ms, or at once when the fake is closing. */
+  const wait = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (closing || ms <= 0) return resolve();
+      const w = {
+        timer: setTimeout(() => {
+          waits.delete(w);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      waits.add(w);
+    });
+
+  const gone = (res: ServerResponse) => closing || res.destroyed || res.writableEnded;
+
+  function baseHeaders(requestId: string): Record<string, string> {
+    return { "request-id": requestId, "anthropic-organization-id": ORGANIZATION_ID, "x-robots-tag": "none" };
+  }
+
+  function sendJson(res: ServerResponse, status: number, requestId: string, payload: unknown, extra: Record<string, string> = {}) {
+    if (gone(res)) return;
+    const text = JSON.stringify(payload);
+    res.writeHead(status, { ...baseHeaders(requestId), "content-type": "application/json", "content-length": String(Buffer.byteLength(text)), ...extra });
+    res.end(text);
+  }
+
+  function sendError(res: ServerResponse, status: number, requestId: string, type: string, message: string, extra: Record<string, string> = {}) {
+    sendJson(res, status, requestId, { type: "error", error: { type, message }, request_id: requestId }, extra);
+  }
+
+  function startStream(res: ServerResponse, requestId: string) {
+    res.socket?.setNoDelay(true);
+    res.writeHead(200, {
+      ...baseHeaders(requestId),
+      ...rateLimitHeaders(false, undefined),
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+    res.flushHeaders();
+  }
+
+  /**
+   * Writes events one by one, delayMs apart; false when the response went away. With `flush`,
+   * resolves only once the last event has been handed to the socket.
+   */
+  async function writeEvents(res: ServerResponse, events: string[], delayMs: number, flush = false): Promise<boolean> {
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0 && delayMs > 0) await wait(delayMs);
+      if (gone(res)) return false;
+      if (flush && i === events.length - 1) await new Promise<void>((resolve) => res.write(events[i]!, () => resolve()));
+      else res.write(events[i]!);
+    }
+    return !gone(res);
+  }
+
+  function destroySocket(res: ServerResponse) {
+    const socket = res.socket;
+    if (socket && !socket.destroyed) socket.destroy();
+    else res.destroy();
+  }
+
+  async function serveMessages(req: IncomingMessage, res: ServerResponse, requestId: string, raw: Buffer, tooLarge: boolean, recorded: RecordedRequest, index: number) {
+    if (tooLarge) return sendError(res, 413, requestId, "request_too_large", defaultMessageFor("request_too_large"));
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return (Array.isArray(v) ? v[0] : v) ?? "";
+    };
+    const bearer = /^Bearer\s+(.*)$/i.exec(header("authorization").trim());
+    const key = header("x-api-key").trim() || (bearer ? bearer[1]!.trim() : "");
+    if (!key) return sendError(res, 401, requestId, "authentication_error", "x-api-key header is required");
+    if (opts.apiKey !== undefined && key !== opts.apiKey) return sendError(res, 401, requestId, "authentication_error", "invalid x-api-key");
+    if (!header("anthropic-version")) return sendError(res, 400, requestId, "invalid_request_error", "anthropic-version: header is required");
+    if (recorded.body === undefined || typeof recorded.body === "string")
+      return sendError(res, 400, requestId, "invalid_request_error", raw.length === 0 ? "Request body is empty" : "There was an issue with the formatting or escaping of your JSON body.");
+    const problem = validate(recorded.body);
+    if (problem) return sendError(res, 400, requestId, "invalid_request_error", problem);
+
+    const scenario = queue.shift() ?? (typeof fallback === "function" ? fallback(recorded, index) : fallback);
+    const body = recorded.body as Record<string, unknown>;
+    const streaming = body.stream === true;
+
+    switch (scenario.kind) {
+      case "http-error": {
+        const type = scenario.type ?? errorTypeFor(scenario.status);
+        const extra: Record<string, string> = { ...rateLimitHeaders(scenario.status === 429, scenario.retryAfter === undefined ? undefined : Number(scenario.retryAfter) || 1) };
+        if (scenario.retryAfter !== undefined) extra["retry-after"] = scenario.retryAfter;
+        Object.assign(extra, scenario.headers ?? {});
+        return sendError(res, scenario.status, requestId, type, scenario.message ?? defaultMessageFor(type), extra);
+      }
+      case "ok": {
+        const p = plan(body, scenario);
+        if (!streaming) return sendJson(res, 200, requestId, p.message, rateLimitHeaders(false, undefined));
+        startStream(res, requestId);
+        if (await writeEvents(res, p.events, scenario.chunkDelayMs ?? 0)) res.end();
+        return;
+      }
+      case "error-event": {
+        const type = scenario.type ?? "overloaded_error";
+        const message = scenario.message ?? defaultMessageFor(type);
+        if (!streaming) return sendError(res, STATUS_BY_ERROR_TYPE[type] ?? 500, requestId, type, message);
+        const p = plan(body, { kind: "ok" });
+        startStream(res, requestId);
+        const before = p.events.slice(0, Math.min(scenario.afterChunks ?? DEFAULT_AFTER_CHUNKS, p.events.length - 2));
+        if (!(await writeEvents(res, before, 0))) return;
+        res.end(sse("error", { type: "error", error: { type, message } }));
+        return;
+      }
+      case "reset": {
+        const n = scenario.afterChunks ?? DEFAULT_AFTER_CHUNKS;
+        if (!streaming || n <= 0) return destroySocket(res);
+        const p = plan(body, { kind: "ok" });
+        startStream(res, requestId);
+        // The events are flushed first, so the client reads them all before the connection drops
+        // (a FIN mid-body without the terminating chunk: the client's read fails).
+        if (!(await writeEvents(res, p.events.slice(0, Math.min(n, p.events.length - 1)), 0, true))) return;
+        destroySocket(res);
+        return;
+      }
+      case "stall": {
+        const n = scenario.afterChunks ?? DEFAULT_AFTER_CHUNKS;
+        if (!streaming || n <= 0) return; // no answer at all; close() or the client ends it
+        const p = plan(body, { kind: "ok" });
+        startStream(res, requestId);
+        await writeEvents(res, p.events.slice(0, Math.min(n, p.events.length - 1)), 0);
+        return; // never another byte, never the end
+      }
+      case "malformed": {
+        if (!streaming) {
+          const text = JSON.stringify(plan(body, { kind: "ok" }).message);
+          const cut = text.slice(0, Math.floor(text.length / 2));
+          res.writeHead(200, { ...baseHeaders(requestId), "content-type": "application/json", "content-length": String(Buffer.byteLength(cut)) });
+          res.end(cut);
+          return;
+        }
+        const p = plan(body, { kind: "ok" });
+        startStream(res, requestId);
+        if (!(await writeEvents(res, p.events.slice(0, Math.min(scenario.afterChunks ?? DEFAULT_AFTER_CHUNKS, p.events.length - 1)), 0))) return;
+        res.end('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"cut of\n\n');
+        return;
+      }
+      case "no-stop": {
+        const p = plan(body, { kind: "ok" });
+        if (!streaming) return sendJson(res, 200, requestId, { ...p.message, stop_reason: null, stop_sequence: null }, rateLimitHeaders(false, undefined));
+        const whole = p.events.slice(0, -2); // everything but message_delta and message_stop
+        startStream(res, requestId);
+        if (await writeEvents(res, whole.slice(0, Math.min(scenario.afterChunks ?? whole.length, whole.length)), 0)) res.end();
+        return;
+      }
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    res.on("error", () => {});
+    const requestId = newRequestId();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    }
+    const raw = Buffer.concat(chunks);
+    let body: unknown = undefined;
+    if (raw.length > 0 && !tooLarge) {
+      const text = raw.toString("utf8");
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers };
+    const recorded: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers, body };
+    requests.push(recorded);
+
+    const pathname = new URL(req.url ?? "/", "http://127.0.0.1").pathname.replace(/\/+$/, "");
+    const isMessages = pathname === "/v1/messages" && req.method === "POST";
+    const index = isMessages ? messagesSeen++ : -1;
+
+    await wait(opts.latencyMs ?? 0);
+    if (gone(res)) return;
+
+    if (isMessages) return serveMessages(req, res, requestId, raw, tooLarge, recorded, index);
+    if (pathname === "/v1/messages") return sendError(res, 405, requestId, "invalid_request_error", `Method Not Allowed`);
+    if (pathname === "/v1/messages/count_tokens" && req.method === "POST") {
+      const b = body as Record<string, unknown> | undefined;
+      if (!b || typeof b !== "object") return sendError(res, 400, requestId, "invalid_request_error", "There was an issue with the formatting or escaping of your JSON body.");
+      return sendJson(res, 200, requestId, { input_tokens: estimateTokens(JSON.stringify([b.system ?? null, b.messages ?? null]).length) });
+    }
+    return sendError(res, 404, requestId, "not_found_error", "Not Found");
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent && !gone(res)) sendError(res, 500, newRequestId(), "api_error", "Internal server error");
+      else res.destroy();
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      const address = server.address();
+      if (address === null || typeof address === "string") return reject(new Error("the fake Anthropic server has no TCP address"));
+      let closed: Promise<void> | null = null;
+      resolve({
+        url: `http://127.0.0.1:${address.port}`,
+        requests,
+        enqueue: (...s) => void queue.push(...s),
+        setDefault: (s) => void (fallback = s),
+        close: () => {
+          if (closed) return closed;
+          closing = true;
+          for (const w of waits) {
+            clearTimeout(w.timer);
+            w.resolve();
+          }
+          waits.clear();
+          closed = new Promise<void>((done) => {
+            server.close(() => done());
+            for (const socket of sockets) socket.destroy();
+            sockets.clear();
+            server.closeAllConnections?.();
+          });
+          return closed;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,147 @@
+// The OpenAI-compatible provider: the real `openai` SDK against a fake server on 127.0.0.1 that
+// speaks the chat-completions protocol, for each way servers send reasoning, and for each fault:
+// what the provider reports, and (through the run engine) that no finished sample is lost.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { OpenAIProvider, ThinkSplitter } from "../src/sampling/openai";
+import { runSamples, type RunEvent } from "../src/sampling/engine";
+import { SamplingError, type ProviderEvent, type SampleRequest } from "../src/sampling/types";
+import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
+
+let fake: FakeOpenAI;
+let provider: OpenAIProvider;
+before(async () => {
+  fake = await startFakeOpenAI();
+  provider = new OpenAIProvider({ apiKey: "sk-test-secret", baseURL: `${fake.url}/v1` });
+});
+after(() => fake.close());
+
+const request: SampleRequest = { prompt: "What is 6 * 7?", model: "deepseek-reasoner", maxTokens: 500, thinking: { type: "none" } };
+
+async function collect(p: OpenAIProvider, r = request, signal = new AbortController().signal): Promise<{ events: ProviderEvent[]; thinking: string; text: string }> {
+  const events: ProviderEvent[] = [];
+  for await (const e of p.stream(r, signal)) events.push(e);
+  return {
+    events,
+    thinking: events.map((e) => (e.type === "thinking" ? e.text : "")).join(""),
+    text: events.map((e) => (e.type === "text" ? e.text : "")).join(""),
+  };
+}
+
+async function failure(p: OpenAIProvider): Promise<SamplingError> {
+  try {
+    await collect(p);
+  } catch (e) {
+    assert.ok(e instanceof SamplingError, `a SamplingError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail("expected a failure");
+}
+
+for (const field of ["reasoning_content", "reasoning", "think-tags"] as const) {
+  test(`reasoning from ${field}: thinking and text apart, usage, the stop`, async () => {
+    fake.enqueue({ kind: "ok", reasoning: ["6 times 7", " is 42."], reasoningField: field, text: ["The answer", " is 42."], promptTokens: 12, completionTokens: 30, reasoningTokens: 8 });
+    const r = await collect(provider);
+    assert.equal(r.thinking, "6 times 7 is 42.");
+    assert.equal(r.text, "The answer is 42.");
+    const usage = r.events.filter((e) => e.type === "usage");
+    assert.deepEqual(usage.at(-1), { type: "usage", inputTokens: 12, outputTokens: 30, thinkingTokens: 8 });
+    assert.deepEqual(r.events.at(-1), { type: "stop", reason: "stop", truncated: false });
+  });
+}
+
+test("the request: streamed, usage asked for, the model and prompt as given, the key only in the Authorization header", async () => {
+  fake.enqueue({ kind: "ok" });
+  await collect(provider, { ...request, system: "Be brief.", temperature: 0.7, maxTokens: 321 });
+  const req = fake.requests.at(-1)!;
+  assert.equal(req.path, "/v1/chat/completions");
+  assert.equal(req.body.stream, true);
+  assert.deepEqual(req.body.stream_options, { include_usage: true });
+  assert.equal(req.body.model, "deepseek-reasoner");
+  assert.equal(req.body.temperature, 0.7);
+  assert.equal(req.body.max_tokens, 321);
+  assert.deepEqual(req.body.messages, [
+    { role: "system", content: "Be brief." },
+    { role: "user", content: "What is 6 * 7?" },
+  ]);
+  assert.equal(req.headers.authorization, "Bearer sk-test-secret");
+  assert.ok(!JSON.stringify(req.body).includes("sk-test-secret"));
+});
+
+test("finish_reason length is a truncated sample", async () => {
+  fake.enqueue({ kind: "ok", text: ["The answer is"], finishReason: "length" });
+  const r = await collect(provider);
+  assert.deepEqual(r.events.at(-1), { type: "stop", reason: "length", truncated: true });
+});
+
+test("faults: each is reported as what it is", async () => {
+  const cases: [Parameters<FakeOpenAI["enqueue"]>[0], string, RegExp, number?][] = [
+    [{ kind: "http-error", status: 401 }, "auth", /answered 401.*(API key|api key)/i],
+    [{ kind: "http-error", status: 400, message: "max_tokens is too large" }, "request", /answered 400.*max_tokens is too large/],
+    [{ kind: "http-error", status: 429, retryAfter: "2" }, "rate_limit", /answered 429/, 2000],
+    [{ kind: "http-error", status: 500 }, "server", /answered 500/],
+    [{ kind: "http-error", status: 503 }, "overloaded", /answered 503/],
+    [{ kind: "error-chunk", message: "The server had an error while processing your request" }, "server", /mid-stream.*server had an error/],
+    [{ kind: "reset" }, "connection", /connection to .* (failed|dropped)/],
+    [{ kind: "malformed" }, "protocol", /not valid JSON/],
+    [{ kind: "no-stop" }, "incomplete", /without a finish_reason/],
+    [{ kind: "ok", omitDone: true }, "incomplete", /without \[DONE\]/],
+  ];
+  for (const [scenario, kind, message, retryAfter] of cases) {
+    fake.enqueue(scenario);
+    const e = await failure(provider);
+    assert.equal(e.kind, kind, `${JSON.stringify(scenario)} → ${e.kind}: ${e.message}`);
+    assert.match(e.message, message);
+    if (retryAfter !== undefined) assert.equal(e.retryAfterMs, retryAfter);
+    assert.ok(!e.message.includes("sk-test-secret"), "the key never appears in a message");
+  }
+});
+
+test("a stall is abandoned by the engine's idle timeout and retried; the sample arrives", async () => {
+  fake.enqueue({ kind: "stall", afterChunks: 2 }, { kind: "ok", text: ["Answer: 42"] });
+  const events: RunEvent[] = [];
+  const r = await runSamples({ provider, request, n: 1, idleTimeoutMs: 200, backoffBaseMs: 1, onEvent: (e) => void events.push(e) });
+  assert.equal(r.samples.length, 1);
+  assert.equal(r.samples[0]!.text, "Answer: 42");
+  assert.equal(r.samples[0]!.retries, 1);
+  assert.ok(events.some((e) => e.type === "retry" && /no data/.test(e.reason)));
+});
+
+test("through the engine: 429 / reset / error chunk / dropped [DONE] are retried and every sample arrives; 401 fails at once", async () => {
+  fake.enqueue({ kind: "http-error", status: 429, retryAfter: "0.05" }, { kind: "reset", afterChunks: 3 }, { kind: "error-chunk" }, { kind: "ok", omitDone: true });
+  fake.setDefault({ kind: "ok", reasoning: ["hmm"], text: ["Answer: 42"] });
+  const events: RunEvent[] = [];
+  const r = await runSamples({ provider, request, n: 8, concurrency: 4, backoffBaseMs: 1, onEvent: (e) => void events.push(e) });
+  assert.equal(r.status, "complete");
+  assert.equal(r.samples.length, 8);
+  assert.ok(r.samples.every((s) => s.text === "Answer: 42" && s.thinking === "hmm"));
+  assert.equal(events.filter((e) => e.type === "retry").length, 4);
+  fake.enqueue({ kind: "http-error", status: 401 });
+  fake.setDefault({ kind: "ok", chunkDelayMs: 30, text: ["Answer: 42"] });
+  const bad = await runSamples({ provider, request, n: 8, concurrency: 1, backoffBaseMs: 1 });
+  assert.equal(bad.status, "failed");
+  assert.match(bad.message!, /401/);
+  fake.setDefault({ kind: "ok" });
+});
+
+test("<think> tags cut anywhere across chunks", () => {
+  const text = "<think>Let me think: 6*7=42.</think>The answer is 42. <b>bold</b>";
+  for (let cut = 1; cut < text.length; cut++) {
+    for (const size of [1, 2, 3, 5, 7]) {
+      const s = new ThinkSplitter();
+      let thinking = "";
+      let out = "";
+      const pieces = [text.slice(0, cut), ...(text.slice(cut).match(new RegExp(`[\\s\\S]{1,${size}}`, "g")) ?? [])];
+      for (const p of pieces) {
+        const r = s.push(p);
+        thinking += r.thinking;
+        out += r.text;
+      }
+      const f = s.flush();
+      thinking += f.thinking;
+      out += f.text;
+      assert.equal(thinking, "Let me think: 6*7=42.");
+      assert.equal(out, "The answer is 42. <b>bold</b>");
+    }
+  }
+});

@@ -1,0 +1,153 @@
+// `hotmess run` end to end against a fake OpenAI-compatible server, the run store it writes
+// (header, samples, end; never a key), reading run files back (a torn last line is skipped with
+// a warning), resuming a partial run, and the checks made before any request is sent.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { main, type Io } from "../src/cli/main";
+import { parseRunFile, type Analysis } from "../src/core";
+import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
+
+class Capture extends Writable {
+  text = "";
+  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+const KEY = "sk-very-secret-key-123";
+let fake: FakeOpenAI;
+let dir: string;
+before(async () => {
+  fake = await startFakeOpenAI();
+  dir = mkdtempSync(join(tmpdir(), "hotmess-run-"));
+});
+after(() => fake.close());
+
+async function hotmess(args: string[], env: NodeJS.ProcessEnv = { OPENAI_API_KEY: KEY }) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const io: Io = { stdout, stderr, env };
+  const code = await main(args, io);
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+const answers = ["Answer: 18", "Answer: 18", "Answer: 20", "Answer: 18", "Answer: 26", "Answer: 18"];
+
+test("run: records every sample in a run file, shows progress, prints the analysis", async () => {
+  let k = 0;
+  fake.setDefault(() => ({ kind: "ok", reasoning: ["16 - 3 = 13", "\n13 - 4 = 9", "\n9 * 2 = 18"], text: [answers[k++ % answers.length]!] }));
+  const out = join(dir, "runs");
+  const r = await hotmess(["run", "--prompt", "Janet's ducks lay 16 eggs…", "-n", "6", "--provider", "openai", "--model", "deepseek-reasoner", "--base-url", `${fake.url}/v1`, "--reference", "18", "--concurrency", "3", "--out", out]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /6 samples of deepseek-reasoner \(openai at http:\/\/127\.0\.0\.1:\d+\/v1, no thinking, 3 at once\)/);
+  assert.match(r.err, /sample \d done: /);
+  assert.match(r.err, /6\/6 done/);
+  assert.match(r.out, /^[0-9a-f]{8}-\w+\s+6\s+3 \(67% ✓\)/m);
+  const files = readdirSync(out);
+  assert.equal(files.length, 1);
+  const text = readFileSync(join(out, files[0]!), "utf8");
+  assert.ok(!text.includes(KEY), "the key is never in the run file");
+  const run = parseRunFile(text);
+  assert.equal(run.header.schema, "hotmess.run/1");
+  assert.equal(run.header.provider, "openai");
+  assert.equal(run.header.model, "deepseek-reasoner");
+  assert.equal(run.header.reference, 18);
+  assert.equal(run.header.parameters.n, 6);
+  assert.equal(run.samples.length, 6);
+  assert.equal(run.end?.status, "complete");
+  assert.ok(run.samples.every((s) => s.thinking === "16 - 3 = 13\n13 - 4 = 9\n9 * 2 = 18"));
+  // hotmess analyze reads the run file directly: the same figures
+  const a = await hotmess(["analyze", join(out, files[0]!), "--json", "-"]);
+  assert.equal(a.code, 0, a.err);
+  const analysis = JSON.parse(a.out) as Analysis;
+  assert.equal(analysis.prompts[0]!.n, 6);
+  assert.equal(analysis.prompts[0]!.answers[0]!.count, 4);
+  assert.equal(analysis.prompts[0]!.runs[0]!.fromThinking, true);
+  assert.equal(analysis.prompts[0]!.runs[0]!.steps.length, 3);
+  fake.setDefault({ kind: "ok" });
+});
+
+test("run --json writes hotmess.analysis/1", async () => {
+  const json = join(dir, "a.json");
+  const r = await hotmess(["run", "--prompt", "2+2?", "-n", "2", "--provider", "openai", "--model", "gpt-4o-mini", "--base-url", `${fake.url}/v1`, "--out", join(dir, "r2"), "--json", json]);
+  assert.equal(r.code, 0, r.err);
+  const a = JSON.parse(readFileSync(json, "utf8")) as Analysis;
+  assert.equal(a.schema, "hotmess.analysis/1");
+  assert.equal(a.prompts[0]!.n, 2);
+});
+
+test("checked before any request: missing key, unknown provider, unreadable prompt file, N < 1, bad combinations", async () => {
+  const before = fake.requests.length;
+  const base = ["--provider", "openai", "--model", "m", "--out", join(dir, "none")];
+  const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
+    [["run", "--prompt", "x", "-n", "2", ...base], {}, /^hotmess: OPENAI_API_KEY is not set/],
+    [["run", "--prompt", "x", "-n", "2", "--provider", "anthropic"], {}, /^hotmess: ANTHROPIC_API_KEY is not set/],
+    [["run", "--prompt", "x", "-n", "2", "--provider", "gemini"], { OPENAI_API_KEY: KEY }, /^hotmess: unknown provider "gemini": choose anthropic or openai/],
+    [["run", "--prompt-file", join(dir, "nope.txt"), "-n", "2", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: cannot read the prompt file .*nope\.txt: no such file/],
+    [["run", "--prompt", "x", "-n", "0", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: -n must be an integer between 1 and 10000, not "0"/],
+    [["run", "--prompt", "x", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: run needs -n N/],
+    [["run", "-n", "2", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: run needs a prompt/],
+    [["run", "--prompt", "x", "-n", "2", "--until-ci", "0.1", ...base], { OPENAI_API_KEY: KEY }, /--until-ci needs --reference/],
+    [["run", "--prompt", "x", "-n", "2", "--provider", "anthropic", "--model", "claude-sonnet-4-5", "--thinking-budget", "2000", "--temperature", "0.5"], { ANTHROPIC_API_KEY: KEY }, /with thinking on, Claude accepts only temperature 1/],
+    [["run", "--prompt", "x", "-n", "2", "--provider", "anthropic", "--model", "claude-opus-4-7", "--temperature", "0.2", "--thinking", "off"], { ANTHROPIC_API_KEY: KEY }, /accepts no temperature other than 1/],
+    [["run", "--prompt", "x", "-n", "2", "--provider", "anthropic", "--model", "claude-sonnet-4-5", "--thinking-budget", "9000", "--max-tokens", "8000"], { ANTHROPIC_API_KEY: KEY }, /must be below max tokens/],
+  ];
+  for (const [args, env, re] of cases) {
+    const r = await hotmess(args, env);
+    assert.equal(r.code, 1, `${args.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split("\n").length, 1, `one line: ${r.err}`);
+    assert.ok(!r.err.includes(KEY));
+  }
+  assert.equal(fake.requests.length, before, "no request was sent");
+});
+
+test("a 401 fails the run at once with the server's message, exit 1, the run file says so", async () => {
+  fake.enqueue({ kind: "http-error", status: 401 });
+  const out = join(dir, "r401");
+  const r = await hotmess(["run", "--prompt", "x", "-n", "3", "--concurrency", "1", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /the run failed: .*answered 401 .*API key/);
+  const run = parseRunFile(readFileSync(join(out, readdirSync(out)[0]!), "utf8"));
+  assert.equal(run.end?.status, "failed");
+  assert.equal(run.samples.length, 0);
+});
+
+test("a torn last line is skipped with a warning; --resume cuts it off and completes the run", async () => {
+  const out = join(dir, "resume");
+  fake.setDefault({ kind: "ok", text: ["Answer: 18"] });
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "3", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--reference", "18", "--out", out]);
+  assert.equal(r.code, 0, r.err);
+  const file = join(out, readdirSync(out)[0]!);
+  // simulate a crash: drop the end line, leave half a sample line
+  const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+  const kept = lines.filter((l) => !l.includes('"type":"end"'));
+  writeFileSync(file, kept.join("\n") + "\n");
+  appendFileSync(file, kept[1]!.slice(0, 40));
+  const a = await hotmess(["analyze", file]);
+  assert.equal(a.code, 2, "something was skipped");
+  assert.match(a.err, /the last line is incomplete/);
+  assert.match(a.out, /\s3\s+1 \(100% ✓\)/);
+  const before = fake.requests.length;
+  const res = await hotmess(["run", "--resume", file, "-n", "5"]);
+  assert.equal(res.code, 0, res.err);
+  assert.match(res.err, /resuming 3 → 5 samples/);
+  assert.equal(fake.requests.length - before, 2, "only the missing samples are requested");
+  const run = parseRunFile(readFileSync(file, "utf8"));
+  assert.deepEqual(run.warnings, []);
+  assert.deepEqual(
+    run.samples.map((s) => s.index),
+    [0, 1, 2, 3, 4],
+  );
+  assert.equal(run.end?.status, "complete");
+  // resuming with a changed prompt is refused
+  const bad = await hotmess(["run", "--resume", file, "--prompt", "other"]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /--prompt cannot change it/);
+  fake.setDefault({ kind: "ok" });
+});
