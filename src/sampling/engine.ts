@@ -132,6 +132,7 @@ export function incoherenceCiWidth(samples: FinishedSample[], reference: string 
 export async function runSamples(o: RunOptions): Promise<RunResult> {
   const concurrency = Math.max(1, Math.floor(o.concurrency ?? 4));
   const idleMs = o.idleTimeoutMs ?? 120_000;
+  const idleText = idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`;
   const maxRetries = o.maxRetries ?? 5;
   const base = o.backoffBaseMs ?? 1000;
   const cap = o.backoffMaxMs ?? 60_000;
@@ -198,14 +199,14 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         } else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
       }
     } catch (e) {
-      if (timedOut) throw new SamplingError("timeout", `no data for ${Math.round(idleMs / 1000)} s: the sample was abandoned`);
+      if (timedOut) throw new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`);
       throw e;
     } finally {
       if (timer) clearTimeout(timer);
       run.signal.removeEventListener("abort", onRun);
       progress.streaming--;
     }
-    if (timedOut) throw new SamplingError("timeout", `no data for ${Math.round(idleMs / 1000)} s: the sample was abandoned`);
+    if (timedOut) throw new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`);
     if (run.signal.aborted) throw new Cancelled();
     if (stop === null) throw new SamplingError("incomplete", "the stream ended without its stop event");
     void index;
