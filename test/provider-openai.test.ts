@@ -145,3 +145,15 @@ test("<think> tags cut anywhere across chunks", () => {
     }
   }
 });
+
+test("api.openai.com: max_completion_tokens, and reasoning models refuse other temperatures before any request", async () => {
+  const direct = new OpenAIProvider({ apiKey: "sk-x" });
+  assert.match(direct.check({ ...request, model: "o4-mini", temperature: 0.2 })!, /reasoning model .* only its default temperature/);
+  assert.match(direct.check({ ...request, model: "gpt-5-mini", temperature: 0 })!, /reasoning model/);
+  assert.equal(direct.check({ ...request, model: "gpt-4o", temperature: 0.2 }), null);
+  assert.equal(provider.check({ ...request, model: "o4-mini", temperature: 0.2 }), null, "a compatible server decides for itself");
+  fake.enqueue({ kind: "ok" });
+  await collect(provider);
+  assert.equal(fake.requests.at(-1)!.body.max_tokens, 500);
+  assert.equal(fake.requests.at(-1)!.body.max_completion_tokens, undefined);
+});

@@ -151,3 +151,48 @@ test("a torn last line is skipped with a warning; --resume cuts it off and compl
   assert.match(bad.err, /--prompt cannot change it/);
   fake.setDefault({ kind: "ok" });
 });
+
+test("Ctrl-C cancels the run at once, keeps every finished sample, and says how to resume (exit 130)", async () => {
+  const { spawn } = await import("node:child_process");
+  const out = join(dir, "sigint");
+  fake.setDefault({ kind: "ok", chunkDelayMs: 60, text: ["Answer:", " 18"] });
+  const child = spawn(process.execPath, [join(__dirname, "..", "dist", "cli.js"), "run", "--prompt", "eggs?", "-n", "40", "--concurrency", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out], {
+    env: { ...process.env, OPENAI_API_KEY: KEY },
+  });
+  let err = "";
+  let sent = false;
+  const t0 = Date.now();
+  let cancelAt = 0;
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+    if (!sent && (err.match(/sample \d+ done/g) ?? []).length >= 3) {
+      sent = true;
+      cancelAt = Date.now();
+      child.kill("SIGINT");
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  assert.ok(sent, `samples were finishing: ${err}`);
+  assert.equal(code, 130, err);
+  assert.ok(Date.now() - cancelAt < 2000, "stopped at once");
+  assert.match(err, /cancelling: finished samples are kept/);
+  assert.match(err, /cancelled with \d+ of 40 samples finished \(kept\); continue with: hotmess run --resume /);
+  const run = parseRunFile(readFileSync(join(out, readdirSync(out)[0]!), "utf8"));
+  assert.equal(run.end?.status, "cancelled");
+  assert.ok(run.samples.length >= 3 && run.samples.length < 40, `${run.samples.length} samples kept`);
+  assert.deepEqual(run.warnings, []);
+  assert.ok(Date.now() - t0 < 20_000);
+  fake.setDefault({ kind: "ok" });
+});
+
+test("--until-ci: stops once the interval is narrower than W", async () => {
+  fake.setDefault({ kind: "ok", text: ["Answer: 20"] });
+  const out = join(dir, "until");
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "100", "--until-ci", "0.05", "--reference", "18", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /stopped after 10 samples: the interval is narrower than 0\.05/);
+  const run = parseRunFile(readFileSync(join(out, readdirSync(out)[0]!), "utf8"));
+  assert.equal(run.samples.length, 10);
+  assert.equal(run.end?.stoppedEarly, true);
+  fake.setDefault({ kind: "ok" });
+});

@@ -76,6 +76,11 @@ function watchingFetch(state: { done: boolean }): typeof fetch {
   };
 }
 
+/** OpenAI's reasoning models (o1, o3, o4-mini, gpt-5…), which take no sampling temperature but 1. */
+export function isOpenAIReasoningModel(model: string): boolean {
+  return /^(o\d|gpt-5)/.test(model);
+}
+
 export interface OpenAIOptions {
   apiKey: string;
   /** The server's base URL including /v1 (e.g. http://localhost:11434/v1 for Ollama). */
@@ -93,6 +98,8 @@ export class OpenAIProvider implements Provider {
 
   check(r: SampleRequest): string | null {
     if (r.temperature !== undefined && (r.temperature < 0 || r.temperature > 2)) return `temperature is between 0 and 2 (got ${r.temperature})`;
+    if (!this.options.baseURL && isOpenAIReasoningModel(r.model) && r.temperature !== undefined && r.temperature !== 1)
+      return `${r.model} is a reasoning model and OpenAI accepts only its default temperature (1) for it: drop --temperature`;
     if (r.thinking.type === "budget" && r.thinking.budgetTokens >= r.maxTokens)
       return `the thinking budget (${r.thinking.budgetTokens}) must be below max tokens (${r.maxTokens}); raise --max-tokens`;
     return null;
@@ -114,8 +121,11 @@ export class OpenAIProvider implements Provider {
       messages,
       stream: true,
       stream_options: { include_usage: true },
-      max_tokens: r.maxTokens,
     };
+    // OpenAI itself wants max_completion_tokens (its reasoning models refuse max_tokens); the
+    // compatible servers all understand max_tokens.
+    if (this.options.baseURL) body.max_tokens = r.maxTokens;
+    else body.max_completion_tokens = r.maxTokens;
     if (r.temperature !== undefined) body.temperature = r.temperature;
     // A thinking budget maps to the reasoning effort servers understand; adaptive leaves it to the model.
     if (r.thinking.type === "budget") body.reasoning_effort = r.thinking.budgetTokens >= 16000 ? "high" : r.thinking.budgetTokens >= 4000 ? "medium" : "low";
