@@ -1,21 +1,39 @@
-// `hotmess demo` (npm run demo): analyses the example trace set that ships with the project,
-// a handful of word problems each rerun several times, and prints the table.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import type { Io } from "./main";
+// `hotmess demo` (npm run demo): the optimizer-emulation benchmark at three difficulties on the
+// simulated reasoner (offline, seeded, N = 16 each): the per-step table, showing incoherence
+// growing with the number of steps, and the comparison view written to out/demo/report.html.
+import { rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Io } from "./common";
+import { printBenchmark, runBenchmark } from "./bench";
+import { writeHtml } from "./run";
 
-export async function demo(io: Io): Promise<number> {
-  const { analyzeFile } = await import("./main");
-  const { renderTable, ANSI_STYLE, NO_STYLE } = await import("./table");
-  const file = [join(__dirname, "..", "examples", "word-problems.jsonl"), join(__dirname, "..", "..", "examples", "word-problems.jsonl")].find(existsSync);
-  if (!file) {
-    io.stderr.write("hotmess: the example trace set (examples/word-problems.jsonl) is missing from this installation\n");
-    return 1;
-  }
-  io.stdout.write(`Analysing ${file}\n\n`);
-  const analysis = await analyzeFile(file, { referenceFree: false, seed: 1, resamples: 1000 }, io);
-  const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-  io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-  io.stdout.write(`\nAnalyse your own reruns: npx hotmess analyze FILE.jsonl [--json OUT.json]\n`);
-  return 0;
+export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
+  const root = resolve("out", "demo");
+  const runsDir = join(root, "runs");
+  rmSync(runsDir, { recursive: true, force: true }); // the demo's own earlier runs
+  const started = Date.now();
+  io.stderr.write("hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = 16 per difficulty, seed 1)\n");
+  const { analysis, code } = await runBenchmark(
+    {
+      provider: "simulated",
+      n: 16,
+      difficulties: ["easy", "medium", "hard"],
+      seed: 1,
+      concurrency: 8,
+      maxTokens: 16000,
+      outDir: runsDir,
+      idleTimeoutMs: 120_000,
+      retries: 0,
+      flags: new Map(),
+    },
+    io,
+    signal,
+  );
+  printBenchmark(analysis, io);
+  const report = join(root, "report.html");
+  writeHtml(report, analysis, io);
+  io.stdout.write(`\nThe comparison view: ${report}\n(open it in a browser; it needs no network)\n`);
+  io.stdout.write(`Run files: ${runsDir}  ·  took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  io.stdout.write(`Next: hotmess bench optimizer --provider anthropic -n 16   ·   hotmess analyze examples/word-problems.jsonl\n`);
+  return code;
 }

@@ -18,6 +18,8 @@ Usage:
               [--temperature T] [--until-ci W] [--timeout S] [--retries K] [--prices FILE]
               [--out DIR] [--json OUT|-]
   hotmess run --resume RUNFILE [-n N]
+  hotmess bench optimizer -n N [--provider P --model M] [--difficulty easy,medium,hard] [--seed S]
+              [--out DIR] [--html OUT] [--json OUT] [--sim-… knobs]
   hotmess demo
   hotmess --help | --version
 
@@ -183,6 +185,11 @@ async function analyzeCommand(argv: string[], io: Io): Promise<number> {
 /** `hotmess run` with Ctrl-C: the first cancels the run and keeps what finished, a second quits. */
 async function runWithSignals(argv: string[], io: Io): Promise<number> {
   const { runCommand } = await import("./run");
+  return withCancel(io, (signal) => runCommand(argv, io, signal));
+}
+
+/** Runs a command that samples, with Ctrl-C wired to its cancellation. */
+async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const cancel = new AbortController();
   const onSigint = () => {
     if (cancel.signal.aborted) process.exit(130);
@@ -191,7 +198,7 @@ async function runWithSignals(argv: string[], io: Io): Promise<number> {
   };
   process.on("SIGINT", onSigint);
   try {
-    return await runCommand(argv, io, cancel.signal);
+    return await body(cancel.signal);
   } finally {
     process.off("SIGINT", onSigint);
   }
@@ -210,7 +217,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command === "analyze") return await analyzeCommand(rest, io);
     if (command === "run") return await runWithSignals(rest, io);
-    if (command === "demo") return await (await import("./demo")).demo(io);
+    if (command === "demo") return await withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
+    if (command === "bench") return await withCancel(io, async (signal) => (await import("./bench")).benchCommand(rest, io, signal));
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {
     if (e instanceof UsageError) {

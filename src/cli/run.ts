@@ -2,10 +2,12 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
+import { Analyzer, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunHeader } from "../core";
+import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import { runSamples, type FinishedSample, type Progress, type RunEvent } from "../sampling/engine";
 import { OpenAIProvider } from "../sampling/openai";
+import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
 import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
 import { promptHash, RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
@@ -13,10 +15,40 @@ import { FatalError, parseArgs, UsageError, VERSION, type Io } from "./common";
 import { writeFileAtomic } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 
-export const PROVIDERS = ["anthropic", "openai"] as const;
+export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const DEFAULT_MODELS: Record<ProviderName, string> = { anthropic: "claude-sonnet-4-5", openai: "gpt-5-mini" };
+export const DEFAULT_MODELS: Record<ProviderName, string> = { simulated: "simulated-reasoner", anthropic: "claude-sonnet-4-5", openai: "gpt-5-mini" };
+
+/** The simulated reasoner's knobs, as flags (`--sim-…`). */
+export const SIM_FLAGS = ["--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-speed", "--sim-seed"];
+
+export function simKnobs(flags: Map<string, string | true>): Partial<SimulatorKnobs> {
+  const k: Partial<SimulatorKnobs> = {};
+  const get = (name: string, o: { int?: boolean; min?: number; max?: number }) => num(flags, name, o);
+  const slipP = get("--sim-slip", { min: 0, max: 1 });
+  const slipSize = get("--sim-slip-size", { min: -0.9, max: 10 });
+  const kind = flags.get("--sim-slip-kind");
+  if (kind !== undefined && kind !== "rate" && kind !== "drop-b") throw new UsageError(`--sim-slip-kind is rate or drop-b, not "${String(kind)}"`);
+  if (slipP !== undefined || slipSize !== undefined || kind !== undefined)
+    k.slip = { ...DEFAULT_KNOBS.slip, ...(slipP !== undefined ? { probability: slipP } : {}), ...(slipSize !== undefined ? { size: slipSize } : {}), ...(kind ? { kind } : {}) };
+  const noiseP = get("--sim-noise", { min: 0, max: 1 });
+  const sigma = get("--sim-sigma", { min: 0 });
+  if (noiseP !== undefined || sigma !== undefined) k.noise = { ...DEFAULT_KNOBS.noise, ...(noiseP !== undefined ? { probability: noiseP } : {}), ...(sigma !== undefined ? { sigma } : {}) };
+  const base = get("--sim-distraction", { min: 0, max: 1 });
+  const growth = get("--sim-growth", { min: 0.5, max: 3 });
+  if (base !== undefined || growth !== undefined) k.distraction = { ...DEFAULT_KNOBS.distraction, ...(base !== undefined ? { base } : {}), ...(growth !== undefined ? { growth } : {}) };
+  const speed = get("--sim-speed", { min: 0 });
+  if (speed !== undefined) k.tokensPerSecond = speed;
+  const seed = get("--sim-seed", { int: true, min: 0 });
+  if (seed !== undefined) k.seed = seed;
+  return k;
+}
+
+/** The provider to use when none is named: the one whose key is set, else the simulated reasoner. */
+export function defaultProvider(env: NodeJS.ProcessEnv): ProviderName {
+  return env.ANTHROPIC_API_KEY ? "anthropic" : env.OPENAI_API_KEY ? "openai" : "simulated";
+}
 
 const VALUED = new Set([
   "--prompt",
@@ -40,6 +72,8 @@ const VALUED = new Set([
   "--json",
   "--resume",
   "--seed",
+  "--html",
+  ...SIM_FLAGS,
 ]);
 
 export interface ProviderSetup {
@@ -49,7 +83,8 @@ export interface ProviderSetup {
 }
 
 /** The provider for a name, with its key from the environment; a clear error when it cannot be had. */
-export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, log?: (l: string) => void): ProviderSetup {
+export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, log?: (l: string) => void, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
+  if (name === "simulated") return { provider: new SimulatedProvider(knobs), name };
   if (name === "anthropic") {
     const key = env.ANTHROPIC_API_KEY;
     if (!key) throw new FatalError("ANTHROPIC_API_KEY is not set: export your Anthropic API key (https://console.anthropic.com/settings/keys) or choose another --provider");
@@ -64,7 +99,7 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
     }
     return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, ...(baseURL ? { baseURL } : {}) };
   }
-  throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(" or ")}`);
+  throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }
 
 function num(flags: Map<string, string | true>, name: string, opts: { int?: boolean; min?: number; max?: number }): number | undefined {
@@ -99,11 +134,11 @@ function progressLine(p: Progress): string {
   return parts.join(" · ");
 }
 
-/** Analysis of one run (its samples as one prompt). */
-export function analyzeRun(run: ParsedRun, seed = 1): Analysis {
+/** Analysis of runs (each run's samples as one prompt). */
+export function analyzeRuns(runs: ParsedRun[], seed = 1): Analysis {
   const analyzer = new Analyzer({ seed, generator: { name: "hotmess", version: VERSION } });
-  if (run.samples.length > 0) analyzer.add(runToPromptRecord(run));
-  return analyzer.finish(run.warnings);
+  for (const run of runs) if (run.samples.length > 0) analyzer.add(runToPromptRecord(run));
+  return analyzer.finish(runs.flatMap((r) => r.warnings));
 }
 
 export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
@@ -176,10 +211,8 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
     if (prompt.trim() === "") throw new FatalError("the prompt is empty");
     if (!f.has("-n")) throw new UsageError("run needs -n N, the number of reruns");
     n = num(f, "-n", { int: true, min: 1, max: 10000 })!;
-    providerName = str("--provider") ?? (io.env.ANTHROPIC_API_KEY ? "anthropic" : io.env.OPENAI_API_KEY ? "openai" : "");
-    if (providerName === "")
-      throw new FatalError("no provider: set ANTHROPIC_API_KEY or OPENAI_API_KEY, or give --provider openai --base-url URL for a local OpenAI-compatible server");
-    if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(" or ")}`);
+    providerName = str("--provider") ?? defaultProvider(io.env);
+    if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(", ")}`);
     model = str("--model") ?? DEFAULT_MODELS[providerName as ProviderName];
     maxTokens = num(f, "--max-tokens", { int: true, min: 1 }) ?? 8192;
     const budget = num(f, "--thinking-budget", { int: true, min: 1 });
@@ -194,56 +227,107 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
 
   const log = (line: string) => io.stderr.write(`hotmess: ${line}\n`);
-  const setup = makeProvider(providerName, io.env, baseURL, log);
+  const setup = makeProvider(providerName, io.env, baseURL, log, simKnobs(f));
   const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking };
   const refused = setup.provider.check(request);
   if (refused) throw new FatalError(refused);
-  const concurrency = concurrencyFlag ?? 4;
-  const price = priceOf(model, prices);
+  const benchmark = resumed?.run.header.benchmark;
+  const { run, code } = await executeRun(
+    {
+      setup,
+      request,
+      n,
+      concurrency: concurrencyFlag ?? resumed?.run.header.parameters.concurrency ?? 4,
+      idleTimeoutMs: timeoutS * 1000,
+      retries,
+      prices,
+      ...(untilCi !== undefined ? { untilCi } : {}),
+      ...(reference !== undefined ? { reference } : {}),
+      ...(benchmark ? { benchmark } : {}),
+      outDir: resolve(str("--out") ?? ".hotmess/runs"),
+      ...(resumed ? { resumed } : {}),
+    },
+    io,
+    signal,
+  );
+  return finish([run], io, { json: str("--json"), html: str("--html") }, code);
+}
 
-  // ---- the run file ----
-  const outDir = resolve(str("--out") ?? ".hotmess/runs");
+export interface RunPlan {
+  setup: ProviderSetup;
+  request: SampleRequest;
+  n: number;
+  concurrency: number;
+  idleTimeoutMs: number;
+  retries: number;
+  prices: PriceTable;
+  untilCi?: number;
+  reference?: string | number;
+  benchmark?: OptimizerSpec;
+  /** An id for the run (default: from the prompt's hash and the time). */
+  id?: string;
+  outDir: string;
+  resumed?: { writer: RunWriter; run: ParsedRun };
+  /** Print one line a sample on a terminal too (off: a redrawn progress line). */
+  quiet?: boolean;
+}
+
+/**
+ * Runs a plan: creates (or continues) its run file, samples with live progress on stderr,
+ * records every sample as it finishes, ends the file, and returns the run as recorded.
+ */
+export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): Promise<{ run: ParsedRun; code: number; file: string }> {
+  const { setup, request, n } = plan;
+  const { model, thinking, maxTokens } = request;
+  const price = priceOf(model, plan.prices);
   let writer: RunWriter;
   let existing: FinishedSample[] = [];
-  if (resumed) {
-    writer = resumed.writer;
-    existing = resumed.run.samples.map(({ type: _t, ...s }) => s);
+  let header: RunHeader;
+  if (plan.resumed) {
+    writer = plan.resumed.writer;
+    header = plan.resumed.run.header;
+    existing = plan.resumed.run.samples.map(({ type: _t, ...s }) => s);
     if (existing.length >= n) {
       writer.close();
-      io.stderr.write(`hotmess: ${resumeFile} already has ${existing.length} of ${n} samples; nothing to do\n`);
-      return finish(resumed.run, io, str("--json"), 0);
+      io.stderr.write(`hotmess: ${writer.file} already has ${existing.length} of ${n} samples; nothing to do\n`);
+      return { run: plan.resumed.run, code: 0, file: writer.file };
     }
   } else {
+    const baseURL = safeBaseURL(plan.setup.baseURL);
+    const fields: Omit<RunHeader, "type" | "schema"> = {
+      id: plan.id ?? `${promptHash(request.prompt, request.system).slice(0, 8)}-${Date.now().toString(36)}`,
+      createdAt: new Date().toISOString(),
+      tool: { name: "hotmess", version: VERSION },
+      provider: setup.name,
+      model,
+      ...(baseURL ? { baseURL } : {}),
+      prompt: request.prompt,
+      ...(request.system ? { system: request.system } : {}),
+      ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
+      promptHash: promptHash(request.prompt, request.system),
+      ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
+      parameters: {
+        n,
+        maxTokens,
+        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+        thinking: thinking.type === "budget" ? { type: "budget", budgetTokens: thinking.budgetTokens } : { type: thinking.type },
+        concurrency: plan.concurrency,
+        idleTimeoutMs: plan.idleTimeoutMs,
+        ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
+      },
+    };
     try {
-      writer = RunWriter.create(outDir, {
-        id: `${promptHash(prompt, system).slice(0, 8)}-${Date.now().toString(36)}`,
-        createdAt: new Date().toISOString(),
-        tool: { name: "hotmess", version: VERSION },
-        provider: providerName,
-        model,
-        ...(safeBaseURL(baseURL) ? { baseURL: safeBaseURL(baseURL)! } : {}),
-        prompt,
-        ...(system ? { system } : {}),
-        ...(reference !== undefined ? { reference } : {}),
-        promptHash: promptHash(prompt, system),
-        parameters: {
-          n,
-          maxTokens,
-          ...(temperature !== undefined ? { temperature } : {}),
-          thinking: thinking.type === "budget" ? { type: "budget", budgetTokens: thinking.budgetTokens } : { type: thinking.type },
-          concurrency,
-          idleTimeoutMs: timeoutS * 1000,
-          ...(untilCi !== undefined ? { untilCi } : {}),
-        },
-      });
+      writer = RunWriter.create(plan.outDir, fields);
     } catch (e) {
-      throw new FatalError(`cannot write the run file in ${outDir}: ${(e as Error).message}`);
+      throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
     }
+    header = { type: "header", schema: "hotmess.run/1", ...fields };
   }
   const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
+  const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
   io.stderr.write(
-    `hotmess: ${resumed ? `resuming ${existing.length} → ` : ""}${n} samples of ${model} (${setup.name}${baseURL ? ` at ${safeBaseURL(baseURL)}` : ""}, ${thinkingLabel}, ${concurrency} at once)${untilCi ? `, stopping once the interval is narrower than ${untilCi}` : ""}\n` +
-      `hotmess: recording to ${writer.file}${price ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
+    `hotmess: ${plan.resumed ? `resuming ${existing.length} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
+      `hotmess: recording to ${writer.file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
   );
 
   // ---- live progress ----
@@ -260,7 +344,8 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
   const onEvent = (e: RunEvent) => {
     if (e.type === "sample") {
       writer.sample(e.sample);
-      if (!tty) say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
+      if (!tty && !plan.quiet)
+        say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
       else if (e.sample.truncated) say(`sample ${e.sample.index} was truncated at max tokens (${maxTokens})`);
     } else if (e.type === "failure") {
       writer.failure(e.failure);
@@ -274,11 +359,11 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
     provider: setup.provider,
     request,
     n,
-    concurrency,
-    idleTimeoutMs: timeoutS * 1000,
-    maxRetries: retries,
+    concurrency: plan.concurrency,
+    idleTimeoutMs: plan.idleTimeoutMs,
+    maxRetries: plan.retries,
     price,
-    ...(untilCi !== undefined && reference !== undefined ? { untilCi: { width: untilCi, reference } } : {}),
+    ...(plan.untilCi !== undefined && plan.reference !== undefined ? { untilCi: { width: plan.untilCi, reference: plan.reference } } : {}),
     existing,
     ...(signal ? { signal } : {}),
     onEvent,
@@ -287,14 +372,14 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
   writer.close();
   if (tty) io.stderr.write("\r\x1b[K");
   io.stderr.write(`hotmess: ${progressLine(result.progress)}\n`);
-  if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${untilCi}\n`);
+  if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${plan.untilCi}\n`);
   if (result.status === "failed") io.stderr.write(`hotmess: the run failed: ${result.message}\n`);
   if (result.status === "cancelled") io.stderr.write(`hotmess: ${result.message}; continue with: hotmess run --resume ${writer.file}\n`);
-  io.stderr.write(`hotmess: the run is in ${writer.file}\n`);
+  if (!plan.quiet) io.stderr.write(`hotmess: the run is in ${writer.file}\n`);
 
   const run: ParsedRun = {
-    header: resumed ? resumed.run.header : (JSON.parse(readFileSync(writer.file, "utf8").split("\n")[0]!) as ParsedRun["header"]),
-    samples: result.samples.map((s) => ({ type: "sample", ...s })),
+    header,
+    samples: result.samples.map((x) => ({ type: "sample", ...x })),
     failures: result.failures.map((x) => ({ type: "failure", ...x })),
     end: null,
     warnings: [],
@@ -302,23 +387,36 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
     missingNewline: false,
   };
   const code = result.status === "failed" ? 1 : result.status === "cancelled" ? 130 : result.failures.length > 0 ? 2 : 0;
-  return finish(run, io, str("--json"), code);
+  return { run, code, file: writer.file };
 }
 
-function finish(run: ParsedRun, io: Io, json: string | undefined, code: number): number {
-  if (run.samples.length === 0) {
+/** Prints the analysis of the runs (and writes --json / --html); returns the exit status. */
+export function finish(runs: ParsedRun[], io: Io, out: { json?: string | undefined; html?: string | undefined }, code: number): number {
+  const withSamples = runs.filter((r) => r.samples.length > 0);
+  if (withSamples.length === 0) {
     io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
     return code === 0 ? 1 : code;
   }
-  const analysis = analyzeRun(run);
-  if (json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
+  const analysis = analyzeRuns(withSamples);
+  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
   else {
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
     io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-    if (json) {
-      writeFileAtomic(json, JSON.stringify(analysis) + "\n");
-      io.stderr.write(`hotmess: wrote ${json} (hotmess.analysis/1)\n`);
+    if (out.json) {
+      writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
+      io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
     }
   }
+  if (out.html) writeHtml(out.html, analysis, io);
   return code;
+}
+
+/** Writes the self-contained comparison view. */
+export function writeHtml(file: string, analysis: Analysis, io: Io): void {
+  try {
+    writeReportHtml(file, analysis);
+  } catch (e) {
+    throw new FatalError(`cannot write the report ${file}: ${(e as Error).message}`);
+  }
+  io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
 }

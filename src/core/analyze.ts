@@ -8,6 +8,7 @@ import { align } from "./align";
 import { hashSeed, mulberry32, ratioInterval, type Rng } from "./bootstrap";
 import { FeatureSpace } from "./features";
 import { binaryParts, brierParts, complete, klInput, klParts, ratio, spread, type KlInput, type Parts } from "./metrics";
+import { analyzeOptimizer } from "./optimizer";
 import { segment } from "./segment";
 import { parseTraceLine, type LineProblem } from "./traceset";
 import {
@@ -258,9 +259,22 @@ export class Analyzer {
     this.disagreementSum += sp.disagreement;
     this.entropySum += sp.entropy;
 
+    // The optimizer benchmark: every step of every run scored against the true trajectory.
+    const optimizer =
+      record.benchmark?.kind === "optimizer"
+        ? analyzeOptimizer(
+            record.benchmark,
+            samples.map((s) => [s.thinking ?? "", s.text ?? ""].filter(Boolean).join("\n")),
+            B,
+            mulberry32(hashSeed(this.seed, `${record.id}:optimizer`)),
+          )
+        : null;
+
     const analysis: PromptAnalysis = {
       id: record.id,
       ...(record.prompt !== undefined ? { prompt: record.prompt } : {}),
+      ...(record.model !== undefined ? { model: record.model } : {}),
+      ...(optimizer ? { optimizer } : {}),
       n,
       target: cls.target,
       reference: record.reference === undefined || record.reference === null ? null : String(record.reference),

@@ -9,3 +9,4 @@ export * from "./align";
 export * from "./traceset";
 export * from "./analyze";
 export * from "./runfile";
+export * from "./optimizer";

@@ -3,7 +3,7 @@
 // line per finished sample, appended as each finishes, failures as they happen, and an end line
 // when the run stops. A crash can leave at most one torn last line: readers skip it with a
 // warning. Reading is pure (text in, records out); writing lives in src/sampling/store.ts.
-import type { PromptRecord } from "./types";
+import type { OptimizerSpec, PromptRecord } from "./types";
 
 export const RUN_SCHEMA = "hotmess.run/1";
 
@@ -23,6 +23,8 @@ export interface RunHeader {
   reference?: string | number;
   /** A hash of the prompt text, so editors can find the runs of a prompt. */
   promptHash?: string;
+  /** The optimizer-emulation problem, for benchmark runs. */
+  benchmark?: OptimizerSpec;
   parameters: {
     n: number;
     maxTokens: number;
@@ -161,5 +163,7 @@ export function runToPromptRecord(run: ParsedRun): PromptRecord {
     samples: run.samples.map((s) => ({ text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}) })),
   };
   if (run.header.reference !== undefined) record.reference = run.header.reference;
+  if (run.header.model) record.model = run.header.model;
+  if (run.header.benchmark?.kind === "optimizer") record.benchmark = run.header.benchmark;
   return record;
 }

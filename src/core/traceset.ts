@@ -1,7 +1,7 @@
 // Reading trace sets (FORMATS.md): one prompt per JSON line. A malformed line is named by its
 // number and skipped; a malformed sample inside a good line is named and dropped; unknown
 // fields are ignored, never an error.
-import type { PromptRecord, Sample } from "./types";
+import type { OptimizerSpec, PromptRecord, Sample } from "./types";
 
 export interface LineProblem {
   line: number;
@@ -31,6 +31,24 @@ function sampleProblem(s: unknown): string | null {
     for (const [k, v] of Object.entries(o.probs as Record<string, unknown>))
       if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) return `"probs"."${k}" is ${JSON.stringify(v)}, not a probability in [0, 1]`;
   }
+  return null;
+}
+
+/** What is wrong with an optimizer benchmark spec, or null (a prompt's optional `benchmark`). */
+function benchmarkProblem(v: unknown): string | null {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return `is ${describe(v)}, not an object`;
+  const b = v as Record<string, unknown>;
+  if (b.kind !== "optimizer") return `has kind ${JSON.stringify(b.kind)}; only "optimizer" is known`;
+  const d = b.d;
+  if (typeof d !== "number" || !Number.isInteger(d) || d < 1) return `needs an integer dimension "d"`;
+  const vec = (x: unknown) => Array.isArray(x) && x.length === d && x.every((y) => typeof y === "number" && Number.isFinite(y));
+  if (!Array.isArray(b.A) || b.A.length !== d || !b.A.every(vec)) return `needs "A", a ${d}×${d} matrix of numbers`;
+  if (!vec(b.b) || !vec(b.x0)) return `needs vectors "b" and "x0" of ${d} numbers`;
+  if (b.rule !== "gd" && b.rule !== "steepest") return `needs "rule": "gd" or "steepest"`;
+  if (b.rule === "gd" && typeof b.eta !== "number") return `needs "eta" for gradient descent`;
+  if (b.rule === "steepest" && typeof b.stepNorm !== "number") return `needs "stepNorm" for steepest descent`;
+  if (typeof b.K !== "number" || !Number.isInteger(b.K) || b.K < 1 || b.K > 1000) return `needs an integer "K" (steps) from 1 to 1000`;
+  if (typeof b.decimals !== "number") return `needs "decimals"`;
   return null;
 }
 
@@ -84,5 +102,11 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
   const record: PromptRecord = { id, samples };
   if (typeof o.prompt === "string") record.prompt = o.prompt;
   if (typeof o.reference === "string" || typeof o.reference === "number") record.reference = o.reference;
+  if (typeof o.model === "string") record.model = o.model;
+  if (o.benchmark !== undefined && o.benchmark !== null) {
+    const problem = benchmarkProblem(o.benchmark);
+    if (problem) return { error: { line, message: `prompt "${id}": "benchmark" ${problem}` } };
+    record.benchmark = o.benchmark as OptimizerSpec;
+  }
   return { record, warnings };
 }

@@ -16,6 +16,10 @@ export interface PromptRecord {
   id: string;
   prompt?: string;
   reference?: string | number | null;
+  /** The model, when known (recorded runs). */
+  model?: string;
+  /** An optimizer-emulation problem: the runs are scored step by step against it. */
+  benchmark?: OptimizerSpec;
   samples: Sample[];
 }
 
@@ -81,9 +85,76 @@ export interface Column {
   groups: number;
 }
 
+/**
+ * An optimizer-emulation problem (the benchmark): f(x) = ½(x − b)ᵀA(x − b), iterated K times
+ * from x0 by gradient descent with rate eta, or by fixed-norm steepest descent with step norm
+ * stepNorm. Carried by a trace-set prompt or a run header as `benchmark`, so the analysis can
+ * score every step of every run against the true trajectory.
+ */
+export interface OptimizerSpec {
+  kind: "optimizer";
+  /** Dimension d. */
+  d: number;
+  /** Condition number κ of A (as generated; the exact value after rounding is in `conditionNumber`). */
+  kappa: number;
+  conditionNumber?: number;
+  A: number[][];
+  b: number[];
+  x0: number[];
+  rule: "gd" | "steepest";
+  /** Learning rate for "gd". */
+  eta?: number;
+  /** Step length for "steepest": x ← x − s·g/‖g‖. */
+  stepNorm?: number;
+  /** Number of steps K. */
+  K: number;
+  /** Decimals the prompt asks iterates in. */
+  decimals: number;
+  seed: number;
+  /** A label ("easy", "medium", "hard"…). */
+  difficulty?: string;
+}
+
+/** METRICS.md §10 at one step k of the optimizer benchmark, over the runs that reached it. */
+export interface OptimizerStep {
+  k: number;
+  /** The true iterate x*_k. */
+  truth: number[];
+  /** Runs with a parsable iterate at k. */
+  reached: number;
+  /** Runs without one (they lost the format, stopped early, or wandered off). */
+  missing: number[];
+  /** Mean iterate x̄_k over the runs that reached k; null when none did. */
+  mean: number[] | null;
+  bias2: number | null;
+  variance: number | null;
+  error: number | null;
+  incoherence: number | null;
+  varianceUnbiased: number | null;
+  bias2Unbiased: number | null;
+  incoherenceUnbiased: number | null;
+  /** 95% intervals (percentile bootstrap over runs) of the incoherence, varianceUnbiased and bias2Unbiased. */
+  ci95: Interval | null;
+  varianceCi95: Interval | null;
+  bias2Ci95: Interval | null;
+}
+
+export interface OptimizerAnalysis {
+  spec: OptimizerSpec;
+  /** The true trajectory x*_0 … x*_K. */
+  trajectory: number[][];
+  steps: OptimizerStep[];
+  /** For each run, its parsed iterate at each step k = 1…K (null when missing). */
+  iterates: (number[] | null)[][];
+}
+
 export interface PromptAnalysis {
   id: string;
   prompt?: string;
+  /** The model that produced the runs, when known (run files). */
+  model?: string;
+  /** Per-step squared-error decomposition, for optimizer-benchmark prompts. */
+  optimizer?: OptimizerAnalysis;
   n: number;
   /** Whether correctness came from `correct` flags, a `reference`, or there is no target. */
   target: "flags" | "reference" | "none";

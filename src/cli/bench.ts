@@ -1,0 +1,195 @@
+// `hotmess bench optimizer` and `hotmess demo`: the optimizer-emulation benchmark against any
+// provider (the simulated reasoner by default), each difficulty kept as a run file, then the
+// per-step table (incoherence as a function of the number of steps: the paper's synthetic
+// optimizer result) and the self-contained comparison view.
+import { join, resolve } from "node:path";
+import type { Analysis, OptimizerAnalysis, ParsedRun } from "../core";
+import { defaultThinking } from "../sampling/anthropic";
+import { benchmarkPrompts } from "../sampling/benchmark";
+import type { SampleRequest, ThinkingMode } from "../sampling/types";
+import { DEFAULT_PRICES } from "../sampling/prices";
+import { FatalError, parseArgs, UsageError, type Io } from "./common";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, SIM_FLAGS, simKnobs, writeHtml, type ProviderName } from "./run";
+import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, renderTable, type Style } from "./table";
+
+const VALUED = new Set(["--provider", "--model", "--base-url", "-n", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", ...SIM_FLAGS]);
+
+/** A small number for a table: fixed when it reads well, else 3 significant digits. */
+function sci(x: number | null): string {
+  if (x === null) return "—";
+  if (x === 0) return "0";
+  return Math.abs(x) >= 0.001 && Math.abs(x) < 1000 ? x.toFixed(4) : x.toPrecision(3);
+}
+
+function ruleLabel(o: OptimizerAnalysis): string {
+  const s = o.spec;
+  return s.rule === "gd" ? `gradient descent, eta ${s.eta}` : `fixed-norm steepest descent, step ${s.stepNorm}`;
+}
+
+/** The per-step table of one benchmark prompt. */
+export function stepTable(id: string, model: string | undefined, o: OptimizerAnalysis, st: Style): string[] {
+  const s = o.spec;
+  const n = o.iterates.length;
+  const lines = [st.bold(`${id}`) + st.dim(` · d = ${s.d}, κ = ${s.conditionNumber ? s.conditionNumber.toFixed(1) : s.kappa}, ${ruleLabel(o)}, K = ${s.K} · ${n} runs${model ? ` of ${model}` : ""}`)];
+  const rows = o.steps.map((x) => [
+    String(x.k),
+    `${x.reached}/${n}`,
+    sci(x.bias2),
+    sci(x.variance),
+    sci(x.error),
+    `${fmt(x.incoherence)} ${fmtInterval(x.ci95)}`.trim(),
+    bar(x.incoherence),
+  ]);
+  lines.push(...layout(["k", "reached", "bias²", "variance", "error", "incoherence [95% CI]", ""], rows, new Set([0, 1, 2, 3, 4]), st).map((l) => "  " + l));
+  return lines;
+}
+
+function bar(x: number | null): string {
+  if (x === null) return "";
+  const width = 20;
+  const full = Math.round(x * width);
+  return "▇".repeat(full) + "·".repeat(width - full);
+}
+
+/** How incoherence moves with the number of steps: first third against last third of the steps. */
+export function trend(o: OptimizerAnalysis): { early: number | null; late: number | null } {
+  const vals = o.steps.map((s) => s.incoherence);
+  const third = Math.max(1, Math.floor(vals.length / 3));
+  const mean = (xs: (number | null)[]) => {
+    const v = xs.filter((x): x is number => x !== null);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+  };
+  return { early: mean(vals.slice(0, third)), late: mean(vals.slice(vals.length - third)) };
+}
+
+export interface BenchOptions {
+  provider?: string;
+  model?: string;
+  baseURL?: string;
+  n: number;
+  difficulties: string[];
+  seed: number;
+  concurrency: number;
+  maxTokens: number;
+  outDir: string;
+  idleTimeoutMs: number;
+  retries: number;
+  flags: Map<string, string | true>;
+}
+
+export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal): Promise<{ analysis: Analysis; code: number; runs: string[] }> {
+  const name = (o.provider ?? defaultProvider(io.env)) as ProviderName;
+  if (!(PROVIDERS as readonly string[]).includes(name)) throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
+  const setup = makeProvider(name, io.env, o.baseURL, (l) => io.stderr.write(`hotmess: ${l}\n`), simKnobs(o.flags));
+  const model = o.model ?? DEFAULT_MODELS[name];
+  let prompts;
+  try {
+    prompts = benchmarkPrompts(o.difficulties, o.seed);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const runs: ParsedRun[] = [];
+  const files: string[] = [];
+  let code = 0;
+  for (const bp of prompts) {
+    const thinking: ThinkingMode = name === "anthropic" ? defaultThinking(model) : { type: "none" };
+    const request: SampleRequest = { prompt: bp.prompt, model, maxTokens: o.maxTokens, thinking };
+    const refused = setup.provider.check(request);
+    if (refused) throw new FatalError(refused);
+    io.stderr.write(`\nhotmess: optimizer benchmark, ${bp.difficulty}: d = ${bp.spec.d}, κ = ${bp.spec.kappa}, K = ${bp.spec.K} steps\n`);
+    const r = await executeRun(
+      {
+        setup,
+        request,
+        n: o.n,
+        concurrency: o.concurrency,
+        idleTimeoutMs: o.idleTimeoutMs,
+        retries: o.retries,
+        prices: DEFAULT_PRICES,
+        reference: bp.reference,
+        benchmark: bp.spec,
+        id: `${bp.id}-seed${o.seed}`,
+        outDir: o.outDir,
+        quiet: true,
+      },
+      io,
+      signal,
+    );
+    runs.push(r.run);
+    files.push(r.file);
+    code = Math.max(code, r.code);
+    if (r.code === 1 || r.code === 130) break;
+  }
+  const analysis = analyzeRuns(runs.filter((r) => r.samples.length > 0));
+  return { analysis, code, runs: files };
+}
+
+export function printBenchmark(analysis: Analysis, io: Io): void {
+  const st = io.stdout.isTTY === true && !io.env.NO_COLOR ? ANSI_STYLE : NO_STYLE;
+  const out: string[] = [""];
+  for (const p of analysis.prompts) {
+    if (!p.optimizer) continue;
+    out.push(...stepTable(p.id, p.model, p.optimizer, st), "");
+  }
+  const summary = analysis.prompts
+    .filter((p) => p.optimizer)
+    .map((p) => {
+      const t = trend(p.optimizer!);
+      return [p.id, String(p.optimizer!.spec.K), fmt(t.early), fmt(t.late), t.early !== null && t.late !== null ? (t.late > t.early ? "grows with steps" : "does not grow") : "—"];
+    });
+  if (summary.length > 0) {
+    out.push(st.bold("Incoherence against the number of steps") + st.dim(" (mean over the first and the last third of the steps)"));
+    out.push(...layout(["prompt", "K", "early", "late", ""], summary, new Set([1, 2, 3]), st).map((l) => "  " + l), "");
+  }
+  out.push(st.bold("Final answers") + st.dim(" (exact to the prompt's decimals = correct)"));
+  out.push(...renderTable(analysis, st));
+  io.stdout.write(out.join("\n") + "\n");
+}
+
+export async function benchCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const [what, ...rest] = argv;
+  if (what !== "optimizer") throw new UsageError(what === undefined ? "bench needs a benchmark: hotmess bench optimizer -n N" : `unknown benchmark "${what}": the one there is is "optimizer"`);
+  const p = parseArgs(rest, VALUED, new Set());
+  if (p.positional.length > 0) throw new UsageError(`unexpected argument "${p.positional[0]}"`);
+  const f = p.flags;
+  const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : undefined);
+  const int = (k: string, fallback: number, min: number, max: number) => {
+    const v = str(k);
+    if (v === undefined) return fallback;
+    const x = Number(v);
+    if (!Number.isInteger(x) || x < min || x > max) throw new UsageError(`${k} must be an integer between ${min} and ${max}, not "${v}"`);
+    return x;
+  };
+  if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
+  const outDir = resolve(str("--out") ?? join(".hotmess", "bench"));
+  const { analysis, code } = await runBenchmark(
+    {
+      ...(str("--provider") ? { provider: str("--provider")! } : {}),
+      ...(str("--model") ? { model: str("--model")! } : {}),
+      ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
+      n: int("-n", 16, 2, 10000),
+      difficulties: (str("--difficulty") ?? "easy,medium,hard").split(",").map((s) => s.trim()).filter(Boolean),
+      seed: int("--seed", 1, 0, 2 ** 31),
+      concurrency: int("--concurrency", 4, 1, 64),
+      maxTokens: int("--max-tokens", 16000, 256, 200000),
+      outDir,
+      idleTimeoutMs: int("--timeout", 120, 1, 3600) * 1000,
+      retries: int("--retries", 5, 0, 20),
+      flags: f,
+    },
+    io,
+    signal,
+  );
+  if (analysis.prompts.length === 0) {
+    io.stderr.write("hotmess: no run finished a sample, so there is nothing to analyse\n");
+    return code || 1;
+  }
+  printBenchmark(analysis, io);
+  writeHtml(str("--html") ?? join(outDir, "report.html"), analysis, io);
+  if (str("--json")) {
+    const { writeFileAtomic } = await import("./io");
+    writeFileAtomic(str("--json")!, JSON.stringify(analysis) + "\n");
+  }
+  io.stderr.write(`hotmess: run files in ${outDir}\n`);
+  return code;
+}
