@@ -11,7 +11,7 @@ export { FatalError, UsageError, VERSION, parseArgs, type Io };
 const USAGE = `hotmess ${VERSION}: how reruns of a prompt fall apart
 
 Usage:
-  hotmess analyze FILE.jsonl [--json OUT|-] [--reference-free] [--seed N] [--resamples N]
+  hotmess analyze FILE.jsonl [--json OUT|-] [--html OUT] [--reference-free] [--seed N] [--resamples N]
   hotmess run (--prompt TEXT | --prompt-file F) -n N [--provider anthropic|openai] [--model M]
               [--base-url URL] [--reference R] [--system TEXT] [--concurrency C]
               [--thinking adaptive|budget|off] [--thinking-budget T] [--max-tokens T]
@@ -27,6 +27,7 @@ analyze     reads a trace set (JSON Lines, one prompt per line) or a run file, a
             answer classes, bias², variance, error, incoherence with its 95% interval and the
             fork column, then the pooled figures and the length split.
   --json OUT        write the hotmess.analysis/1 document to OUT (- for standard output)
+  --html OUT        write the comparison view as one self-contained HTML file
   --reference-free  ignore references and correctness flags: disagreement and entropy only
   --seed N          bootstrap seed (default ${DEFAULT_SEED}); the same seed prints the same intervals
   --resamples N     bootstrap resamples (default ${DEFAULT_RESAMPLES}; 0 for no intervals)
@@ -38,6 +39,16 @@ run         reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KE
   --timeout S       abandon and retry a sample that sends nothing for S seconds (default 120)
   --retries K       retries per sample on 429/529/5xx/dropped streams (default 5)
   --prices FILE     a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one
+  --html OUT        also write the comparison view
+
+bench       runs the optimizer-emulation benchmark (easy, medium, hard) against a provider (the
+            simulated reasoner by default), keeps each difficulty as a run file under --out
+            (default .hotmess/bench), prints incoherence per step and writes the comparison view
+            (--html, default OUT/report.html). The simulated reasoner's knobs: --sim-slip P,
+            --sim-slip-kind rate|drop-b, --sim-slip-size S, --sim-noise P, --sim-sigma S,
+            --sim-distraction P, --sim-growth G, --sim-speed TOKENS/S, --sim-seed N.
+
+demo        the benchmark on the simulated reasoner, offline and seeded; writes out/demo/report.html
 
 Exit status: 0 on success, 2 when some input lines or samples were skipped or failed, 1 on an
 error, 130 when a run was cancelled.`;
@@ -156,7 +167,7 @@ function reportSkipped(skipped: LineProblem[], io: Io): void {
 }
 
 async function analyzeCommand(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, new Set(["--json", "--seed", "--resamples"]), new Set(["--reference-free"]));
+  const p = parseArgs(argv, new Set(["--json", "--seed", "--resamples", "--html"]), new Set(["--reference-free"]));
   if (p.positional.length !== 1) throw new UsageError(p.positional.length === 0 ? "analyze needs a trace set: hotmess analyze FILE.jsonl" : `analyze takes one file, got ${p.positional.length}`);
   const file = p.positional[0]!;
   const analysis = await analyzeFile(
@@ -179,6 +190,8 @@ async function analyzeCommand(argv: string[], io: Io): Promise<number> {
       io.stderr.write(`hotmess: wrote ${json} (${analysis.prompts.length} prompts, hotmess.analysis/1)\n`);
     }
   }
+  const html = p.flags.get("--html");
+  if (typeof html === "string") (await import("./run")).writeHtml(html, analysis, io);
   return analysis.skipped.length > 0 ? 2 : 0;
 }
 
