@@ -2,14 +2,15 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunHeader } from "../core";
+import { Analyzer, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun } from "../core";
 import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
-import { runSamples, type FinishedSample, type Progress, type RunEvent } from "../sampling/engine";
+import type { Progress, RunEvent } from "../sampling/engine";
+import { recordRun } from "../sampling/record";
 import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
 import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
-import { promptHash, RunWriter, safeBaseURL } from "../sampling/store";
+import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import { FatalError, parseArgs, UsageError, VERSION, type Io } from "./common";
 import { writeFileAtomic } from "./io";
@@ -280,57 +281,6 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   const { setup, request, n } = plan;
   const { model, thinking, maxTokens } = request;
   const price = priceOf(model, plan.prices);
-  let writer: RunWriter;
-  let existing: FinishedSample[] = [];
-  let header: RunHeader;
-  if (plan.resumed) {
-    writer = plan.resumed.writer;
-    header = plan.resumed.run.header;
-    existing = plan.resumed.run.samples.map(({ type: _t, ...s }) => s);
-    if (existing.length >= n) {
-      writer.close();
-      io.stderr.write(`hotmess: ${writer.file} already has ${existing.length} of ${n} samples; nothing to do\n`);
-      return { run: plan.resumed.run, code: 0, file: writer.file };
-    }
-  } else {
-    const baseURL = safeBaseURL(plan.setup.baseURL);
-    const fields: Omit<RunHeader, "type" | "schema"> = {
-      id: plan.id ?? `${promptHash(request.prompt, request.system).slice(0, 8)}-${Date.now().toString(36)}`,
-      createdAt: new Date().toISOString(),
-      tool: { name: "hotmess", version: VERSION },
-      provider: setup.name,
-      model,
-      ...(baseURL ? { baseURL } : {}),
-      prompt: request.prompt,
-      ...(request.system ? { system: request.system } : {}),
-      ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
-      promptHash: promptHash(request.prompt, request.system),
-      ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
-      parameters: {
-        n,
-        maxTokens,
-        ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-        thinking: thinking.type === "budget" ? { type: "budget", budgetTokens: thinking.budgetTokens } : { type: thinking.type },
-        concurrency: plan.concurrency,
-        idleTimeoutMs: plan.idleTimeoutMs,
-        ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
-      },
-    };
-    try {
-      writer = RunWriter.create(plan.outDir, fields);
-    } catch (e) {
-      throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
-    }
-    header = { type: "header", schema: "hotmess.run/1", ...fields };
-  }
-  const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
-  const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
-  io.stderr.write(
-    `hotmess: ${plan.resumed ? `resuming ${existing.length} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
-      `hotmess: recording to ${writer.file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
-  );
-
-  // ---- live progress ----
   const tty = io.stderr.isTTY === true;
   let lastDraw = 0;
   const draw = (p: Progress, force = false) => {
@@ -341,53 +291,63 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
     io.stderr.write(`\r\x1b[K  ${progressLine(p)}`);
   };
   const say = (line: string) => io.stderr.write(`${tty ? "\r\x1b[K" : ""}  ${line}\n`);
+  const onStart = (file: string, existing: number) => {
+    const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
+    const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
+    io.stderr.write(
+      `hotmess: ${plan.resumed ? `resuming ${existing} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
+        `hotmess: recording to ${file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
+    );
+  };
   const onEvent = (e: RunEvent) => {
     if (e.type === "sample") {
-      writer.sample(e.sample);
       if (!tty && !plan.quiet)
         say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
       else if (e.sample.truncated) say(`sample ${e.sample.index} was truncated at max tokens (${maxTokens})`);
-    } else if (e.type === "failure") {
-      writer.failure(e.failure);
-      say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempts: ${e.failure.message}`);
-    } else if (e.type === "retry") say(`retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
+    } else if (e.type === "failure") say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempts: ${e.failure.message}`);
+    else if (e.type === "retry") say(`retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
     else if (e.type === "wave") say(`${e.samples} samples: incoherence interval width ${e.ciWidth === null ? "—" : e.ciWidth.toFixed(3)}`);
     else if (e.type === "progress") draw(e.progress, e.progress.done + e.progress.failed >= e.progress.target);
   };
-
-  const result = await runSamples({
-    provider: setup.provider,
-    request,
-    n,
-    concurrency: plan.concurrency,
-    idleTimeoutMs: plan.idleTimeoutMs,
-    maxRetries: plan.retries,
-    price,
-    ...(plan.untilCi !== undefined && plan.reference !== undefined ? { untilCi: { width: plan.untilCi, reference: plan.reference } } : {}),
-    existing,
-    ...(signal ? { signal } : {}),
-    onEvent,
-  });
-  writer.end(result.status, result.message, result.stoppedEarly);
-  writer.close();
+  let recorded;
+  try {
+    recorded = await recordRun(
+      {
+        provider: setup.provider,
+        providerName: setup.name,
+        ...(setup.baseURL ? { baseURL: setup.baseURL } : {}),
+        request,
+        n,
+        concurrency: plan.concurrency,
+        idleTimeoutMs: plan.idleTimeoutMs,
+        retries: plan.retries,
+        prices: plan.prices,
+        ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
+        ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
+        ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
+        ...(plan.id ? { id: plan.id } : {}),
+        outDir: plan.outDir,
+        ...(plan.resumed ? { resumed: plan.resumed } : {}),
+        tool: { name: "hotmess", version: VERSION },
+      },
+      { onStart, onEvent, ...(signal ? { signal } : {}) },
+    );
+  } catch (e) {
+    throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
+  }
+  const { run, result, file } = recorded;
+  if (!result) {
+    io.stderr.write(`hotmess: ${file} already has ${run.samples.length} of ${n} samples; nothing to do\n`);
+    return { run, code: 0, file };
+  }
   if (tty) io.stderr.write("\r\x1b[K");
   io.stderr.write(`hotmess: ${progressLine(result.progress)}\n`);
   if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${plan.untilCi}\n`);
   if (result.status === "failed") io.stderr.write(`hotmess: the run failed: ${result.message}\n`);
-  if (result.status === "cancelled") io.stderr.write(`hotmess: ${result.message}; continue with: hotmess run --resume ${writer.file}\n`);
-  if (!plan.quiet) io.stderr.write(`hotmess: the run is in ${writer.file}\n`);
-
-  const run: ParsedRun = {
-    header,
-    samples: result.samples.map((x) => ({ type: "sample", ...x })),
-    failures: result.failures.map((x) => ({ type: "failure", ...x })),
-    end: null,
-    warnings: [],
-    goodLength: 0,
-    missingNewline: false,
-  };
+  if (result.status === "cancelled") io.stderr.write(`hotmess: ${result.message}; continue with: hotmess run --resume ${file}\n`);
+  if (!plan.quiet) io.stderr.write(`hotmess: the run is in ${file}\n`);
   const code = result.status === "failed" ? 1 : result.status === "cancelled" ? 130 : result.failures.length > 0 ? 2 : 0;
-  return { run, code, file: writer.file };
+  return { run, code, file };
 }
 
 /** Prints the analysis of the runs (and writes --json / --html); returns the exit status. */
