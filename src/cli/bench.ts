@@ -81,7 +81,7 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
   const name = (o.provider ?? defaultProvider(io.env)) as ProviderName;
   if (!(PROVIDERS as readonly string[]).includes(name)) throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
   const setup = makeProvider(name, io.env, o.baseURL, (l) => io.stderr.write(`hotmess: ${l}\n`), simKnobs(o.flags));
-  const model = o.model ?? DEFAULT_MODELS[name];
+  const model = o.model ?? DEFAULT_MODELS[name]!;
   let prompts;
   try {
     prompts = benchmarkPrompts(o.difficulties, o.seed);

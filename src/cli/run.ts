@@ -7,6 +7,7 @@ import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun } from "../sampling/record";
+import { DEFAULT_MODELS } from "../sampling/defaults";
 import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
 import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
@@ -19,7 +20,7 @@ import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const DEFAULT_MODELS: Record<ProviderName, string> = { simulated: "simulated-reasoner", anthropic: "claude-sonnet-4-5", openai: "gpt-5-mini" };
+export { DEFAULT_MODELS };
 
 /** The simulated reasoner's knobs, as flags (`--sim-…`). */
 export const SIM_FLAGS = ["--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-speed", "--sim-seed"];
@@ -214,7 +215,7 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
     n = num(f, "-n", { int: true, min: 1, max: 10000 })!;
     providerName = str("--provider") ?? defaultProvider(io.env);
     if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(", ")}`);
-    model = str("--model") ?? DEFAULT_MODELS[providerName as ProviderName];
+    model = str("--model") ?? DEFAULT_MODELS[providerName]!;
     maxTokens = num(f, "--max-tokens", { int: true, min: 1 }) ?? 8192;
     const budget = num(f, "--thinking-budget", { int: true, min: 1 });
     const mode = str("--thinking");

@@ -68,7 +68,7 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
  * failure as it happens, ends the file, and returns the run as recorded. `onEvent` sees every
  * engine event after it was written; `onStart` gets the file before the first request.
  */
-export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: string, existing: number) => void; onEvent?: (e: RunEvent) => void; signal?: AbortSignal } = {}): Promise<Recorded> {
+export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: string, existing: number, header: RunHeader) => void; onEvent?: (e: RunEvent) => void; signal?: AbortSignal } = {}): Promise<Recorded> {
   let writer: RunWriter;
   let header: RunHeader;
   let existing: FinishedSample[] = [];
@@ -85,7 +85,7 @@ export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: stri
     writer = RunWriter.create(plan.outDir, fields);
     header = { type: "header", schema: "hotmess.run/1", ...fields };
   }
-  hooks.onStart?.(writer.file, existing.length);
+  hooks.onStart?.(writer.file, existing.length, header);
   let result: RunResult;
   try {
     result = await runSamples({

@@ -1,0 +1,313 @@
+// The VS Code host: commands, the comparison panel and its serializer, secrets, the status bar,
+// the run manager. Activation is lazy (commands, the panel serializer).
+import * as vscode from "vscode";
+import { basename, dirname, join } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { benchmarkPrompts } from "../sampling/benchmark";
+import { SimulatedProvider } from "../sampling/simulated";
+import { DEFAULT_MODELS } from "../sampling/defaults";
+import { loadAnalysis, type Loaded } from "../report/load";
+import type { ExportFormat, ViewSource } from "../protocol/webview";
+import { readSettings } from "./config";
+import { languageModels } from "./lm";
+import { Log } from "./log";
+import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
+import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider } from "./runs";
+import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
+import { StatusBar } from "./status";
+import { writeExport, EXPORT_FORMATS } from "./exports";
+
+let log: Log;
+
+/** Shows an error with the command that fixes it, when there is one. */
+async function fail(e: unknown): Promise<void> {
+  const message = e instanceof Error ? e.message : String(e);
+  log?.error(message);
+  const fix = e instanceof RunSetupError ? e.fix : undefined;
+  const actions = [...(fix ? [fix.title] : []), "Show Log"];
+  const pick = await vscode.window.showErrorMessage(`Hot Mess: ${message}`, ...actions);
+  if (pick === "Show Log") log.show();
+  else if (fix && pick === fix.title) void vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
+}
+
+function requireTrust(): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showWarningMessage(
+      "Hot Mess: rerunning a prompt is off in an untrusted workspace (it sends the prompt to a model and writes run files here). Viewing runs works.",
+      "Manage Workspace Trust",
+    )
+    .then((pick) => pick && vscode.commands.executeCommand("workbench.trust.manage"));
+  return false;
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = Date.now();
+  log = new Log();
+  const secrets = new Secrets(context.secrets);
+  const status = new StatusBar();
+  const runs = new RunManager(context, log, secrets, status);
+  context.subscriptions.push(log, status);
+  void vscode.commands.executeCommand("setContext", "hotmess.running", false);
+  context.subscriptions.push(runs.onDidChange(() => void vscode.commands.executeCommand("setContext", "hotmess.running", runs.running)));
+
+  const handlers: PanelHandlers = {
+    onExport: (panel, format) => void exportPanel(panel, format),
+    onCancel: () => runs.cancel(),
+  };
+  const newPanel = (title: string) => ComparisonPanel.create(context.extensionUri, title, handlers);
+
+  const load = (files: string[]): Loaded => loadAnalysis(files, { generator: TOOL });
+
+  const showFiles = (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): Loaded => {
+    const loaded = load(files);
+    const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files };
+    const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;
+    (panel ?? newPanel(title)).show(loaded.analysis, source, title);
+    if (loaded.skipped.length > 0) {
+      log.warn(`${loaded.skipped.length} problem(s) reading ${files.join(", ")}:`);
+      for (const s of loaded.skipped.slice(0, 50)) log.warn(`  ${basename(s.file)} line ${s.line}: ${s.message}`);
+      void vscode.window.showWarningMessage(`Hot Mess: ${loaded.skipped.length} line(s) were skipped (first: line ${loaded.skipped[0]!.line}: ${loaded.skipped[0]!.message}).`, "Show Log").then((p) => p && log.show());
+    }
+    return loaded;
+  };
+
+  async function exportPanel(panel: ComparisonPanel | undefined, format?: ExportFormat): Promise<void> {
+    const target = panel ?? ComparisonPanel.active();
+    if (!target?.analysis || !target.source) {
+      void vscode.window.showInformationMessage("Hot Mess: open a comparison first (Rerun Selection, Open Run… or Import Traces…).");
+      return;
+    }
+    const fmt =
+      format ??
+      (await vscode.window.showQuickPick(
+        EXPORT_FORMATS.map((f) => ({ label: f.label, description: f.description, format: f.id })),
+        { title: "Export Comparison", placeHolder: "Format" },
+      ))?.format;
+    if (!fmt) return;
+    const files = target.source.kind === "traces" ? [target.source.file] : target.source.files;
+    const def = EXPORT_FORMATS.find((f) => f.id === fmt)!;
+    const base = files[0] ? join(dirname(files[0]), basename(files[0]).replace(/\.jsonl$/, "")) : "comparison";
+    const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${base}.${def.extension}`), filters: { [def.label]: [def.extension] }, title: "Export Comparison" });
+    if (!uri) return;
+    try {
+      const loaded = load(files);
+      const secretsInUse = (await Promise.all(KEY_PROVIDERS.map((k) => secrets.get(k.id)))).filter((s): s is string => !!s);
+      await writeExport(uri, fmt, loaded, secretsInUse);
+      log.info(`export: ${fmt} → ${uri.fsPath}`);
+      const pick = await vscode.window.showInformationMessage(`Hot Mess: exported ${def.label} to ${basename(uri.fsPath)}.`, "Open", "Reveal in File Explorer");
+      if (pick === "Open") void vscode.commands.executeCommand("vscode.open", uri);
+      else if (pick === "Reveal in File Explorer") void vscode.commands.executeCommand("revealFileInOS", uri);
+    } catch (e) {
+      await fail(e);
+    }
+  }
+
+  const command = (id: string, f: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          await f(...args);
+        } catch (e) {
+          await fail(e);
+        }
+      }),
+    );
+
+  command("hotmess.rerunSelection", async () => {
+    if (!requireTrust()) return;
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage("Hot Mess: open a prompt in an editor, select it (or leave nothing selected for the whole file) and run this again.");
+      return;
+    }
+    const text = editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
+    if (text.trim() === "") {
+      void vscode.window.showInformationMessage("Hot Mess: the selection is empty.");
+      return;
+    }
+    const settings = readSettings(editor.document.uri);
+    const first = text.trim().split("\n")[0]!.slice(0, 40);
+    const panel = newPanel(`Hot Mess: ${first}`);
+    panel.progress({ target: settings.n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
+    const outcome = await runs.run([{ prompt: text, title: first, document: editor.document }], panel).catch(async (e) => {
+      panel.dispose();
+      throw e;
+    });
+    report(outcome.status, outcome.message);
+  });
+
+  function report(status: string, message?: string): void {
+    if (status === "failed") void fail(new Error(message ?? "the run failed"));
+    else if (status === "cancelled") void vscode.window.showInformationMessage(`Hot Mess: ${message ?? "cancelled"}.`);
+  }
+
+  command("hotmess.runBenchmark", async () => {
+    if (!requireTrust()) return;
+    const settings = readSettings();
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: "All three", description: "easy, medium, hard", value: ["easy", "medium", "hard"] },
+        { label: "Easy", description: "d = 2, κ = 3, 8 steps of gradient descent", value: ["easy"] },
+        { label: "Medium", description: "d = 3, κ = 10, 12 steps of gradient descent", value: ["medium"] },
+        { label: "Hard", description: "d = 4, κ = 30, 20 steps of fixed-norm steepest descent", value: ["hard"] },
+      ],
+      { title: "Run Optimizer Benchmark", placeHolder: `Difficulty (${settings.n} reruns each, ${settings.provider === "auto" ? "the configured provider" : settings.provider})` },
+    );
+    if (!pick) return;
+    const prompts = benchmarkPrompts(pick.value, 1);
+    const panel = newPanel("Hot Mess: optimizer benchmark");
+    const provider: ResolvedProvider | undefined = settings.provider === "auto" || settings.provider === "simulated" ? { provider: new SimulatedProvider(), name: "simulated", model: DEFAULT_MODELS.simulated!, secrets: [] } : undefined;
+    const outcome = await runs.run(
+      prompts.map((p) => ({ prompt: p.prompt, title: p.id, reference: p.reference, benchmark: p.spec, id: `${p.id}-seed1`, ...(provider ? { provider } : {}) })),
+      panel,
+    );
+    report(outcome.status, outcome.message);
+  });
+
+  command("hotmess.cancelRun", () => {
+    if (!runs.cancel()) void vscode.window.showInformationMessage("Hot Mess: no run is going.");
+  });
+
+  command("hotmess.setApiKey", async (which?: unknown) => {
+    let provider = KEY_PROVIDERS.find((k) => k.id === which);
+    if (!provider) {
+      const items = await Promise.all(KEY_PROVIDERS.map(async (k) => ({ label: k.label, description: { stored: "a key is stored", environment: `using ${k.env} from the environment`, none: "no key" }[await secrets.origin(k.id)], id: k.id })));
+      const pick = await vscode.window.showQuickPick(items, { title: "Set API Key", placeHolder: "Which provider?" });
+      if (!pick) return;
+      provider = KEY_PROVIDERS.find((k) => k.id === pick.id)!;
+    }
+    const value = await vscode.window.showInputBox({
+      title: `${provider.label} API key`,
+      prompt: `Stored in VS Code's secret storage, never in settings, logs or exports. ${provider.hint}. Leave empty to remove the stored key.`,
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v && /\s/.test(v.trim()) ? "A key has no spaces." : null),
+    });
+    if (value === undefined) return;
+    if (value.trim() === "") {
+      await secrets.delete(provider.id as KeyedProvider);
+      void vscode.window.showInformationMessage(`Hot Mess: the stored ${provider.label} key was removed.`);
+    } else {
+      await secrets.set(provider.id as KeyedProvider, value.trim());
+      log.info(`a ${provider.label} key was stored`);
+      void vscode.window.showInformationMessage(`Hot Mess: ${provider.label} key stored.`);
+    }
+  });
+
+  command("hotmess.selectModel", async () => {
+    const settings = readSettings();
+    type Item = vscode.QuickPickItem & { provider?: string; model?: string };
+    const items: Item[] = [
+      { label: "Simulated reasoner", description: "offline; answers optimizer-benchmark prompts only", provider: "simulated", model: "" },
+      { label: "", kind: vscode.QuickPickItemKind.Separator },
+    ];
+    for (const [provider, models] of [
+      ["anthropic", ["claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7"]],
+      ["openai", ["gpt-5-mini", "gpt-5", "o4-mini", "gpt-4.1"]],
+    ] as const) {
+      const origin = await secrets.origin(provider);
+      for (const m of models) items.push({ label: m, description: `${provider}${origin === "none" ? " · needs an API key" : ""}`, provider, model: m });
+    }
+    const lm = await languageModels();
+    if (lm.length > 0) {
+      items.push({ label: "VS Code language models", kind: vscode.QuickPickItemKind.Separator });
+      for (const m of lm) items.push({ label: m.name, description: `${m.vendor} · ${m.family}`, detail: m.id, provider: "vscode-lm", model: m.id });
+    }
+    items.push({ label: "", kind: vscode.QuickPickItemKind.Separator }, { label: "Other model id…", description: "type any model id for Anthropic or an OpenAI-compatible server" });
+    const pick = await vscode.window.showQuickPick(items, { title: "Select Provider and Model", placeHolder: `Now: ${settings.provider}${settings.model ? ` · ${settings.model}` : ""}`, matchOnDescription: true });
+    if (!pick) return;
+    let provider = pick.provider;
+    let model = pick.model;
+    if (!provider) {
+      const p = await vscode.window.showQuickPick(["anthropic", "openai"], { title: "Provider of the model" });
+      if (!p) return;
+      const m = await vscode.window.showInputBox({ title: "Model id", prompt: "As the provider names it, e.g. claude-sonnet-4-5, gpt-5-mini, llama3.1:8b" });
+      if (!m) return;
+      provider = p;
+      model = m.trim();
+    }
+    const config = vscode.workspace.getConfiguration("hotmess");
+    await config.update("provider", provider, vscode.ConfigurationTarget.Global);
+    await config.update("model", model ?? "", vscode.ConfigurationTarget.Global);
+    if ((provider === "anthropic" || provider === "openai") && (await secrets.origin(provider)) === "none") {
+      const set = await vscode.window.showInformationMessage(`Hot Mess: ${model} needs a ${provider} API key.`, "Set API Key…");
+      if (set) void vscode.commands.executeCommand("hotmess.setApiKey", provider);
+    }
+  });
+
+  command("hotmess.openRun", async () => {
+    const settings = readSettings();
+    const dir = runDirectory(settings, context, vscode.window.activeTextEditor?.document);
+    let entries: { file: string; mtime: number }[] = [];
+    try {
+      entries = readdirSync(dir)
+        .filter((f) => f.endsWith(".jsonl"))
+        .map((f) => ({ file: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
+        .sort((a, b) => b.mtime - a.mtime);
+    } catch {
+      // no run store yet
+    }
+    type Item = vscode.QuickPickItem & { file?: string };
+    const items: Item[] = entries.slice(0, 200).map(({ file, mtime }) => {
+      let detail = "";
+      let label = basename(file);
+      try {
+        const header = JSON.parse(readFileSync(file, "utf8").split("\n")[0]!) as { prompt?: string; model?: string; parameters?: { n?: number } };
+        label = (header.prompt ?? label).replace(/\s+/g, " ").slice(0, 80);
+        detail = `${header.model ?? "?"} · ${header.parameters?.n ?? "?"} reruns · ${basename(file)}`;
+      } catch {
+        detail = basename(file);
+      }
+      return { label, description: new Date(mtime).toLocaleString(), detail, file };
+    });
+    items.push({ label: "$(folder-opened) Browse…", description: "a run file or a trace set anywhere" });
+    const pick = await vscode.window.showQuickPick(items, { title: "Open Run", placeHolder: entries.length ? `Runs in ${dir}` : `No runs in ${dir} yet`, matchOnDetail: true });
+    if (!pick) return;
+    let files = pick.file ? [pick.file] : undefined;
+    if (!files) {
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { "Runs and trace sets": ["jsonl"] }, title: "Open Run" });
+      if (!uris?.length) return;
+      files = uris.map((u) => u.fsPath);
+    }
+    const loaded = showFiles(files, "runs");
+    status.finished(loaded.analysis, files, settings.incoherenceWarningThreshold);
+  });
+
+  command("hotmess.importTraces", async () => {
+    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { "Trace sets (JSON Lines)": ["jsonl", "json"] }, title: "Import Traces" });
+    if (!uris?.length) return;
+    showFiles([uris[0]!.fsPath], "traces");
+  });
+
+  command("hotmess.exportComparison", (format?: unknown) => exportPanel(undefined, typeof format === "string" ? (format as ExportFormat) : undefined));
+
+  command("hotmess.openLastRun", () => {
+    if (status.lastFiles.length === 0) return vscode.commands.executeCommand("hotmess.openRun");
+    showFiles(status.lastFiles, "runs");
+  });
+
+  command("hotmess.showLog", () => log.show());
+
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
+        const panel = ComparisonPanel.revive(webviewPanel, context.extensionUri, handlers);
+        const source = (state as { source?: ViewSource } | undefined)?.source;
+        const files = source ? (source.kind === "traces" ? [source.file] : source.files) : [];
+        try {
+          if (files.length === 0) throw new Error("nothing to restore");
+          showFiles(files, source!.kind === "traces" ? "traces" : "runs", panel);
+        } catch (e) {
+          log.warn(`could not restore a comparison: ${(e as Error).message}`);
+          panel.dispose();
+        }
+      },
+    }),
+  );
+  log.info(`activated in ${Date.now() - started} ms`);
+}
+
+export function deactivate(): void {
+  // runs stop with the extension host; their files are complete up to the last sample
+}

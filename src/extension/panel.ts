@@ -1,0 +1,140 @@
+// The comparison view in a webview panel: the `webview/` app, loaded from the bundle with a
+// strict CSP and a per-load nonce, `localResourceRoots` limited to dist/ and media/, fed by typed
+// messages (src/protocol/webview.ts). A serializer restores the panel after a window reload by
+// reading its source files again.
+import * as vscode from "vscode";
+import { randomBytes } from "node:crypto";
+import type { Analysis } from "../core";
+import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type ViewSource } from "../protocol/webview";
+
+export const VIEW_TYPE = "hotmess.comparison";
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: true,
+    enableFindWidget: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist"), vscode.Uri.joinPath(extensionUri, "media")],
+  };
+}
+
+/** The view's HTML: nothing but the bundle and its stylesheet, under a CSP with a fresh nonce. */
+export function viewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(18).toString("base64");
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview.js"));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "webview.css"));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join("; ");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${style}" nonce="${nonce}">
+<title>Hot Mess Inspector</title>
+</head>
+<body data-host="vscode">
+<div id="app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+export interface PanelHandlers {
+  onExport(panel: ComparisonPanel, format: ExportFormat): void;
+  onCancel(panel: ComparisonPanel): void;
+}
+
+export class ComparisonPanel {
+  private static readonly open = new Set<ComparisonPanel>();
+  private ready = false;
+  private pending: HostMessage[] = [];
+  /** The document shown, for exports. */
+  analysis: Analysis | null = null;
+  source: ViewSource | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  static create(extensionUri: vscode.Uri, title: string, handlers: PanelHandlers): ComparisonPanel {
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(extensionUri));
+    return new ComparisonPanel(panel, extensionUri, handlers);
+  }
+
+  /** Adopts a panel VS Code restored after a reload. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handlers: PanelHandlers): ComparisonPanel {
+    panel.webview.options = webviewOptions(extensionUri);
+    return new ComparisonPanel(panel, extensionUri, handlers);
+  }
+
+  /** The most recently active panel, for commands run from the palette. */
+  static active(): ComparisonPanel | undefined {
+    let last: ComparisonPanel | undefined;
+    for (const p of ComparisonPanel.open) if (p.panel.active || !last) last = p;
+    return last;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly handlers: PanelHandlers,
+  ) {
+    ComparisonPanel.open.add(this);
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, "media", "icon.svg");
+    panel.webview.html = viewHtml(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (!isViewMessage(m)) return;
+        if (m.type === "ready") {
+          this.ready = true;
+          for (const msg of this.pending.splice(0)) void panel.webview.postMessage(msg);
+        } else if (m.type === "export/request") this.handlers.onExport(this, m.format);
+        else if (m.type === "run/cancel") this.handlers.onCancel(this);
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private post(msg: HostMessage): void {
+    if (this.disposed) return;
+    // only the latest document and progress matter: drop older ones still queued
+    if (!this.ready) {
+      this.pending = this.pending.filter((p) => p.type !== msg.type);
+      this.pending.push(msg);
+      return;
+    }
+    void this.panel.webview.postMessage(msg);
+  }
+
+  show(analysis: Analysis, source: ViewSource, title?: string): void {
+    this.analysis = analysis;
+    this.source = source;
+    if (title) this.panel.title = title;
+    this.post({ type: "analysis/set", analysis, source });
+  }
+
+  progress(progress: LiveProgress): void {
+    this.post({ type: "run/progress", progress });
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    ComparisonPanel.open.delete(this);
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}
