@@ -20,6 +20,7 @@ Usage:
   hotmess run --resume RUNFILE [-n N]
   hotmess bench optimizer -n N [--provider P --model M] [--difficulty easy,medium,hard] [--seed S]
               [--out DIR] [--html OUT] [--json OUT] [--sim-… knobs]
+  hotmess export FILE... --format json|csv|md|html [--out OUT|-] [--seed N]
   hotmess demo
   hotmess --help | --version
 
@@ -47,6 +48,12 @@ bench       runs the optimizer-emulation benchmark (easy, medium, hard) against 
             (--html, default OUT/report.html). The simulated reasoner's knobs: --sim-slip P,
             --sim-slip-kind rate|drop-b, --sim-slip-size S, --sim-noise P, --sim-sigma S,
             --sim-distraction P, --sim-growth G, --sim-speed TOKENS/S, --sim-seed N.
+
+export      writes a trace set, or run files (one prompt each, analysed together), as json (the
+            hotmess.analysis/1 document plus the raw traces), csv (one row per prompt × run ×
+            aligned column), md (a summary for a pull request) or html (the comparison view), to
+            --out OUT (default: beside the first FILE; - for standard output). Keys are never
+            exported (they become [redacted]); a CSV text starting with = + - @ gets a leading '.
 
 demo        the benchmark on the simulated reasoner, offline and seeded; writes out/demo/report.html
 
@@ -230,6 +237,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (command === "analyze") return await analyzeCommand(rest, io);
     if (command === "run") return await runWithSignals(rest, io);
+    if (command === "export") return await (await import("./export")).exportCommand(rest, io);
     if (command === "demo") return await withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
     if (command === "bench") return await withCancel(io, async (signal) => (await import("./bench")).benchCommand(rest, io, signal));
     throw new UsageError(`unknown command "${command}"`);

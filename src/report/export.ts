@@ -1,0 +1,421 @@
+// Exports of an analysis: JSON (`hotmess.analysis/1` plus the raw traces), CSV (one row per
+// prompt × run × aligned column), Markdown (a summary for a pull request) and the self-contained
+// HTML view. Pure functions (no file system): the CLI (`hotmess export`) and the editor call them.
+//
+// Model text, ids and answers are untrusted. Every string an export writes goes through
+// redactSecrets first (defence in depth: keys never reach a run file, but a trace can still
+// quote one), then through the escaping its format needs: CSV quoting and a guard against
+// spreadsheet formulas, Markdown code spans, and the HTML report's own escaping.
+import type { ParsedRun } from "../core/runfile";
+import type { Analysis, Interval, OptimizerAnalysis, PromptAnalysis, PromptRecord } from "../core/types";
+import { renderReportHtml, type ReportAssets } from "./html";
+
+export const EXPORT_SCHEMA = "hotmess.export/1";
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/** What a redacted secret becomes. */
+export const REDACTED = "[redacted]";
+
+/** Provided secrets shorter than this are ignored: replacing "abc" everywhere would mangle the text. */
+export const MIN_SECRET_LENGTH = 8;
+
+/**
+ * Things that look like credentials, whoever they belong to: Anthropic keys (`sk-ant-…`), other
+ * `sk-…` keys of 20 characters or more (OpenAI and compatible servers), and bearer tokens.
+ */
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]+/g, REDACTED],
+  [/(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{17,}/g, REDACTED],
+  [/\b([Bb]earer)(\s+)[A-Za-z0-9._~+/-]{12,}=*/g, `$1$2${REDACTED}`],
+];
+
+/** Secrets worth looking for: the usable ones, longest first (so one containing another wins). */
+function usableSecrets(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.filter((s) => typeof s === "string" && s.trim().length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+}
+
+function redactWith(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  for (const [re, by] of SECRET_PATTERNS) out = out.replace(re, by);
+  return out;
+}
+
+/**
+ * Replaces every occurrence of a provided secret (an API key from the environment, say; those
+ * shorter than MIN_SECRET_LENGTH are ignored), and anything that looks like `sk-ant-…`, `sk-…`
+ * (20+ characters) or `Bearer <token>`, with `[redacted]`. Every export applies it to every
+ * string it writes.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  return redactWith(text, usableSecrets(secrets));
+}
+
+/** A deep copy of a JSON value with every string (keys included) redacted. */
+export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
+  const list = usableSecrets(secrets);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactWith(v, list);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[redactWith(k, list)] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
+export interface ExportOptions {
+  /** Strings that must never appear in the export (the API keys in the environment). */
+  secrets?: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traces
+
+/** One rerun's raw trace; `index` is the run's index in the analysis (`prompts[i].runs[index]`). */
+export interface TraceRun {
+  index: number;
+  text: string | null;
+  thinking: string | null;
+}
+
+/** The raw traces of one prompt; `traces[i]` belongs to `analysis.prompts[i]`. */
+export interface PromptTraces {
+  prompt: string;
+  runs: TraceRun[];
+}
+
+/** The raw traces of trace-set records, in the order the analysis saw them. */
+export function tracesFromRecords(records: readonly PromptRecord[]): PromptTraces[] {
+  return records.map((r) => ({
+    prompt: r.id,
+    runs: r.samples.map((s, index) => ({ index, text: s.text ?? null, thinking: s.thinking ?? null })),
+  }));
+}
+
+/**
+ * The raw traces of run files, as analyzeRuns sees them (runs without a finished sample are
+ * left out there, and here). A run file's empty `thinking` means none.
+ */
+export function tracesFromRuns(runs: readonly ParsedRun[]): PromptTraces[] {
+  return runs
+    .filter((r) => r.samples.length > 0)
+    .map((r) => ({
+      prompt: r.header.id,
+      runs: r.samples.map((s, index) => ({ index, text: s.text, thinking: s.thinking ? s.thinking : null })),
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+export interface JsonExportOptions extends ExportOptions {
+  /** When the export was made (ISO 8601); now by default. */
+  createdAt?: string;
+  /** What made it; the analysis's generator by default. */
+  tool?: { name: string; version: string };
+}
+
+export type ExportDocument = Analysis & {
+  export: { schema: typeof EXPORT_SCHEMA; createdAt: string; tool: { name: string; version: string } };
+  traces: PromptTraces[];
+};
+
+/**
+ * The analysis document with the raw traces that produced it. `schema` stays
+ * `hotmess.analysis/1`, so every reader of that format reads an export; `export` says what it
+ * is, and `traces[i]` holds the runs of `prompts[i]`. Every string is redacted.
+ */
+export function exportDocument(analysis: Analysis, traces: readonly PromptTraces[], opts: JsonExportOptions = {}): ExportDocument {
+  const { schema, ...rest } = analysis;
+  const doc = {
+    schema,
+    export: { schema: EXPORT_SCHEMA, createdAt: opts.createdAt ?? new Date().toISOString(), tool: opts.tool ?? analysis.generator },
+    ...rest,
+    traces,
+  };
+  return redactDeep(doc, opts.secrets) as ExportDocument;
+}
+
+/** The JSON export as text (one line and a newline, like `analyze --json`). */
+export function exportJson(analysis: Analysis, traces: readonly PromptTraces[], opts: JsonExportOptions = {}): string {
+  return JSON.stringify(exportDocument(analysis, traces, opts)) + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+export const CSV_HEADER = ["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"] as const;
+
+/** A plain number ("-3", "+2.5", "1e-4"): a spreadsheet reads it as a number, never as a formula. */
+const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The guard against CSV formula injection (OWASP): a text field that starts with `=`, `+`, `-`,
+ * `@`, a tab or a carriage return could run as a formula when the file is opened in a
+ * spreadsheet, so it gets a leading `'` (which spreadsheets show as text). A plain number
+ * ("-3") is left alone: it cannot be a formula. Readers that want the original text drop one
+ * leading `'` from a text field that starts with `'` followed by one of those characters.
+ */
+export function guardFormula(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
+}
+
+/** One RFC 4180 field: quoted when it holds `"`, `,`, CR or LF, with quotes doubled. */
+export function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * RFC 4180 CSV with a header row and CRLF line ends: one row per prompt × run × aligned column
+ * (Σ over prompts of n × columns rows), in prompt, run, column order. `step` is the index into
+ * the run's steps, empty for a gap (the run has no step in that column), as are `group` and
+ * `step_text`; `column`, `run`, `step` and `group` count from 0 as in the JSON. `correct` is
+ * empty when the prompt has no target, `answer_key` when the run gave no answer. Text fields
+ * (prompt, answer_key, step_text) are redacted and guarded against formulas (guardFormula).
+ */
+export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string {
+  const secrets = usableSecrets(opts.secrets ?? []);
+  const text = (s: string | null) => (s === null ? "" : csvField(guardFormula(redactWith(s, secrets))));
+  const lines: string[] = [CSV_HEADER.join(",")];
+  for (const p of analysis.prompts) {
+    const id = text(p.id);
+    for (const run of p.runs) {
+      const answer = text(run.answerKey);
+      const correct = run.correct === null ? "" : String(run.correct);
+      p.columns.forEach((col, j) => {
+        const cell = col.cells[run.index];
+        const step = cell?.step ?? null;
+        const stepText = step === null ? null : (run.steps[step]?.text ?? null);
+        lines.push(
+          [
+            id,
+            String(run.index),
+            String(j),
+            step === null ? "" : String(step),
+            cell?.group === null || cell?.group === undefined ? "" : String(cell.group),
+            cell ? String(cell.divergence) : "",
+            String(p.forkColumn === j),
+            answer,
+            correct,
+            text(stepText),
+          ].join(","),
+        );
+      });
+    }
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+export interface MarkdownOptions extends ExportOptions {
+  /** Step texts longer than this (in characters) are cut with "…" (default 100). */
+  maxStepText?: number;
+  /** Answer classes listed per prompt before "…" (default 5). */
+  maxAnswers?: number;
+  /** Groups listed at a fork (default 5). */
+  maxGroups?: number;
+}
+
+const CUT_PROMPT = 160;
+
+function cut(s: string, max: number): string {
+  const chars = Array.from(s);
+  return chars.length <= max ? s : chars.slice(0, Math.max(1, max - 1)).join("").trimEnd() + "…";
+}
+
+/**
+ * Untrusted text (model output, ids, answers) as an inline Markdown code span. Inside a code
+ * span nothing is Markdown: no emphasis (`*`, `_`), no link (`[x](y)`, `<http://…>`, bare URLs
+ * that GitHub would link), no raw HTML (`<script>`), no entity, and on GitHub no @mention or
+ * #123 reference either; backslash escapes would not stop the last two. Line breaks become
+ * spaces, control and bidi-override characters go, the fence is one backtick longer than the
+ * longest run of backticks in the text, and in a table cell `|` is written `\|` (GFM splits
+ * cells before it reads code spans, and turns `\|` back into `|`).
+ */
+export function mdCode(text: string, opts: { table?: boolean; max?: number } = {}): string {
+  let s = text
+    .replace(/\s+/g, " ")
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "")
+    .trim();
+  if (opts.max !== undefined) s = cut(s, opts.max);
+  if (s === "") return "*(empty)*";
+  const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = s.startsWith("`") || s.endsWith("`") ? " " : "";
+  if (opts.table) s = s.replace(/\|/g, "\\|");
+  return `${fence}${pad}${s}${pad}${fence}`;
+}
+
+function fmt(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || Number.isNaN(x) ? "—" : x.toFixed(digits);
+}
+
+function fmtCi(x: number | null, ci: Interval | null): string {
+  return ci ? `${fmt(x)} [${fmt(ci[0])}–${fmt(ci[1])}]` : fmt(x);
+}
+
+/** A small number for a per-step table: fixed when it reads well, else 3 significant digits. */
+function sci(x: number | null): string {
+  if (x === null) return "—";
+  if (x === 0) return "0";
+  return Math.abs(x) >= 0.001 && Math.abs(x) < 1000 ? x.toFixed(4) : x.toPrecision(3);
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+function table(header: string[], align: ("l" | "r")[], rows: string[][]): string[] {
+  return [`| ${header.join(" | ")} |`, `| ${align.map((a) => (a === "r" ? "---:" : "---")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
+}
+
+function promptLine(p: PromptAnalysis, code: (s: string, o?: { table?: boolean; max?: number }) => string): string {
+  const parts = [`**n = ${p.n}**`];
+  if (p.model) parts.push(`model ${code(p.model)}`);
+  const b = p.brier;
+  if (b) {
+    parts.push(`**incoherence ${fmtCi(b.incoherence, b.ci95)}**${b.incoherence === null && b.error === 0 ? " (no error to split)" : ""}`);
+    parts.push(`bias² ${fmt(b.bias2)}`, `variance ${fmt(b.variance)}`, `error ${fmt(b.error)}`);
+  } else {
+    parts.push(`no target: **disagreement ${fmt(p.disagreement)}**`, `entropy ${fmt(p.entropy)} nats`);
+  }
+  return parts.join(" · ");
+}
+
+function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
+  const classes = p.answers.filter((a) => a.count > 0 || a.reference).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
+  const share = (c: number) => `${Math.round((100 * c) / Math.max(1, p.n))}%`;
+  const rows = classes.slice(0, maxAnswers).map((a) => [`${a.key === null ? "*(no answer)*" : code(a.key, { table: true, max: 60 })}${a.reference ? " ✓" : ""}`, String(a.count), share(a.count)]);
+  const rest = classes.slice(maxAnswers);
+  if (rest.length > 0) {
+    const c = rest.reduce((s, a) => s + a.count, 0);
+    rows.push([`… ${plural(rest.length, "more class", "more classes")}`, String(c), share(c)]);
+  }
+  return table(["answer", "runs", "share"], ["l", "r", "r"], rows);
+}
+
+function forkBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText" | "maxGroups">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
+  if (p.forkColumn === null) return ["No fork: no aligned step where two groups each hold a real share of the runs."];
+  const col = p.columns[p.forkColumn];
+  if (!col) return [];
+  const groups = new Map<number, { count: number; text: string }>();
+  for (const cell of col.cells) {
+    if (cell.group === null || cell.step === null) continue;
+    const g = groups.get(cell.group);
+    if (g) g.count++;
+    else groups.set(cell.group, { count: 1, text: p.runs[cell.run]?.steps[cell.step]?.text ?? "" });
+  }
+  const sorted = [...groups.entries()].sort((a, b) => b[1].count - a[1].count || a[0] - b[0]);
+  const lines = [`**Fork** at column ${p.forkColumn} of ${p.columns.length} (the first aligned step where the reruns split):`, ""];
+  for (const [, g] of sorted.slice(0, o.maxGroups)) lines.push(`- ${plural(g.count, "run")}: ${code(g.text, { max: o.maxStepText })}`);
+  const rest = sorted.slice(o.maxGroups);
+  if (rest.length > 0) lines.push(`- … ${plural(rest.length, "more group")} (${plural(rest.reduce((s, [, g]) => s + g.count, 0), "run")})`);
+  const gaps = col.cells.filter((c) => c.group === null).length;
+  if (gaps > 0) lines.push(`- ${plural(gaps, "run")} without this step`);
+  return lines;
+}
+
+function optimizerBlock(o: OptimizerAnalysis): string[] {
+  const s = o.spec;
+  const n = o.iterates.length;
+  const rule = s.rule === "gd" ? `gradient descent, η = ${s.eta}` : `fixed-norm steepest descent, step ${s.stepNorm}`;
+  const kappa = s.conditionNumber ? s.conditionNumber.toFixed(1) : String(s.kappa);
+  const head = `**Per step** (optimizer emulation${s.difficulty ? `, ${String(s.difficulty).replace(/[^A-Za-z0-9 -]/g, "")}` : ""}: d = ${s.d}, κ = ${kappa}, ${rule}, K = ${s.K}; error of each iterate against the true trajectory):`;
+  const rows = o.steps.map((x) => [String(x.k), `${x.reached}/${n}`, sci(x.bias2), sci(x.variance), sci(x.error), fmtCi(x.incoherence, x.ci95)]);
+  return [head, "", ...table(["k", "reached", "bias²", "variance", "error", "incoherence [95% CI]"], ["r", "r", "r", "r", "r", "l"], rows)];
+}
+
+/**
+ * A Markdown summary to paste in a pull request: a title; per prompt its figures (n, model,
+ * incoherence with its interval or, with no target, disagreement; bias², variance, error), its
+ * answer classes (the largest few), the groups at its fork column and, for optimizer-benchmark
+ * prompts, the per-step table; then the pooled figures and the length split. Every untrusted
+ * string is redacted and written as a code span (mdCode), so a trace cannot add formatting,
+ * links, mentions or HTML, or break a table; long step texts are cut.
+ */
+export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): string {
+  const secrets = usableSecrets(opts.secrets ?? []);
+  const code = (s: string, o: { table?: boolean; max?: number } = {}) => mdCode(redactWith(s, secrets), o);
+  const limits = { maxStepText: opts.maxStepText ?? 100, maxGroups: opts.maxGroups ?? 5 };
+  const maxAnswers = opts.maxAnswers ?? 5;
+  const ps = analysis.prompts;
+  const out: string[] = [];
+  out.push(`# Hot Mess Inspector: ${ps.length === 1 ? code(ps[0]!.id, { max: 80 }) : plural(ps.length, "prompt")}`, "");
+  const gen = analysis.generator ? `${analysis.generator.name} ${analysis.generator.version}` : "hotmess";
+  const opt = analysis.options;
+  out.push(
+    `*Incoherence* is the share of the error that comes from variance across reruns (Brier): 0 when every rerun makes the same mistake, near 1 when they scatter. ` +
+      `Intervals are 95% bootstrap intervals${opt ? ` (${opt.resamples} resamples, seed ${opt.seed})` : ""}. Made with ${gen.replace(/[^A-Za-z0-9 .+-]/g, "")}.`,
+    "",
+  );
+
+  for (const p of ps) {
+    out.push(`## ${code(p.id, { max: 80 })}`, "");
+    if (p.prompt) out.push(`Prompt: ${code(p.prompt, { max: CUT_PROMPT })}`, "");
+    out.push(promptLine(p, code), "");
+    out.push(...answerTable(p, maxAnswers, code), "");
+    out.push(...forkBlock(p, limits, code), "");
+    if (p.optimizer) out.push(...optimizerBlock(p.optimizer), "");
+  }
+
+  const P = analysis.pooled;
+  out.push(`## Pooled over ${P.promptsWithTarget} of ${plural(P.prompts, "prompt")} with a target`, "");
+  const rows: string[][] = [];
+  for (const [name, d] of [
+    ["brier", P.brier],
+    ["binary", P.binary],
+    ["kl", P.kl],
+  ] as const)
+    if (d) rows.push([name, fmt(d.bias2), fmt(d.variance), fmt(d.error), fmtCi(d.incoherence, d.ci95), fmt(d.incoherenceUnbiased)]);
+  if (rows.length > 0) out.push("Σ variance / Σ error over the prompts.", "", ...table(["", "bias²", "variance", "error", "incoherence [95% CI]", "unbiased"], ["l", "r", "r", "r", "l", "r"], rows), "");
+  else out.push("No prompt has a reference answer or correctness flags, so there is no incoherence (only disagreement).", "");
+  if (P.disagreement !== null) out.push(`Disagreement ${fmt(P.disagreement)} · entropy ${fmt(P.entropy)} nats (mean over prompts).`, "");
+
+  const L = P.lengthSplit;
+  if (L) {
+    out.push("## Length split", "", "Each prompt's runs cut at the median trace length, then pooled.", "");
+    out.push(
+      ...table(
+        ["half", "runs", "mean length", "incoherence [95% CI]"],
+        ["l", "r", "r", "l"],
+        [
+          ["short", String(L.short.samples), fmt(L.short.meanLength, 0), fmtCi(L.short.incoherence, L.short.ci95)],
+          ["long", String(L.long.samples), fmt(L.long.meanLength, 0), fmtCi(L.long.incoherence, L.long.ci95)],
+        ],
+      ),
+      "",
+    );
+    if (L.short.incoherence !== null && L.long.incoherence !== null) {
+      const d = L.long.incoherence - L.short.incoherence;
+      out.push(`long − short = ${d >= 0 ? "+" : ""}${fmt(d)}${d > 0 ? ": longer reasoning is the bigger hot mess" : ""}.`, "");
+    }
+  }
+  if (analysis.skipped.length > 0) out.push(`*${plural(analysis.skipped.length, "input line or sample", "input lines or samples")} skipped (named by \`hotmess analyze\`).*`, "");
+  return out.join("\n").replace(/\n+$/, "\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+export interface HtmlExportOptions extends ExportOptions, ReportAssets {
+  title?: string;
+  nonce?: string;
+}
+
+/** The self-contained comparison view (renderReportHtml) of the redacted analysis. */
+export function exportHtml(analysis: Analysis, opts: HtmlExportOptions): string {
+  const { secrets = [], title, nonce, webviewJs, css } = opts;
+  return renderReportHtml(redactDeep(analysis, secrets), {
+    webviewJs,
+    css,
+    ...(title !== undefined ? { title: redactSecrets(title, secrets) } : {}),
+    ...(nonce !== undefined ? { nonce } : {}),
+  });
+}

