@@ -1,0 +1,176 @@
+// The prompt's header: id, model, n, target, answer classes as bars, the decompositions and
+// the incoherence with its interval.
+import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
+import { h, span } from "./dom";
+import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
+import type { PromptModel } from "./model";
+
+const MAX_CLASSES = 8;
+
+export function renderHeader(m: PromptModel): HTMLElement {
+  const p = m.p;
+  const facts = h(
+    "div",
+    { class: "facts" },
+    fact("n", String(p.n)),
+    fact("target", p.target === "none" ? "none" : p.target === "flags" ? "correct flags" : "reference"),
+    p.reference !== null && p.target !== "none" ? fact("reference", truncate(p.reference, 60), p.reference) : null,
+    fact("classes", String(p.classes)),
+    p.forkColumn !== null ? fact("fork", `column ${p.forkColumn} of ${p.columns.length}`) : fact("fork", "none"),
+    p.extractedAnswers > 0 ? fact("extracted", `${p.extractedAnswers} of ${p.n} answers read from text`) : null,
+  );
+  const title = h(
+    "div",
+    { class: "title-row" },
+    h("h2", { title: p.id }, p.id),
+    p.model ? h("span", { class: "tag model", title: "model" }, p.model) : null,
+    p.optimizer ? h("span", { class: "tag", title: "optimizer benchmark" }, "optimizer benchmark") : null,
+  );
+  return h(
+    "section",
+    { class: "prompt-head", attrs: { "aria-label": "prompt summary" } },
+    title,
+    p.prompt ? promptText(p.prompt) : null,
+    facts,
+    h("div", { class: "head-grid" }, headline(p), answers(m), decompositions(p)),
+  );
+}
+
+function fact(label: string, value: string, title?: string): HTMLElement {
+  return h("span", { class: "fact", title: title ?? "" }, span("label", label), " ", span("value", value));
+}
+
+function promptText(text: string): HTMLElement {
+  const first = text.split("\n").find((l) => l.trim()) ?? "";
+  return h("details", { class: "prompt-text" }, h("summary", null, span("label", "prompt "), truncate(first, 140)), h("pre", null, text));
+}
+
+/** The big figure: incoherence with its interval, or disagreement without a target. */
+function headline(p: PromptAnalysis): HTMLElement {
+  const b = p.brier;
+  if (!b) {
+    return h(
+      "div",
+      { class: "kpi" },
+      span("kpi-label", "incoherence"),
+      h("div", { class: "kpi-value none" }, DASH, span("kpi-note", " no target")),
+      h("div", { class: "kpi-sub" }, "disagreement ", span("num", fmt(p.disagreement)), " · entropy ", span("num", fmt(p.entropy)), " nats"),
+      track(p.disagreement, null, "disagreement", ["0 all agree", "1"]),
+    );
+  }
+  const inc = b.incoherence;
+  return h(
+    "div",
+    { class: "kpi" },
+    span("kpi-label", "incoherence (Brier)"),
+    h(
+      "div",
+      { class: "kpi-value" },
+      inc === null ? DASH : fmt(inc),
+      " ",
+      b.ci95 ? span("kpi-ci", fmtCi(b.ci95)) : null,
+      inc === null ? span("kpi-note", " no error to split") : null,
+    ),
+    track(inc, b.ci95, "incoherence", ["0 paperclip", "hot mess 1"]),
+    h(
+      "div",
+      { class: "kpi-sub" },
+      "unbiased ",
+      span("num", fmt(b.incoherenceUnbiased)),
+      " · disagreement ",
+      span("num", fmt(p.disagreement)),
+    ),
+  );
+}
+
+/** A 0–1 track with the interval as a band and the estimate as a tick. */
+function track(x: number | null, ci: Interval | null, what: string, [left, right]: [string, string]): HTMLElement {
+  const t = h("div", { class: "track", attrs: { role: "img", "aria-label": `${what} ${fmt(x)} ${fmtCi(ci)} on 0 to 1` } });
+  t.append(span("track-mid"));
+  if (ci) {
+    const band = span("track-ci");
+    band.style.left = pct(clamp01(ci[0]), 2);
+    band.style.width = pct(clamp01(ci[1]) - clamp01(ci[0]), 2);
+    t.append(band);
+  }
+  if (x !== null) {
+    const tick = span("track-x");
+    tick.style.left = pct(clamp01(x), 2);
+    t.append(tick);
+  }
+  t.append(h("span", { class: "track-lab l" }, left), h("span", { class: "track-lab r" }, right));
+  return t;
+}
+
+const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+
+function answers(m: PromptModel): HTMLElement {
+  const p = m.p;
+  const rows = h("div", { class: "classes" });
+  const shown = p.answers.slice(0, MAX_CLASSES);
+  const max = Math.max(1, ...p.answers.map((a) => a.count));
+  shown.forEach((a, i) => {
+    const slot = m.classSlot[i] ?? "other";
+    const bar = span(`bar cls-${slot}`);
+    bar.style.width = pct(a.count / max, 2);
+    const label = answerLabel(a);
+    const examples = a.examples.length ? `\nraw answers: ${a.examples.join(" | ")}` : "";
+    rows.append(
+      h(
+        "div",
+        { class: "class-row" + (a.reference ? " ref" : "") + (a.key === null ? " noanswer" : ""), title: `${label}${a.reference ? " (reference)" : ""}: ${a.count} of ${p.n}${examples}` },
+        h("span", { class: "class-key" }, truncate(label, 28)),
+        h("span", { class: "class-bar" }, bar),
+        h("span", { class: "class-count num" }, String(a.count), span("muted", ` ${pct(a.count / p.n)}`)),
+        h("span", { class: "class-mark" }, a.reference ? "✓" : ""),
+      ),
+    );
+  });
+  const rest = p.answers.slice(MAX_CLASSES);
+  if (rest.length) {
+    const runs = rest.reduce((s, a) => s + a.count, 0);
+    rows.append(h("div", { class: "class-more muted" }, `+ ${plural(rest.length, "more class", "more classes")}, ${plural(runs, "run")}`));
+  }
+  return h("div", { class: "answers" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), rows);
+}
+
+function decompositions(p: PromptAnalysis): HTMLElement {
+  if (!p.brier && !p.binary && !p.kl)
+    return h(
+      "div",
+      { class: "decomps" },
+      span("kpi-label", "decomposition"),
+      h("p", { class: "muted note" }, "No target (no reference and no correct flags): bias² and the incoherence need one. Disagreement and entropy measure the spread of the answers alone."),
+    );
+  const rows: [string, Decomposition | null][] = [
+    ["Brier", p.brier],
+    ["binary", p.binary],
+  ];
+  if (p.kl) rows.push(["KL", p.kl]);
+  const table = h(
+    "table",
+    { class: "decomp" },
+    h(
+      "thead",
+      null,
+      h("tr", null, h("th", null, ""), h("th", null, "bias²"), h("th", null, "variance"), h("th", null, "error"), h("th", null, "incoherence"), h("th", { title: "finite-sample corrected incoherence" }, "unbiased")),
+    ),
+    h(
+      "tbody",
+      null,
+      ...rows.map(([name, d]) =>
+        h(
+          "tr",
+          null,
+          h("th", null, name),
+          h("td", null, d ? fmt(d.bias2) : DASH),
+          h("td", null, d ? fmt(d.variance) : DASH),
+          h("td", null, d ? fmt(d.error) : DASH),
+          h("td", { title: d?.ci95 ? `95% interval ${fmtCi(d.ci95)}` : "" }, d ? fmt(d.incoherence) : DASH, d?.ci95 ? span("muted ci", " " + fmtCi(d.ci95, 2)) : null),
+          h("td", null, d ? fmt(d.incoherenceUnbiased) : DASH),
+        ),
+      ),
+    ),
+  );
+  return h("div", { class: "decomps" }, span("kpi-label", p.brier ? "decomposition" : "decomposition · no target"), table);
+}

@@ -1,0 +1,49 @@
+// Boot: the self-contained HTML carries the document in <script type="application/json"
+// id="hotmess-data">; a VS Code host (issue 5) posts it as {type: "analysis/set", analysis}.
+import "./style.css";
+import type { Analysis } from "../src/core/types";
+import type { HostMessage } from "../src/protocol/webview";
+import { App, type ViewState } from "./app";
+
+declare global {
+  interface Window {
+    /** Render timings, for the screenshot script and for anyone curious. */
+    hotmess?: { app: App; bootMs: number; renderMs: number; firstPaintMs: number };
+  }
+}
+
+const t0 = performance.now();
+const vscode = typeof acquireVsCodeApi === "function" ? acquireVsCodeApi() : null;
+const root = document.getElementById("app") ?? document.body.appendChild(document.createElement("div"));
+const app = new App(root, { onState: (s) => vscode?.setState(s) });
+
+function show(analysis: Analysis): void {
+  const t1 = performance.now();
+  app.render(analysis, (vscode?.getState() as Partial<ViewState> | undefined) ?? undefined);
+  const t2 = performance.now();
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      window.hotmess = { app, bootMs: t1 - t0, renderMs: t2 - t1, firstPaintMs: performance.now() };
+      document.body.dataset.rendered = "1";
+    }),
+  );
+}
+
+const data = document.getElementById("hotmess-data");
+if (data?.textContent?.trim()) {
+  try {
+    show(JSON.parse(data.textContent) as Analysis);
+  } catch (e) {
+    root.textContent = `Could not read the analysis: ${(e as Error).message}`;
+  }
+}
+
+// Messages from a host (src/protocol/webview.ts). They are checked before use: a page that
+// shows untrusted text should not trust the shape of what it is sent either.
+window.addEventListener("message", (e: MessageEvent<HostMessage | null>) => {
+  const m = e.data;
+  if (!m || typeof m !== "object") return;
+  if (m.type === "analysis/set" && m.analysis && typeof m.analysis === "object") show(m.analysis);
+  else if (m.type === "view/reveal" && typeof m.prompt === "string" && Number.isInteger(m.column)) app.reveal(m.prompt, m.column);
+});
+vscode?.postMessage({ type: "ready" });
