@@ -2,7 +2,8 @@
 // id="hotmess-data">; a VS Code host (issue 5) posts it as {type: "analysis/set", analysis}.
 import "./style.css";
 import type { Analysis } from "../src/core/types";
-import type { HostMessage } from "../src/protocol/webview";
+import type { HostMessage, ViewSource } from "../src/protocol/webview";
+import { HostBar } from "./host";
 import { App, type ViewState } from "./app";
 
 declare global {
@@ -15,11 +16,19 @@ declare global {
 const t0 = performance.now();
 const vscode = typeof acquireVsCodeApi === "function" ? acquireVsCodeApi() : null;
 const root = document.getElementById("app") ?? document.body.appendChild(document.createElement("div"));
-const app = new App(root, { onState: (s) => vscode?.setState(s) });
+
+// In VS Code the state also remembers where the document came from, so the host can read it
+// again after a window reload (its WebviewPanelSerializer gets this state back).
+type Saved = Partial<ViewState> & { source?: ViewSource };
+const saved = (): Saved => (vscode?.getState() as Saved | undefined) ?? {};
+const app = new App(root, { onState: (s) => vscode?.setState({ ...saved(), ...s }) });
+const bar = vscode ? new HostBar(vscode) : null;
+if (bar) document.body.insertBefore(bar.el, root);
 
 function show(analysis: Analysis): void {
   const t1 = performance.now();
-  app.render(analysis, (vscode?.getState() as Partial<ViewState> | undefined) ?? undefined);
+  app.render(analysis, saved());
+  bar?.ready();
   const t2 = performance.now();
   requestAnimationFrame(() =>
     setTimeout(() => {
@@ -43,7 +52,10 @@ if (data?.textContent?.trim()) {
 window.addEventListener("message", (e: MessageEvent<HostMessage | null>) => {
   const m = e.data;
   if (!m || typeof m !== "object") return;
-  if (m.type === "analysis/set" && m.analysis && typeof m.analysis === "object") show(m.analysis);
+  if (m.type === "analysis/set" && m.analysis && typeof m.analysis === "object") {
+    if (m.source) vscode?.setState({ ...saved(), source: m.source });
+    show(m.analysis);
+  } else if (m.type === "run/progress" && m.progress && typeof m.progress === "object") bar?.progress(m.progress);
   else if (m.type === "view/reveal" && typeof m.prompt === "string" && Number.isInteger(m.column)) app.reveal(m.prompt, m.column);
 });
 vscode?.postMessage({ type: "ready" });
