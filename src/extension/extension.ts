@@ -3,7 +3,7 @@
 import * as vscode from "vscode";
 import { basename, dirname, join } from "node:path";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { benchmarkPrompts } from "../sampling/benchmark";
+import { benchmarkPrompts, parsePrompt, referenceAnswer } from "../sampling/benchmark";
 import { SimulatedProvider } from "../sampling/simulated";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { loadAnalysis, type Loaded } from "../report/load";
@@ -130,7 +130,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const first = text.trim().split("\n")[0]!.slice(0, 40);
     const panel = newPanel(`Hot Mess: ${first}`);
     panel.progress({ target: settings.n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
-    const outcome = await runs.run([{ prompt: text, title: first, document: editor.document }], panel).catch(async (e) => {
+    // An optimizer-emulation prompt is scored step by step against its true trajectory.
+    const spec = parsePrompt(text.trim());
+    const bench = spec ? { benchmark: spec, reference: referenceAnswer(spec) } : {};
+    const outcome = await runs.run([{ prompt: text, title: first, document: editor.document, ...bench }], panel).catch(async (e) => {
       panel.dispose();
       throw e;
     });

@@ -33,7 +33,9 @@ export class StatusBar {
   finished(analysis: Analysis, files: string[], threshold: number): void {
     this.lastFiles = files;
     const p = analysis.prompts[analysis.prompts.length - 1];
-    const b = p?.optimizer ? null : p?.brier;
+    // the figure the view leads with: the Brier incoherence of the answers; for a benchmark
+    // prompt without one, the squared-error incoherence at its last step
+    const b = p?.brier;
     const opt = p?.optimizer?.steps[p.optimizer.steps.length - 1];
     const inc = b ? b.incoherence : (opt?.incoherence ?? null);
     const ci = b ? b.ci95 : (opt?.ci95 ?? null);

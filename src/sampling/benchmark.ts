@@ -1,7 +1,7 @@
 // The optimizer-emulation benchmark's prompts: a problem (src/core/optimizer.ts) stated in full
 // in plain text, asking for every iterate on its own line and the final one as the answer; and
 // the reading of such a prompt back into its problem (what the simulated reasoner does).
-import { DIFFICULTIES, formatVector, generateProblem, trajectory, type OptimizerSpec } from "../core";
+import { DIFFICULTIES, formatVector, generateProblem, symmetricEigenvalues, trajectory, type OptimizerSpec } from "../core";
 
 const fmt = (x: number) => String(x);
 const vec = (x: number[]) => `[${x.map(fmt).join(", ")}]`;
@@ -66,10 +66,12 @@ export function parsePrompt(prompt: string): OptimizerSpec | null {
   const decimals = Number(/rounded to (\d+) decimals/.exec(prompt)?.[1] ?? NaN);
   const d = b?.length ?? 0;
   if (!A || !b || !x0 || (!gd && !sd) || !Number.isInteger(decimals) || d === 0 || x0.length !== d || A.length !== d || A.some((r) => r.length !== d)) return null;
-  const spec: OptimizerSpec = { kind: "optimizer", d, kappa: NaN, A, b, x0, rule: gd ? "gd" : "steepest", K: Number((gd ?? sd)![1]), decimals, seed: 0 };
+  const eig = symmetricEigenvalues(A);
+  const conditionNumber = eig[0]! > 0 ? eig[d - 1]! / eig[0]! : Infinity;
+  const spec: OptimizerSpec = { kind: "optimizer", d, kappa: Math.round(conditionNumber), conditionNumber, A, b, x0, rule: gd ? "gd" : "steepest", K: Number((gd ?? sd)![1]), decimals, seed: 0 };
   if (gd) spec.eta = Number(gd[2]);
   else spec.stepNorm = Number(sd![2]);
-  if (!Number.isFinite(spec.eta ?? spec.stepNorm!) || !(spec.K >= 1 && spec.K <= 1000)) return null;
+  if (!Number.isFinite(spec.eta ?? spec.stepNorm!) || !(spec.K >= 1 && spec.K <= 1000) || !Number.isFinite(conditionNumber)) return null;
   return spec;
 }
 
