@@ -231,6 +231,7 @@ export class Analyzer {
         answerExtracted: cls.answers[i]!.extracted,
         length: trace.length,
         fromThinking: typeof s.thinking === "string",
+        ...(typeof s.thinking === "string" && typeof s.text === "string" && s.text !== "" ? { reply: s.text } : {}),
         steps,
       });
       return steps.map((st) => space.features(st.text));

@@ -69,6 +69,8 @@ export interface Run {
   length: number;
   /** The reasoning trace is `thinking` (true) or `text` (false). */
   fromThinking: boolean;
+  /** The visible reply, when the trace is the thinking (so both can be read). */
+  reply?: string;
   steps: Step[];
 }
 
