@@ -10,3 +10,4 @@ export * from "./traceset";
 export * from "./analyze";
 export * from "./runfile";
 export * from "./optimizer";
+export * from "./promptfile";

@@ -25,6 +25,12 @@ export interface RunHeader {
   promptHash?: string;
   /** The optimizer-emulation problem, for benchmark runs. */
   benchmark?: OptimizerSpec;
+  /**
+   * Where the prompt came from, when it came from a prompt file: the file (relative to the
+   * workspace folder), the prompt's position in it, and its front-matter id. Lets an editor say
+   * "stale" when the prompt was changed after its run.
+   */
+  source?: { file: string; prompt: number; id?: string };
   parameters: {
     n: number;
     maxTokens: number;

@@ -22,6 +22,8 @@ export interface RecordPlan {
   benchmark?: OptimizerSpec;
   /** An id for the run (default: from the prompt's hash and the time). */
   id?: string;
+  /** Where the prompt came from (a prompt file). */
+  source?: RunHeader["source"];
   /** Directory of new run files. */
   outDir: string;
   /** A run file to continue instead of a new one. */
@@ -51,6 +53,7 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
     ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
     promptHash: promptHash(request.prompt, request.system),
     ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
+    ...(plan.source ? { source: plan.source } : {}),
     parameters: {
       n: plan.n,
       maxTokens: request.maxTokens,
