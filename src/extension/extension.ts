@@ -15,6 +15,9 @@ import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
 import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider } from "./runs";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
+import { LANGUAGE_ID, promptRunRequest, RUNS_CHANGED, startLanguageClient } from "./prompts";
+import { parsePromptFile } from "../core";
+import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
 
 let log: Log;
@@ -121,6 +124,13 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage("Hot Mess: open a prompt in an editor, select it (or leave nothing selected for the whole file) and run this again.");
       return;
     }
+    // In a prompt file with nothing selected: the prompt under the cursor, with its front matter.
+    if (editor.selection.isEmpty && editor.document.languageId === LANGUAGE_ID) {
+      const line = editor.selection.active.line;
+      const prompts = parsePromptFile(editor.document.getText(), promptHash);
+      const at = prompts.find((p) => p.range.start.line <= line && line <= p.range.end.line) ?? prompts[0];
+      if (at) return vscode.commands.executeCommand("hotmess.rerunPrompt", editor.document.uri, at.index);
+    }
     const text = editor.selection.isEmpty ? editor.document.getText() : editor.document.getText(editor.selection);
     if (text.trim() === "") {
       void vscode.window.showInformationMessage("Hot Mess: the selection is empty.");
@@ -166,6 +176,26 @@ export function activate(context: vscode.ExtensionContext): void {
       panel,
     );
     report(outcome.status, outcome.message);
+  });
+
+  command("hotmess.rerunPrompt", async (uri?: unknown, index?: unknown) => {
+    if (!requireTrust()) return;
+    if (!(uri instanceof vscode.Uri) || typeof index !== "number") throw new Error("rerunPrompt needs a prompt file and a prompt index (it is meant for the code lens above each prompt)");
+    const req = await promptRunRequest(uri, index);
+    const spec = parsePrompt(req.prompt.trim());
+    const bench = spec && req.reference === undefined ? { benchmark: spec, reference: referenceAnswer(spec) } : spec ? { benchmark: spec } : {};
+    const panel = newPanel(`Hot Mess: ${req.title}`);
+    const outcome = await runs.run([{ ...req, ...bench }], panel).catch(async (e) => {
+      panel.dispose();
+      throw e;
+    });
+    report(outcome.status, outcome.message);
+  });
+
+  command("hotmess.openRunFile", (file?: unknown) => {
+    if (typeof file !== "string") throw new Error("openRunFile needs the path of a run file");
+    const loaded = showFiles([file], "runs");
+    status.finished(loaded.analysis, [file], readSettings().incoherenceWarningThreshold);
   });
 
   command("hotmess.cancelRun", () => {
@@ -308,6 +338,19 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     }),
   );
+  // The language server starts with the first prompt file, not before.
+  let client: ReturnType<typeof startLanguageClient> | null = null;
+  const ensureClient = (doc: vscode.TextDocument) => {
+    if (!client && doc.languageId === LANGUAGE_ID) client = startLanguageClient(context);
+  };
+  vscode.workspace.textDocuments.forEach(ensureClient);
+  context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(ensureClient));
+  context.subscriptions.push(
+    runs.onDidChange(() => {
+      if (!runs.running && client) void client.sendNotification(RUNS_CHANGED);
+    }),
+  );
+
   log.info(`activated in ${Date.now() - started} ms`);
 }
 

@@ -100,7 +100,12 @@ export function progressText(p: Progress): string {
 
 export interface RunRequest {
   prompt: string;
+  system?: string;
   title: string;
+  /** Settings this prompt overrides (a prompt file's front matter). */
+  overrides?: Partial<Settings>;
+  /** The prompt file and position it came from. */
+  source?: { file: string; prompt: number; id?: string };
   document?: vscode.TextDocument;
   /** Overrides of the settings (a prompt file's front matter, the benchmark). */
   n?: number;
@@ -152,7 +157,7 @@ export class RunManager {
    */
   async run(requests: RunRequest[], panel: ComparisonPanel): Promise<RunOutcome> {
     if (this.current) throw new RunSetupError("A run is already going: cancel it first (Hot Mess: Cancel Run).", { title: "Cancel Run", command: "hotmess.cancelRun" });
-    const settings = readSettings(requests[0]?.document?.uri);
+    const settings: Settings = { ...readSettings(requests[0]?.document?.uri), ...requests[0]?.overrides };
     const controller = new AbortController();
     this.current = controller;
     this.listeners.forEach((f) => f());
@@ -172,6 +177,7 @@ export class RunManager {
             const n = req.n ?? settings.n;
             const request: SampleRequest = {
               prompt: req.prompt,
+              ...(req.system ? { system: req.system } : {}),
               model: resolved.model,
               maxTokens: settings.maxTokens,
               thinking: resolved.name === "simulated" ? { type: "none" } : thinkingFor(settings, resolved.name, resolved.model),
@@ -192,6 +198,7 @@ export class RunManager {
               ...(req.reference !== undefined ? { reference: req.reference } : {}),
               ...(req.benchmark ? { benchmark: req.benchmark } : {}),
               ...(req.id ? { id: req.id } : {}),
+              ...(req.source ? { source: req.source } : {}),
               outDir: runDirectory(settings, this.context, req.document),
               tool: TOOL,
             };

@@ -1,0 +1,69 @@
+// Prompt files in the editor: the language client that starts the language server (code lenses,
+// inlay hints, hovers, diagnostics; src/server) over IPC when a prompt file is opened, and the
+// commands its code lenses call: rerun one prompt of a file with its front matter applied, and
+// open a run file.
+import * as vscode from "vscode";
+import { relative } from "node:path";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { parsePromptFile, type PromptSettings } from "../core";
+import { promptHash } from "../sampling/store";
+import type { Settings } from "./config";
+import type { RunRequest } from "./runs";
+
+export const LANGUAGE_ID = "hotmess-prompt";
+export const RUNS_CHANGED = "hotmess/runsChanged";
+
+export function startLanguageClient(context: vscode.ExtensionContext): LanguageClient {
+  const module = vscode.Uri.joinPath(context.extensionUri, "dist", "server.js").fsPath;
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: LANGUAGE_ID }],
+    synchronize: { configurationSection: "hotmess" },
+    outputChannelName: "Hot Mess Inspector (language server)",
+    markdown: { isTrusted: { enabledCommands: ["hotmess.openRunFile", "hotmess.rerunPrompt"] } },
+  };
+  const client = new LanguageClient("hotmess", "Hot Mess Inspector", serverOptions, clientOptions);
+  void client.start();
+  context.subscriptions.push({ dispose: () => void client.stop() });
+  return client;
+}
+
+/** A prompt file's front matter as settings over the user's. */
+export function overridesFrom(s: PromptSettings): Partial<Settings> {
+  const o: Partial<Settings> = {};
+  if (s.n !== undefined) o.n = s.n;
+  if (s.provider !== undefined) o.provider = s.provider as Settings["provider"];
+  if (s.model !== undefined) o.model = s.model;
+  if (s.temperature !== undefined) o.temperature = s.temperature;
+  if (s.thinking !== undefined) o.thinking = s.thinking as Settings["thinking"];
+  if (s.thinkingBudget !== undefined) o.thinkingBudget = s.thinkingBudget;
+  if (s.maxTokens !== undefined) o.maxTokens = s.maxTokens;
+  return o;
+}
+
+/** The run of prompt `index` of a prompt file, as the code lens above it starts it. */
+export async function promptRunRequest(uri: vscode.Uri, index: number): Promise<RunRequest> {
+  const document = await vscode.workspace.openTextDocument(uri);
+  const prompts = parsePromptFile(document.getText(), promptHash);
+  const p = prompts[index];
+  if (!p) throw new Error(`${vscode.workspace.asRelativePath(uri)} has no prompt ${index + 1} (it has ${prompts.length})`);
+  const errors = p.problems.filter((x) => x.severity === "error");
+  if (errors.length > 0) throw new Error(`prompt ${index + 1} of ${vscode.workspace.asRelativePath(uri)}: ${errors[0]!.message} (line ${errors[0]!.range.start.line + 1})`);
+  if (p.unresolved.length > 0) throw new Error(`prompt ${index + 1} uses {{${p.unresolved[0]!.name}}}, which its front matter's vars do not define (line ${p.unresolved[0]!.range.start.line + 1})`);
+  if (p.user.trim() === "") throw new Error(`prompt ${index + 1} of ${vscode.workspace.asRelativePath(uri)} has no user message`);
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  const file = folder ? relative(folder.uri.fsPath, uri.fsPath) : uri.fsPath;
+  return {
+    prompt: p.user,
+    ...(p.system ? { system: p.system } : {}),
+    title: p.settings.id ?? (p.user.split("\n")[0] ?? "").slice(0, 40),
+    document,
+    overrides: overridesFrom(p.settings),
+    ...(p.settings.n !== undefined ? { n: p.settings.n } : {}),
+    ...(p.settings.reference !== undefined ? { reference: p.settings.reference } : {}),
+    source: { file, prompt: index, ...(p.settings.id ? { id: p.settings.id } : {}) },
+  };
+}
