@@ -2,11 +2,11 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun } from "../core";
+import { Analyzer, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
 import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
-import { recordRun } from "../sampling/record";
+import { recordRun, type RecordPlan } from "../sampling/record";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
@@ -255,24 +255,12 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
   return finish([run], io, { json: str("--json"), html: str("--html") }, code);
 }
 
-export interface RunPlan {
+/** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
+export type RunPlan = Omit<RecordPlan, "provider" | "providerName" | "baseURL" | "tool"> & {
   setup: ProviderSetup;
-  request: SampleRequest;
-  n: number;
-  concurrency: number;
-  idleTimeoutMs: number;
-  retries: number;
-  prices: PriceTable;
-  untilCi?: number;
-  reference?: string | number;
-  benchmark?: OptimizerSpec;
-  /** An id for the run (default: from the prompt's hash and the time). */
-  id?: string;
-  outDir: string;
-  resumed?: { writer: RunWriter; run: ParsedRun };
   /** Print one line a sample on a terminal too (off: a redrawn progress line). */
   quiet?: boolean;
-}
+};
 
 /**
  * Runs a plan: creates (or continues) its run file, samples with live progress on stderr,

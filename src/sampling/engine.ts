@@ -4,7 +4,7 @@
 // cancellation that keeps every finished sample, and adaptive stopping on the width of the
 // incoherence interval. Nothing is cached between samples: each is its own request, since a
 // cache would erase the very variance being measured.
-import { analyzeRecords, type PromptRecord } from "../core";
+import { analyzeRecords, type PromptRecord, type RunSampleLine } from "../core";
 import { costOf, type Price } from "./prices";
 import { SamplingError, type Provider, type SampleRequest } from "./types";
 
@@ -15,24 +15,12 @@ export interface Usage {
   thinkingTokens?: number;
 }
 
-export interface FinishedSample {
-  index: number;
-  /** The visible reply. */
-  text: string;
-  /** The thinking (the trace), "" when the model did not think. */
-  thinking: string;
-  /** Redacted thinking blocks (counted; their content cannot be read). */
-  redactedThinking: number;
-  usage: Usage;
-  /** USD, null when the model's price is unknown. */
-  costUsd: number | null;
-  latencyMs: number;
-  /** Attempts that failed before this one succeeded. */
-  retries: number;
-  truncated: boolean;
-  stopReason: string;
-  finishedAt: string;
-}
+/**
+ * A finished sample: a run file's sample line without its type (src/core/runfile.ts documents
+ * each field: the visible reply, the thinking, redacted blocks, usage, cost, latency, retries,
+ * truncation, the stop reason and when it finished).
+ */
+export type FinishedSample = Omit<RunSampleLine, "type">;
 
 export interface FailedSample {
   index: number;
