@@ -15,7 +15,7 @@ import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
 import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider } from "./runs";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
-import { LANGUAGE_ID, promptRunRequest, RUNS_CHANGED, startLanguageClient } from "./prompts";
+import { LANGUAGE_ID, promptRunRequest, registerFolding, RUNS_CHANGED, startLanguageClient } from "./prompts";
 import { parsePromptFile } from "../core";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
@@ -344,6 +344,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!client && doc.languageId === LANGUAGE_ID) client = startLanguageClient(context);
   };
   vscode.workspace.textDocuments.forEach(ensureClient);
+  context.subscriptions.push(registerFolding());
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(ensureClient));
   context.subscriptions.push(
     runs.onDidChange(() => {

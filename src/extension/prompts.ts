@@ -31,6 +31,26 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
   return client;
 }
 
+/**
+ * Folding for prompt files: each prompt, and its front matter. (A language configuration cannot
+ * do it: `===` both ends one prompt and starts the next, and both front-matter fences read `---`.)
+ */
+export function registerFolding(): vscode.Disposable {
+  return vscode.languages.registerFoldingRangeProvider(
+    { language: LANGUAGE_ID },
+    {
+      provideFoldingRanges(document) {
+        const ranges: vscode.FoldingRange[] = [];
+        for (const p of parsePromptFile(document.getText(), promptHash)) {
+          if (p.range.end.line > p.range.start.line) ranges.push(new vscode.FoldingRange(p.range.start.line, p.range.end.line, vscode.FoldingRangeKind.Region));
+          if (p.bodyRange.start.line - 1 > p.range.start.line) ranges.push(new vscode.FoldingRange(p.range.start.line, p.bodyRange.start.line - 1));
+        }
+        return ranges;
+      },
+    },
+  );
+}
+
 /** A prompt file's front matter as settings over the user's. */
 export function overridesFrom(s: PromptSettings): Partial<Settings> {
   const o: Partial<Settings> = {};
