@@ -15,7 +15,8 @@ import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
 import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider } from "./runs";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
-import { LANGUAGE_ID, promptRunRequest, registerFolding, RUNS_CHANGED, startLanguageClient } from "./prompts";
+import { promptRunRequest, registerFolding, startLanguageClient } from "./prompts";
+import { LANGUAGE_ID, RunsChangedNotification } from "../protocol/lsp";
 import { parsePromptFile } from "../core";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
@@ -180,8 +181,10 @@ export function activate(context: vscode.ExtensionContext): void {
 
   command("hotmess.rerunPrompt", async (uri?: unknown, index?: unknown) => {
     if (!requireTrust()) return;
-    if (!(uri instanceof vscode.Uri) || typeof index !== "number") throw new Error("rerunPrompt needs a prompt file and a prompt index (it is meant for the code lens above each prompt)");
-    const req = await promptRunRequest(uri, index);
+    // from a code lens the arguments arrive as JSON: the URI is a string
+    const target = typeof uri === "string" ? vscode.Uri.parse(uri) : uri;
+    if (!(target instanceof vscode.Uri) || typeof index !== "number") throw new Error("rerunPrompt needs a prompt file and a prompt index (it is meant for the code lens above each prompt)");
+    const req = await promptRunRequest(target, index);
     const spec = parsePrompt(req.prompt.trim());
     const bench = spec && req.reference === undefined ? { benchmark: spec, reference: referenceAnswer(spec) } : spec ? { benchmark: spec } : {};
     const panel = newPanel(`Hot Mess: ${req.title}`);
@@ -348,7 +351,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(ensureClient));
   context.subscriptions.push(
     runs.onDidChange(() => {
-      if (!runs.running && client) void client.sendNotification(RUNS_CHANGED);
+      if (!runs.running && client) void client.sendNotification(RunsChangedNotification.type, {});
     }),
   );
 

@@ -3,15 +3,14 @@
 // commands its code lenses call: rerun one prompt of a file with its front matter applied, and
 // open a run file.
 import * as vscode from "vscode";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { parsePromptFile, type PromptSettings } from "../core";
 import { promptHash } from "../sampling/store";
 import type { Settings } from "./config";
 import type { RunRequest } from "./runs";
+import { LANGUAGE_ID, type InitializationOptions } from "../protocol/lsp";
 
-export const LANGUAGE_ID = "hotmess-prompt";
-export const RUNS_CHANGED = "hotmess/runsChanged";
 
 export function startLanguageClient(context: vscode.ExtensionContext): LanguageClient {
   const module = vscode.Uri.joinPath(context.extensionUri, "dist", "server.js").fsPath;
@@ -23,7 +22,9 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
     documentSelector: [{ language: LANGUAGE_ID }],
     synchronize: { configurationSection: "hotmess" },
     outputChannelName: "Hot Mess Inspector (language server)",
-    markdown: { isTrusted: { enabledCommands: ["hotmess.openRunFile", "hotmess.rerunPrompt"] } },
+    // hovers link only to opening a run: that one command is trusted, and no HTML
+    markdown: { isTrusted: { enabledCommands: ["hotmess.openRunFile"] }, supportHtml: false },
+    initializationOptions: { fallbackRunDirectory: join(context.globalStorageUri.fsPath, "runs") } satisfies InitializationOptions,
   };
   const client = new LanguageClient("hotmess", "Hot Mess Inspector", serverOptions, clientOptions);
   void client.start();

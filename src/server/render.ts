@@ -1,0 +1,157 @@
+// What the editor shows for the prompts of a prompt file: code lenses, inlay hints, hovers and
+// diagnostics, from the parsed prompts and the run each one is matched with. Pure: no I/O, no
+// connection; every figure comes from a run's summary (the core's analysis), rounded here.
+import { basename } from "node:path";
+import { DiagnosticSeverity, MarkupKind, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
+import type { FilePrompt } from "../core";
+import { Commands, commandLink, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
+import { mdCode } from "../report/export";
+import type { RunEntry } from "./runindex";
+import type { RunSummary } from "./summary";
+
+/** A prompt of the document with its run. */
+export interface PromptView {
+  prompt: FilePrompt;
+  /** Reruns: the front matter's n, else the setting. */
+  n: number;
+  /** Its latest run: by hash, or (stale) by its position in the file when its text changed since. */
+  run: RunEntry | null;
+  stale: boolean;
+}
+
+export const SOURCE = "hotmess";
+
+const f2 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "—" : x.toFixed(2));
+const f3 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "—" : x.toFixed(3));
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** `incoherence 0.42 [0.31–0.55]`, or what stands for it when there is no incoherence to show. */
+export function figureText(s: RunSummary, digits: (x: number | null) => string = f2): string {
+  const b = s.brier;
+  if (!b) return `disagreement ${digits(s.disagreement)} (no reference)`;
+  if (b.incoherence === null) return "incoherence — (no error to split)";
+  return `incoherence ${digits(b.incoherence)}${b.ci95 ? ` [${digits(b.ci95[0])}–${digits(b.ci95[1])}]` : ""}`;
+}
+
+function progressText(s: RunSummary): string {
+  return s.status === "unfinished" && s.n < s.planned ? ` · ${s.n} of ${s.planned} so far` : "";
+}
+
+/** What a prompt's run says in one line (after `▶ Rerun ×N · ` and in the inlay hint). */
+function runText(v: PromptView, withAnswers: boolean): string | null {
+  const run = v.run;
+  if (!run) return null;
+  const stale = v.stale ? "⚠ stale · " : "";
+  if (run.summarizedAt === null) return `${stale}reading its last run…`;
+  const s = run.summary;
+  if (!s) return `${stale}its last run has no samples yet`;
+  return `${stale}${figureText(s)}${withAnswers ? ` · ${plural(s.classes, "answer")}` : ""}${progressText(s)}`;
+}
+
+function openRunCommand(file: string) {
+  const args: OpenRunFileArgs = [file];
+  return { title: "Open last run", command: Commands.openRunFile, arguments: args };
+}
+
+/** `▶ Rerun ×8 · incoherence 0.42 [0.31–0.55] · 3 answers` above each prompt, and "Open last run". */
+export function codeLenses(uri: string, views: readonly PromptView[]): CodeLens[] {
+  const out: CodeLens[] = [];
+  for (const v of views) {
+    const line = v.prompt.range.start.line;
+    const range: Range = { start: { line, character: 0 }, end: { line, character: 0 } };
+    const text = runText(v, true);
+    const args: RerunPromptArgs = [uri, v.prompt.index];
+    out.push({ range, command: { title: `▶ Rerun ×${v.n}${text ? ` · ${text}` : ""}`, command: Commands.rerunPrompt, arguments: args } });
+    if (v.run) out.push({ range, command: openRunCommand(v.run.file) });
+  }
+  return out;
+}
+
+/** The incoherence at the end of each prompt with a run (clicking it opens the run). */
+export function inlayHints(views: readonly PromptView[], range?: Range): InlayHint[] {
+  const out: InlayHint[] = [];
+  for (const v of views) {
+    if (!v.run) continue;
+    const end = v.prompt.range.end;
+    if (range && (end.line < range.start.line || end.line > range.end.line)) continue;
+    let text = runText(v, false)!;
+    if (v.stale && v.run.summary) text += " (prompt changed since this run)";
+    const s = v.run.summary;
+    out.push({
+      position: end,
+      label: [{ value: text, command: openRunCommand(v.run.file), tooltip: s ? `${plural(s.n, "run")} · ${plural(s.classes, "answer")} · ${basename(v.run.file)} (click to open the comparison)` : basename(v.run.file) }],
+      paddingLeft: true,
+    });
+  }
+  return out;
+}
+
+/** The decomposition, the answers, the fork and a link to the comparison, as Markdown. */
+export function hoverMarkdown(v: PromptView): string | null {
+  const run = v.run;
+  if (!run) return null;
+  const h = run.header;
+  const s = run.summary;
+  const lines: string[] = [];
+  const head = [`**Hot Mess** · last run ${mdCode(h.id, { max: 40 })}`];
+  if (h.model) head.push(mdCode(h.model, { max: 40 }));
+  if (s) head.push(`${s.n}${s.n !== s.planned ? ` of ${s.planned}` : ""} runs${s.status === "unfinished" ? " (unfinished)" : s.status !== "complete" ? ` (${s.status})` : ""}`);
+  if (h.createdAt) head.push(h.createdAt.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC"));
+  lines.push(head.join(" · "), "");
+  if (v.stale) lines.push("⚠ **stale**: the prompt changed since this run; these figures are for the prompt as it was run.", "");
+  if (run.summarizedAt === null) lines.push("Reading the run…", "");
+  else if (!s) lines.push("The run has no samples yet.", "");
+  else {
+    const b = s.brier;
+    if (b) {
+      lines.push("| bias² | variance | error | incoherence [95% CI] |", "| ---: | ---: | ---: | ---: |", `| ${f3(b.bias2)} | ${f3(b.variance)} | ${f3(b.error)} | ${figureText(s, f3).replace(/^incoherence /, "")} |`, "");
+      if (s.reference !== null) lines.push(`Reference answer ${mdCode(s.reference, { max: 60 })}: ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
+      else if (s.target === "flags") lines.push(`Correct (by the samples' flags): ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
+    } else lines.push(`No reference answer: disagreement ${f3(s.disagreement)} (1 − Σ p²), no incoherence.`, "");
+    const answers = s.answers.map((a) => `${a.key === null ? "*(no answer)*" : mdCode(a.key, { max: 40 })}${a.reference ? " ✓" : ""} ×${a.count}`);
+    if (s.moreAnswers > 0) answers.push(`${plural(s.moreAnswers, "more class", "more classes")}`);
+    lines.push(`**Answers** (${plural(s.classes, "class", "classes")}): ${answers.join(" · ")}`, "");
+    if (s.fork) {
+      lines.push(`**Fork** at column ${s.fork.column} of ${s.fork.columns} (the first aligned step where the reruns split):`, "");
+      for (const g of s.fork.groups) lines.push(`- ${plural(g.count, "run")}: ${mdCode(g.text, { max: 120 })}`);
+      if (s.fork.moreGroups > 0) lines.push(`- ${plural(s.fork.moreGroups, "more group")}`);
+      if (s.fork.gaps > 0) lines.push(`- ${plural(s.fork.gaps, "run")} without this step`);
+      lines.push("");
+    } else lines.push("No fork: the reruns do not split at any aligned step.", "");
+  }
+  const args: OpenRunFileArgs = [run.file];
+  lines.push(`[Open the comparison](${commandLink(Commands.openRunFile, args)} "Open ${basename(run.file)} in the comparison view")`);
+  return lines.join("\n");
+}
+
+export function hover(v: PromptView): Hover | null {
+  const value = hoverMarkdown(v);
+  return value === null ? null : { contents: { kind: MarkupKind.Markdown, value } };
+}
+
+/**
+ * Front-matter problems (errors), undefined variables (warnings), and a warning when the
+ * incoherence interval of a prompt's current run lies wholly above the threshold (a noisy
+ * estimate is not overstated; a stale run's figures are not the prompt's, so they never warn).
+ */
+export function diagnostics(views: readonly PromptView[], threshold: number, lineLength: (line: number) => number): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const v of views) {
+    const p = v.prompt;
+    for (const problem of p.problems) out.push({ range: problem.range, severity: problem.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, source: SOURCE, message: problem.message });
+    for (const u of p.unresolved) out.push({ range: u.range, severity: DiagnosticSeverity.Warning, source: SOURCE, message: `{{${u.name}}} is not defined: add it to the front matter's vars (as it is, it would be sent as written)` });
+    const s = v.run?.summary;
+    const ci = s?.brier?.ci95;
+    if (v.run && !v.stale && s && ci && s.brier!.incoherence !== null && ci[0] > threshold) {
+      const line = p.bodyRange.start.line;
+      out.push({
+        range: { start: { line, character: 0 }, end: { line, character: lineLength(line) } },
+        severity: DiagnosticSeverity.Warning,
+        source: SOURCE,
+        code: "incoherence",
+        message: `${figureText(s)} is above ${threshold}: its ${plural(s.n, "rerun")} scatter over ${plural(s.classes, "answer")} (${basename(v.run.file)})`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+// What the language server keeps of a run: the few figures its hints show, taken from the one
+// `Analysis` the core computes (no metric is computed here). The analysis uses the defaults of
+// `hotmess analyze` (1000 resamples, seed 1, the run's id as the prompt id), so a hint shows
+// the same incoherence and the same interval as the command line does for that run file.
+import { analyzeRecords, DEFAULT_RESAMPLES, DEFAULT_SEED, runToPromptRecord, type Interval, type ParsedRun, type PromptAnalysis } from "../core";
+
+export interface AnswerSummary {
+  /** The normalised answer (null: runs without an answer). */
+  key: string | null;
+  count: number;
+  reference: boolean;
+}
+
+export interface ForkSummary {
+  /** Column index and number of columns. */
+  column: number;
+  columns: number;
+  /** The largest groups at the fork: how many runs, and one of their steps. */
+  groups: { count: number; text: string }[];
+  moreGroups: number;
+  /** Runs without a step in the fork column. */
+  gaps: number;
+}
+
+export interface RunSummary {
+  /** Samples analysed, and the n the run was started with. */
+  n: number;
+  planned: number;
+  failures: number;
+  /** The end line's status; "unfinished" while the run is going (or after a crash). */
+  status: "complete" | "cancelled" | "failed" | "unfinished";
+  target: PromptAnalysis["target"];
+  reference: string | null;
+  brier: { bias2: number; variance: number; error: number; incoherence: number | null; ci95: Interval | null } | null;
+  disagreement: number;
+  /** Answer classes with at least one run. */
+  classes: number;
+  /** The largest classes (with at least one run), at most three. */
+  answers: AnswerSummary[];
+  /** Runs in the reference class (null without a target). */
+  referenceCount: number | null;
+  moreAnswers: number;
+  fork: ForkSummary | null;
+  /** Lines of the run file that were skipped (a torn last line…). */
+  warnings: number;
+}
+
+export const SUMMARY_ANSWERS = 3;
+export const SUMMARY_GROUPS = 3;
+
+/** The summary of a run, or null when it has no sample yet. */
+export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): RunSummary | null {
+  if (run.samples.length === 0) return null;
+  const analysis = analyzeRecords([runToPromptRecord(run)], { resamples, seed: DEFAULT_SEED });
+  const p = analysis.prompts[0]!;
+  const classes = p.answers.filter((a) => a.count > 0).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
+  return {
+    n: p.n,
+    planned: run.header.parameters?.n ?? p.n,
+    failures: run.failures.length,
+    status: run.end?.status ?? "unfinished",
+    target: p.target,
+    reference: p.reference,
+    brier: p.brier ? { bias2: p.brier.bias2, variance: p.brier.variance, error: p.brier.error, incoherence: p.brier.incoherence, ci95: p.brier.ci95 } : null,
+    disagreement: p.disagreement,
+    classes: p.classes,
+    answers: classes.slice(0, SUMMARY_ANSWERS).map((a) => ({ key: a.key, count: a.count, reference: a.reference })),
+    moreAnswers: Math.max(0, classes.length - SUMMARY_ANSWERS),
+    referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
+    fork: forkOf(p),
+    warnings: run.warnings.length,
+  };
+}
+
+/** The groups at the fork column, largest first (what the table and the Markdown export list). */
+function forkOf(p: PromptAnalysis): ForkSummary | null {
+  if (p.forkColumn === null) return null;
+  const col = p.columns[p.forkColumn];
+  if (!col) return null;
+  const groups = new Map<number, { count: number; text: string }>();
+  for (const cell of col.cells) {
+    if (cell.group === null || cell.step === null) continue;
+    const g = groups.get(cell.group);
+    if (g) g.count++;
+    else groups.set(cell.group, { count: 1, text: p.runs[cell.run]?.steps[cell.step]?.text ?? "" });
+  }
+  const sorted = [...groups.entries()].sort((a, b) => b[1].count - a[1].count || a[0] - b[0]).map(([, g]) => g);
+  return {
+    column: p.forkColumn,
+    columns: p.columns.length,
+    groups: sorted.slice(0, SUMMARY_GROUPS).map((g) => ({ count: g.count, text: g.text.length > 300 ? g.text.slice(0, 299) + "…" : g.text })),
+    moreGroups: Math.max(0, sorted.length - SUMMARY_GROUPS),
+    gaps: col.cells.filter((c) => c.group === null).length,
+  };
+}
