@@ -1,6 +1,6 @@
 // The self-contained HTML report (src/report/html.ts) and the pure parts of the comparison view
-// (webview/format.ts, webview/model.ts). What the page looks like in a browser is checked by
-// test/e2e/report-screenshot.ts.
+// (webview/format.ts, webview/model.ts, webview/diff.ts, webview/virtual.ts). What the page looks
+// like and how fast it is in a browser is checked by test/e2e/report-screenshot.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -10,7 +10,9 @@ import { analyzeRecords, analyzeTraceSet } from "../src/core";
 import type { Analysis } from "../src/core";
 import { jsonForScript, loadReportAssets, renderReportHtml, reportCsp, writeReportHtml } from "../src/report/html";
 import { answerLabel, fmt, fmtCi, fmtSigned, fmtSig, truncate } from "../webview/format";
-import { promptModel, runOrder, stepsText } from "../webview/model";
+import { diffWords, MAX_CELLS, tokenize, worthShowing } from "../webview/diff";
+import { agreeing, classKey, consensusStep, filterRuns, promptModel, runOrder, stepsText, stretches } from "../webview/model";
+import { RowLayout } from "../webview/virtual";
 
 const root = join(__dirname, "..");
 const EVIL = "</script><script>alert(1)</script>";
@@ -173,4 +175,148 @@ test("the view's model: which column holds each step, run order by answer, the s
     for (let i = 1; i < byAnswer.length; i++) assert.ok(p.runs[byAnswer[i - 1]!]!.answerClass <= p.runs[byAnswer[i]!]!.answerClass);
     for (const r of p.runs) assert.deepEqual(stepsText(r).split(/\n+/), r.steps.map((s) => s.text.split("\n")).flat().filter((t) => t));
   }
+});
+
+/** The changed stretches of a diff, trimmed, for readable assertions. */
+const changedOf = (text: string, base: string) =>
+  diffWords(text, base)
+    .segments.filter((x) => x.changed)
+    .map((x) => x.text.trim());
+
+test("the word diff marks the words and numbers that are not in the consensus step", () => {
+  // a slip carried through: only the numbers differ
+  assert.deepEqual(changedOf("It sells 15 lamps, so 35 - 15 = 22 remain.", "It sells 15 lamps, so 35 - 15 = 20 remain."), ["22"]);
+  assert.deepEqual(changedOf("A delivery brings 11 more, so 22 + 11 = 33 lamps.", "A delivery brings 11 more, so 20 + 11 = 31 lamps."), ["22", "33"]);
+  // words too, and a run of changed words is one stretch (the space between them included)
+  assert.deepEqual(changedOf("Restocking adds 11: 20 + 11 = 31.", "A delivery brings 11 more, so 20 + 11 = 31 lamps."), ["Restocking adds", ":"]);
+  // case and spacing are not differences; decimals and thousands are one number
+  assert.deepEqual(changedOf("THE  total is 1,250.5", "the total is 1,250.5"), []);
+  assert.deepEqual(changedOf("x = 3.14", "x = 3.15"), ["3.14"]);
+  // identical: nothing marked; empty consensus: everything
+  assert.deepEqual(changedOf("same words here", "same words here"), []);
+  assert.deepEqual(changedOf("anything at all", ""), ["anything at all"]);
+});
+
+test("the word diff gives the text back exactly, segment by segment", () => {
+  const cases = [
+    ["  Leading and trailing  \n spaces, tabs\tand lines ", "leading spaces and lines"],
+    ["Answer: <script>alert(1)</script> & done", "Answer: 4"],
+    ["Ünïcödé wörds – 3×4 = 12 ✓", "Unicode words - 3*4 = 12"],
+    ["", "nothing"],
+  ] as const;
+  for (const [text, base] of cases) {
+    const d = diffWords(text, base);
+    assert.equal(d.segments.map((x) => x.text).join(""), text);
+    for (let i = 1; i < d.segments.length; i++) assert.notEqual(d.segments[i]!.changed, d.segments[i - 1]!.changed, "adjacent segments alternate");
+  }
+  assert.deepEqual(
+    tokenize("can't 1,000.5 x_1").map((t) => t.text),
+    ["can't", " ", "1,000.5", " ", "x", "_", "1"],
+  );
+});
+
+test("the word diff is bounded: past its table size the middle is marked changed without one", () => {
+  // n distinct words of letters only (digits would be tokens of their own)
+  const letter = (k: number) => String.fromCharCode(97 + (k % 26));
+  const words = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `${tag}${letter(i)}${letter(i / 26)}`).join(" ");
+  // a common head and tail are found without the table
+  const head = "Step one: we have";
+  const d = diffWords(`${head} ${words(400, "a")} end.`, `${head} ${words(400, "b")} end.`, 1000);
+  assert.equal(d.capped, true);
+  assert.equal(d.segments[0]!.text, `${head} `);
+  assert.equal(d.segments[0]!.changed, false);
+  assert.equal(d.segments[d.segments.length - 1]!.text, " end.");
+  // within the bound the same input is diffed word by word, and fast
+  const t = performance.now();
+  for (let i = 0; i < 200; i++) diffWords(words(200, "w") + " x", words(200, "w") + " y");
+  assert.ok(performance.now() - t < 1000, "200 diffs of 200-word steps in well under a second");
+  const big = diffWords(words(240, "a"), words(240, "a").replace("ahb ", "zzz "), MAX_CELLS);
+  assert.equal(big.capped, false);
+  assert.deepEqual(big.segments.filter((x) => x.changed).map((x) => x.text), ["ahb"]);
+});
+
+test("a word diff is shown when the step shares enough with the consensus", () => {
+  assert.ok(worthShowing(diffWords("It sells 15 lamps, so 35 - 15 = 22 remain.", "It sells 15 lamps, so 35 - 15 = 20 remain.")));
+  assert.ok(!worthShowing(diffWords("Let me double-check the muffins.", "She sells 9 eggs at $2 each: 9 * 2 = 18 dollars.")), "nothing in common: another step");
+  assert.ok(!worthShowing(diffWords("same", "same")), "nothing changed");
+});
+
+test("the view's model: consensus steps, agreeing stretches, filters by answer class", () => {
+  const a = analyzeRecords([
+    {
+      id: "p",
+      reference: 10,
+      samples: [
+        { text: "Start here.\nWe have 4 apples.\nWe buy 6 more.\n4 + 6 = 10\nAnswer: 10" },
+        { text: "Start here.\nWe have 4 apples.\nWe buy 6 more.\n4 + 6 = 10\nAnswer: 10" },
+        { text: "Start here.\nWe have 4 apples.\nWe buy 6 more.\n4 + 6 = 10\nAnswer: 10" },
+        { text: "Start here.\nWe have 4 apples.\nWe buy 6 more.\n4 + 5 = 9\nAnswer: 9" },
+      ],
+    },
+  ]);
+  const p = a.prompts[0]!;
+  const m = promptModel(p);
+  assert.equal(m.consensus.length, p.columns.length);
+  p.columns.forEach((col, j) => {
+    const base = consensusStep(col, p, m.runPos);
+    assert.equal(m.consensus[j], base);
+    // the consensus is a step of group 0
+    assert.ok(col.cells.some((c) => c.group === 0 && c.step !== null && p.runs[m.runPos.get(c.run)!]!.steps[c.step]!.text === base));
+  });
+  const sum = p.columns.findIndex((col) => col.groups > 1 && col.cells.some((c) => c.step !== null && /4 \+/.test(p.runs[c.run]!.steps[c.step]!.text)));
+  assert.ok(sum >= 0, "the sum is a column with two groups");
+  assert.equal(m.consensus[sum], "4 + 6 = 10");
+  const all = runOrder(p, "index");
+  const flags = agreeing(m, all);
+  assert.equal(flags[sum], false);
+  assert.deepEqual(flags.slice(0, 3), [true, true, true], "the first three steps agree");
+  assert.deepEqual(stretches(flags, 3), [[0, sum - 1]]);
+  // the wrong run alone agrees with itself nowhere it is outside the consensus
+  const wrong = filterRuns(m, all, new Set([classKey({ key: "9" })]));
+  assert.deepEqual(wrong.map((pos) => p.runs[pos]!.index), [3]);
+  assert.equal(agreeing(m, wrong)[sum], false);
+  const right = filterRuns(m, all, new Set([classKey(p.answers.find((x) => x.reference)!)]));
+  assert.equal(right.length, 3);
+  assert.ok(agreeing(m, right).slice(0, sum + 1).every(Boolean) || sum === p.forkColumn, "the right runs agree up to the sum");
+  // a filter that matches no run shows them all; no filter too
+  assert.deepEqual(filterRuns(m, all, new Set(["=nothing"])), all);
+  assert.deepEqual(filterRuns(m, all, new Set()), all);
+  assert.equal(classKey({ key: null }), "none");
+  assert.notEqual(classKey({ key: "none" }), classKey({ key: null }));
+});
+
+test("stretches: maximal runs of at least min", () => {
+  const f = (s: string) => [...s].map((c) => c === "=");
+  assert.deepEqual(stretches(f("===x==x====x"), 3), [
+    [0, 2],
+    [7, 10],
+  ]);
+  assert.deepEqual(stretches(f("=="), 3), []);
+  assert.deepEqual(stretches(f("==="), 3), [[0, 2]]);
+  assert.deepEqual(stretches([], 3), []);
+});
+
+test("the virtualised rows' geometry: estimates, measured heights, the rows a band covers", () => {
+  const l = new RowLayout([10, 20, 30, 40]);
+  assert.equal(l.total(), 100);
+  assert.deepEqual([0, 1, 2, 3, 4].map((i) => l.top(i)), [0, 10, 30, 60, 100]);
+  assert.equal(l.indexAt(0), 0);
+  assert.equal(l.indexAt(29.9), 1);
+  assert.equal(l.indexAt(30), 2);
+  assert.equal(l.indexAt(1e9), 3);
+  assert.equal(l.indexAt(-5), 0);
+  assert.deepEqual(l.range(15, 65), [1, 3]);
+  assert.equal(l.isMeasured(1), false);
+  assert.equal(l.set(1, 25), true, "a new height changes the layout");
+  assert.equal(l.set(1, 25.2), false, "half a pixel does not");
+  assert.equal(l.isMeasured(1), true);
+  assert.equal(l.top(2), 35);
+  assert.equal(l.total(), 105);
+  assert.equal(l.set(9, 10), false, "out of range");
+  assert.deepEqual(new RowLayout([]).range(0, 100), [0, -1]);
+  // 1000 rows: a lookup is a binary search, a change re-adds from the changed row on
+  const big = new RowLayout(Array.from({ length: 1000 }, () => 50));
+  assert.equal(big.indexAt(25_010), 500);
+  big.set(0, 100);
+  assert.equal(big.indexAt(25_010), 499);
 });

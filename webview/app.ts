@@ -1,20 +1,28 @@
 // The comparison view: one `hotmess.analysis/1` document in, the whole page out. `render` is
 // the single entry point: the self-contained HTML calls it with the inlined document, a VS Code
-// host will call it with each document it posts.
+// host calls it with each document it posts (every few hundred milliseconds while a run fills
+// in: a new document of the same prompt keeps what the reader was looking at).
 import type { Analysis, PromptAnalysis } from "../src/core/types";
 import { applyChartTheme } from "./charts";
 import { clear, h, span } from "./dom";
-import { fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
+import { answerLabel, fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
 import { renderHeader } from "./header";
 import { renderHeatmap, type HeatmapHandle } from "./heatmap";
-import { headline, promptModel, runOrder, type RunOrder } from "./model";
+import { filterRuns, headline, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
 import { renderOptimizer, type OptimizerHandle } from "./optimizer";
 import { readTheme } from "./theme";
-import { renderTraces, type TracesHandle } from "./traces";
+import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./traces";
 
 export interface ViewState {
   prompt: number;
   order: RunOrder;
+  /** Answer classes whose runs are shown (their keys, see classKey); empty: all. Per prompt. */
+  classes: string[];
+  /**
+   * Fold stretches of steps where every run shown agrees; null: the default, on when the prompt
+   * has more than FOLD_AUTO aligned steps (in a short table folding saves little and hides context).
+   */
+  fold: boolean | null;
 }
 
 export interface AppOptions {
@@ -22,17 +30,46 @@ export interface AppOptions {
   onState?: (s: ViewState) => void;
 }
 
+/** Chips shown before "+N more" in the filter row. */
+const CHIPS = 10;
+/** Past this many aligned steps, identical stretches are folded unless the reader said otherwise. */
+export const FOLD_AUTO = 24;
+
+/** What a re-render keeps: where the page and the traces are scrolled, the cursor, the focus. */
+interface Memory {
+  /** The section at the top of what is visible, how far into it, and where that top was (below the sticky bars). */
+  page: { key: string; offset: number; top: number } | null;
+  scrollY: number;
+  traces: TracesMemory | null;
+  heatLeft: number;
+  cursor: { run: number; col: number } | null;
+  focus: string | null;
+  listScroll: number;
+}
+
 export class App {
   private analysis: Analysis | null = null;
-  private state: ViewState = { prompt: 0, order: "index" };
+  private state: ViewState = { prompt: 0, order: "index", classes: [], fold: null };
   private main: HTMLElement | null = null;
   private list: HTMLElement | null = null;
+  private nav: HTMLElement | null = null;
+  private filterInput: HTMLInputElement | null = null;
   private items: HTMLElement[] = [];
   private heatmap: HeatmapHandle | null = null;
   private traces: TracesHandle | null = null;
   private optimizer: OptimizerHandle | null = null;
   private width = 0;
   private selectColumn: ((col: number, pos: number | null, from: "heatmap" | "traces") => void) | null = null;
+  // Per prompt, kept across re-renders of the same prompt (a live run posts a new document
+  // every few hundred milliseconds): the selected cell, the unfolded stretches, the open run.
+  private sel: { col: number; run: number | null } | null = null;
+  private unfolded = new Set<number>();
+  private openRun: number | null = null;
+  private promptOpen = false;
+  private moreChips = false;
+  /** Keeps --hm-runbar-h (on <body>) at the sticky toolbar's height, for scroll margins. */
+  private readonly runbarSize =
+    typeof ResizeObserver === "function" ? new ResizeObserver((es) => es[0] && document.body.style.setProperty("--hm-runbar-h", `${Math.ceil(es[0].target.getBoundingClientRect().height)}px`)) : null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -42,23 +79,33 @@ export class App {
     window.addEventListener("resize", () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        if (this.main && Math.abs(this.main.clientWidth - this.width) > 24) this.renderPrompt();
+        if (this.main && Math.abs(this.main.clientWidth - this.width) > 24) this.rerender();
       }, 150);
     });
     // VS Code changes the theme by rewriting the variables on <html> and the class of <body>.
     const observer = new MutationObserver(() => {
       clearTimeout(timer);
-      timer = setTimeout(() => this.renderPrompt(), 50);
+      timer = setTimeout(() => this.rerender(), 50);
     });
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ["style", "class"] });
     observer.observe(document.body, { attributes: true, attributeFilter: ["class"] });
   }
 
-  /** Show a document (replacing whatever was shown), optionally at a saved state. */
+  /**
+   * Show a document, optionally at a saved state. A new document of the prompt already shown (a
+   * live run filling in) keeps the scroll positions, the selection, the filter and the open run.
+   */
   render(analysis: Analysis, state?: Partial<ViewState>): void {
+    const prevId = this.analysis?.prompts?.[this.state.prompt]?.id;
+    const same = prevId !== undefined && Array.isArray(analysis?.prompts) ? analysis.prompts.findIndex((p) => p.id === prevId) : -1;
+    const mem = same >= 0 ? this.capture() : null;
+    const filterText = this.filterInput?.value ?? "";
     this.analysis = analysis;
     this.state = { ...this.state, ...state };
-    if (!(this.state.prompt >= 0 && this.state.prompt < analysis.prompts.length)) this.state.prompt = 0;
+    if (!Array.isArray(this.state.classes)) this.state.classes = [];
+    if (same >= 0) this.state.prompt = same;
+    else this.resetPrompt(!!state?.classes?.length);
+    if (!(this.state.prompt >= 0 && this.state.prompt < (analysis?.prompts?.length ?? 0))) this.state.prompt = 0;
     this.destroyCharts();
     clear(this.root);
     if (analysis?.schema !== "hotmess.analysis/1" || !Array.isArray(analysis.prompts)) {
@@ -72,22 +119,27 @@ export class App {
     }
     this.main = h("main", { class: "prompt" });
     const body = h("div", { class: "body" + (analysis.prompts.length === 1 ? " single" : "") });
-    if (analysis.prompts.length > 1) body.append(this.promptList(analysis.prompts));
+    this.nav = this.list = this.filterInput = null;
+    if (analysis.prompts.length > 1) body.append(this.promptList(analysis.prompts, filterText));
     body.append(this.main);
     this.root.append(body);
-    this.renderPrompt();
+    this.renderPrompt(mem);
   }
 
   select(index: number): void {
     if (!this.analysis || index < 0 || index >= this.analysis.prompts.length || index === this.state.prompt) return;
     this.state.prompt = index;
-    this.items.forEach((el, i) => el.setAttribute("aria-selected", String(i === index)));
+    this.resetPrompt(false);
+    this.items.forEach((el, i) => {
+      el.setAttribute("aria-selected", String(i === index));
+      el.tabIndex = i === index ? 0 : -1;
+    });
     this.items[index]?.scrollIntoView({ block: "nearest" });
     // Scroll while the old layout is still clean: after the new prompt is built, this would
     // force a second full layout.
     window.scrollTo({ top: 0 });
-    this.renderPrompt();
-    this.opts.onState?.({ ...this.state });
+    this.renderPrompt(null);
+    this.emit();
   }
 
   /** Show a prompt's aligned column: the heatmap marks it, the traces scroll to it. */
@@ -108,7 +160,20 @@ export class App {
     return best;
   }
 
-  private promptList(prompts: PromptAnalysis[]): HTMLElement {
+  private resetPrompt(keepClasses: boolean): void {
+    this.sel = null;
+    this.unfolded = new Set();
+    this.openRun = null;
+    this.promptOpen = false;
+    this.moreChips = false;
+    if (!keepClasses) this.state.classes = [];
+  }
+
+  private emit(): void {
+    this.opts.onState?.({ ...this.state, classes: [...this.state.classes] });
+  }
+
+  private promptList(prompts: PromptAnalysis[], filterText: string): HTMLElement {
     const max = Math.max(...prompts.map((p) => p.n));
     this.items = prompts.map((p, i) => {
       const inc = headline(p);
@@ -120,7 +185,14 @@ export class App {
         "li",
         {
           class: "prompt-item",
-          attrs: { role: "option", "aria-selected": String(i === this.state.prompt), tabindex: i === this.state.prompt ? "0" : "-1" },
+          attrs: {
+            id: `hm-prompt-${i}`,
+            role: "option",
+            "aria-selected": String(i === this.state.prompt),
+            "aria-label": `${p.id}: ${p.n} runs, incoherence ${inc === null ? "none (no target)" : fmt(inc, 2)}`,
+            tabindex: i === this.state.prompt ? "0" : "-1",
+            "data-fk": `prompt:${p.id}`,
+          },
           title: `${p.id}\nn ${p.n} · incoherence ${fmt(inc)} ${fmtCi(p.brier?.ci95)}${p.model ? `\nmodel ${p.model}` : ""}`,
           on: { click: () => this.select(i) },
         },
@@ -131,40 +203,140 @@ export class App {
       );
       return item;
     });
-    const ul = h("ul", { class: "prompt-list", attrs: { role: "listbox", "aria-label": "prompts" } }, ...this.items);
+    const ul = h("ul", { class: "prompt-list", attrs: { role: "listbox", "aria-label": "prompts (up and down arrows move)" } }, ...this.items);
     ul.addEventListener("keydown", (e) => {
-      const d = e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0;
-      if (!d) return;
+      const shown = this.items.map((el, i) => (el.hidden ? -1 : i)).filter((i) => i >= 0);
+      if (!shown.length) return;
+      const at = shown.indexOf(this.state.prompt);
+      let to: number | undefined;
+      if (e.key === "ArrowDown") to = shown[at < 0 ? 0 : Math.min(shown.length - 1, at + 1)];
+      else if (e.key === "ArrowUp") to = shown[at < 0 ? 0 : Math.max(0, at - 1)];
+      else if (e.key === "Home") to = shown[0];
+      else if (e.key === "End") to = shown[shown.length - 1];
+      else if (e.key === "PageDown") to = shown[at < 0 ? 0 : Math.min(shown.length - 1, at + 10)];
+      else if (e.key === "PageUp") to = shown[at < 0 ? 0 : Math.max(0, at - 10)];
+      else return;
       e.preventDefault();
-      let i = this.state.prompt + d;
-      while (i >= 0 && i < this.items.length && this.items[i]!.hidden) i += d;
-      if (i < 0 || i >= this.items.length) return;
-      this.items.forEach((el, k) => el.setAttribute("tabindex", k === i ? "0" : "-1"));
-      this.select(i);
-      this.items[i]!.focus();
+      if (to === undefined) return;
+      this.select(to);
+      this.items[to]!.focus();
     });
-    const head = h("div", { class: "list-head" }, span("", "prompt"), span("num", "n"), span("num", "incoh."));
+    const head = h("div", { class: "list-head", attrs: { "aria-hidden": "true" } }, span("", "prompt"), span("num", "n"), span("num", "incoh."));
     const nav = h("nav", { class: "prompts", attrs: { "aria-label": "prompts" } });
     if (prompts.length > 8) {
-      const filter = h("input", { class: "filter", attrs: { type: "search", placeholder: `Filter ${prompts.length} prompts`, "aria-label": "filter prompts" } });
-      filter.addEventListener("input", () => {
+      const filter = h("input", { class: "filter", attrs: { type: "search", placeholder: `Filter ${prompts.length} prompts`, "aria-label": "filter prompts", "data-fk": "prompt-filter" } });
+      const apply = () => {
         const q = filter.value.trim().toLowerCase();
         prompts.forEach((p, i) => (this.items[i]!.hidden = q !== "" && !p.id.toLowerCase().includes(q) && !(p.model ?? "").toLowerCase().includes(q)));
+      };
+      filter.addEventListener("input", apply);
+      filter.addEventListener("keydown", (e) => {
+        // Down from the filter box goes to the list.
+        if (e.key !== "ArrowDown") return;
+        e.preventDefault();
+        const cur = this.items[this.state.prompt];
+        (cur && !cur.hidden ? cur : this.items.find((el) => !el.hidden))?.focus();
       });
+      filter.value = filterText;
+      if (filterText) apply();
+      this.filterInput = filter;
       nav.append(filter);
     }
     nav.append(head, ul);
     this.list = ul;
+    this.nav = nav;
     return nav;
   }
 
   private destroyCharts(): void {
     this.heatmap?.destroy();
     this.optimizer?.destroy();
+    this.traces?.destroy();
     this.heatmap = this.traces = this.optimizer = null;
   }
 
-  private renderPrompt(): void {
+  /** The answer classes filtered on, when they still match runs (else: none, all runs shown). */
+  private activeFilter(m: PromptModel): Set<string> {
+    const keys = new Set(this.state.classes);
+    if (keys.size === 0 || !m.p.runs.some((r) => keys.has(m.classKeys[r.answerClass] ?? ""))) return new Set();
+    return keys;
+  }
+
+  private toggleClass(m: PromptModel, key: string | null): void {
+    const keys = this.activeFilter(m);
+    if (key === null) keys.clear();
+    else if (keys.has(key)) keys.delete(key);
+    else keys.add(key);
+    // every class with runs on is the same as all
+    const present = new Set(m.p.runs.map((r) => m.classKeys[r.answerClass] ?? ""));
+    if ([...present].every((k) => keys.has(k))) keys.clear();
+    this.state.classes = [...keys];
+    this.rerender();
+    this.emit();
+  }
+
+  /** Re-render the prompt shown, keeping what the reader was looking at. */
+  private rerender(): void {
+    if (!this.main?.isConnected) return;
+    this.renderPrompt(this.capture());
+  }
+
+  private capture(): Memory | null {
+    const main = this.main;
+    if (!main?.isConnected) return null;
+    // The page: the last section whose top is above the top of what is visible (under the host
+    // bar and, once it sticks, the runs toolbar), and by how much.
+    // (A section that starts just below that line counts: it is what the reader is at.)
+    const top = this.visibleTop();
+    let page: Memory["page"] = null;
+    for (const el of main.querySelectorAll<HTMLElement>("[data-anchor]")) {
+      const y = el.getBoundingClientRect().top - top;
+      if (y <= 48) page = { key: el.dataset.anchor!, offset: -y, top };
+    }
+    const active = document.activeElement as HTMLElement | null;
+    const p = this.analysis?.prompts[this.state.prompt];
+    const cursor = this.heatmap?.cursor() ?? null;
+    return {
+      page,
+      scrollY: window.scrollY,
+      traces: this.traces?.memory() ?? null,
+      heatLeft: this.heatmap?.scrollLeft ?? 0,
+      cursor: cursor && p?.runs[cursor.pos] ? { run: p.runs[cursor.pos]!.index, col: cursor.col } : null,
+      focus: active && this.root.contains(active) ? (active.closest<HTMLElement>("[data-fk]")?.dataset.fk ?? null) : null,
+      listScroll: this.nav?.scrollTop ?? 0,
+    };
+  }
+
+  /** The viewport's top below the sticky bars: the host bar, and the runs toolbar when it sticks. */
+  private visibleTop(): number {
+    const sticky = parseFloat(getComputedStyle(document.body).getPropertyValue("--hm-sticky-top")) || 0;
+    const bar = this.main?.querySelector<HTMLElement>(".runbar");
+    if (!bar) return sticky;
+    const r = bar.getBoundingClientRect();
+    // stuck: sticky (not in a narrow panel, where it scrolls away) and at the top
+    return getComputedStyle(bar).position === "sticky" && r.top <= sticky + 1 && r.top >= sticky - 1 ? sticky + r.height : sticky;
+  }
+
+  private restore(mem: Memory): void {
+    if (this.nav) this.nav.scrollTop = mem.listScroll;
+    let done = false;
+    if (mem.page) {
+      const el = this.main?.querySelector<HTMLElement>(`[data-anchor="${mem.page.key}"]`);
+      if (el) {
+        // (the bars stick again once the page is back where it was: use the top they left then)
+        window.scrollBy(0, el.getBoundingClientRect().top - mem.page.top + mem.page.offset);
+        done = true;
+      }
+    }
+    if (!done) window.scrollTo(0, mem.scrollY);
+    if (this.heatmap) this.heatmap.scrollLeft = mem.heatLeft;
+    if (mem.focus) {
+      const el = [...this.root.querySelectorAll<HTMLElement>("[data-fk]")].find((x) => x.dataset.fk === mem.focus);
+      el?.focus({ preventScroll: true });
+    }
+  }
+
+  private renderPrompt(mem: Memory | null): void {
     const a = this.analysis;
     const main = this.main;
     if (!a || !main || !main.isConnected) return;
@@ -183,53 +355,207 @@ export class App {
     const theme = readTheme();
     applyChartTheme(theme);
     const m = promptModel(p);
-    const order = runOrder(p, this.state.order);
-    main.append(renderHeader(m));
+    const filter = this.activeFilter(m);
+    const order = filterRuns(m, runOrder(p, this.state.order), filter);
+    main.append(
+      anchor(
+        renderHeader(m, {
+          filter,
+          onFilter: (key) => this.toggleClass(m, key),
+          promptOpen: this.promptOpen,
+          onPromptToggle: (open) => (this.promptOpen = open),
+        }),
+        "head",
+      ),
+    );
 
     if (p.optimizer) {
       this.optimizer = renderOptimizer(p.optimizer, p.n, theme);
-      main.append(section("Optimizer benchmark: incoherence per step", null, this.optimizer.element));
+      main.append(anchor(section("Optimizer benchmark: incoherence per step", null, this.optimizer.element), "opt"));
+    }
+    if (p.columns.length === 0 || p.runs.length === 0) {
+      main.append(h("p", { class: "muted note" }, "No steps to compare: the runs have no text."));
+      performance.measure("hm:prompt", "hm:prompt");
+      return;
     }
 
     const select = (col: number, pos: number | null, from: "heatmap" | "traces") => {
+      if (!(col >= 0 && col < p.columns.length)) return;
+      if (pos !== null && !order.includes(pos)) pos = null;
+      this.sel = { col, run: pos === null ? null : p.runs[pos]!.index };
       this.heatmap?.select(col, pos);
-      this.traces?.select(col, pos, from === "heatmap");
+      if (pos !== null) this.heatmap?.setCursor(pos, col);
+      this.traces?.select(col, pos, true);
       if (from === "heatmap") tracesSection.scrollIntoView({ block: "start", behavior: "smooth" });
     };
     this.selectColumn = select;
-    const orderToggle = h(
+
+    const runbar = anchor(this.runbar(m, filter, order.length), "runbar");
+    main.append(runbar);
+    this.runbarSize?.disconnect();
+    this.runbarSize?.observe(runbar);
+
+    performance.mark("hm:heatmap");
+    this.heatmap = renderHeatmap(m, order, theme, width, (col, pos) => select(col, pos, "heatmap"));
+    performance.measure("hm:heatmap", "hm:heatmap");
+    const shown = order.length < p.runs.length ? `${order.length} of ${plural(p.n, "run")}` : plural(p.n, "run");
+    const sub = `${shown} × ${plural(p.columns.length, "aligned step")}${p.forkColumn !== null ? ` · fork at column ${p.forkColumn}` : " · no fork"}`;
+    main.append(anchor(section("Step-level divergence", sub, this.heatmap.element), "heat"));
+
+    performance.mark("hm:traces");
+    this.traces = renderTraces({
+      m,
+      order,
+      width,
+      fontSize: theme.fontSize,
+      fold: this.folding(p),
+      unfolded: this.unfolded,
+      onPick: (col, pos) => select(col, pos, "traces"),
+      onOpen: (run) => (this.openRun = run),
+    });
+    const tracesSection = anchor(
+      section(
+        "Traces by aligned step",
+        null,
+        this.traces.element,
+        undefined,
+        h(
+          "span",
+          { class: "muted" },
+          "one row per aligned step, one column per run; click a run for its thinking and reply · ",
+          span("df legend-df", "highlighted"),
+          ": not in the column's consensus step",
+        ),
+      ),
+      "traces",
+    );
+    main.append(tracesSection);
+    this.traces.mount(mem?.traces ?? (this.openRun !== null ? { anchor: null, left: 0, open: this.openRun } : null));
+    performance.measure("hm:traces", "hm:traces");
+
+    // The selection and the cursor, by run index (positions may differ in a new document).
+    if (this.sel && this.sel.col < p.columns.length) {
+      const pos = this.sel.run === null ? null : (m.runPos.get(this.sel.run) ?? null);
+      const vis = pos !== null && order.includes(pos) ? pos : null;
+      this.heatmap.select(this.sel.col, vis);
+      this.traces.select(this.sel.col, vis, false);
+    }
+    if (mem?.cursor) {
+      const pos = m.runPos.get(mem.cursor.run);
+      if (pos !== undefined) this.heatmap.setCursor(pos, Math.min(mem.cursor.col, p.columns.length - 1));
+    }
+    if (mem) this.restore(mem);
+    performance.measure("hm:prompt", "hm:prompt");
+  }
+
+  private folding(p: PromptAnalysis): boolean {
+    return this.state.fold ?? p.columns.length > FOLD_AUTO;
+  }
+
+  /** The toolbar over the heatmap and the traces: which runs are shown, their order, folding. */
+  private runbar(m: PromptModel, filter: Set<string>, shownRuns: number): HTMLElement {
+    const p = m.p;
+    const chip = (key: string | null, label: string, count: number, slot: string | null, extra: { ref?: boolean; title: string }) => {
+      const on = key === null ? filter.size === 0 : filter.has(key);
+      return h(
+        "button",
+        {
+          class: `chip${slot ? ` cls-${slot}` : ""}${on ? " on" : ""}`,
+          title: extra.title,
+          attrs: { type: "button", "aria-pressed": String(on), "data-fk": `chip:${key ?? "*all"}` },
+          on: { click: () => this.toggleClass(m, key) },
+        },
+        slot ? span("swatch-cls") : null,
+        span("chip-label", label),
+        extra.ref ? span("ok", "✓") : null,
+        span("chip-count num", String(count)),
+      );
+    };
+    const classes = p.answers.map((a, i) => ({ a, i })).filter(({ a }) => a.count > 0);
+    const visible = this.moreChips ? classes : classes.slice(0, CHIPS);
+    const chips = h(
+      "div",
+      { class: "chips", attrs: { role: "group", "aria-label": "show the runs of these answers (several can be on)" } },
+      span("label", "runs"),
+      chip(null, "all", p.n, null, { title: "Show every run" }),
+      ...visible.map(({ a, i }) =>
+        chip(m.classKeys[i]!, truncate(answerLabel(a), 18), a.count, m.classSlot[i] ?? "other", {
+          ref: a.reference,
+          title: `answer ${answerLabel(a)}${a.reference ? " (the reference)" : ""}: ${a.count} of ${p.n} runs. Click to show only these (and any other class that is on); again to take it off.`,
+        }),
+      ),
+      classes.length > CHIPS
+        ? h(
+            "button",
+            {
+              class: "chip more",
+              attrs: { type: "button", "aria-expanded": String(this.moreChips), "data-fk": "chip:*more" },
+              on: {
+                click: () => {
+                  this.moreChips = !this.moreChips;
+                  this.rerender();
+                },
+              },
+            },
+            this.moreChips ? "fewer" : `+${classes.length - CHIPS} more`,
+          )
+        : null,
+      filter.size ? span("muted chips-note", `${shownRuns} of ${p.n} shown`) : null,
+    );
+    const order = h(
       "span",
       { class: "seg", attrs: { role: "group", "aria-label": "order of runs" } },
-      span("muted", "runs by "),
+      span("label", "order "),
       ...(["index", "answer"] as const).map((o) =>
-        h("button", { class: this.state.order === o ? "on" : "", attrs: { "aria-pressed": String(this.state.order === o) }, on: { click: () => this.setOrder(o) } }, o),
+        h(
+          "button",
+          { class: this.state.order === o ? "on" : "", attrs: { type: "button", "aria-pressed": String(this.state.order === o), "data-fk": `order:${o}` }, on: { click: () => this.setOrder(o) } },
+          o,
+        ),
       ),
     );
-    if (p.columns.length > 0 && p.runs.length > 0) {
-      performance.mark("hm:heatmap");
-      this.heatmap = renderHeatmap(m, order, theme, width, (col, pos) => select(col, pos, "heatmap"));
-      performance.measure("hm:heatmap", "hm:heatmap");
-      const sub = `${plural(p.n, "run")} × ${plural(p.columns.length, "aligned step")}${p.forkColumn !== null ? ` · fork at column ${p.forkColumn}` : " · no fork"}`;
-      main.append(section("Step-level divergence", sub, this.heatmap.element, orderToggle));
-    }
-    performance.mark("hm:traces");
-    this.traces = renderTraces(m, order, width, (col, pos) => select(col, pos, "traces"));
-    performance.measure("hm:traces", "hm:traces");
-    const tracesSection = section("Traces by aligned step", "one row per aligned step, one column per run; click a run to read it whole", this.traces.element);
-    main.append(tracesSection);
-    performance.measure("hm:prompt", "hm:prompt");
+    const folding = this.folding(p);
+    const fold = h(
+      "button",
+      {
+        class: "toggle" + (folding ? " on" : ""),
+        title: `Fold stretches of ${MIN_FOLD} or more aligned steps where every run shown is in the consensus (or skips the step) into one row. By default on past ${FOLD_AUTO} aligned steps.`,
+        attrs: { type: "button", "aria-pressed": String(folding), "data-fk": "fold" },
+        on: {
+          click: () => {
+            this.state.fold = !folding;
+            this.unfolded.clear();
+            this.rerender();
+            this.emit();
+          },
+        },
+      },
+      span("toggle-box", folding ? "✓" : ""),
+      " fold identical steps",
+    );
+    return h("div", { class: "runbar", attrs: { role: "toolbar", "aria-label": "runs shown" } }, chips, h("div", { class: "runbar-tools" }, order, fold));
   }
 
   private setOrder(o: RunOrder): void {
     if (this.state.order === o) return;
     this.state.order = o;
-    this.renderPrompt();
-    this.opts.onState?.({ ...this.state });
+    this.rerender();
+    this.emit();
   }
 }
 
-function section(title: string, sub: string | null, body: HTMLElement, tools?: HTMLElement): HTMLElement {
-  return h("section", { class: "panel" }, h("div", { class: "panel-head" }, h("h3", null, title), sub ? span("muted", sub) : null, tools ? h("span", { class: "tools" }, tools) : null), body);
+function anchor<T extends HTMLElement>(el: T, key: string): T {
+  el.dataset.anchor = key;
+  return el;
+}
+
+function section(title: string, sub: string | null, body: HTMLElement, tools?: HTMLElement, subEl?: HTMLElement): HTMLElement {
+  return h(
+    "section",
+    { class: "panel", attrs: { "aria-label": title } },
+    h("div", { class: "panel-head" }, h("h3", null, title), sub ? span("muted", sub) : null, subEl ?? null, tools ? h("span", { class: "tools" }, tools) : null),
+    body,
+  );
 }
 
 /** Title, the pooled figures and the length split. */

@@ -1,4 +1,5 @@
-// chart.js, with only the parts the view uses registered (bundled: nothing loads from a CDN).
+// chart.js, with only the parts the view uses registered (bundled: nothing loads from a CDN): the
+// optimizer benchmark's charts. (The heatmap draws its own canvas: see heatmap.ts.)
 import {
   BarController,
   BarElement,
@@ -13,12 +14,9 @@ import {
   PointElement,
   Tooltip,
 } from "chart.js";
-import { MatrixController, MatrixElement } from "chartjs-chart-matrix";
 import type { Theme } from "./theme";
 
 Chart.register(
-  MatrixController,
-  MatrixElement,
   LinearScale,
   LogarithmicScale,
   CategoryScale,

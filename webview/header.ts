@@ -1,5 +1,6 @@
-// The prompt's header: id, model, n, target, answer classes as bars, the decompositions and
-// the incoherence with its interval.
+// The prompt's header: id, model, n, target, answer classes as bars (each one a toggle that
+// shows only the runs of that class below), the decompositions and the incoherence with its
+// interval.
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
@@ -7,7 +8,16 @@ import type { PromptModel } from "./model";
 
 const MAX_CLASSES = 8;
 
-export function renderHeader(m: PromptModel): HTMLElement {
+export interface HeaderOptions {
+  /** The answer classes shown (their keys); empty: all. */
+  filter: ReadonlySet<string>;
+  onFilter: (key: string) => void;
+  /** The prompt text starts unfolded (it was, before a re-render). */
+  promptOpen?: boolean;
+  onPromptToggle?: (open: boolean) => void;
+}
+
+export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
   const p = m.p;
   const facts = h(
     "div",
@@ -30,9 +40,9 @@ export function renderHeader(m: PromptModel): HTMLElement {
     "section",
     { class: "prompt-head", attrs: { "aria-label": "prompt summary" } },
     title,
-    p.prompt ? promptText(p.prompt) : null,
+    p.prompt ? promptText(p.prompt, o) : null,
     facts,
-    h("div", { class: "head-grid" }, headline(p), answers(m), decompositions(p)),
+    h("div", { class: "head-grid" }, headline(p), answers(m, o), decompositions(p)),
   );
 }
 
@@ -40,9 +50,12 @@ function fact(label: string, value: string, title?: string): HTMLElement {
   return h("span", { class: "fact", title: title ?? "" }, span("label", label), " ", span("value", value));
 }
 
-function promptText(text: string): HTMLElement {
+function promptText(text: string, o: HeaderOptions): HTMLElement {
   const first = text.split("\n").find((l) => l.trim()) ?? "";
-  return h("details", { class: "prompt-text" }, h("summary", null, span("label", "prompt "), truncate(first, 140)), h("pre", null, text));
+  const d = h("details", { class: "prompt-text" }, h("summary", { attrs: { "data-fk": "prompt-text" } }, span("label", "prompt "), truncate(first, 140)), h("pre", null, text));
+  d.open = !!o.promptOpen;
+  d.addEventListener("toggle", () => o.onPromptToggle?.(d.open));
+  return d;
 }
 
 /** The big figure: incoherence with its interval, or disagreement without a target. */
@@ -104,32 +117,45 @@ function track(x: number | null, ci: Interval | null, what: string, [left, right
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
-function answers(m: PromptModel): HTMLElement {
+function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
   const p = m.p;
-  const rows = h("div", { class: "classes" });
+  const rows = h("div", { class: "classes", attrs: { role: "group", "aria-label": "answer classes: click one to show only its runs" } });
   const shown = p.answers.slice(0, MAX_CLASSES);
   const max = Math.max(1, ...p.answers.map((a) => a.count));
+  const filtering = o.filter.size > 0 && p.runs.some((r) => o.filter.has(m.classKeys[r.answerClass] ?? ""));
   shown.forEach((a, i) => {
     const slot = m.classSlot[i] ?? "other";
+    const key = m.classKeys[i]!;
     const bar = span(`bar cls-${slot}`);
     bar.style.width = pct(a.count / max, 2);
     const label = answerLabel(a);
     const examples = a.examples.length ? `\nraw answers: ${a.examples.join(" | ")}` : "";
-    rows.append(
-      h(
-        "div",
-        { class: "class-row" + (a.reference ? " ref" : "") + (a.key === null ? " noanswer" : ""), title: `${label}${a.reference ? " (reference)" : ""}: ${a.count} of ${p.n}${examples}` },
-        h("span", { class: "class-key" }, truncate(label, 28)),
-        h("span", { class: "class-bar" }, bar),
-        h("span", { class: "class-count num" }, String(a.count), span("muted", ` ${pct(a.count / p.n)}`)),
-        h("span", { class: "class-mark" }, a.reference ? "✓" : ""),
-      ),
+    const on = filtering && o.filter.has(key);
+    const row = h(
+      "button",
+      {
+        class: "class-row" + (a.reference ? " ref" : "") + (a.key === null ? " noanswer" : "") + (on ? " on" : filtering ? " off" : ""),
+        title: `${label}${a.reference ? " (reference)" : ""}: ${a.count} of ${p.n}${examples}\nClick to show only these runs below (again to show all); several classes can be on.`,
+        attrs: {
+          type: "button",
+          "aria-pressed": String(on),
+          "aria-label": `${label}${a.reference ? ", the reference" : ""}: ${a.count} of ${p.n} runs. Show only these runs`,
+          "data-fk": `class-row:${key}`,
+        },
+        on: { click: () => o.onFilter(key) },
+      },
+      h("span", { class: "class-key" }, truncate(label, 28)),
+      h("span", { class: "class-bar" }, bar),
+      h("span", { class: "class-count num" }, String(a.count), span("muted", ` ${pct(a.count / p.n)}`)),
+      h("span", { class: "class-mark" }, a.reference ? "✓" : ""),
     );
+    if (a.count === 0) row.disabled = true;
+    rows.append(row);
   });
   const rest = p.answers.slice(MAX_CLASSES);
   if (rest.length) {
     const runs = rest.reduce((s, a) => s + a.count, 0);
-    rows.append(h("div", { class: "class-more muted" }, `+ ${plural(rest.length, "more class", "more classes")}, ${plural(runs, "run")}`));
+    rows.append(h("div", { class: "class-more muted" }, `+ ${plural(rest.length, "more class", "more classes")}, ${plural(runs, "run")} (in the filter row above the traces)`));
   }
   return h("div", { class: "answers" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), rows);
 }

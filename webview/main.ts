@@ -23,7 +23,14 @@ type Saved = Partial<ViewState> & { source?: ViewSource };
 const saved = (): Saved => (vscode?.getState() as Saved | undefined) ?? {};
 const app = new App(root, { onState: (s) => vscode?.setState({ ...saved(), ...s }) });
 const bar = vscode ? new HostBar(vscode) : null;
-if (bar) document.body.insertBefore(bar.el, root);
+if (bar) {
+  document.body.insertBefore(bar.el, root);
+  // The host bar sticks to the top: the view's own sticky toolbar sits below it. (On <body>: the
+  // app re-renders when <html>'s style changes, which is how VS Code changes the theme.)
+  const setTop = () => document.body.style.setProperty("--hm-sticky-top", `${bar.el.getBoundingClientRect().height}px`);
+  if (typeof ResizeObserver === "function") new ResizeObserver(setTop).observe(bar.el);
+  else setTop();
+}
 
 function show(analysis: Analysis): void {
   const t1 = performance.now();

@@ -1,7 +1,7 @@
 // What the view derives from one prompt of the document, without recomputing any metric: the
 // order of the runs, which column holds each step, the colour slot of each answer class, and
 // the run's text put back together from its steps. Pure: no DOM.
-import type { PromptAnalysis, Run } from "../src/core/types";
+import type { AnswerClass, Column, PromptAnalysis, Run } from "../src/core/types";
 
 export type RunOrder = "index" | "answer";
 
@@ -18,6 +18,10 @@ export interface PromptModel {
   classSlot: string[];
   /** Gaps per column. */
   gaps: number[];
+  /** consensus[j]: the text of column j's consensus step (the most common step of group 0), null when it has none. */
+  consensus: (string | null)[];
+  /** The filter key of each answer class (see classKey). */
+  classKeys: string[];
 }
 
 export function promptModel(p: PromptAnalysis): PromptModel {
@@ -45,7 +49,70 @@ export function promptModel(p: PromptAnalysis): PromptModel {
     if (a.count === 0) return "other";
     return slot < CLASS_PALETTE ? prefix + String(slot++) : "other";
   });
-  return { p, runPos, stepColumn, classSlot, gaps };
+  const consensus = p.columns.map((col) => consensusStep(col, p, runPos));
+  return { p, runPos, stepColumn, classSlot, gaps, consensus, classKeys: p.answers.map(classKey) };
+}
+
+/**
+ * The text of a column's consensus step: the most common step (by text, ignoring case and runs of
+ * whitespace) among the cells of group 0, the earliest run's wording on a tie; as the analysis
+ * picks it (it compares normalised steps, so on rare ties this may pick another wording).
+ */
+export function consensusStep(col: Column, p: PromptAnalysis, runPos: Map<number, number>): string | null {
+  const counts = new Map<string, { n: number; text: string; run: number }>();
+  let best: { n: number; text: string; run: number } | null = null;
+  for (const c of col.cells) {
+    if (c.group !== 0 || c.step === null) continue;
+    const pos = runPos.get(c.run);
+    const text = pos === undefined ? undefined : p.runs[pos]!.steps[c.step]?.text;
+    if (text === undefined) continue;
+    const key = text.replace(/\s+/g, " ").trim().toLowerCase();
+    let e = counts.get(key);
+    if (!e) counts.set(key, (e = { n: 0, text, run: c.run }));
+    e.n++;
+    if (!best || e.n > best.n || (e.n === best.n && e.run < best.run)) best = e;
+  }
+  return best?.text ?? null;
+}
+
+/** The key an answer class is filtered by: stable across documents (class indices are not). */
+export function classKey(a: Pick<AnswerClass, "key">): string {
+  return a.key === null ? "none" : `=${a.key}`;
+}
+
+/** Run positions of `order` whose answer class is in `keys` (all of them when none is). */
+export function filterRuns(m: PromptModel, order: number[], keys: ReadonlySet<string>): number[] {
+  if (keys.size === 0) return order;
+  const out = order.filter((pos) => keys.has(m.classKeys[m.p.runs[pos]!.answerClass] ?? ""));
+  return out.length ? out : order;
+}
+
+/**
+ * Columns where the runs shown all agree: every one of them is in the consensus group or has a
+ * gap there. The fork column never is (it has two real groups).
+ */
+export function agreeing(m: PromptModel, order: number[]): boolean[] {
+  const shown = new Set(order.map((pos) => m.p.runs[pos]!.index));
+  return m.p.columns.map((col, j) => {
+    if (j === m.p.forkColumn) return false;
+    for (const c of col.cells) if (shown.has(c.run) && c.step !== null && c.group !== 0) return false;
+    return true;
+  });
+}
+
+/** Maximal stretches [from, to] (inclusive) of at least `min` consecutive true flags. */
+export function stretches(flags: boolean[], min: number): [number, number][] {
+  const out: [number, number][] = [];
+  let from = -1;
+  for (let j = 0; j <= flags.length; j++) {
+    if (j < flags.length && flags[j]) {
+      if (from < 0) from = j;
+    } else if (from >= 0) {
+      if (j - from >= min) out.push([from, j - 1]);
+      from = -1;
+    }
+  }
+  return out;
 }
 
 /** Run positions in display order: by index, or grouped by answer class (reference first). */

@@ -57,10 +57,13 @@ export function renderOptimizer(o: OptimizerAnalysis, n: number, theme: Theme): 
     data: {
       labels,
       datasets: [
-        bandDs("95% low", lo((s) => s.ci95), theme.blue, false),
-        bandDs("95% interval", hi((s) => s.ci95), theme.blue, "-1"),
-        lineDs("incoherence", steps.map((s) => s.incoherence), theme.blue),
-        lineDs("unbiased", steps.map((s) => s.incoherenceUnbiased), theme.blue, { borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 }),
+        // line datasets in a mixed chart (chart.js types each dataset by the chart's union type)
+        ...([
+          bandDs("95% low", lo((s) => s.ci95), theme.blue, false),
+          bandDs("95% interval", hi((s) => s.ci95), theme.blue, "-1"),
+          lineDs("incoherence", steps.map((s) => s.incoherence), theme.blue),
+          lineDs("unbiased", steps.map((s) => s.incoherenceUnbiased), theme.blue, { borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 }),
+        ] as unknown as ChartDataset<"line" | "bar">[]),
         {
           type: "bar",
           label: "runs missing",

@@ -2,10 +2,16 @@
 // errors, CSP violations, network requests (there must be none besides the file itself), and
 // screenshots in the light default and with VS Code's dark theme variables injected.
 //
-//   node --import tsx test/e2e/report-screenshot.ts [--out DIR] [--html-only] [--no-build] [FILE.analysis.json …]
+//   node --import tsx test/e2e/report-screenshot.ts [--out DIR] [--html-only] [--no-build] [--only NAME,…] [FILE.analysis.json …]
 //
-// Without files it renders the three samples: the word problems (examples/), the Game-of-24
-// set (../shared/fixtures, 50 prompts × 100 runs) and a fabricated optimizer-benchmark prompt.
+// Without files it renders the samples: the word problems (examples/), the Game-of-24 set
+// (../shared/fixtures, 50 prompts × 100 runs), a fabricated optimizer-benchmark prompt, a
+// hostile document, and a synthetic 100 runs × 60 aligned steps prompt with thinking and replies
+// ("long"), on which it also measures the first render, the frame times of a scroll through the
+// traces, and what a live run's stream of documents does to the scroll position, the selection
+// and the open run. Besides the light and dark screenshots it saves a filtered view (one answer
+// class), a folded stretch, a close-up of the word diff, a run's thinking and reply, and the
+// heatmap's keyboard cursor.
 // It needs Chromium (`apt-get install -y chromium`) and playwright-core, which is not a project
 // dependency: install it outside the repository (`mkdir -p /tmp/pw && cd /tmp/pw && npm init -y
 // && npm install playwright-core`) or point PLAYWRIGHT_CORE at it. Exit status 1 when a page
@@ -24,7 +30,10 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const outIdx = args.indexOf("--out");
 const outDir = resolve(outIdx >= 0 ? args[outIdx + 1]! : "/tmp/hotmess-report");
-const files = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out");
+const onlyIdx = args.indexOf("--only");
+/** --only NAME[,NAME…]: render only these samples (word-problems, game24, optimizer, hostile, long). */
+const only = onlyIdx >= 0 ? new Set(args[onlyIdx + 1]!.split(",")) : null;
+const files = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--out" && args[i - 1] !== "--only");
 
 // ---------------------------------------------------------------------------------------------
 // Samples
@@ -204,6 +213,55 @@ export function optimizerSample(): Analysis {
   return a;
 }
 
+/**
+ * A synthetic long prompt: 100 runs of a lamp shop's stock tracked over 11 weeks, about 60 steps
+ * each, as thinking with a visible reply. Most runs follow the same path word for word (so long
+ * stretches agree and fold); some reword a step; a third slip once in some week and carry the
+ * wrong stock to the end (the word diff shows the numbers that differ); a few skip or insert a
+ * step. `runs` takes the first k runs only (a live run that has not finished).
+ */
+export function longRecord(runs = 100, weeks = 11): PromptRecord {
+  const r = rng(42);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
+  const sells = [14, 9, 17, 11, 8, 15, 12, 10, 16, 13, 7, 18];
+  const deliv = [10, 12, 8, 15, 9, 11, 14, 10, 12, 9, 13, 8];
+  const samples: PromptRecord["samples"] = [];
+  let truth = 0;
+  for (let run = 0; run < 100; run++) {
+    const slipWeek = r() < 0.35 ? 4 + Math.floor(r() * (weeks - 4)) : -1;
+    const slipBy = pick([1, -1, 2, 10]);
+    let stock = 40;
+    const steps: string[] = [r() < 0.06 ? "I will go through the weeks one at a time." : "Let me track the shop week by week."];
+    for (let w = 0; w < weeks; w++) {
+      const s = sells[w]!;
+      const d = deliv[w]!;
+      let left = stock - s;
+      if (w === slipWeek) left += slipBy;
+      const after = left + d;
+      steps.push(`Week ${w + 1}: the shop starts with ${stock} lamps.`);
+      steps.push(r() < 0.08 ? `It sells ${s} of them: ${stock} - ${s} = ${left}.` : `It sells ${s} lamps, so ${stock} - ${s} = ${left} remain.`);
+      if (!(w > 2 && r() < 0.04)) steps.push(r() < 0.1 ? `Restocking adds ${d}: ${left} + ${d} = ${after}.` : `A delivery brings ${d} more, so ${left} + ${d} = ${after} lamps.`);
+      steps.push(`Income this week is ${s} * 3 = ${s * 3} dollars, less 5 for rent.`);
+      if (w > 3 && r() < 0.05) steps.push(pick([`Wait, let me double-check that: ${left} + ${d} is ${after}, yes.`, `Hmm, is the rent charged every week? Yes, 5 dollars.`]));
+      stock = after;
+    }
+    steps.push(`So after ${weeks} weeks the shop has ${stock} lamps left.`);
+    if (run === 0) truth = stock;
+    samples.push({ thinking: steps.join("\n"), text: `After ${weeks} weeks the shop has **${stock} lamps** left.\n\nAnswer: ${stock}`, answer: stock });
+  }
+  return {
+    id: "lamp-shop-11-weeks",
+    model: "synthetic",
+    prompt: "A lamp shop starts with 40 lamps. Each week it sells some lamps and receives a delivery (the table below). How many lamps does it have after 11 weeks?",
+    reference: truth,
+    samples: samples.slice(0, runs),
+  };
+}
+
+export function longSample(runs = 100): Analysis {
+  return analyzeRecords([longRecord(runs)], { resamples: 200 });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The browser
 
@@ -214,6 +272,7 @@ interface Box {
   top: number;
   width: number;
   height: number;
+  bottom: number;
 }
 interface CspEvent {
   violatedDirective: string;
@@ -222,19 +281,44 @@ interface CspEvent {
   lineNumber: number;
   sample: string;
 }
+interface El {
+  getBoundingClientRect(): Box;
+  scrollIntoView(o?: { block?: string }): void;
+  scrollTop: number;
+  scrollLeft: number;
+  scrollHeight: number;
+  clientHeight: number;
+  offsetTop: number;
+  dataset: Record<string, string | undefined>;
+  textContent: string | null;
+  hidden: boolean;
+  className: string;
+  closest(sel: string): El | null;
+  querySelector(sel: string): El | null;
+  querySelectorAll(sel: string): ArrayLike<El>;
+  click(): void;
+  focus(): void;
+}
 declare const window: {
   hotmess?: { app: { select(i: number): void; largest(): number }; bootMs: number; renderMs: number; firstPaintMs: number };
   __csp: string[];
+  __longtasks: number[];
+  /** tsx (esbuild, keepNames) wraps named functions in __name(): the page functions need it too. */
+  __name?: (f: unknown) => unknown;
   scrollTo(x: number, y: number): void;
+  scrollY: number;
+  postMessage(m: unknown, origin: string): void;
 };
 declare const document: {
-  querySelector(sel: string): { getBoundingClientRect(): Box; scrollIntoView(): void } | null;
-  querySelectorAll(sel: string): { length: number };
+  querySelector(sel: string): El | null;
+  querySelectorAll(sel: string): ArrayLike<El>;
   addEventListener(type: "securitypolicyviolation", f: (e: CspEvent) => void): void;
   documentElement: { style: { setProperty(k: string, v: string): void } };
   body: { classList: { add(c: string): void }; innerText: string };
+  activeElement: El | null;
 };
-declare const requestAnimationFrame: (f: () => void) => number;
+declare const requestAnimationFrame: (f: (t: number) => void) => number;
+declare const PerformanceObserver: new (f: (list: { getEntries(): { duration: number }[] }) => void) => { observe(o: { type: string; buffered?: boolean }): void };
 
 /** VS Code's Dark Modern theme, as the variables a webview receives. */
 const VSCODE_DARK: Record<string, string> = {
@@ -265,11 +349,39 @@ const VSCODE_DARK: Record<string, string> = {
   "--vscode-editor-font-family": '"DejaVu Sans Mono", monospace',
 };
 
+interface ScrollReport {
+  label: string;
+  frames: number;
+  px: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+  over16: number;
+  over33: number;
+  longTasks: number[];
+  rowsInDocument: number;
+  /** Frames over 17.5 ms: at which scroll offset, how long. */
+  slow: string[];
+}
+
+interface StreamReport {
+  docs: number;
+  renderMs: number[];
+  scrollTopDrift: number[];
+  pageDrift: number[];
+  selectionKept: boolean;
+  openRunKept: boolean;
+}
+
 interface PageReport {
   name: string;
   file: string;
   bytes: number;
   timings: { bootMs: number; renderMs: number; firstPaintMs: number } | null;
+  measures: Record<string, number>;
+  scroll: ScrollReport[];
+  stream: StreamReport | null;
+  checks: string[];
   switchMs: number[];
   consoleErrors: string[];
   cspViolations: string[];
@@ -281,6 +393,8 @@ interface PageReport {
 // The few playwright-core calls used here (it is not a dependency, so not in the type check).
 interface PwPage {
   addInitScript(f: () => void): Promise<void>;
+  keyboard: { press(key: string): Promise<void> };
+  focus(sel: string): Promise<void>;
   on(event: "console", f: (m: { type(): string; text(): string }) => void): void;
   on(event: "pageerror", f: (e: Error) => void): void;
   on(event: "request", f: (r: { url(): string }) => void): void;
@@ -289,7 +403,7 @@ interface PwPage {
   waitForSelector(sel: string, o: { timeout: number }): Promise<unknown>;
   waitForTimeout(ms: number): Promise<void>;
   evaluate<R, A = undefined>(f: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  screenshot(o: { path: string; fullPage: boolean }): Promise<unknown>;
+  screenshot(o: { path: string; fullPage?: boolean; clip?: Box }): Promise<unknown>;
   click(sel: string): Promise<void>;
   setViewportSize(size: { width: number; height: number }): Promise<void>;
   mouse: { move(x: number, y: number): Promise<void>; click(x: number, y: number): Promise<void> };
@@ -319,6 +433,259 @@ function loadPlaywright(): Playwright {
   throw new Error("playwright-core not found: mkdir -p /tmp/pw && cd /tmp/pw && npm init -y && npm install playwright-core (or set PLAYWRIGHT_CORE)");
 }
 
+type Shot = (suffix: string, fullPage?: boolean) => Promise<void>;
+type Clip = (suffix: string, box: Box) => Promise<void>;
+const pause = (page: PwPage, ms = 150) => page.waitForTimeout(ms);
+
+/** A box around an element's, widened and clamped to the viewport (1280 × 900). */
+function around(b: Box, dx: number, dy: number, maxW = 1240, maxH = 880): Box {
+  const x = Math.max(0, b.left - dx);
+  const y = Math.max(0, b.top - dy);
+  return { left: x, top: y, width: Math.min(maxW, b.width + 2 * dx, 1280 - x), height: Math.min(maxH, b.height + 2 * dy, 900 - y) } as Box;
+}
+const clipBox = (b: Box) => ({ x: b.left, y: b.top, width: b.width, height: b.height }) as unknown as Box;
+
+/**
+ * The filter chips, the folded stretches, the word diff, a run's thinking and reply, the heatmap's
+ * keyboard cursor; and on the long sample the scroll-through frame times and a live stream.
+ */
+async function newFeatures(page: PwPage, name: string, rep: PageReport, shot: Shot, clip: Clip): Promise<void> {
+  const fail = (what: string) => rep.consoleErrors.push(`${name}: ${what}`);
+  if (!(await page.evaluate(() => !!document.querySelector(".heatmap canvas")))) return;
+
+  // Filter: the first wrong class (else the first class), from the chip row.
+  const filtered = await page.evaluate(() => {
+    const chips = Array.from(document.querySelectorAll(".chips .chip[class*='cls-']") as ArrayLike<El>);
+    const chip = chips.find((c) => !c.className.includes("cls-ref")) ?? chips[0];
+    if (!chip) return null;
+    const count = Number(chip.querySelector(".chip-count")?.textContent ?? "0");
+    chip.click();
+    return { count, label: chip.querySelector(".chip-label")?.textContent ?? "" };
+  });
+  if (filtered) {
+    await pause(page);
+    const after = await page.evaluate(() => ({
+      heads: document.querySelectorAll("table.traces thead th.run-h").length,
+      pressed: document.querySelectorAll(".chip[aria-pressed='true'], .class-row[aria-pressed='true']").length,
+    }));
+    if (after.heads !== filtered.count) fail(`filter ${filtered.label}: ${after.heads} runs in the traces, expected ${filtered.count}`);
+    else rep.checks.push(`filter on answer ${filtered.label}: ${after.heads} runs in the heatmap and traces; chip and header bar pressed (${after.pressed})`);
+    await page.evaluate(() => document.querySelector(".runbar")?.scrollIntoView({ block: "start" }));
+    await pause(page);
+    await shot("filtered", false);
+    await page.evaluate(() => document.querySelector(".chips .chip:not([class*='cls-'])")?.click());
+    await pause(page);
+  }
+
+  // A folded stretch, in the middle of the traces; then unfold and fold it again.
+  const fold = await page.evaluate(() => {
+    const tr = document.querySelector("table.traces tr.fold");
+    const sc = document.querySelector(".traces-scroll");
+    if (!tr || !sc) return null;
+    document.querySelector("[data-anchor='traces']")?.scrollIntoView({ block: "start" });
+    sc.scrollTop = Math.max(0, tr.offsetTop - 140);
+    // (counted by the table: with virtualisation only the rows in view are in the document)
+    return { from: tr.dataset.from, to: tr.dataset.to, folds: Number(document.querySelector("table.traces")!.dataset.folds) };
+  });
+  if (fold) {
+    await pause(page, 250);
+    const box = await page.evaluate(() => document.querySelector(".traces-scroll")!.getBoundingClientRect());
+    await clip("folded", clipBox(around(box, 8, 36)));
+    await page.evaluate(() => document.querySelector("table.traces tr.fold button.fold-btn")?.click());
+    await pause(page);
+    const open = await page.evaluate(() => ({ refold: document.querySelectorAll("table.traces button.refold").length, folds: Number(document.querySelector("table.traces")!.dataset.folds) }));
+    await page.evaluate(() => document.querySelector("table.traces button.refold")?.click());
+    await pause(page);
+    const again = await page.evaluate(() => Number(document.querySelector("table.traces")!.dataset.folds));
+    if (open.refold < 1 || open.folds !== fold.folds - 1 || again !== fold.folds) fail(`folding: ${JSON.stringify({ fold, open, again })}`);
+    else rep.checks.push(`${fold.folds} folded stretches (first: columns ${fold.from}–${fold.to}); one unfolds on click and folds back`);
+  }
+
+  // The word diff: the first highlighted cell, close up.
+  const diff = await page.evaluate(() => {
+    const sc = document.querySelector(".traces-scroll");
+    const cells = Array.from(document.querySelectorAll("table.traces td") as ArrayLike<El>).filter((td) => td.querySelector(".df"));
+    const td = cells.find((c) => (c.textContent ?? "").length > 30) ?? cells[0];
+    if (!sc || !td) return null;
+    document.querySelector("[data-anchor='traces']")?.scrollIntoView({ block: "start" });
+    const tr = td.closest("tr")!;
+    sc.scrollTop = Math.max(0, tr.offsetTop - 90);
+    sc.scrollLeft = Math.max(0, (td as unknown as { offsetLeft: number }).offsetLeft - 380);
+    return { col: tr.dataset.col, marked: td.querySelectorAll(".df").length };
+  });
+  if (diff) {
+    await pause(page, 250);
+    const box = await page.evaluate(() => {
+      const sc = document.querySelector(".traces-scroll")!.getBoundingClientRect();
+      return { left: sc.left, top: sc.top, width: Math.min(sc.width, 1000), height: Math.min(sc.height, 330) } as Box;
+    });
+    await clip("diff", clipBox(box));
+    rep.checks.push(`word diff: column ${diff.col} has cells with ${diff.marked} highlighted stretch(es)`);
+  } else if (name === "long" || name === "word-problems") fail("no word diff highlighted");
+
+  // A run's thinking and reply (the first run with a reply, else the first run).
+  const detail = await page.evaluate(() => {
+    const buttons = Array.from(document.querySelectorAll("table.traces thead button.run-btn") as ArrayLike<El>);
+    const b = buttons.find((x) => /thinking and reply/.test((x as unknown as { title: string }).title)) ?? buttons[0];
+    if (!b) return null;
+    // (a click on an open run's header closes it)
+    if ((b as unknown as { getAttribute(a: string): string | null }).getAttribute("aria-expanded") !== "true") b.click();
+    const d = document.querySelector(".run-detail");
+    d?.scrollIntoView({ block: "start" });
+    return { heads: Array.from((d?.querySelectorAll("h4") ?? []) as ArrayLike<El>).map((x) => x.textContent ?? "") };
+  });
+  if (detail) {
+    await pause(page, 200);
+    const box = await page.evaluate(() => document.querySelector(".run-detail")!.getBoundingClientRect());
+    await clip("detail", clipBox(around(box, 4, 4)));
+    rep.checks.push(`run detail: ${detail.heads.join(" + ")}`);
+    if (name === "long" && detail.heads.join() !== "Thinking,Reply") fail(`the run detail shows ${detail.heads.join(", ")}, not the thinking and the reply`);
+    await page.evaluate(() => document.querySelector(".run-detail button.close")?.click());
+  }
+
+  // The heatmap by keyboard: focus, move, Enter.
+  await page.evaluate(() => document.querySelector(".heatmap")?.scrollIntoView({ block: "center" }));
+  await page.focus(".heatmap canvas");
+  for (const k of ["ArrowRight", "ArrowRight", "ArrowRight", "ArrowDown", "ArrowDown"]) await page.keyboard.press(k);
+  await pause(page);
+  const hbox = await page.evaluate(() => document.querySelector(".heatmap")!.getBoundingClientRect());
+  await clip("keyboard", clipBox(around(hbox, 6, 6, 1240, 700)));
+  const live = await page.evaluate(() => document.querySelector(".heatmap [aria-live]")?.textContent ?? "");
+  await page.keyboard.press("Enter");
+  await pause(page, 700);
+  const selected = await page.evaluate(() => document.querySelector("table.traces tr.sel")?.dataset.col ?? null);
+  if (!live || selected === null) fail(`keyboard: live "${live}", selected row ${selected}`);
+  else rep.checks.push(`keyboard: the heatmap cursor reads "${live.slice(0, 90)}…"; Enter selects column ${selected} in the traces`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+
+  if (name === "long") {
+    rep.scroll.push(await scrollThrough(page, "identical steps folded"));
+    // every one of the 60 rows: fold off
+    await page.evaluate(() => document.querySelector(".runbar button.toggle")?.click());
+    await pause(page, 400);
+    rep.scroll.push(await scrollThrough(page, "all rows"));
+    await page.evaluate(() => document.querySelector(".runbar button.toggle")?.click());
+    await pause(page, 300);
+    rep.stream = await stream(page);
+    if (!rep.stream.selectionKept || !rep.stream.openRunKept) fail(`live stream: ${JSON.stringify(rep.stream)}`);
+  }
+}
+
+/** Scrolls the traces from top to bottom, 40 px a frame, and times the frames. */
+async function scrollThrough(page: PwPage, label: string): Promise<ScrollReport> {
+  await page.evaluate(() => {
+    document.querySelector("[data-anchor='traces']")?.scrollIntoView({ block: "start" });
+    const sc = document.querySelector(".traces-scroll")!;
+    sc.scrollTop = 0;
+    sc.scrollLeft = 0;
+  });
+  await pause(page, 300);
+  return page.evaluate(
+    (label: string) =>
+      new Promise<ScrollReport>((resolve) => {
+        const sc = document.querySelector(".traces-scroll")!;
+        window.__longtasks.length = 0;
+        const deltas: number[] = [];
+        const slow: string[] = [];
+        let last: number | null = null;
+        let px = 0;
+        const frame = (t: number) => {
+          if (last !== null) {
+            deltas.push(t - last);
+            if (t - last > 17.5) slow.push(`${(t - last).toFixed(0)} ms at ${sc.scrollTop}px`);
+          }
+          last = t;
+          if (sc.scrollTop + sc.clientHeight >= sc.scrollHeight - 1 || deltas.length > 3000) {
+            const s = [...deltas].sort((a, b) => a - b);
+            resolve({
+              label,
+              slow,
+              frames: deltas.length,
+              px,
+              medianMs: s[Math.floor(s.length / 2)] ?? 0,
+              p95Ms: s[Math.floor(s.length * 0.95)] ?? 0,
+              maxMs: s[s.length - 1] ?? 0,
+              over16: deltas.filter((d) => d > 17.5).length,
+              over33: deltas.filter((d) => d > 34).length,
+              longTasks: [...window.__longtasks],
+              rowsInDocument: document.querySelectorAll("table.traces tbody tr[data-col], table.traces tbody tr.fold").length,
+            });
+            return;
+          }
+          sc.scrollTop += 40;
+          px += 40;
+          requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      }),
+    label,
+  );
+}
+
+/**
+ * A live run: documents of the same prompt with 60, 70 … 100 runs posted as the host does, every
+ * 400 ms, while the reader has scrolled the traces, selected a cell and opened a run.
+ */
+async function stream(page: PwPage): Promise<StreamReport> {
+  const docs = [60, 70, 80, 90, 100].map((k) => longSample(k));
+  await page.evaluate((d: Analysis) => window.postMessage({ type: "analysis/set", analysis: d }, "*"), docs[0]!);
+  await pause(page, 400);
+  // Scroll the page to the traces and the traces to the middle; select a cell; open run #3.
+  await page.evaluate(() => {
+    document.querySelector("[data-anchor='traces']")?.scrollIntoView({ block: "start" });
+    const sc = document.querySelector(".traces-scroll")!;
+    sc.scrollTop = Math.round(sc.scrollHeight / 2);
+  });
+  await pause(page, 200);
+  await page.evaluate(() => {
+    const sc = document.querySelector(".traces-scroll")!;
+    const top = sc.getBoundingClientRect().top + 120;
+    const rows = Array.from(document.querySelectorAll("table.traces tbody tr[data-col]") as ArrayLike<El>);
+    const tr = rows.find((r) => r.getBoundingClientRect().top > top) ?? rows[0]!;
+    (tr.querySelectorAll("td")[2] ?? tr.querySelector("td"))?.click();
+    (document.querySelectorAll("table.traces thead button.run-btn")[3] as El | undefined)?.click();
+    sc.scrollTop = Math.round(sc.scrollHeight / 2);
+  });
+  await pause(page, 300);
+  const out: StreamReport = { docs: 0, renderMs: [], scrollTopDrift: [], pageDrift: [], selectionKept: true, openRunKept: true };
+  for (const d of docs.slice(1)) {
+    const r = await page.evaluate(async (doc: Analysis) => {
+      const sc = () => document.querySelector(".traces-scroll")!;
+      // the first row under the sticky header, and where it is on screen
+      const probe = () => {
+        const s = sc();
+        // the sticky header cells (not the thead, which scrolls away)
+        const head = s.querySelector("thead th.corner")!.getBoundingClientRect().bottom;
+        const rows = Array.from(s.querySelectorAll("tbody tr[data-col], tbody tr.fold") as ArrayLike<El>);
+        const row = rows.find((x) => x.getBoundingClientRect().bottom > head + 1);
+        return {
+          key: row ? (row.dataset.col ?? `f${row.dataset.from}`) : null,
+          y: row ? row.getBoundingClientRect().top - s.getBoundingClientRect().top : 0,
+          section: document.querySelector("[data-anchor='traces']")!.getBoundingClientRect().top,
+          sel: s.querySelector("tr.sel")?.dataset.col ?? null,
+          open: document.querySelector(".run-detail:not([hidden]) strong")?.textContent ?? null,
+        };
+      };
+      const before = probe();
+      window.postMessage({ type: "analysis/set", analysis: doc }, "*");
+      // main.ts records the render time a frame after it (window.hotmess.renderMs)
+      await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+      await new Promise((res) => setTimeout(res, 20));
+      const after = probe();
+      return { before, after, ms: window.hotmess?.renderMs ?? 0 };
+    }, d);
+    out.docs++;
+    out.renderMs.push(r.ms);
+    out.scrollTopDrift.push(r.before.key === r.after.key ? r.after.y - r.before.y : 9999);
+    out.pageDrift.push(r.after.section - r.before.section);
+    if (r.after.sel === null || r.after.sel !== r.before.sel) out.selectionKept = false;
+    if (r.after.open === null || r.after.open !== r.before.open) out.openRunKept = false;
+    await pause(page, 400);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return out;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
@@ -341,9 +708,10 @@ async function main(): Promise<number> {
     else console.error("game24: no fixture (../shared/fixtures) and no /tmp/hm-samples/game24.analysis.json; skipped");
     samples.push({ name: "optimizer", analysis: optimizerSample() });
     samples.push({ name: "hostile", analysis: hostile() });
+    samples.push({ name: "long", analysis: longSample() });
   }
   const pages: { name: string; file: string }[] = [];
-  for (const s of samples) {
+  for (const s of samples.filter((x) => !only || only.has(x.name))) {
     const file = join(outDir, `${s.name}.html`);
     writeReportHtml(file, s.analysis, { assets });
     pages.push({ name: s.name, file });
@@ -368,6 +736,10 @@ async function main(): Promise<number> {
         file,
         bytes: readFileSync(file).length,
         timings: null,
+        measures: {},
+        scroll: [],
+        stream: null,
+        checks: [],
         switchMs: [],
         consoleErrors: [],
         cspViolations: [],
@@ -376,7 +748,14 @@ async function main(): Promise<number> {
         screenshots: [],
       };
       await page.addInitScript(() => {
+        window.__name = (f: unknown) => f;
         window.__csp = [];
+        window.__longtasks = [];
+        try {
+          new PerformanceObserver((list) => list.getEntries().forEach((e) => window.__longtasks.push(e.duration))).observe({ type: "longtask", buffered: true });
+        } catch {
+          // no long task timing in this browser
+        }
         document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective}: ${e.blockedURI} (${e.sourceFile}:${e.lineNumber}) ${e.sample}`));
       });
       page.on("console", (m) => {
@@ -396,10 +775,20 @@ async function main(): Promise<number> {
         const t = window.hotmess!;
         return { bootMs: t.bootMs, renderMs: t.renderMs, firstPaintMs: t.firstPaintMs };
       });
+      rep.measures = await page.evaluate(() => {
+        const out: Record<string, number> = {};
+        for (const m of performance.getEntriesByType("measure")) out[m.name] = m.duration;
+        return out;
+      });
       await page.waitForTimeout(150);
       const shot = async (suffix: string, fullPage = true) => {
         const p = join(outDir, `${name}-${suffix}.png`);
         await page.screenshot({ path: p, fullPage });
+        rep.screenshots.push(p);
+      };
+      const clip = async (suffix: string, box: Box) => {
+        const p = join(outDir, `${name}-${suffix}.png`);
+        await page.screenshot({ path: p, clip: box });
         rep.screenshots.push(p);
       };
       await shot("light");
@@ -466,7 +855,12 @@ async function main(): Promise<number> {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.waitForTimeout(400);
 
+      // The features of the traces, where the document has them.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await newFeatures(page, name, rep, shot, clip);
+
       // VS Code's dark theme: the variables on <html> and the class on <body>, as VS Code sets them.
+      await page.evaluate(() => (document.activeElement as unknown as { blur?(): void } | null)?.blur?.());
       await page.evaluate((vars: Record<string, string>) => {
         window.scrollTo(0, 0);
         for (const [k, v] of Object.entries(vars)) document.documentElement.style.setProperty(k, v);
@@ -493,7 +887,22 @@ async function main(): Promise<number> {
     const t = r.timings;
     console.log(`\n${r.name}: ${(r.bytes / 1024).toFixed(0)} KB`);
     if (t) console.log(`  first render: ${t.firstPaintMs.toFixed(0)} ms after navigation start (script ${t.bootMs.toFixed(0)} ms to boot + parse, render ${t.renderMs.toFixed(0)} ms)`);
+    const ms = r.measures;
+    if (ms["hm:prompt"] !== undefined)
+      console.log(`  last prompt render: ${ms["hm:prompt"]!.toFixed(0)} ms (heatmap ${ms["hm:heatmap"]?.toFixed(0) ?? "?"} ms, traces ${ms["hm:traces"]?.toFixed(0) ?? "?"} ms)`);
     if (r.switchMs.length) console.log(`  prompt switch: median ${median(r.switchMs).toFixed(0)} ms, max ${Math.max(...r.switchMs).toFixed(0)} ms over ${r.switchMs.length}`);
+    for (const sc of r.scroll) {
+      console.log(
+        `  scroll through the traces (${sc.label}): ${sc.px} px in ${sc.frames} frames; frame time median ${sc.medianMs.toFixed(1)} ms, p95 ${sc.p95Ms.toFixed(1)} ms, max ${sc.maxMs.toFixed(1)} ms; ${sc.over16} frames over 16.7 ms, ${sc.over33} over 33 ms; long tasks ${sc.longTasks.length ? sc.longTasks.map((x) => x.toFixed(0)).join(", ") + " ms" : "none"}; ${sc.rowsInDocument} rows in the document at the end${sc.slow.length ? `; slow frames: ${sc.slow.join(", ")}` : ""}`,
+      );
+    }
+    if (r.stream) {
+      const st = r.stream;
+      console.log(
+        `  live stream: ${st.docs} documents; re-render median ${median(st.renderMs).toFixed(0)} ms, max ${Math.max(...st.renderMs).toFixed(0)} ms; traces scroll drift max ${Math.max(...st.scrollTopDrift.map(Math.abs)).toFixed(0)} px, page drift max ${Math.max(...st.pageDrift.map(Math.abs)).toFixed(0)} px; selection ${st.selectionKept ? "kept" : "LOST"}; open run ${st.openRunKept ? "kept" : "LOST"}`,
+      );
+    }
+    for (const c of r.checks) console.log(`  ${c}`);
     console.log(`  console errors: ${r.consoleErrors.length ? "\n    " + r.consoleErrors.join("\n    ") : "none"}`);
     console.log(`  CSP violations: ${r.cspViolations.length ? "\n    " + r.cspViolations.join("\n    ") : "none"}`);
     console.log(`  requests besides the file: ${r.requests.length ? "\n    " + r.requests.join("\n    ") : "none"}`);
