@@ -169,3 +169,11 @@ test("a 401 in the middle of a run fails it at once; the finished samples are ke
   assert.ok(r.samples.length >= 1 && r.samples.length < 12);
   fake.setDefault({ kind: "ok" });
 });
+
+test("a server that quotes the key back in its error: the message is redacted", async () => {
+  fake.enqueue({ kind: "http-error", status: 401, type: "authentication_error", message: `invalid x-api-key: ${KEY}` });
+  const e = await failure();
+  assert.equal(e.kind, "auth");
+  assert.ok(!e.message.includes(KEY), e.message);
+  assert.match(e.message, /\[redacted\]/);
+});

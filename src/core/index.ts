@@ -11,3 +11,4 @@ export * from "./analyze";
 export * from "./runfile";
 export * from "./optimizer";
 export * from "./promptfile";
+export * from "./redact";

@@ -226,7 +226,7 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`Hot Mess: the stored ${provider.label} key was removed.`);
     } else {
       await secrets.set(provider.id as KeyedProvider, value.trim());
-      log.info(`a ${provider.label} key was stored`);
+      log.info(`${provider.label} key stored in the secret storage`);
       void vscode.window.showInformationMessage(`Hot Mess: ${provider.label} key stored.`);
     }
   });

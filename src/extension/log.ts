@@ -1,7 +1,7 @@
 // The output channel. Every line goes through redaction first: API keys never reach the log,
 // even when an error message from a server repeats one back.
 import * as vscode from "vscode";
-import { redactSecrets as redact } from "../report/export";
+import { redactSecrets as redact } from "../core";
 
 export class Log {
   private readonly channel: vscode.LogOutputChannel;

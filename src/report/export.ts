@@ -12,62 +12,9 @@ import { renderReportHtml, type ReportAssets } from "./html";
 
 export const EXPORT_SCHEMA = "hotmess.export/1";
 
-// ---------------------------------------------------------------------------------------------
-// Secrets
-
-/** What a redacted secret becomes. */
-export const REDACTED = "[redacted]";
-
-/** Provided secrets shorter than this are ignored: replacing "abc" everywhere would mangle the text. */
-export const MIN_SECRET_LENGTH = 8;
-
-/**
- * Things that look like credentials, whoever they belong to: Anthropic keys (`sk-ant-…`), other
- * `sk-…` keys of 20 characters or more (OpenAI and compatible servers), and bearer tokens.
- */
-const SECRET_PATTERNS: [RegExp, string][] = [
-  [/(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]+/g, REDACTED],
-  [/(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{17,}/g, REDACTED],
-  [/\b([Bb]earer)(\s+)[A-Za-z0-9._~+/-]{12,}=*/g, `$1$2${REDACTED}`],
-];
-
-/** Secrets worth looking for: the usable ones, longest first (so one containing another wins). */
-function usableSecrets(secrets: readonly string[]): string[] {
-  return [...new Set(secrets.filter((s) => typeof s === "string" && s.trim().length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
-}
-
-function redactWith(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  for (const [re, by] of SECRET_PATTERNS) out = out.replace(re, by);
-  return out;
-}
-
-/**
- * Replaces every occurrence of a provided secret (an API key from the environment, say; those
- * shorter than MIN_SECRET_LENGTH are ignored), and anything that looks like `sk-ant-…`, `sk-…`
- * (20+ characters) or `Bearer <token>`, with `[redacted]`. Every export applies it to every
- * string it writes.
- */
-export function redactSecrets(text: string, secrets: readonly string[] = []): string {
-  return redactWith(text, usableSecrets(secrets));
-}
-
-/** A deep copy of a JSON value with every string (keys included) redacted. */
-export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
-  const list = usableSecrets(secrets);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return redactWith(v, list);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === "object") {
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[redactWith(k, list)] = walk(x);
-      return out;
-    }
-    return v;
-  };
-  return walk(value) as T;
-}
+// Secrets: one redaction for every output (src/core/redact.ts).
+export { MIN_SECRET_LENGTH, REDACTED, redactDeep, redactSecrets } from "../core/redact";
+import { redactDeep, redactSecrets } from "../core/redact";
 
 export interface ExportOptions {
   /** Strings that must never appear in the export (the API keys in the environment). */
@@ -180,8 +127,8 @@ export function csvField(s: string): string {
  * (prompt, answer_key, step_text) are redacted and guarded against formulas (guardFormula).
  */
 export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string {
-  const secrets = usableSecrets(opts.secrets ?? []);
-  const text = (s: string | null) => (s === null ? "" : csvField(guardFormula(redactWith(s, secrets))));
+  const secrets = opts.secrets ?? [];
+  const text = (s: string | null) => (s === null ? "" : csvField(guardFormula(redactSecrets(s, secrets))));
   const lines: string[] = [CSV_HEADER.join(",")];
   for (const p of analysis.prompts) {
     const id = text(p.id);
@@ -341,8 +288,8 @@ function optimizerBlock(o: OptimizerAnalysis): string[] {
  * links, mentions or HTML, or break a table; long step texts are cut.
  */
 export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): string {
-  const secrets = usableSecrets(opts.secrets ?? []);
-  const code = (s: string, o: { table?: boolean; max?: number } = {}) => mdCode(redactWith(s, secrets), o);
+  const secrets = opts.secrets ?? [];
+  const code = (s: string, o: { table?: boolean; max?: number } = {}) => mdCode(redactSecrets(s, secrets), o);
   const limits = { maxStepText: opts.maxStepText ?? 100, maxGroups: opts.maxGroups ?? 5 };
   const maxAnswers = opts.maxAnswers ?? 5;
   const ps = analysis.prompts;

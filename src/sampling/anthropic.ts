@@ -60,8 +60,10 @@ export class AnthropicProvider implements Provider {
   readonly id = "anthropic";
   private readonly client: Anthropic;
   private readonly where: string;
+  private readonly secrets: string[];
 
   constructor(options: AnthropicOptions) {
+    this.secrets = [options.apiKey];
     const log = options.log ?? (() => {});
     const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: 600_000, logger, logLevel: "warn" });
@@ -131,7 +133,7 @@ export class AnthropicProvider implements Provider {
       }
     } catch (e) {
       if (signal.aborted) return;
-      throw classify(e, this.where);
+      throw classify(e, this.where, this.secrets);
     }
     if (signal.aborted) return;
     if (!stopped) throw new SamplingError("incomplete", `${this.where}: the stream ended without message_stop (the connection was cut or the server gave up)`);

@@ -1,6 +1,7 @@
 // Turning what the SDKs throw into SamplingErrors the run engine can act on. Both SDKs (the
 // Anthropic and OpenAI ones share a generator) throw APIError subclasses carrying `status`,
 // `headers` and the parsed error body, and connection / timeout / abort errors by class name.
+import { redactSecrets } from "../core";
 import { SamplingError, type FailureKind } from "./types";
 
 interface HeadersLike {
@@ -45,7 +46,15 @@ function apiMessage(e: Record<string, unknown>): string | null {
  * A SamplingError for anything thrown while sampling. `provider` names the service in messages
  * ("Anthropic", "OpenAI-compatible server at …").
  */
-export function classify(e: unknown, provider: string): SamplingError {
+export function classify(e: unknown, provider: string, secrets: readonly string[] = []): SamplingError {
+  const err = classifyUnredacted(e, provider);
+  // a server (a gateway, a proxy) may quote the key back in its error: it must not reach a run
+  // file, a notification or the view through the message
+  const message = redactSecrets(err.message, secrets);
+  return message === err.message ? err : new SamplingError(err.kind, message, err.status, err.retryAfterMs, err.requestId);
+}
+
+function classifyUnredacted(e: unknown, provider: string): SamplingError {
   if (e instanceof SamplingError) return e;
   const err = (e ?? {}) as Record<string, unknown> & { name?: string; message?: string; constructor?: { name?: string } };
   const cls = err.constructor?.name ?? err.name ?? "";

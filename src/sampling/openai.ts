@@ -153,7 +153,7 @@ export class OpenAIProvider implements Provider {
       }
     } catch (e) {
       if (signal.aborted) return;
-      throw classify(e, this.where);
+      throw classify(e, this.where, [this.options.apiKey]);
     }
     if (signal.aborted) return;
     const rest = splitter.flush();

@@ -780,6 +780,9 @@ export async function runCommand(page: Page, title: string, opts: { timeoutMs?: 
     `running the command "${title}"`,
     async () => {
       await openQuickInput(page, "F1", `>${title}`, timeoutMs);
+      // A palette opened just as the workbench comes up can miss an extension's commands and
+      // keep that list: when the row has not shown after a few seconds, open the palette again.
+      let opened = Date.now();
       const row = await waitUntil(
         `the command palette to list "${title}"`,
         async () => {
@@ -789,6 +792,10 @@ export async function runCommand(page: Page, title: string, opts: { timeoutMs?: 
             const label = await rows.nth(i).locator(".quick-input-list-label .label-name, .monaco-icon-label .label-name").first().innerText().catch(() => "");
             if (label.replace(/\s+/g, " ").trim() === title) return rows.nth(i);
           }
+          if (Date.now() - opened > 5_000) {
+            await openQuickInput(page, "F1", `>${title}`, timeoutMs);
+            opened = Date.now();
+          }
           return undefined;
         },
         { timeoutMs, page },
@@ -797,7 +804,16 @@ export async function runCommand(page: Page, title: string, opts: { timeoutMs?: 
         throw new Error(`${e.message.split("\n")[0]}\nthe palette shows: ${JSON.stringify(items)}`);
       });
       await row.click({ timeout: 5_000 });
-      await page.locator(QUICK_INPUT).waitFor({ state: "hidden", timeout: 10_000 });
+      // Done when the palette closes, or when the command opened a quick pick of its own in it.
+      await waitUntil(
+        "the command palette to give way",
+        async () => {
+          if (!(await page.locator(QUICK_INPUT).isVisible().catch(() => false))) return true;
+          const value = await page.locator(QUICK_INPUT_BOX).inputValue().catch(() => ">");
+          return value.startsWith(">") ? undefined : true;
+        },
+        { timeoutMs: 10_000, page },
+      );
     },
     { timeoutMs: timeoutMs + 20_000, page },
   );
@@ -829,7 +845,16 @@ export async function openFile(page: Page, relativePath: string, opts: { timeout
         throw new Error(`${e.message.split("\n")[0]}\nquick open shows: ${JSON.stringify(items)}`);
       });
       await row.click({ timeout: 5_000 });
-      await page.locator(QUICK_INPUT).waitFor({ state: "hidden", timeout: 10_000 });
+      // Done when the palette closes, or when the command opened a quick pick of its own in it.
+      await waitUntil(
+        "the command palette to give way",
+        async () => {
+          if (!(await page.locator(QUICK_INPUT).isVisible().catch(() => false))) return true;
+          const value = await page.locator(QUICK_INPUT_BOX).inputValue().catch(() => ">");
+          return value.startsWith(">") ? undefined : true;
+        },
+        { timeoutMs: 10_000, page },
+      );
       await activeTab(page, name, timeoutMs);
       // Rendered: a text editor with lines, or a custom editor's webview.
       await page

@@ -1,0 +1,57 @@
+// Redaction: API keys must never reach a run file, a log, a notification or an export, even
+// when a server or a trace quotes one back. Every output applies this to every string it writes.
+
+/** What a redacted secret becomes. */
+export const REDACTED = "[redacted]";
+
+/** Provided secrets shorter than this are ignored: replacing "abc" everywhere would mangle the text. */
+export const MIN_SECRET_LENGTH = 8;
+
+/**
+ * Things that look like credentials, whoever they belong to: Anthropic keys (`sk-ant-…`), other
+ * `sk-…` keys of 20 characters or more (OpenAI and compatible servers), and bearer tokens.
+ */
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]+/g, REDACTED],
+  [/(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{17,}/g, REDACTED],
+  [/\b([Bb]earer)(\s+)[A-Za-z0-9._~+/-]{12,}=*/g, `$1$2${REDACTED}`],
+];
+
+/** Secrets worth looking for: the usable ones, longest first (so one containing another wins). */
+function usableSecrets(secrets: readonly string[]): string[] {
+  return [...new Set(secrets.filter((s) => typeof s === "string" && s.trim().length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+}
+
+function redactWith(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  for (const [re, by] of SECRET_PATTERNS) out = out.replace(re, by);
+  return out;
+}
+
+/**
+ * Replaces every occurrence of a provided secret (an API key from the environment, say; those
+ * shorter than MIN_SECRET_LENGTH are ignored), and anything that looks like `sk-ant-…`, `sk-…`
+ * (20+ characters) or `Bearer <token>`, with `[redacted]`. Every export applies it to every
+ * string it writes.
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  return redactWith(text, usableSecrets(secrets));
+}
+
+/** A deep copy of a JSON value with every string (keys included) redacted. */
+export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
+  const list = usableSecrets(secrets);
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactWith(v, list);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[redactWith(k, list)] = walk(x);
+      return out;
+    }
+    return v;
+  };
+  return walk(value) as T;
+}
+
