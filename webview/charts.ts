@@ -1,5 +1,5 @@
 // chart.js, with only the parts the view uses registered (bundled: nothing loads from a CDN): the
-// optimizer benchmark's charts. (The heatmap draws its own canvas: see heatmap.ts.)
+// divergence heatmap (chartjs-chart-matrix) and the optimizer benchmark's charts.
 import {
   BarController,
   BarElement,
@@ -14,9 +14,12 @@ import {
   PointElement,
   Tooltip,
 } from "chart.js";
+import { MatrixController, MatrixElement } from "chartjs-chart-matrix";
 import type { Theme } from "./theme";
 
 Chart.register(
+  MatrixController,
+  MatrixElement,
   LinearScale,
   LogarithmicScale,
   CategoryScale,

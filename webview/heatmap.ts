@@ -1,16 +1,35 @@
-// The step-level divergence heatmap: runs × aligned columns, drawn straight onto a canvas (one
-// fillRect per cell: 6,000 cells take a couple of milliseconds). Cell colour = divergence from
-// the column's consensus; gaps hatched; the fork column outlined and marked above; a strip on the
-// left shows each run's answer class. That layer is drawn once, off screen; the canvas shown is
-// that image plus what changes often: the hovered cell, the selected column and cell, the
-// keyboard cursor. The tooltip is an element
-// built with textContent (model text). Clicking a cell selects it (the traces scroll to it); the
-// canvas takes keyboard focus: the arrow keys move a cursor cell (its tooltip shows, a live
-// region reads it), Enter selects it as a click does.
+// The step-level divergence heatmap: runs × aligned columns, drawn by chart.js with
+// chartjs-chart-matrix. Cell colour = divergence from the column's consensus; gaps hatched; the
+// fork column outlined and marked above; a strip on the left shows each run's answer class.
+//
+// Speed (6,000 cells at 100 runs × 60 steps): one dataset per colour (21 shades of divergence,
+// the gaps, each answer-class colour of the strip), so that every option of a dataset is a
+// constant that chart.js resolves once per dataset, not once per cell; no animation, no parsing
+// (the points are in chart.js's internal {x, y} form already), normalized data, fixed geometry
+// (each cell's size is a constant, the axes have fixed sizes); the legend, tooltip and filler
+// plugins off for this chart. Hit testing is arithmetic on the scales (a custom interaction mode:
+// O(1) per mouse move, and no gaps between cells where the hover drops). Redraws (hover, cursor,
+// selection) reuse the cells as chart.js drew them (see the cache plugin).
+//
+// What chart.js does not draw is drawn by a plugin on the same canvas: the fork (outline, ▼ and
+// label), the selected column and cell, the hovered cell, the keyboard cursor. The tooltip is an
+// element built with textContent (model text is never HTML), shown for the hovered cell and for
+// the keyboard cursor. Clicking a cell selects it (the traces scroll to it); the canvas takes
+// keyboard focus: the arrow keys move a cursor cell (its tooltip shows, a live region reads it),
+// Enter selects it as a click does.
+import { Interaction, type ChartConfiguration, type ChartEvent, type ChartOptions, type InteractionItem, type InteractionModeFunction, type Plugin } from "chart.js";
+import { Chart } from "./charts";
 import { h, span } from "./dom";
 import { answerLabel, fmt, truncate } from "./format";
 import type { PromptModel } from "./model";
 import { heatColour, type Theme } from "./theme";
+
+declare module "chart.js" {
+  interface InteractionModeMap {
+    /** The heatmap's cell under the pointer, found from the scales (see below). */
+    hotmessCell: InteractionModeFunction;
+  }
+}
 
 export interface HeatmapHandle {
   element: HTMLElement;
@@ -25,8 +44,26 @@ export interface HeatmapHandle {
   destroy(): void;
 }
 
+/** A cell of the matrix, in chart.js's internal form (parsing: false). */
+interface Pt {
+  /** Column index, or the strip's x for the answer strip. */
+  x: number;
+  /** Row in display order. */
+  y: number;
+}
+
+/** A cell in display coordinates: row y (in display order), column (−1: the answer strip). */
+interface At {
+  y: number;
+  col: number;
+}
+
 /** Shades of divergence drawn (0 … STEPS). */
 const STEPS = 20;
+
+/** Each chart's cell finder, for the interaction mode (chart.js passes the chart, not our state). */
+const finders = new WeakMap<object, (x: number, y: number) => InteractionItem[]>();
+Interaction.modes.hotmessCell = (chart, e) => (e.x === null || e.y === null ? [] : (finders.get(chart)?.(e.x, e.y) ?? []));
 
 let liveIds = 0;
 
@@ -35,167 +72,340 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
   const n = order.length;
   const cols = Math.max(1, p.columns.length);
   const row = Math.max(5, Math.min(22, Math.floor(520 / Math.max(1, n))));
-  // The y axis is axisW wide, then a narrow answer strip and the columns (at most 44 px wide, at
-  // least 7: past that the box scrolls sideways); the x axis below is xAxisH high.
+  // Fixed geometry: the y axis is axisW wide, the x axis xAxisH high; then a narrow answer strip
+  // and the columns (at most 44 px wide, at least 7: past that the box scrolls sideways).
   const axisW = 56;
   const xAxisH = 40;
   const topPad = 18;
   const rightPad = 8;
   const stripPx = 16;
   const cellPx = Math.max(7, Math.min(44, (width - axisW - stripPx - rightPad) / cols));
-  const x0 = axisW + stripPx;
-  const y0 = topPad;
-  const plotW = cellPx * cols;
-  const plotH = row * n;
-  const canvasW = Math.ceil(x0 + plotW + rightPad);
-  const canvasH = topPad + plotH + xAxisH;
+  const canvasW = Math.ceil(axisW + stripPx + cellPx * cols + rightPad);
+  const canvasH = topPad + Math.max(1, n) * row + xAxisH;
+  /** The strip's slot in x units, left of column 0 (one x unit is cellPx pixels). */
+  const slot = (canvasW - axisW - rightPad) / cellPx - cols;
+  const STRIP_X = -0.5 - slot * 0.45;
+  const stripW = Math.min(9, stripPx * 0.6);
   const gapX = cellPx >= 6 ? 1 : 0;
   const gapY = row >= 6 ? 1 : 0;
+  const cellW = cellPx - gapX;
+  const cellH = row - gapY;
+
   const yOf = new Map<number, number>();
   order.forEach((pos, y) => yOf.set(pos, y));
-  const dpr = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
 
-  // The base layer is drawn into the canvas shown; it is copied off screen the first time the
-  // overlay needs drawing (most renders never do).
-  const over = h("canvas");
-  over.width = Math.round(canvasW * dpr);
-  over.height = Math.round(canvasH * dpr);
-  over.style.width = `${canvasW}px`;
-  over.style.height = `${canvasH}px`;
-  let base: HTMLCanvasElement | null = null;
-  const font = (px: number, weight = 400) => `${weight} ${px}px ${theme.font}`;
-  const small = Math.max(10, Math.round(theme.fontSize * 0.85));
-
-  // ---- the base layer: cells, strip, axes, fork
-  const bctx = over.getContext("2d");
-  if (bctx) {
-    const ctx = bctx;
-    ctx.scale(dpr, dpr);
-    // cells, one fillStyle per shade
-    const buckets: number[][] = Array.from({ length: STEPS + 2 }, () => []);
-    p.columns.forEach((col, j) => {
-      for (const c of col.cells) {
-        const pos = m.runPos.get(c.run);
-        const y = pos === undefined ? undefined : yOf.get(pos);
-        if (y === undefined) continue;
-        const b = c.step === null ? STEPS + 1 : Math.round(Math.min(1, Math.max(0, c.divergence)) * STEPS);
-        buckets[b]!.push(j, y);
-      }
-    });
-    const pattern = gapPattern(ctx, theme);
-    buckets.forEach((cells, b) => {
-      if (!cells.length) return;
-      ctx.fillStyle = b === STEPS + 1 ? pattern : heatColour(theme, b / STEPS);
-      for (let k = 0; k < cells.length; k += 2) ctx.fillRect(x0 + cells[k]! * cellPx, y0 + cells[k + 1]! * row, cellPx - gapX, row - gapY);
-    });
-    // the answer class of each run
-    const stripW = Math.min(9, stripPx * 0.6);
-    order.forEach((pos, y) => {
-      ctx.fillStyle = theme.classColour(m.classSlot[p.runs[pos]!.answerClass] ?? "other");
-      ctx.fillRect(axisW + (stripPx - stripW) / 2 - 2, y0 + y * row, stripW, row - gapY);
-    });
-    // y axis: run indices
-    ctx.fillStyle = theme.muted;
-    ctx.font = font(small);
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    const yStep = n > 60 ? 10 : n > 24 ? 5 : n > 12 ? 2 : 1;
-    order.forEach((pos, y) => {
-      if (y % yStep === 0) ctx.fillText(`#${p.runs[pos]!.index}`, axisW - 6, y0 + y * row + (row - gapY) / 2);
-    });
-    ctx.save();
-    ctx.translate(10, y0 + plotH / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = "center";
-    ctx.fillText("run", 0, 0);
-    ctx.restore();
-    // x axis: columns
-    ctx.textAlign = "center";
-    ctx.textBaseline = "top";
-    const xStep = cellPx >= 22 ? 1 : cellPx >= 11 ? 2 : 5;
-    for (let j = 0; j < p.columns.length; j += xStep) ctx.fillText(String(j), x0 + j * cellPx + (cellPx - gapX) / 2, y0 + plotH + 5);
-    ctx.fillText("aligned step (column)", x0 + plotW / 2, y0 + plotH + 5 + small + 6);
-    // the fork: outlined, marked above
-    if (p.forkColumn !== null) {
-      const fx = x0 + p.forkColumn * cellPx;
-      const cx = fx + (cellPx - gapX) / 2;
-      ctx.strokeStyle = theme.fork;
-      ctx.lineWidth = 2;
-      ctx.strokeRect(fx - 1, y0 - 1, cellPx - gapX + 2, plotH - gapY + 2);
-      ctx.fillStyle = theme.fork;
-      ctx.beginPath();
-      ctx.moveTo(cx - 5, y0 - 12);
-      ctx.lineTo(cx + 5, y0 - 12);
-      ctx.lineTo(cx, y0 - 4);
-      ctx.closePath();
-      ctx.fill();
-      ctx.font = font(Math.max(10, theme.fontSize - 2), 600);
-      ctx.textBaseline = "bottom";
-      const right = cx > x0 + plotW - 40;
-      ctx.textAlign = right ? "right" : "left";
-      ctx.fillText("fork", cx + (right ? -8 : 8), y0 - 2);
+  // ---- the data: one dataset per colour. (This loop visits every cell: no closures, no maps in
+  // it; the row of a run by its index comes from an array.)
+  const pattern = gapPattern(theme);
+  interface Group {
+    colour: string | CanvasPattern;
+    strip: boolean;
+    data: Pt[];
+  }
+  /** Shades 0…STEPS, then the gaps. */
+  const shades: (Group | undefined)[] = new Array<Group | undefined>(STEPS + 2);
+  let maxIndex = 0;
+  for (const r of p.runs) maxIndex = Math.max(maxIndex, r.index);
+  const byIndex = maxIndex < 4 * p.runs.length + 1024;
+  const yOfRun = new Int32Array(byIndex ? maxIndex + 1 : 0).fill(-1);
+  if (byIndex) order.forEach((pos, y) => (yOfRun[p.runs[pos]!.index] = y));
+  const rowOf = (run: number): number => {
+    if (byIndex) return run >= 0 && run <= maxIndex ? yOfRun[run]! : -1;
+    const pos = m.runPos.get(run);
+    return pos === undefined ? -1 : (yOf.get(pos) ?? -1);
+  };
+  // Where each cell's element is, by (row, column + 1) (column 0: the strip): dataset, index.
+  const stride = p.columns.length + 1;
+  const whereSet = new Int32Array(Math.max(1, n) * stride).fill(-1);
+  const whereIdx = new Int32Array(Math.max(1, n) * stride);
+  const columns = p.columns;
+  for (let j = 0; j < columns.length; j++) {
+    const cells = columns[j]!.cells;
+    for (let k = 0; k < cells.length; k++) {
+      const c = cells[k]!;
+      const y = rowOf(c.run);
+      if (y < 0) continue; // a run filtered out
+      const b = c.step === null ? STEPS + 1 : Math.round(Math.min(1, Math.max(0, c.divergence)) * STEPS);
+      const g = (shades[b] ??= { colour: b > STEPS ? pattern : heatColour(theme, b / STEPS), strip: false, data: [] });
+      whereIdx[y * stride + j + 1] = g.data.length;
+      whereSet[y * stride + j + 1] = b;
+      g.data.push({ x: j, y });
     }
   }
+  // the answer strip: a bucket per class colour, after the shades and the gaps
+  const buckets = shades;
+  const stripBucket = new Map<string, number>();
+  order.forEach((pos, y) => {
+    const s = m.classSlot[p.runs[pos]!.answerClass] ?? "other";
+    let b = stripBucket.get(s);
+    if (b === undefined) {
+      stripBucket.set(s, (b = buckets.length));
+      buckets.push({ colour: theme.classColour(s), strip: true, data: [] });
+    }
+    const g = buckets[b]!;
+    whereSet[y * stride] = b;
+    whereIdx[y * stride] = g.data.length;
+    g.data.push({ x: STRIP_X, y });
+  });
+  // the datasets: the buckets with cells (whereSet holds buckets; dsOf maps them to datasets)
+  const dsOf = new Int32Array(buckets.length).fill(-1);
+  const sets: Group[] = [];
+  buckets.forEach((g, b) => {
+    if (g?.data.length) {
+      dsOf[b] = sets.length;
+      sets.push(g);
+    }
+  });
 
-  // ---- the overlay: hover, selection, cursor
+  // ---- state
   let selCol: number | null = null;
   let selPos: number | null = null;
-  let hover: { y: number; col: number } | null = null;
-  /** The keyboard cursor: row y (in display order) and column (−1: the strip). */
-  let cur: { y: number; col: number } | null = null;
+  let hover: At | null = null;
+  /** The keyboard cursor: row y (in display order) and column (never the strip). */
+  let cur: At | null = null;
   let focused = false;
-  const octx = bctx;
-  const cellRect = (col: number, y: number) => (col < 0 ? { x: axisW, y: y0 + y * row, w: stripPx - 4, h: row - gapY } : { x: x0 + col * cellPx, y: y0 + y * row, w: cellPx - gapX, h: row - gapY });
-  const drawOverlay = () => {
-    const ctx = octx;
-    if (!ctx) return;
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    if (!base) {
-      base = document.createElement("canvas");
-      base.width = over.width;
-      base.height = over.height;
-      base.getContext("2d")?.drawImage(over, 0, 0);
-    }
-    ctx.clearRect(0, 0, over.width, over.height);
-    ctx.drawImage(base, 0, 0);
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    if (selCol !== null) {
-      const r = cellRect(selCol, 0);
-      ctx.strokeStyle = theme.focus;
-      ctx.lineWidth = 1;
-      ctx.setLineDash([3, 2]);
-      ctx.strokeRect(r.x - 0.5, y0 - 0.5, r.w + 1, plotH - gapY + 1);
-      ctx.setLineDash([]);
-      const yy = selPos === null ? undefined : yOf.get(selPos);
-      if (yy !== undefined) {
-        const c = cellRect(selCol, yy);
+  let chart: Chart<"matrix", Pt[]> | null = null;
+
+  /** The cell at a point of the canvas (CSS pixels), from the scales: no gaps between cells. */
+  const hitAt = (px: number, py: number): At | null => {
+    const c = chart;
+    const xs = c?.scales.x;
+    const ys = c?.scales.y;
+    if (!c || !xs || !ys) return null;
+    const a = c.chartArea;
+    if (px < a.left || px >= a.right || py < a.top || py >= a.bottom) return null;
+    const y = Math.round(ys.getValueForPixel(py) ?? -1);
+    if (!(y >= 0 && y < n)) return null;
+    const xv = xs.getValueForPixel(px) ?? -1e9;
+    if (xv < -0.5) return { y, col: -1 };
+    const col = Math.round(xv);
+    return col >= 0 && col < p.columns.length ? { y, col } : null;
+  };
+  /**
+   * A cell's rectangle on the canvas (CSS pixels). (The plugin's hooks pass their chart: the
+   * first draw happens inside the constructor, before `chart` is set.)
+   */
+  const rectOf = (at: At, c: { scales: Chart["scales"] } | null = chart) => {
+    const xs = c?.scales.x;
+    const ys = c?.scales.y;
+    const w = at.col < 0 ? stripW : cellW;
+    const cx = xs ? xs.getPixelForValue(at.col < 0 ? STRIP_X : at.col) : 0;
+    const cy = ys ? ys.getPixelForValue(at.y) : 0;
+    return { x: cx - w / 2, y: cy - cellH / 2, w, h: cellH };
+  };
+  const same = (a: At | null, b: At | null) => a === b || (!!a && !!b && a.y === b.y && a.col === b.col);
+
+  // ---- redraws. The cells never change once drawn, only what is drawn over them (hover,
+  // selection, cursor). The first redraw keeps the plot area as chart.js drew it (before the
+  // marks) in an off-screen canvas; later redraws put that image back instead of drawing the
+  // 6,000 cells again (a redraw then takes about a millisecond instead of ten).
+  let draws = 0;
+  let cells: { img: HTMLCanvasElement; x: number; y: number } | null = null;
+  let fromCache = false;
+  const cache: Plugin<"matrix"> = {
+    id: "hotmessCellCache",
+    afterUpdate() {
+      cells = null;
+    },
+    beforeDatasetsDraw(c) {
+      fromCache = cells !== null;
+      if (!cells) return;
+      const ctx = c.ctx;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(cells.img, cells.x, cells.y);
+      ctx.restore();
+    },
+    beforeDatasetDraw: () => (fromCache ? false : undefined),
+    afterDatasetsDraw(c) {
+      if (fromCache || draws++ === 0) return;
+      // the plot area in device pixels (chart.js scales the context by the pixel ratio)
+      const dpr = c.currentDevicePixelRatio || 1;
+      const a = c.chartArea;
+      const x = Math.max(0, Math.floor(a.left * dpr));
+      const y = Math.max(0, Math.floor(a.top * dpr));
+      const w = Math.min(c.canvas.width, Math.ceil(a.right * dpr)) - x;
+      const hh = Math.min(c.canvas.height, Math.ceil(a.bottom * dpr)) - y;
+      if (w <= 0 || hh <= 0) return;
+      const img = document.createElement("canvas");
+      img.width = w;
+      img.height = hh;
+      img.getContext("2d")?.drawImage(c.canvas, x, y, w, hh, 0, 0, w, hh);
+      cells = { img, x, y };
+    },
+  };
+
+  // ---- the marks: fork, selection, hover, keyboard cursor; and pointer events
+  const marks: Plugin<"matrix"> = {
+    id: "hotmessMarks",
+    afterDatasetsDraw(c) {
+      const { ctx, chartArea: a } = c;
+      ctx.save();
+      if (p.forkColumn !== null && p.forkColumn < p.columns.length) {
+        const r = rectOf({ y: 0, col: p.forkColumn }, c);
+        const cx = r.x + r.w / 2;
+        ctx.strokeStyle = theme.fork;
         ctx.lineWidth = 2;
-        ctx.strokeRect(c.x - 1, c.y - 1, c.w + 2, c.h + 2);
+        ctx.strokeRect(r.x - 1, a.top - 1, r.w + 2, a.bottom - a.top - gapY + 2);
+        ctx.fillStyle = theme.fork;
+        ctx.beginPath();
+        ctx.moveTo(cx - 5, a.top - 12);
+        ctx.lineTo(cx + 5, a.top - 12);
+        ctx.lineTo(cx, a.top - 4);
+        ctx.closePath();
+        ctx.fill();
+        ctx.font = `600 ${Math.max(10, theme.fontSize - 2)}px ${theme.font}`;
+        ctx.textBaseline = "bottom";
+        const right = cx > a.right - 40;
+        ctx.textAlign = right ? "right" : "left";
+        ctx.fillText("fork", cx + (right ? -8 : 8), a.top - 2);
       }
-    }
-    if (hover && !(cur && focused && hover.y === cur.y && hover.col === cur.col)) {
-      const r = cellRect(hover.col, hover.y);
-      ctx.strokeStyle = theme.fg;
-      ctx.lineWidth = 1;
-      ctx.strokeRect(r.x - 0.5, r.y - 0.5, r.w + 1, r.h + 1);
-    }
-    if (cur && focused) {
-      const r = cellRect(cur.col, cur.y);
+      if (selCol !== null && selCol < p.columns.length) {
+        const r = rectOf({ y: 0, col: selCol }, c);
+        ctx.strokeStyle = theme.focus;
+        ctx.lineWidth = 1;
+        ctx.setLineDash([3, 2]);
+        ctx.strokeRect(r.x - 0.5, a.top - 0.5, r.w + 1, a.bottom - a.top - gapY + 1);
+        ctx.setLineDash([]);
+        const yy = selPos === null ? undefined : yOf.get(selPos);
+        if (yy !== undefined) {
+          const s = rectOf({ y: yy, col: selCol }, c);
+          ctx.lineWidth = 2;
+          ctx.strokeRect(s.x - 1, s.y - 1, s.w + 2, s.h + 2);
+        }
+      }
+      if (hover && !(focused && same(hover, cur))) {
+        const r = rectOf(hover, c);
+        ctx.strokeStyle = theme.fg;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(r.x - 0.5, r.y - 0.5, r.w + 1, r.h + 1);
+      }
+      ctx.restore();
+    },
+    // The cursor last, over everything: a ring in the focus colour with the background around it.
+    afterDraw(c) {
+      if (!cur || !focused) return;
+      const { ctx } = c;
+      const r = rectOf(cur, c);
+      ctx.save();
       ctx.lineWidth = 2;
       ctx.strokeStyle = theme.bg;
       ctx.strokeRect(r.x - 3, r.y - 3, r.w + 6, r.h + 6);
       ctx.strokeStyle = theme.focus;
       ctx.lineWidth = 3;
       ctx.strokeRect(r.x - 1.5, r.y - 1.5, r.w + 3, r.h + 3);
-    }
+      ctx.restore();
+    },
+    // Every pointer event, inside the plot or not: the hovered cell, its tooltip, the pointer.
+    afterEvent(c, args) {
+      const e = args.event;
+      if (e.type !== "mousemove" && e.type !== "mouseout") return;
+      const at = e.type === "mouseout" || e.x === null || e.y === null ? null : hitAt(e.x, e.y);
+      if (same(at, hover)) return;
+      hover = at;
+      canvas.style.cursor = at ? "pointer" : "default";
+      // (outside the plot chart.js keeps the last active element: let go of it)
+      if (!at && c.getActiveElements().length) c.setActiveElements([]);
+      args.changed = true;
+      showTip(at ?? (focused ? cur : null));
+    },
   };
+
+  const config: ChartConfiguration<"matrix", Pt[]> = {
+    type: "matrix",
+    data: {
+      datasets: sets.map((g) => ({
+        data: g.data,
+        backgroundColor: g.colour,
+        borderWidth: 0,
+        width: g.strip ? stripW : cellW,
+        height: cellH,
+        // (every cell is inside the plot: no clipping to do)
+        clip: false as const,
+      })),
+    },
+    options: {
+      responsive: false,
+      maintainAspectRatio: false,
+      animation: false,
+      parsing: false,
+      normalized: true,
+      events: ["mousemove", "mouseout", "click"],
+      layout: { padding: { top: topPad, right: rightPad, left: 0, bottom: 0 } },
+      interaction: { mode: "hotmessCell", intersect: true },
+      hover: { mode: "hotmessCell", intersect: true },
+      onClick: (e: ChartEvent) => {
+        const at = e.x === null || e.y === null ? null : hitAt(e.x, e.y);
+        if (!at) return;
+        const pos = order[at.y]!;
+        const col = at.col < 0 ? (selCol ?? p.forkColumn ?? 0) : at.col;
+        cur = { y: at.y, col };
+        onSelect(col, pos);
+      },
+      scales: {
+        x: {
+          type: "linear",
+          position: "bottom",
+          min: -0.5 - slot,
+          max: cols - 0.5,
+          offset: false,
+          grid: { display: false },
+          border: { display: false },
+          title: { display: true, text: "aligned step (column)", padding: { top: 2 } },
+          afterFit: (axis) => {
+            axis.height = xAxisH;
+          },
+          afterBuildTicks: (axis) => {
+            const step = cellPx >= 22 ? 1 : cellPx >= 11 ? 2 : 5;
+            axis.ticks = p.columns.map((_, j) => ({ value: j })).filter((t) => t.value % step === 0);
+          },
+          ticks: { autoSkip: false, maxRotation: 0, callback: (v) => String(v) },
+        },
+        y: {
+          type: "linear",
+          reverse: true,
+          min: -0.5,
+          max: Math.max(1, n) - 0.5,
+          offset: false,
+          grid: { display: false },
+          border: { display: false },
+          title: { display: true, text: "run", padding: { bottom: 2 } },
+          afterFit: (axis) => {
+            axis.width = axisW;
+          },
+          afterBuildTicks: (axis) => {
+            const step = n > 60 ? 10 : n > 24 ? 5 : n > 12 ? 2 : 1;
+            axis.ticks = order.map((_, y) => ({ value: y })).filter((t) => t.value % step === 0);
+          },
+          ticks: {
+            autoSkip: false,
+            callback: (v) => {
+              const pos = order[Number(v)];
+              return pos === undefined ? "" : `#${p.runs[pos]!.index}`;
+            },
+          },
+        },
+      },
+      // No legend (ours is HTML below), no chart.js tooltip (ours is an element: text only, and
+      // it follows the keyboard cursor too): both plugins off, not just hidden (the legend would
+      // still build an item per dataset). (false is what chart.js takes; its types want objects.)
+      plugins: { legend: false, tooltip: false, filler: false } as unknown as ChartOptions<"matrix">["plugins"],
+    },
+    plugins: [cache, marks],
+  };
+
+  const canvas = h("canvas");
+  canvas.width = canvasW;
+  canvas.height = canvasH;
+  canvas.style.width = `${canvasW}px`;
+  canvas.style.height = `${canvasH}px`;
+  const box = h("div", { class: "heatmap-scroll" }, canvas);
+  const wrap = h("div", { class: "heatmap" });
 
   // ---- the tooltip
   const tip = h("div", { class: "heat-tip", attrs: { role: "tooltip", "aria-hidden": "true" } });
   tip.hidden = true;
-  const box = h("div", { class: "heatmap-scroll" }, over);
-  const wrap = h("div", { class: "heatmap" });
-  const showTip = (at: { y: number; col: number } | null) => {
+  const showTip = (at: At | null) => {
     if (!at) {
       tip.hidden = true;
       return;
@@ -203,86 +413,51 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     const pos = order[at.y];
     if (pos === undefined) return;
     const run = p.runs[pos]!;
-    const lines = tooltipLines(m, pos, at.col);
     tip.replaceChildren(
       h("div", { class: "tip-title" }, at.col < 0 ? `run #${run.index}` : `run #${run.index} · column ${at.col}${at.col === p.forkColumn ? " (fork)" : ""}`),
-      ...lines.map((l) => h("div", { class: l.kind }, l.text)),
+      ...tooltipLines(m, pos, at.col).map((l) => h("div", { class: l.kind }, l.text)),
     );
     tip.hidden = false;
     // Beside the cell (right, else left), clear of it; inside the heatmap's box vertically.
-    const r = cellRect(at.col, at.y);
-    const left = r.x - box.scrollLeft + box.offsetLeft;
+    const r = rectOf(at);
+    const left = box.offsetLeft + canvas.offsetLeft - box.scrollLeft + r.x;
+    const top = box.offsetTop + canvas.offsetTop + r.y;
     const tw = tip.offsetWidth;
     const th = tip.offsetHeight;
     const room = wrap.clientWidth;
     let x = left + r.w + 10;
     if (x + tw > room) x = left - tw - 10;
     if (x < 0) x = Math.max(0, Math.min(room - tw, left + r.w / 2 - tw / 2));
-    let y = box.offsetTop + r.y + r.h / 2 - th / 2;
+    let y = top + r.h / 2 - th / 2;
     // centred under or over the cell when it cannot sit beside it
-    if (x + tw > left - 2 && x < left + r.w + 2) y = r.y > canvasH / 2 ? box.offsetTop + r.y - th - 8 : box.offsetTop + r.y + r.h + 8;
+    if (x + tw > left - 2 && x < left + r.w + 2) y = r.y > canvasH / 2 ? top - th - 8 : top + r.h + 8;
     tip.style.left = `${Math.round(x)}px`;
     tip.style.top = `${Math.round(Math.max(0, y))}px`;
   };
 
-  /** The cell under a mouse position (client coordinates), if any. */
-  const hit = (ev: MouseEvent): { y: number; col: number } | null => {
-    const b = over.getBoundingClientRect();
-    const x = ev.clientX - b.left;
-    const yy = ev.clientY - b.top;
-    const y = Math.floor((yy - y0) / row);
-    if (y < 0 || y >= n) return null;
-    if (x >= axisW && x < x0) return { y, col: -1 };
-    const col = Math.floor((x - x0) / cellPx);
-    return col >= 0 && col < p.columns.length ? { y, col } : null;
-  };
-  const onMove = (ev: MouseEvent) => {
-    const at = hit(ev);
-    if (at?.y === hover?.y && at?.col === hover?.col) return;
-    hover = at;
-    over.style.cursor = at ? "pointer" : "default";
-    drawOverlay();
-    showTip(at ?? (focused ? cur : null));
-  };
-  const onLeave = () => {
-    hover = null;
-    over.style.cursor = "default";
-    drawOverlay();
-    showTip(focused ? cur : null);
-  };
-  const onClick = (ev: MouseEvent) => {
-    const at = hit(ev);
-    if (!at) return;
-    const pos = order[at.y]!;
-    const col = at.col < 0 ? (selCol ?? p.forkColumn ?? 0) : at.col;
-    cur = { y: at.y, col };
-    onSelect(col, pos);
-  };
-  over.addEventListener("mousemove", onMove);
-  over.addEventListener("mouseleave", onLeave);
-  over.addEventListener("click", onClick);
-
   // ---- the keyboard
-  over.tabIndex = 0;
-  over.setAttribute("role", "application");
-  over.setAttribute("aria-roledescription", "heatmap");
-  over.setAttribute(
+  canvas.tabIndex = 0;
+  canvas.setAttribute("role", "application");
+  canvas.setAttribute("aria-roledescription", "heatmap");
+  canvas.setAttribute(
     "aria-label",
     `divergence heatmap: ${n} runs by ${p.columns.length} aligned steps. Arrow keys move between cells, Home and End to the first and last step, Page Up and Page Down by ten runs, Enter shows the cell in the traces.`,
   );
-  over.dataset.fk = "heatmap";
+  canvas.dataset.fk = "heatmap";
   const live = h("div", { class: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
   live.id = `hm-heat-live-${++liveIds}`;
-  over.setAttribute("aria-describedby", live.id);
+  canvas.setAttribute("aria-describedby", live.id);
 
+  const draw = () => chart?.draw();
   /** Show the cursor: redraw, its tooltip, the live text, and keep it in the box's view. */
   const showCursor = (announce: boolean) => {
     if (!cur) return;
     const pos = order[cur.y];
     if (pos === undefined) return;
-    drawOverlay();
-    // keep it in view sideways
-    const r = cellRect(cur.col, cur.y);
+    draw();
+    // keep it in view sideways (clear of the axis and the strip)
+    const r = rectOf(cur);
+    const x0 = axisW + stripPx;
     if (r.x - cellPx < box.scrollLeft + x0) box.scrollLeft = Math.max(0, r.x - cellPx - x0);
     else if (r.x + r.w + cellPx > box.scrollLeft + box.clientWidth) box.scrollLeft = r.x + r.w + cellPx - box.clientWidth;
     showTip(cur);
@@ -291,20 +466,20 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
       live.textContent = [`run ${run.index}, column ${cur.col} of ${p.columns.length}${cur.col === p.forkColumn ? " (fork)" : ""}`, ...tooltipLines(m, pos, cur.col).map((l) => l.text)].join(". ");
     }
   };
-  over.addEventListener("focus", () => {
+  const onFocus = () => {
     focused = true;
     if (!cur) {
       const y = selPos !== null ? (yOf.get(selPos) ?? 0) : 0;
       cur = { y, col: selCol ?? p.forkColumn ?? 0 };
     }
     showCursor(true);
-  });
-  over.addEventListener("blur", () => {
+  };
+  const onBlur = () => {
     focused = false;
-    drawOverlay();
+    draw();
     showTip(hover);
-  });
-  over.addEventListener("keydown", (e) => {
+  };
+  const onKey = (e: KeyboardEvent) => {
     if (!cur) return;
     let { y, col } = cur;
     switch (e.key) {
@@ -350,6 +525,23 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     e.preventDefault();
     cur = { y: Math.max(0, Math.min(n - 1, y)), col: Math.max(0, Math.min(p.columns.length - 1, col)) };
     showCursor(true);
+  };
+  canvas.addEventListener("focus", onFocus);
+  canvas.addEventListener("blur", onBlur);
+  canvas.addEventListener("keydown", onKey);
+
+  // ---- the chart
+  chart = new Chart(canvas, config);
+  const ch = chart;
+  finders.set(ch, (x, y) => {
+    const at = hitAt(x, y);
+    const k = at ? at.y * stride + at.col + 1 : -1;
+    const b = k < 0 ? -1 : whereSet[k]!;
+    const datasetIndex = b < 0 ? -1 : dsOf[b]!;
+    if (datasetIndex < 0) return [];
+    const index = whereIdx[k]!;
+    const element = ch.getDatasetMeta(datasetIndex).data[index];
+    return element ? [{ element, datasetIndex, index }] : [];
   });
 
   wrap.append(box, tip, live, legend(theme));
@@ -358,7 +550,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     select(col, pos) {
       selCol = col;
       selPos = pos;
-      drawOverlay();
+      draw();
     },
     cursor() {
       if (!cur) return null;
@@ -372,7 +564,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
       if (focused) showCursor(false);
     },
     focus() {
-      over.focus({ preventScroll: true });
+      canvas.focus({ preventScroll: true });
     },
     get scrollLeft() {
       return box.scrollLeft;
@@ -381,9 +573,12 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
       box.scrollLeft = x;
     },
     destroy() {
-      over.removeEventListener("mousemove", onMove);
-      over.removeEventListener("mouseleave", onLeave);
-      over.removeEventListener("click", onClick);
+      canvas.removeEventListener("focus", onFocus);
+      canvas.removeEventListener("blur", onBlur);
+      canvas.removeEventListener("keydown", onKey);
+      finders.delete(ch);
+      ch.destroy();
+      chart = null;
     },
   };
 }
@@ -411,7 +606,8 @@ function tooltipLines(m: PromptModel, pos: number, col: number): TipLine[] {
   ];
 }
 
-function gapPattern(target: CanvasRenderingContext2D, theme: Theme): CanvasPattern | string {
+/** The fill of a gap: hatched, in the theme's colours. */
+function gapPattern(theme: Theme): CanvasPattern | string {
   const c = document.createElement("canvas");
   c.width = c.height = 6;
   const ctx = c.getContext("2d");
@@ -428,7 +624,7 @@ function gapPattern(target: CanvasRenderingContext2D, theme: Theme): CanvasPatte
   ctx.moveTo(5, 7);
   ctx.lineTo(7, 5);
   ctx.stroke();
-  return target.createPattern(c, "repeat") ?? theme.gap;
+  return ctx.createPattern(c, "repeat") ?? theme.gap;
 }
 
 function legend(theme: Theme): HTMLElement {
