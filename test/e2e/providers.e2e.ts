@@ -453,7 +453,7 @@ async function main(): Promise<void> {
       const c = l.channel.find((x) => /run: complete/.test(x.text));
       return c ? { c, l } : undefined;
     }, { page, timeoutMs: 30_000 });
-    assert(/a Anthropic key was stored/.test(channel1.c.text) || /key was stored/.test(channel1.c.text), "the log records that a key was stored (and so is the log we read)");
+    assert(/Anthropic key stored in the secret storage/.test(channel1.c.text), "the log records that a key was stored (and so is the log we read)");
     const leaking = channel1.l.all.filter((x) => x.text.includes(KEY)).map((x) => x.file);
     assert(leaking.length === 0, `the key is in no VS Code log: found in ${leaking.join(", ")}`);
     const userSettings = readFileSync(join(userDataDir, "User", "settings.json"), "utf8");
