@@ -16,6 +16,7 @@
 // dependency: install it outside the repository (`mkdir -p /tmp/pw && cd /tmp/pw && npm init -y
 // && npm install playwright-core`) or point PLAYWRIGHT_CORE at it. Exit status 1 when a page
 // logged an error, broke its CSP, made a request or rendered nothing.
+import { mulberry32 } from "../../src/core/bootstrap";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -69,17 +70,8 @@ function hostile(): Analysis {
   return a;
 }
 
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic generator: the project's own (mulberry32). */
+const rng = mulberry32;
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
 }
