@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Analysis } from "../../src/core";
 import { benchmarkPrompts } from "../../src/sampling/benchmark";
+import { assert, Checklist, ensureVsix } from "./checks";
 import {
   ARTIFACTS_DIR,
   REPO_ROOT,
@@ -42,24 +43,9 @@ import {
 
 const KEEP = process.argv.includes("--keep");
 const N = 8;
-const checks: string[] = [];
-const ok = (what: string) => {
-  checks.push(what);
-  console.log(`e2e: ok: ${what}`);
-};
-function assert(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`check failed: ${what}`);
-}
+const list = new Checklist();
+const ok = (what: string) => list.ok(what);
 
-function packageExtension(): string {
-  const r = spawnSync("npm", ["run", "package"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
-  const vsix = join(REPO_ROOT, "out", "hot-mess-inspector.vsix");
-  assert(existsSync(vsix), "the .vsix was built");
-  // the production build minified dist/; rebuild the development bundles for the rest of the repo
-  spawnSync("node", ["esbuild.mjs"], { cwd: REPO_ROOT });
-  return vsix;
-}
 
 async function fillFileDialog(page: Page, path: string): Promise<void> {
   const input = page.locator(".quick-input-widget input.input");
@@ -88,7 +74,7 @@ async function main(): Promise<void> {
   watchdog.unref();
   try {
     ensureSetup();
-    const vsix = packageExtension();
+    const vsix = ensureVsix(true);
     const extensionsDir = join(tmp, "extensions");
     const userDataDir = join(tmp, "user-data");
     installVsix(vsix, extensionsDir, { userDataDir });
@@ -233,7 +219,7 @@ async function main(): Promise<void> {
     ok(`Open Run… shows the run in the dark theme (background ${bg})`);
     await screenshot(session.page, join(ARTIFACTS_DIR, "extension-dark.png"));
 
-    console.log(`\ne2e: ${checks.length} passed, 0 failed`);
+    console.log(`\n${list.summary(0)}`);
   } catch (e) {
     console.error(`\ne2e: FAILED: ${e instanceof Error ? e.message : String(e)}`);
     if (session) {
@@ -241,7 +227,7 @@ async function main(): Promise<void> {
       console.error(`console errors:\n${session.consoleErrors.join("\n")}`);
     }
     if (server) console.error(`code-server log (last 60 lines):\n${server.log().split("\n").slice(-60).join("\n")}`);
-    console.log(`\ne2e: ${checks.length} passed, 1 failed`);
+    console.log(`\n${list.summary(1)}`);
     process.exitCode = 1;
   } finally {
     await session?.close().catch(() => undefined);

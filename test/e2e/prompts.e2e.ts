@@ -5,11 +5,12 @@
 //
 //   node --import tsx test/e2e/prompts.e2e.ts [--keep]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Analysis } from "../../src/core";
 import { benchmarkPrompts } from "../../src/sampling/benchmark";
+import { assert, Checklist, ensureVsix } from "./checks";
 import {
   ARTIFACTS_DIR,
   REPO_ROOT,
@@ -29,14 +30,8 @@ import {
 } from "./harness";
 
 const KEEP = process.argv.includes("--keep");
-const checks: string[] = [];
-const ok = (what: string) => {
-  checks.push(what);
-  console.log(`e2e: ok: ${what}`);
-};
-function assert(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`check failed: ${what}`);
-}
+const list = new Checklist();
+const ok = (what: string) => list.ok(what);
 
 async function lensTexts(page: Page): Promise<string[]> {
   const items = page.locator(".part.editor .editor-group-container.active .codelens-decoration");
@@ -56,13 +51,7 @@ async function main(): Promise<void> {
   watchdog.unref();
   try {
     ensureSetup();
-    let vsix = join(REPO_ROOT, "out", "hot-mess-inspector.vsix");
-    if (!existsSync(vsix) || process.argv.includes("--package")) {
-      const r = spawnSync("npm", ["run", "package"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 });
-      if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
-      spawnSync("node", ["esbuild.mjs"], { cwd: REPO_ROOT });
-      vsix = join(REPO_ROOT, "out", "hot-mess-inspector.vsix");
-    }
+    const vsix = ensureVsix();
     const extensionsDir = join(tmp, "extensions");
     const userDataDir = join(tmp, "user-data");
     installVsix(vsix, extensionsDir, { userDataDir });
@@ -159,12 +148,12 @@ async function main(): Promise<void> {
     }, { page, timeoutMs: 20_000 });
     ok(`after an edit of the prompt: ${stale}`);
     await screenshot(page, join(ARTIFACTS_DIR, "prompt-file-stale.png"));
-    console.log(`\ne2e: ${checks.length} passed, 0 failed`);
+    console.log(`\n${list.summary(0)}`);
   } catch (e) {
     console.error(`\ne2e: FAILED: ${e instanceof Error ? e.message : String(e)}`);
     if (session) await screenshot(session.page, join(ARTIFACTS_DIR, "prompts-failure.png")).catch(() => undefined);
     if (server) console.error(server.log().split("\n").slice(-40).join("\n"));
-    console.log(`\ne2e: ${checks.length} passed, 1 failed`);
+    console.log(`\n${list.summary(1)}`);
     process.exitCode = 1;
   } finally {
     await session?.close().catch(() => undefined);

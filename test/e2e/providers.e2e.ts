@@ -19,7 +19,6 @@
 // .vsix, makes this test build it and then restore the development bundles). Screenshots go to
 // out/e2e/providers-*.png. Exit status 0 when every check passed; on a failure it prints what
 // it was waiting for, the server log, the fake's requests and the browser console.
-import { spawnSync } from "node:child_process";
 import { subscribe } from "node:diagnostics_channel";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -27,9 +26,9 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../fakes/anthropic";
+import { assert, Checklist, ensureVsix } from "./checks";
 import {
   ARTIFACTS_DIR,
-  REPO_ROOT,
   activeTab,
   editorText,
   ensureSetup,
@@ -67,14 +66,8 @@ const THINKING = ["16 - 3 = 13. ", "13 - 4 = 9. ", "9 * 2 = 18."];
 const TEXT = ["Answer: 18"];
 const SLOW_THINKING = Array.from({ length: 10 }, (_, i) => `Step ${i + 1}: ${["16 - 3 = 13", "13 - 4 = 9", "9 * 2 = 18"][i % 3]}. `);
 
-const checks: string[] = [];
-const ok = (what: string) => {
-  checks.push(what);
-  console.log(`e2e: ok: ${what}`);
-};
-function assert(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`check failed: ${what}`);
-}
+const list = new Checklist();
+const ok = (what: string) => list.ok(what);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
@@ -120,17 +113,7 @@ const header = (r: RecordedRequest, name: string) => {
 // ---------------------------------------------------------------------------------------------
 // The workbench and the view
 
-function vsixPath(): string {
-  const vsix = join(REPO_ROOT, "out", "hot-mess-inspector.vsix");
-  if (!existsSync(vsix) || process.argv.includes("--package")) {
-    const r = spawnSync("npm", ["run", "package"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 });
-    if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);
-    // the production build minified dist/; rebuild the development bundles for the rest of the repo
-    spawnSync("node", ["esbuild.mjs"], { cwd: REPO_ROOT });
-  }
-  assert(existsSync(vsix), `the .vsix is at ${vsix}`);
-  return vsix;
-}
+const vsixPath = () => ensureVsix();
 
 /** Installs a copy of the .vsix (another test may be repackaging it at this moment): one retry. */
 async function installCopy(vsix: string, tmp: string, extensionsDir: string, userDataDir: string): Promise<void> {
@@ -334,7 +317,7 @@ async function main(): Promise<void> {
   const watchdog = setTimeout(() => {
     console.error("e2e: FAILED: over the overall limit of 12 minutes");
     if (server) console.error(server.log().split("\n").slice(-80).join("\n"));
-    console.log(`\ne2e: ${checks.length} passed, 1 failed`);
+    console.log(`\n${list.summary(1)}`);
     process.exit(1);
   }, 12 * 60_000);
   watchdog.unref();
@@ -568,7 +551,7 @@ async function main(): Promise<void> {
     ok("no console errors in the workbench or the views");
     lap("total", t00);
     console.log(`e2e: timings: ${timings.join(" · ")}`);
-    console.log(`\ne2e: ${checks.length} passed, 0 failed`);
+    console.log(`\n${list.summary(0)}`);
   } catch (e) {
     console.error(`\ne2e: FAILED: ${e instanceof Error ? e.message : String(e)}`);
     if (session) {
@@ -580,7 +563,7 @@ async function main(): Promise<void> {
       console.error(`code-server log (last 60 lines):\n${server.log().split("\n").slice(-60).join("\n")}`);
       for (const l of logs(server.userDataDir).channel) console.error(`---- ${l.file} ----\n${l.text.split("\n").slice(-40).join("\n")}`);
     }
-    console.log(`\ne2e: ${checks.length} passed, 1 failed`);
+    console.log(`\n${list.summary(1)}`);
     process.exitCode = 1;
   } finally {
     await session?.close().catch(() => undefined);
