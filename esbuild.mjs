@@ -22,6 +22,15 @@ const bundles = [
     platform: "node",
     format: "cjs",
     target: "node20",
+    // dist/heavy.js (the SDKs, the language client) is required on first use, not bundled here
+    external: ["vscode", "./heavy"],
+  },
+  {
+    entryPoints: ["src/extension/heavy.ts"],
+    outfile: "dist/heavy.js",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
     external: ["vscode"],
   },
   {

@@ -15,7 +15,8 @@ import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
 import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider } from "./runs";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
-import { promptRunRequest, registerFolding, startLanguageClient } from "./prompts";
+import { promptRunRequest, registerFolding } from "./prompts";
+import { heavy } from "./lazy";
 import { LANGUAGE_ID, RunsChangedNotification } from "../protocol/lsp";
 import { parsePromptFile } from "../core";
 import { promptHash } from "../sampling/store";
@@ -342,16 +343,17 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   // The language server starts with the first prompt file, not before.
-  let client: ReturnType<typeof startLanguageClient> | null = null;
+  let client: ReturnType<ReturnType<typeof heavy>["startLanguageClient"]> | null = null;
   const ensureClient = (doc: vscode.TextDocument) => {
-    if (!client && doc.languageId === LANGUAGE_ID) client = startLanguageClient(context);
+    if (!client && doc.languageId === LANGUAGE_ID) client = heavy().startLanguageClient(context);
   };
   vscode.workspace.textDocuments.forEach(ensureClient);
   context.subscriptions.push(registerFolding());
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(ensureClient));
   context.subscriptions.push(
     runs.onDidChange(() => {
-      if (!runs.running && client) void client.sendNotification(RunsChangedNotification.type, {});
+      // by method name: the client lives in its own bundle with its own copy of the protocol types
+      if (!runs.running && client) void client.sendNotification(RunsChangedNotification.method, {});
     }),
   );
 

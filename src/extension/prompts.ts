@@ -3,34 +3,14 @@
 // commands its code lenses call: rerun one prompt of a file with its front matter applied, and
 // open a run file.
 import * as vscode from "vscode";
-import { join, relative } from "node:path";
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { relative } from "node:path";
 import { parsePromptFile, type PromptSettings } from "../core";
 import { promptHash } from "../sampling/store";
 import type { Settings } from "./config";
 import type { RunRequest } from "./runs";
-import { LANGUAGE_ID, type InitializationOptions } from "../protocol/lsp";
+import { LANGUAGE_ID } from "../protocol/lsp";
 
 
-export function startLanguageClient(context: vscode.ExtensionContext): LanguageClient {
-  const module = vscode.Uri.joinPath(context.extensionUri, "dist", "server.js").fsPath;
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6019"] } },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: LANGUAGE_ID }],
-    synchronize: { configurationSection: "hotmess" },
-    outputChannelName: "Hot Mess Inspector (language server)",
-    // hovers link only to opening a run: that one command is trusted, and no HTML
-    markdown: { isTrusted: { enabledCommands: ["hotmess.openRunFile"] }, supportHtml: false },
-    initializationOptions: { fallbackRunDirectory: join(context.globalStorageUri.fsPath, "runs") } satisfies InitializationOptions,
-  };
-  const client = new LanguageClient("hotmess", "Hot Mess Inspector", serverOptions, clientOptions);
-  void client.start();
-  context.subscriptions.push({ dispose: () => void client.stop() });
-  return client;
-}
 
 /**
  * Folding for prompt files: each prompt, and its front matter. (A language configuration cannot

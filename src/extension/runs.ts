@@ -5,16 +5,16 @@
 import * as vscode from "vscode";
 import { join } from "node:path";
 import { Analyzer, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunHeader } from "../core";
-import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
+import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
-import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { recordRun, type RecordPlan } from "../sampling/record";
 import { SimulatedProvider } from "../sampling/simulated";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import type { LiveProgress } from "../protocol/webview";
 import { readSettings, type Settings } from "./config";
+import { heavy } from "./lazy";
 import { LanguageModelProvider } from "./lm";
 import type { Log } from "./log";
 import type { ComparisonPanel } from "./panel";
@@ -53,13 +53,13 @@ export async function resolveProvider(settings: Settings, secrets: Secrets): Pro
     case "anthropic": {
       if (!anthropicKey) throw new RunSetupError("No Anthropic API key is set.", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["anthropic"] });
       const baseURL = settings.anthropicBaseUrl || undefined;
-      return { provider: new AnthropicProvider({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: [anthropicKey] };
+      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: [anthropicKey] };
     }
     case "openai": {
       const baseURL = settings.openaiBaseUrl || undefined;
       if (!openaiKey && !baseURL) throw new RunSetupError("No OpenAI API key is set (a local OpenAI-compatible server needs only the hotmess.openai.baseUrl setting).", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["openai"] });
       const key = openaiKey ?? "not-needed";
-      return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
+      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
     }
     case "vscode-lm":
       if (!settings.model) throw new RunSetupError("No language model is chosen for VS Code's Language Model API.", { title: "Select Provider and Model…", command: "hotmess.selectModel" });

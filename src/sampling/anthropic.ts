@@ -4,49 +4,10 @@
 // engine retries, visibly.
 import Anthropic from "@anthropic-ai/sdk";
 import { classify } from "./errors";
-import { SamplingError, type Provider, type ProviderEvent, type SampleRequest, type ThinkingMode } from "./types";
+import { claudeRules } from "./claude";
+import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
-/**
- * What a Claude model id says about its generation: {major, minor}, from ids with the numbers
- * after the family (claude-sonnet-4-6, claude-haiku-4-5-20251001, claude-opus-5) or before it
- * (claude-3-7-sonnet-20250219). A trailing 8-digit date is not a version. null when there is
- * no version (a custom id).
- */
-export function claudeVersion(model: string): { major: number; minor: number } | null {
-  const parts = model.toLowerCase().replace(/^anthropic\./, "").split(/[-.@:]/);
-  const nums: number[] = [];
-  for (const p of parts) {
-    if (/^\d{8}$/.test(p)) break; // a date
-    if (/^\d{1,2}$/.test(p)) nums.push(Number(p));
-    else if (nums.length > 0 && /^(opus|sonnet|haiku|fable|mythos)$/.test(p)) break; // claude-3-7-sonnet
-  }
-  if (nums.length === 0) return null;
-  return { major: nums[0]!, minor: nums[1] ?? 0 };
-}
-
-const atLeast = (v: { major: number; minor: number } | null, major: number, minor: number) => v !== null && (v.major > major || (v.major === major && v.minor >= minor));
-
-/** The thinking forms and sampling rules of a model, from its generation. */
-export function claudeRules(model: string): { adaptive: boolean; budget: boolean; temperature: boolean } {
-  const v = claudeVersion(model);
-  const preview = /mythos-preview/.test(model);
-  return {
-    // adaptive thinking arrived with the 4.6 models
-    adaptive: preview || atLeast(v, 4, 6),
-    // the budget form is refused from Opus 4.7 on (deprecated on 4.6); unknown ids keep it
-    budget: !preview && !atLeast(v, 4, 7),
-    // models after Opus 4.6 accept no temperature but 1
-    temperature: !preview && !atLeast(v, 4, 7),
-  };
-}
-
-/** The thinking form to use when the user asked for none in particular. */
-export function defaultThinking(model: string, budgetTokens?: number): ThinkingMode {
-  const rules = claudeRules(model);
-  if (budgetTokens !== undefined && rules.budget) return { type: "budget", budgetTokens };
-  if (rules.adaptive) return { type: "adaptive" };
-  return { type: "budget", budgetTokens: budgetTokens ?? 4096 };
-}
+export { claudeRules, claudeVersion, defaultThinking } from "./claude";
 
 export interface AnthropicOptions {
   apiKey: string;

@@ -6,7 +6,7 @@
 // cache would erase the very variance being measured.
 import { analyzeRecords, type PromptRecord, type RunSampleLine } from "../core";
 import { costOf, type Price } from "./prices";
-import { SamplingError, type Provider, type SampleRequest } from "./types";
+import { isSamplingError, SamplingError, type Provider, type SampleRequest } from "./types";
 
 export interface Usage {
   inputTokens: number;
@@ -228,7 +228,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         return;
       } catch (e) {
         if (e instanceof Cancelled || run.signal.aborted) throw new Cancelled();
-        const err = e instanceof SamplingError ? e : new SamplingError("server", e instanceof Error ? e.message : String(e));
+        const err = isSamplingError(e) ? e : new SamplingError("server", e instanceof Error ? e.message : String(e));
         if (!err.retryable) {
           failed.error ??= err;
           run.abort();

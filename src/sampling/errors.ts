@@ -2,7 +2,7 @@
 // Anthropic and OpenAI ones share a generator) throw APIError subclasses carrying `status`,
 // `headers` and the parsed error body, and connection / timeout / abort errors by class name.
 import { redactSecrets } from "../core";
-import { SamplingError, type FailureKind } from "./types";
+import { isSamplingError, SamplingError, type FailureKind } from "./types";
 
 interface HeadersLike {
   get(name: string): string | null;
@@ -55,7 +55,7 @@ export function classify(e: unknown, provider: string, secrets: readonly string[
 }
 
 function classifyUnredacted(e: unknown, provider: string): SamplingError {
-  if (e instanceof SamplingError) return e;
+  if (isSamplingError(e)) return e;
   const err = (e ?? {}) as Record<string, unknown> & { name?: string; message?: string; constructor?: { name?: string } };
   const cls = err.constructor?.name ?? err.name ?? "";
   const status = typeof err.status === "number" ? err.status : undefined;

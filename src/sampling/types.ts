@@ -83,3 +83,11 @@ export class SamplingError extends Error {
     return RETRYABLE.has(this.kind);
   }
 }
+
+/**
+ * Whether a value is a SamplingError, also one made by another copy of this module (the
+ * editor loads the providers from a bundle of their own, where instanceof would say no).
+ */
+export function isSamplingError(e: unknown): e is SamplingError {
+  return e instanceof SamplingError || (e instanceof Error && e.name === "SamplingError" && typeof (e as unknown as { kind?: unknown }).kind === "string");
+}
