@@ -30,6 +30,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from "vscode-languageserver-protocol/node";
+import { mulberry32 } from "../src/core";
 import { promptHash } from "../src/sampling/store";
 
 const PROMPTS = 100;
@@ -38,16 +39,7 @@ const EDITS = 200;
 const SAMPLES = 12;
 const TARGET_MS = 20;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 interface Problem {
   id: string;

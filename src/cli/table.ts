@@ -1,7 +1,7 @@
 // The readable table `hotmess analyze` prints: per prompt n, answer classes, bias², variance,
 // error, incoherence with its interval and the fork column; then the pooled figures and the
 // length split. Rounding happens here, never in the analysis.
-import type { Analysis, Interval, PromptAnalysis } from "../core";
+import { forkGroups, type Analysis, type Interval, type PromptAnalysis } from "../core";
 
 export interface Style {
   bold(s: string): string;
@@ -57,24 +57,15 @@ function truncate(s: string, width: number): string {
 
 /** The groups at a prompt's fork: what the runs do there, largest group first. */
 export function forkLines(p: PromptAnalysis, st: Style, maxGroups = 3): string[] {
-  if (p.forkColumn === null) return [];
-  const col = p.columns[p.forkColumn]!;
-  const groups = new Map<number, { count: number; text: string }>();
-  for (const cell of col.cells) {
-    if (cell.group === null || cell.step === null) continue;
-    const g = groups.get(cell.group);
-    if (g) g.count++;
-    else groups.set(cell.group, { count: 1, text: p.runs[cell.run]!.steps[cell.step]!.text });
-  }
-  const gaps = col.cells.filter((c) => c.group === null).length;
-  const sorted = [...groups.entries()].sort((a, b) => a[0] - b[0]);
-  const lines = sorted.slice(0, maxGroups).map(([, g]) => `    ${String(g.count).padStart(4)} runs  ${truncate(g.text, 70)}`);
-  const rest = sorted.length - maxGroups;
-  if (rest > 0 || gaps > 0) {
-    const parts = [rest > 0 ? `${rest} more group${rest === 1 ? "" : "s"}` : "", gaps > 0 ? `${gaps} run${gaps === 1 ? "" : "s"} without this step` : ""].filter(Boolean);
+  const fork = forkGroups(p);
+  if (!fork) return [];
+  const lines = fork.groups.slice(0, maxGroups).map((g) => `    ${String(g.count).padStart(4)} runs  ${truncate(g.text, 70)}`);
+  const rest = fork.groups.length - maxGroups;
+  if (rest > 0 || fork.gaps > 0) {
+    const parts = [rest > 0 ? `${rest} more group${rest === 1 ? "" : "s"}` : "", fork.gaps > 0 ? `${fork.gaps} run${fork.gaps === 1 ? "" : "s"} without this step` : ""].filter(Boolean);
     lines.push(st.dim(`         ${parts.join(", ")}`));
   }
-  return [`  ${truncate(p.id, 40)} · column ${p.forkColumn} of ${p.columns.length}`, ...lines];
+  return [`  ${truncate(p.id, 40)} · column ${fork.column} of ${fork.columns}`, ...lines];
 }
 
 /** Lays out rows as columns; numeric columns (by index) are right-aligned. */

@@ -11,7 +11,7 @@
 // so the result does not hinge on which runs came first. Cost per run and pass is
 // O(steps × columns): the whole alignment is linear in the number of runs, never all-pairs.
 import { MAX_NONEQUIVALENT_SIMILARITY, similarity, type StepFeatures } from "./features";
-import type { Cell, Column } from "./types";
+import type { Cell, Column, PromptAnalysis } from "./types";
 
 /** Groups of a column a step is scored against (the largest ones). */
 const TOP_GROUPS = 4;
@@ -338,4 +338,32 @@ export function align(runs: StepFeatures[][]): Alignment {
     return keys;
   });
   return { columns, forkColumn: forkColumn(columns, n, substance) };
+}
+
+export interface ForkGroups {
+  column: number;
+  columns: number;
+  /** The groups of steps at the fork, largest first (group 0 first), each with one of its steps' text. */
+  groups: { group: number; count: number; text: string }[];
+  /** Runs without a step at the fork column. */
+  gaps: number;
+}
+
+/** What the runs do at a prompt's fork column (the table, the exports and the hovers list it); null without a fork. */
+export function forkGroups(p: PromptAnalysis): ForkGroups | null {
+  if (p.forkColumn === null) return null;
+  const col = p.columns[p.forkColumn];
+  if (!col) return null;
+  const groups = new Map<number, { group: number; count: number; text: string }>();
+  let gaps = 0;
+  for (const cell of col.cells) {
+    if (cell.group === null || cell.step === null) {
+      gaps++;
+      continue;
+    }
+    const g = groups.get(cell.group);
+    if (g) g.count++;
+    else groups.set(cell.group, { group: cell.group, count: 1, text: p.runs[cell.run]?.steps[cell.step]?.text ?? "" });
+  }
+  return { column: p.forkColumn, columns: p.columns.length, groups: [...groups.values()].sort((a, b) => b.count - a.count || a.group - b.group), gaps };
 }

@@ -6,6 +6,7 @@
 // redactSecrets first (defence in depth: keys never reach a run file, but a trace can still
 // quote one), then through the escaping its format needs: CSV quoting and a guard against
 // spreadsheet formulas, Markdown code spans, and the HTML report's own escaping.
+import { forkGroups } from "../core/align";
 import type { ParsedRun } from "../core/runfile";
 import type { Analysis, Interval, OptimizerAnalysis, PromptAnalysis, PromptRecord } from "../core/types";
 import { renderReportHtml, type ReportAssets } from "./html";
@@ -249,23 +250,13 @@ function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?
 }
 
 function forkBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText" | "maxGroups">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
-  if (p.forkColumn === null) return ["No fork: no aligned step where two groups each hold a real share of the runs."];
-  const col = p.columns[p.forkColumn];
-  if (!col) return [];
-  const groups = new Map<number, { count: number; text: string }>();
-  for (const cell of col.cells) {
-    if (cell.group === null || cell.step === null) continue;
-    const g = groups.get(cell.group);
-    if (g) g.count++;
-    else groups.set(cell.group, { count: 1, text: p.runs[cell.run]?.steps[cell.step]?.text ?? "" });
-  }
-  const sorted = [...groups.entries()].sort((a, b) => b[1].count - a[1].count || a[0] - b[0]);
-  const lines = [`**Fork** at column ${p.forkColumn} of ${p.columns.length} (the first aligned step where the reruns split):`, ""];
-  for (const [, g] of sorted.slice(0, o.maxGroups)) lines.push(`- ${plural(g.count, "run")}: ${code(g.text, { max: o.maxStepText })}`);
-  const rest = sorted.slice(o.maxGroups);
-  if (rest.length > 0) lines.push(`- … ${plural(rest.length, "more group")} (${plural(rest.reduce((s, [, g]) => s + g.count, 0), "run")})`);
-  const gaps = col.cells.filter((c) => c.group === null).length;
-  if (gaps > 0) lines.push(`- ${plural(gaps, "run")} without this step`);
+  const fork = forkGroups(p);
+  if (!fork) return ["No fork: no aligned step where two groups each hold a real share of the runs."];
+  const lines = [`**Fork** at column ${fork.column} of ${fork.columns} (the first aligned step where the reruns split):`, ""];
+  for (const g of fork.groups.slice(0, o.maxGroups)) lines.push(`- ${plural(g.count, "run")}: ${code(g.text, { max: o.maxStepText })}`);
+  const rest = fork.groups.slice(o.maxGroups);
+  if (rest.length > 0) lines.push(`- … ${plural(rest.length, "more group")} (${plural(rest.reduce((s, g) => s + g.count, 0), "run")})`);
+  if (fork.gaps > 0) lines.push(`- ${plural(fork.gaps, "run")} without this step`);
   return lines;
 }
 

@@ -2,7 +2,7 @@
 // `Analysis` the core computes (no metric is computed here). The analysis uses the defaults of
 // `hotmess analyze` (1000 resamples, seed 1, the run's id as the prompt id), so a hint shows
 // the same incoherence and the same interval as the command line does for that run file.
-import { analyzeRecords, DEFAULT_RESAMPLES, DEFAULT_SEED, runToPromptRecord, type Interval, type ParsedRun, type PromptAnalysis } from "../core";
+import { analyzeRecords, DEFAULT_RESAMPLES, forkGroups, DEFAULT_SEED, runToPromptRecord, type Interval, type ParsedRun, type PromptAnalysis } from "../core";
 
 export interface AnswerSummary {
   /** The normalised answer (null: runs without an answer). */
@@ -74,22 +74,13 @@ export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): Run
 
 /** The groups at the fork column, largest first (what the table and the Markdown export list). */
 function forkOf(p: PromptAnalysis): ForkSummary | null {
-  if (p.forkColumn === null) return null;
-  const col = p.columns[p.forkColumn];
-  if (!col) return null;
-  const groups = new Map<number, { count: number; text: string }>();
-  for (const cell of col.cells) {
-    if (cell.group === null || cell.step === null) continue;
-    const g = groups.get(cell.group);
-    if (g) g.count++;
-    else groups.set(cell.group, { count: 1, text: p.runs[cell.run]?.steps[cell.step]?.text ?? "" });
-  }
-  const sorted = [...groups.entries()].sort((a, b) => b[1].count - a[1].count || a[0] - b[0]).map(([, g]) => g);
+  const fork = forkGroups(p);
+  if (!fork) return null;
   return {
-    column: p.forkColumn,
-    columns: p.columns.length,
-    groups: sorted.slice(0, SUMMARY_GROUPS).map((g) => ({ count: g.count, text: g.text.length > 300 ? g.text.slice(0, 299) + "…" : g.text })),
-    moreGroups: Math.max(0, sorted.length - SUMMARY_GROUPS),
-    gaps: col.cells.filter((c) => c.group === null).length,
+    column: fork.column,
+    columns: fork.columns,
+    groups: fork.groups.slice(0, SUMMARY_GROUPS).map((g) => ({ count: g.count, text: g.text.length > 300 ? g.text.slice(0, 299) + "…" : g.text })),
+    moreGroups: Math.max(0, fork.groups.length - SUMMARY_GROUPS),
+    gaps: fork.gaps,
   };
 }
