@@ -315,6 +315,12 @@ export interface CodeServerOptions {
   args?: string[];
   /** Echo the server's output to this process's stderr as it comes. */
   echo?: boolean;
+  /**
+   * Workspace trust: "disabled" (the default: every workspace is trusted, as test runners do) or
+   * "untrusted" (trust is on and the workspace opens in Restricted Mode without asking, as when
+   * a user answers "No, I don't trust the authors").
+   */
+  trust?: "disabled" | "untrusted";
 }
 export interface CodeServer {
   url: string;
@@ -454,7 +460,9 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const extensionsDir = resolve(opts.extensionsDir);
   const userDataDir = resolve(opts.userDataDir);
   mkdirSync(extensionsDir, { recursive: true });
-  writeUserSettings(userDataDir, opts.theme ?? "light", opts.settings);
+  const untrusted = opts.trust === "untrusted";
+  const trustSettings = untrusted ? { "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "never", "security.workspace.trust.emptyWindow": false, "security.workspace.trust.banner": "always" } : {};
+  writeUserSettings(userDataDir, opts.theme ?? "light", { ...trustSettings, ...opts.settings });
   const config = emptyConfig(userDataDir);
   installExitHook();
 
@@ -468,7 +476,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       "--bind-addr", `127.0.0.1:${port}`,
       "--extensions-dir", extensionsDir,
       "--user-data-dir", userDataDir,
-      "--disable-workspace-trust",
+      ...(untrusted ? [] : ["--disable-workspace-trust"]),
       "--disable-telemetry",
       "--disable-update-check",
       "--disable-getting-started-override",

@@ -6,7 +6,7 @@
 //
 // Not covered here: an untrusted workspace. The runners start VS Code with
 // --disable-workspace-trust (test-electron always adds it), and a test cannot revoke trust from
-// inside the extension host; the refusal to rerun there is covered by the e2e tests in code-server.
+// inside the extension host; test/e2e/trust.e2e.ts covers it in code-server with trust on.
 import * as assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -162,5 +162,5 @@ suite("Hot Mess Inspector in the extension host", function () {
     await poll("the lenses to say ×3 (hotmess.n of the workspace)", async () => ((await lensTitles()).filter((t) => t.startsWith("▶ Rerun ×3")).length === 2 ? true : undefined), 30_000, () => JSON.stringify(titles));
   });
 
-  test("in an untrusted workspace rerunning is refused (not testable here: the runners disable workspace trust)");
+  test("in an untrusted workspace rerunning is refused (not testable here: the runners disable workspace trust; see test/e2e/trust.e2e.ts)");
 });
