@@ -48,6 +48,7 @@ npm run package >"$LOGS/package.log" 2>&1 </dev/null || { node esbuild.mjs >/dev
 say "  packaged out/hot-mess-inspector.vsix in $(( $(date +%s) - t ))s"
 # the package step built minified production bundles into dist/: restore the development ones
 node esbuild.mjs >"$LOGS/esbuild.log" 2>&1 </dev/null || fatal "node esbuild.mjs" "$LOGS/esbuild.log"
+export HOTMESS_E2E_PACKAGED=1 # the tests install this .vsix rather than package their own
 
 # One attempt at one file: its output to the console and to a log; sets RC, CHECKS, CLOSING, SECS.
 attempt() {

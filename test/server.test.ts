@@ -38,7 +38,8 @@ import {
   type ProtocolConnection,
 } from "vscode-languageserver-protocol/node";
 import { createConnection } from "vscode-languageserver/node";
-import { PromptAtRequest, RunsChangedNotification, type ServerSettings } from "../src/protocol/lsp";
+import type { ServerSettings } from "../src/protocol/lsp";
+import { PromptAtRequest, RunsChangedNotification } from "../src/protocol/lsp-messages";
 import { startServer, type ServerOptions } from "../src/server/session";
 import { RunIndex } from "../src/server/runindex";
 import { loadAnalysis } from "../src/report/load";

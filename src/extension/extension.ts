@@ -17,7 +17,7 @@ import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
 import { promptRunRequest, registerFolding } from "./prompts";
 import { heavy } from "./lazy";
-import { LANGUAGE_ID, RunsChangedNotification } from "../protocol/lsp";
+import { LANGUAGE_ID, RUNS_CHANGED_METHOD } from "../protocol/lsp";
 import { parsePromptFile } from "../core";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
@@ -353,7 +353,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     runs.onDidChange(() => {
       // by method name: the client lives in its own bundle with its own copy of the protocol types
-      if (!runs.running && client) void client.sendNotification(RunsChangedNotification.method, {});
+      if (!runs.running && client) void client.sendNotification(RUNS_CHANGED_METHOD, {});
     }),
   );
 

@@ -3,7 +3,10 @@
 // repeated here; these are Hot Mess's own (`hotmess/…`), the commands the server's code lenses,
 // inlay hints and hover links name (the extension implements them), and the settings the server
 // reads with `workspace/configuration`.
-import { NotificationType, RequestType } from "vscode-languageserver-protocol";
+//
+// Nothing here loads vscode-languageserver-protocol: the extension's activation bundle imports
+// this file, and the protocol library (~125 KB) would double the code VS Code loads to activate.
+// The typed message objects for vscode-jsonrpc are in ./lsp-messages (server and client bundles).
 import type { PromptSettings, Range } from "../core/promptfile";
 
 /** The language id of prompt files (`*.prompt`, `*.prompt.md`): the client's documentSelector. */
@@ -61,10 +64,7 @@ export interface RunsChangedParams {
   /** Absolute paths of the run files written; omitted: check the whole store. */
   files?: string[];
 }
-export const RunsChangedNotification = {
-  method: "hotmess/runsChanged",
-  type: new NotificationType<RunsChangedParams | undefined>("hotmess/runsChanged"),
-} as const;
+export const RUNS_CHANGED_METHOD = "hotmess/runsChanged";
 
 /** `hotmess/promptAt`: the prompt of an open document at a position, or by its index. */
 export interface PromptAtParams {
@@ -100,7 +100,4 @@ export interface PromptInfo {
   /** Its latest run: the file, and whether the prompt changed since. */
   lastRun: { file: string; stale: boolean } | null;
 }
-export const PromptAtRequest = {
-  method: "hotmess/promptAt",
-  type: new RequestType<PromptAtParams, PromptInfo | null, void>("hotmess/promptAt"),
-} as const;
+export const PROMPT_AT_METHOD = "hotmess/promptAt";

@@ -17,7 +17,8 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import pkg from "../../package.json";
 import { parsePromptFile, type FilePrompt } from "../core";
-import { CONFIG_SECTION, DEFAULT_SERVER_SETTINGS, PromptAtRequest, RunsChangedNotification, type InitializationOptions, type PromptInfo, type ServerSettings } from "../protocol/lsp";
+import { CONFIG_SECTION, DEFAULT_SERVER_SETTINGS, type InitializationOptions, type PromptInfo, type ServerSettings } from "../protocol/lsp";
+import { PromptAtRequest, RunsChangedNotification } from "../protocol/lsp-messages";
 import { promptHash } from "../sampling/store";
 import { codeLenses, diagnostics, hover, inlayHints, type PromptView } from "./render";
 import { normalizeSourceFile, RunIndex, type RunEntry, type RunIndexOptions } from "./runindex";

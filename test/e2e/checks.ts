@@ -24,10 +24,13 @@ export function assert(cond: unknown, what: string): asserts cond {
 /**
  * The extension's .vsix (out/hot-mess-inspector.vsix), packaged with `npm run package` when it
  * is missing or `force` is set; the production build minifies dist/, so the development
- * bundles are rebuilt after it for the rest of the repository.
+ * bundles are rebuilt after it for the rest of the repository. Under scripts/e2e.sh
+ * (HOTMESS_E2E_PACKAGED=1) the .vsix it made is used as it is.
  */
 export function ensureVsix(force = process.argv.includes("--package")): string {
   const vsix = join(REPO_ROOT, "out", "hot-mess-inspector.vsix");
+  // scripts/e2e.sh has just packaged it for every file
+  if (process.env.HOTMESS_E2E_PACKAGED === "1") force = false;
   if (force || !existsSync(vsix)) {
     const r = spawnSync("npm", ["run", "package"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 300_000 });
     if (r.status !== 0) throw new Error(`npm run package failed:\n${r.stdout}\n${r.stderr}`);

@@ -767,15 +767,22 @@ async function openQuickInput(page: Page, key: string, prefix: string, timeoutMs
   await box.fill(prefix);
 }
 
-/** The labels of the rows the quick input shows now. */
+/**
+ * The rows the quick input shows now: each row's label, description and detail as rendered,
+ * and its aria-label too when that says more (the aria-label alone sometimes lacks the detail).
+ */
 export async function quickInputItems(page: Page): Promise<string[]> {
-  const rows = page.locator(QUICK_ROWS);
-  const out: string[] = [];
-  for (const row of await rows.all()) {
-    const aria = await row.getAttribute("aria-label").catch(() => null);
-    out.push((aria ?? (await row.innerText().catch(() => ""))).replace(/\s+/g, " ").trim());
-  }
-  return out;
+  // one read of every row at once: a row read one by one may be gone (re-rendered) by its turn,
+  // and a locator then waits its whole timeout for it
+  const rows = (await page.locator(QUICK_ROWS).evaluateAll((els) =>
+    (els as { getAttribute(n: string): string | null; innerText: string }[]).map((e) => [e.getAttribute("aria-label") ?? "", e.innerText ?? ""]),
+  )) as [string, string][];
+  const norm = (t: string) => t.replace(/\s+/g, " ").trim();
+  return rows.map(([a, i]) => {
+    const aria = norm(a);
+    const shown = norm(i);
+    return !aria || shown.includes(aria) ? shown : !shown || aria.includes(shown) ? aria : `${aria} — ${shown}`;
+  });
 }
 
 /**

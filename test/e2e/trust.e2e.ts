@@ -104,10 +104,14 @@ async function main(): Promise<void> {
 
     // ---- viewing works: Open Run… lists the default store (the workspace's run directory is ignored)
     await runCommand(page, "Hot Mess: Open Run…");
+    let seen: string[] = [];
     const items = await waitUntil("Open Run to list the recorded run", async () => {
-      const it = await quickInputItems(page).catch(() => [] as string[]);
-      return it.some((i) => i.includes(".jsonl")) ? it : undefined;
-    }, { page, timeoutMs: 20_000 });
+      seen = await quickInputItems(page).catch((e: Error) => [`(unreadable: ${e.message.split("\n")[0]})`]);
+      return seen.some((i) => i.includes(recorded[0]!)) ? seen : undefined;
+    }, { page, timeoutMs: 20_000 }).catch((e: Error) => {
+      e.message += `\nthe quick pick shows: ${JSON.stringify(seen)}`;
+      throw e;
+    });
     ok(`Open Run… lists the recorded run in .hotmess/runs: ${items[0]?.slice(0, 80)}…`);
     await page.keyboard.press("Enter");
     const frame = await webviewFrame(page, "Hot Mess", { timeoutMs: 60_000 });
