@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the end-to-end tests in a real VS Code (code-server + headless Chromium), as CI does:
 # the setup, one fresh .vsix, then every test/e2e/*.e2e.ts but the harness's own smoke test, one
-# file after another. A file that fails is run once more ("retrying FILE after a failure"), so a
+# file after another, and last the integration suite (test/integration) in code-server's
+# extension host (HOTMESS_E2E_INTEGRATION=0 leaves it out; naming files leaves it out too). A file that fails is run once more ("retrying FILE after a failure"), so a
 # one-off timing hiccup does not block CI; both attempts are reported, and a file passes only
 # if an attempt passes.
 #
@@ -102,6 +103,30 @@ for file in "${FILES[@]}"; do
   say "$line"
   SUMMARY+=("$line")
 done
+
+# The @vscode/test-electron suite (test/integration), in code-server's extension host: the same
+# Mocha tests VS Code's own test runner would run, where no Electron VS Code can be had.
+if [[ "${HOTMESS_E2E_INTEGRATION:-1}" == "1" && $# -eq 0 ]]; then
+  say "==== npm run test:integration -- --code-server"
+  for k in 1 2; do
+    log="$LOGS/integration.attempt$k.log"
+    t=$(date +%s)
+    timeout --kill-after=30 "$LIMIT" node scripts/test-integration.mjs --code-server </dev/null 2>&1 | tee "$log"
+    RC=${PIPESTATUS[0]}
+    SECS=$(( $(date +%s) - t ))
+    [[ $RC -eq 0 ]] && break
+    [[ $k -eq 1 ]] && say "retrying the integration suite after a failure (attempt 1: exit $RC, ${SECS}s)"
+  done
+  if [[ $RC -eq 0 ]]; then
+    line="e2e: integration suite in code-server: passed (attempt $k, ${SECS}s, \"$(grep -E '^integration \(code-server\): ' "$log" | tail -n 1)\")"
+    PASSED=$((PASSED + 1))
+  else
+    line="e2e: integration suite in code-server: FAILED twice (exit $RC; logs in $LOGS/integration.attempt*.log)"
+    FAILED=$((FAILED + 1))
+  fi
+  say "$line"
+  SUMMARY+=("$line")
+fi
 
 echo
 echo "e2e: summary after $(( $(date +%s) - T0 ))s (logs in $LOGS/, screenshots in $ART/)"
