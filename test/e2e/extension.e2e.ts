@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     assert(await frame.locator(".optimizer canvas, .opt canvas, canvas").count(), "charts");
 
     // ---- click a heatmap cell: the traces follow
+    const scrolledBefore = (await frame.evaluate("document.querySelector('.traces-scroll').scrollTop")) as number;
     const box = await (frame.locator(".heatmap canvas").first() as unknown as { boundingBox(): Promise<{ width: number; height: number } | null> }).boundingBox();
     assert(box, "the heatmap has a size");
     await frame.locator(".heatmap canvas").first().click({ position: { x: Math.round(box.width * 0.75), y: Math.round(box.height * 0.5) } });
@@ -151,8 +152,19 @@ async function main(): Promise<void> {
       const col = await frame.locator("table.traces tr.sel").first().getAttribute("data-col").catch(() => null);
       return col ?? undefined;
     }, { page, timeoutMs: 10_000 });
-    const scrolled = (await frame.evaluate("document.querySelector('.traces-scroll').scrollTop")) as number;
-    ok(`clicking the heatmap selects aligned column ${selected} in the traces (scrolled to ${scrolled}px)`);
+    // the traces scroll to the selected step: the row ends up inside the scroller's viewport
+    const view = await waitUntil("the selected step to be scrolled into the traces' view", async () => {
+      const v = (await frame.evaluate(`(() => {
+        const sc = document.querySelector('.traces-scroll');
+        const tr = document.querySelector('table.traces tr.sel');
+        if (!sc || !tr) return null;
+        const a = sc.getBoundingClientRect(), b = tr.getBoundingClientRect();
+        return { scrollTop: sc.scrollTop, visible: b.top >= a.top - 1 && b.top < a.bottom - 10 };
+      })()`)) as { scrollTop: number; visible: boolean } | null;
+      return v && v.visible ? v : undefined;
+    }, { page, timeoutMs: 10_000 });
+    assert(view.scrollTop > scrolledBefore, `the traces scrolled (scrollTop ${scrolledBefore} → ${view.scrollTop})`);
+    ok(`clicking the heatmap selects aligned column ${selected} in the traces, scrolled into view (scrollTop ${scrolledBefore} → ${view.scrollTop}px)`);
     await screenshot(page, join(ARTIFACTS_DIR, "extension-clicked.png"));
 
     // ---- the status bar
