@@ -11,17 +11,14 @@
 // extensions folder. Exit status 0 when every check passed; on a failure it prints what it was
 // waiting for, the server log and the browser console.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Analysis } from "../../src/core";
 import { benchmarkPrompts } from "../../src/sampling/benchmark";
-import { assert, Checklist, ensureVsix } from "./checks";
+import { assert, Checklist, installExtension, runE2E } from "./checks";
 import {
   ARTIFACTS_DIR,
   REPO_ROOT,
-  ensureSetup,
-  installVsix,
   openBrowser,
   openFile,
   quickInputItems,
@@ -35,13 +32,10 @@ import {
   waitForWorkbench,
   waitUntil,
   webviewFrame,
-  type BrowserSession,
-  type CodeServer,
   type Frame,
   type Page,
 } from "./harness";
 
-const KEEP = process.argv.includes("--keep");
 const N = 8;
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
@@ -62,191 +56,159 @@ async function viewText(frame: Frame, selector: string): Promise<string> {
   return ((await frame.locator(selector).first().innerText().catch(() => "")) ?? "").replace(/\s+/g, " ").trim();
 }
 
-async function main(): Promise<void> {
-  const tmp = mkdtempSync(join(tmpdir(), "hm-e2e-ext-"));
-  let server: CodeServer | undefined;
-  let session: BrowserSession | undefined;
-  const watchdog = setTimeout(() => {
-    console.error("e2e: FAILED: over the overall limit of 10 minutes");
-    if (server) console.error(server.log().split("\n").slice(-80).join("\n"));
-    process.exit(1);
-  }, 10 * 60_000);
-  watchdog.unref();
-  try {
-    ensureSetup();
-    const vsix = ensureVsix(true);
-    const extensionsDir = join(tmp, "extensions");
-    const userDataDir = join(tmp, "user-data");
-    installVsix(vsix, extensionsDir, { userDataDir });
-    ok(`installed ${vsix}`);
+void runE2E("extension", { list, limitMinutes: 10 }, async (t) => {
+  const { vsix, extensionsDir, userDataDir } = installExtension(t, { repackage: true });
+  ok(`installed ${vsix}`);
 
-    const workspace = join(tmp, "workspace");
-    mkdirSync(workspace, { recursive: true });
-    const [bp] = benchmarkPrompts(["easy"], 1);
-    writeFileSync(join(workspace, "optimizer-prompt.txt"), bp!.prompt + "\n");
-    writeFileSync(join(workspace, "notes.md"), "# Prompts\n\nWhat is the capital of France?\n");
-    const exportsDir = join(tmp, "exports");
-    mkdirSync(exportsDir, { recursive: true });
+  const workspace = join(t.tmp, "workspace");
+  mkdirSync(workspace, { recursive: true });
+  const [bp] = benchmarkPrompts(["easy"], 1);
+  writeFileSync(join(workspace, "optimizer-prompt.txt"), bp!.prompt + "\n");
+  writeFileSync(join(workspace, "notes.md"), "# Prompts\n\nWhat is the capital of France?\n");
+  const exportsDir = join(t.tmp, "exports");
+  mkdirSync(exportsDir, { recursive: true });
 
-    server = await startCodeServer({ extensionsDir, userDataDir, workspace, theme: "light", settings: { "hotmess.n": N, "hotmess.provider": "simulated", "hotmess.concurrency": 4 } });
-    session = await openBrowser(server.url, { goto: false });
-    const { page } = session;
-    await page.goto(server.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
-    await waitForWorkbench(page);
-    ok("the workbench is up");
+  let server = (t.server = await startCodeServer({ extensionsDir, userDataDir, workspace, theme: "light", settings: { "hotmess.n": N, "hotmess.provider": "simulated", "hotmess.concurrency": 4 } }));
+  let session = (t.session = await openBrowser(server.url, { goto: false }));
+  const { page } = session;
+  await page.goto(server.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
+  await waitForWorkbench(page);
+  ok("the workbench is up");
 
-    // ---- a prompt the simulated reasoner cannot answer: a clear message, no panel left behind
-    await openFile(page, "notes.md");
-    await selectAll(page);
-    await runCommand(page, "Hot Mess: Rerun Selection N Times");
-    const refusal = await waitForNotification(page, /answers only optimizer-emulation prompts/);
-    assert(/ANTHROPIC_API_KEY|base-url|Set API Key/.test(refusal) || refusal.length > 0, "the refusal says what to do");
-    ok(`an unanswerable prompt is refused: "${refusal.slice(0, 100)}…"`);
+  // ---- a prompt the simulated reasoner cannot answer: a clear message, no panel left behind
+  await openFile(page, "notes.md");
+  await selectAll(page);
+  await runCommand(page, "Hot Mess: Rerun Selection N Times");
+  const refusal = await waitForNotification(page, /answers only optimizer-emulation prompts/);
+  assert(/ANTHROPIC_API_KEY|base-url|Set API Key/.test(refusal) || refusal.length > 0, "the refusal says what to do");
+  ok(`an unanswerable prompt is refused: "${refusal.slice(0, 100)}…"`);
+  await page.keyboard.press("Escape");
+
+  // ---- rerun the benchmark prompt
+  await openFile(page, "optimizer-prompt.txt");
+  await selectAll(page);
+  const t0 = Date.now();
+  await runCommand(page, "Hot Mess: Rerun Selection N Times");
+  const frame = await webviewFrame(page, "Hot Mess", { timeoutMs: 60_000 });
+  await waitUntil("the view to render a document", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
+  await waitUntil("the run to finish in the view", async () => {
+    const s = await viewText(frame, ".host-status");
+    return /^Done/.test(s) ? s : undefined;
+  }, { page, timeoutMs: 60_000 });
+  ok(`the comparison view filled with the run in ${Date.now() - t0} ms`);
+  await screenshot(page, join(ARTIFACTS_DIR, "extension-light.png"));
+
+  // ---- the view shows N runs, a heatmap, and the figures hotmess analyze computes
+  const runDir = join(workspace, ".hotmess", "runs");
+  const runFiles = readdirSync(runDir).filter((f) => f.endsWith(".jsonl"));
+  assert(runFiles.length === 1, `one run file in ${runDir} (${runFiles.join(", ")})`);
+  const runFile = join(runDir, runFiles[0]!);
+  const cli = spawnSync(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), "analyze", runFile, "--json", "-"], { encoding: "utf8" });
+  assert(cli.status === 0, `hotmess analyze read the run file: ${cli.stderr}`);
+  const analysis = JSON.parse(cli.stdout) as Analysis;
+  const p = analysis.prompts[0]!;
+  assert(p.n === N, `the run has ${N} samples (${p.n})`);
+  const facts = await viewText(frame, ".facts");
+  assert(new RegExp(`\\bn\\s*${N}\\b`).test(facts), `the view says n ${N}: "${facts}"`);
+  const kpi = await viewText(frame, ".kpi-value");
+  const expected = p.brier!.incoherence!.toFixed(3);
+  assert(kpi.includes(expected), `the view's incoherence "${kpi}" is hotmess analyze's ${expected}`);
+  ok(`the view shows n = ${N} and incoherence ${expected}, as hotmess analyze computes for ${runFiles[0]}`);
+  const canvases = await frame.locator(".heatmap canvas").count();
+  assert(canvases === 1, "a heatmap");
+  const traceRows = await frame.locator("table.traces tbody tr").count();
+  assert(traceRows === p.columns.length, `the traces have one row per aligned column (${traceRows} = ${p.columns.length})`);
+  const traceCols = await frame.locator("table.traces thead th").count();
+  assert(traceCols === N + 1, `one column per run (${traceCols - 1})`);
+  ok(`a heatmap, and traces of ${N} runs × ${p.columns.length} aligned steps`);
+  assert(await frame.locator(".optimizer canvas, .opt canvas, canvas").count(), "charts");
+
+  // ---- click a heatmap cell: the traces follow
+  const scrolledBefore = (await frame.evaluate("document.querySelector('.traces-scroll').scrollTop")) as number;
+  const box = await (frame.locator(".heatmap canvas").first() as unknown as { boundingBox(): Promise<{ width: number; height: number } | null> }).boundingBox();
+  assert(box, "the heatmap has a size");
+  await frame.locator(".heatmap canvas").first().click({ position: { x: Math.round(box.width * 0.75), y: Math.round(box.height * 0.5) } });
+  const selected = await waitUntil("a trace row to be selected", async () => {
+    const col = await frame.locator("table.traces tr.sel").first().getAttribute("data-col").catch(() => null);
+    return col ?? undefined;
+  }, { page, timeoutMs: 10_000 });
+  // the traces scroll to the selected step: the row ends up inside the scroller's viewport
+  const view = await waitUntil("the selected step to be scrolled into the traces' view", async () => {
+    const v = (await frame.evaluate(`(() => {
+      const sc = document.querySelector('.traces-scroll');
+      const tr = document.querySelector('table.traces tr.sel');
+      if (!sc || !tr) return null;
+      const a = sc.getBoundingClientRect(), b = tr.getBoundingClientRect();
+      return { scrollTop: sc.scrollTop, visible: b.top >= a.top - 1 && b.top < a.bottom - 10 };
+    })()`)) as { scrollTop: number; visible: boolean } | null;
+    return v && v.visible ? v : undefined;
+  }, { page, timeoutMs: 10_000 });
+  assert(view.scrollTop > scrolledBefore, `the traces scrolled (scrollTop ${scrolledBefore} → ${view.scrollTop})`);
+  ok(`clicking the heatmap selects aligned column ${selected} in the traces, scrolled into view (scrollTop ${scrolledBefore} → ${view.scrollTop}px)`);
+  await screenshot(page, join(ARTIFACTS_DIR, "extension-clicked.png"));
+
+  // ---- the status bar
+  const status = await statusBarText(page);
+  assert(/incoherence \d\.\d\d/.test(status ?? ""), `the status bar shows the incoherence: "${status}"`);
+  ok(`status bar: ${status?.split(" | ").find((s) => s.includes("incoherence"))}`);
+
+  // ---- export each format from the view
+  for (const [label, ext] of [
+    ["JSON", "json"],
+    ["CSV", "csv"],
+    ["Markdown", "md"],
+    ["HTML", "html"],
+  ] as const) {
+    const target = join(exportsDir, `comparison.${ext}`);
+    await frame.locator("button.host-button", { hasText: label }).first().click();
+    await fillFileDialog(page, target);
+    await waitUntil(`the ${label} export to be written`, async () => (existsSync(target) ? true : undefined), { page, timeoutMs: 15_000 });
+    const text = readFileSync(target, "utf8");
+    if (ext === "json") assert((JSON.parse(text) as { schema: string; traces: unknown[] }).traces.length === 1, "the JSON export has the traces");
+    if (ext === "csv") assert(text.split("\r\n").filter(Boolean).length === 1 + N * p.columns.length, "one CSV row per run × aligned step");
+    if (ext === "md") assert(text.includes(expected), "the Markdown export has the incoherence");
+    if (ext === "html") assert(text.includes("Content-Security-Policy"), "the HTML export is the view");
+    ok(`exported ${label}: ${target} (${text.length} bytes)`);
     await page.keyboard.press("Escape");
-
-    // ---- rerun the benchmark prompt
-    await openFile(page, "optimizer-prompt.txt");
-    await selectAll(page);
-    const t0 = Date.now();
-    await runCommand(page, "Hot Mess: Rerun Selection N Times");
-    const frame = await webviewFrame(page, "Hot Mess", { timeoutMs: 60_000 });
-    await waitUntil("the view to render a document", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
-    await waitUntil("the run to finish in the view", async () => {
-      const s = await viewText(frame, ".host-status");
-      return /^Done/.test(s) ? s : undefined;
-    }, { page, timeoutMs: 60_000 });
-    ok(`the comparison view filled with the run in ${Date.now() - t0} ms`);
-    await screenshot(page, join(ARTIFACTS_DIR, "extension-light.png"));
-
-    // ---- the view shows N runs, a heatmap, and the figures hotmess analyze computes
-    const runDir = join(workspace, ".hotmess", "runs");
-    const runFiles = readdirSync(runDir).filter((f) => f.endsWith(".jsonl"));
-    assert(runFiles.length === 1, `one run file in ${runDir} (${runFiles.join(", ")})`);
-    const runFile = join(runDir, runFiles[0]!);
-    const cli = spawnSync(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), "analyze", runFile, "--json", "-"], { encoding: "utf8" });
-    assert(cli.status === 0, `hotmess analyze read the run file: ${cli.stderr}`);
-    const analysis = JSON.parse(cli.stdout) as Analysis;
-    const p = analysis.prompts[0]!;
-    assert(p.n === N, `the run has ${N} samples (${p.n})`);
-    const facts = await viewText(frame, ".facts");
-    assert(new RegExp(`\\bn\\s*${N}\\b`).test(facts), `the view says n ${N}: "${facts}"`);
-    const kpi = await viewText(frame, ".kpi-value");
-    const expected = p.brier!.incoherence!.toFixed(3);
-    assert(kpi.includes(expected), `the view's incoherence "${kpi}" is hotmess analyze's ${expected}`);
-    ok(`the view shows n = ${N} and incoherence ${expected}, as hotmess analyze computes for ${runFiles[0]}`);
-    const canvases = await frame.locator(".heatmap canvas").count();
-    assert(canvases === 1, "a heatmap");
-    const traceRows = await frame.locator("table.traces tbody tr").count();
-    assert(traceRows === p.columns.length, `the traces have one row per aligned column (${traceRows} = ${p.columns.length})`);
-    const traceCols = await frame.locator("table.traces thead th").count();
-    assert(traceCols === N + 1, `one column per run (${traceCols - 1})`);
-    ok(`a heatmap, and traces of ${N} runs × ${p.columns.length} aligned steps`);
-    assert(await frame.locator(".optimizer canvas, .opt canvas, canvas").count(), "charts");
-
-    // ---- click a heatmap cell: the traces follow
-    const scrolledBefore = (await frame.evaluate("document.querySelector('.traces-scroll').scrollTop")) as number;
-    const box = await (frame.locator(".heatmap canvas").first() as unknown as { boundingBox(): Promise<{ width: number; height: number } | null> }).boundingBox();
-    assert(box, "the heatmap has a size");
-    await frame.locator(".heatmap canvas").first().click({ position: { x: Math.round(box.width * 0.75), y: Math.round(box.height * 0.5) } });
-    const selected = await waitUntil("a trace row to be selected", async () => {
-      const col = await frame.locator("table.traces tr.sel").first().getAttribute("data-col").catch(() => null);
-      return col ?? undefined;
-    }, { page, timeoutMs: 10_000 });
-    // the traces scroll to the selected step: the row ends up inside the scroller's viewport
-    const view = await waitUntil("the selected step to be scrolled into the traces' view", async () => {
-      const v = (await frame.evaluate(`(() => {
-        const sc = document.querySelector('.traces-scroll');
-        const tr = document.querySelector('table.traces tr.sel');
-        if (!sc || !tr) return null;
-        const a = sc.getBoundingClientRect(), b = tr.getBoundingClientRect();
-        return { scrollTop: sc.scrollTop, visible: b.top >= a.top - 1 && b.top < a.bottom - 10 };
-      })()`)) as { scrollTop: number; visible: boolean } | null;
-      return v && v.visible ? v : undefined;
-    }, { page, timeoutMs: 10_000 });
-    assert(view.scrollTop > scrolledBefore, `the traces scrolled (scrollTop ${scrolledBefore} → ${view.scrollTop})`);
-    ok(`clicking the heatmap selects aligned column ${selected} in the traces, scrolled into view (scrollTop ${scrolledBefore} → ${view.scrollTop}px)`);
-    await screenshot(page, join(ARTIFACTS_DIR, "extension-clicked.png"));
-
-    // ---- the status bar
-    const status = await statusBarText(page);
-    assert(/incoherence \d\.\d\d/.test(status ?? ""), `the status bar shows the incoherence: "${status}"`);
-    ok(`status bar: ${status?.split(" | ").find((s) => s.includes("incoherence"))}`);
-
-    // ---- export each format from the view
-    for (const [label, ext] of [
-      ["JSON", "json"],
-      ["CSV", "csv"],
-      ["Markdown", "md"],
-      ["HTML", "html"],
-    ] as const) {
-      const target = join(exportsDir, `comparison.${ext}`);
-      await frame.locator("button.host-button", { hasText: label }).first().click();
-      await fillFileDialog(page, target);
-      await waitUntil(`the ${label} export to be written`, async () => (existsSync(target) ? true : undefined), { page, timeoutMs: 15_000 });
-      const text = readFileSync(target, "utf8");
-      if (ext === "json") assert((JSON.parse(text) as { schema: string; traces: unknown[] }).traces.length === 1, "the JSON export has the traces");
-      if (ext === "csv") assert(text.split("\r\n").filter(Boolean).length === 1 + N * p.columns.length, "one CSV row per run × aligned step");
-      if (ext === "md") assert(text.includes(expected), "the Markdown export has the incoherence");
-      if (ext === "html") assert(text.includes("Content-Security-Policy"), "the HTML export is the view");
-      ok(`exported ${label}: ${target} (${text.length} bytes)`);
-      await page.keyboard.press("Escape");
-    }
-
-    // ---- reload the window: the panel comes back with the same run
-    await runCommand(page, "Developer: Reload Window");
-    await waitForWorkbench(page);
-    const restored = await webviewFrame(page, "Hot Mess", { timeoutMs: 60_000 });
-    await waitUntil("the restored view to render", async () => ((await restored.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
-    const kpi2 = await viewText(restored, ".kpi-value");
-    assert(kpi2.includes(expected), `the restored view shows the same incoherence (${kpi2})`);
-    ok("after a window reload the comparison panel is restored");
-
-    // the refusal above is an error notification, which the workbench also logs to the console;
-    // the reload logs a workbench lifecycle complaint of its own
-    const errors = unexpectedConsoleErrors(session, [/Hot Mess: the simulated reasoner answers only/, /Long running operations during shutdown are unsupported in the web/]);
-    assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
-    ok("no console errors in the workbench or the view");
-    await session.close();
-    session = undefined;
-    await server.stop();
-    server = undefined;
-
-    // ---- the dark theme: open the same run with Open Run…
-    server = await startCodeServer({ extensionsDir, userDataDir: join(tmp, "user-data-dark"), workspace, theme: "dark", settings: { "hotmess.provider": "simulated" } });
-    session = await openBrowser(server.url, { goto: false });
-    await session.page.goto(server.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
-    await waitForWorkbench(session.page);
-    await runCommand(session.page, "Hot Mess: Open Run…");
-    const listed = await waitUntil("Open Run to list the run", async () => {
-      const items = await quickInputItems(session!.page).catch(() => [] as string[]);
-      return items.some((i) => i.includes(".jsonl")) ? items : undefined;
-    }, { page: session.page, timeoutMs: 20_000 });
-    ok(`Open Run… lists the run store: ${listed[0]?.slice(0, 90)}…`);
-    await session.page.keyboard.press("Enter"); // the newest run is first
-    const dark = await webviewFrame(session.page, "Hot Mess", { timeoutMs: 60_000 });
-    await waitUntil("the view to render in the dark theme", async () => ((await dark.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page: session.page, timeoutMs: 60_000 });
-    const bg = (await dark.evaluate("getComputedStyle(document.body).backgroundColor")) as string;
-    const rgb = (bg.match(/\d+/g) ?? []).map(Number);
-    assert(rgb.length >= 3 && rgb[0]! + rgb[1]! + rgb[2]! < 200, `the view follows the dark theme (body ${bg})`);
-    ok(`Open Run… shows the run in the dark theme (background ${bg})`);
-    await screenshot(session.page, join(ARTIFACTS_DIR, "extension-dark.png"));
-
-    console.log(`\n${list.summary(0)}`);
-  } catch (e) {
-    console.error(`\ne2e: FAILED: ${e instanceof Error ? e.message : String(e)}`);
-    if (session) {
-      await screenshot(session.page, join(ARTIFACTS_DIR, "extension-failure.png")).catch(() => undefined);
-      console.error(`console errors:\n${session.consoleErrors.join("\n")}`);
-    }
-    if (server) console.error(`code-server log (last 60 lines):\n${server.log().split("\n").slice(-60).join("\n")}`);
-    console.log(`\n${list.summary(1)}`);
-    process.exitCode = 1;
-  } finally {
-    await session?.close().catch(() => undefined);
-    await server?.stop().catch(() => undefined);
-    if (!KEEP) rmSync(tmp, { recursive: true, force: true });
-    else console.log(`e2e: kept ${tmp}`);
   }
-}
 
-void main();
+  // ---- reload the window: the panel comes back with the same run
+  await runCommand(page, "Developer: Reload Window");
+  await waitForWorkbench(page);
+  const restored = await webviewFrame(page, "Hot Mess", { timeoutMs: 60_000 });
+  await waitUntil("the restored view to render", async () => ((await restored.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
+  const kpi2 = await viewText(restored, ".kpi-value");
+  assert(kpi2.includes(expected), `the restored view shows the same incoherence (${kpi2})`);
+  ok("after a window reload the comparison panel is restored");
+
+  // the refusal above is an error notification, which the workbench also logs to the console;
+  // the reload logs a workbench lifecycle complaint of its own
+  const errors = unexpectedConsoleErrors(session, [/Hot Mess: the simulated reasoner answers only/, /Long running operations during shutdown are unsupported in the web/]);
+  assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
+  ok("no console errors in the workbench or the view");
+  await session.close();
+  t.session = undefined;
+  await server.stop();
+  t.server = undefined;
+
+  // ---- the dark theme: open the same run with Open Run…
+  server = t.server = await startCodeServer({ extensionsDir, userDataDir: join(t.tmp, "user-data-dark"), workspace, theme: "dark", settings: { "hotmess.provider": "simulated" } });
+  session = t.session = await openBrowser(server.url, { goto: false });
+  await session.page.goto(server.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
+  await waitForWorkbench(session.page);
+  await runCommand(session.page, "Hot Mess: Open Run…");
+  const listed = await waitUntil("Open Run to list the run", async () => {
+    const items = await quickInputItems(session.page).catch(() => [] as string[]);
+    return items.some((i) => i.includes(".jsonl")) ? items : undefined;
+  }, { page: session.page, timeoutMs: 20_000 });
+  ok(`Open Run… lists the run store: ${listed[0]?.slice(0, 90)}…`);
+  await session.page.keyboard.press("Enter"); // the newest run is first
+  const dark = await webviewFrame(session.page, "Hot Mess", { timeoutMs: 60_000 });
+  await waitUntil("the view to render in the dark theme", async () => ((await dark.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page: session.page, timeoutMs: 60_000 });
+  const bg = (await dark.evaluate("getComputedStyle(document.body).backgroundColor")) as string;
+  const rgb = (bg.match(/\d+/g) ?? []).map(Number);
+  assert(rgb.length >= 3 && rgb[0]! + rgb[1]! + rgb[2]! < 200, `the view follows the dark theme (body ${bg})`);
+  ok(`Open Run… shows the run in the dark theme (background ${bg})`);
+  await screenshot(session.page, join(ARTIFACTS_DIR, "extension-dark.png"));
+
+});
