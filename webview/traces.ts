@@ -573,14 +573,24 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     }
   });
 
+  /**
+   * Scrolls the traces sideways so that `el` (a cell or a header) is in view, clear of the sticky
+   * first column by `gap` pixels. Measured on screen: the cells' offsetLeft is relative to
+   * whichever ancestor is positioned, which differs between VS Code and the HTML report.
+   */
+  const revealSideways = (el: HTMLElement, gap: number) => {
+    const corner = thead.querySelector("th.corner") as HTMLElement | null;
+    const left = corner ? corner.getBoundingClientRect().right : scroller.getBoundingClientRect().left;
+    const right = scroller.getBoundingClientRect().left + scroller.clientWidth;
+    const r = el.getBoundingClientRect();
+    if (r.left < left + gap) scroller.scrollLeft -= left + gap - r.left;
+    else if (r.right > right) scroller.scrollLeft += Math.min(r.right - right + gap, r.left - left - gap);
+  };
+
   const focusButton = (b: HTMLButtonElement) => {
     for (const x of buttons) x.tabIndex = x === b ? 0 : -1;
     b.focus({ preventScroll: true });
-    // Keep it in view sideways, clear of the sticky first column.
-    const th = b.parentElement!;
-    const firstW = (thead.querySelector("th.corner") as HTMLElement | null)?.offsetWidth ?? 48;
-    if (th.offsetLeft - firstW < scroller.scrollLeft) scroller.scrollLeft = Math.max(0, th.offsetLeft - firstW);
-    else if (th.offsetLeft + th.offsetWidth > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = th.offsetLeft + th.offsetWidth - scroller.clientWidth;
+    revealSideways(b.parentElement!, 0);
   };
   // One tab stop for the whole header row: the run last focused.
   thead.addEventListener("focusin", (e) => {
@@ -761,11 +771,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       if (!scroll || col === null || !mounted) return;
       jumpTo(itemOf[col]!, -8);
       const cell = (rowCache.get(`c${col}`)?.querySelector(`td[data-pos="${pos}"]`) as HTMLElement | null) ?? null;
-      if (cell) {
-        const firstW = (thead.querySelector("th.corner") as HTMLElement | null)?.offsetWidth ?? 48;
-        const left = cell.offsetLeft - firstW;
-        if (left < scroller.scrollLeft || cell.offsetLeft + cell.offsetWidth > scroller.scrollLeft + scroller.clientWidth) scroller.scrollLeft = Math.max(0, left - 8);
-      }
+      if (cell) revealSideways(cell, 8);
     },
     memory,
     open(run) {

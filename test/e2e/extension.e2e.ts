@@ -132,19 +132,30 @@ void runE2E("extension", { list, limitMinutes: 10 }, async (t) => {
     const col = await frame.locator("table.traces tr.sel").first().getAttribute("data-col").catch(() => null);
     return col ?? undefined;
   }, { page, timeoutMs: 10_000 });
-  // the traces scroll to the selected step: the row ends up inside the scroller's viewport
-  const view = await waitUntil("the selected step to be scrolled into the traces' view", async () => {
+  // the traces scroll to the selected step: the row ends up where the user sees it, inside both
+  // the traces' own scroller and the view's window
+  let where = "";
+  const view = await waitUntil("the selected step to be scrolled into view", async () => {
     const v = (await frame.evaluate(`(() => {
       const sc = document.querySelector('.traces-scroll');
       const tr = document.querySelector('table.traces tr.sel');
       if (!sc || !tr) return null;
       const a = sc.getBoundingClientRect(), b = tr.getBoundingClientRect();
-      return { scrollTop: sc.scrollTop, visible: b.top >= a.top - 1 && b.top < a.bottom - 10 };
-    })()`)) as { scrollTop: number; visible: boolean } | null;
+      const top = Math.max(a.top, 0), bottom = Math.min(a.bottom, window.innerHeight);
+      // the clicked run's cell, sideways: right of the sticky first column, left of the edge
+      const td = tr.querySelector('td.sel'), corner = document.querySelector('table.traces th.corner');
+      const c = td && td.getBoundingClientRect(), left = corner ? corner.getBoundingClientRect().right : a.left;
+      const sideways = !!c && c.left >= left - 1 && c.right <= a.left + sc.clientWidth + 1;
+      return { scrollTop: sc.scrollTop, rowTop: Math.round(b.top), rowBottom: Math.round(b.bottom), top: Math.round(top), bottom: Math.round(bottom), cellLeft: c ? Math.round(c.left) : null, firstColumnRight: Math.round(left), visible: b.top >= top - 1 && b.top + 16 <= bottom && sideways };
+    })()`)) as { scrollTop: number; rowTop: number; rowBottom: number; top: number; bottom: number; cellLeft: number | null; firstColumnRight: number; visible: boolean } | null;
+    where = JSON.stringify(v);
     return v && v.visible ? v : undefined;
-  }, { page, timeoutMs: 10_000 });
+  }, { page, timeoutMs: 10_000 }).catch((e: Error) => {
+    e.message += `\nthe selected row and the visible part of the traces: ${where}`;
+    throw e;
+  });
   assert(view.scrollTop > scrolledBefore, `the traces scrolled (scrollTop ${scrolledBefore} → ${view.scrollTop})`);
-  ok(`clicking the heatmap selects aligned column ${selected} in the traces, scrolled into view (scrollTop ${scrolledBefore} → ${view.scrollTop}px)`);
+  ok(`clicking the heatmap selects aligned column ${selected} in the traces, scrolled into view (scrollTop ${scrolledBefore} → ${view.scrollTop}px; the row at y ${view.rowTop}–${view.rowBottom} of the visible ${view.top}–${view.bottom}, the run's cell at x ${view.cellLeft}, clear of the first column ending at ${view.firstColumnRight})`);
   await screenshot(page, join(ARTIFACTS_DIR, "extension-clicked.png"));
 
   // ---- the status bar
