@@ -32,29 +32,13 @@ import {
   waitForWorkbench,
   waitUntil,
   webviewFrame,
-  type Frame,
-  type Page,
+  fillFileDialog,
+  viewText,
 } from "./harness";
 
 const N = 8;
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
-
-
-async function fillFileDialog(page: Page, path: string): Promise<void> {
-  const input = page.locator(".quick-input-widget input.input");
-  await waitUntil("the save dialog", async () => ((await input.isVisible().catch(() => false)) ? true : undefined), { page, timeoutMs: 15_000 });
-  await input.fill(path);
-  // let the dialog check the typed path, then confirm with its OK button
-  await page.waitForTimeout(300);
-  const okButton = page.locator(".quick-input-widget .monaco-button", { hasText: /^OK$/ }).first();
-  if (await okButton.isVisible().catch(() => false)) await okButton.click();
-  else await page.keyboard.press("Enter");
-}
-
-async function viewText(frame: Frame, selector: string): Promise<string> {
-  return ((await frame.locator(selector).first().innerText().catch(() => "")) ?? "").replace(/\s+/g, " ").trim();
-}
 
 void runE2E("extension", { list, limitMinutes: 10 }, async (t) => {
   const { vsix, extensionsDir, userDataDir } = installExtension(t, { repackage: true });

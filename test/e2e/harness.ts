@@ -785,50 +785,66 @@ export async function quickInputItems(page: Page): Promise<string[]> {
   });
 }
 
+/** One quick-input row as read by pickQuickInputRow: its label, and its aria-label. */
+interface QuickRow { label: string; aria: string }
+
+/**
+ * Waits until the open quick input lists a row `match` accepts (all rows read at once, see
+ * quickInputItems), clicks it, and waits until the quick input closes or gives way to a quick
+ * input of the command's own (its box no longer starts with ">"). `reopen`, when given, is called
+ * every 5 s while no row matches (a palette lists what was registered when it opened).
+ */
+async function pickQuickInputRow(page: Page, what: string, match: (row: QuickRow) => boolean, opts: { timeoutMs: number; reopen?: () => Promise<void> }): Promise<void> {
+  let opened = Date.now();
+  const index = await waitUntil(
+    what,
+    async () => {
+      const rows = (await page.locator(QUICK_ROWS).evaluateAll((els) =>
+        (els as { getAttribute(n: string): string | null; querySelector(s: string): { innerText: string } | null }[]).map((e) => ({
+          label: (e.querySelector(".quick-input-list-label .label-name, .monaco-icon-label .label-name")?.innerText ?? "").replace(/\s+/g, " ").trim(),
+          aria: e.getAttribute("aria-label") ?? "",
+        })),
+      )) as QuickRow[];
+      const i = rows.findIndex(match);
+      if (i >= 0) return i;
+      if (opts.reopen && Date.now() - opened > 5_000) {
+        await opts.reopen();
+        opened = Date.now();
+      }
+      return undefined;
+    },
+    { timeoutMs: opts.timeoutMs, page },
+  ).catch(async (e: Error) => {
+    const items = await quickInputItems(page).catch(() => []);
+    throw new Error(`${e.message.split("\n")[0]}\nthe quick input shows: ${JSON.stringify(items)}`);
+  });
+  await page.locator(QUICK_ROWS).nth(index).click({ timeout: 5_000 });
+  await waitUntil(
+    "the quick input to give way",
+    async () => {
+      if (!(await page.locator(QUICK_INPUT).isVisible().catch(() => false))) return true;
+      const value = await page.locator(QUICK_INPUT_BOX).inputValue().catch(() => ">");
+      return value.startsWith(">") ? undefined : true;
+    },
+    { timeoutMs: 10_000, page },
+  );
+}
+
 /**
  * Runs a command by its title through the command palette (F1): types the title, waits for a row
- * whose label is exactly that title (optionally "Category: Title"), and picks it.
+ * whose label is exactly that title (optionally "Category: Title"), and picks it. Done when the
+ * palette closes or gives way to the command's own quick input. A palette opened just as the
+ * workbench comes up can miss an extension's commands and keep that list: one that has not
+ * listed the command after 5 s is opened again.
  */
 export async function runCommand(page: Page, title: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const open = () => openQuickInput(page, "F1", `>${title}`, timeoutMs);
   await step(
     `running the command "${title}"`,
     async () => {
-      await openQuickInput(page, "F1", `>${title}`, timeoutMs);
-      // A palette opened just as the workbench comes up can miss an extension's commands and
-      // keep that list: when the row has not shown after a few seconds, open the palette again.
-      let opened = Date.now();
-      const row = await waitUntil(
-        `the command palette to list "${title}"`,
-        async () => {
-          const rows = page.locator(QUICK_ROWS);
-          const n = await rows.count();
-          for (let i = 0; i < n; i++) {
-            const label = await rows.nth(i).locator(".quick-input-list-label .label-name, .monaco-icon-label .label-name").first().innerText().catch(() => "");
-            if (label.replace(/\s+/g, " ").trim() === title) return rows.nth(i);
-          }
-          if (Date.now() - opened > 5_000) {
-            await openQuickInput(page, "F1", `>${title}`, timeoutMs);
-            opened = Date.now();
-          }
-          return undefined;
-        },
-        { timeoutMs, page },
-      ).catch(async (e: Error) => {
-        const items = await quickInputItems(page).catch(() => []);
-        throw new Error(`${e.message.split("\n")[0]}\nthe palette shows: ${JSON.stringify(items)}`);
-      });
-      await row.click({ timeout: 5_000 });
-      // Done when the palette closes, or when the command opened a quick pick of its own in it.
-      await waitUntil(
-        "the command palette to give way",
-        async () => {
-          if (!(await page.locator(QUICK_INPUT).isVisible().catch(() => false))) return true;
-          const value = await page.locator(QUICK_INPUT_BOX).inputValue().catch(() => ">");
-          return value.startsWith(">") ? undefined : true;
-        },
-        { timeoutMs: 10_000, page },
-      );
+      await open();
+      await pickQuickInputRow(page, `the command palette to list "${title}"`, (r) => r.label === title, { timeoutMs, reopen: open });
     },
     { timeoutMs: timeoutMs + 20_000, page },
   );
@@ -842,34 +858,8 @@ export async function openFile(page: Page, relativePath: string, opts: { timeout
     `opening ${relativePath}`,
     async () => {
       await openQuickInput(page, "Control+P", relativePath, timeoutMs);
-      const rows = page.locator(QUICK_ROWS);
       // Quick open searches the workspace with ripgrep on the server: wait until it lists the file.
-      const row = await waitUntil(
-        `quick open to list ${relativePath}`,
-        async () => {
-          const n = await rows.count();
-          for (let i = 0; i < n; i++) {
-            const aria = (await rows.nth(i).getAttribute("aria-label")) ?? "";
-            if (aria.startsWith(name) || aria.includes(relativePath)) return rows.nth(i);
-          }
-          return undefined;
-        },
-        { timeoutMs, page },
-      ).catch(async (e: Error) => {
-        const items = await quickInputItems(page).catch(() => []);
-        throw new Error(`${e.message.split("\n")[0]}\nquick open shows: ${JSON.stringify(items)}`);
-      });
-      await row.click({ timeout: 5_000 });
-      // Done when the palette closes, or when the command opened a quick pick of its own in it.
-      await waitUntil(
-        "the command palette to give way",
-        async () => {
-          if (!(await page.locator(QUICK_INPUT).isVisible().catch(() => false))) return true;
-          const value = await page.locator(QUICK_INPUT_BOX).inputValue().catch(() => ">");
-          return value.startsWith(">") ? undefined : true;
-        },
-        { timeoutMs: 10_000, page },
-      );
+      await pickQuickInputRow(page, `quick open to list ${relativePath}`, (r) => r.aria.startsWith(name) || r.aria.includes(relativePath), { timeoutMs });
       await activeTab(page, name, timeoutMs);
       // Rendered: a text editor with lines, or a custom editor's webview.
       await page
@@ -1011,6 +1001,23 @@ export async function webviewFrame(page: Page, titleSubstring?: string, opts: { 
     e.message = `${e.message}\nwebviews on the page: ${JSON.stringify(seen)}`;
     throw e;
   });
+}
+
+/** The text of the first element matching `selector` in a webview frame, whitespace collapsed ("" when absent). */
+export async function viewText(frame: Frame, selector: string): Promise<string> {
+  return ((await frame.locator(selector).first().innerText().catch(() => "")) ?? "").replace(/\s+/g, " ").trim();
+}
+
+/** Fills VS Code's simple file dialog (a quick input in the web workbench) with `path` and confirms it. */
+export async function fillFileDialog(page: Page, path: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+  const input = page.locator(".quick-input-widget input.input");
+  await waitUntil("the file dialog", async () => ((await input.isVisible().catch(() => false)) ? true : undefined), { page, timeoutMs: opts.timeoutMs ?? 20_000 });
+  await input.fill(path);
+  // let the dialog check the typed path, then confirm with its OK button
+  await page.waitForTimeout(300);
+  const okButton = page.locator(".quick-input-widget .monaco-button", { hasText: /^OK$/ }).first();
+  if (await okButton.isVisible().catch(() => false)) await okButton.click();
+  else await page.keyboard.press("Enter");
 }
 
 /** Saves a PNG of the page (creating the folder). Returns the path. */

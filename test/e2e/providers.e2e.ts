@@ -34,7 +34,6 @@ import {
   installVsix,
   openBrowser,
   openFile,
-  loudError,
   quickInputItems,
   screenshot,
   selectAll,
@@ -49,6 +48,9 @@ import {
   webviewFrame,
   type Frame,
   type Page,
+  fillFileDialog,
+  runCommand,
+  viewText,
 } from "./harness";
 
 const EXTENSION_ID = "hotmess.hot-mess-inspector";
@@ -62,6 +64,8 @@ const THINKING = ["16 - 3 = 13. ", "13 - 4 = 9. ", "9 * 2 = 18."];
 const TEXT = ["Answer: 18"];
 const SLOW_THINKING = Array.from({ length: 10 }, (_, i) => `Step ${i + 1}: ${["16 - 3 = 13", "13 - 4 = 9", "9 * 2 = 18"][i % 3]}. `);
 
+// the palette may take long to list a command while the machine is busy
+const PALETTE_MS = 90_000;
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -127,10 +131,6 @@ async function installCopy(vsix: string, tmp: string, extensionsDir: string, use
   }
 }
 
-async function viewText(frame: Frame, selector: string): Promise<string> {
-  return ((await frame.locator(selector).first().innerText().catch(() => "")) ?? "").replace(/\s+/g, " ").trim();
-}
-
 /** The visible comparison view whose host bar satisfies `test`, found afresh on each poll (a rerun opens a new panel). */
 async function waitForView(page: Page, what: string, test: (status: string) => boolean, timeoutMs: number): Promise<{ frame: Frame; status: string }> {
   return waitUntil(
@@ -143,17 +143,6 @@ async function waitForView(page: Page, what: string, test: (status: string) => b
     },
     { page, timeoutMs, intervalMs: 150 },
   );
-}
-
-async function fillFileDialog(page: Page, path: string): Promise<void> {
-  const input = page.locator(".quick-input-widget input.input");
-  await waitUntil("the save dialog", async () => ((await input.isVisible().catch(() => false)) ? true : undefined), { page, timeoutMs: 20_000 });
-  await input.fill(path);
-  // let the dialog check the typed path, then confirm with its OK button
-  await page.waitForTimeout(300);
-  const okButton = page.locator(".quick-input-widget .monaco-button", { hasText: /^OK$/ }).first();
-  if (await okButton.isVisible().catch(() => false)) await okButton.click();
-  else await page.keyboard.press("Enter");
 }
 
 /** The visible toast whose message matches, with its action buttons. */
@@ -174,55 +163,13 @@ async function toastWith(page: Page, text: RegExp, timeoutMs = 60_000): Promise<
   );
 }
 
-const QUICK_BOX = ".quick-input-widget .quick-input-box input";
-const QUICK_ROWS = ".quick-input-widget .quick-input-list .monaco-list-row";
-
-/**
- * Runs a command by its palette title, like the harness's runCommand, with two differences: done
- * means the palette went away OR gave way to the command's own quick input (runCommand waits for
- * the widget to hide, which a command that opens a quick pick at once may never let it do), and
- * a palette that does not list the command within a few seconds is closed and opened again (it
- * lists what is enabled when it opens) until `timeoutMs`.
- */
-async function command(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const box = page.locator(QUICK_BOX);
-  let seen: string[] = [];
-  for (;;) {
-    await page.keyboard.press("Escape");
-    await page.keyboard.press("F1");
-    if (!(await box.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false))) {
-      // focus in a webview swallows F1: click the status bar and try again
-      await page.locator(".monaco-workbench .part.statusbar").click({ position: { x: 5, y: 5 }, timeout: 5_000 }).catch(() => undefined);
-    } else {
-      await box.fill(`>${title}`);
-      for (let i = 0; i < 25; i++) {
-        const rows = page.locator(QUICK_ROWS);
-        const n = await rows.count().catch(() => 0);
-        for (let r = 0; r < n; r++) {
-          const label = await rows.nth(r).locator(".quick-input-list-label .label-name, .monaco-icon-label .label-name").first().innerText().catch(() => "");
-          if (label.replace(/\s+/g, " ").trim() !== title) continue;
-          await rows.nth(r).click({ timeout: 5_000 });
-          await waitUntil(`the palette to run "${title}"`, async () => {
-            if (!(await box.isVisible().catch(() => false))) return true;
-            return !(await box.inputValue().catch(() => ">")).startsWith(">") || undefined;
-          }, { page, timeoutMs: 15_000 });
-          return;
-        }
-        await page.waitForTimeout(200);
-      }
-      seen = await quickInputItems(page).catch(() => []);
-    }
-    if (Date.now() > deadline) throw await loudError(`running the command "${title}"`, new Error(`the palette did not list it in ${timeoutMs} ms; it shows ${JSON.stringify(seen)}`), page);
-  }
-}
 
 /** The rerun command with the prompt file's whole text selected, in the first editor group. */
 async function rerunPromptFile(page: Page): Promise<void> {
-  await command(page, "View: Focus First Editor Group");
+  await runCommand(page, "View: Focus First Editor Group", { timeoutMs: PALETTE_MS });
   await openFile(page, "ducks.txt");
   await selectAll(page);
-  await command(page, "Hot Mess: Rerun Selection N Times");
+  await runCommand(page, "Hot Mess: Rerun Selection N Times", { timeoutMs: PALETTE_MS });
 }
 
 /**
@@ -234,7 +181,7 @@ async function settingsApplied(page: Page, n: number, timeoutMs = 120_000): Prom
   return waitUntil(
     `the settings to say ${n} reruns`,
     async () => {
-      await command(page, "Hot Mess: Run Optimizer Benchmark");
+      await runCommand(page, "Hot Mess: Run Optimizer Benchmark", { timeoutMs: PALETTE_MS });
       let placeholder = "";
       for (let i = 0; i < 50 && !/^Difficulty/.test(placeholder); i++) {
         await page.waitForTimeout(100);
@@ -255,7 +202,7 @@ interface ActivationRow { id: string; load: number; call: number; finish: number
  * of the other extensions shown around it, for comparison (the same host, the same machine).
  */
 async function vscodeActivationTimes(page: Page): Promise<ActivationRow & { others: ActivationRow[] }> {
-  await command(page, "Developer: Startup Performance");
+  await runCommand(page, "Developer: Startup Performance", { timeoutMs: PALETTE_MS });
   await activeTab(page, "Startup Performance", 30_000);
   // the table is far down the document: find the row so the editor renders it
   await waitForEditorText(page, /\S/, { timeoutMs: 30_000 });
@@ -273,7 +220,7 @@ async function vscodeActivationTimes(page: Page): Promise<ActivationRow & { othe
     const all = (await editorText(page)).split("\n").map(parse).filter((r): r is ActivationRow => r !== null);
     return all.some((r) => r.id === EXTENSION_ID) ? all : undefined;
   }, { page, timeoutMs: 20_000 });
-  await command(page, "View: Close Editor", 20_000).catch(() => undefined);
+  await runCommand(page, "View: Close Editor", { timeoutMs: 20_000 }).catch(() => undefined);
   const mine = rows.find((r) => r.id === EXTENSION_ID)!;
   return { ...mine, others: rows.filter((r) => r.id !== EXTENSION_ID) };
 }
@@ -360,7 +307,7 @@ void runE2E("providers", { list, limitMinutes: 12 }, async (t) => {
   // ================================================================================ 1. round trip
   // ---- the key, as a user sets it: the command, the quick pick, the password box
   const t1 = Date.now();
-  await command(page, "Hot Mess: Set API Key…");
+  await runCommand(page, "Hot Mess: Set API Key…", { timeoutMs: PALETTE_MS });
   const items = await waitUntil("the provider quick pick", async () => {
     const it = await quickInputItems(page);
     return it.some((i) => i.startsWith("Anthropic")) ? it : undefined;
@@ -468,7 +415,7 @@ void runE2E("providers", { list, limitMinutes: 12 }, async (t) => {
   }, { page, timeoutMs: 30_000 });
   assert(!outputShown.includes(KEY), "the output panel does not show the key");
   ok("Show Log opens the output panel on the Hot Mess Inspector channel, which has the 401 and no key");
-  await command(page, "View: Hide Panel", 20_000).catch(() => undefined);
+  await runCommand(page, "View: Hide Panel", { timeoutMs: 20_000 }).catch(() => undefined);
 
   // ================================================================================ 3. cancel
   const t3 = Date.now();
@@ -487,7 +434,7 @@ void runE2E("providers", { list, limitMinutes: 12 }, async (t) => {
     return !!m && Number(m[1]) >= 2;
   }, 120_000);
   assert(twoDone.status.includes(`of ${N3} samples`), `the rerun has ${N3} samples: "${twoDone.status}"`);
-  await command(page, "Hot Mess: Cancel Run", 30_000);
+  await runCommand(page, "Hot Mess: Cancel Run", { timeoutMs: 30_000 });
   const cancelled = await waitForNotification(page, /cancelled/, { timeoutMs: 60_000 });
   lap("cancel run (rerun, 2 done, cancel)", t3);
   const file3 = await waitUntil("the cancelled run's file to end", async () => {
