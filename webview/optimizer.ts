@@ -50,6 +50,29 @@ export function renderOptimizer(o: OptimizerAnalysis, n: number, theme: Theme): 
   const lo = (s: (st: OptimizerStep) => [number, number] | null) => steps.map((st) => s(st)?.[0] ?? null);
   const hi = (s: (st: OptimizerStep) => [number, number] | null) => steps.map((st) => s(st)?.[1] ?? null);
   const hideBands = { filter: (item: { text: string }) => !item.text.startsWith("95%") };
+  /**
+   * What both per-step charts share: the step axis, the legend without the bands, a tooltip per
+   * step whose line for a dataset `label` gives.
+   */
+  type Item = { dataset: { label?: string }; dataIndex: number };
+  const stepOptions = (yScales: Record<string, object>, label: (dataset: string, s: OptimizerStep) => string) => ({
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false as const,
+    interaction: { mode: "index" as const, intersect: false },
+    scales: { x: { title: { display: true, text: "step k" }, grid: { display: false } }, ...yScales },
+    plugins: {
+      legend: { position: "bottom" as const, labels: { boxWidth: 10, boxHeight: 10, ...hideBands } },
+      tooltip: {
+        displayColors: true,
+        filter: (i: Item) => !String(i.dataset.label).startsWith("95%"),
+        callbacks: {
+          title: (items: { label: string }[]) => `step k = ${items[0]?.label ?? ""}`,
+          label: (i: Item) => label(String(i.dataset.label), steps[i.dataIndex]!),
+        },
+      },
+    },
+  });
 
   // Incoherence per step, with its band, and the missing runs as bars on a second axis.
   const incConfig: ChartConfiguration<"line" | "bar"> = {
@@ -75,33 +98,17 @@ export function renderOptimizer(o: OptimizerAnalysis, n: number, theme: Theme): 
         },
       ],
     },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: "index", intersect: false },
-      scales: {
-        x: { title: { display: true, text: "step k" }, grid: { display: false } },
+    options: stepOptions(
+      {
         y: { min: 0, max: 1, title: { display: true, text: "incoherence" } },
         y2: { position: "right", min: 0, max: n, grid: { display: false }, ticks: { precision: 0 }, title: { display: true, text: `runs missing (of ${n})` } },
       },
-      plugins: {
-        legend: { position: "bottom", labels: { boxWidth: 10, boxHeight: 10, ...hideBands } },
-        tooltip: {
-          displayColors: true,
-          filter: (i) => !String(i.dataset.label).startsWith("95%"),
-          callbacks: {
-            title: (items) => `step k = ${items[0]?.label ?? ""}`,
-            label: (i) => {
-              const s = steps[i.dataIndex]!;
-              if (i.dataset.label === "incoherence") return `incoherence ${fmt(s.incoherence)} ${fmtCi(s.ci95)}`;
-              if (i.dataset.label === "unbiased") return `unbiased ${fmt(s.incoherenceUnbiased)}`;
-              return `${s.reached} of ${n} runs reached k; ${plural(s.missing.length, "run")} missing`;
-            },
-          },
-        },
+      (ds, s) => {
+        if (ds === "incoherence") return `incoherence ${fmt(s.incoherence)} ${fmtCi(s.ci95)}`;
+        if (ds === "unbiased") return `unbiased ${fmt(s.incoherenceUnbiased)}`;
+        return `${s.reached} of ${n} runs reached k; ${plural(s.missing.length, "run")} missing`;
       },
-    },
+    ),
   };
 
   // bias² and variance (finite-sample corrected, with their intervals), log scale.
@@ -121,32 +128,14 @@ export function renderOptimizer(o: OptimizerAnalysis, n: number, theme: Theme): 
         lineDs("error", steps.map((s) => pos(s.error)), theme.muted, { borderDash: [4, 3], borderWidth: 1.5, pointRadius: 0 }),
       ],
     },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: "index", intersect: false },
-      scales: {
-        x: { title: { display: true, text: "step k" }, grid: { display: false } },
-        y: { type: "logarithmic", title: { display: true, text: "squared error (log)" }, ticks: { callback: (v) => logTick(Number(v)) } },
+    options: stepOptions(
+      { y: { type: "logarithmic", title: { display: true, text: "squared error (log)" }, ticks: { callback: (v: string | number) => logTick(Number(v)) } } },
+      (ds, s) => {
+        if (ds === "bias²") return `bias² ${fmtSig(s.bias2Unbiased)} ${sigCi(s.bias2Ci95)} (plug-in ${fmtSig(s.bias2)})`;
+        if (ds === "variance") return `variance ${fmtSig(s.varianceUnbiased)} ${sigCi(s.varianceCi95)} (plug-in ${fmtSig(s.variance)})`;
+        return `error ${fmtSig(s.error)}`;
       },
-      plugins: {
-        legend: { position: "bottom", labels: { boxWidth: 10, boxHeight: 10, ...hideBands } },
-        tooltip: {
-          displayColors: true,
-          filter: (i) => !String(i.dataset.label).startsWith("95%"),
-          callbacks: {
-            title: (items) => `step k = ${items[0]?.label ?? ""}`,
-            label: (i) => {
-              const s = steps[i.dataIndex]!;
-              if (i.dataset.label === "bias²") return `bias² ${fmtSig(s.bias2Unbiased)} ${sigCi(s.bias2Ci95)} (plug-in ${fmtSig(s.bias2)})`;
-              if (i.dataset.label === "variance") return `variance ${fmtSig(s.varianceUnbiased)} ${sigCi(s.varianceCi95)} (plug-in ${fmtSig(s.variance)})`;
-              return `error ${fmtSig(s.error)}`;
-            },
-          },
-        },
-      },
-    },
+    ),
   };
 
   const canvasA = h("canvas", { attrs: { role: "img", "aria-label": "incoherence per optimizer step" } });
