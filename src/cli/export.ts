@@ -5,7 +5,7 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
+import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, secretsFromEnv, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, tracesFromRuns, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
 import { FatalError, intFlag, parseArgs, UsageError, VERSION, type Io } from "./common";
@@ -13,21 +13,13 @@ import { writeFileAtomic } from "./io";
 import { analyzeFile } from "./main";
 import { analyzeRuns } from "./run";
 
+export { secretsFromEnv };
+
 export const EXPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const EXTENSIONS: Record<ExportFormat, string> = { json: ".json", csv: ".csv", md: ".md", html: ".html" };
 const ALIASES: Record<string, ExportFormat> = { json: "json", csv: "csv", md: "md", markdown: "md", html: "html", htm: "html" };
-
-/**
- * The values an export must never contain: the API keys and tokens in the environment (the
- * providers' keys, and any *_API_KEY, *_TOKEN, *_SECRET, *_SECRET_KEY).
- */
-export function secretsFromEnv(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => typeof v === "string" && v !== "" && /(^|_)(API_KEY|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY)$/i.test(k))
-    .map(([, v]) => v!);
-}
 
 function parseFormat(p: { flags: Map<string, string | true> }): ExportFormat {
   const f = p.flags.get("--format");

@@ -55,3 +55,18 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
   return walk(value) as T;
 }
 
+
+/** Names of environment variables that hold credentials: *_API_KEY, *_TOKEN, *_SECRET, *_SECRET_KEY, *_SECRET_ACCESS_KEY. */
+const SECRET_ENV_NAME = /(^|_)(API_KEY|TOKEN|SECRET|SECRET_KEY|SECRET_ACCESS_KEY)$/i;
+
+/**
+ * The values no output may contain, from an environment (a plain object, so this stays pure):
+ * the providers' keys and any other *_API_KEY, *_TOKEN, *_SECRET, *_SECRET_KEY. Every front end
+ * adds the keys it holds elsewhere (VS Code's SecretStorage) and hands the list to redactSecrets
+ * or redactDeep.
+ */
+export function secretsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env)
+    .filter(([k, v]) => typeof v === "string" && v !== "" && SECRET_ENV_NAME.test(k))
+    .map(([, v]) => v!);
+}
