@@ -60,14 +60,32 @@ export interface RunSampleLine {
 export interface RunFailureLine {
   type: "failure";
   index: number;
+  /** The failure's kind (src/sampling/types.ts FailureKind: auth, request, rate_limit, connection, …). */
   kind: string;
+  /** What went wrong, in the API's own words where it gave any (keys redacted). */
   message: string;
   attempts: number;
+  /** The HTTP status the server answered with, when it answered. */
+  status?: number;
+  /** Where the request went (the endpoint, never with credentials or a query). */
+  url?: string;
+  /** The server's request id, for a support ticket. */
+  requestId?: string;
+  /** Whether trying again later may succeed (`hotmess run --resume`, the view's Retry). */
+  retryable?: boolean;
+  /** What the server asked to wait before retrying, in ms, when it asked for more than the cap. */
+  retryAfterMs?: number;
+  /** What the model had said before the failure (an error mid-stream), kept so it can be read. */
+  partial?: { text: string; thinking: string };
 }
 
 export interface RunEndLine {
   type: "end";
-  status: "complete" | "cancelled" | "failed";
+  /**
+   * complete: every sample finished; partial: some finished and some failed (resume to finish);
+   * failed: the run stopped on an error, or no sample finished; cancelled: the user stopped it.
+   */
+  status: "complete" | "partial" | "cancelled" | "failed";
   message?: string;
   stoppedEarly?: boolean;
   finishedAt: string;

@@ -28,7 +28,7 @@ export interface RunSummary {
   planned: number;
   failures: number;
   /** The end line's status; "unfinished" while the run is going (or after a crash). */
-  status: "complete" | "cancelled" | "failed" | "unfinished";
+  status: "complete" | "partial" | "cancelled" | "failed" | "unfinished";
   target: PromptAnalysis["target"];
   reference: string | null;
   brier: { bias2: number; variance: number; error: number; incoherence: number | null; ci95: Interval | null } | null;
