@@ -67,6 +67,8 @@ export interface RunOptions {
   /** Backoff: base × 2^(attempt−1), capped, times a jitter in [0.5, 1] (defaults 1 s and 60 s). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** The longest retry-after honoured, in ms (default 60 s); a server asking for more fails the sample as retryable. */
+  maxRetryWaitMs?: number;
   /** Stop once the incoherence interval is narrower than `width` (needs a reference). */
   untilCi?: { width: number; reference: string | number; minSamples?: number; resamples?: number };
   price?: Price | null;

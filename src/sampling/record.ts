@@ -16,6 +16,10 @@ export interface RecordPlan {
   concurrency: number;
   idleTimeoutMs: number;
   retries: number;
+  /** The longest retry-after honoured, in ms (default 60 s); a server asking for more fails the sample as retryable. */
+  maxRetryWaitMs?: number;
+  /** Keys to redact from everything written to the run file (the keys in use and the environment's). */
+  secrets?: readonly string[];
   prices: PriceTable;
   untilCi?: number;
   reference?: string | number;
