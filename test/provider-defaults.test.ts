@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { claudeRules, defaultThinking } from "../src/sampling/claude";
 import { DEFAULT_MODELS } from "../src/sampling/defaults";
 
 /**
@@ -50,4 +51,11 @@ test("the default OpenAI model is one the installed openai SDK lists", () => {
   // deprecations page is the other half (checked by hand when the default moves).
   const listed = unionMembers(readFileSync(packageFile("openai", "resources/shared.d.ts"), "utf8"), "ChatModel");
   assert.ok(listed.includes(model), `the default OpenAI model ${model} is not in ${sdk}'s ChatModel list: choose one it lists in src/sampling/defaults.ts`);
+});
+
+test("the default Anthropic model thinks adaptively by default, and its thinking can be turned off", () => {
+  // check() names it as the model to choose when another always thinks.
+  const model = DEFAULT_MODELS.anthropic!;
+  assert.deepEqual(defaultThinking(model), { type: "adaptive" });
+  assert.notEqual(claudeRules(model).off, null);
 });

@@ -5,6 +5,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { classify } from "./errors";
 import { claudeRules } from "./claude";
+import { DEFAULT_MODELS } from "./defaults";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export { claudeRules, claudeVersion, defaultThinking } from "./claude";
@@ -33,6 +34,8 @@ export class AnthropicProvider implements Provider {
 
   check(r: SampleRequest): string | null {
     const rules = claudeRules(r.model);
+    if (r.thinking.type === "none" && rules.off === null)
+      return `${r.model} always thinks (its adaptive thinking cannot be turned off): drop --thinking off, or choose a model that can answer without thinking, such as ${DEFAULT_MODELS.anthropic}`;
     if (r.thinking.type === "budget") {
       if (!rules.budget)
         return `${r.model} takes adaptive thinking only (a thinking budget is refused from Claude Opus 4.7 on): drop --thinking-budget, or use --thinking adaptive`;
@@ -61,6 +64,11 @@ export class AnthropicProvider implements Provider {
     // Ask for the thinking to be returned (summarized), not omitted: it is the trace.
     if (r.thinking.type === "budget") body.thinking = { type: "enabled", budget_tokens: r.thinking.budgetTokens, display: "summarized" };
     else if (r.thinking.type === "adaptive") body.thinking = { type: "adaptive", display: "summarized" };
+    else {
+      // Claude 5 models think unless told not to; earlier ones only when asked (the field stays out).
+      const off = claudeRules(r.model).off;
+      if (off === "disabled" || off === "between_tools") body.thinking = { type: off };
+    }
     if (r.temperature !== undefined) body.temperature = r.temperature;
 
     let stopped = false;
