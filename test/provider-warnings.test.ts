@@ -11,8 +11,11 @@ import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
 import { AnthropicProvider } from "../src/sampling/anthropic";
 import { runSamples } from "../src/sampling/engine";
+import { OpenAIProvider } from "../src/sampling/openai";
+import { isDeprecation, onceEach } from "../src/sampling/sdklog";
 import type { SampleRequest } from "../src/sampling/types";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { startFakeOpenAI } from "./fakes/openai";
 
 class Terminal extends Writable {
   text = "";
@@ -110,4 +113,38 @@ test("a provider without a log stays silent: console.warn is not left replaced, 
   const { warned } = await consoleWarnsDuring(() => runSamples({ provider, request, n: 2, concurrency: 2 }));
   assert.deepEqual(warned, []);
   assert.equal(console.warn, original);
+});
+
+test("the OpenAI provider: a line the SDK repeats on every request (each malformed event, with its own id) is logged once", async () => {
+  const openai = await startFakeOpenAI();
+  try {
+    const lines: string[] = [];
+    const provider = new OpenAIProvider({ apiKey: "sk-openai-secret-warnings-0001", baseURL: `${openai.url}/v1`, log: (l) => lines.push(l) });
+    for (let i = 0; i < 3; i++) {
+      openai.enqueue({ kind: "malformed" });
+      await assert.rejects(async () => {
+        for await (const _ of provider.stream({ prompt: "2+2?", model: "m", maxTokens: 100, thinking: { type: "none" } }, new AbortController().signal));
+      }, /not valid JSON/);
+    }
+    assert.equal(lines.filter((l) => l.startsWith("the OpenAI SDK says: Could not parse message into JSON")).length, 1, lines.join("\n"));
+    assert.equal(lines.length, 2, lines.join("\n")); // and its "From chunk: …" line, once
+  } finally {
+    await openai.close();
+  }
+});
+
+test("SDK lines: one tidy line, the key redacted, deprecations told apart", () => {
+  const lines: string[] = [];
+  const log = onceEach((l) => lines.push(l), "the Anthropic SDK", [KEY]);
+  log(`The model 'claude-x' is deprecated and will reach end-of-life on June 1st, 2027\nPlease migrate to a newer model.`);
+  log(`request failed for key ${KEY}`);
+  log(`request failed for key ${KEY}`);
+  log("x".repeat(2000));
+  assert.deepEqual(lines.slice(0, 2), ["the Anthropic SDK says: The model 'claude-x' is deprecated and will reach end-of-life on June 1st, 2027. Please migrate to a newer model.", "the Anthropic SDK says: request failed for key [redacted]"]);
+  assert.ok(lines[2]!.length < 600 && lines[2]!.endsWith("…"));
+  assert.equal(lines.length, 3);
+  assert.ok(isDeprecation(lines[0]!));
+  assert.ok(isDeprecation("Using Claude with claude-opus-4-6 and 'thinking.type=enabled' is deprecated. Use 'thinking.type=adaptive' instead"));
+  assert.ok(!isDeprecation(lines[1]!));
+  onceEach(undefined, "the Anthropic SDK", [])("nothing to say it to: no error");
 });

@@ -6,6 +6,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { classify } from "./errors";
 import { claudeRules } from "./claude";
 import { DEFAULT_MODELS } from "./defaults";
+import { capturingConsoleWarn, onceEach, sdkLogger, type SdkLog } from "./sdklog";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export { claudeRules, claudeVersion, defaultThinking } from "./claude";
@@ -14,7 +15,7 @@ export interface AnthropicOptions {
   apiKey: string;
   /** Another endpoint than api.anthropic.com (a proxy, a gateway, a test server). */
   baseURL?: string;
-  /** Where the SDK's own diagnostics go (never the key); silent by default. */
+  /** Where the SDK's own warnings go, each distinct one once (never the key); silent by default. */
   log?: (line: string) => void;
 }
 
@@ -23,11 +24,13 @@ export class AnthropicProvider implements Provider {
   private readonly client: Anthropic;
   private readonly where: string;
   private readonly secrets: string[];
+  private readonly sdkLog: SdkLog;
 
   constructor(options: AnthropicOptions) {
     this.secrets = [options.apiKey];
-    const log = options.log ?? (() => {});
-    const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
+    // One log for the SDK's logger and its console.warn: each distinct line once per provider (a run).
+    this.sdkLog = onceEach(options.log, "the Anthropic SDK", this.secrets);
+    const logger = sdkLogger(this.sdkLog);
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: 600_000, logger, logLevel: "warn" });
     this.where = options.baseURL ? `Anthropic (${options.baseURL})` : "Anthropic";
   }
@@ -74,7 +77,8 @@ export class AnthropicProvider implements Provider {
     let stopped = false;
     let stopReason = "";
     try {
-      const stream = await this.client.messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal });
+      // The SDK console.warns inside create (a deprecated model, thinking.type=enabled): to the log.
+      const stream = await capturingConsoleWarn(this.sdkLog, () => this.client.messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal }));
       for await (const ev of stream) {
         switch (ev.type) {
           case "message_start": {
