@@ -3,8 +3,12 @@
 // do, before a user meets the SDK's warning on every request or a retired model's 404.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { Writable } from "node:stream";
+import { main } from "../src/cli/main";
+import { startFakeAnthropic } from "./fakes/anthropic";
 import { claudeRules, defaultThinking } from "../src/sampling/claude";
 import { DEFAULT_MODELS } from "../src/sampling/defaults";
 
@@ -58,4 +62,26 @@ test("the default Anthropic model thinks adaptively by default, and its thinking
   const model = DEFAULT_MODELS.anthropic!;
   assert.deepEqual(defaultThinking(model), { type: "adaptive" });
   assert.notEqual(claudeRules(model).off, null);
+});
+
+test("hotmess run without --model: the current default, adaptive thinking, a known cost, no SDK warning", async () => {
+  const fake = await startFakeAnthropic();
+  const warned: string[] = [];
+  const original = console.warn;
+  console.warn = (...a: unknown[]) => void warned.push(a.map(String).join(" "));
+  try {
+    let err = "";
+    const sink = (into: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (into(c.toString()), cb()) });
+    const out = mkdtempSync(join(tmpdir(), "hotmess-default-"));
+    const code = await main(["run", "--prompt", "2+2?", "-n", "2", "--provider", "anthropic", "--base-url", fake.url, "--out", out], { stdout: sink(() => {}), stderr: sink((s) => (err += s)), env: { ANTHROPIC_API_KEY: "sk-ant-default-model-0001" } });
+    assert.equal(code, 0, err);
+    assert.match(err, new RegExp(`2 samples of ${DEFAULT_MODELS.anthropic} \\(anthropic at [^,]+, adaptive thinking,`));
+    assert.doesNotMatch(err, /cost unknown|no price|deprecated/);
+    assert.equal(fake.requests.at(-1)!.body.model, DEFAULT_MODELS.anthropic);
+    assert.deepEqual(fake.requests.at(-1)!.body.thinking, { type: "adaptive", display: "summarized" });
+    assert.deepEqual(warned, []);
+  } finally {
+    console.warn = original;
+    await fake.close();
+  }
 });
