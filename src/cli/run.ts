@@ -82,15 +82,20 @@ export interface ProviderSetup {
   provider: Provider;
   name: ProviderName;
   baseURL?: string;
+  /** Prints the provider's log lines (the SDKs' warnings, each once); executeRun puts them above its progress line. */
+  log?: { print: (line: string) => void };
 }
 
 /** The provider for a name, with its key from the environment; a clear error when it cannot be had. */
 export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, log?: (l: string) => void, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
   if (name === "simulated") return { provider: new SimulatedProvider(knobs), name };
+  // The providers log through this sink, so that executeRun can print their lines above its progress line.
+  const sink = { print: log ?? (() => {}) };
+  const toSink = (line: string) => sink.print(line);
   if (name === "anthropic") {
     const key = env.ANTHROPIC_API_KEY;
     if (!key) throw new FatalError("ANTHROPIC_API_KEY is not set: export your Anthropic API key (https://console.anthropic.com/settings/keys) or choose another --provider");
-    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, ...(baseURL ? { baseURL } : {}) };
+    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   if (name === "openai") {
     let key = env.OPENAI_API_KEY;
@@ -99,7 +104,7 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
       if (!baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
       key = "not-needed";
     }
-    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, ...(baseURL ? { baseURL } : {}) };
+    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }
@@ -272,13 +277,23 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   const price = priceOf(model, plan.prices);
   const tty = io.stderr.isTTY === true;
   let lastDraw = 0;
+  let shown = ""; // the progress line last drawn on the terminal
   const draw = (p: Progress, force = false) => {
     if (!tty) return;
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    io.stderr.write(`\r\x1b[K  ${progressLine(p)}`);
+    shown = progressLine(p);
+    io.stderr.write(`\r\x1b[K  ${shown}`);
   };
+  // A provider's log line (an SDK warning) goes above the progress line: clear it, print, draw it again.
+  const print = setup.log?.print;
+  if (setup.log && print)
+    setup.log.print = (line) => {
+      if (tty) io.stderr.write("\r\x1b[K");
+      print(line);
+      if (tty && shown) io.stderr.write(`\r\x1b[K  ${shown}`);
+    };
   const say = (line: string) => io.stderr.write(`${tty ? "\r\x1b[K" : ""}  ${line}\n`);
   const onStart = (file: string, existing: number) => {
     const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
@@ -323,6 +338,8 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
     );
   } catch (e) {
     throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
+  } finally {
+    if (setup.log && print) setup.log.print = print;
   }
   const { run, result, file } = recorded;
   if (!result) {
