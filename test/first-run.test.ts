@@ -102,7 +102,7 @@ test("the benchmark sentence: the longest problem's first and last steps, and 'r
   assert.equal(benchmarkSentence("x", { prompts: [] } as unknown as Analysis), null);
 });
 
-test("hotmess demo: the first thing it prints is what it demonstrates, with the analysis's own figures", async () => {
+test("hotmess demo: the result is said last, where a terminal shows it when the demo ends, with the analysis's own figures", async () => {
   const cwd = process.cwd();
   const where = mkdtempSync(join(tmpdir(), "hotmess-demo-"));
   process.chdir(where);
@@ -120,14 +120,19 @@ test("hotmess demo: the first thing it prints is what it demonstrates, with the 
   const data = /<script type="application\/json" id="hotmess-data"[^>]*>([\s\S]*?)<\/script>/.exec(html)![1]!;
   const analysis = JSON.parse(data) as Analysis;
   const hard = analysis.prompts.find((p) => p.optimizer?.spec.K === 20)!.optimizer!;
-  const first = o.stdout.text.split("\n").find((l) => l.trim() !== "")!;
-  const m = /^The demo reruns a simulated reasoner on optimizer problems of 8, 12 and 20 steps: the longer it reasons, the larger the share of its error that is variance — incoherence rises from (\d\.\d\d) at step 1 to (\d\.\d\d) at step 20\.$/.exec(first);
-  assert.ok(m, `the first line: ${first}`);
+  const lines = o.stdout.text.trimEnd().split("\n");
+  const at = lines.findIndex((l) => l.startsWith("The demo reruns"));
+  const m = /^The demo reruns a simulated reasoner on optimizer problems of 8, 12 and 20 steps: the longer it reasons, the larger the share of its error that is variance — incoherence rises from (\d\.\d\d) at step 1 to (\d\.\d\d) at step 20\.$/.exec(lines[at] ?? "");
+  assert.ok(m, o.stdout.text);
   assert.equal(m[1], hard.steps[0]!.incoherence!.toFixed(2));
   assert.equal(m[2], hard.steps[19]!.incoherence!.toFixed(2));
-  // then the per-step figures; the final answers come last, captioned so that distinct vectors are expected
+  // on a 24-line terminal the sentence is on screen when the demo ends (stderr prints nothing after stdout's tables)
+  assert.ok(lines.length - at <= 22, `the sentence is ${lines.length - at} lines from the end`);
+  assert.ok(lines.slice(at).some((l) => /^\s+optimizer-hard-seed1\s+20\s/.test(l)), "the per-step summary follows it");
+  // above it the per-step tables, then the final answers, captioned so that distinct vectors are expected
   const out = o.stdout.text;
   assert.ok(out.indexOf("optimizer-hard-seed1 · d = 4") < out.indexOf("Final answers"));
-  assert.match(out, /each answer is a vector: every run lands somewhere slightly different, so each is a class of its own — the per-step tables above are the ones to read/);
+  assert.ok(out.indexOf("Final answers") < out.indexOf("The demo reruns"));
+  assert.match(out, /Each answer is a vector: every run lands somewhere slightly different, so each is a class of its own\. The per-step figures are the ones to read\./);
   assert.ok(took < 20_000, `the demo took ${took} ms`);
 });
