@@ -113,12 +113,16 @@ export function simulatedNote(a: Analysis, st: Style): string[] {
   ];
 }
 
+/** One row per prompt (n, answer classes, the decomposition, the fork), and the simulated note under it. */
+export function promptTable(a: Analysis, st: Style = NO_STYLE): string[] {
+  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
+  return [...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st), ...simulatedNote(a, st)];
+}
+
 /** The whole table as lines of text. */
 export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
   const out: string[] = [];
-  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
-  out.push(...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st));
-  out.push(...simulatedNote(a, st));
+  out.push(...promptTable(a, st));
   out.push("");
 
   const P = a.pooled;
