@@ -10,7 +10,6 @@ import type { SampleRequest, ThinkingMode } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { FatalError, parseArgs, UsageError, type Io } from "./common";
 import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, SIM_FLAGS, simKnobs, writeHtml, type ProviderName } from "./run";
-import { DEFAULT_MODELS } from "../sampling/defaults";
 import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
 
 const VALUED = new Set(["--provider", "--model", "--base-url", "-n", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", ...SIM_FLAGS]);
