@@ -136,3 +136,19 @@ test("hotmess demo: the result is said last, where a terminal shows it when the 
   assert.match(out, /Each answer is a vector: every run lands somewhere slightly different, so each is a class of its own\. The per-step figures are the ones to read\./);
   assert.ok(took < 20_000, `the demo took ${took} ms`);
 });
+
+test("the provider setting and the model picker say the simulated reasoner answers any prompt, offline, calling no model", () => {
+  const root = join(__dirname, "..");
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { contributes: { configuration: { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> } } };
+  const setting = pkg.contributes.configuration.properties["hotmess.provider"]!;
+  const simulated = setting.enumDescriptions![setting.enum!.indexOf("simulated")]!;
+  assert.doesNotMatch(simulated, /only/);
+  assert.match(simulated, /any prompt/);
+  assert.match(simulated, /no model is called/);
+  // the Select Provider and Model quick pick (the item's description is a literal in the extension)
+  const ext = readFileSync(join(root, "src", "extension", "extension.ts"), "utf8");
+  const item = /\{ label: "Simulated reasoner", description: "([^"]*)"/.exec(ext);
+  assert.ok(item, "the quick pick item is there");
+  assert.doesNotMatch(item[1]!, /only/);
+  assert.match(item[1]!, /any prompt/);
+});
