@@ -185,7 +185,10 @@ export function simulateArithmetic(p: ArithmeticProblem, knobs: SimulatorKnobs, 
   return { thinking: lines.join("\n"), text: `Answer: ${fmtNumber(valueOf(p.tree))}` };
 }
 
-/** The placeholder answers of a prompt it cannot work out, and how often each is drawn. */
+/**
+ * The placeholder answers of a prompt it cannot work out, and how often each is drawn. Written
+ * without spaces ("[simulated-answer-A]"), since answer classes are compared without whitespace.
+ */
 const PLACEHOLDERS: { label: string; weight: number; reading: string }[] = [
   { label: "A", weight: 0.6, reading: "Reading the question plainly, the most direct answer is placeholder A." },
   { label: "B", weight: 0.25, reading: "Reading the question more loosely, one qualification changes the answer: placeholder B." },
@@ -228,7 +231,7 @@ export function simulateOther(prompt: string, knobs: SimulatorKnobs, rng: Rng): 
     }
   });
   lines.push(pick.reading);
-  return { thinking: lines.join("\n"), text: `Answer: [simulated answer ${pick.label}]` };
+  return { thinking: lines.join("\n"), text: `Answer: [simulated-answer-${pick.label}]` };
 }
 
 /** What kind of prompt it is, as the simulated reasoner answers it. */
