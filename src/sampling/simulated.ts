@@ -20,11 +20,19 @@ import { DEFAULT_MODELS } from "./defaults";
 import type { Provider, ProviderEvent, SampleRequest } from "./types";
 
 export interface SimulatorKnobs {
-  /** The systematic slip: `probability` that a run makes it; `kind` "rate" multiplies the rate (or step length) by 1 + size, "drop-b" computes the gradient as A·x. */
+  /**
+   * The systematic slip: `probability` that a run makes it. Optimizer: `kind` "rate" multiplies
+   * the rate (or step length) by 1 + size, "drop-b" computes the gradient as A·x. Arithmetic: the
+   * problem's one dropped carry (kind and size do not apply).
+   */
   slip: { probability: number; kind: "rate" | "drop-b"; size: number };
-  /** Arithmetic noise: with `probability` at each step, every coordinate of the iterate is off by N(0, sigma²). */
+  /**
+   * Arithmetic noise, with `probability` at each step. Optimizer: every coordinate of the iterate
+   * is off by N(0, sigma²). Arithmetic: the result is off by 1, 2 or 10 (sigma does not apply).
+   * Other prompts: the step is worded another way.
+   */
   noise: { probability: number; sigma: number };
-  /** Distraction: the chance at step k is min(0.95, base · growth^(k−1)). */
+  /** Distraction, in every mode: the chance at step k is min(0.95, base · growth^(k−1)). */
   distraction: { base: number; growth: number };
   /** Streaming speed in tokens a second; 0 streams at once. */
   tokensPerSecond: number;
@@ -111,7 +119,7 @@ const ARITHMETIC_DIGRESSIONS = [
   "Hmm, wait. Did I copy the numbers from the question correctly? Let me look at them again before going on.",
   "Actually, maybe there is a shortcut here, like rounding to a nearby number first and correcting at the end.",
   "Let me reconsider the order of operations: does the multiplication really come first here? Yes, I think so.",
-  "This is getting long. The exact value matters less than its size, and it is clearly a few hundred or so.",
+  "This is getting long. The exact value matters less than its rough size.",
 ];
 
 /**
@@ -232,13 +240,6 @@ export function simulateOther(prompt: string, knobs: SimulatorKnobs, rng: Rng): 
   });
   lines.push(pick.reading);
   return { thinking: lines.join("\n"), text: `Answer: [simulated-answer-${pick.label}]` };
-}
-
-/** What kind of prompt it is, as the simulated reasoner answers it. */
-export type SimulatedMode = "optimizer" | "arithmetic" | "other";
-
-export function simulatedMode(prompt: string): SimulatedMode {
-  return parsePrompt(prompt) ? "optimizer" : parseArithmetic(prompt) ? "arithmetic" : "other";
 }
 
 /**
