@@ -88,7 +88,7 @@ test("checked before any request: missing key, unknown provider, unreadable prom
     [["run", "--prompt", "x", "-n", "2", ...base], {}, /^hotmess: OPENAI_API_KEY is not set/],
     [["run", "--prompt", "x", "-n", "2", "--provider", "anthropic"], {}, /^hotmess: ANTHROPIC_API_KEY is not set/],
     [["run", "--prompt", "x", "-n", "2", "--provider", "gemini"], { OPENAI_API_KEY: KEY }, /^hotmess: unknown provider "gemini": choose simulated, anthropic, openai/],
-    [["run", "--prompt", "What is 2 + 2?", "-n", "2", "--out", join(dir, "none")], {}, /^hotmess: the simulated reasoner answers only optimizer-emulation prompts .*ANTHROPIC_API_KEY/],
+    [["run", "--prompt", "What is 2 + 2?", "-n", "2", "--model", "gpt-4o", "--out", join(dir, "none")], {}, /^hotmess: the simulated reasoner is one offline model, "simulated-reasoner": it cannot stand in for "gpt-4o" .*ANTHROPIC_API_KEY/],
     [["run", "--prompt-file", join(dir, "nope.txt"), "-n", "2", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: cannot read the prompt file .*nope\.txt: no such file/],
     [["run", "--prompt", "x", "-n", "0", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: -n must be an integer between 1 and 10000, not "0"/],
     [["run", "--prompt", "x", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: run needs -n N/],

@@ -299,7 +299,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
     const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
     const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
     io.stderr.write(
-      `hotmess: ${plan.resumed ? `resuming ${existing} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
+      `hotmess: ${plan.resumed ? `resuming ${existing} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline: no model is called" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
         `hotmess: recording to ${file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
     );
   };

@@ -236,7 +236,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const settings = readSettings();
     type Item = vscode.QuickPickItem & { provider?: string; model?: string };
     const items: Item[] = [
-      { label: "Simulated reasoner", description: "offline; answers optimizer-benchmark prompts only", provider: "simulated", model: "" },
+      { label: "Simulated reasoner", description: "offline, no model is called; answers any prompt with a labelled simulated trace", provider: "simulated", model: "" },
       { label: "", kind: vscode.QuickPickItemKind.Separator },
     ];
     for (const [provider, models] of [
