@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
+import { planBench } from "../src/cli/bench";
+import { BENCH, RUN } from "../src/cli/commands";
+import { parseCommand } from "../src/cli/common";
+import { planRun } from "../src/cli/run";
 import { parseRunFile, type Analysis } from "../src/core";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
@@ -196,4 +200,29 @@ test("--until-ci: stops once the interval is narrower than W", async () => {
   assert.equal(run.samples.length, 10);
   assert.equal(run.end?.stoppedEarly, true);
   fake.setDefault({ kind: "ok" });
+});
+
+test("--max-retry-wait S: the longest retry-after honoured, passed on to the engine in ms (default 60 s), checked as an integer ≥ 0", async () => {
+  const io: Io = { stdout: new Capture(), stderr: new Capture(), env: { OPENAI_API_KEY: KEY } };
+  const run = (extra: string[]) => planRun(parseCommand(["--prompt", "x", "-n", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", join(dir, "wait"), ...extra], RUN), io).plan;
+  assert.equal(run(["--max-retry-wait", "5"]).maxRetryWaitMs, 5000);
+  assert.equal(run(["--max-retry-wait=0"]).maxRetryWaitMs, 0, "0: never wait for a server");
+  assert.equal(run([]).maxRetryWaitMs, 60_000);
+  const bench = (extra: string[]) => planBench(parseCommand(["optimizer", "-n", "2", "--out", join(dir, "wait-bench"), ...extra], BENCH)).options;
+  assert.equal(bench(["--max-retry-wait", "7"]).maxRetryWaitMs, 7000);
+  assert.equal(bench([]).maxRetryWaitMs, 60_000);
+  const before = fake.requests.length;
+  for (const [cmd, bad] of [
+    ["run", "-1"],
+    ["run", "1.5"],
+    ["bench", "x"],
+    ["bench", "-3"],
+  ] as const) {
+    const args = cmd === "run" ? ["run", "--prompt", "x", "-n", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`] : ["bench", "optimizer", "-n", "2"];
+    const r = await hotmess([...args, "--out", join(dir, "wait"), "--max-retry-wait", bad]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `hotmess: --max-retry-wait must be an integer ≥ 0, not "${bad}" (see hotmess ${cmd} --help)\n`);
+  }
+  assert.equal(fake.requests.length, before, "no request was sent");
+  for (const cmd of ["run", "bench"]) assert.match((await hotmess([cmd, "--help"])).out, /^\s+--max-retry-wait S\s+the longest wait a server may ask for \(retry-after\).*\n.*\n.*\(default: 60\)$/m);
 });
