@@ -211,3 +211,20 @@ test("the common reasons: no such directory, a directory given as a file, a file
   assert.equal(fake.requests.length, requests, "no request was sent");
   assert.ok(!existsSync(join(dir, "b")) && !existsSync(join(dir, "r")), "no run directory was made for a run that was refused");
 });
+
+test("- is standard output where a flag says so (--json, export --out); --html - is refused instead of writing a file named -", async () => {
+  const { traces, folder } = inputs("dash");
+  process.chdir(folder);
+  try {
+    const r = await hotmess(["analyze", traces, "--html", "-"]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, "hotmess: --html writes a file, not standard output: give a file name (see hotmess analyze --help)\n");
+    assert.ok(!existsSync(join(folder, "-")), "no file named -");
+    const b = await hotmess(["bench", "optimizer", "-n", "2", "--provider", "simulated", "--difficulty", "easy", "--sim-speed", "0", "--out", join(folder, "bench"), "--json", "-"]);
+    assert.equal(b.code, 0, b.err);
+    assert.equal(JSON.parse(b.out).schema, "hotmess.analysis/1", "bench --json - writes the document to standard output");
+    assert.ok(!existsSync(join(folder, "-")), "no file named -");
+  } finally {
+    process.chdir(dir);
+  }
+});

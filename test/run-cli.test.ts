@@ -226,3 +226,20 @@ test("--max-retry-wait S: the longest retry-after honoured, passed on to the eng
   assert.equal(fake.requests.length, before, "no request was sent");
   for (const cmd of ["run", "bench"]) assert.match((await hotmess([cmd, "--help"])).out, /^\s+--max-retry-wait S\s+the longest wait a server may ask for \(retry-after\).*\n.*\n.*\(default: 60\)$/m);
 });
+
+test("run --seed N is the bootstrap seed of the intervals (it was accepted and ignored)", async () => {
+  // the interval of a prompt is seeded from --seed and the prompt's id (here the run's): the run
+  // must show what analyze shows for its run file with the same seed (one sample at a time: the
+  // file holds the samples in the order the run analysed them)
+  let k = 0;
+  fake.setDefault(() => ({ kind: "ok", text: [["Answer: 18", "Answer: 20", "Answer: 21", "Answer: 18", "Answer: 22"][k++ % 5]!] }));
+  const out = join(dir, "seeded");
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "20", "--concurrency", "1", "--reference", "18", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out, "--json", "-", "--seed", "7"]);
+  assert.equal(r.code, 0, r.err);
+  const ran = (JSON.parse(r.out) as Analysis).prompts[0]!.brier!.ci95;
+  const file = join(out, readdirSync(out)[0]!);
+  const ci = async (seed: string) => (JSON.parse((await hotmess(["analyze", file, "--json", "-", "--seed", seed])).out) as Analysis).prompts[0]!.brier!.ci95;
+  assert.deepEqual(ran, await ci("7"), "the run's interval is the one of seed 7");
+  assert.notDeepEqual(ran, await ci("1"), "not the one of the default seed");
+  fake.setDefault({ kind: "ok" });
+});

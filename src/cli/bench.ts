@@ -177,7 +177,7 @@ export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs
   const outArg = str("--out") ?? BENCH_DEFAULTS.out;
   const html = str("--html") ?? join(outArg, "report.html");
   const json = str("--json");
-  const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json }] : []), { flag: "--html", path: html }];
+  const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json, stdout: true }] : []), { flag: "--html", path: html }];
   refuseOverwrites([], outputs);
   // the default view goes in the run folder, which the benchmark makes: until it is there, the folder's check covers it
   const files = existsSync(resolve(outArg)) || str("--html") !== undefined ? outputs : outputs.filter((o) => o.flag !== "--html");

@@ -172,7 +172,7 @@ export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   const files = p.positional;
   const outFlag = p.flags.get("--out");
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);
-  const output = { flag: "--out", path: out };
+  const output = { flag: "--out", path: out, stdout: true };
   refuseOverwrites(
     files.map((path) => ({ path, what: "the input" })),
     [output],

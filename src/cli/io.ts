@@ -5,7 +5,7 @@
 import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { redactDeep, redactSecrets, secretsFromEnv } from "../core";
-import { FatalError, type Io, type Out } from "./common";
+import { FatalError, UsageError, type Io, type Out } from "./common";
 
 // The CLI writes files the way every front end does (src/report/write.ts).
 export { writeFileAtomic } from "../report/write";
@@ -16,11 +16,15 @@ export interface InputPath {
   what: string;
 }
 
-/** A file a command writes, and the flag that named it ("--json"); "-" (standard output) is no file. */
+/** A file a command writes, and the flag that named it ("--json"). */
 export interface OutputPath {
   flag: string;
   path: string;
+  /** "-" means standard output for this flag (else "-" is refused, not written as a file named -). */
+  stdout?: boolean;
 }
+
+const isStdout = (o: OutputPath) => o.path === "-" && o.stdout === true;
 
 interface Identity {
   /** The path with every symbolic link resolved (for a file not there yet: its folder's, plus its name). */
@@ -59,7 +63,9 @@ function sameFile(a: string, b: string): string | null {
  * path, or the same file through a symbolic or a hard link) and two outputs that are one file.
  */
 export function refuseOverwrites(inputs: InputPath[], outputs: OutputPath[]): void {
-  const files = outputs.filter((o) => o.path !== "-");
+  const dash = outputs.find((o) => o.path === "-" && !o.stdout);
+  if (dash) throw new UsageError(`${dash.flag} writes a file, not standard output: give a file name`);
+  const files = outputs.filter((o) => !isStdout(o));
   for (const o of files) {
     for (const i of inputs) {
       const how = sameFile(o.path, i.path);
@@ -183,7 +189,7 @@ function check(problem: () => string | null, what: string): void {
  * there.)
  */
 export function checkWritable(o: { files?: OutputPath[]; dirs?: string[] }): void {
-  for (const f of o.files ?? []) if (f.path !== "-") check(() => fileProblem(f.path), f.path);
+  for (const f of o.files ?? []) if (!isStdout(f)) check(() => fileProblem(f.path), f.path);
   for (const d of o.dirs ?? []) check(() => dirProblem(d), `run files to ${d}`);
 }
 

@@ -2,7 +2,7 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
-import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic } from "./io";
+import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 import { COMMANDS, renderOverview, TOP } from "./commands";
 import { FatalError, intFlag, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
@@ -127,9 +127,9 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   const file = p.positional[0]!;
   const out = { json: p.flags.get("--json") as string | undefined, html: p.flags.get("--html") as string | undefined };
   const outputs = [
-    { flag: "--json", path: out.json },
+    { flag: "--json", path: out.json, stdout: true },
     { flag: "--html", path: out.html },
-  ].filter((o): o is { flag: string; path: string } => o.path !== undefined);
+  ].filter((o): o is OutputPath => o.path !== undefined);
   refuseOverwrites([{ path: file, what: "the trace set" }], outputs);
   checkWritable({ files: outputs });
   const analysis = redactAnalysis(

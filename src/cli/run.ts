@@ -147,7 +147,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     { path: str("--resume"), what: "the run file" },
   ].filter((i): i is InputPath => i.path !== undefined);
   const outputs: OutputPath[] = [
-    { flag: "--json", path: str("--json") },
+    { flag: "--json", path: str("--json"), stdout: true },
     { flag: "--html", path: str("--html") },
   ].filter((o): o is OutputPath => o.path !== undefined);
   refuseOverwrites(inputs, outputs);
