@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
+import { COMMANDS as SPECS } from "../src/cli/commands";
+import { parseCommand, renderHelp } from "../src/cli/common";
 
 class Capture extends Writable {
   text = "";
@@ -189,4 +191,20 @@ test("bench runs with the simulated reasoner's knobs as flags (a negative value 
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /optimizer-easy/);
   assert.ok(readdirSync(out).includes("report.html"));
+});
+
+test("each table's flags are the ones its command parses and its help shows, with their value names and defaults", () => {
+  for (const spec of Object.values(SPECS)) {
+    const help = renderHelp(spec);
+    for (const o of spec.options) {
+      const label = `${o.short ? `${o.short}, ` : ""}${o.flag}${o.value ? ` ${o.value}` : ""}`;
+      const line = help.split("\n").find((l) => l.startsWith(`  ${label} `) || l === `  ${label}`);
+      assert.ok(line, `${spec.name} --help shows ${label}`);
+      if (o.default !== undefined) assert.ok(help.includes(`(default: ${o.default})`) || help.replace(/\s+/g, " ").includes(`(default: ${o.default})`), `${spec.name} ${o.flag}: its default`);
+      if (o.flag === "--help") continue;
+      const p = parseCommand(o.value ? [o.flag, "7"] : [o.flag], spec);
+      assert.equal(p.flags.get(o.flag), o.value ? "7" : true, `${spec.name} parses ${o.flag}`);
+      if (o.value) assert.equal(parseCommand([`${o.flag}=7`], spec).flags.get(o.flag), "7");
+    }
+  }
 });
