@@ -30,10 +30,10 @@ async function hotmess(args: string[], env: NodeJS.ProcessEnv = { OPENAI_API_KEY
 
 const CLI = join(__dirname, "..", "dist", "cli.js");
 /** The installed bin, killed after 10 s: a hang shows as a failure, not as a stuck test run. */
-function bin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string; seconds: number }> {
+function bin(args: string[], env: NodeJS.ProcessEnv = {}, cwd = dir): Promise<{ code: number | null; out: string; err: string; seconds: number }> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH, ...env } });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -165,15 +165,17 @@ test("bench: --json and --html (or its default, OUT/report.html) onto one file a
 test("an output under /proc fails at once (it used to hang): the path and the reason, < 2 s, before any work or request", async () => {
   const { traces } = inputs("proc");
   const requests = fake.requests.length;
-  const cases: [string[], RegExp][] = [
+  const cases: [string[], RegExp, string?][] = [
+    // the demo writes under the working folder
+    [["demo"], /^hotmess: cannot write run files to \/proc\/out\/demo\/runs: \/proc is not writable \(ENOENT: /, "/proc"],
     [["bench", "optimizer", "-n", "2", "--difficulty", "easy", "--out", "/proc/x"], /^hotmess: cannot write run files to \/proc\/x: \/proc is not writable \(ENOENT: /],
     [["run", "--prompt", "x", "-n", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", "/proc/x"], /^hotmess: cannot write run files to \/proc\/x: \/proc is not writable/],
     [["export", traces, "--format", "html", "--out", "/proc/x"], /^hotmess: cannot write \/proc\/x: \/proc is not writable/],
     [["analyze", traces, "--json", "/proc/x"], /^hotmess: cannot write \/proc\/x: \/proc is not writable/],
     [["analyze", traces, "--html", "/proc/x/report.html"], /^hotmess: cannot write \/proc\/x\/report\.html: no such directory \/proc\/x \(create it first\)/],
   ];
-  for (const [args, re] of cases) {
-    const r = await bin(args, { OPENAI_API_KEY: KEY });
+  for (const [args, re, cwd] of cases) {
+    const r = await bin(args, { OPENAI_API_KEY: KEY }, cwd);
     assert.equal(r.code, 1, `${args.join(" ")}: exit ${r.code} after ${r.seconds} s: ${r.err}`);
     assert.ok(r.seconds < 2, `${args.join(" ")}: ${r.seconds} s`);
     assert.match(r.err, re);
