@@ -230,3 +230,25 @@ test("- is standard output where a flag says so (--json, export --out); --html -
     process.chdir(dir);
   }
 });
+
+test("an output in the run folder the run will make is fine: --out new --json new/a.json, bench --html new/view.html", async () => {
+  const folder = join(dir, "new-run");
+  fake.setDefault({ kind: "ok", text: ["Answer: 18"] });
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", folder, "--json", join(folder, "a.json")]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(readFileSync(join(folder, "a.json"), "utf8")).schema, "hotmess.analysis/1");
+  fake.setDefault({ kind: "ok" });
+  const bench = join(dir, "new-bench");
+  const b = await hotmess(["bench", "optimizer", "-n", "2", "--provider", "simulated", "--difficulty", "easy", "--sim-speed", "0", "--out", bench, "--html", join(bench, "view.html")]);
+  assert.equal(b.code, 0, b.err);
+  assert.ok(existsSync(join(bench, "view.html")));
+  // a symbolic link to nothing as the output file is replaced, as the atomic write does
+  symlinkSync(join(dir, "nowhere", "x.json"), join(dir, "dangling.json"));
+  const d = await hotmess(["analyze", inputs("in-dangling").traces, "--json", join(dir, "dangling.json")]);
+  assert.equal(d.code, 0, d.err);
+  // a folder of the path that is one is named
+  symlinkSync(join(dir, "nowhere"), join(dir, "gone"));
+  const g = await hotmess(["analyze", inputs("in-gone").traces, "--json", join(dir, "gone", "a.json")]);
+  assert.equal(g.code, 1);
+  assert.equal(g.err, `hotmess: cannot write ${join(dir, "gone", "a.json")}: ${join(dir, "gone")} is a symbolic link to nothing\n`);
+});

@@ -2,7 +2,6 @@
 // provider (the simulated reasoner by default), each difficulty kept as a run file, then the
 // per-step table (incoherence as a function of the number of steps: the paper's synthetic
 // optimizer result) and the self-contained comparison view.
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Analysis, OptimizerAnalysis, ParsedRun } from "../core";
 import { defaultThinking } from "../sampling/anthropic";
@@ -179,9 +178,7 @@ export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs
   const json = str("--json");
   const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json, stdout: true }] : []), { flag: "--html", path: html }];
   refuseOverwrites([], outputs);
-  // the default view goes in the run folder, which the benchmark makes: until it is there, the folder's check covers it
-  const files = existsSync(resolve(outArg)) || str("--html") !== undefined ? outputs : outputs.filter((o) => o.flag !== "--html");
-  checkWritable({ files, dirs: [outArg] });
+  checkWritable({ files: outputs, dirs: [outArg] });
 
   if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
   const options: BenchOptions = {

@@ -2,7 +2,7 @@
 // any work (it is not an input, not another output, and can be written: a run must not sample
 // for an hour and then fail to write its JSON), and every text printed goes through the shared
 // redaction, so a key quoted by a trace or a model never reaches the screen.
-import { closeSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { redactDeep, redactSecrets, secretsFromEnv } from "../core";
 import { FatalError, UsageError, type Io, type Out } from "./common";
@@ -110,14 +110,18 @@ function probe(dir: string, kind: "file" | "dir"): NodeJS.ErrnoException | null 
   return null;
 }
 
-/** What is at `path`: its stats, null when nothing is; a dangling symbolic link is named as such. */
-function statOrNull(path: string): Stats | null {
+/**
+ * What is at `path`: its stats, null when nothing is. A folder of the path that is a symbolic
+ * link to nothing is named as such (a file that is one is simply replaced by the atomic write).
+ */
+function statOrNull(path: string, folder = true): Stats | null {
   try {
     return statSync(resolve(path));
   } catch (e) {
     // ENOTDIR: a file stands where a folder of the path should be (named by the caller's walk up)
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== "ENOENT" && code !== "ENOTDIR") throw e;
+    if (!folder) return null;
     let link = false;
     try {
       link = lstatSync(resolve(path)).isSymbolicLink();
@@ -142,7 +146,7 @@ function nearestExisting(path: string): { path: string; stat: Stats } {
 
 /** Why a file cannot be created at `path`, or null when it can. */
 function fileProblem(path: string): string | null {
-  const st = statOrNull(path);
+  const st = statOrNull(path, false);
   if (st?.isDirectory()) return "it is a directory (give a file name)";
   const dir = dirname(path);
   const dst = statOrNull(dir);
@@ -189,7 +193,14 @@ function check(problem: () => string | null, what: string): void {
  * there.)
  */
 export function checkWritable(o: { files?: OutputPath[]; dirs?: string[] }): void {
-  for (const f of o.files ?? []) if (!isStdout(f)) check(() => fileProblem(f.path), f.path);
+  const made = new Set((o.dirs ?? []).map((d) => resolve(d)));
+  for (const f of o.files ?? []) {
+    if (isStdout(f)) continue;
+    // a file in a run folder not made yet (`--out new --json new/a.json`): the folder's check covers it
+    const folder = resolve(dirname(f.path));
+    if (made.has(folder) && !existsSync(folder)) continue;
+    check(() => fileProblem(f.path), f.path);
+  }
   for (const d of o.dirs ?? []) check(() => dirProblem(d), `run files to ${d}`);
 }
 
