@@ -95,6 +95,12 @@ test("hotmess help CMD is CMD --help; help without a command is the overview", a
   const bad = await hotmess(["help", "frobnicate"]);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /^hotmess: unknown command "frobnicate" \(see hotmess --help\)\n$/);
+  for (const word of ["constructor", "__proto__", "toString"]) {
+    for (const args of [[word], ["help", word]]) {
+      const r = await hotmess(args);
+      assert.equal(r.err, `hotmess: unknown command "${word}" (see hotmess --help)\n`, args.join(" "));
+    }
+  }
 });
 
 test("the top level: --help is the overview of the commands, --version the version, an unknown flag is refused", async () => {

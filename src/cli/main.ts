@@ -5,7 +5,7 @@ import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, par
 import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 import { COMMANDS, renderOverview, TOP } from "./commands";
-import { FatalError, intFlag, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { FatalError, intFlag, parseCommand, renderHelp, UsageError, VERSION, type CommandSpec, type Io, type Parsed } from "./common";
 
 export { FatalError, UsageError, VERSION, parseCommand, type Io };
 
@@ -178,8 +178,7 @@ async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>
 
 /** Runs a subcommand with its arguments parsed against its table (its --help instead, when asked). */
 async function dispatch(command: string, argv: string[], io: Io): Promise<number> {
-  const spec = COMMANDS[command];
-  if (!spec) throw new UsageError(`unknown command "${command}"`);
+  const spec = commandSpec(command);
   const p = parseCommand(argv, spec);
   if (p.help) {
     io.stdout.write(renderHelp(spec));
@@ -189,7 +188,14 @@ async function dispatch(command: string, argv: string[], io: Io): Promise<number
   if (command === "run") return runWithSignals(p, io);
   if (command === "export") return (await import("./export")).exportCommand(p, io);
   if (command === "bench") return withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal));
-  return withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
+  if (command === "demo") return withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
+  throw new Error(`the command "${command}" has a table but nothing runs it`);
+}
+
+/** The table of a subcommand; a usage error for a word that is none. */
+function commandSpec(command: string): CommandSpec {
+  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"`);
+  return COMMANDS[command]!;
 }
 
 /** The top level: no command, --help / --version, or `help [COMMAND]`; null when argv starts with a command. */
@@ -202,9 +208,7 @@ function topLevel(argv: string[], io: Io): number | null {
   if (first === "help") {
     const topic = rest[0];
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}": hotmess help takes one command`);
-    if (topic === undefined) io.stdout.write(renderOverview());
-    else if (COMMANDS[topic]) io.stdout.write(renderHelp(COMMANDS[topic]));
-    else throw new UsageError(`unknown command "${topic}"`);
+    io.stdout.write(topic === undefined ? renderOverview() : renderHelp(commandSpec(topic)));
     return 0;
   }
   if (!first.startsWith("-") || first === "-") return null;
@@ -222,7 +226,7 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     return topLevel(argv, io) ?? (await dispatch(argv[0]!, argv.slice(1), io));
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`hotmess: ${e.message} (see hotmess${command && COMMANDS[command] ? ` ${command}` : ""} --help)\n`);
+      io.stderr.write(`hotmess: ${e.message} (see hotmess${command && Object.hasOwn(COMMANDS, command) ? ` ${command}` : ""} --help)\n`);
       return 1;
     }
     if (e instanceof FatalError) {
