@@ -8,11 +8,11 @@ import { defaultThinking } from "../sampling/anthropic";
 import { benchmarkPrompts } from "../sampling/benchmark";
 import type { SampleRequest, ThinkingMode } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
-import { FatalError, parseArgs, UsageError, type Io } from "./common";
-import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, SIM_FLAGS, simKnobs, writeHtml, type ProviderName } from "./run";
+import { BENCH_DEFAULTS } from "./commands";
+import { FatalError, UsageError, type Io, type Parsed } from "./common";
+import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, simKnobs, writeHtml, type ProviderName } from "./run";
 import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
-
-const VALUED = new Set(["--provider", "--model", "--base-url", "-n", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", ...SIM_FLAGS]);
 
 /** A small number for a table: fixed when it reads well, else 3 significant digits. */
 function sci(x: number | null): string {
@@ -74,6 +74,8 @@ export interface BenchOptions {
   outDir: string;
   idleTimeoutMs: number;
   retries: number;
+  /** The longest retry-after honoured (default: the engine's, 60 s). */
+  maxRetryWaitMs?: number;
   flags: Map<string, string | true>;
 }
 
@@ -105,6 +107,7 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
         concurrency: o.concurrency,
         idleTimeoutMs: o.idleTimeoutMs,
         retries: o.retries,
+        ...(o.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: o.maxRetryWaitMs } : {}),
         prices: DEFAULT_PRICES,
         reference: bp.reference,
         benchmark: bp.spec,
@@ -194,50 +197,76 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
   io.stdout.write(out.join("\n") + "\n");
 }
 
-export async function benchCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const [what, ...rest] = argv;
+/** Where `hotmess bench` writes its analysis: --json (or - for standard output) and the comparison view. */
+export interface BenchOutputs {
+  json?: string;
+  html: string;
+}
+
+/**
+ * `hotmess bench`'s arguments made into options, everything checked before the benchmark runs:
+ * the outputs (two never the same file, each writable, the run folder too), then the numbers.
+ */
+export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs } {
+  const what = p.positional[0];
   if (what !== "optimizer") throw new UsageError(what === undefined ? "bench needs a benchmark: hotmess bench optimizer -n N" : `unknown benchmark "${what}": the one there is is "optimizer"`);
-  const p = parseArgs(rest, VALUED, new Set());
-  if (p.positional.length > 0) throw new UsageError(`unexpected argument "${p.positional[0]}"`);
   const f = p.flags;
   const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : undefined);
-  const int = (k: string, fallback: number, min: number, max: number) => {
+  const int = (k: string, fallback: number, min: number, max?: number) => {
     const v = str(k);
     if (v === undefined) return fallback;
     const x = Number(v);
-    if (!Number.isInteger(x) || x < min || x > max) throw new UsageError(`${k} must be an integer between ${min} and ${max}, not "${v}"`);
+    if (v.trim() === "" || !Number.isInteger(x) || x < min || (max !== undefined && x > max))
+      throw new UsageError(`${k} must be an integer ${max !== undefined ? `between ${min} and ${max}` : `≥ ${min}`}, not "${v}"`);
     return x;
   };
+
+  const outArg = str("--out") ?? BENCH_DEFAULTS.out;
+  const html = str("--html") ?? join(outArg, "report.html");
+  const json = str("--json");
+  const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json, stdout: true }] : []), { flag: "--html", path: html }];
+  refuseOverwrites([], outputs);
+  checkWritable({ files: outputs, dirs: [outArg] });
+
   if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
-  const outDir = resolve(str("--out") ?? join(".hotmess", "bench"));
-  const { analysis, code } = await runBenchmark(
-    {
-      ...(str("--provider") ? { provider: str("--provider")! } : {}),
-      ...(str("--model") ? { model: str("--model")! } : {}),
-      ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
-      n: int("-n", 16, 2, 10000),
-      difficulties: (str("--difficulty") ?? "easy,medium,hard").split(",").map((s) => s.trim()).filter(Boolean),
-      seed: int("--seed", 1, 0, 2 ** 31),
-      concurrency: int("--concurrency", 4, 1, 64),
-      maxTokens: int("--max-tokens", 16000, 256, 200000),
-      outDir,
-      idleTimeoutMs: int("--timeout", 120, 1, 3600) * 1000,
-      retries: int("--retries", 5, 0, 20),
-      flags: f,
-    },
-    io,
-    signal,
-  );
+  const options: BenchOptions = {
+    ...(str("--provider") ? { provider: str("--provider")! } : {}),
+    ...(str("--model") ? { model: str("--model")! } : {}),
+    ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
+    n: int("-n", 16, 2, 10000),
+    difficulties: (str("--difficulty") ?? BENCH_DEFAULTS.difficulty).split(",").map((s) => s.trim()).filter(Boolean),
+    seed: int("--seed", BENCH_DEFAULTS.seed, 0, 2 ** 31),
+    concurrency: int("--concurrency", BENCH_DEFAULTS.concurrency, 1, 64),
+    maxTokens: int("--max-tokens", BENCH_DEFAULTS.maxTokens, 256, 200000),
+    outDir: resolve(outArg),
+    idleTimeoutMs: int("--timeout", BENCH_DEFAULTS.timeoutS, 1, 3600) * 1000,
+    retries: int("--retries", BENCH_DEFAULTS.retries, 0, 20),
+    maxRetryWaitMs: int("--max-retry-wait", BENCH_DEFAULTS.maxRetryWaitS, 0) * 1000,
+    flags: f,
+  };
+  return { options, out: { ...(json !== undefined ? { json } : {}), html } };
+}
+
+export async function benchCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
+  const { options, out } = planBench(p);
+  const result = await runBenchmark(options, io, signal);
+  const { code } = result;
+  const analysis = redactAnalysis(result.analysis, io);
   if (analysis.prompts.length === 0) {
     io.stderr.write("hotmess: no run finished a sample, so there is nothing to analyse\n");
     return code || 1;
   }
-  printBenchmark(analysis, io);
-  writeHtml(str("--html") ?? join(outDir, "report.html"), analysis, io);
-  if (str("--json")) {
-    const { writeFileAtomic } = await import("./io");
-    writeFileAtomic(str("--json")!, JSON.stringify(analysis) + "\n");
+  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
+  else printBenchmark(analysis, io);
+  writeHtml(out.html, analysis, io);
+  if (out.json !== undefined && out.json !== "-") {
+    try {
+      writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
+    } catch (e) {
+      throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
+    }
+    io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
   }
-  io.stderr.write(`hotmess: run files in ${outDir}\n`);
+  io.stderr.write(`hotmess: run files in ${options.outDir}\n`);
   return code;
 }

@@ -7,11 +7,13 @@ import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Io } from "./common";
 import { printBenchmark, runBenchmark } from "./bench";
+import { checkWritable } from "./io";
 import { writeHtml } from "./run";
 
 export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   const root = resolve("out", "demo");
   const runsDir = join(root, "runs");
+  checkWritable({ dirs: [runsDir] }); // before anything is removed or run
   rmSync(runsDir, { recursive: true, force: true }); // the demo's own earlier runs
   const started = Date.now();
   io.stderr.write("hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = 16 per difficulty, seed 1)\n");
