@@ -148,7 +148,7 @@ test("missing, empty, blank-only and unusable files: one clear line, exit 1, no 
     [["analyze", file("blank.jsonl", "\n \n\n")], /^hotmess: .*blank\.jsonl has no content/],
     [["analyze", dir], /is a directory/],
     [["analyze"], /^hotmess: analyze needs a trace set/],
-    [["analyze", good, "--jsn", "x"], /^hotmess: unknown option --jsn \(see hotmess --help\)\n$/],
+    [["analyze", good, "--jsn", "x"], /^hotmess: unknown option --jsn \(see hotmess analyze --help\)\n$/],
     [["analyze", good, "--seed", "x"], /--seed must be an integer/],
     [["frobnicate"], /unknown command "frobnicate"/],
   ];

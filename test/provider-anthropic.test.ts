@@ -102,18 +102,60 @@ test("thinking-model rules are enforced before any request, with a clear message
   assert.equal(provider.check({ ...request, temperature: 1 }), null);
 });
 
+test("models whose thinking is always on refuse --thinking off before any request, saying what to do", () => {
+  // Fable and Mythos (every version) and Opus 5.5 answer thinking: {type: "disabled"} with a 400
+  // (Anthropic's Fable 5 migration guide, "What's new in Claude Opus 5.5").
+  for (const model of ["claude-opus-5-5", "claude-fable-5-2", "claude-fable-5-1", "claude-fable-5", "claude-mythos-5-2", "claude-mythos-5", "claude-opus-5-5-20260922"]) {
+    const refused = provider.check({ ...request, model, thinking: { type: "none" } });
+    assert.match(refused ?? "(accepted)", /always thinks \(its adaptive thinking cannot be turned off\): drop --thinking off/, model);
+    assert.match(refused!, /claude-sonnet-5-5/, "names a model that can answer without thinking");
+    assert.equal(provider.check({ ...request, model, thinking: { type: "adaptive" } }), null, model);
+  }
+  for (const model of ["claude-sonnet-5-5", "claude-sonnet-5", "claude-opus-5", "claude-haiku-5-5", "claude-opus-4-8", "claude-haiku-4-5"])
+    assert.equal(provider.check({ ...request, model, thinking: { type: "none" } }), null, model);
+});
+
+test("--thinking off really turns thinking off on the models that think by default", async () => {
+  // Claude 5 models think when the field is omitted: Sonnet 5, Opus 5 and Haiku 5.5 take
+  // {type: "disabled"}; Sonnet 5.5 refuses that and takes {type: "between_tools"} instead, which
+  // without tools is a plain answer. Earlier models think only when asked: the field stays out.
+  const cases: [string, unknown][] = [
+    ["claude-sonnet-5-5", { type: "between_tools" }],
+    ["claude-sonnet-5-5-20260928", { type: "between_tools" }],
+    ["claude-sonnet-5", { type: "disabled" }],
+    ["claude-opus-5", { type: "disabled" }],
+    ["claude-haiku-5-5", { type: "disabled" }],
+    ["claude-opus-4-8", undefined],
+    ["claude-haiku-4-5", undefined],
+    ["my-proxy-model", undefined],
+  ];
+  for (const [model, thinking] of cases) {
+    fake.enqueue({ kind: "ok", thinking: [] });
+    await collect({ ...request, model, thinking: { type: "none" } });
+    assert.deepEqual(fake.requests.at(-1)!.body.thinking, thinking, model);
+  }
+});
+
 test("model generations: versions and thinking forms", () => {
   assert.deepEqual(claudeVersion("claude-sonnet-4-5-20250929"), { major: 4, minor: 5 });
   assert.deepEqual(claudeVersion("claude-3-7-sonnet-20250219"), { major: 3, minor: 7 });
   assert.deepEqual(claudeVersion("claude-opus-5"), { major: 5, minor: 0 });
   assert.deepEqual(claudeVersion("claude-haiku-4-5-20251001"), { major: 4, minor: 5 });
   assert.equal(claudeVersion("my-proxy-model"), null);
-  assert.deepEqual(claudeRules("claude-opus-4-6"), { adaptive: true, budget: true, temperature: true });
-  assert.deepEqual(claudeRules("claude-opus-4-7"), { adaptive: true, budget: false, temperature: false });
-  assert.deepEqual(claudeRules("claude-mythos-preview"), { adaptive: true, budget: false, temperature: false });
-  assert.deepEqual(claudeRules("claude-sonnet-4-5"), { adaptive: false, budget: true, temperature: true });
+  assert.deepEqual(claudeVersion("claude-fable-5-2"), { major: 5, minor: 2 });
+  assert.deepEqual(claudeVersion("claude-sonnet-5-5-20260928"), { major: 5, minor: 5 });
+  assert.deepEqual(claudeRules("claude-opus-4-6"), { adaptive: true, budget: true, temperature: true, off: "omit" });
+  assert.deepEqual(claudeRules("claude-opus-4-7"), { adaptive: true, budget: false, temperature: false, off: "omit" });
+  assert.deepEqual(claudeRules("claude-mythos-preview"), { adaptive: true, budget: false, temperature: false, off: null });
+  assert.deepEqual(claudeRules("claude-sonnet-4-5"), { adaptive: false, budget: true, temperature: true, off: "omit" });
+  assert.deepEqual(claudeRules("claude-sonnet-5-5"), { adaptive: true, budget: false, temperature: false, off: "between_tools" });
+  assert.deepEqual(claudeRules("claude-haiku-5-5"), { adaptive: true, budget: false, temperature: false, off: "disabled" });
+  assert.deepEqual(claudeRules("claude-opus-5-5"), { adaptive: true, budget: false, temperature: false, off: null });
+  assert.deepEqual(claudeRules("claude-fable-5-2"), { adaptive: true, budget: false, temperature: false, off: null });
   assert.deepEqual(defaultThinking("claude-sonnet-4-5"), { type: "budget", budgetTokens: 4096 });
   assert.deepEqual(defaultThinking("claude-sonnet-5"), { type: "adaptive" });
+  assert.deepEqual(defaultThinking("claude-sonnet-5-5"), { type: "adaptive" });
+  assert.deepEqual(defaultThinking("claude-haiku-4-5"), { type: "budget", budgetTokens: 4096 });
   assert.deepEqual(defaultThinking("claude-opus-4-6", 3000), { type: "budget", budgetTokens: 3000 });
 });
 

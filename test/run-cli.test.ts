@@ -8,6 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
+import { planBench } from "../src/cli/bench";
+import { BENCH, RUN } from "../src/cli/commands";
+import { parseCommand } from "../src/cli/common";
+import { planRun } from "../src/cli/run";
 import { parseRunFile, type Analysis } from "../src/core";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
@@ -88,7 +92,7 @@ test("checked before any request: missing key, unknown provider, unreadable prom
     [["run", "--prompt", "x", "-n", "2", ...base], {}, /^hotmess: OPENAI_API_KEY is not set/],
     [["run", "--prompt", "x", "-n", "2", "--provider", "anthropic"], {}, /^hotmess: ANTHROPIC_API_KEY is not set/],
     [["run", "--prompt", "x", "-n", "2", "--provider", "gemini"], { OPENAI_API_KEY: KEY }, /^hotmess: unknown provider "gemini": choose simulated, anthropic, openai/],
-    [["run", "--prompt", "What is 2 + 2?", "-n", "2", "--out", join(dir, "none")], {}, /^hotmess: the simulated reasoner answers only optimizer-emulation prompts .*ANTHROPIC_API_KEY/],
+    [["run", "--prompt", "What is 2 + 2?", "-n", "2", "--model", "gpt-4o", "--out", join(dir, "none")], {}, /^hotmess: the simulated reasoner is one offline model, "simulated-reasoner": it cannot stand in for "gpt-4o" .*ANTHROPIC_API_KEY/],
     [["run", "--prompt-file", join(dir, "nope.txt"), "-n", "2", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: cannot read the prompt file .*nope\.txt: no such file/],
     [["run", "--prompt", "x", "-n", "0", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: -n must be an integer between 1 and 10000, not "0"/],
     [["run", "--prompt", "x", ...base], { OPENAI_API_KEY: KEY }, /^hotmess: run needs -n N/],
@@ -195,5 +199,47 @@ test("--until-ci: stops once the interval is narrower than W", async () => {
   const run = parseRunFile(readFileSync(join(out, readdirSync(out)[0]!), "utf8"));
   assert.equal(run.samples.length, 10);
   assert.equal(run.end?.stoppedEarly, true);
+  fake.setDefault({ kind: "ok" });
+});
+
+test("--max-retry-wait S: the longest retry-after honoured, passed on to the engine in ms (default 60 s), checked as an integer ≥ 0", async () => {
+  const io: Io = { stdout: new Capture(), stderr: new Capture(), env: { OPENAI_API_KEY: KEY } };
+  const run = (extra: string[]) => planRun(parseCommand(["--prompt", "x", "-n", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", join(dir, "wait"), ...extra], RUN), io).plan;
+  assert.equal(run(["--max-retry-wait", "5"]).maxRetryWaitMs, 5000);
+  assert.equal(run(["--max-retry-wait=0"]).maxRetryWaitMs, 0, "0: never wait for a server");
+  assert.equal(run([]).maxRetryWaitMs, 60_000);
+  const bench = (extra: string[]) => planBench(parseCommand(["optimizer", "-n", "2", "--out", join(dir, "wait-bench"), ...extra], BENCH)).options;
+  assert.equal(bench(["--max-retry-wait", "7"]).maxRetryWaitMs, 7000);
+  assert.equal(bench([]).maxRetryWaitMs, 60_000);
+  const before = fake.requests.length;
+  for (const [cmd, bad] of [
+    ["run", "-1"],
+    ["run", "1.5"],
+    ["bench", "x"],
+    ["bench", "-3"],
+  ] as const) {
+    const args = cmd === "run" ? ["run", "--prompt", "x", "-n", "2", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`] : ["bench", "optimizer", "-n", "2"];
+    const r = await hotmess([...args, "--out", join(dir, "wait"), "--max-retry-wait", bad]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, `hotmess: --max-retry-wait must be an integer ≥ 0, not "${bad}" (see hotmess ${cmd} --help)\n`);
+  }
+  assert.equal(fake.requests.length, before, "no request was sent");
+  for (const cmd of ["run", "bench"]) assert.match((await hotmess([cmd, "--help"])).out, /^\s+--max-retry-wait S\s+the longest wait a server may ask for \(retry-after\).*\n.*\n.*\(default: 60\)$/m);
+});
+
+test("run --seed N is the bootstrap seed of the intervals (it was accepted and ignored)", async () => {
+  // the interval of a prompt is seeded from --seed and the prompt's id (here the run's): the run
+  // must show what analyze shows for its run file with the same seed (one sample at a time: the
+  // file holds the samples in the order the run analysed them)
+  let k = 0;
+  fake.setDefault(() => ({ kind: "ok", text: [["Answer: 18", "Answer: 20", "Answer: 21", "Answer: 18", "Answer: 22"][k++ % 5]!] }));
+  const out = join(dir, "seeded");
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "20", "--concurrency", "1", "--reference", "18", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out, "--json", "-", "--seed", "7"]);
+  assert.equal(r.code, 0, r.err);
+  const ran = (JSON.parse(r.out) as Analysis).prompts[0]!.brier!.ci95;
+  const file = join(out, readdirSync(out)[0]!);
+  const ci = async (seed: string) => (JSON.parse((await hotmess(["analyze", file, "--json", "-", "--seed", seed])).out) as Analysis).prompts[0]!.brier!.ci95;
+  assert.deepEqual(ran, await ci("7"), "the run's interval is the one of seed 7");
+  assert.notDeepEqual(ran, await ci("1"), "not the one of the default seed");
   fake.setDefault({ kind: "ok" });
 });

@@ -9,7 +9,7 @@ import { answerLabel, fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
 import { renderHeader } from "./header";
 import { renderHeatmap, type HeatmapHandle } from "./heatmap";
 import { filterRuns, headline, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
-import { renderOptimizer, type OptimizerHandle } from "./optimizer";
+import { benchmarkLead, openingPrompt, renderOptimizer, type OptimizerHandle } from "./optimizer";
 import { readTheme } from "./theme";
 import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./traces";
 
@@ -104,7 +104,11 @@ export class App {
     this.state = { ...this.state, ...state };
     if (!Array.isArray(this.state.classes)) this.state.classes = [];
     if (same >= 0) this.state.prompt = same;
-    else this.resetPrompt(!!state?.classes?.length);
+    else {
+      this.resetPrompt(!!state?.classes?.length);
+      // a benchmark opens on its longest problem, unless the reader was somewhere else
+      if (state?.prompt === undefined) this.state.prompt = openingPrompt(analysis) ?? this.state.prompt;
+    }
     if (!(this.state.prompt >= 0 && this.state.prompt < (analysis?.prompts?.length ?? 0))) this.state.prompt = 0;
     this.destroyCharts();
     clear(this.root);
@@ -357,6 +361,9 @@ export class App {
     const m = promptModel(p);
     const filter = this.activeFilter(m);
     const order = filterRuns(m, runOrder(p, this.state.order), filter);
+    // A benchmark prompt is read by its per-step view: it comes first, right under the title.
+    if (p.optimizer) this.optimizer = renderOptimizer(p.optimizer, p.n, theme);
+    const lead = this.optimizer ? anchor(section("Optimizer benchmark: incoherence per step", null, this.optimizer.element), "opt") : null;
     main.append(
       anchor(
         renderHeader(m, {
@@ -364,15 +371,11 @@ export class App {
           onFilter: (key) => this.toggleClass(m, key),
           promptOpen: this.promptOpen,
           onPromptToggle: (open) => (this.promptOpen = open),
+          lead,
         }),
         "head",
       ),
     );
-
-    if (p.optimizer) {
-      this.optimizer = renderOptimizer(p.optimizer, p.n, theme);
-      main.append(anchor(section("Optimizer benchmark: incoherence per step", null, this.optimizer.element), "opt"));
-    }
     if (p.columns.length === 0 || p.runs.length === 0) {
       main.append(h("p", { class: "muted note" }, "No steps to compare: the runs have no text."));
       performance.measure("hm:prompt", "hm:prompt");
@@ -560,6 +563,7 @@ function section(title: string, sub: string | null, body: HTMLElement, tools?: H
 
 /** Title, the pooled figures and the length split. */
 function topBar(a: Analysis): HTMLElement {
+  const lead = benchmarkLead(a);
   const pl = a.pooled ?? ({} as Analysis["pooled"]);
   const count = pl.prompts ?? a.prompts.length;
   const parts: (HTMLElement | string)[] = [];
@@ -569,7 +573,7 @@ function topBar(a: Analysis): HTMLElement {
       h(
         "span",
         { class: "pooled", title: "Pooled over the prompts with a target: Σ variance / Σ error (Brier); bias², variance and error are means over those prompts." },
-        span("label", `pooled over ${pl.promptsWithTarget} of ${plural(count, "prompt")} `),
+        span("label", `${lead ? "final answers " : ""}pooled over ${pl.promptsWithTarget} of ${plural(count, "prompt")} `),
         span("label", "incoherence "),
         h("strong", { class: "num" }, fmt(b.incoherence)),
         " ",
@@ -625,6 +629,7 @@ function topBar(a: Analysis): HTMLElement {
     "header",
     { class: "top" },
     h("div", { class: "top-row" }, h("h1", null, "Hot Mess Inspector"), span("muted small", gen)),
+    lead ? h("p", { class: "lead" }, lead) : null,
     h("div", { class: "summary" }, ...parts),
     a.skipped?.length
       ? h(

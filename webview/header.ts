@@ -1,6 +1,7 @@
-// The prompt's header: id, model, n, target, answer classes as bars (each one a toggle that
+// The prompt's header: id, model (with a "Simulated — no model was called" badge when the runs
+// come from the simulated reasoner), n, target, answer classes as bars (each one a toggle that
 // shows only the runs of that class below), the decompositions and the incoherence with its
-// interval.
+// interval. A `lead` section (the optimizer benchmark's per-step view) goes right under the title.
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
@@ -15,7 +16,12 @@ export interface HeaderOptions {
   /** The prompt text starts unfolded (it was, before a re-render). */
   promptOpen?: boolean;
   onPromptToggle?: (open: boolean) => void;
+  /** Shown first, under the title: what this prompt is best read by (the per-step view of a benchmark prompt). */
+  lead?: HTMLElement | null;
 }
+
+/** The simulated reasoner's model name (src/sampling/defaults.ts; the view imports no sampling code). */
+const SIMULATED_MODEL = "simulated-reasoner";
 
 export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
   const p = m.p;
@@ -34,12 +40,23 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
     { class: "title-row" },
     h("h2", { title: p.id }, p.id),
     p.model ? h("span", { class: "tag model", title: "model" }, p.model) : null,
+    p.model === SIMULATED_MODEL
+      ? h(
+          "span",
+          {
+            class: "tag sim",
+            title: "These runs come from Hot Mess Inspector's offline simulated reasoner: no model was called, and its traces and answers are made up. Set an API key (Hot Mess: Set API Key, or ANTHROPIC_API_KEY / OPENAI_API_KEY for the CLI) to rerun the prompt on a real model.",
+          },
+          "Simulated — no model was called",
+        )
+      : null,
     p.optimizer ? h("span", { class: "tag", title: "optimizer benchmark" }, "optimizer benchmark") : null,
   );
   return h(
     "section",
     { class: "prompt-head", attrs: { "aria-label": "prompt summary" } },
     title,
+    o.lead ?? null,
     p.prompt ? promptText(p.prompt, o) : null,
     facts,
     h("div", { class: "head-grid" }, headline(p), answers(m, o), decompositions(p)),
@@ -157,7 +174,9 @@ function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
     const runs = rest.reduce((s, a) => s + a.count, 0);
     rows.append(h("div", { class: "class-more muted" }, `+ ${plural(rest.length, "more class", "more classes")}, ${plural(runs, "run")} (in the filter row above the traces)`));
   }
-  return h("div", { class: "answers" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), rows);
+  // A benchmark's answer is a vector: every run is a class of its own, which is expected, not a failure.
+  const caption = p.optimizer ? h("p", { class: "caption muted" }, "each answer is a vector: every run lands somewhere slightly different — the per-step view above is the one to read") : null;
+  return h("div", { class: "answers" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), caption, rows);
 }
 
 function decompositions(p: PromptAnalysis): HTMLElement {

@@ -8,11 +8,11 @@ import { defaultThinking } from "../sampling/anthropic";
 import { benchmarkPrompts } from "../sampling/benchmark";
 import type { SampleRequest, ThinkingMode } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
-import { FatalError, parseArgs, UsageError, type Io } from "./common";
-import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, SIM_FLAGS, simKnobs, writeHtml, type ProviderName } from "./run";
-import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, renderTable, type Style } from "./table";
-
-const VALUED = new Set(["--provider", "--model", "--base-url", "-n", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", ...SIM_FLAGS]);
+import { BENCH_DEFAULTS } from "./commands";
+import { FatalError, UsageError, type Io, type Parsed } from "./common";
+import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, simKnobs, writeHtml, type ProviderName } from "./run";
+import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
 
 /** A small number for a table: fixed when it reads well, else 3 significant digits. */
 function sci(x: number | null): string {
@@ -74,6 +74,8 @@ export interface BenchOptions {
   outDir: string;
   idleTimeoutMs: number;
   retries: number;
+  /** The longest retry-after honoured (default: the engine's, 60 s). */
+  maxRetryWaitMs?: number;
   flags: Map<string, string | true>;
 }
 
@@ -105,6 +107,7 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
         concurrency: o.concurrency,
         idleTimeoutMs: o.idleTimeoutMs,
         retries: o.retries,
+        ...(o.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: o.maxRetryWaitMs } : {}),
         prices: DEFAULT_PRICES,
         reference: bp.reference,
         benchmark: bp.spec,
@@ -124,72 +127,146 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
   return { analysis, code, runs: files };
 }
 
-export function printBenchmark(analysis: Analysis, io: Io): void {
+const SPARKS = "▁▂▃▄▅▆▇█";
+
+/** Incoherence per step in one line of characters, 0 to 1 (· where a step has none). */
+function sparkline(o: OptimizerAnalysis): string {
+  return o.steps.map((s) => (s.incoherence === null ? "·" : SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.floor(s.incoherence * SPARKS.length)))]!)).join("");
+}
+
+const listing = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`);
+
+/**
+ * The one sentence that says what a benchmark run shows: how incoherence moves from the first
+ * step to the last of its longest problem (the figures are the analysis's; nothing is recomputed),
+ * saying that it rises only when it does. Null without an optimizer prompt.
+ */
+export function benchmarkSentence(subject: string, analysis: Analysis): string | null {
+  const opts = analysis.prompts.map((p) => p.optimizer).filter((o): o is OptimizerAnalysis => !!o);
+  if (opts.length === 0) return null;
+  const Ks = [...new Set(opts.map((o) => o.spec.K))].sort((a, b) => a - b);
+  const longest = opts.reduce((a, b) => (b.spec.K >= a.spec.K ? b : a));
+  const scored = longest.steps.filter((s) => s.incoherence !== null);
+  const problems = `${subject} on optimizer problems of ${listing(Ks.map(String))} steps`;
+  if (scored.length < 2) return `${problems}: too few of its steps have an error to split for incoherence to be followed.`;
+  const first = scored[0]!;
+  const last = scored.at(-1)!;
+  const from = `${first.incoherence!.toFixed(2)} at step ${first.k}`;
+  const to = `${last.incoherence!.toFixed(2)} at step ${last.k}`;
+  return last.incoherence! > first.incoherence!
+    ? `${problems}: the longer it reasons, the larger the share of its error that is variance — incoherence rises from ${from} to ${to}.`
+    : `${problems}: incoherence goes from ${from} to ${to}, so here it does not rise with the number of steps.`;
+}
+
+/** Who was rerun, for the sentence: the model, or the simulated reasoner by its description. */
+function subjectOf(analysis: Analysis): string {
+  const models = [...new Set(analysis.prompts.map((p) => p.model).filter((m): m is string => !!m))];
+  if (models.length !== 1) return "Reruns";
+  return models[0] === DEFAULT_MODELS.simulated ? "Reruns of the simulated reasoner" : `Reruns of ${models[0]}`;
+}
+
+/**
+ * The benchmark's result. A terminal shows the end of what was printed, so the end is what the
+ * reader sees first: the per-step tables come first, then the final answers, captioned (each is a
+ * vector, so every run is a class of its own, which is expected and not the point), and last the
+ * result itself: the sentence, and incoherence against the number of steps per problem.
+ */
+export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: string } = {}): void {
   const st = io.stdout.isTTY === true && !io.env.NO_COLOR ? ANSI_STYLE : NO_STYLE;
   const out: string[] = [""];
   for (const p of analysis.prompts) {
     if (!p.optimizer) continue;
     out.push(...stepTable(p.id, p.model, p.optimizer, st), "");
   }
+  out.push(st.bold("Final answers") + st.dim(" (exact to the prompt's decimals = correct)"));
+  out.push(st.dim("Each answer is a vector: every run lands somewhere slightly different, so each is a class of its own. The per-step figures are the ones to read."));
+  out.push(...promptTable(analysis, st), "");
   const summary = analysis.prompts
     .filter((p) => p.optimizer)
     .map((p) => {
-      const t = trend(p.optimizer!);
-      return [p.id, String(p.optimizer!.spec.K), fmt(t.early), fmt(t.late), t.early !== null && t.late !== null ? (t.late > t.early ? "grows with steps" : "does not grow") : "—"];
+      const o = p.optimizer!;
+      const t = trend(o);
+      return [p.id, String(o.spec.K), fmt(o.steps[0]?.incoherence), fmt(o.steps.at(-1)?.incoherence), fmt(t.early), fmt(t.late), sparkline(o), t.early !== null && t.late !== null ? (t.late > t.early ? "grows with steps" : "does not grow") : "—"];
     });
+  const sentence = benchmarkSentence(opts.subject ?? subjectOf(analysis), analysis);
+  if (sentence) out.push(st.bold(sentence), "");
   if (summary.length > 0) {
-    out.push(st.bold("Incoherence against the number of steps") + st.dim(" (mean over the first and the last third of the steps)"));
-    out.push(...layout(["prompt", "K", "early", "late", ""], summary, new Set([1, 2, 3]), st).map((l) => "  " + l), "");
+    out.push(st.bold("Incoherence against the number of steps") + st.dim(" (at the first and the last step; mean over the first and the last third)"));
+    out.push(...layout(["prompt", "K", "first", "last", "early", "late", "per step", ""], summary, new Set([1, 2, 3, 4, 5]), st).map((l) => "  " + l));
   }
-  out.push(st.bold("Final answers") + st.dim(" (exact to the prompt's decimals = correct)"));
-  out.push(...renderTable(analysis, st));
   io.stdout.write(out.join("\n") + "\n");
 }
 
-export async function benchCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const [what, ...rest] = argv;
+/** Where `hotmess bench` writes its analysis: --json (or - for standard output) and the comparison view. */
+export interface BenchOutputs {
+  json?: string;
+  html: string;
+}
+
+/**
+ * `hotmess bench`'s arguments made into options, everything checked before the benchmark runs:
+ * the outputs (two never the same file, each writable, the run folder too), then the numbers.
+ */
+export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs } {
+  const what = p.positional[0];
   if (what !== "optimizer") throw new UsageError(what === undefined ? "bench needs a benchmark: hotmess bench optimizer -n N" : `unknown benchmark "${what}": the one there is is "optimizer"`);
-  const p = parseArgs(rest, VALUED, new Set());
-  if (p.positional.length > 0) throw new UsageError(`unexpected argument "${p.positional[0]}"`);
   const f = p.flags;
   const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : undefined);
-  const int = (k: string, fallback: number, min: number, max: number) => {
+  const int = (k: string, fallback: number, min: number, max?: number) => {
     const v = str(k);
     if (v === undefined) return fallback;
     const x = Number(v);
-    if (!Number.isInteger(x) || x < min || x > max) throw new UsageError(`${k} must be an integer between ${min} and ${max}, not "${v}"`);
+    if (v.trim() === "" || !Number.isInteger(x) || x < min || (max !== undefined && x > max))
+      throw new UsageError(`${k} must be an integer ${max !== undefined ? `between ${min} and ${max}` : `≥ ${min}`}, not "${v}"`);
     return x;
   };
+
+  const outArg = str("--out") ?? BENCH_DEFAULTS.out;
+  const html = str("--html") ?? join(outArg, "report.html");
+  const json = str("--json");
+  const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json, stdout: true }] : []), { flag: "--html", path: html }];
+  refuseOverwrites([], outputs);
+  checkWritable({ files: outputs, dirs: [outArg] });
+
   if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
-  const outDir = resolve(str("--out") ?? join(".hotmess", "bench"));
-  const { analysis, code } = await runBenchmark(
-    {
-      ...(str("--provider") ? { provider: str("--provider")! } : {}),
-      ...(str("--model") ? { model: str("--model")! } : {}),
-      ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
-      n: int("-n", 16, 2, 10000),
-      difficulties: (str("--difficulty") ?? "easy,medium,hard").split(",").map((s) => s.trim()).filter(Boolean),
-      seed: int("--seed", 1, 0, 2 ** 31),
-      concurrency: int("--concurrency", 4, 1, 64),
-      maxTokens: int("--max-tokens", 16000, 256, 200000),
-      outDir,
-      idleTimeoutMs: int("--timeout", 120, 1, 3600) * 1000,
-      retries: int("--retries", 5, 0, 20),
-      flags: f,
-    },
-    io,
-    signal,
-  );
+  const options: BenchOptions = {
+    ...(str("--provider") ? { provider: str("--provider")! } : {}),
+    ...(str("--model") ? { model: str("--model")! } : {}),
+    ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
+    n: int("-n", 16, 2, 10000),
+    difficulties: (str("--difficulty") ?? BENCH_DEFAULTS.difficulty).split(",").map((s) => s.trim()).filter(Boolean),
+    seed: int("--seed", BENCH_DEFAULTS.seed, 0, 2 ** 31),
+    concurrency: int("--concurrency", BENCH_DEFAULTS.concurrency, 1, 64),
+    maxTokens: int("--max-tokens", BENCH_DEFAULTS.maxTokens, 256, 200000),
+    outDir: resolve(outArg),
+    idleTimeoutMs: int("--timeout", BENCH_DEFAULTS.timeoutS, 1, 3600) * 1000,
+    retries: int("--retries", BENCH_DEFAULTS.retries, 0, 20),
+    maxRetryWaitMs: int("--max-retry-wait", BENCH_DEFAULTS.maxRetryWaitS, 0) * 1000,
+    flags: f,
+  };
+  return { options, out: { ...(json !== undefined ? { json } : {}), html } };
+}
+
+export async function benchCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
+  const { options, out } = planBench(p);
+  const result = await runBenchmark(options, io, signal);
+  const { code } = result;
+  const analysis = redactAnalysis(result.analysis, io);
   if (analysis.prompts.length === 0) {
     io.stderr.write("hotmess: no run finished a sample, so there is nothing to analyse\n");
     return code || 1;
   }
-  printBenchmark(analysis, io);
-  writeHtml(str("--html") ?? join(outDir, "report.html"), analysis, io);
-  if (str("--json")) {
-    const { writeFileAtomic } = await import("./io");
-    writeFileAtomic(str("--json")!, JSON.stringify(analysis) + "\n");
+  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
+  else printBenchmark(analysis, io);
+  writeHtml(out.html, analysis, io);
+  if (out.json !== undefined && out.json !== "-") {
+    try {
+      writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
+    } catch (e) {
+      throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
+    }
+    io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
   }
-  io.stderr.write(`hotmess: run files in ${outDir}\n`);
+  io.stderr.write(`hotmess: run files in ${options.outDir}\n`);
   return code;
 }

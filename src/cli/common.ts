@@ -1,42 +1,142 @@
-// What the hotmess subcommands share: the version, the two kinds of error, the streams, and a
-// small strict argument parser.
+// What the hotmess subcommands share: the version, the two kinds of error, the streams, and the
+// argument parser: Node's util.parseArgs reads the words, one option table per subcommand says
+// what they may be, and the same table writes that subcommand's --help.
+import { parseArgs } from "node:util";
 import pkg from "../../package.json";
 
 export const VERSION: string = pkg.version;
 
+/** A mistake in the command line: the message is followed by a pointer to the command's --help. */
 export class UsageError extends Error {}
+
+export interface OptionSpec {
+  /** The flag as users type it: "--json", "-n". */
+  flag: string;
+  /** A one-letter alias ("-h" for --help). */
+  short?: string;
+  /** The value's name in the help ("OUT"); absent for a switch, which takes no value. */
+  value?: string;
+  /** One line for the help. */
+  description: string;
+  /** What applies when the flag is absent, as the help shows it. */
+  default?: string | number;
+  /** The heading the help lists it under (default "Options"). */
+  group?: string;
+}
+
+export interface CommandSpec {
+  /** The subcommand ("analyze"); empty for the top level. */
+  name: string;
+  /** What follows `hotmess NAME` on each usage line. */
+  usage: string[];
+  /** One line for the overview. */
+  summary: string;
+  /** What the command does, for its help. */
+  about: string;
+  /** How many positional arguments it takes at most, and what to say to one too many. */
+  positionals: { max: number; extra: string };
+  options: OptionSpec[];
+}
 
 export interface Parsed {
   positional: string[];
+  /** Each flag given, by its spec's `flag` ("--json", "-n"): its value, or true for a switch. */
   flags: Map<string, string | true>;
+  /** --help (or -h) was given: show the help and do nothing else. */
+  help: boolean;
 }
 
-/** A small strict parser: known flags only, values after a space or `=`. */
-export function parseArgs(argv: string[], valued: Set<string>, boolean: Set<string>): Parsed {
+/** Every subcommand takes --help. */
+export const HELP_OPTION: OptionSpec = { flag: "--help", short: "-h", description: "show this help" };
+
+const key = (o: OptionSpec) => o.flag.replace(/^-+/, "");
+
+/**
+ * Reads a subcommand's arguments against its option table: util.parseArgs splits them
+ * (`--flag value`, `--flag=value`, `-n 8`, `-n8`, `--` ends the flags, a lone `-` is a value);
+ * this refuses, with a message naming it, any flag the table does not have, a value missing or
+ * given to a switch, and positional arguments beyond the table's count. A repeated flag keeps
+ * its last value.
+ */
+export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
+  const byRawName = new Map<string, OptionSpec>();
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const o of spec.options) {
+    byRawName.set(o.flag, o);
+    if (o.short) byRawName.set(o.short, o);
+    const short = o.short ?? (/^-[^-]$/.test(o.flag) ? o.flag : undefined);
+    options[key(o)] = { type: o.value ? "string" : "boolean", ...(short ? { short: short.slice(1) } : {}) };
+  }
+  // strict: false so that every problem gets this command's own message, not util's
+  const { tokens } = parseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  if (tokens.some((t) => t.kind === "option" && byRawName.get(t.rawName) === HELP_OPTION)) return { positional: [], flags: new Map(), help: true };
+
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "-" || !arg.startsWith("-")) {
-      positional.push(arg);
+  for (const t of tokens) {
+    if (t.kind === "positional") {
+      if (positional.length >= spec.positionals.max) throw new UsageError(`unexpected argument "${t.value}": ${spec.positionals.extra}`);
+      positional.push(t.value);
       continue;
     }
-    if (arg === "--") {
-      positional.push(...argv.slice(i + 1));
-      break;
+    if (t.kind !== "option") continue; // the `--` that ends the flags
+    // the table's own spelling only: `--n` is not `-n`
+    const o = byRawName.get(t.rawName);
+    if (!o) throw new UsageError(`unknown option ${t.rawName}`);
+    if (!o.value) {
+      if (t.value !== undefined) throw new UsageError(`${o.flag} takes no value`);
+      flags.set(o.flag, true);
+      continue;
     }
-    const eq = arg.indexOf("=");
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (boolean.has(name)) {
-      if (eq > 0) throw new UsageError(`${name} takes no value`);
-      flags.set(name, true);
-    } else if (valued.has(name)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-      flags.set(name, value);
-    } else throw new UsageError(`unknown option ${name}`);
+    let value = t.value;
+    // `-n=8` reads as `-n 8`, as it always has
+    if (value !== undefined && t.inlineValue && t.rawName.length === 2 && value.startsWith("=")) value = value.slice(1);
+    if (value === undefined || value === "") throw new UsageError(`${o.flag} needs a value`);
+    // `--json --html x`: the flag's value is missing, not "--html" (a negative number is a value)
+    if (!t.inlineValue && (value.startsWith("--") || byRawName.has(value))) throw new UsageError(`${o.flag} needs a value, not the option ${value}`);
+    flags.set(o.flag, value);
   }
-  return { positional, flags };
+  return { positional, flags, help: false };
+}
+
+const HELP_WIDTH = 100;
+
+/** Words wrapped to `width`, each line after the first indented by `indent`. */
+function wrap(text: string, width: number, indent: number): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n" + " ".repeat(indent));
+}
+
+function optionLabel(o: OptionSpec): string {
+  return `${o.short ? `${o.short}, ` : ""}${o.flag}${o.value ? ` ${o.value}` : ""}`;
+}
+
+/** The --help of a subcommand, from its table: usage, what it does, each flag with its value, default and description. */
+export function renderHelp(spec: CommandSpec): string {
+  const prefix = `hotmess${spec.name ? ` ${spec.name}` : ""}`;
+  const out = spec.usage.map((u, i) => `${i === 0 ? "Usage: " : "       "}${prefix}${u ? ` ${u}` : ""}`);
+  out.push("", wrap(spec.about, HELP_WIDTH, 0));
+  const options = [...spec.options.filter((o) => o !== HELP_OPTION), HELP_OPTION];
+  const labelWidth = Math.min(28, Math.max(...options.map((o) => optionLabel(o).length)));
+  const groups = [...new Set(options.map((o) => o.group ?? "Options"))];
+  for (const group of groups) {
+    out.push("", `${group}:`);
+    for (const o of options.filter((x) => (x.group ?? "Options") === group)) {
+      const label = optionLabel(o);
+      const text = o.default !== undefined ? `${o.description} (default: ${o.default})` : o.description;
+      const pad = label.length > labelWidth ? `\n${" ".repeat(labelWidth + 4)}` : " ".repeat(labelWidth - label.length + 2);
+      out.push(`  ${label}${pad}${wrap(text, HELP_WIDTH - labelWidth - 4, labelWidth + 4)}`);
+    }
+  }
+  return out.join("\n") + "\n";
 }
 
 export function intFlag(p: Parsed, name: string, fallback: number, min: number): number {
@@ -49,9 +149,18 @@ export function intFlag(p: Parsed, name: string, fallback: number, min: number):
 
 export class FatalError extends Error {}
 
+/** Where a command writes: only text, so every line can be redacted on its way out. */
+export interface Out {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
 export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stdout: Out;
+  stderr: Out;
   env: NodeJS.ProcessEnv;
 }
 
+// The CLI writes files the way every front end does (src/report/write.ts).
+export { writeFileAtomic } from "../report/write";

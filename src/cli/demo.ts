@@ -1,15 +1,19 @@
 // `hotmess demo` (npm run demo): the optimizer-emulation benchmark at three difficulties on the
-// simulated reasoner (offline, seeded, N = 16 each): the per-step table, showing incoherence
-// growing with the number of steps, and the comparison view written to out/demo/report.html.
+// simulated reasoner (offline, seeded, N = 16 each). What it prints first is what it shows, in
+// one sentence with the analysis's figures: incoherence rising with the number of steps; then
+// the per-step tables, and the comparison view written to out/demo/report.html, which opens on
+// the per-step view of the longest problem.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Io } from "./common";
 import { printBenchmark, runBenchmark } from "./bench";
+import { checkWritable } from "./io";
 import { writeHtml } from "./run";
 
 export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   const root = resolve("out", "demo");
   const runsDir = join(root, "runs");
+  checkWritable({ dirs: [runsDir] }); // before anything is removed or run
   rmSync(runsDir, { recursive: true, force: true }); // the demo's own earlier runs
   const started = Date.now();
   io.stderr.write("hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = 16 per difficulty, seed 1)\n");
@@ -29,10 +33,11 @@ export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
     io,
     signal,
   );
-  printBenchmark(analysis, io);
+  printBenchmark(analysis, io, { subject: "The demo reruns a simulated reasoner" });
   const report = join(root, "report.html");
   writeHtml(report, analysis, io);
-  io.stdout.write(`\nThe comparison view: ${report}\n(open it in a browser; it needs no network)\n`);
+  const K = Math.max(0, ...analysis.prompts.map((p) => p.optimizer?.spec.K ?? 0));
+  io.stdout.write(`\nThe comparison view: ${report}\n(open it in a browser; it needs no network; it opens on incoherence per step of the ${K}-step problem)\n`);
   io.stdout.write(`Run files: ${runsDir}  ·  took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   io.stdout.write(`Next: hotmess bench optimizer --provider anthropic -n 16   ·   hotmess analyze examples/word-problems.jsonl\n`);
   return code;

@@ -8,8 +8,8 @@ import { createInterface } from "node:readline";
 import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, secretsFromEnv, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, tracesFromRuns, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
-import { FatalError, intFlag, parseArgs, UsageError, VERSION, type Io } from "./common";
-import { writeFileAtomic } from "./io";
+import { FatalError, intFlag, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { checkWritable, refuseOverwrites, writeFileAtomic } from "./io";
 import { analyzeFile } from "./main";
 import { analyzeRuns } from "./run";
 
@@ -165,15 +165,19 @@ export function renderExport(format: ExportFormat, analysis: Analysis, traces: P
   return exportHtml(analysis, { ...assets, secrets });
 }
 
-export async function exportCommand(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, new Set(["--format", "--out", "--seed"]), new Set());
+export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length === 0) throw new UsageError("export needs a trace set or run files: hotmess export FILE... --format json|csv|md|html");
   const format = parseFormat(p);
   const seed = intFlag(p, "--seed", DEFAULT_SEED, 0);
   const files = p.positional;
   const outFlag = p.flags.get("--out");
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);
-  if (out !== "-" && files.some((f) => resolve(f) === resolve(out))) throw new UsageError(`--out ${out} is one of the inputs`);
+  const output = { flag: "--out", path: out, stdout: true };
+  refuseOverwrites(
+    files.map((path) => ({ path, what: "the input" })),
+    [output],
+  );
+  checkWritable({ files: [output] });
 
   const { analysis, traces, problems } = await loadForExport(files, seed, io);
   reportProblems(problems, io);
@@ -184,8 +188,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
     try {
       writeFileAtomic(out, text);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new FatalError(`cannot write ${out}: ${code === "ENOENT" ? `no such directory ${dirname(resolve(out))}` : (e as Error).message}`);
+      throw new FatalError(`cannot write ${out}: ${(e as Error).message}`);
     }
     const n = analysis.prompts.length;
     const what =

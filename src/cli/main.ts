@@ -2,63 +2,12 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
-import { writeFileAtomic } from "./io";
+import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
-import { FatalError, intFlag, parseArgs, UsageError, VERSION, type Io } from "./common";
+import { COMMANDS, renderOverview, TOP } from "./commands";
+import { FatalError, intFlag, parseCommand, renderHelp, UsageError, VERSION, type CommandSpec, type Io, type Parsed } from "./common";
 
-export { FatalError, UsageError, VERSION, parseArgs, type Io };
-
-const USAGE = `hotmess ${VERSION}: how reruns of a prompt fall apart
-
-Usage:
-  hotmess analyze FILE.jsonl [--json OUT|-] [--html OUT] [--reference-free] [--seed N] [--resamples N]
-  hotmess run (--prompt TEXT | --prompt-file F) -n N [--provider anthropic|openai] [--model M]
-              [--base-url URL] [--reference R] [--system TEXT] [--concurrency C]
-              [--thinking adaptive|budget|off] [--thinking-budget T] [--max-tokens T]
-              [--temperature T] [--until-ci W] [--timeout S] [--retries K] [--prices FILE]
-              [--out DIR] [--json OUT|-]
-  hotmess run --resume RUNFILE [-n N]
-  hotmess bench optimizer -n N [--provider P --model M] [--difficulty easy,medium,hard] [--seed S]
-              [--out DIR] [--html OUT] [--json OUT] [--sim-… knobs]
-  hotmess export FILE... --format json|csv|md|html [--out OUT|-] [--seed N]
-  hotmess demo
-  hotmess --help | --version
-
-analyze     reads a trace set (JSON Lines, one prompt per line) or a run file, and prints, per prompt, the
-            answer classes, bias², variance, error, incoherence with its 95% interval and the
-            fork column, then the pooled figures and the length split.
-  --json OUT        write the hotmess.analysis/1 document to OUT (- for standard output)
-  --html OUT        write the comparison view as one self-contained HTML file
-  --reference-free  ignore references and correctness flags: disagreement and entropy only
-  --seed N          bootstrap seed (default ${DEFAULT_SEED}); the same seed prints the same intervals
-  --resamples N     bootstrap resamples (default ${DEFAULT_RESAMPLES}; 0 for no intervals)
-
-run         reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY), records every
-            sample in a run file under --out (default .hotmess/runs), shows live progress, then
-            the same table as analyze. Ctrl-C cancels and keeps what finished; --resume continues.
-  --until-ci W      sample in waves until the incoherence interval is narrower than W (needs --reference)
-  --timeout S       abandon and retry a sample that sends nothing for S seconds (default 120)
-  --retries K       retries per sample on 429/529/5xx/dropped streams (default 5)
-  --prices FILE     a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one
-  --html OUT        also write the comparison view
-
-bench       runs the optimizer-emulation benchmark (easy, medium, hard) against a provider (the
-            simulated reasoner by default), keeps each difficulty as a run file under --out
-            (default .hotmess/bench), prints incoherence per step and writes the comparison view
-            (--html, default OUT/report.html). The simulated reasoner's knobs: --sim-slip P,
-            --sim-slip-kind rate|drop-b, --sim-slip-size S, --sim-noise P, --sim-sigma S,
-            --sim-distraction P, --sim-growth G, --sim-speed TOKENS/S, --sim-seed N.
-
-export      writes a trace set, or run files (one prompt each, analysed together), as json (the
-            hotmess.analysis/1 document plus the raw traces), csv (one row per prompt × run ×
-            aligned column), md (a summary for a pull request) or html (the comparison view), to
-            --out OUT (default: beside the first FILE; - for standard output). Keys are never
-            exported (they become [redacted]); a CSV text starting with = + - @ gets a leading '.
-
-demo        the benchmark on the simulated reasoner, offline and seeded; writes out/demo/report.html
-
-Exit status: 0 on success, 2 when some input lines or samples were skipped or failed, 1 on an
-error, 130 when a run was cancelled.`;
+export { FatalError, UsageError, VERSION, parseCommand, type Io };
 
 /** A progress bar on stderr, for large inputs on a terminal; redrawn at most every 100 ms. */
 class Progress {
@@ -173,39 +122,42 @@ function reportSkipped(skipped: LineProblem[], io: Io): void {
   if (skipped.length > MAX_REPORTED) io.stderr.write(`hotmess: … and ${skipped.length - MAX_REPORTED} more problems\n`);
 }
 
-async function analyzeCommand(argv: string[], io: Io): Promise<number> {
-  const p = parseArgs(argv, new Set(["--json", "--seed", "--resamples", "--html"]), new Set(["--reference-free"]));
-  if (p.positional.length !== 1) throw new UsageError(p.positional.length === 0 ? "analyze needs a trace set: hotmess analyze FILE.jsonl" : `analyze takes one file, got ${p.positional.length}`);
+async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
+  if (p.positional.length === 0) throw new UsageError("analyze needs a trace set: hotmess analyze FILE.jsonl");
   const file = p.positional[0]!;
-  const analysis = await analyzeFile(
-    file,
-    { referenceFree: p.flags.has("--reference-free"), seed: intFlag(p, "--seed", DEFAULT_SEED, 0), resamples: intFlag(p, "--resamples", DEFAULT_RESAMPLES, 0) },
+  const out = { json: p.flags.get("--json") as string | undefined, html: p.flags.get("--html") as string | undefined };
+  const outputs = [
+    { flag: "--json", path: out.json, stdout: true },
+    { flag: "--html", path: out.html },
+  ].filter((o): o is OutputPath => o.path !== undefined);
+  refuseOverwrites([{ path: file, what: "the trace set" }], outputs);
+  checkWritable({ files: outputs });
+  const analysis = redactAnalysis(
+    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: intFlag(p, "--seed", DEFAULT_SEED, 0), resamples: intFlag(p, "--resamples", DEFAULT_RESAMPLES, 0) }, io),
     io,
   );
   reportSkipped(analysis.skipped, io);
-  const json = p.flags.get("--json");
-  if (json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
+  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
   else {
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
     io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-    if (typeof json === "string") {
+    if (out.json !== undefined) {
       try {
-        writeFileAtomic(json, JSON.stringify(analysis) + "\n");
+        writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
       } catch (e) {
-        throw new FatalError(`cannot write ${json}: ${(e as Error).message}`);
+        throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
       }
-      io.stderr.write(`hotmess: wrote ${json} (${analysis.prompts.length} prompts, hotmess.analysis/1)\n`);
+      io.stderr.write(`hotmess: wrote ${out.json} (${analysis.prompts.length} prompts, hotmess.analysis/1)\n`);
     }
   }
-  const html = p.flags.get("--html");
-  if (typeof html === "string") (await import("./run")).writeHtml(html, analysis, io);
+  if (out.html !== undefined) (await import("./run")).writeHtml(out.html, analysis, io);
   return analysis.skipped.length > 0 ? 2 : 0;
 }
 
 /** `hotmess run` with Ctrl-C: the first cancels the run and keeps what finished, a second quits. */
-async function runWithSignals(argv: string[], io: Io): Promise<number> {
+async function runWithSignals(p: Parsed, io: Io): Promise<number> {
   const { runCommand } = await import("./run");
-  return withCancel(io, (signal) => runCommand(argv, io, signal));
+  return withCancel(io, (signal) => runCommand(p, io, signal));
 }
 
 /** Runs a command that samples, with Ctrl-C wired to its cancellation. */
@@ -224,26 +176,57 @@ async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>
   }
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/** Runs a subcommand with its arguments parsed against its table (its --help instead, when asked). */
+async function dispatch(command: string, argv: string[], io: Io): Promise<number> {
+  const spec = commandSpec(command);
+  const p = parseCommand(argv, spec);
+  if (p.help) {
+    io.stdout.write(renderHelp(spec));
+    return 0;
+  }
+  if (command === "analyze") return analyzeCommand(p, io);
+  if (command === "run") return runWithSignals(p, io);
+  if (command === "export") return (await import("./export")).exportCommand(p, io);
+  if (command === "bench") return withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal));
+  if (command === "demo") return withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
+  throw new Error(`the command "${command}" has a table but nothing runs it`);
+}
+
+/** The table of a subcommand; a usage error for a word that is none. */
+function commandSpec(command: string): CommandSpec {
+  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"`);
+  return COMMANDS[command]!;
+}
+
+/** The top level: no command, --help / --version, or `help [COMMAND]`; null when argv starts with a command. */
+function topLevel(argv: string[], io: Io): number | null {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stdout.write(renderOverview());
+    return 1;
+  }
+  if (first === "help") {
+    const topic = rest[0];
+    if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}": hotmess help takes one command`);
+    io.stdout.write(topic === undefined ? renderOverview() : renderHelp(commandSpec(topic)));
+    return 0;
+  }
+  if (!first.startsWith("-") || first === "-") return null;
+  const p = parseCommand(argv, TOP);
+  if (p.help) io.stdout.write(renderOverview());
+  else if (p.flags.has("--version")) io.stdout.write(VERSION + "\n");
+  return 0;
+}
+
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  // everything printed, messages included, goes out with the environment's keys redacted
+  const io = redactingIo(rawIo);
+  const command = argv[0] !== undefined && !argv[0].startsWith("-") && argv[0] !== "help" ? argv[0] : undefined;
   try {
-    const [command, ...rest] = argv;
-    if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-      io.stdout.write(USAGE + "\n");
-      return command === undefined ? 1 : 0;
-    }
-    if (command === "--version" || command === "-v") {
-      io.stdout.write(VERSION + "\n");
-      return 0;
-    }
-    if (command === "analyze") return await analyzeCommand(rest, io);
-    if (command === "run") return await runWithSignals(rest, io);
-    if (command === "export") return await (await import("./export")).exportCommand(rest, io);
-    if (command === "demo") return await withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
-    if (command === "bench") return await withCancel(io, async (signal) => (await import("./bench")).benchCommand(rest, io, signal));
-    throw new UsageError(`unknown command "${command}"`);
+    return topLevel(argv, io) ?? (await dispatch(argv[0]!, argv.slice(1), io));
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`hotmess: ${e.message} (see hotmess --help)\n`);
+      io.stderr.write(`hotmess: ${e.message} (see hotmess${command && Object.hasOwn(COMMANDS, command) ? ` ${command}` : ""} --help)\n`);
       return 1;
     }
     if (e instanceof FatalError) {

@@ -2,7 +2,7 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
+import { Analyzer, DEFAULT_SEED, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
 import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
@@ -13,18 +13,17 @@ import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampli
 import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
 import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
-import { FatalError, parseArgs, UsageError, VERSION, type Io } from "./common";
-import { writeFileAtomic } from "./io";
+import { PROVIDERS, RUN_DEFAULTS } from "./commands";
+import { FatalError, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type InputPath, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 
-export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
+export { PROVIDERS };
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export { DEFAULT_MODELS };
 
-/** The simulated reasoner's knobs, as flags (`--sim-…`). */
-export const SIM_FLAGS = ["--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-speed", "--sim-seed"];
-
+/** The simulated reasoner's knobs, from their flags (`--sim-…`, commands.ts SIM_OPTIONS). */
 export function simKnobs(flags: Map<string, string | true>): Partial<SimulatorKnobs> {
   const k: Partial<SimulatorKnobs> = {};
   const get = (name: string, o: { int?: boolean; min?: number; max?: number }) => num(flags, name, o);
@@ -52,45 +51,24 @@ export function defaultProvider(env: NodeJS.ProcessEnv): ProviderName {
   return env.ANTHROPIC_API_KEY ? "anthropic" : env.OPENAI_API_KEY ? "openai" : "simulated";
 }
 
-const VALUED = new Set([
-  "--prompt",
-  "--prompt-file",
-  "--system",
-  "-n",
-  "--provider",
-  "--model",
-  "--base-url",
-  "--reference",
-  "--concurrency",
-  "--thinking",
-  "--thinking-budget",
-  "--max-tokens",
-  "--temperature",
-  "--until-ci",
-  "--timeout",
-  "--retries",
-  "--prices",
-  "--out",
-  "--json",
-  "--resume",
-  "--seed",
-  "--html",
-  ...SIM_FLAGS,
-]);
-
 export interface ProviderSetup {
   provider: Provider;
   name: ProviderName;
   baseURL?: string;
+  /** Prints the provider's log lines (the SDKs' warnings, each once); executeRun puts them above its progress line. */
+  log?: { print: (line: string) => void };
 }
 
 /** The provider for a name, with its key from the environment; a clear error when it cannot be had. */
 export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, log?: (l: string) => void, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
   if (name === "simulated") return { provider: new SimulatedProvider(knobs), name };
+  // The providers log through this sink, so that executeRun can print their lines above its progress line.
+  const sink = { print: log ?? (() => {}) };
+  const toSink = (line: string) => sink.print(line);
   if (name === "anthropic") {
     const key = env.ANTHROPIC_API_KEY;
     if (!key) throw new FatalError("ANTHROPIC_API_KEY is not set: export your Anthropic API key (https://console.anthropic.com/settings/keys) or choose another --provider");
-    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, ...(baseURL ? { baseURL } : {}) };
+    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   if (name === "openai") {
     let key = env.OPENAI_API_KEY;
@@ -99,7 +77,7 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
       if (!baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
       key = "not-needed";
     }
-    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, ...(baseURL ? { baseURL } : {}) };
+    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }
@@ -143,16 +121,45 @@ export function analyzeRuns(runs: ParsedRun[], seed = 1): Analysis {
   return analyzer.finish(runs.flatMap((r) => r.warnings));
 }
 
-export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  const p = parseArgs(argv, VALUED, new Set());
-  if (p.positional.length > 0) throw new UsageError(`unexpected argument "${p.positional[0]}" (the prompt goes in --prompt or --prompt-file)`);
+export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
+  const { plan, out } = planRun(p, io);
+  const { run, code } = await executeRun(plan, io, signal);
+  return finish([run], io, out, code);
+}
+
+/** Where `hotmess run` writes: the analysis (--json, --html) and the bootstrap seed of its intervals. */
+export interface RunOutputs {
+  json?: string | undefined;
+  html?: string | undefined;
+  seed?: number;
+}
+
+/**
+ * `hotmess run`'s arguments made into a plan. Everything is checked here, before any request is
+ * sent or any file written: the outputs first (never an input, and writable), then the prompt,
+ * the provider and its key, and the request against the model's rules.
+ */
+export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   const f = p.flags;
   const str = (k: string) => {
     const v = f.get(k);
     return typeof v === "string" ? v : undefined;
   };
 
-  // ---- everything is checked before any request is sent ----
+  const inputs: InputPath[] = [
+    { path: str("--prompt-file"), what: "the prompt file" },
+    { path: str("--prices"), what: "the price table" },
+    { path: str("--resume"), what: "the run file" },
+  ].filter((i): i is InputPath => i.path !== undefined);
+  const outputs: OutputPath[] = [
+    { flag: "--json", path: str("--json"), stdout: true },
+    { flag: "--html", path: str("--html") },
+  ].filter((o): o is OutputPath => o.path !== undefined);
+  refuseOverwrites(inputs, outputs);
+  const outDir = str("--out") ?? RUN_DEFAULTS.out;
+  // a resumed run appends to its own file; a new one needs its folder
+  checkWritable({ files: outputs, dirs: str("--resume") ? [] : [outDir] });
+
   let prices: PriceTable = DEFAULT_PRICES;
   if (str("--prices")) {
     const file = str("--prices")!;
@@ -176,8 +183,10 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
   let thinking: ThinkingMode;
   let untilCi = num(f, "--until-ci", { min: 0.001, max: 1 });
   const concurrencyFlag = num(f, "--concurrency", { int: true, min: 1, max: 64 });
-  const timeoutS = num(f, "--timeout", { min: 1 }) ?? 120;
-  const retries = num(f, "--retries", { int: true, min: 0, max: 20 }) ?? 5;
+  const timeoutS = num(f, "--timeout", { min: 1 }) ?? RUN_DEFAULTS.timeoutS;
+  const retries = num(f, "--retries", { int: true, min: 0, max: 20 }) ?? RUN_DEFAULTS.retries;
+  const maxRetryWaitS = num(f, "--max-retry-wait", { int: true, min: 0 }) ?? RUN_DEFAULTS.maxRetryWaitS;
+  const seed = num(f, "--seed", { int: true, min: 0 }) ?? DEFAULT_SEED;
 
   if (resumeFile) {
     for (const k of ["--prompt", "--prompt-file", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
@@ -216,13 +225,13 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
     providerName = str("--provider") ?? defaultProvider(io.env);
     if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(", ")}`);
     model = str("--model") ?? DEFAULT_MODELS[providerName]!;
-    maxTokens = num(f, "--max-tokens", { int: true, min: 1 }) ?? 8192;
+    maxTokens = num(f, "--max-tokens", { int: true, min: 1 }) ?? RUN_DEFAULTS.maxTokens;
     const budget = num(f, "--thinking-budget", { int: true, min: 1 });
     const mode = str("--thinking");
     if (mode !== undefined && !["adaptive", "off", "budget"].includes(mode)) throw new UsageError(`--thinking is adaptive, budget or off, not "${mode}"`);
     if (mode === "off") thinking = { type: "none" };
     else if (mode === "adaptive") thinking = { type: "adaptive" };
-    else if (mode === "budget" || budget !== undefined) thinking = { type: "budget", budgetTokens: budget ?? 4096 };
+    else if (mode === "budget" || budget !== undefined) thinking = { type: "budget", budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget };
     else thinking = providerName === "anthropic" ? defaultThinking(model) : { type: "none" };
   }
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
@@ -234,25 +243,22 @@ export async function runCommand(argv: string[], io: Io, signal?: AbortSignal): 
   const refused = setup.provider.check(request);
   if (refused) throw new FatalError(refused);
   const benchmark = resumed?.run.header.benchmark;
-  const { run, code } = await executeRun(
-    {
-      setup,
-      request,
-      n,
-      concurrency: concurrencyFlag ?? resumed?.run.header.parameters.concurrency ?? 4,
-      idleTimeoutMs: timeoutS * 1000,
-      retries,
-      prices,
-      ...(untilCi !== undefined ? { untilCi } : {}),
-      ...(reference !== undefined ? { reference } : {}),
-      ...(benchmark ? { benchmark } : {}),
-      outDir: resolve(str("--out") ?? ".hotmess/runs"),
-      ...(resumed ? { resumed } : {}),
-    },
-    io,
-    signal,
-  );
-  return finish([run], io, { json: str("--json"), html: str("--html") }, code);
+  const plan: RunPlan = {
+    setup,
+    request,
+    n,
+    concurrency: concurrencyFlag ?? resumed?.run.header.parameters.concurrency ?? RUN_DEFAULTS.concurrency,
+    idleTimeoutMs: timeoutS * 1000,
+    retries,
+    maxRetryWaitMs: maxRetryWaitS * 1000,
+    prices,
+    ...(untilCi !== undefined ? { untilCi } : {}),
+    ...(reference !== undefined ? { reference } : {}),
+    ...(benchmark ? { benchmark } : {}),
+    outDir: resolve(outDir),
+    ...(resumed ? { resumed } : {}),
+  };
+  return { plan, out: { json: str("--json"), html: str("--html"), seed } };
 }
 
 /** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
@@ -272,19 +278,29 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   const price = priceOf(model, plan.prices);
   const tty = io.stderr.isTTY === true;
   let lastDraw = 0;
+  let shown = ""; // the progress line last drawn on the terminal
   const draw = (p: Progress, force = false) => {
     if (!tty) return;
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    io.stderr.write(`\r\x1b[K  ${progressLine(p)}`);
+    shown = progressLine(p);
+    io.stderr.write(`\r\x1b[K  ${shown}`);
   };
+  // A provider's log line (an SDK warning) goes above the progress line: clear it, print, draw it again.
+  const print = setup.log?.print;
+  if (setup.log && print)
+    setup.log.print = (line) => {
+      if (tty) io.stderr.write("\r\x1b[K");
+      print(line);
+      if (tty && shown) io.stderr.write(`\r\x1b[K  ${shown}`);
+    };
   const say = (line: string) => io.stderr.write(`${tty ? "\r\x1b[K" : ""}  ${line}\n`);
   const onStart = (file: string, existing: number) => {
     const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
     const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
     io.stderr.write(
-      `hotmess: ${plan.resumed ? `resuming ${existing} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
+      `hotmess: ${plan.resumed ? `resuming ${existing} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline: no model is called" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
         `hotmess: recording to ${file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
     );
   };
@@ -310,6 +326,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         concurrency: plan.concurrency,
         idleTimeoutMs: plan.idleTimeoutMs,
         retries: plan.retries,
+        ...(plan.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: plan.maxRetryWaitMs } : {}),
         prices: plan.prices,
         ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
@@ -323,6 +340,8 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
     );
   } catch (e) {
     throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
+  } finally {
+    if (setup.log && print) setup.log.print = print;
   }
   const { run, result, file } = recorded;
   if (!result) {
@@ -340,19 +359,23 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
 }
 
 /** Prints the analysis of the runs (and writes --json / --html); returns the exit status. */
-export function finish(runs: ParsedRun[], io: Io, out: { json?: string | undefined; html?: string | undefined }, code: number): number {
+export function finish(runs: ParsedRun[], io: Io, out: RunOutputs, code: number): number {
   const withSamples = runs.filter((r) => r.samples.length > 0);
   if (withSamples.length === 0) {
     io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
     return code === 0 ? 1 : code;
   }
-  const analysis = analyzeRuns(withSamples);
+  const analysis = redactAnalysis(analyzeRuns(withSamples, out.seed), io);
   if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
   else {
     const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
     io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
     if (out.json) {
-      writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
+      try {
+        writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
+      } catch (e) {
+        throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
+      }
       io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
     }
   }

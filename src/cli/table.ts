@@ -2,6 +2,7 @@
 // error, incoherence with its interval and the fork column; then the pooled figures and the
 // length split. Rounding happens here, never in the analysis.
 import { forkGroups, type Analysis, type Interval, type PromptAnalysis } from "../core";
+import { DEFAULT_MODELS } from "../sampling/defaults";
 
 export interface Style {
   bold(s: string): string;
@@ -100,11 +101,28 @@ function promptRow(p: PromptAnalysis, st: Style): string[] {
 
 const MAX_FORKS = 10;
 
+/** Said under the table whenever a prompt's runs come from the simulated reasoner: nobody may take them for a model's. */
+export function simulatedNote(a: Analysis, st: Style): string[] {
+  const sim = DEFAULT_MODELS.simulated!;
+  const n = a.prompts.filter((p) => p.model === sim).length;
+  if (n === 0) return [];
+  const which = n === a.prompts.length ? "These runs" : `The runs of ${n} prompt${n === 1 ? "" : "s"} (model ${sim})`;
+  return [
+    st.yellow(`Simulated: ${which} come from the offline simulated reasoner; no model was called and its answers are made up.`),
+    st.dim("Set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider openai --base-url URL for a local model) to rerun on a real model."),
+  ];
+}
+
+/** One row per prompt (n, answer classes, the decomposition, the fork), and the simulated note under it. */
+export function promptTable(a: Analysis, st: Style = NO_STYLE): string[] {
+  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
+  return [...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st), ...simulatedNote(a, st)];
+}
+
 /** The whole table as lines of text. */
 export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
   const out: string[] = [];
-  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
-  out.push(...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st));
+  out.push(...promptTable(a, st));
   out.push("");
 
   const P = a.pooled;

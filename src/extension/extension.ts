@@ -236,12 +236,12 @@ export function activate(context: vscode.ExtensionContext): void {
     const settings = readSettings();
     type Item = vscode.QuickPickItem & { provider?: string; model?: string };
     const items: Item[] = [
-      { label: "Simulated reasoner", description: "offline; answers optimizer-benchmark prompts only", provider: "simulated", model: "" },
+      { label: "Simulated reasoner", description: "offline, no model is called; answers any prompt with a labelled simulated trace", provider: "simulated", model: "" },
       { label: "", kind: vscode.QuickPickItemKind.Separator },
     ];
     for (const [provider, models] of [
-      ["anthropic", ["claude-sonnet-4-5", "claude-opus-4-5", "claude-haiku-4-5", "claude-sonnet-4-6", "claude-opus-4-7"]],
-      ["openai", ["gpt-5-mini", "gpt-5", "o4-mini", "gpt-4.1"]],
+      ["anthropic", ["claude-sonnet-5-5", "claude-haiku-5-5", "claude-opus-5-5", "claude-fable-5-2"]],
+      ["openai", ["gpt-5.6-terra", "gpt-5.6-luna", "gpt-5.6-sol"]],
     ] as const) {
       const origin = await secrets.origin(provider);
       for (const m of models) items.push({ label: m, description: `${provider}${origin === "none" ? " · needs an API key" : ""}`, provider, model: m });

@@ -10,6 +10,7 @@ import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { recordRun, type RecordPlan } from "../sampling/record";
+import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import type { LiveProgress } from "../protocol/webview";
@@ -42,7 +43,8 @@ export class RunSetupError extends Error {
   }
 }
 
-export async function resolveProvider(settings: Settings, secrets: Secrets): Promise<ResolvedProvider> {
+/** `log` receives the SDKs' own warnings, each distinct one once for the provider's life (a run). */
+export async function resolveProvider(settings: Settings, secrets: Secrets, log?: (line: string) => void): Promise<ResolvedProvider> {
   const anthropicKey = await secrets.get("anthropic");
   const openaiKey = await secrets.get("openai");
   const name = settings.provider === "auto" ? (anthropicKey ? "anthropic" : openaiKey ? "openai" : "simulated") : settings.provider;
@@ -53,13 +55,13 @@ export async function resolveProvider(settings: Settings, secrets: Secrets): Pro
     case "anthropic": {
       if (!anthropicKey) throw new RunSetupError("No Anthropic API key is set.", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["anthropic"] });
       const baseURL = settings.anthropicBaseUrl || undefined;
-      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: [anthropicKey] };
+      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: [anthropicKey] };
     }
     case "openai": {
       const baseURL = settings.openaiBaseUrl || undefined;
       if (!openaiKey && !baseURL) throw new RunSetupError("No OpenAI API key is set (a local OpenAI-compatible server needs only the hotmess.openai.baseUrl setting).", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["openai"] });
       const key = openaiKey ?? "not-needed";
-      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
+      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
     }
     case "vscode-lm":
       if (!settings.model) throw new RunSetupError("No language model is chosen for VS Code's Language Model API.", { title: "Select Provider and Model…", command: "hotmess.selectModel" });
@@ -145,6 +147,16 @@ export class RunManager {
     return new vscode.Disposable(() => this.listeners.delete(f));
   }
 
+  /** An SDK's warning (each distinct one comes once a run): to the log, and a deprecation to one notification. */
+  private sdkWarning(line: string): void {
+    this.log.warn(`run: ${line}`);
+    if (!isDeprecation(line)) return;
+    const choose = /\bmodel '[^']+' is deprecated/i.test(line) ? ["Select Provider and Model…"] : [];
+    void vscode.window.showWarningMessage(`Hot Mess: ${line}`, ...choose).then((pick) => {
+      if (pick) void vscode.commands.executeCommand("hotmess.selectModel");
+    });
+  }
+
   cancel(): boolean {
     if (!this.current) return false;
     this.current.abort();
@@ -166,7 +178,7 @@ export class RunManager {
     let status: RunOutcome["status"] = "complete";
     let message: string | undefined;
     try {
-      const resolved = requests[0]?.provider ?? (await resolveProvider(settings, this.secrets));
+      const resolved = requests[0]?.provider ?? (await resolveProvider(settings, this.secrets, (line) => this.sdkWarning(line)));
       this.log.setSecrets(resolved.secrets);
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: "Hot Mess", cancellable: true },

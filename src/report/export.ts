@@ -224,9 +224,12 @@ function table(header: string[], align: ("l" | "r")[], rows: string[][]): string
   return [`| ${header.join(" | ")} |`, `| ${align.map((a) => (a === "r" ? "---:" : "---")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
 
+/** The simulated reasoner's model name (src/sampling/defaults.ts; the report knows nothing of sampling). */
+const SIMULATED_MODEL = "simulated-reasoner";
+
 function promptLine(p: PromptAnalysis, code: (s: string, o?: { table?: boolean; max?: number }) => string): string {
   const parts = [`**n = ${p.n}**`];
-  if (p.model) parts.push(`model ${code(p.model)}`);
+  if (p.model) parts.push(`model ${code(p.model)}${p.model === SIMULATED_MODEL ? " (simulated: no model was called, the answers are made up)" : ""}`);
   const b = p.brier;
   if (b) {
     parts.push(`**incoherence ${fmtCi(b.incoherence, b.ci95)}**${b.incoherence === null && b.error === 0 ? " (no error to split)" : ""}`);

@@ -5,6 +5,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { classify } from "./errors";
 import { claudeRules } from "./claude";
+import { DEFAULT_MODELS } from "./defaults";
+import { capturingConsoleWarn, onceEach, sdkLogger, type SdkLog } from "./sdklog";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export { claudeRules, claudeVersion, defaultThinking } from "./claude";
@@ -13,7 +15,7 @@ export interface AnthropicOptions {
   apiKey: string;
   /** Another endpoint than api.anthropic.com (a proxy, a gateway, a test server). */
   baseURL?: string;
-  /** Where the SDK's own diagnostics go (never the key); silent by default. */
+  /** Where the SDK's own warnings go, each distinct one once (never the key); silent by default. */
   log?: (line: string) => void;
 }
 
@@ -22,17 +24,21 @@ export class AnthropicProvider implements Provider {
   private readonly client: Anthropic;
   private readonly where: string;
   private readonly secrets: string[];
+  private readonly sdkLog: SdkLog;
 
   constructor(options: AnthropicOptions) {
     this.secrets = [options.apiKey];
-    const log = options.log ?? (() => {});
-    const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
+    // One log for the SDK's logger and its console.warn: each distinct line once per provider (a run).
+    this.sdkLog = onceEach(options.log, "the Anthropic SDK", this.secrets);
+    const logger = sdkLogger(this.sdkLog);
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: 600_000, logger, logLevel: "warn" });
     this.where = options.baseURL ? `Anthropic (${options.baseURL})` : "Anthropic";
   }
 
   check(r: SampleRequest): string | null {
     const rules = claudeRules(r.model);
+    if (r.thinking.type === "none" && rules.off === null)
+      return `${r.model} always thinks (its adaptive thinking cannot be turned off): drop --thinking off, or choose a model that can answer without thinking, such as ${DEFAULT_MODELS.anthropic}`;
     if (r.thinking.type === "budget") {
       if (!rules.budget)
         return `${r.model} takes adaptive thinking only (a thinking budget is refused from Claude Opus 4.7 on): drop --thinking-budget, or use --thinking adaptive`;
@@ -61,12 +67,18 @@ export class AnthropicProvider implements Provider {
     // Ask for the thinking to be returned (summarized), not omitted: it is the trace.
     if (r.thinking.type === "budget") body.thinking = { type: "enabled", budget_tokens: r.thinking.budgetTokens, display: "summarized" };
     else if (r.thinking.type === "adaptive") body.thinking = { type: "adaptive", display: "summarized" };
+    else {
+      // Claude 5 models think unless told not to; earlier ones only when asked (the field stays out).
+      const off = claudeRules(r.model).off;
+      if (off === "disabled" || off === "between_tools") body.thinking = { type: off };
+    }
     if (r.temperature !== undefined) body.temperature = r.temperature;
 
     let stopped = false;
     let stopReason = "";
     try {
-      const stream = await this.client.messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal });
+      // The SDK console.warns inside create (a deprecated model, thinking.type=enabled): to the log.
+      const stream = await capturingConsoleWarn(this.sdkLog, () => this.client.messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal }));
       for await (const ev of stream) {
         switch (ev.type) {
           case "message_start": {

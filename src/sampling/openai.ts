@@ -5,6 +5,7 @@
 // OpenRouter, newer vLLM), or `<think>…</think>` inside the content.
 import OpenAI from "openai";
 import { classify } from "./errors";
+import { onceEach, sdkLogger, type SdkLog } from "./sdklog";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 /**
@@ -85,6 +86,7 @@ export interface OpenAIOptions {
   apiKey: string;
   /** The server's base URL including /v1 (e.g. http://localhost:11434/v1 for Ollama). */
   baseURL?: string;
+  /** Where the SDK's own warnings go, each distinct one once (never the key); silent by default. */
   log?: (line: string) => void;
 }
 
@@ -92,8 +94,12 @@ export class OpenAIProvider implements Provider {
   readonly id = "openai";
   private readonly where: string;
 
+  /** The SDK's warnings, each distinct one once for all the clients (one a request) this provider makes. */
+  private readonly sdkLog: SdkLog;
+
   constructor(private readonly options: OpenAIOptions) {
     this.where = options.baseURL ? `the OpenAI-compatible server at ${options.baseURL}` : "OpenAI";
+    this.sdkLog = onceEach(options.log, "the OpenAI SDK", [options.apiKey]);
   }
 
   check(r: SampleRequest): string | null {
@@ -106,9 +112,7 @@ export class OpenAIProvider implements Provider {
   }
 
   private client(state: { done: boolean }): OpenAI {
-    const log = this.options.log ?? (() => {});
-    const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
-    return new OpenAI({ apiKey: this.options.apiKey, baseURL: this.options.baseURL ?? null, maxRetries: 0, timeout: 600_000, fetch: watchingFetch(state), logger, logLevel: "warn" });
+    return new OpenAI({ apiKey: this.options.apiKey, baseURL: this.options.baseURL ?? null, maxRetries: 0, timeout: 600_000, fetch: watchingFetch(state), logger: sdkLogger(this.sdkLog), logLevel: "warn" });
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {

@@ -1,24 +1,38 @@
-// The simulated reasoner: an offline, in-process provider that answers optimizer-emulation
-// prompts (and nothing else) by actually running the optimizer, with the seeded imperfections a
-// real model shows:
-//   - a systematic slip shared by most runs (a misread learning rate, or a dropped term in the
-//     gradient): bias;
+// The simulated reasoner: an offline, in-process provider, the default when no key is set. It
+// answers any prompt, and says in every output that no model was called:
+//   - an optimizer-emulation prompt (hotmess bench optimizer) by actually running the optimizer;
+//   - arithmetic it can read (src/sampling/arithmetic.ts) by working it out, one line per
+//     operation in the order a person does them ("17 × 24 = 408", "408 + 3 = 411");
+//   - anything else with a labelled simulated trace: a few generic steps and a placeholder
+//     answer drawn from a small seeded set, so the reruns split into a few classes.
+// With the seeded imperfections a real model shows:
+//   - a systematic slip shared by most runs (a misread learning rate or a dropped term in the
+//     gradient; in arithmetic, the same dropped carry at the same step): bias;
 //   - arithmetic noise now and then at a step: variance;
 //   - a distraction that wanders off and loses track, more likely the longer it runs: after it,
-//     the run either stops writing iterates or carries on from a wrong point.
-// It streams its trace token by token at a configurable speed, reports token counts, honours
-// cancellation, and is the default provider when no other is configured. Its knobs are
-// documented in the README ("The simulated reasoner").
+//     the run either stops working and guesses, or carries on from a wrong point.
+// It streams its trace token by token at a configurable speed, reports token counts, and honours
+// cancellation and max tokens. Its knobs are documented in the README ("The simulated reasoner").
 import { hashSeed, mulberry32, type OptimizerSpec, type Rng } from "../core";
+import { apply, fmtNumber, fmtOperand, operations, parseArithmetic, SYMBOL, value, type ArithmeticProblem, type Expr } from "./arithmetic";
 import { parsePrompt } from "./benchmark";
+import { DEFAULT_MODELS } from "./defaults";
 import type { Provider, ProviderEvent, SampleRequest } from "./types";
 
 export interface SimulatorKnobs {
-  /** The systematic slip: `probability` that a run makes it; `kind` "rate" multiplies the rate (or step length) by 1 + size, "drop-b" computes the gradient as A·x. */
+  /**
+   * The systematic slip: `probability` that a run makes it. Optimizer: `kind` "rate" multiplies
+   * the rate (or step length) by 1 + size, "drop-b" computes the gradient as A·x. Arithmetic: the
+   * problem's one dropped carry (kind and size do not apply).
+   */
   slip: { probability: number; kind: "rate" | "drop-b"; size: number };
-  /** Arithmetic noise: with `probability` at each step, every coordinate of the iterate is off by N(0, sigma²). */
+  /**
+   * Arithmetic noise, with `probability` at each step. Optimizer: every coordinate of the iterate
+   * is off by N(0, sigma²). Arithmetic: the result is off by 1, 2 or 10 (sigma does not apply).
+   * Other prompts: the step is worded another way.
+   */
   noise: { probability: number; sigma: number };
-  /** Distraction: the chance at step k is min(0.95, base · growth^(k−1)). */
+  /** Distraction, in every mode: the chance at step k is min(0.95, base · growth^(k−1)). */
   distraction: { base: number; growth: number };
   /** Streaming speed in tokens a second; 0 streams at once. */
   tokensPerSecond: number;
@@ -33,9 +47,20 @@ export const DEFAULT_KNOBS: SimulatorKnobs = {
   seed: 1,
 };
 
-const NOT_A_BENCHMARK =
-  "the simulated reasoner answers only optimizer-emulation prompts (hotmess bench optimizer); for any other prompt configure a real provider: " +
-  "export ANTHROPIC_API_KEY (or OPENAI_API_KEY), or --provider openai --base-url URL for a local OpenAI-compatible server such as Ollama";
+/** The first line of every trace it writes: nobody may take it for a model's words. */
+export const SIMULATED_NOTICE = "[Simulated reasoner: no model was called. Set an API key to rerun this prompt on a real model.]";
+/** The first line of every reply it writes. */
+export const SIMULATED_REPLY_NOTICE = "[Simulated reasoner: no model was called. This reply was made up offline by Hot Mess Inspector.]";
+
+/** Its one model name: the views label runs of this model as simulated. */
+const MODEL = DEFAULT_MODELS.simulated!;
+
+function notOurModel(model: string): string {
+  return (
+    `the simulated reasoner is one offline model, "${MODEL}": it cannot stand in for "${model}" (no model is called, and its runs must not be labelled as that model's). ` +
+    `Leave the model unset (--model, hotmess.model), or rerun on the real model: export ANTHROPIC_API_KEY (or OPENAI_API_KEY), or --provider openai --base-url URL for a local OpenAI-compatible server such as Ollama`
+  );
+}
 
 function gaussian(rng: Rng): number {
   let u = 0;
@@ -90,6 +115,149 @@ export function simulateRun(spec: OptimizerSpec, knobs: SimulatorKnobs, rng: Rng
   return { thinking: lines.join("\n"), text: `After ${spec.K} steps:\nAnswer: ${fmtVec(x, dec)}` };
 }
 
+const ARITHMETIC_DIGRESSIONS = [
+  "Hmm, wait. Did I copy the numbers from the question correctly? Let me look at them again before going on.",
+  "Actually, maybe there is a shortcut here, like rounding to a nearby number first and correcting at the end.",
+  "Let me reconsider the order of operations: does the multiplication really come first here? Yes, I think so.",
+  "This is getting long. The exact value matters less than its rough size.",
+];
+
+/**
+ * The systematic slip of a problem: the same dropped carry at the same operation, whichever run
+ * makes it (so the runs that slip agree on the wrong answer: bias). Drawn from the prompt alone:
+ * the hardest operation (the multiplication or power with the largest result, else the operation
+ * with the largest result), off by a power of ten below its leading digit.
+ */
+function arithmeticSlip(p: ArithmeticProblem, rng: Rng): { at: number; delta: number } {
+  const ops = operations(p.tree);
+  const hard = (e: Expr) => e.kind === "op" && (e.op === "*" || e.op === "^");
+  const pool = ops.some(hard) ? ops.filter(hard) : ops;
+  let at = 0;
+  let best = -1;
+  for (const e of pool) {
+    const v = Math.abs(value(e) ?? 0);
+    if (v > best) [best, at] = [v, ops.indexOf(e)];
+  }
+  const digits = Math.max(1, Math.floor(Math.log10(Math.max(1, best))) + 1);
+  const power = digits <= 1 ? 0 : 1 + Math.floor(rng() * (digits - 1)); // a carry: into the tens, hundreds, …
+  return { at, delta: (rng() < 0.5 ? -1 : 1) * 10 ** Math.min(power, digits - 1) };
+}
+
+/** A rough guess at a number, to 2 significant digits, as a run that gave up on the work writes it. */
+function roughly(x: number, rng: Rng): number {
+  const g = x * (1 + 0.2 * gaussian(rng));
+  if (g === 0) return 0;
+  const p = 10 ** (Math.floor(Math.log10(Math.abs(g))) - 1);
+  return Math.round(g / p) * p;
+}
+
+/**
+ * One run working out an arithmetic problem, from its own random stream (and `slipRng`, the
+ * problem's, for the slip every slipping run shares). Each operation is one line, in a person's
+ * order; each uses the numbers the run itself wrote before, as a model continues from what it wrote.
+ */
+export function simulateArithmetic(p: ArithmeticProblem, knobs: SimulatorKnobs, rng: Rng, slipRng: Rng): { thinking: string; text: string } {
+  const slip = arithmeticSlip(p, slipRng);
+  const slipped = rng() < knobs.slip.probability;
+  const lines = [`I'll work out ${p.expression} one operation at a time.`];
+  const written = new Map<Expr, number>();
+  const valueOf = (e: Expr): number => (e.kind === "num" ? e.value : written.get(e)!);
+  const ops = operations(p.tree);
+  for (let k = 0; k < ops.length; k++) {
+    const e = ops[k]!;
+    if (e.kind !== "op") continue;
+    const a = valueOf(e.left);
+    const b = valueOf(e.right);
+    const exact = apply(e.op, a, b);
+    const line = `${fmtOperand(a)} ${SYMBOL[e.op]} ${fmtOperand(b)}`;
+    if (exact === null) {
+      lines.push(e.op === "/" && b === 0 ? `${line} has no value: a number cannot be divided by zero.` : `${line} is too large to work out by hand.`);
+      return { thinking: lines.join("\n"), text: "So the expression has no value.\nAnswer: undefined" };
+    }
+    let r = exact;
+    if (slipped && k === slip.at) r += slip.delta;
+    if (rng() < knobs.noise.probability) r += (rng() < 0.5 ? -1 : 1) * [1, 2, 10][Math.floor(rng() * 3)]!;
+    const pDistract = Math.min(0.95, knobs.distraction.base * knobs.distraction.growth ** k);
+    if (rng() < pDistract) {
+      lines.push(ARITHMETIC_DIGRESSIONS[Math.floor(rng() * ARITHMETIC_DIGRESSIONS.length)]!);
+      if (rng() < 0.5) {
+        lines.push(`I'll stop working it out step by step and estimate the remaining ${ops.length - k} operation${ops.length - k === 1 ? "" : "s"}.`);
+        return { thinking: lines.join("\n"), text: `Roughly:\nAnswer: ${fmtNumber(roughly(value(p.tree) ?? r, rng))}` };
+      }
+      r += (rng() < 0.5 ? -1 : 1) * Math.max(3, Math.round(Math.abs(r) * 0.1 * Math.abs(gaussian(rng)))); // loses track, carries on from a wrong number
+    }
+    r = Number(fmtNumber(r)); // it continues from what it wrote
+    written.set(e, r);
+    lines.push(`${line} = ${fmtNumber(r)}`);
+  }
+  return { thinking: lines.join("\n"), text: `Answer: ${fmtNumber(valueOf(p.tree))}` };
+}
+
+/**
+ * The placeholder answers of a prompt it cannot work out, and how often each is drawn. Written
+ * without spaces ("[simulated-answer-A]"), since answer classes are compared without whitespace.
+ */
+const PLACEHOLDERS: { label: string; weight: number; reading: string }[] = [
+  { label: "A", weight: 0.6, reading: "Reading the question plainly, the most direct answer is placeholder A." },
+  { label: "B", weight: 0.25, reading: "Reading the question more loosely, one qualification changes the answer: placeholder B." },
+  { label: "C", weight: 0.15, reading: "Reading the question as a trick, its premise may not hold: placeholder C." },
+];
+
+const GENERIC_STEPS: [string, string][] = [
+  ["First, what is being asked, and in what form the answer should come.", "To start: what the question wants, and how the answer should look."],
+  ["Next, what the prompt gives to work with.", "Then, the facts the prompt provides."],
+  ["Weighing the readings of the question against each other.", "Comparing the possible readings of the question."],
+];
+
+const GENERIC_DIGRESSIONS = [
+  "Hmm, wait. Maybe I am overthinking the wording; let me go back to the question.",
+  "Actually, there might be another way to see this altogether.",
+];
+
+function placeholder(rng: Rng): (typeof PLACEHOLDERS)[number] {
+  let u = rng();
+  for (const p of PLACEHOLDERS) if ((u -= p.weight) < 0) return p;
+  return PLACEHOLDERS[PLACEHOLDERS.length - 1]!;
+}
+
+/**
+ * One run on a prompt it cannot work out: a few generic steps (worded one way or another, a step
+ * skipped now and then, a distraction more likely the longer it goes), then a placeholder answer
+ * that says it is simulated. Nothing in it pretends to answer the prompt.
+ */
+export function simulateOther(prompt: string, knobs: SimulatorKnobs, rng: Rng): { thinking: string; text: string } {
+  const first = prompt.split("\n").find((l) => l.trim())?.trim() ?? "";
+  const quoted = first.length > 80 ? `${first.slice(0, 79)}…` : first;
+  const lines = [`The prompt asks: "${quoted}". This is a simulated trace: the steps below are generic, not reasoning about it.`];
+  let pick = placeholder(rng);
+  GENERIC_STEPS.forEach(([plain, reworded], k) => {
+    if (k === 1 && rng() < 0.25) return; // skipped now and then
+    lines.push(rng() < knobs.noise.probability ? reworded : plain);
+    if (rng() < Math.min(0.95, knobs.distraction.base * knobs.distraction.growth ** k)) {
+      lines.push(GENERIC_DIGRESSIONS[Math.floor(rng() * GENERIC_DIGRESSIONS.length)]!);
+      pick = placeholder(rng); // wanders off to another reading
+    }
+  });
+  lines.push(pick.reading);
+  return { thinking: lines.join("\n"), text: `Answer: [simulated-answer-${pick.label}]` };
+}
+
+/**
+ * One rerun of any prompt: its thinking and reply, each opening with the notice that no model
+ * was called. `rng` is the rerun's own stream; the problem's shared slip is drawn from the seed
+ * and the prompt.
+ */
+export function simulate(prompt: string, knobs: SimulatorKnobs, rng: Rng): { thinking: string; text: string } {
+  const spec = parsePrompt(prompt);
+  const arithmetic = spec ? null : parseArithmetic(prompt);
+  const run = spec
+    ? simulateRun(spec, knobs, rng)
+    : arithmetic
+      ? simulateArithmetic(arithmetic, knobs, rng, mulberry32(hashSeed(knobs.seed, `slip\u0000${prompt}`)))
+      : simulateOther(prompt, knobs, rng);
+  return { thinking: `${SIMULATED_NOTICE}\n${run.thinking}`, text: `${SIMULATED_REPLY_NOTICE}\n${run.text}` };
+}
+
 /** Splits text into small tokens (a word or a piece of punctuation with its space), as a model streams them. */
 export function tokens(text: string): string[] {
   return text.match(/\s*[\w.]+|\s*[^\w\s]|\s+/g) ?? [];
@@ -123,16 +291,17 @@ export class SimulatedProvider implements Provider {
     };
   }
 
+  /** Any prompt is answered; only another model's name is refused (its runs would carry that name). */
   check(r: SampleRequest): string | null {
-    return parsePrompt(r.prompt) ? null : NOT_A_BENCHMARK;
+    return r.model === MODEL ? null : notOurModel(r.model);
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-    const spec = parsePrompt(r.prompt);
-    if (!spec) throw new Error(NOT_A_BENCHMARK);
+    const refused = this.check(r);
+    if (refused) throw new Error(refused);
     // each call is its own rerun: its random stream comes from the seed, the prompt and the call number
     const rng = mulberry32(hashSeed(this.knobs.seed, `${r.prompt}\u0000${this.calls++}`));
-    const { thinking, text } = simulateRun(spec, this.knobs, rng);
+    const { thinking, text } = simulate(r.prompt, this.knobs, rng);
     const inputTokens = Math.ceil(r.prompt.length / 4);
     yield { type: "usage", inputTokens, outputTokens: 0 };
     let out = 0;

@@ -242,8 +242,9 @@ function validate(body: unknown): string | null {
       if (typeof thinking.budget_tokens !== "number" || !Number.isInteger(thinking.budget_tokens)) return "thinking.enabled.budget_tokens: Input should be a valid integer";
       if (thinking.budget_tokens < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
       if (thinking.budget_tokens >= b.max_tokens) return `\`max_tokens\` must be greater than \`thinking.budget_tokens\`. Please consult our documentation at ${DOCS}#max-tokens-and-context-window-size`;
-    } else if (thinking.type !== "disabled" && thinking.type !== "adaptive") {
-      return "thinking: Input tag '" + String(thinking.type) + "' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'";
+    } else if (thinking.type !== "disabled" && thinking.type !== "adaptive" && thinking.type !== "between_tools") {
+      // between_tools: Sonnet 5.5's lowest thinking setting (the SDK's ThinkingConfigBetweenTools)
+      return "thinking: Input tag '" + String(thinking.type) + "' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'between_tools', 'adaptive'";
     }
     if ((thinking.type === "enabled" || thinking.type === "adaptive") && b.temperature !== undefined && b.temperature !== 1)
       return `\`temperature\` may only be set to 1 when thinking is enabled. Please consult our documentation at ${DOCS}#feature-compatibility`;

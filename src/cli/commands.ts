@@ -1,0 +1,192 @@
+// The option table of every subcommand: what it accepts, and (through renderHelp) its --help, so
+// the help and the parsing can never disagree. The defaults the commands use live here too, for
+// the same reason. Nothing heavy is imported: `hotmess --help` loads no SDK.
+import { DEFAULT_RESAMPLES, DEFAULT_SEED } from "../core";
+import { DEFAULT_MODELS } from "../sampling/defaults";
+import { DEFAULT_KNOBS } from "../sampling/simulated";
+import { HELP_OPTION, VERSION, type CommandSpec, type OptionSpec } from "./common";
+
+export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
+
+export const RUN_DEFAULTS = { concurrency: 4, timeoutS: 120, retries: 5, maxRetryWaitS: 60, maxTokens: 8192, thinkingBudget: 4096, out: ".hotmess/runs" };
+export const BENCH_DEFAULTS = { difficulty: "easy,medium,hard", seed: 1, concurrency: 4, maxTokens: 16000, timeoutS: 120, retries: 5, maxRetryWaitS: 60, out: ".hotmess/bench" };
+
+const JSON_OUT = (what: string, group?: string): OptionSpec => ({
+  flag: "--json",
+  value: "OUT",
+  description: `${what} the hotmess.analysis/1 document to OUT; - for standard output, instead of the table`,
+  ...(group ? { group } : {}),
+});
+const HTML_OUT = (group?: string): OptionSpec => ({ flag: "--html", value: "OUT", description: "also write the comparison view, one self-contained HTML file", ...(group ? { group } : {}) });
+
+const MODEL_DEFAULTS = `${DEFAULT_MODELS.anthropic} for anthropic, ${DEFAULT_MODELS.openai} for openai`;
+const PROVIDER: OptionSpec = {
+  flag: "--provider",
+  value: "NAME",
+  description: `${PROVIDERS.join(", ")}; default: anthropic when ANTHROPIC_API_KEY is set, else openai when OPENAI_API_KEY is set, else simulated`,
+  group: "Model",
+};
+const MODEL: OptionSpec = { flag: "--model", value: "M", description: "the model id", default: MODEL_DEFAULTS, group: "Model" };
+const BASE_URL: OptionSpec = { flag: "--base-url", value: "URL", description: "another endpoint: a proxy, or an OpenAI-compatible server (Ollama: http://localhost:11434/v1, no key needed)", group: "Model" };
+
+function sampling(d: { concurrency: number; timeoutS: number; retries: number; maxRetryWaitS: number }): OptionSpec[] {
+  return [
+    { flag: "--concurrency", value: "C", description: "samples in flight at once, 1 to 64", default: d.concurrency, group: "Sampling" },
+    { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: d.timeoutS, group: "Sampling" },
+    { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams, 0 to 20", default: d.retries, group: "Sampling" },
+    {
+      flag: "--max-retry-wait",
+      value: "S",
+      description: "the longest wait a server may ask for (retry-after) that is honoured, in seconds; a server asking for more fails the sample, and the run ends with what it has (--resume finishes it)",
+      default: d.maxRetryWaitS,
+      group: "Sampling",
+    },
+  ];
+}
+
+const SIM = "Simulated reasoner (--provider simulated)";
+/** The simulated reasoner's knobs as flags (read by simKnobs in run.ts). */
+export const SIM_OPTIONS: OptionSpec[] = [
+  { flag: "--sim-slip", value: "P", description: "chance that a run makes the systematic slip (bias)", default: DEFAULT_KNOBS.slip.probability, group: SIM },
+  { flag: "--sim-slip-kind", value: "KIND", description: "rate (misreads the rate) or drop-b (drops b from the gradient)", default: DEFAULT_KNOBS.slip.kind, group: SIM },
+  { flag: "--sim-slip-size", value: "S", description: "how far the misread rate is off, ×(1+S), -0.9 to 10", default: DEFAULT_KNOBS.slip.size, group: SIM },
+  { flag: "--sim-noise", value: "P", description: "chance of an arithmetic error at a step (variance)", default: DEFAULT_KNOBS.noise.probability, group: SIM },
+  { flag: "--sim-sigma", value: "S", description: "size of an arithmetic error", default: DEFAULT_KNOBS.noise.sigma, group: SIM },
+  { flag: "--sim-distraction", value: "P", description: "chance of a digression at the first step", default: DEFAULT_KNOBS.distraction.base, group: SIM },
+  { flag: "--sim-growth", value: "G", description: "how that chance grows each step, 0.5 to 3", default: DEFAULT_KNOBS.distraction.growth, group: SIM },
+  { flag: "--sim-speed", value: "T", description: "tokens a second as it streams (0: at once)", default: DEFAULT_KNOBS.tokensPerSecond, group: SIM },
+  { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM },
+];
+
+export const ANALYZE: CommandSpec = {
+  name: "analyze",
+  usage: ["FILE.jsonl [--json OUT|-] [--html OUT] [--reference-free] [--seed N] [--resamples N]"],
+  summary: "the figures of a trace set or a run file, as a table",
+  about:
+    "Reads a trace set (JSON Lines, one prompt per line) or a run file, and prints, per prompt, the answer classes, bias², variance, error, " +
+    "incoherence with its 95% interval and the fork column, then the pooled figures and the length split.",
+  positionals: { max: 1, extra: "analyze takes one file" },
+  options: [
+    JSON_OUT("write"),
+    HTML_OUT(),
+    { flag: "--reference-free", description: "ignore references and correctness flags: disagreement and entropy only" },
+    { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED },
+    { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES },
+    HELP_OPTION,
+  ],
+};
+
+export const RUN: CommandSpec = {
+  name: "run",
+  usage: ["(--prompt TEXT | --prompt-file FILE) -n N [options]", "--resume RUNFILE [-n N]"],
+  summary: "rerun a prompt N times against a model, record every sample, show the table",
+  about:
+    "Reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY), records every sample in a run file under --out as it finishes, " +
+    "shows live progress, then the same table as analyze. Everything is checked before the first request. Ctrl-C cancels and keeps what " +
+    "finished; --resume continues.",
+  positionals: { max: 0, extra: "the prompt goes in --prompt or --prompt-file" },
+  options: [
+    { flag: "--prompt", value: "TEXT", description: "the prompt to rerun", group: "Prompt" },
+    { flag: "--prompt-file", value: "FILE", description: "read the prompt from FILE", group: "Prompt" },
+    { flag: "--system", value: "TEXT", description: "a system prompt", group: "Prompt" },
+    { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence", group: "Prompt" },
+    { flag: "-n", value: "N", description: "how many reruns, 1 to 10000 (with --resume: a new total)", group: "Prompt" },
+    PROVIDER,
+    MODEL,
+    BASE_URL,
+    { flag: "--thinking", value: "MODE", description: "adaptive, budget or off; default: Claude adaptive where the model has it, else a budget; OpenAI-compatible off", group: "Model" },
+    { flag: "--thinking-budget", value: "T", description: "thinking budget in tokens; implies --thinking budget", default: RUN_DEFAULTS.thinkingBudget, group: "Model" },
+    { flag: "--max-tokens", value: "T", description: "output limit per sample, thinking included", default: RUN_DEFAULTS.maxTokens, group: "Model" },
+    { flag: "--temperature", value: "T", description: "sampling temperature, 0 to 2, checked against the model's rules", default: "the provider's", group: "Model" },
+    ...sampling(RUN_DEFAULTS),
+    { flag: "--until-ci", value: "W", description: "sample in waves until the incoherence interval is narrower than W (needs --reference; N is then the most)", group: "Sampling" },
+    { flag: "--prices", value: "FILE", description: 'a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one', group: "Sampling" },
+    { flag: "--resume", value: "RUNFILE", description: "continue a run that was cancelled or cut short, to its N (or a new -n)", group: "Sampling" },
+    { flag: "--out", value: "DIR", description: "where run files go", default: RUN_DEFAULTS.out, group: "Output" },
+    JSON_OUT("also write", "Output"),
+    HTML_OUT("Output"),
+    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output" },
+    HELP_OPTION,
+    ...SIM_OPTIONS,
+  ],
+};
+
+export const BENCH: CommandSpec = {
+  name: "bench",
+  usage: ["optimizer -n N [options]"],
+  summary: "the optimizer-emulation benchmark: incoherence against the number of steps",
+  about:
+    "Runs the optimizer-emulation benchmark (easy, medium, hard) against a provider (the simulated reasoner by default), keeps each " +
+    "difficulty as a run file under --out, prints incoherence per step and writes the comparison view (--html). " +
+    "The one benchmark there is is optimizer.",
+  positionals: { max: 1, extra: "bench takes one benchmark, optimizer" },
+  options: [
+    { flag: "-n", value: "N", description: "reruns of each problem, 2 to 10000 (required)", group: "Benchmark" },
+    { flag: "--difficulty", value: "LIST", description: "which problems, comma-separated: easy, medium, hard", default: BENCH_DEFAULTS.difficulty, group: "Benchmark" },
+    { flag: "--seed", value: "S", description: "the problems' seed: the same seed gives the same prompts", default: BENCH_DEFAULTS.seed, group: "Benchmark" },
+    { ...PROVIDER, description: `${PROVIDERS.join(", ")}; default: the one whose key is set (as for run), else simulated` },
+    { ...MODEL, default: `${MODEL_DEFAULTS}, ${DEFAULT_MODELS.simulated} for simulated` },
+    BASE_URL,
+    { flag: "--max-tokens", value: "T", description: "output limit per sample, 256 to 200000", default: BENCH_DEFAULTS.maxTokens, group: "Model" },
+    ...sampling(BENCH_DEFAULTS),
+    { flag: "--out", value: "DIR", description: "where run files go", default: BENCH_DEFAULTS.out, group: "Output" },
+    { ...HTML_OUT("Output"), description: "where the comparison view goes", default: "DIR/report.html" },
+    JSON_OUT("also write", "Output"),
+    HELP_OPTION,
+    ...SIM_OPTIONS,
+  ],
+};
+
+export const EXPORT: CommandSpec = {
+  name: "export",
+  usage: ["FILE... --format json|csv|md|html [--out OUT|-] [--seed N]"],
+  summary: "share a comparison as JSON, CSV, Markdown or one HTML file",
+  about:
+    "Writes a trace set, or run files (one prompt each, analysed together), as json (the hotmess.analysis/1 document plus the raw traces), " +
+    "csv (one row per prompt × run × aligned column), md (a summary for a pull request) or html (the comparison view). Keys are never " +
+    "exported (they become [redacted]); a CSV text starting with = + - @ gets a leading '.",
+  positionals: { max: Infinity, extra: "" },
+  options: [
+    { flag: "--format", value: "FORMAT", description: "json, csv, md or html", default: "from --out's extension" },
+    { flag: "--out", value: "OUT", description: "where to write; - for standard output", default: "beside the first FILE, with the format's extension" },
+    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED },
+    HELP_OPTION,
+  ],
+};
+
+export const DEMO: CommandSpec = {
+  name: "demo",
+  usage: [""],
+  summary: "the benchmark on the simulated reasoner, offline and seeded (npm run demo)",
+  about: "Runs the optimizer-emulation benchmark on the simulated reasoner (offline, seeded, N = 16 per difficulty), prints the per-step table and writes out/demo/report.html under the current folder.",
+  positionals: { max: 0, extra: "demo takes no arguments" },
+  options: [HELP_OPTION],
+};
+
+export const COMMANDS: Record<string, CommandSpec> = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, demo: DEMO };
+
+export const TOP: CommandSpec = {
+  name: "",
+  usage: ["<command> [options]"],
+  summary: "",
+  about: "",
+  positionals: { max: 0, extra: "give the command first: hotmess <command> [options]" },
+  options: [HELP_OPTION, { flag: "--version", short: "-v", description: "print the version" }],
+};
+
+/** `hotmess --help`: the commands, each with its usage; each command's --help has its options. */
+export function renderOverview(): string {
+  const out = [`hotmess ${VERSION}: how reruns of a prompt fall apart`, "", "Usage:"];
+  for (const spec of Object.values(COMMANDS)) for (const u of spec.usage) out.push(`  hotmess ${spec.name}${u ? ` ${u}` : ""}`);
+  out.push("  hotmess help [COMMAND]", "  hotmess --help | --version", "", "Commands:");
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  for (const spec of Object.values(COMMANDS)) out.push(`  ${spec.name.padEnd(width)}  ${spec.summary}`);
+  out.push(
+    "",
+    "Run hotmess <command> --help (or hotmess help <command>) for a command's options.",
+    "",
+    "Exit status: 0 on success, 2 when some input lines or samples were skipped or failed, 1 on an",
+    "error, 130 when a run was cancelled.",
+  );
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,121 @@
+// The comparison view's first screen, in a real Chromium (the self-contained report, as
+// out/demo/report.html is): runs of the simulated reasoner carry a visible "Simulated — no model
+// was called" badge; a benchmark analysis opens on its longest problem with the per-step section
+// first, under the one sentence of what it shows (the same sentence the CLI prints), and the
+// answer classes below it are captioned as vectors. Skipped without Chromium and playwright-core
+// (scripts/setup-code-server.sh installs both; CI runs it before npm test).
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { analyzeRecords, analyzeTraceSet, type Analysis } from "../src/core";
+import { benchmarkSentence } from "../src/cli/bench";
+import { writeReportHtml } from "../src/report/html";
+import { benchmarkPrompts } from "../src/sampling/benchmark";
+import { DEFAULT_MODELS } from "../src/sampling/defaults";
+import { runSamples } from "../src/sampling/engine";
+import { SimulatedProvider } from "../src/sampling/simulated";
+import { cacheDir, CHROMIUM, CHROMIUM_ARGS, loadPlaywright } from "./e2e/harness";
+
+const SKIP = !existsSync(CHROMIUM) || !existsSync(join(cacheDir(), "node_modules", "playwright-core")) ? "no Chromium or playwright-core (run scripts/setup-code-server.sh)" : false;
+
+interface Page {
+  goto(url: string): Promise<unknown>;
+  waitForFunction(f: string, arg?: unknown, o?: { timeout: number }): Promise<unknown>;
+  evaluate<T>(f: string): Promise<T>;
+  close(): Promise<void>;
+}
+interface Browser {
+  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+let browser: Browser | null = null;
+const dir = mkdtempSync(join(tmpdir(), "hotmess-view-"));
+
+before(async () => {
+  if (SKIP) return;
+  browser = (await loadPlaywright().chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })) as unknown as Browser;
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** The benchmark at three difficulties on the simulated reasoner, analysed as `hotmess bench` does. */
+async function simulatedBenchmark(): Promise<Analysis> {
+  const records = [];
+  for (const bp of benchmarkPrompts(["easy", "medium", "hard"], 1)) {
+    const r = await runSamples({ provider: new SimulatedProvider({ tokensPerSecond: 0 }), request: { prompt: bp.prompt, model: DEFAULT_MODELS.simulated!, maxTokens: 16000, thinking: { type: "none" } }, n: 8, concurrency: 4 });
+    records.push({ id: `${bp.id}-seed1`, prompt: bp.prompt, model: DEFAULT_MODELS.simulated!, reference: bp.reference, benchmark: bp.spec, samples: r.samples.map((s) => ({ text: s.text, thinking: s.thinking })) });
+  }
+  return analyzeRecords(records);
+}
+
+/** Opens an analysis as the self-contained report at 1280 × 800 and reads what the view shows. */
+async function firstScreen(analysis: Analysis, name: string) {
+  const file = join(dir, `${name}.html`);
+  writeReportHtml(file, analysis);
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction("document.body.dataset.rendered === '1'", undefined, { timeout: 30_000 });
+    return await page.evaluate<{
+      badge: { text: string; visible: boolean; title: string } | null;
+      selected: string | null;
+      optTop: number | null;
+      answersTop: number | null;
+      lead: string | null;
+      answersCaption: string | null;
+    }>(`(() => {
+      const top = (el) => (el ? el.getBoundingClientRect().top + window.scrollY : null);
+      const badge = document.querySelector(".tag.sim");
+      const r = badge ? badge.getBoundingClientRect() : null;
+      return {
+        badge: badge ? { text: badge.textContent, visible: r.width > 0 && r.height > 0 && r.top < window.innerHeight, title: badge.title } : null,
+        selected: document.querySelector('.prompt-item[aria-selected="true"]')?.getAttribute("data-fk") ?? null,
+        optTop: top(document.querySelector('[data-anchor="opt"]')),
+        answersTop: top(document.querySelector(".answers")),
+        lead: document.querySelector(".lead")?.textContent ?? null,
+        answersCaption: document.querySelector(".answers .caption")?.textContent ?? null,
+      };
+    })()`);
+  } finally {
+    await page.close();
+  }
+}
+
+test("a benchmark on the simulated reasoner: badge, the longest problem's per-step view first, the CLI's sentence on top", { skip: SKIP }, async () => {
+  const analysis = await simulatedBenchmark();
+  const s = await firstScreen(analysis, "benchmark");
+  assert.deepEqual(s.badge && { text: s.badge.text, visible: s.badge.visible }, { text: "Simulated — no model was called", visible: true });
+  assert.match(s.badge!.title, /no model was called/);
+  assert.equal(s.selected, "prompt:optimizer-hard-seed1", "it opens on the longest problem");
+  assert.ok(s.optTop !== null && s.answersTop !== null && s.optTop < s.answersTop, `per-step section at ${s.optTop} px, answers at ${s.answersTop} px`);
+  assert.ok(s.optTop! < 400, `the per-step section starts on the first screen (${s.optTop} px)`);
+  assert.equal(s.lead, benchmarkSentence("Reruns of the simulated reasoner", analysis), "the view says what the CLI says");
+  assert.match(s.lead!, /incoherence rises from \d\.\d\d at step 1 to \d\.\d\d at step 20\./);
+  assert.match(s.answersCaption ?? "", /each answer is a vector: every run lands somewhere slightly different — the per-step view above is the one to read/);
+});
+
+test("a real model's runs: no badge, no benchmark sentence, the answers first as before", { skip: SKIP }, async () => {
+  const a = analyzeTraceSet(readFileSync(join(__dirname, "..", "examples", "word-problems.jsonl"), "utf8"));
+  for (const p of a.prompts) p.model = "claude-sonnet-4-5";
+  const s = await firstScreen(a, "real");
+  assert.equal(s.badge, null);
+  assert.equal(s.lead, null);
+  assert.equal(s.optTop, null);
+  assert.equal(s.answersCaption, null);
+  assert.ok(s.answersTop !== null && s.answersTop < 400);
+});
+
+test("a mix: only the simulated prompt's header carries the badge", { skip: SKIP }, async () => {
+  const a = analyzeRecords([
+    { id: "real", model: "gpt-5-mini", reference: 4, samples: [{ text: "2 + 2 = 4\nAnswer: 4" }, { text: "2 + 2 = 5\nAnswer: 5" }] },
+    { id: "sim", model: DEFAULT_MODELS.simulated!, reference: 4, samples: [{ text: "2 + 2 = 4\nAnswer: 4" }, { text: "2 + 2 = 5\nAnswer: 5" }] },
+  ]);
+  assert.equal((await firstScreen(a, "mix")).badge, null, "the first prompt (a real model's) has none");
+  a.prompts.reverse();
+  assert.equal((await firstScreen(a, "mix2")).badge?.text, "Simulated — no model was called");
+});
