@@ -525,7 +525,12 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  server.on("clientError", (_err, socket) => socket.destroy());
+  // bytes that are not HTTP (a TLS handshake from an https:// client, say) get a 400 and the
+  // end of the connection, as Node's default, Go's (Ollama) and uvicorn's (vLLM) servers answer
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
