@@ -3,8 +3,9 @@
 // from; a max_tokens stop is flagged as truncated. The SDK's own retries are off: the run
 // engine retries, visibly.
 import Anthropic from "@anthropic-ai/sdk";
-import { classify } from "./errors";
+import { classify, type Endpoint } from "./errors";
 import { claudeRules } from "./claude";
+import { checkBaseURL, safeBaseURL } from "./store";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export { claudeRules, claudeVersion, defaultThinking } from "./claude";
@@ -21,17 +22,24 @@ export class AnthropicProvider implements Provider {
   readonly id = "anthropic";
   private readonly client: Anthropic;
   private readonly where: string;
-  private readonly secrets: string[];
+  readonly secrets: readonly string[];
+  /** Why the base URL cannot be used (credentials in it), checked before any request. */
+  private readonly refusedURL: string | null;
+  private readonly endpoint: Endpoint;
 
   constructor(options: AnthropicOptions) {
     this.secrets = [options.apiKey];
+    this.refusedURL = checkBaseURL(options.baseURL, "ANTHROPIC_API_KEY");
     const log = options.log ?? (() => {});
     const logger = { error: (...a: unknown[]) => log(a.map(String).join(" ")), warn: (...a: unknown[]) => log(a.map(String).join(" ")), info: () => {}, debug: () => {} };
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: 600_000, logger, logLevel: "warn" });
-    this.where = options.baseURL ? `Anthropic (${options.baseURL})` : "Anthropic";
+    // messages name the endpoint without what may not be shown (a user name, a query)
+    this.where = options.baseURL ? `Anthropic (${safeBaseURL(options.baseURL) ?? "the base URL"})` : "Anthropic";
+    this.endpoint = { url: `${safeBaseURL(this.client.baseURL) ?? "https://api.anthropic.com"}/v1/messages`, custom: options.baseURL !== undefined };
   }
 
   check(r: SampleRequest): string | null {
+    if (this.refusedURL) return this.refusedURL;
     const rules = claudeRules(r.model);
     if (r.thinking.type === "budget") {
       if (!rules.budget)
@@ -51,6 +59,8 @@ export class AnthropicProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+    // for a caller that did not call check(): the key in the URL must not be sent either
+    if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     const body: Record<string, unknown> = {
       model: r.model,
       max_tokens: r.maxTokens,
@@ -94,7 +104,7 @@ export class AnthropicProvider implements Provider {
       }
     } catch (e) {
       if (signal.aborted) return;
-      throw classify(e, this.where, this.secrets);
+      throw classify(e, this.where, this.secrets, this.endpoint);
     }
     if (signal.aborted) return;
     if (!stopped) throw new SamplingError("incomplete", `${this.where}: the stream ended without message_stop (the connection was cut or the server gave up)`);
