@@ -251,7 +251,6 @@ test("a sample that keeps failing is reported after its retries, with its reason
 });
 
 test("some samples finished and some failed: the run is partial", async () => {
-  // eslint-disable-next-line require-yield
   const q = provider(async function* (call) {
     if (call % 2 === 1) throw new SamplingError("server", "500 api_error: boom", 500);
     yield* answer("Answer: 4");

@@ -214,3 +214,35 @@ test("nothing listening on a local port: one failure at once, with the Ollama hi
   assert.equal(r.failures.length, 1);
   assert.ok(!events.some((e) => e.type === "retry"));
 });
+
+test("https:// to a server that hangs up on the TLS handshake: a TLS failure (not a dropped connection to retry)", { timeout: 20_000 }, async () => {
+  const { createServer } = await import("node:net");
+  const s = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
+  const port = (s.address() as { port: number }).port;
+  try {
+    const e = await failure(new OpenAIProvider({ apiKey: "sk-test-secret", baseURL: `https://127.0.0.1:${port}/v1` }));
+    assert.equal(e.kind, "unreachable");
+    assert.equal(e.message, `TLS handshake with 127.0.0.1:${port} failed (the server closed the connection): the server may speak plain HTTP — use http://, or check its certificate`);
+    // the same server over http://: the connection dropped before an answer, worth retrying
+    const d = await failure(new OpenAIProvider({ apiKey: "sk-test-secret", baseURL: `http://127.0.0.1:${port}/v1` }));
+    assert.equal(d.kind, "connection");
+  } finally {
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+test("a certificate that is not trusted: a TLS failure naming the code, with the fix", async () => {
+  // undici's chain for a self-signed certificate, as the SDK wraps it (no test server here has a certificate)
+  const cause = Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+  const fetchFailed = new TypeError("fetch failed", { cause });
+  const { default: OpenAI } = await import("openai");
+  const err = new OpenAI.APIConnectionError({ cause: fetchFailed });
+  const { classify } = await import("../src/sampling/errors");
+  const e = classify(err, "OpenAI", [], { url: "https://gateway.example.com/v1/chat/completions", custom: true });
+  assert.equal(e.kind, "unreachable");
+  assert.equal(
+    e.message,
+    "TLS handshake with gateway.example.com:443 failed (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate): its certificate is not trusted — check the host name in the base URL, or trust the certificate's authority with NODE_EXTRA_CA_CERTS",
+  );
+});

@@ -14,6 +14,7 @@ import { main, type Io } from "../src/cli/main";
 import { describeRunFailure, parseRunFile, type ParsedRun, type RunHeader } from "../src/core";
 import { AnthropicProvider } from "../src/sampling/anthropic";
 import { recordRun } from "../src/sampling/record";
+import { checkBaseURL } from "../src/sampling/store";
 import { DEFAULT_PRICES } from "../src/sampling/prices";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
@@ -215,6 +216,34 @@ test("keys a model echoes never reach the run file nor the run returned (header 
   assert.equal(cli.run.samples[0]!.text, "Answer: [redacted] / [redacted]");
   assert.equal(cli.run.header.prompt, "say [redacted]");
   assert.ok(!r.out.includes(OPENAI_KEY) && !r.out.includes(other), "--json - is built from the redacted run");
+});
+
+test("checkBaseURL: keys in a URL and URLs that are not http(s) are refused with a message that repeats no secret", () => {
+  const ok = ["http://localhost:11434/v1", "https://api.example.com/v1/", "https://x.openai.azure.com/openai?api-version=2024-06-01"];
+  for (const url of ok) assert.equal(checkBaseURL(url, "OPENAI_API_KEY"), null, url);
+  assert.equal(checkBaseURL(undefined, "OPENAI_API_KEY"), null);
+  assert.equal(
+    checkBaseURL("https://me:pa55word-secret@proxy.example.com/v1", "OPENAI_API_KEY"),
+    "the base URL has a user name and password in it: a key must not travel in a URL (logs and run files would keep it). Put the key in OPENAI_API_KEY (in the editor: Hot Mess: Set API Key) and give the URL without them: https://proxy.example.com/v1",
+  );
+  // the other parameters of the query stay in the URL to use
+  assert.equal(
+    checkBaseURL("https://proxy.example.com/v1?api-version=2&x-api-key=pa55word-secret", "ANTHROPIC_API_KEY"),
+    "the base URL has a key in its query (x-api-key=…): a key must not travel in a URL (logs and run files would keep it). Put the key in ANTHROPIC_API_KEY (in the editor: Hot Mess: Set API Key) and give the URL without it: https://proxy.example.com/v1?api-version=2",
+  );
+  for (const [url, re] of [
+    ["https://proxy.example.com/v1?access_token=pa55word-secret", /\(access_token=…\)/],
+    ["https://proxy.example.com/v1?Key=pa55word-secret", /\(Key=…\)/],
+    ["https://proxy.example.com/sk-pa55word-secret-0123456789/v1", /looks like an API key in it \(https:\/\/proxy\.example\.com\/\[redacted\]\/v1\)/],
+    ["https://proxy.example.com/%E0%A4%A?key=pa55word-secret", /key in its query/],
+    ["localhost:11434/v1", /^the base URL must start with http:\/\/ or https:\/\/ \(it starts with localhost:\)/],
+    ["127.0.0.1:11434/v1", /^the base URL "127\.0\.0\.1:11434\/v1" is not a URL: give it in full, with http:\/\/ or https:\/\//],
+    ["http://me:pa55word-secret@", /^the base URL "http:\/\/…@" is not a URL/],
+  ] as const) {
+    const why = checkBaseURL(url, "OPENAI_API_KEY");
+    assert.match(why ?? "(accepted)", re, url);
+    assert.ok(!why!.includes("pa55word"), why!);
+  }
 });
 
 // ---- describeRunFailure: the sentence, from hand-written run files ----
