@@ -5,6 +5,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +34,7 @@ before(async () => {
   const outfile = join(dir, "providers.js");
   // the options of the editor's production bundle (esbuild.mjs --production)
   await build({ entryPoints: [entry], outfile, bundle: true, minify: true, platform: "node", format: "cjs", target: "node20", logLevel: "silent", nodePaths: [join(__dirname, "..", "node_modules")] });
-  bundle = require(outfile) as Bundle;
+  bundle = createRequire(__filename)(outfile) as Bundle;
   anthropic = await startFakeAnthropic();
   openai = await startFakeOpenAI();
 });
