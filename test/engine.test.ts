@@ -79,6 +79,15 @@ test("usage and cost are accounted per sample and per run; unknown price → nul
   const unknown = await runSamples({ provider: p, request, n: 2, price: null });
   assert.equal(unknown.progress.costUsd, null);
   assert.equal(unknown.samples[0]!.costUsd, null);
+  // unknown before any sample finished too (not "$0.0000" beside "cost unknown")
+  const progress: number[] = [];
+  // eslint-disable-next-line require-yield
+  const failing = provider(async function* () {
+    throw new SamplingError("auth", "401", 401);
+  });
+  const none = await runSamples({ provider: failing, request, n: 2, price: null, onEvent: (e) => void (e.type === "progress" && progress.push(e.progress.costUsd as number)) });
+  assert.equal(none.progress.costUsd, null);
+  assert.ok(progress.every((c) => c === null), JSON.stringify(progress));
 });
 
 test("429 with retry-after: retried after the wait it asked for, visibly; all samples arrive", async () => {

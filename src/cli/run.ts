@@ -293,7 +293,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
       if (!tty && !plan.quiet)
         say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
       else if (e.sample.truncated) say(`sample ${e.sample.index} was truncated at max tokens (${maxTokens})`);
-    } else if (e.type === "failure" && e.failure.retryable !== false) say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempts: ${e.failure.message}`);
+    } else if (e.type === "failure" && e.failure.retryable !== false) say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempt${e.failure.attempts === 1 ? "" : "s"}: ${e.failure.message}`);
     else if (e.type === "retry") say(`retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
     else if (e.type === "wave") say(`${e.samples} samples: incoherence interval width ${e.ciWidth === null ? "—" : e.ciWidth.toFixed(3)}`);
     else if (e.type === "progress") draw(e.progress, e.progress.done + e.progress.failed >= e.progress.target);

@@ -187,7 +187,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     retriesSoFar: 0,
     inputTokens: samples.reduce((s, x) => s + x.usage.inputTokens, 0),
     outputTokens: samples.reduce((s, x) => s + x.usage.outputTokens, 0),
-    costUsd: samples.length === 0 || samples.every((x) => x.costUsd !== null) ? samples.reduce((s, x) => s + (x.costUsd ?? 0), 0) : null,
+    // unknown from the start when the model has no price (not $0 until the first sample)
+    costUsd: price !== null && samples.every((x) => x.costUsd !== null) ? samples.reduce((s, x) => s + (x.costUsd ?? 0), 0) : null,
   };
   const failed: { error: SamplingError | null } = { error: null }; // the first fatal error
   let pauseUntil = 0; // a shared retry-after: nobody starts an attempt before it
@@ -333,7 +334,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
           const wait = `the server asked to wait ${formatWait(asked)} before retrying (more than the ${formatWait(maxRetryWaitMs)} limit, --max-retry-wait or the hotmess.maxRetryWait setting)`;
           halt ??= wait;
           starting.abort();
-          await recordFailure(index, err, tries + 1, e.partial, { message: `${err.message}: ${wait}`, retryAfterMs: asked });
+          await recordFailure(index, err, tries + 1, e.partial, { message: `${err.message.replace(/\.$/, "")}: ${wait}`, retryAfterMs: asked });
           return;
         }
         if (halt || tries >= maxRetries) {
