@@ -3,7 +3,7 @@
 // cost accounting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runEndStatus, runSamples, type RunEvent } from "../src/sampling/engine";
+import { formatWait, runEndStatus, runSamples, type RunEvent } from "../src/sampling/engine";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "../src/sampling/types";
 
 const request: SampleRequest = { prompt: "2 + 2?", model: "m", maxTokens: 100, thinking: { type: "none" } };
@@ -398,4 +398,11 @@ test("a resumed run counts its existing samples toward n and continues the indic
     [0, 1, 2, 3, 4],
   );
   assert.equal(p.calls, 5);
+});
+
+test("waits in words", () => {
+  assert.deepEqual(
+    [800, 1000, 60_000, 89_000, 3_600_000, 7_199_000, 86_400_000, 3 * 86_400_000].map(formatWait),
+    ["800 ms", "1 s", "60 s", "89 s", "60 min", "2 h", "24 h", "3 days"],
+  );
 });

@@ -278,3 +278,22 @@ test("a server that is not there fails the run in seconds, once, naming the addr
   assert.equal(e.kind, "connection");
   assert.equal(e.retryable, true);
 });
+
+test("retry-after in ms or as an HTTP date: honoured up to the cap; beyond it the sample fails at once, saying how long was asked", { timeout: 20_000 }, async () => {
+  fake.enqueue({ kind: "http-error", status: 429, type: "rate_limit_error", headers: { "retry-after-ms": "150" } });
+  const t0 = Date.now();
+  const ok = await runSamples({ provider, request, n: 1, maxRetryWaitMs: 1000 });
+  assert.equal(ok.samples.length, 1);
+  assert.ok(Date.now() - t0 >= 145, "waited what it was asked");
+  const inTwoHours = new Date(Date.now() + 2 * 3600_000).toUTCString();
+  fake.enqueue({ kind: "http-error", status: 529, type: "overloaded_error", headers: { "retry-after": inTwoHours } });
+  const t1 = Date.now();
+  const r = await runSamples({ provider, request, n: 4, concurrency: 1, maxRetryWaitMs: 1000 });
+  assert.ok(Date.now() - t1 < 2000);
+  assert.equal(r.status, "failed");
+  const f = r.failures[0]!;
+  assert.equal(f.kind, "overloaded");
+  assert.equal(f.status, 529);
+  assert.ok(Math.abs(f.retryAfterMs! - 2 * 3600_000) < 5000, String(f.retryAfterMs));
+  assert.match(f.message, /529 overloaded_error: Overloaded: the server asked to wait 2 h before retrying \(more than the 1 s limit/);
+});

@@ -122,13 +122,13 @@ class AttemptFailed extends Error {
   }
 }
 
-/** A wait in words: "800 ms", "45 s", "60 min", "3 h", "2 days". */
+/** A wait in words: "800 ms", "45 s", "60 min", "2 h", "3 days". */
 export function formatWait(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 120) return `${Math.round(s)} s`;
-  if (s < 120 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
   return `${Math.round(s / 86400)} days`;
 }
 
