@@ -1,7 +1,7 @@
 // The `hotmess` command.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
+import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 import { COMMANDS, renderOverview, TOP } from "./commands";
@@ -72,7 +72,8 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
   const run = readRunIfRunFile(file);
   if (run) {
     const analyzer = new Analyzer({ ...opts, generator: { name: "hotmess", version: VERSION } });
-    if (run.samples.length === 0) throw new FatalError(`${file}: the run has no finished sample yet`);
+    // a run that failed says why (every front end words it the same: describeRunFailure)
+    if (run.samples.length === 0) throw new FatalError(describeRunFailure(run, file) ?? `${file}: the run has no finished sample yet`);
     analyzer.add(runToPromptRecord(run));
     return analyzer.finish(run.warnings);
   }

@@ -191,3 +191,44 @@ export function runToPromptRecord(run: ParsedRun): PromptRecord {
   if (run.header.benchmark?.kind === "optimizer") record.benchmark = run.header.benchmark;
   return record;
 }
+
+/** Where a failed request went, for a sentence: " (POST url, request id)"; nothing when its message names it already. */
+function whereItWent(f: RunFailureLine): string {
+  if (f.kind === "unreachable") return ""; // "cannot connect to host:port …" says where
+  const parts = [...(f.url ? [`POST ${f.url}`] : []), ...(f.requestId ? [`request ${f.requestId}`] : [])];
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
+/**
+ * One sentence on a run that did not finish every sample, the same in every front end (the CLI,
+ * the editor's view, the language server's hovers): its status; how many samples finished,
+ * failed and never started; the reason in the server's words with where the request went (the
+ * fatal one when there is one, else the wait a server asked for, else the latest); and, with
+ * `file`, how to continue it with `hotmess run --resume FILE` (an editor offers its own Retry).
+ * Null when every sample finished, or for a run still going with nothing failed.
+ */
+export function describeRunFailure(run: ParsedRun, file?: string): string | null {
+  const status = run.end?.status ?? (run.failures.length > 0 ? "unfinished" : null);
+  if (status === null || status === "complete") return null;
+  const finishedIndices = new Set(run.samples.map((s) => s.index));
+  const finished = finishedIndices.size;
+  const planned = Math.max(run.header.parameters.n, finished);
+  // failures of samples that finished later (a resumed run) are history, not a reason
+  const open = run.failures.filter((f) => !finishedIndices.has(f.index));
+  const failed = Math.min(new Set(open.map((f) => f.index)).size, planned - finished);
+  const notStarted = planned - finished - failed;
+  const counts = `${finished} of ${planned} samples finished${failed > 0 ? `, ${failed} failed${notStarted > 0 ? `, ${notStarted} not started` : ""}` : ""}`;
+  const latest = [...open].reverse();
+  const pick = latest.find((f) => f.retryable === false) ?? latest.find((f) => f.retryAfterMs !== undefined) ?? latest[0];
+  const others = pick ? new Set(open.map((f) => f.message)).size - 1 : 0;
+  const reason = pick ? `${pick.message}${whereItWent(pick)}${others > 0 ? ` (and ${others} other reason${others === 1 ? "" : "s"})` : ""}` : status === "cancelled" ? undefined : run.end?.message;
+  const head = { failed: "the run failed", partial: "the run is partial", cancelled: "the run was cancelled", unfinished: "the run did not finish" }[status];
+  const fatal = pick ? pick.retryable === false : status === "failed";
+  const next =
+    !file ? ""
+    : status === "cancelled" ? `; continue with: hotmess run --resume ${file}`
+    : fatal ? `; after fixing it, retry with: hotmess run --resume ${file}`
+    : status === "failed" ? `; to try again: hotmess run --resume ${file}`
+    : `; to finish it: hotmess run --resume ${file}`;
+  return `${head}: ${counts}${reason ? ` — ${reason}` : ""}${next}`;
+}
