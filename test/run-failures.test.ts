@@ -105,6 +105,24 @@ test("a 429 asking for an hour: the sample fails at once, nothing new starts, th
   anthropic.setDefault({ kind: "ok" });
 });
 
+test("--max-retry-wait sets the cap: a 2 s retry-after is beyond a 1 s cap (fails at once), within the default (waited out)", { timeout: 30_000 }, async () => {
+  const capped = join(dir, "retry-cap-1s");
+  anthropic.enqueue({ kind: "http-error", status: 429, type: "rate_limit_error", retryAfter: "2" });
+  const r = await hotmess(claude(capped, 1, ["--max-retry-wait", "1"]), { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
+  assert.equal(r.code, 1, r.err);
+  assert.ok(r.ms < 1500, `${r.ms} ms: the 2 s wait must not be slept`);
+  assert.match(r.err, /the server asked to wait 2 s before retrying \(more than the 1 s limit/);
+  assert.equal(runIn(capped).run.end?.status, "failed");
+
+  const waited = join(dir, "retry-cap-default");
+  anthropic.enqueue({ kind: "http-error", status: 429, type: "rate_limit_error", retryAfter: "2" });
+  const w = await hotmess(claude(waited, 1), { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
+  assert.equal(w.code, 0, w.err);
+  assert.ok(w.ms >= 2000, `${w.ms} ms: the 2 s retry-after is honoured`);
+  assert.match(w.err, /retrying sample 0 \(attempt 2\) in 2\.\d s/);
+  assert.equal(runIn(waited).run.end?.status, "complete");
+});
+
 test("a server that is not there: the run fails in seconds with one message naming the address and the fix", { timeout: 30_000 }, async () => {
   const port = await freePort();
   const cases: [string, string[], NodeJS.ProcessEnv, string][] = [
