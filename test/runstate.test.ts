@@ -22,6 +22,8 @@ test("a 401 that stopped the run before any sample: failed, 0 of 8, the reason i
   assert.equal(s.resumable, true);
   assert.equal(s.failures.length, 1);
   assert.equal(s.failures[0]!.status, 401);
+  assert.equal(s.failures[0]!.kind, "auth", "the kind the status means, as the engine classifies it");
+  assert.equal(s.failures[0]!.label, "authentication");
   assert.equal(s.failures[0]!.message, "Anthropic (http://127.0.0.1:4000) answered 401 authentication_error: invalid x-api-key");
   // with a failure line of its own (status, URL, request id), it is not listed twice
   const withLine = runState(file(header(8), failure(0, { kind: "auth", status: 401, message: "Anthropic answered 401 authentication_error: invalid x-api-key", retryable: false, retryAfterMs: undefined, attempts: 1 }), end("failed", { message: "Anthropic answered 401 authentication_error: invalid x-api-key" })));
@@ -72,6 +74,13 @@ test("a resumed run: failures of an earlier session whose samples ran again are 
   assert.equal(again.summary, "Partial: 3 of 4 samples finished, 1 failed");
   assert.equal(again.failures.length, 1);
   assert.equal(again.failures[0]!.kind, "timeout");
+  // an engine that reruns the failed indices themselves: a failure whose sample finished is history
+  // (a refused key stopped the run at sample 2; after the fix samples 2 and 3 finished, then a
+  // wait beyond the cap stopped it with 4 and 5 missing: the old 401 is not a reason any more)
+  const auth = { kind: "auth", status: 401, message: "Anthropic answered 401 authentication_error: invalid x-api-key", retryable: false, retryAfterMs: undefined };
+  const sameIndex = runState(file(header(6), sample(0), sample(1), failure(2, auth), end("failed", { message: auth.message }), sample(2), sample(3), failure(4), end("partial")));
+  assert.equal(sameIndex.summary, "Partial: 4 of 6 samples finished, 2 failed");
+  assert.deepEqual(sameIndex.failures.map((g) => g.kind), ["rate_limit"]);
 });
 
 test("older engines' complete-with-failures is partial; cancelled, unfinished and adaptive stops", () => {

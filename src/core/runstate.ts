@@ -97,10 +97,14 @@ function statusOf(run: ParsedRun, target: number): RunStatus {
  * so a file can hold an earlier session's failures whose samples were run again since; lines
  * are appended in time order, so the last `missing` of them are the latest word on each missing
  * sample (a fatal error stops the other samples without a line of their own: fewer lines).
+ * (describeRunFailure on branch sampling drops the failures of indices that finished later; both
+ * rules apply here, so the two agree whichever way an engine numbers resumed samples.)
  */
 function currentFailures(run: ParsedRun, status: RunStatus, missing: number): RunFailureLine[] {
   if (status === "complete" || missing === 0) return [];
-  return run.failures.slice(-missing);
+  // a sample that finished after it failed (an engine that resumes the failed indices) is history
+  const finished = new Set(run.samples.map((s) => s.index));
+  return run.failures.filter((f) => !finished.has(f.index)).slice(-missing);
 }
 
 function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
@@ -162,7 +166,8 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
   // a fatal error stops the run without a failure line of its own (or with one): the end line says why
   if (status === "failed" && message && !failures.some((g) => g.message === message)) {
     const code = statusIn(message);
-    failures.unshift({ count: 1, samples: [], kind: "", label: "", message, ...(code !== undefined ? { status: code } : {}), requestIds: [], attempts: null });
+    const kind = kindOfStatus(code);
+    failures.unshift({ count: 1, samples: [], kind, label: failureKindLabel(kind), message, ...(code !== undefined ? { status: code } : {}), requestIds: [], attempts: null });
   }
   const partials = lines
     .filter((f) => f.partial && typeof f.partial === "object" && ((f.partial.text ?? "") !== "" || (f.partial.thinking ?? "") !== ""))
@@ -185,6 +190,19 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
   };
 }
 
+/**
+ * The kind of failure an HTTP status means, as src/sampling/errors.ts classifies it ("" without
+ * a status): for a run whose end line alone says why it stopped.
+ */
+function kindOfStatus(status: number | undefined): string {
+  if (status === undefined) return "";
+  if (status === 401 || status === 403) return "auth";
+  if (status === 429) return "rate_limit";
+  if (status === 529 || status === 503) return "overloaded";
+  if (status === 408) return "timeout";
+  return status >= 500 ? "server" : "request";
+}
+
 /** Failure kinds as a reader names them (src/sampling/types.ts FailureKind). */
 export const FAILURE_KIND_LABELS: Readonly<Record<string, string>> = {
   auth: "authentication",
@@ -196,6 +214,7 @@ export const FAILURE_KIND_LABELS: Readonly<Record<string, string>> = {
   timeout: "timeout",
   incomplete: "stream cut short",
   protocol: "protocol error",
+  unreachable: "server unreachable",
 };
 
 export function failureKindLabel(kind: string): string {
