@@ -28,7 +28,7 @@ export function advice(g: FailureGroup): string | null {
   if (auth) return "The API key was refused: set a working one (Hot Mess: Set API Key…), then Retry.";
   if (g.kind === "request") return "The request itself was refused (the model, a parameter): Retry would send it unchanged; fix the settings and rerun instead.";
   if (g.kind === "rate_limit" || g.kind === "overloaded") {
-    if (g.retryAfterMs !== undefined) return `The server asked to wait ${fmtWait(g.retryAfterMs)}, longer than the hotmess.maxRetryWait setting allows: Retry once that time has passed (or raise the setting).`;
+    if (g.retryAfterMs !== undefined) return "That wait is longer than the hotmess.maxRetryWait setting allows: Retry once it has passed (or raise the setting).";
     return "The server was busy: Retry in a while.";
   }
   if (g.retryable || ["server", "connection", "timeout", "incomplete", "protocol"].includes(g.kind)) return "Retry runs these samples again.";
@@ -43,7 +43,7 @@ function samplesText(samples: number[]): string {
 
 /** A labelled fact: "URL  https://…". */
 function fact(label: string, ...value: Child[]): HTMLElement {
-  return h("div", { class: "rs-fact" }, span("label", label), span("rs-value", ...value));
+  return h("div", { class: "rs-fact" }, span("label", label), " ", span("rs-value", ...value));
 }
 
 function failureItem(g: FailureGroup): HTMLElement {
@@ -113,14 +113,8 @@ function banner(r: RunInView, host: HostApi): HTMLElement {
   return h(
     "section",
     { class: `runstate rs-${severity}`, attrs: { role: s.status === "failed" ? "alert" : "status", "aria-label": s.summary, "data-status": s.status } },
-    h(
-      "div",
-      { class: "rs-head" },
-      span(`rs-icon rs-icon-${severity}`, severity === "error" ? "✖" : severity === "warning" ? "⚠" : "ℹ"),
-      h("strong", { class: "rs-summary" }, s.summary),
-      span("muted rs-run", `${r.model} · ${r.provider} · ${r.name}`),
-      retry,
-    ),
+    h("div", { class: "rs-head" }, span(`rs-icon rs-icon-${severity}`, severity === "error" ? "✖" : severity === "warning" ? "⚠" : "ℹ"), h("strong", { class: "rs-summary" }, s.summary), retry),
+    h("div", { class: "muted rs-run" }, `${r.model} · ${r.provider} · ${r.name}`),
     s.failures.length ? h("ul", { class: "rs-failures" }, ...s.failures.map(failureItem)) : s.message ? h("div", { class: "rs-message" }, s.message) : null,
     partialsList(s),
     s.finished === 0 ? h("details", { class: "rs-prompt", attrs: { open: "" } }, h("summary", null, "Prompt"), h("pre", { class: "run-text rs-text" }, r.prompt)) : null,
