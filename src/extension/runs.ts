@@ -370,7 +370,8 @@ export class RunManager {
       lastPost = Date.now();
       if (!header || finished.length === 0) return;
       const current: ParsedRun = { header, samples: finished.map((s) => ({ type: "sample", ...s })), failures: [], end: null, warnings: [], goodLength: 0, missingNewline: false };
-      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, `Hot Mess: ${label}`);
+      // a continued run keeps the panel's title (it names the run file the user opened)
+      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, p.resume ? undefined : `Hot Mess: ${label}`);
     };
     const schedule = () => {
       if (timer) return;

@@ -40,7 +40,7 @@ export class StatusBar {
     const inc = b ? b.incoherence : (opt?.incoherence ?? null);
     const ci = b ? b.ci95 : (opt?.ci95 ?? null);
     if (inc === null || inc === undefined) {
-      this.item.text = `$(pulse) Hot Mess: ${p ? `${p.classes} answers` : "no samples"}`;
+      this.item.text = `$(pulse) Hot Mess: ${p ? `${p.classes} answer${p.classes === 1 ? "" : "s"}` : "no samples"}`;
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = `$(pulse) incoherence ${inc.toFixed(2)}${ci ? ` [${ci[0].toFixed(2)}–${ci[1].toFixed(2)}]` : ""}`;
