@@ -78,7 +78,7 @@ test("a 401 opens with why and Retry; Retry continues the same run file; no key 
   panel.webview.receive({ type: "ready" });
   const failed = await until("the failed run's banner", () => lastRuns().find((r) => r.state.status === "failed"));
 
-  assert.equal(failed.state.summary, "Run failed: 0 of 4 samples finished");
+  assert.equal(failed.state.summary, "Run failed: 0 of 4 samples finished, 1 failed, 3 not started");
   assert.equal(failed.state.reason, "401 invalid x-api-key (the request also had x-trace-token [redacted])");
   assert.equal(failed.state.failures[0]!.status, 401);
   assert.match(failed.state.failures[0]!.message, /answered 401 authentication_error: invalid x-api-key/);
@@ -91,7 +91,7 @@ test("a 401 opens with why and Retry; Retry continues the same run file; no key 
   const toast = vscode.recorded.notifications.find((n) => n.level === "error");
   assert.ok(toast && /401/.test(toast.message), JSON.stringify(vscode.recorded.notifications));
   assert.equal(vscode.recorded.statusText, "$(error) Hot Mess: last run failed");
-  assert.match(vscode.recorded.statusTooltip, /^Run failed: 0 of 4 samples finished: 401 invalid x-api-key/);
+  assert.match(vscode.recorded.statusTooltip, /^Run failed: 0 of 4 samples finished, 1 failed, 3 not started: 401 invalid x-api-key/);
   assert.ok(!everything().includes(ENV_TOKEN), "the environment's token is in nothing shown or logged");
   assert.ok(!everything().includes(STORED_KEY), "the stored key is in nothing shown or logged");
 

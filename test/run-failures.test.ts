@@ -5,7 +5,7 @@
 // sentence every front end shows for such a run.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -304,4 +304,19 @@ test("describeRunFailure: one sentence for a failed, partial or cancelled run; n
   assert.equal(describeRunFailure(run({ samples: [sample(0)], end: end("cancelled", "cancelled with 1 of 8 samples finished (kept)") }), "r.jsonl"), "the run was cancelled: 1 of 8 samples finished; continue with: hotmess run --resume r.jsonl");
   // a run still going (or cut off by a crash) without failures: nothing to say
   assert.equal(describeRunFailure(run({ samples: [sample(0)] })), null);
+});
+
+test("hotmess analyze on a partial run analyses what finished, then says what is missing and how to finish it (exit 2)", async () => {
+  const file = join(dir, "partial-run.jsonl");
+  const lines = [
+    header,
+    ...[0, 1, 2, 4, 6].map(sample),
+    ...[3, 5, 7].map((index) => ({ type: "failure", index, kind: "server", message: "OpenAI answered 500: boom", attempts: 6, status: 500, url: "https://api.openai.com/v1/chat/completions", retryable: true })),
+    { type: "end", status: "partial", finishedAt: "" },
+  ];
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  const r = await hotmess(["analyze", file], {});
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.out, /^prompt\s+n\s/m);
+  assert.match(r.err, new RegExp(`hotmess: the run is partial: 5 of 8 samples finished, 3 failed — OpenAI answered 500: boom .*; to finish it: hotmess run --resume ${file.replace(/[.]/g, "\\.")}\n`));
 });

@@ -79,7 +79,7 @@ test("a resumed run: failures of an earlier session whose samples ran again are 
   // wait beyond the cap stopped it with 4 and 5 missing: the old 401 is not a reason any more)
   const auth = { kind: "auth", status: 401, message: "Anthropic answered 401 authentication_error: invalid x-api-key", retryable: false, retryAfterMs: undefined };
   const sameIndex = runState(file(header(6), sample(0), sample(1), failure(2, auth), end("failed", { message: auth.message }), sample(2), sample(3), failure(4), end("partial")));
-  assert.equal(sameIndex.summary, "Partial: 4 of 6 samples finished, 2 failed");
+  assert.equal(sameIndex.summary, "Partial: 4 of 6 samples finished, 1 failed, 1 not started");
   assert.deepEqual(sameIndex.failures.map((g) => g.kind), ["rate_limit"]);
 });
 

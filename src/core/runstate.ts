@@ -41,8 +41,11 @@ export interface RunState {
   /** The n the run was started with, and the samples that finished. */
   target: number;
   finished: number;
-  /** Samples that did not finish (0 for a complete run). */
+  /** Samples that did not finish (0 for a complete run): failed + notStarted. */
   missing: number;
+  /** Of the missing, those whose latest attempt failed (a failure line), and those never started (the run stopped first). */
+  failed: number;
+  notStarted: number;
   /** The end line's message (a failed run's error in the API's words, a cancel's count). */
   message?: string;
   failures: FailureGroup[];
@@ -132,19 +135,25 @@ function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
-function sentence(status: RunStatus, finished: number, target: number, missing: number, stoppedEarly: boolean): string {
-  const of = `${finished} of ${target} sample${target === 1 ? "" : "s"}`;
+/** "5 of 8 samples finished, 1 failed, 2 not started": the counts every front end words alike. */
+function counts(finished: number, target: number, failed: number, notStarted: number): string {
+  const of = `${finished} of ${target} sample${target === 1 ? "" : "s"} finished`;
+  return `${of}${failed > 0 ? `, ${failed} failed` : ""}${notStarted > 0 && (failed > 0 || finished > 0) ? `, ${notStarted} not started` : ""}`;
+}
+
+function sentence(status: RunStatus, finished: number, target: number, failed: number, notStarted: number, stoppedEarly: boolean): string {
+  const c = counts(finished, target, failed, notStarted);
   switch (status) {
     case "failed":
-      return `Run failed: ${of} finished`;
+      return `Run failed: ${c}`;
     case "partial":
-      return `Partial: ${of} finished, ${missing} failed`;
+      return `Partial: ${c}`;
     case "cancelled":
-      return `Cancelled: ${of} finished`;
+      return `Cancelled: ${finished} of ${target} sample${target === 1 ? "" : "s"} finished`;
     case "unfinished":
-      return `Unfinished: ${of} recorded (no end line: the run is still going, or it was stopped by a crash)`;
+      return `Unfinished: ${finished} of ${target} sample${target === 1 ? "" : "s"} recorded (no end line: the run is still going, or it was stopped by a crash)`;
     case "complete":
-      return `Complete: ${of} finished${stoppedEarly ? " (stopped early: the interval was narrow enough)" : ""}`;
+      return `Complete: ${finished} of ${target} sample${target === 1 ? "" : "s"} finished${stoppedEarly ? " (stopped early: the interval was narrow enough)" : ""}`;
   }
 }
 
@@ -161,10 +170,12 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
   const status = statusOf(run, target);
   const missing = status === "complete" ? 0 : Math.max(0, target - finished);
   const lines = currentFailures(run, status, missing);
+  const failed = Math.min(new Set(lines.map((f) => f.index)).size, missing);
   const failures = groupFailures(lines);
   const message = typeof run.end?.message === "string" && run.end.message ? run.end.message : undefined;
-  // a fatal error stops the run without a failure line of its own (or with one): the end line says why
-  if (status === "failed" && message && !failures.some((g) => g.message === message)) {
+  // run files of engines before the failure lines' reasons: a fatal error stopped the run without a
+  // failure line of its own, and only the end line says why
+  if (status === "failed" && message && failures.length === 0) {
     const code = statusIn(message);
     const kind = kindOfStatus(code);
     failures.unshift({ count: 1, samples: [], kind, label: failureKindLabel(kind), message, ...(code !== undefined ? { status: code } : {}), requestIds: [], attempts: null });
@@ -181,11 +192,13 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
     target,
     finished,
     missing,
+    failed,
+    notStarted: missing - failed,
     ...(message ? { message } : {}),
     failures,
     partials,
     resumable: missing > 0,
-    summary: sentence(status, finished, target, missing, run.end?.stoppedEarly === true),
+    summary: sentence(status, finished, target, failed, missing - failed, run.end?.stoppedEarly === true),
     reason,
   };
 }
@@ -219,4 +232,40 @@ export const FAILURE_KIND_LABELS: Readonly<Record<string, string>> = {
 
 export function failureKindLabel(kind: string): string {
   return FAILURE_KIND_LABELS[kind] ?? kind;
+}
+
+/** Where a failed request went, for a sentence: " (POST url, request id)"; nothing when its message names it already. */
+function whereItWent(g: FailureGroup): string {
+  if (g.kind === "unreachable") return ""; // "cannot connect to host:port …" says where
+  const id = g.requestIds[g.requestIds.length - 1];
+  const parts = [...(g.url ? [`POST ${g.url}`] : []), ...(id ? [`request ${id}`] : [])];
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
+/**
+ * One sentence on a run that did not finish every sample, built on runState so that the CLI,
+ * the editor's view and the language server count and word it alike: its status; how many
+ * samples finished, failed and never started; the reason in the server's words with where the
+ * request went (the fatal one when there is one, else the wait a server asked for, else the
+ * commonest); and, with `file`, how to continue it with `hotmess run --resume FILE` (an editor
+ * offers its own Retry). Null when every sample finished, or for a run still going with nothing
+ * failed.
+ */
+export function describeRunFailure(run: ParsedRun, file?: string, secrets: readonly string[] = []): string | null {
+  if (!run.end && run.failures.length === 0) return null;
+  const st = runState(run, secrets);
+  if (st.status === "complete") return null;
+  const head = { failed: "the run failed", partial: "the run is partial", cancelled: "the run was cancelled", unfinished: "the run did not finish" }[st.status];
+  const pick = st.failures.find((g) => g.retryable === false) ?? st.failures.find((g) => g.retryAfterMs !== undefined) ?? st.failures[0];
+  const others = pick ? st.failures.length - 1 : 0;
+  const reason = pick ? `${pick.message}${whereItWent(pick)}${others > 0 ? ` (and ${others} other reason${others === 1 ? "" : "s"})` : ""}` : st.status === "cancelled" ? undefined : st.message;
+  const fatal = pick ? pick.retryable === false : st.status === "failed";
+  const next =
+    !file ? ""
+    : st.status === "cancelled" ? `; continue with: hotmess run --resume ${file}`
+    : fatal ? `; after fixing it, retry with: hotmess run --resume ${file}`
+    : st.status === "failed" ? `; to try again: hotmess run --resume ${file}`
+    : `; to finish it: hotmess run --resume ${file}`;
+  const c = st.status === "cancelled" || st.status === "unfinished" ? counts(st.finished, st.target, st.failed, 0) : counts(st.finished, st.target, st.failed, st.notStarted);
+  return `${head}: ${c}${reason ? ` — ${reason}` : ""}${next}`;
 }

@@ -361,7 +361,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!provider) {
       const p = await vscode.window.showQuickPick(["anthropic", "openai"], { title: "Provider of the model" });
       if (!p) return;
-      const m = await vscode.window.showInputBox({ title: "Model id", prompt: "As the provider names it, e.g. claude-sonnet-4-5, gpt-5-mini, llama3.1:8b" });
+      const m = await vscode.window.showInputBox({ title: "Model id", prompt: "As the provider names it, e.g. claude-sonnet-5-5, gpt-5.6-terra, llama3.2" });
       if (!m) return;
       provider = p;
       model = m.trim();
