@@ -234,6 +234,14 @@ test("keys a model echoes never reach the run file nor the run returned (header 
   assert.equal(cli.run.samples[0]!.text, "Answer: [redacted] / [redacted]");
   assert.equal(cli.run.header.prompt, "say [redacted]");
   assert.ok(!r.out.includes(OPENAI_KEY) && !r.out.includes(other), "--json - is built from the redacted run");
+
+  // its prompt is kept as "say [redacted]": resuming would send another prompt, so it is refused
+  const before = openai.requests.length;
+  const res = await hotmess(["run", "--resume", cli.file, "-n", "2"], { OPENAI_API_KEY: OPENAI_KEY, GITHUB_TOKEN: other });
+  assert.equal(res.code, 1, res.err);
+  assert.match(res.err, /cannot resume .*: its prompt held an API key, which the run file keeps only as \[redacted\]: resuming would rerun a different prompt/);
+  assert.equal(openai.requests.length, before, "no request");
+  assert.equal(parseRunFile(readFileSync(cli.file, "utf8")).samples.length, 1, "the run file is untouched");
 });
 
 test("checkBaseURL: keys in a URL and URLs that are not http(s) are refused with a message that repeats no secret", () => {

@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { parseRunFile, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
+import { parseRunFile, REDACTED, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import type { FailedSample, FinishedSample } from "./engine";
 
 /** A stable hash of a prompt's text (whitespace at the ends ignored), to find its runs. */
@@ -128,6 +128,10 @@ export class RunWriter {
   static resume(file: string): { writer: RunWriter; run: ParsedRun } {
     const text = readFileSync(file, "utf8");
     const run = parseRunFile(text);
+    // A key in the prompt is kept only as [redacted]: resuming would rerun another prompt.
+    const h = run.header;
+    if (h.prompt.includes(REDACTED) || (h.system ?? "").includes(REDACTED))
+      throw new Error(`its ${h.prompt.includes(REDACTED) ? "prompt" : "system prompt"} held an API key, which the run file keeps only as ${REDACTED}: resuming would rerun a different prompt. Start a new run with the prompt instead`);
     const fd = openSync(file, "r+");
     ftruncateSync(fd, run.goodLength);
     const w = new RunWriter(file, fd);
