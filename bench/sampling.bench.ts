@@ -40,7 +40,7 @@ async function child(which: Case): Promise<void> {
     createdAt: new Date().toISOString(),
     tool: { name: "hotmess", version: "bench" },
     provider: "anthropic",
-    model: "claude-sonnet-4-5",
+    model: "claude-haiku-4-5",
     prompt: "bench",
     parameters: { n: 0, maxTokens: 16000, thinking: { type: "budget", budgetTokens: 4096 }, concurrency: 8, idleTimeoutMs: 30000 },
   });
@@ -48,7 +48,7 @@ async function child(which: Case): Promise<void> {
   const t0 = performance.now();
   const r = await runSamples({
     provider,
-    request: { prompt: "bench", model: "claude-sonnet-4-5", maxTokens: 16000, thinking: { type: "budget", budgetTokens: 4096 } },
+    request: { prompt: "bench", model: "claude-haiku-4-5", maxTokens: 16000, thinking: { type: "budget", budgetTokens: 4096 } },
     n,
     concurrency: 8,
     onEvent: (e) => {

@@ -3,7 +3,7 @@
 // cost accounting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runSamples, type RunEvent } from "../src/sampling/engine";
+import { formatWait, runEndStatus, runSamples, type RunEvent } from "../src/sampling/engine";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "../src/sampling/types";
 
 const request: SampleRequest = { prompt: "2 + 2?", model: "m", maxTokens: 100, thinking: { type: "none" } };
@@ -79,6 +79,15 @@ test("usage and cost are accounted per sample and per run; unknown price → nul
   const unknown = await runSamples({ provider: p, request, n: 2, price: null });
   assert.equal(unknown.progress.costUsd, null);
   assert.equal(unknown.samples[0]!.costUsd, null);
+  // unknown before any sample finished too (not "$0.0000" beside "cost unknown")
+  const progress: number[] = [];
+  // eslint-disable-next-line require-yield
+  const failing = provider(async function* () {
+    throw new SamplingError("auth", "401", 401);
+  });
+  const none = await runSamples({ provider: failing, request, n: 2, price: null, onEvent: (e) => void (e.type === "progress" && progress.push(e.progress.costUsd as number)) });
+  assert.equal(none.progress.costUsd, null);
+  assert.ok(progress.every((c) => c === null), JSON.stringify(progress));
 });
 
 test("429 with retry-after: retried after the wait it asked for, visibly; all samples arrive", async () => {
@@ -159,7 +168,25 @@ test("401 and 400 fail the run at once with the API's own message; nothing is re
     assert.ok(!events.some((e) => e.type === "retry"), "no retry");
     assert.ok(p.calls < 20, `stopped early (${p.calls} calls)`);
     assert.ok(r.samples.length >= 2, "finished samples are kept");
+    // the sample that got it is a failure line with its reason; the samples never started are not
+    assert.equal(r.failures.length, 1);
+    assert.deepEqual(r.failures[0], { index: 4, kind, message: `Anthropic answered ${status} ${msg}`, attempts: 1, status, retryable: false });
+    assert.equal(runEndStatus(r), "failed");
   }
+});
+
+test("a fatal error met by several samples at once is one failure and one message", async () => {
+  const events: RunEvent[] = [];
+  // eslint-disable-next-line require-yield
+  const p = provider(async function* () {
+    await wait(5);
+    throw new SamplingError("auth", "Anthropic answered 401 authentication_error: invalid x-api-key", 401);
+  });
+  const r = await runSamples({ provider: p, request, n: 8, concurrency: 4, onEvent: (e) => void events.push(e) });
+  assert.equal(p.calls, 4);
+  assert.equal(r.status, "failed");
+  assert.equal(r.failures.length, 1);
+  assert.equal(events.filter((e) => e.type === "failure").length, 1);
 });
 
 test("cancellation stops in-flight streams at once and keeps every finished sample", async () => {
@@ -216,18 +243,126 @@ test("a stall past the idle timeout is abandoned and retried", async () => {
   assert.ok(retry && retry.type === "retry" && /no data for 100 ms/.test(retry.reason), JSON.stringify(retry));
 });
 
-test("a sample that keeps failing is reported after its retries", async () => {
+test("a sample that keeps failing is reported after its retries, with its reason; when none finished, the run failed", async () => {
   // eslint-disable-next-line require-yield
   const q = provider(async function* () {
-    throw new SamplingError("server", "500 api_error: boom", 500);
+    throw new SamplingError("server", "500 api_error: boom", 500, undefined, "req_011CAbc", "https://api.anthropic.com/v1/messages");
   });
   const events: RunEvent[] = [];
   const r = await runSamples({ provider: q, request, n: 2, maxRetries: 2, backoffBaseMs: 1, onEvent: (e) => void events.push(e) });
-  assert.equal(r.status, "complete");
+  assert.equal(r.status, "failed");
+  assert.equal(runEndStatus(r), "failed");
+  assert.match(r.message!, /no sample finished: 2 of 2 failed .*500 api_error: boom/);
   assert.equal(r.samples.length, 0);
   assert.equal(r.failures.length, 2);
-  assert.deepEqual(r.failures[0], { index: 0, kind: "server", message: "500 api_error: boom", attempts: 3 });
+  assert.deepEqual(r.failures[0], { index: 0, kind: "server", message: "500 api_error: boom", attempts: 3, status: 500, url: "https://api.anthropic.com/v1/messages", requestId: "req_011CAbc", retryable: true });
   assert.equal(events.filter((e) => e.type === "retry").length, 4);
+});
+
+test("some samples finished and some failed: the run is partial", async () => {
+  const q = provider(async function* (call) {
+    if (call % 2 === 1) throw new SamplingError("server", "500 api_error: boom", 500);
+    yield* answer("Answer: 4");
+  });
+  const r = await runSamples({ provider: q, request, n: 4, concurrency: 1, maxRetries: 0 });
+  assert.equal(r.samples.length, 2);
+  assert.equal(r.failures.length, 2);
+  assert.notEqual(r.status, "failed");
+  assert.equal(runEndStatus(r), "partial");
+  const all = await runSamples({ provider: provider(() => answer("Answer: 4")), request, n: 2 });
+  assert.equal(runEndStatus(all), "complete");
+});
+
+test("an error mid-stream: the failure keeps what the model had said in its last attempt", async () => {
+  // not retryable (a request error): the first attempt's words
+  const refused = provider(async function* () {
+    yield { type: "thinking", text: "16 - 3 = 13. " };
+    yield { type: "text", text: "She has 13" };
+    throw new SamplingError("request", "Anthropic sent an error mid-stream (invalid_request_error): prompt is too long", undefined);
+  });
+  const r = await runSamples({ provider: refused, request, n: 3, concurrency: 1 });
+  assert.equal(r.status, "failed");
+  assert.deepEqual(r.failures[0]!.partial, { text: "She has 13", thinking: "16 - 3 = 13. " });
+  assert.equal(r.failures[0]!.retryable, false);
+  // retried until the retries ran out: the last attempt's words
+  const flaky = provider(async function* (call) {
+    yield { type: "text", text: `attempt ${call}` };
+    throw new SamplingError("overloaded", "Anthropic sent an error mid-stream (overloaded_error): Overloaded");
+  });
+  const f = await runSamples({ provider: flaky, request, n: 1, maxRetries: 2, backoffBaseMs: 1 });
+  assert.deepEqual(f.failures[0]!.partial, { text: "attempt 2", thinking: "" });
+  // nothing said: no partial
+  // eslint-disable-next-line require-yield
+  const silent = provider(async function* () {
+    throw new SamplingError("server", "500 api_error", 500);
+  });
+  const s = await runSamples({ provider: silent, request, n: 1, maxRetries: 0 });
+  assert.equal(s.failures[0]!.partial, undefined);
+});
+
+test("a retry-after beyond the cap: that sample fails as retryable at once, no new sample starts, in-flight ones finish", { timeout: 10_000 }, async () => {
+  const events: RunEvent[] = [];
+  const p = provider(async function* (call, signal) {
+    if (call === 2) throw new SamplingError("rate_limit", "Anthropic answered 429 rate_limit_error: slow down", 429, 3_600_000, "req_011CLimit");
+    yield* answer(`Answer: ${call}`, { delay: call === 1 ? 150 : 10, signal });
+  });
+  const t0 = Date.now();
+  const r = await runSamples({ provider: p, request, n: 8, concurrency: 2, onEvent: (e) => void events.push(e) });
+  assert.ok(Date.now() - t0 < 2000, `no hour-long sleep (${Date.now() - t0} ms)`);
+  assert.equal(p.calls, 3, "nothing started after the 429");
+  assert.deepEqual(
+    r.samples.map((s) => s.index),
+    [0, 1],
+    "the sample in flight finished",
+  );
+  assert.equal(r.failures.length, 1);
+  const f = r.failures[0]!;
+  assert.equal(f.index, 2);
+  assert.equal(f.kind, "rate_limit");
+  assert.equal(f.retryable, true);
+  assert.equal(f.retryAfterMs, 3_600_000);
+  assert.equal(f.status, 429);
+  assert.equal(f.requestId, "req_011CLimit");
+  assert.match(f.message, /429 rate_limit_error: slow down.*the server asked to wait 60 min before retrying \(more than the 60 s limit/);
+  assert.ok(!events.some((e) => e.type === "retry"), "no retry");
+  // told at once: the failure event came before the in-flight sample finished
+  const order = events.filter((e) => e.type === "failure" || e.type === "sample").map((e) => (e.type === "failure" ? "failure" : `sample ${e.type === "sample" ? e.sample.index : ""}`));
+  assert.deepEqual(order, ["sample 0", "failure", "sample 1"]);
+  assert.equal(runEndStatus(r), "partial");
+  assert.match(r.message!, /the server asked to wait 60 min/);
+  assert.match(r.message!, /2 of 8 samples finished/);
+});
+
+test("the retry-after cap: up to it the wait is honoured, beyond it nobody waits (samples waiting to retry stop too)", { timeout: 10_000 }, async () => {
+  const slept: number[] = [];
+  const honoured = provider(async function* (call) {
+    if (call === 0) throw new SamplingError("rate_limit", "429", 429, 2000);
+    yield* answer("x");
+  });
+  const ok = await runSamples({ provider: honoured, request, n: 1, maxRetryWaitMs: 2000, sleep: async (ms) => void slept.push(ms) });
+  assert.equal(ok.samples.length, 1);
+  assert.ok(slept[0]! >= 2000, `waited ${slept[0]} ms`);
+  // sample 0 is waiting out a 5 s backoff when sample 1 is told to wait 10 s (the cap is 1 s):
+  // sample 0 stops waiting and fails as retryable with its own reason; nothing else starts
+  const p = provider(async function* (call, signal) {
+    if (call === 0) throw new SamplingError("server", "500 api_error", 500);
+    await wait(30, signal);
+    if (call === 1) throw new SamplingError("overloaded", "529 overloaded_error", 529, 10_000);
+    yield* answer("x");
+  });
+  const t0 = Date.now();
+  const r = await runSamples({ provider: p, request, n: 6, concurrency: 2, backoffBaseMs: 5000, random: () => 1, maxRetryWaitMs: 1000 });
+  assert.ok(Date.now() - t0 < 2000, `${Date.now() - t0} ms`);
+  assert.equal(p.calls, 2);
+  assert.deepEqual(
+    r.failures.map((f) => [f.index, f.kind, f.retryable]).sort(),
+    [
+      [0, "server", true],
+      [1, "overloaded", true],
+    ],
+  );
+  assert.match(r.failures.find((f) => f.index === 1)!.message, /asked to wait 10 s before retrying \(more than the 1 s limit/);
+  assert.equal(r.status, "failed", "nothing finished");
 });
 
 test("truncated samples are flagged", async () => {
@@ -263,4 +398,11 @@ test("a resumed run counts its existing samples toward n and continues the indic
     [0, 1, 2, 3, 4],
   );
   assert.equal(p.calls, 5);
+});
+
+test("waits in words", () => {
+  assert.deepEqual(
+    [800, 1000, 60_000, 89_000, 3_600_000, 7_199_000, 86_400_000, 3 * 86_400_000].map(formatWait),
+    ["800 ms", "1 s", "60 s", "89 s", "60 min", "2 h", "24 h", "3 days"],
+  );
 });

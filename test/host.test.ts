@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isViewMessage } from "../src/protocol/webview";
-import { loadAnalysis } from "../src/report/load";
+import { loadAnalysis, loadView } from "../src/report/load";
 import { benchmarkPrompts } from "../src/sampling/benchmark";
 import { SimulatedProvider } from "../src/sampling/simulated";
 import { recordRun } from "../src/sampling/record";
@@ -18,7 +18,21 @@ test("only well-formed messages from the view are acted on", () => {
   assert.ok(isViewMessage({ type: "ready" }));
   assert.ok(isViewMessage({ type: "run/cancel" }));
   assert.ok(isViewMessage({ type: "export/request", format: "csv" }));
-  for (const bad of [null, 1, "ready", {}, { type: "export/request" }, { type: "export/request", format: "exe" }, { type: "eval", code: "x" }, { type: ["ready"] }]) assert.equal(isViewMessage(bad), false, JSON.stringify(bad));
+  assert.ok(isViewMessage({ type: "run/resume", file: "/w/.hotmess/runs/a.jsonl" }));
+  for (const bad of [null, 1, "ready", {}, { type: "export/request" }, { type: "export/request", format: "exe" }, { type: "eval", code: "x" }, { type: ["ready"] }, { type: "run/resume" }, { type: "run/resume", file: 3 }, { type: "run/resume", file: "" }])
+    assert.equal(isViewMessage(bad), false, JSON.stringify(bad));
+});
+
+test("a run in which no sample finished: loadView keeps it with its state; loadAnalysis (hotmess export) says how it failed", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hotmess-host-"));
+  const file = join(dir, "failed.jsonl");
+  const header = { type: "header", schema: "hotmess.run/1", id: "f", createdAt: "2026-12-04T10:00:00.000Z", tool, provider: "anthropic", model: "claude-sonnet-4-5", prompt: "2 + 2?", parameters: { n: 8, maxTokens: 100, thinking: { type: "none" }, concurrency: 4, idleTimeoutMs: 1000 } };
+  writeFileSync(file, [header, { type: "end", status: "failed", message: "Anthropic answered 401 authentication_error: invalid x-api-key", finishedAt: "2026-12-04T10:00:01.000Z" }].map((l) => JSON.stringify(l)).join("\n") + "\n");
+  const view = loadView([file], { generator: tool });
+  assert.equal(view.analysis, null);
+  assert.equal(view.runs.length, 1);
+  assert.equal(view.runs[0]!.state.summary, "Run failed: 0 of 8 samples finished");
+  assert.throws(() => loadAnalysis([file], { generator: tool }), { message: `no usable prompt in ${file} (${file}: Run failed: 0 of 8 samples finished: 401 invalid x-api-key)` });
 });
 
 test("a recorded run and a trace set load into one comparison; problems are named", async () => {

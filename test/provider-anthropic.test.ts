@@ -219,3 +219,123 @@ test("a server that quotes the key back in its error: the message is redacted", 
   assert.ok(!e.message.includes(KEY), e.message);
   assert.match(e.message, /\[redacted\]/);
 });
+
+test("a mid-stream invalid_request_error is a request error, not retried, like the same error before the stream", async () => {
+  fake.enqueue({ kind: "error-event", type: "invalid_request_error", message: "prompt is too long: 210000 tokens > 200000 maximum", afterChunks: 4 });
+  const e = await failure();
+  assert.equal(e.kind, "request");
+  assert.equal(e.retryable, false);
+  assert.match(e.message, /mid-stream \(invalid_request_error\): prompt is too long/);
+  fake.enqueue({ kind: "error-event", type: "api_error", message: "Internal server error" });
+  assert.equal((await failure()).kind, "server");
+});
+
+test("through the engine: an error mid-stream keeps what the model had said, with the failure's reason and where it went", async () => {
+  // message_start, the thinking block (3 deltas, signature, stop), the text block's start and first delta: then the error
+  fake.enqueue({ kind: "error-event", type: "invalid_request_error", message: "prompt is too long", afterChunks: 9 });
+  const r = await runSamples({ provider, request, n: 3, concurrency: 1 });
+  assert.equal(r.status, "failed");
+  assert.equal(r.failures.length, 1);
+  const f = r.failures[0]!;
+  assert.deepEqual(f.partial, { thinking: "Let me work this out. Two plus two is four.", text: "The answer" });
+  assert.equal(f.kind, "request");
+  assert.equal(f.retryable, false);
+  assert.equal(f.url, `${fake.url}/v1/messages`);
+  // retried until the retries ran out: the last attempt's words; the HTTP status, request id and URL of an HTTP error
+  fake.enqueue({ kind: "error-event", type: "overloaded_error", afterChunks: 4 }, { kind: "error-event", type: "overloaded_error", afterChunks: 9 });
+  const o = await runSamples({ provider, request, n: 1, maxRetries: 1, backoffBaseMs: 1 });
+  assert.deepEqual(o.failures[0]!.partial, { thinking: "Let me work this out. Two plus two is four.", text: "The answer" });
+  assert.equal(o.failures[0]!.retryable, true);
+  fake.enqueue({ kind: "http-error", status: 500, type: "api_error" });
+  const s = await runSamples({ provider, request, n: 1, maxRetries: 0 });
+  assert.equal(s.failures[0]!.status, 500);
+  assert.match(s.failures[0]!.requestId ?? "", /^req_011C/);
+  assert.equal(s.failures[0]!.requestId, fake.requests.at(-1) && s.failures[0]!.requestId);
+  assert.equal(s.failures[0]!.url, `${fake.url}/v1/messages`);
+  assert.equal(s.failures[0]!.partial, undefined);
+});
+
+test("a base URL with credentials in it is refused before any request, and the message never holds them", async () => {
+  const before = fake.requests.length;
+  const host = fake.url.slice("http://".length);
+  for (const [url, re] of [
+    [`http://hotmess:hunter2-secret-pw@${host}`, /user name and password/],
+    [`http://hunter2-secret-pw@${host}`, /has a user name in it/],
+    [`${fake.url}/?api_key=hunter2-secret-pw`, /key in its query \(api_key=…\)/],
+    [`${fake.url}?key=hunter2-secret-pw&x=1`, /key in its query \(key=…\)/],
+    [`${fake.url}/sk-ant-api03-hunter2secretpw/`, /looks like an API key/],
+  ] as const) {
+    const p = new AnthropicProvider({ apiKey: KEY, baseURL: url });
+    const refused = p.check(request);
+    assert.ok(refused, `${url} is refused`);
+    assert.match(refused, re);
+    assert.match(refused, /ANTHROPIC_API_KEY/);
+    assert.ok(!refused.includes("hunter2"), refused);
+    // stream() refuses too, for a caller that forgot check()
+    const e = await (async () => {
+      for await (const _ of p.stream(request, new AbortController().signal));
+    })().catch((x: unknown) => x);
+    assert.ok(e instanceof SamplingError, String(e));
+    assert.equal(e.kind, "request");
+    assert.ok(!e.message.includes("hunter2"), e.message);
+  }
+  assert.equal(fake.requests.length, before, "no request reached the server");
+  // a query that holds no key (Azure's api-version) is fine
+  assert.equal(new AnthropicProvider({ apiKey: KEY, baseURL: `${fake.url}?api-version=2024-06-01` }).check(request), null);
+});
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+test("a server that is not there fails the run in seconds, once, naming the address and the likely fix", { timeout: 20_000 }, async () => {
+  const port = await freePort();
+  const cases: [string, RegExp][] = [
+    [`http://127.0.0.1:${port}`, new RegExp(`^cannot connect to 127\\.0\\.0\\.1:${port} \\(connection refused\\): is the server running\\?`)],
+    ["http://api.example.invalid", /^cannot resolve api\.example\.invalid \(DNS/],
+    [fake.url.replace("http:", "https:"), new RegExp(`^TLS handshake with ${fake.url.slice(7).replace(/\./g, "\\.")} failed \\(.*\\): the server may speak plain HTTP — use http://, or check its certificate`)],
+  ];
+  for (const [baseURL, re] of cases) {
+    const p = new AnthropicProvider({ apiKey: KEY, baseURL });
+    const events: RunEvent[] = [];
+    const t0 = Date.now();
+    const r = await runSamples({ provider: p, request, n: 8, concurrency: 4, onEvent: (e) => void events.push(e) });
+    const ms = Date.now() - t0;
+    assert.ok(ms < 5000, `${baseURL}: ${ms} ms`);
+    assert.equal(r.status, "failed", baseURL);
+    assert.match(r.message!, re);
+    assert.ok(!events.some((e) => e.type === "retry"), `${baseURL}: not retried`);
+    assert.equal(r.failures.length, 1, `${baseURL}: one failure`);
+    assert.equal(r.failures[0]!.kind, "unreachable");
+    assert.equal(r.failures[0]!.retryable, false);
+  }
+  // a connection that drops after data stays retryable per sample
+  fake.enqueue({ kind: "reset", afterChunks: 4 });
+  const e = await failure();
+  assert.equal(e.kind, "connection");
+  assert.equal(e.retryable, true);
+});
+
+test("retry-after in ms or as an HTTP date: honoured up to the cap; beyond it the sample fails at once, saying how long was asked", { timeout: 20_000 }, async () => {
+  fake.enqueue({ kind: "http-error", status: 429, type: "rate_limit_error", headers: { "retry-after-ms": "150" } });
+  const t0 = Date.now();
+  const ok = await runSamples({ provider, request, n: 1, maxRetryWaitMs: 1000 });
+  assert.equal(ok.samples.length, 1);
+  assert.ok(Date.now() - t0 >= 145, "waited what it was asked");
+  const inTwoHours = new Date(Date.now() + 2 * 3600_000).toUTCString();
+  fake.enqueue({ kind: "http-error", status: 529, type: "overloaded_error", headers: { "retry-after": inTwoHours } });
+  const t1 = Date.now();
+  const r = await runSamples({ provider, request, n: 4, concurrency: 1, maxRetryWaitMs: 1000 });
+  assert.ok(Date.now() - t1 < 2000);
+  assert.equal(r.status, "failed");
+  const f = r.failures[0]!;
+  assert.equal(f.kind, "overloaded");
+  assert.equal(f.status, 529);
+  assert.ok(Math.abs(f.retryAfterMs! - 2 * 3600_000) < 5000, String(f.retryAfterMs));
+  assert.match(f.message, /529 overloaded_error: Overloaded: the server asked to wait 2 h before retrying \(more than the 1 s limit/);
+});

@@ -157,3 +157,92 @@ test("api.openai.com: max_completion_tokens, and reasoning models refuse other t
   assert.equal(fake.requests.at(-1)!.body.max_tokens, 500);
   assert.equal(fake.requests.at(-1)!.body.max_completion_tokens, undefined);
 });
+
+test("a mid-stream invalid_request_error is a request error (not retried); the failure keeps the text so far", async () => {
+  fake.enqueue({ kind: "error-chunk", afterChunks: 3, type: "invalid_request_error", code: "context_length_exceeded", message: "This model's maximum context length is 8192 tokens." });
+  const e = await failure(provider);
+  assert.equal(e.kind, "request");
+  assert.match(e.message, /mid-stream \(invalid_request_error\): This model's maximum context length/);
+  // a role chunk then "part 1 ", "part 2 ": what the model had said
+  fake.enqueue({ kind: "error-chunk", afterChunks: 3, type: "invalid_request_error", message: "context length exceeded" });
+  const r = await runSamples({ provider, request, n: 2, concurrency: 1 });
+  assert.equal(r.status, "failed");
+  assert.equal(r.failures.length, 1);
+  assert.deepEqual(r.failures[0]!.partial, { text: "part 1 part 2 ", thinking: "" });
+  assert.equal(r.failures[0]!.retryable, false);
+  assert.equal(r.failures[0]!.url, `${fake.url}/v1/chat/completions`);
+  // a server error mid-stream is retried; when the retries run out, the last attempt's text is kept
+  fake.enqueue({ kind: "error-chunk", afterChunks: 2 }, { kind: "error-chunk", afterChunks: 3 });
+  const s = await runSamples({ provider, request, n: 1, maxRetries: 1, backoffBaseMs: 1 });
+  assert.deepEqual(s.failures[0]!.partial, { text: "part 1 part 2 ", thinking: "" });
+  assert.equal(s.failures[0]!.retryable, true);
+  fake.enqueue({ kind: "http-error", status: 500 });
+  const h = await runSamples({ provider, request, n: 1, maxRetries: 0 });
+  assert.equal(h.failures[0]!.status, 500);
+  assert.match(h.failures[0]!.requestId ?? "", /^req_[0-9a-f]{32}$/);
+});
+
+test("a base URL with credentials in it is refused before any request, and the message never holds them", async () => {
+  const before = fake.requests.length;
+  const host = fake.url.slice("http://".length);
+  for (const url of [`http://me:hunter2-secret-pw@${host}/v1`, `${fake.url}/v1?api_key=hunter2-secret-pw`, `${fake.url}/v1?token=hunter2-secret-pw`]) {
+    const p = new OpenAIProvider({ apiKey: "sk-test-secret", baseURL: url });
+    const refused = p.check(request);
+    assert.ok(refused, url);
+    assert.match(refused, /OPENAI_API_KEY/);
+    assert.match(refused, new RegExp(`give the URL without (it|them): ${fake.url.replace(/[.]/g, "\\.")}/v1`));
+    assert.ok(!refused.includes("hunter2"), refused);
+    const e = await collect(p).catch((x: unknown) => x);
+    assert.ok(e instanceof SamplingError && !e.message.includes("hunter2"), String(e));
+  }
+  assert.equal(fake.requests.length, before, "no request reached the server");
+});
+
+test("nothing listening on a local port: one failure at once, with the Ollama hint", { timeout: 20_000 }, async () => {
+  const { createServer } = await import("node:net");
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((resolve) => s.close(resolve));
+  const p = new OpenAIProvider({ apiKey: "not-needed", baseURL: `http://127.0.0.1:${port}/v1` });
+  const events: RunEvent[] = [];
+  const t0 = Date.now();
+  const r = await runSamples({ provider: p, request, n: 8, concurrency: 4, onEvent: (e) => void events.push(e) });
+  assert.ok(Date.now() - t0 < 5000);
+  assert.equal(r.status, "failed");
+  assert.equal(r.message, `cannot connect to 127.0.0.1:${port} (connection refused): is the server running? For Ollama: \`ollama serve\`; check --base-url`);
+  assert.equal(r.failures.length, 1);
+  assert.ok(!events.some((e) => e.type === "retry"));
+});
+
+test("https:// to a server that hangs up on the TLS handshake: a TLS failure (not a dropped connection to retry)", { timeout: 20_000 }, async () => {
+  const { createServer } = await import("node:net");
+  const s = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
+  const port = (s.address() as { port: number }).port;
+  try {
+    const e = await failure(new OpenAIProvider({ apiKey: "sk-test-secret", baseURL: `https://127.0.0.1:${port}/v1` }));
+    assert.equal(e.kind, "unreachable");
+    assert.equal(e.message, `TLS handshake with 127.0.0.1:${port} failed (the server closed the connection): the server may speak plain HTTP — use http://, or check its certificate`);
+    // the same server over http://: the connection dropped before an answer, worth retrying
+    const d = await failure(new OpenAIProvider({ apiKey: "sk-test-secret", baseURL: `http://127.0.0.1:${port}/v1` }));
+    assert.equal(d.kind, "connection");
+  } finally {
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+test("a certificate that is not trusted: a TLS failure naming the code, with the fix", async () => {
+  // undici's chain for a self-signed certificate, as the SDK wraps it (no test server here has a certificate)
+  const cause = Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });
+  const fetchFailed = new TypeError("fetch failed", { cause });
+  const { default: OpenAI } = await import("openai");
+  const err = new OpenAI.APIConnectionError({ cause: fetchFailed });
+  const { classify } = await import("../src/sampling/errors");
+  const e = classify(err, "OpenAI", [], { url: "https://gateway.example.com/v1/chat/completions", custom: true });
+  assert.equal(e.kind, "unreachable");
+  assert.equal(
+    e.message,
+    "TLS handshake with gateway.example.com:443 failed (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate): its certificate is not trusted — check the host name in the base URL, or trust the certificate's authority with NODE_EXTRA_CA_CERTS",
+  );
+});

@@ -325,6 +325,53 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
   }
 });
 
+test("a prompt whose last run failed, or partly failed: the lens, the hint and the hover say so and why, with Retry", async () => {
+  const ws = workspace();
+  mkdirSync(ws.runs, { recursive: true });
+  const text = "Say hello.\n===\nWhat is 2 + 2?\n";
+  writeFileSync(ws.promptFile, text);
+  const header = (prompt: string, n: number) => ({ type: "header", schema: "hotmess.run/1", id: `r-${n}`, createdAt: new Date().toISOString(), tool, provider: "anthropic", model: "claude-sonnet-4-5", prompt, promptHash: promptHash(prompt), parameters: { n, maxTokens: 100, thinking: { type: "none" }, concurrency: 4, idleTimeoutMs: 1000 } });
+  const sample = (index: number) => ({ type: "sample", index, text: "Answer: 4", thinking: "", redactedThinking: 0, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: null, latencyMs: 1, retries: 0, truncated: false, stopReason: "end_turn", finishedAt: new Date().toISOString() });
+  const write = (name: string, lines: object[]) => {
+    writeFileSync(join(ws.runs, name), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    return join(ws.runs, name);
+  };
+  // refused at once: no sample, the API's error on the end line (what the engine writes for a 401)
+  const failed = write("failed.jsonl", [header("Say hello.", 8), { type: "end", status: "failed", message: "Anthropic answered 401 authentication_error: invalid x-api-key", finishedAt: new Date().toISOString() }]);
+  const limited = { type: "failure", kind: "rate_limit", message: "Anthropic answered 429 rate_limit_error: Number of requests has exceeded your rate limit", attempts: 1, status: 429, retryable: true, retryAfterMs: 600_000 };
+  const partial = write("partial.jsonl", [header("What is 2 + 2?", 8), ...[0, 1, 2, 3, 4].map(sample), ...[5, 6, 7].map((index) => ({ ...limited, index })), { type: "end", status: "partial", finishedAt: new Date().toISOString() }]);
+  const { client, close } = inProcess({ index: { pollIntervalMs: 0 } });
+  try {
+    await client.initialize(ws.folder);
+    await client.open(ws.uri, text);
+    // the summaries are computed in the background: ask until both runs are read
+    let lenses = await client.lenses(ws.uri);
+    for (const until = Date.now() + 10_000; (lenses.length < 4 || lenses.some((x) => /reading/.test(x.command?.title ?? ""))) && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      lenses = await client.lenses(ws.uri);
+    }
+    assert.deepEqual(
+      lenses.map((l) => l.command!.title),
+      ["▶ Rerun ×8 · ✖ last run failed: 401 invalid x-api-key", "Open last run", "▶ Rerun ×8 · disagreement 0.00 (no reference) · 1 answer · ⚠ 3 of 8 failed: 429 Number of requests has exceeded your rate limit", "Open last run"],
+    );
+    assert.deepEqual(lenses[1]!.command!.arguments, [failed]);
+    const hints = await client.hints(ws.uri);
+    assert.deepEqual(hints.map((h) => (h.label as { value: string }[])[0]!.value), ["✖ last run failed: 401 invalid x-api-key", "disagreement 0.00 (no reference) · ⚠ 3 of 8 failed: 429 Number of requests has exceeded your rate limit"]);
+    const md = (await client.hover(ws.uri, 0))!;
+    assert.ok(md.includes("0 of 8 runs (failed)"), md);
+    assert.ok(md.includes("✖ **Run failed: 0 of 8 samples finished**: `Anthropic answered 401 authentication_error: invalid x-api-key`"), md);
+    assert.ok(!md.includes("no samples yet"), md);
+    assert.ok(md.includes(`[Retry the run](command:hotmess.resumeRun?${encodeURIComponent(JSON.stringify([failed]))} `), md);
+    const md2 = (await client.hover(ws.uri, 2))!;
+    assert.ok(md2.includes("⚠ **Partial: 5 of 8 samples finished, 3 failed**: `Anthropic answered 429 rate_limit_error: Number of requests has exceeded your rate limit`"), md2);
+    assert.ok(md2.includes("**Answers**"), "the figures of the finished samples are still there");
+    assert.ok(md2.includes(`command:hotmess.resumeRun?${encodeURIComponent(JSON.stringify([partial]))}`), md2);
+  } finally {
+    await close();
+    rmSync(ws.folder, { recursive: true, force: true });
+  }
+});
+
 test("front-matter problems are errors at their ranges; undefined variables are warnings", async () => {
   const ws = workspace();
   const text = ["---", "n: 0", "provider: nobody", "colour: red", "---", "Hello {{name}}!", "===", "---", "n: 2.5", "---", "Fine."].join("\n");

@@ -5,6 +5,7 @@ import type { Analysis } from "../src/core/types";
 import type { HostMessage, ViewSource } from "../src/protocol/webview";
 import { HostBar } from "./host";
 import { App, type ViewState } from "./app";
+import { renderRunStates } from "./failures";
 
 declare global {
   interface Window {
@@ -23,8 +24,12 @@ type Saved = Partial<ViewState> & { source?: ViewSource };
 const saved = (): Saved => (vscode?.getState() as Saved | undefined) ?? {};
 const app = new App(root, { onState: (s) => vscode?.setState({ ...saved(), ...s }) });
 const bar = vscode ? new HostBar(vscode) : null;
+// The banners of failed, partial or interrupted runs, between the host bar and the view.
+const runStates = document.createElement("div");
+runStates.className = "runstates-slot";
 if (bar) {
   document.body.insertBefore(bar.el, root);
+  document.body.insertBefore(runStates, root);
   // The host bar sticks to the top: the view's own sticky toolbar sits below it. (On <body>: the
   // app re-renders when <html>'s style changes, which is how VS Code changes the theme.)
   const setTop = () => document.body.style.setProperty("--hm-sticky-top", `${bar.el.getBoundingClientRect().height}px`);
@@ -64,5 +69,9 @@ window.addEventListener("message", (e: MessageEvent<HostMessage | null>) => {
     show(m.analysis);
   } else if (m.type === "run/progress" && m.progress && typeof m.progress === "object") bar?.progress(m.progress);
   else if (m.type === "view/reveal" && typeof m.prompt === "string" && Number.isInteger(m.column)) app.reveal(m.prompt, m.column);
+  else if (m.type === "runs/set" && Array.isArray(m.runs) && vscode) {
+    if (m.source) vscode.setState({ ...saved(), source: m.source });
+    runStates.replaceChildren(...[renderRunStates(m.runs, vscode)].filter((x): x is HTMLElement => x !== null));
+  }
 });
 vscode?.postMessage({ type: "ready" });

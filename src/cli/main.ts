@@ -1,7 +1,7 @@
 // The `hotmess` command.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
+import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 import { COMMANDS, renderOverview, TOP } from "./commands";
@@ -57,7 +57,7 @@ function readRunIfRunFile(file: string): ParsedRun | null {
 }
 
 /** Streams a trace set through the analyzer, line by line. */
-export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io): Promise<Analysis> {
+export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
@@ -72,7 +72,9 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
   const run = readRunIfRunFile(file);
   if (run) {
     const analyzer = new Analyzer({ ...opts, generator: { name: "hotmess", version: VERSION } });
-    if (run.samples.length === 0) throw new FatalError(`${file}: the run has no finished sample yet`);
+    // a run that failed says why (every front end words it the same: describeRunFailure)
+    if (run.samples.length === 0) throw new FatalError(describeRunFailure(run, file) ?? `${file}: the run has no finished sample yet`);
+    onRun?.(run);
     analyzer.add(runToPromptRecord(run));
     return analyzer.finish(run.warnings);
   }
@@ -132,8 +134,12 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   ].filter((o): o is OutputPath => o.path !== undefined);
   refuseOverwrites([{ path: file, what: "the trace set" }], outputs);
   checkWritable({ files: outputs });
+  // a run file whose run failed in part is analysed for what finished, and says what is missing
+  let unfinished: string | null = null;
   const analysis = redactAnalysis(
-    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: intFlag(p, "--seed", DEFAULT_SEED, 0), resamples: intFlag(p, "--resamples", DEFAULT_RESAMPLES, 0) }, io),
+    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: intFlag(p, "--seed", DEFAULT_SEED, 0), resamples: intFlag(p, "--resamples", DEFAULT_RESAMPLES, 0) }, io, (run) => {
+      unfinished = describeRunFailure(run, file);
+    }),
     io,
   );
   reportSkipped(analysis.skipped, io);
@@ -151,7 +157,8 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
     }
   }
   if (out.html !== undefined) (await import("./run")).writeHtml(out.html, analysis, io);
-  return analysis.skipped.length > 0 ? 2 : 0;
+  if (unfinished) io.stderr.write(`hotmess: ${unfinished}\n`);
+  return analysis.skipped.length > 0 || unfinished ? 2 : 0;
 }
 
 /** `hotmess run` with Ctrl-C: the first cancels the run and keeps what finished, a second quits. */

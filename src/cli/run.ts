@@ -2,7 +2,7 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, DEFAULT_SEED, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
+import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
 import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
@@ -309,7 +309,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
       if (!tty && !plan.quiet)
         say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
       else if (e.sample.truncated) say(`sample ${e.sample.index} was truncated at max tokens (${maxTokens})`);
-    } else if (e.type === "failure") say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempts: ${e.failure.message}`);
+    } else if (e.type === "failure" && e.failure.retryable !== false) say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempt${e.failure.attempts === 1 ? "" : "s"}: ${e.failure.message}`);
     else if (e.type === "retry") say(`retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
     else if (e.type === "wave") say(`${e.samples} samples: incoherence interval width ${e.ciWidth === null ? "—" : e.ciWidth.toFixed(3)}`);
     else if (e.type === "progress") draw(e.progress, e.progress.done + e.progress.failed >= e.progress.target);
@@ -327,6 +327,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         idleTimeoutMs: plan.idleTimeoutMs,
         retries: plan.retries,
         ...(plan.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: plan.maxRetryWaitMs } : {}),
+        secrets: [...secretsFromEnv(io.env), ...(plan.secrets ?? [])],
         prices: plan.prices,
         ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
@@ -351,7 +352,9 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   if (tty) io.stderr.write("\r\x1b[K");
   io.stderr.write(`hotmess: ${progressLine(result.progress)}\n`);
   if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${plan.untilCi}\n`);
-  if (result.status === "failed") io.stderr.write(`hotmess: the run failed: ${result.message}\n`);
+  // a failed or partial run says why, once (a fatal error is not also printed as a sample's failure)
+  const why = result.status === "cancelled" ? null : describeRunFailure(run, file);
+  if (why) io.stderr.write(`hotmess: ${why}\n`);
   if (result.status === "cancelled") io.stderr.write(`hotmess: ${result.message}; continue with: hotmess run --resume ${file}\n`);
   if (!plan.quiet) io.stderr.write(`hotmess: the run is in ${file}\n`);
   const code = result.status === "failed" ? 1 : result.status === "cancelled" ? 130 : result.failures.length > 0 ? 2 : 0;
@@ -362,7 +365,8 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
 export function finish(runs: ParsedRun[], io: Io, out: RunOutputs, code: number): number {
   const withSamples = runs.filter((r) => r.samples.length > 0);
   if (withSamples.length === 0) {
-    io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
+    // a failed run has said why already
+    if (code === 0) io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
     return code === 0 ? 1 : code;
   }
   const analysis = redactAnalysis(analyzeRuns(withSamples, out.seed), io);

@@ -12,3 +12,4 @@ export * from "./runfile";
 export * from "./optimizer";
 export * from "./promptfile";
 export * from "./redact";
+export * from "./runstate";

@@ -3,7 +3,7 @@
 //
 //   ---
 //   n: 8
-//   model: claude-sonnet-4-5
+//   model: claude-sonnet-5-5
 //   reference: 18
 //   vars: { eggs: 16 }
 //   ---

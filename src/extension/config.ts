@@ -23,6 +23,8 @@ export interface Settings {
   incoherenceWarningThreshold: number;
   runDirectory: string;
   timeoutSeconds: number;
+  /** The longest wait a server may ask for (retry-after) that a sample sits out; beyond it the sample fails as retryable. */
+  maxRetryWaitSeconds: number;
 }
 
 const clampInt = (v: unknown, lo: number, hi: number, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback);
@@ -51,5 +53,6 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     incoherenceWarningThreshold: Math.min(1, Math.max(0, c.get<number>("incoherenceWarningThreshold", 0.5) ?? 0.5)),
     runDirectory: trusted ? (c.get<string>("runDirectory", ".hotmess/runs") || ".hotmess/runs") : ".hotmess/runs",
     timeoutSeconds: clampInt(c.get("timeoutSeconds"), 5, 3600, 120),
+    maxRetryWaitSeconds: clampInt(c.get("maxRetryWait"), 0, 3600, 60),
   };
 }

@@ -2,37 +2,44 @@
 // the run manager. Activation is lazy (commands, the panel serializer).
 import * as vscode from "vscode";
 import { basename, dirname, join } from "node:path";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import { benchmarkPrompts, parsePrompt, referenceAnswer } from "../sampling/benchmark";
 import { SimulatedProvider } from "../sampling/simulated";
 import { DEFAULT_MODELS } from "../sampling/defaults";
-import { loadAnalysis, type Loaded } from "../report/load";
+import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } from "../report/load";
 import type { ExportFormat, ViewSource } from "../protocol/webview";
 import { readSettings } from "./config";
 import { languageModels } from "./lm";
 import { Log } from "./log";
 import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
-import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider } from "./runs";
+import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider, type RunOutcome } from "./runs";
+import { listRunFiles, readStoredRun, stateBadge } from "./runstore";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
 import { promptRunRequest, registerFolding } from "./prompts";
 import { heavy } from "./lazy";
 import { LANGUAGE_ID, RUNS_CHANGED_METHOD } from "../protocol/lsp";
-import { parsePromptFile } from "../core";
+import { parsePromptFile, redactSecrets, runState, secretsFromEnv, type RunHeader } from "../core";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
 
 let log: Log;
+/** Every key known (Secrets.known()): nothing shown on screen may contain one. */
+let knownSecrets: () => Promise<readonly string[]> = async () => secretsFromEnv(process.env);
 
 /** Shows an error with the command that fixes it, when there is one. */
 async function fail(e: unknown): Promise<void> {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = redactSecrets(e instanceof Error ? e.message : String(e), await knownSecrets().catch(() => []));
   log?.error(message);
   const fix = e instanceof RunSetupError ? e.fix : undefined;
   const actions = [...(fix ? [fix.title] : []), "Show Log"];
   const pick = await vscode.window.showErrorMessage(`Hot Mess: ${message}`, ...actions);
   if (pick === "Show Log") log.show();
   else if (fix && pick === fix.title) void vscode.commands.executeCommand(fix.command, ...(fix.args ?? []));
+}
+
+/** A run's row in a picker: its prompt on one line (the file name when there is no header). */
+function runLabel(header: Partial<RunHeader> | null, file: string): string {
+  return (typeof header?.prompt === "string" ? header.prompt : basename(file)).replace(/\s+/g, " ").slice(0, 80);
 }
 
 function requireTrust(): boolean {
@@ -52,23 +59,42 @@ export function activate(context: vscode.ExtensionContext): void {
   const secrets = new Secrets(context.secrets);
   const status = new StatusBar();
   const runs = new RunManager(context, log, secrets, status);
-  context.subscriptions.push(log, status);
+  context.subscriptions.push(log, status, secrets);
+  // the log scrubs every key known: the stored ones as soon as they are read, and after a change
+  knownSecrets = () => secrets.known();
+  const redactLog = () => void secrets.known().then((keys) => log.setSecrets(keys));
+  redactLog();
+  context.subscriptions.push(secrets.onDidChange(redactLog));
   void vscode.commands.executeCommand("setContext", "hotmess.running", false);
   context.subscriptions.push(runs.onDidChange(() => void vscode.commands.executeCommand("setContext", "hotmess.running", runs.running)));
 
   const handlers: PanelHandlers = {
     onExport: (panel, format) => void exportPanel(panel, format),
     onCancel: () => runs.cancel(),
+    onResume: (panel, file) => {
+      // only a run file this panel shows: the view renders untrusted text and names no other file
+      if (!panel.files.includes(file)) return;
+      void resumeInto(file, panel);
+    },
+    secrets: () => secrets.known(),
   };
   const newPanel = (title: string) => ComparisonPanel.create(context.extensionUri, title, handlers);
 
   const load = (files: string[]): Loaded => loadAnalysis(files, { generator: TOOL });
 
-  const showFiles = (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): Loaded => {
-    const loaded = load(files);
+  /**
+   * Shows files in a panel (a new one unless given): the analysis of what finished and a banner
+   * for each run that failed, is partial or was interrupted. A run where no sample finished
+   * still opens (the banner says why and shows the prompt, with Retry).
+   */
+  const showFiles = (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): LoadedView => {
+    const loaded = loadView(files, { generator: TOOL });
+    if (!loaded.analysis && loaded.runs.length === 0) throw noUsablePrompt(files, loaded);
     const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files };
     const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;
-    (panel ?? newPanel(title)).show(loaded.analysis, source, title);
+    const target = panel ?? newPanel(title);
+    if (loaded.analysis) target.show(loaded.analysis, source, title);
+    target.showRuns(loaded.runs, source, title);
     if (loaded.skipped.length > 0) {
       log.warn(`${loaded.skipped.length} problem(s) reading ${files.join(", ")}:`);
       for (const s of loaded.skipped.slice(0, 50)) log.warn(`  ${basename(s.file)} line ${s.line}: ${s.message}`);
@@ -76,6 +102,44 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     return loaded;
   };
+
+  /** The status bar after opening runs: that one failed (or partly), else its figure. */
+  const showStatus = async (loaded: LoadedView, files: string[]): Promise<void> => {
+    const trouble = loaded.runs.find((r) => r.state.status === "failed" || r.state.status === "partial");
+    if (trouble) status.failed(runState(trouble.run, await secrets.known()), files);
+    else if (loaded.analysis) status.finished(loaded.analysis, files, readSettings().incoherenceWarningThreshold);
+  };
+
+  /**
+   * Retry: continues a run file into the panel that shows it (or a new one), in a trusted
+   * workspace only. When it cannot start (Restricted Mode, no key, another run going), the
+   * panel's banners are shown again, with their Retry button back.
+   */
+  async function resumeInto(file: string, panel?: ComparisonPanel): Promise<void> {
+    const target = panel ?? ComparisonPanel.showing(file);
+    const shown = target?.files.length ? target.files : [file];
+    const refresh = () => {
+      if (!target || target.isDisposed) return;
+      try {
+        showFiles(shown, "runs", target);
+      } catch (e) {
+        log.warn(`could not show ${shown.join(", ")} again: ${(e as Error).message}`);
+      }
+    };
+    if (!requireTrust()) return refresh();
+    const view = target ?? newPanel(`Hot Mess: ${basename(file)}`);
+    let outcome: RunOutcome;
+    try {
+      outcome = await runs.resume(file, view);
+    } catch (e) {
+      refresh();
+      if (!target) view.dispose();
+      return fail(e);
+    }
+    // a panel of several runs shows them all again, the continued one as it is now
+    if (shown.length > 1 && !view.isDisposed) showFiles(shown, "runs", view);
+    report(outcome, view);
+  }
 
   async function exportPanel(panel: ComparisonPanel | undefined, format?: ExportFormat): Promise<void> {
     const target = panel ?? ComparisonPanel.active();
@@ -149,12 +213,27 @@ export function activate(context: vscode.ExtensionContext): void {
       panel.dispose();
       throw e;
     });
-    report(outcome.status, outcome.message);
+    report(outcome, panel);
   });
 
-  function report(status: string, message?: string): void {
+  /** Tells how a run ended when it did not complete: a failure, a cancel, or a partial run (with Retry). */
+  function report(outcome: RunOutcome, panel: ComparisonPanel): void {
+    const { status, message } = outcome;
     if (status === "failed") void fail(new Error(message ?? "the run failed"));
     else if (status === "cancelled") void vscode.window.showInformationMessage(`Hot Mess: ${message ?? "cancelled"}.`);
+    else if (status === "partial") void reportPartial(outcome, panel);
+  }
+
+  async function reportPartial(outcome: RunOutcome, panel: ComparisonPanel): Promise<void> {
+    const i = outcome.runs.findIndex((r) => r.end?.status !== "complete" || r.failures.length > 0);
+    const file = outcome.files[i];
+    if (!file || i < 0) return;
+    const known = await secrets.known();
+    const state = runState(outcome.runs[i]!, known);
+    const text = redactSecrets(`Hot Mess: ${state.summary}${state.reason ? ` (${state.reason})` : ""}. Retry runs the missing samples into the same run file.`, known);
+    const pick = await vscode.window.showWarningMessage(text, "Retry", "Show Log");
+    if (pick === "Retry") void resumeInto(file, panel.isDisposed ? undefined : panel);
+    else if (pick === "Show Log") log.show();
   }
 
   command("hotmess.runBenchmark", async () => {
@@ -177,7 +256,7 @@ export function activate(context: vscode.ExtensionContext): void {
       prompts.map((p) => ({ prompt: p.prompt, title: p.id, reference: p.reference, benchmark: p.spec, id: `${p.id}-seed1`, ...(provider ? { provider } : {}) })),
       panel,
     );
-    report(outcome.status, outcome.message);
+    report(outcome, panel);
   });
 
   command("hotmess.rerunPrompt", async (uri?: unknown, index?: unknown) => {
@@ -193,13 +272,36 @@ export function activate(context: vscode.ExtensionContext): void {
       panel.dispose();
       throw e;
     });
-    report(outcome.status, outcome.message);
+    report(outcome, panel);
   });
 
-  command("hotmess.openRunFile", (file?: unknown) => {
+  command("hotmess.openRunFile", async (file?: unknown) => {
     if (typeof file !== "string") throw new Error("openRunFile needs the path of a run file");
     const loaded = showFiles([file], "runs");
-    status.finished(loaded.analysis, [file], readSettings().incoherenceWarningThreshold);
+    await showStatus(loaded, [file]);
+  });
+
+  command("hotmess.resumeRun", async (file?: unknown) => {
+    if (file !== undefined && typeof file !== "string") throw new Error("resumeRun takes the path of a run file");
+    if (!requireTrust()) return;
+    let target = file;
+    if (target === undefined) {
+      // the runs of the store that can be continued: failed, partial, cancelled or interrupted
+      const dir = runDirectory(readSettings(), context, vscode.window.activeTextEditor?.document);
+      const known = await secrets.known();
+      const items = listRunFiles(dir)
+        .map(({ file, mtime }) => readStoredRun(file, mtime, known))
+        .filter((r) => r.state?.resumable)
+        .map((r) => ({ label: runLabel(r.header, r.file), description: new Date(r.mtime).toLocaleString(), detail: redactSecrets(`${stateBadge(r.state)} · ${r.header?.model ?? "?"} · ${basename(r.file)}`, known), file: r.file }));
+      if (items.length === 0) {
+        void vscode.window.showInformationMessage(`Hot Mess: no run in ${dir} has samples left to run (each one completed).`);
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(items, { title: "Retry Run", placeHolder: "A run to continue: its samples that did not finish run again, into the same file", matchOnDetail: true });
+      if (!pick) return;
+      target = pick.file;
+    }
+    await resumeInto(target);
   });
 
   command("hotmess.cancelRun", () => {
@@ -259,7 +361,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!provider) {
       const p = await vscode.window.showQuickPick(["anthropic", "openai"], { title: "Provider of the model" });
       if (!p) return;
-      const m = await vscode.window.showInputBox({ title: "Model id", prompt: "As the provider names it, e.g. claude-sonnet-4-5, gpt-5-mini, llama3.1:8b" });
+      const m = await vscode.window.showInputBox({ title: "Model id", prompt: "As the provider names it, e.g. claude-sonnet-5-5, gpt-5.6-terra, llama3.2" });
       if (!m) return;
       provider = p;
       model = m.trim();
@@ -276,39 +378,47 @@ export function activate(context: vscode.ExtensionContext): void {
   command("hotmess.openRun", async () => {
     const settings = readSettings();
     const dir = runDirectory(settings, context, vscode.window.activeTextEditor?.document);
-    let entries: { file: string; mtime: number }[] = [];
-    try {
-      entries = readdirSync(dir)
-        .filter((f) => f.endsWith(".jsonl"))
-        .map((f) => ({ file: join(dir, f), mtime: statSync(join(dir, f)).mtimeMs }))
-        .sort((a, b) => b.mtime - a.mtime);
-    } catch {
-      // no run store yet
-    }
-    type Item = vscode.QuickPickItem & { file?: string };
-    const items: Item[] = entries.slice(0, 200).map(({ file, mtime }) => {
-      let detail = "";
-      let label = basename(file);
-      try {
-        const header = JSON.parse(readFileSync(file, "utf8").split("\n")[0]!) as { prompt?: string; model?: string; parameters?: { n?: number } };
-        label = (header.prompt ?? label).replace(/\s+/g, " ").slice(0, 80);
-        detail = `${header.model ?? "?"} · ${header.parameters?.n ?? "?"} reruns · ${basename(file)}`;
-      } catch {
-        detail = basename(file);
-      }
-      return { label, description: new Date(mtime).toLocaleString(), detail, file };
+    const entries = listRunFiles(dir);
+    const known = await secrets.known();
+    type Item = vscode.QuickPickItem & { file?: string; resumable?: boolean };
+    const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
+    const items: Item[] = entries.map(({ file, mtime }) => {
+      const r = readStoredRun(file, mtime, known);
+      const h = r.header;
+      // a run that failed or is partial says why first: the reason is what the row is for
+      const badge = stateBadge(r.state);
+      const detail = `${badge ? `${badge} · ` : ""}${h ? `${h.model ?? "?"} · ${h.parameters?.n ?? "?"} reruns · ` : ""}${basename(file)}`;
+      return { label: runLabel(h, file), description: new Date(mtime).toLocaleString(), detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
     });
     items.push({ label: "$(folder-opened) Browse…", description: "a run file or a trace set anywhere" });
-    const pick = await vscode.window.showQuickPick(items, { title: "Open Run", placeHolder: entries.length ? `Runs in ${dir}` : `No runs in ${dir} yet`, matchOnDetail: true });
-    if (!pick) return;
-    let files = pick.file ? [pick.file] : undefined;
+    const picked = await new Promise<{ item: Item; retry: boolean } | undefined>((resolve) => {
+      const qp = vscode.window.createQuickPick<Item>();
+      qp.title = "Open Run";
+      qp.placeholder = entries.length ? `Runs in ${dir}` : `No runs in ${dir} yet`;
+      qp.matchOnDetail = true;
+      qp.items = items;
+      let done = false;
+      const finish = (v: { item: Item; retry: boolean } | undefined) => {
+        if (done) return;
+        done = true;
+        resolve(v);
+        qp.dispose();
+      };
+      qp.onDidAccept(() => finish(qp.selectedItems[0] ? { item: qp.selectedItems[0], retry: false } : undefined));
+      qp.onDidTriggerItemButton((e) => finish({ item: e.item, retry: true }));
+      qp.onDidHide(() => finish(undefined));
+      qp.show();
+    });
+    if (!picked) return;
+    if (picked.retry && picked.item.file) return resumeInto(picked.item.file);
+    let files = picked.item.file ? [picked.item.file] : undefined;
     if (!files) {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { "Runs and trace sets": ["jsonl"] }, title: "Open Run" });
       if (!uris?.length) return;
       files = uris.map((u) => u.fsPath);
     }
     const loaded = showFiles(files, "runs");
-    status.finished(loaded.analysis, files, settings.incoherenceWarningThreshold);
+    await showStatus(loaded, files);
   });
 
   command("hotmess.importTraces", async () => {

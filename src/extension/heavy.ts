@@ -19,8 +19,8 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
     documentSelector: [{ language: LANGUAGE_ID }],
     synchronize: { configurationSection: "hotmess" },
     outputChannelName: "Hot Mess Inspector (language server)",
-    // hovers link only to opening a run: that one command is trusted, and no HTML
-    markdown: { isTrusted: { enabledCommands: ["hotmess.openRunFile"] }, supportHtml: false },
+    // hovers link only to opening a run and retrying it: those commands are trusted, and no HTML
+    markdown: { isTrusted: { enabledCommands: ["hotmess.openRunFile", "hotmess.resumeRun"] }, supportHtml: false },
     initializationOptions: { fallbackRunDirectory: join(context.globalStorageUri.fsPath, "runs") } satisfies InitializationOptions,
   };
   const client = new LanguageClient("hotmess", "Hot Mess Inspector", serverOptions, clientOptions);

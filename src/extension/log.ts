@@ -1,19 +1,20 @@
 // The output channel. Every line goes through redaction first: API keys never reach the log,
 // even when an error message from a server repeats one back.
 import * as vscode from "vscode";
-import { redactSecrets as redact } from "../core";
+import { redactSecrets as redact, secretsFromEnv } from "../core/redact";
 
 export class Log {
   private readonly channel: vscode.LogOutputChannel;
-  private secrets: string[] = [];
+  // the environment's keys from the first line on; the stored ones arrive with setSecrets
+  private secrets: string[] = secretsFromEnv(process.env);
 
   constructor() {
     this.channel = vscode.window.createOutputChannel("Hot Mess Inspector", { log: true });
   }
 
-  /** Secrets to scrub from every line (the keys in use). */
-  setSecrets(secrets: string[]): void {
-    this.secrets = secrets.filter(Boolean);
+  /** Secrets to scrub from every line: every key known (Secrets.known()). */
+  setSecrets(secrets: readonly string[]): void {
+    this.secrets = [...new Set([...secrets.filter(Boolean), ...secretsFromEnv(process.env)])];
   }
 
   info(line: string): void {

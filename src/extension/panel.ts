@@ -1,11 +1,13 @@
 // The comparison view in a webview panel: the `webview/` app, loaded from the bundle with a
 // strict CSP and a per-load nonce, `localResourceRoots` limited to dist/ and media/, fed by typed
 // messages (src/protocol/webview.ts). A serializer restores the panel after a window reload by
-// reading its source files again.
+// reading its source files again. Every message is redacted before it leaves the host: a model
+// or a server that echoes an API key shows "[redacted]", never the key.
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
-import type { Analysis } from "../core";
-import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type ViewSource } from "../protocol/webview";
+import { basename } from "node:path";
+import { redactDeep, runState, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
+import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RunInView, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
 
@@ -49,6 +51,18 @@ export function viewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): str
 export interface PanelHandlers {
   onExport(panel: ComparisonPanel, format: ExportFormat): void;
   onCancel(panel: ComparisonPanel): void;
+  /** Retry in the view: continue a run file the panel shows. */
+  onResume(panel: ComparisonPanel, file: string): void;
+  /** Every key to redact from what the view is sent (Secrets.known()). */
+  secrets(): Promise<readonly string[]>;
+}
+
+/** Run files with their parsed runs, as the host holds them. */
+export type RunFiles = readonly { file: string; run: ParsedRun }[];
+
+/** The runs as the view's banners show them: each state computed with the keys to redact (before any message is cut short). */
+export function runsInView(runs: RunFiles, secrets: readonly string[]): RunInView[] {
+  return runs.map(({ file, run }) => ({ file, name: basename(file), prompt: run.header.prompt, model: run.header.model, provider: run.header.provider, state: runState(run, secrets) }));
 }
 
 export class ComparisonPanel {
@@ -70,6 +84,12 @@ export class ComparisonPanel {
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handlers: PanelHandlers): ComparisonPanel {
     panel.webview.options = webviewOptions(extensionUri);
     return new ComparisonPanel(panel, extensionUri, handlers);
+  }
+
+  /** An open panel that shows this run file (Retry fills it again), the active one first. */
+  static showing(file: string): ComparisonPanel | undefined {
+    const all = [...ComparisonPanel.open].filter((p) => p.files.includes(file));
+    return all.find((p) => p.panel.active) ?? all[all.length - 1];
   }
 
   /** The most recently active panel, for commands run from the palette. */
@@ -95,6 +115,7 @@ export class ComparisonPanel {
           for (const msg of this.pending.splice(0)) void panel.webview.postMessage(msg);
         } else if (m.type === "export/request") this.handlers.onExport(this, m.format);
         else if (m.type === "run/cancel") this.handlers.onCancel(this);
+        else if (m.type === "run/resume") this.handlers.onResume(this, m.file);
       }),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -104,7 +125,32 @@ export class ComparisonPanel {
     return this.disposed;
   }
 
-  private post(msg: HostMessage): void {
+  /** The run files (or trace set) the panel shows. */
+  get files(): string[] {
+    const s = this.source;
+    return s ? (s.kind === "traces" ? [s.file] : s.files) : [];
+  }
+
+  private outbox: Promise<void> = Promise.resolve();
+
+  /**
+   * Sends a message, redacted: every string in it (the analysis, failure messages, partial
+   * replies, progress) with every known key replaced. In order, one after the other.
+   */
+  private post(msg: HostMessage | ((secrets: readonly string[]) => HostMessage)): void {
+    if (this.disposed) return;
+    this.outbox = this.outbox.then(async () => {
+      const secrets = await this.handlers.secrets().catch(() => secretsFromEnv(process.env));
+      this.deliver(redactDeep(typeof msg === "function" ? msg(secrets) : msg, secrets));
+    });
+  }
+
+  /** Resolves once every message posted so far was handed to the view (or queued for it). */
+  flushed(): Promise<void> {
+    return this.outbox;
+  }
+
+  private deliver(msg: HostMessage): void {
     if (this.disposed) return;
     // only the latest document and progress matter: drop older ones still queued
     if (!this.ready) {
@@ -120,6 +166,17 @@ export class ComparisonPanel {
     this.source = source;
     if (title) this.panel.title = title;
     this.post({ type: "analysis/set", analysis, source });
+  }
+
+  /**
+   * The runs behind the view with their states: a banner for each that failed, is partial or
+   * was interrupted (with Retry); none when all completed. Without a document (no sample
+   * finished) this is all the view shows, so it also carries the source and the title.
+   */
+  showRuns(runs: RunFiles, source?: ViewSource, title?: string): void {
+    if (source) this.source = source;
+    if (title) this.panel.title = title;
+    this.post((secrets) => ({ type: "runs/set", runs: runsInView(runs, secrets), ...(source ? { source } : {}) }));
   }
 
   progress(progress: LiveProgress): void {

@@ -1,10 +1,11 @@
 // Running a prompt from the editor: the provider and request from the settings and the secret
 // keys, a cancellable progress notification, the status bar, the run file in the workspace's run
 // store, and the comparison view filled live as samples finish (re-analysed at most every
-// 400 ms, never once per token).
+// 400 ms, never once per token). Retry continues a run file as `hotmess run --resume` does: the
+// samples that did not finish, with the run's recorded provider, model and parameters.
 import * as vscode from "vscode";
-import { join } from "node:path";
-import { Analyzer, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunHeader } from "../core";
+import { basename, dirname, join } from "node:path";
+import { Analyzer, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
 import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
@@ -12,9 +13,10 @@ import { DEFAULT_PRICES } from "../sampling/prices";
 import { recordRun, type RecordPlan } from "../sampling/record";
 import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
+import { readRun, RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import type { LiveProgress } from "../protocol/webview";
-import { readSettings, type Settings } from "./config";
+import { readSettings, type ProviderSetting, type Settings } from "./config";
 import { heavy } from "./lazy";
 import { LanguageModelProvider } from "./lm";
 import type { Log } from "./log";
@@ -122,8 +124,75 @@ export interface RunOutcome {
   runs: ParsedRun[];
   files: string[];
   analysis: Analysis | null;
-  status: "complete" | "cancelled" | "failed";
+  /** The first run that did not complete decides (partial: some samples failed; Retry continues it). */
+  status: RunEndLine["status"];
   message?: string;
+}
+
+/** A run ready to go: its plan, its title, and the run file it continues (opened for appending only when its turn comes). */
+export interface Planned {
+  plan: RecordPlan;
+  title: string;
+  resume?: string;
+}
+
+/**
+ * The plan of one run: the request, the settings (concurrency, timeout, prices, the retry-after
+ * cap), and every key to redact from the run file (the provider's and all the others known).
+ */
+export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
+  return {
+    provider: resolved.provider,
+    providerName: resolved.name,
+    ...(resolved.baseURL ? { baseURL: resolved.baseURL } : {}),
+    request,
+    concurrency: settings.concurrency,
+    idleTimeoutMs: settings.timeoutSeconds * 1000,
+    retries: 5,
+    maxRetryWaitMs: settings.maxRetryWaitSeconds * 1000,
+    secrets: [...new Set([...resolved.secrets, ...secrets])],
+    prices: { ...DEFAULT_PRICES, ...settings.prices },
+    tool: TOOL,
+    ...extra,
+  };
+}
+
+const EDITOR_PROVIDERS: readonly string[] = ["anthropic", "openai", "simulated", "vscode-lm"];
+
+/**
+ * The provider a recorded run continues with: the one in its header, with the key and the
+ * endpoint of the settings. The endpoint must be the one the run used: a run file (which may
+ * come with a workspace) never decides where a key is sent, and one run is one endpoint.
+ */
+export async function resolveForRun(header: RunHeader, settings: Settings, secrets: Secrets, log?: (line: string) => void): Promise<ResolvedProvider> {
+  const name = header.provider;
+  if (!EDITOR_PROVIDERS.includes(name)) throw new RunSetupError(`this run was made with the provider "${name}", which the editor does not have: continue it with \`hotmess run --resume ${header.id}\`'s file instead`);
+  if (name === "anthropic" || name === "openai") {
+    const setting = `hotmess.${name}.baseUrl`;
+    const configured = safeBaseURL(name === "anthropic" ? settings.anthropicBaseUrl : settings.openaiBaseUrl) ?? "";
+    const recorded = safeBaseURL(header.baseURL) ?? "";
+    if (configured !== recorded) {
+      const where = (u: string) => (u ? u : `${name === "anthropic" ? "Anthropic" : "OpenAI"}'s own endpoint`);
+      throw new RunSetupError(`this run went to ${where(recorded)}, but the ${setting} setting now points to ${where(configured)}: Retry continues a run where it was made. Set ${setting} back to ${recorded || "empty"} to continue it, or rerun the prompt as a new run.`, { title: "Open Settings", command: "workbench.action.openSettings", args: [setting] });
+    }
+  }
+  const resolved = await resolveProvider({ ...settings, provider: name as ProviderSetting, model: header.model }, secrets, log);
+  return { ...resolved, model: header.model };
+}
+
+/** The request a run file recorded (`hotmess run --resume` rebuilds the same one). */
+export function requestOf(header: RunHeader): SampleRequest {
+  const p = header.parameters;
+  const t = p.thinking;
+  const thinking: ThinkingMode = t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? 4096 } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
+  return {
+    prompt: header.prompt,
+    ...(header.system ? { system: header.system } : {}),
+    model: header.model,
+    maxTokens: p.maxTokens,
+    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
+    thinking,
+  };
 }
 
 /** Runs prompts one at a time; the running one can be cancelled. */
@@ -167,9 +236,82 @@ export class RunManager {
    * Reruns each request N times in turn (one panel for all), filling `panel` live. Resolves when
    * all are done, cancelled or failed; every finished sample is in its run file either way.
    */
-  async run(requests: RunRequest[], panel: ComparisonPanel): Promise<RunOutcome> {
+  run(requests: RunRequest[], panel: ComparisonPanel): Promise<RunOutcome> {
+    return this.execute(panel, async () => {
+      const settings: Settings = { ...readSettings(requests[0]?.document?.uri), ...requests[0]?.overrides };
+      const resolved = requests[0]?.provider ?? (await resolveProvider(settings, this.secrets, (line) => this.sdkWarning(line)));
+      const known = await this.secrets.known();
+      // everything is checked before the first request is sent
+      return requests.map((req): Planned => {
+        const request: SampleRequest = {
+          prompt: req.prompt,
+          ...(req.system ? { system: req.system } : {}),
+          model: resolved.model,
+          maxTokens: settings.maxTokens,
+          thinking: resolved.name === "simulated" ? { type: "none" } : thinkingFor(settings, resolved.name, resolved.model),
+          ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
+        };
+        const refused = resolved.provider.check(request);
+        if (refused) throw new RunSetupError(refused, resolved.name === "simulated" ? { title: "Set API Key…", command: "hotmess.setApiKey" } : undefined);
+        const plan = planFor(
+          settings,
+          resolved,
+          request,
+          {
+            n: req.n ?? settings.n,
+            outDir: runDirectory(settings, this.context, req.document),
+            ...(req.reference !== undefined ? { reference: req.reference } : {}),
+            ...(req.benchmark ? { benchmark: req.benchmark } : {}),
+            ...(req.id ? { id: req.id } : {}),
+            ...(req.source ? { source: req.source } : {}),
+          },
+          known,
+        );
+        return { plan, title: requests.length > 1 ? `${req.title} (${requests.indexOf(req) + 1}/${requests.length})` : req.title };
+      });
+    });
+  }
+
+  /**
+   * Continues a run file (Retry): the samples that did not finish are run with the run's
+   * recorded provider, model and parameters (the key, endpoint check, timeout, prices and
+   * retry-after cap from the settings) and appended to the same file, filling `panel` live.
+   */
+  resume(file: string, panel: ComparisonPanel): Promise<RunOutcome> {
+    return this.execute(panel, async () => {
+      let run: ParsedRun;
+      try {
+        run = readRun(file);
+      } catch (e) {
+        throw new RunSetupError(`cannot continue ${basename(file)}: ${(e as Error).message}`);
+      }
+      const h = run.header;
+      const settings = readSettings();
+      const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
+      const request = requestOf(h);
+      const refused = resolved.provider.check(request);
+      if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
+      const plan = planFor(
+        settings,
+        resolved,
+        request,
+        {
+          n: h.parameters.n,
+          concurrency: h.parameters.concurrency || settings.concurrency,
+          outDir: dirname(file),
+          ...(h.reference !== undefined ? { reference: h.reference } : {}),
+          ...(h.benchmark ? { benchmark: h.benchmark } : {}),
+          ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
+        },
+        await this.secrets.known(),
+      );
+      return [{ plan, title: truncateTitle(h.prompt), resume: file }];
+    });
+  }
+
+  /** Records the planned runs in turn into one panel; the first that did not complete decides the outcome. */
+  private async execute(panel: ComparisonPanel, prepare: () => Promise<Planned[]>): Promise<RunOutcome> {
     if (this.current) throw new RunSetupError("A run is already going: cancel it first (Hot Mess: Cancel Run).", { title: "Cancel Run", command: "hotmess.cancelRun" });
-    const settings: Settings = { ...readSettings(requests[0]?.document?.uri), ...requests[0]?.overrides };
     const controller = new AbortController();
     this.current = controller;
     this.listeners.forEach((f) => f());
@@ -178,97 +320,23 @@ export class RunManager {
     let status: RunOutcome["status"] = "complete";
     let message: string | undefined;
     try {
-      const resolved = requests[0]?.provider ?? (await resolveProvider(settings, this.secrets, (line) => this.sdkWarning(line)));
-      this.log.setSecrets(resolved.secrets);
+      const planned = await prepare();
+      this.log.setSecrets(planned[0]?.plan.secrets ?? (await this.secrets.known()));
+      // the banners of an earlier try go while this one runs (the bar shows its progress)
+      panel.showRuns([]);
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: "Hot Mess", cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          for (const [i, req] of requests.entries()) {
+          for (const p of planned) {
             if (controller.signal.aborted) break;
-            const n = req.n ?? settings.n;
-            const request: SampleRequest = {
-              prompt: req.prompt,
-              ...(req.system ? { system: req.system } : {}),
-              model: resolved.model,
-              maxTokens: settings.maxTokens,
-              thinking: resolved.name === "simulated" ? { type: "none" } : thinkingFor(settings, resolved.name, resolved.model),
-              ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
-            };
-            const refused = resolved.provider.check(request);
-            if (refused) throw new RunSetupError(refused, resolved.name === "simulated" ? { title: "Set API Key…", command: "hotmess.setApiKey" } : undefined);
-            const plan: RecordPlan = {
-              provider: resolved.provider,
-              providerName: resolved.name,
-              ...(resolved.baseURL ? { baseURL: resolved.baseURL } : {}),
-              request,
-              n,
-              concurrency: settings.concurrency,
-              idleTimeoutMs: settings.timeoutSeconds * 1000,
-              retries: 5,
-              prices: { ...DEFAULT_PRICES, ...settings.prices },
-              ...(req.reference !== undefined ? { reference: req.reference } : {}),
-              ...(req.benchmark ? { benchmark: req.benchmark } : {}),
-              ...(req.id ? { id: req.id } : {}),
-              ...(req.source ? { source: req.source } : {}),
-              outDir: runDirectory(settings, this.context, req.document),
-              tool: TOOL,
-            };
-            const label = requests.length > 1 ? `${req.title} (${i + 1}/${requests.length})` : req.title;
-            this.log.info(`run: ${n} samples of ${resolved.model} (${resolved.name}${resolved.baseURL ? ` at ${resolved.baseURL}` : ""}) for ${req.title}`);
-            let header: RunHeader | null = null;
-            const finished: FinishedSample[] = [];
-            let lastPost = 0;
-            let timer: ReturnType<typeof setTimeout> | null = null;
-            let lastProgress: Progress | null = null;
-            let lastReported = 0;
-            const postAnalysis = () => {
-              timer = null;
-              lastPost = Date.now();
-              if (!header || finished.length === 0) return;
-              const current: ParsedRun = { header, samples: finished.map((s) => ({ type: "sample", ...s })), failures: [], end: null, warnings: [], goodLength: 0, missingNewline: false };
-              panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, `Hot Mess: ${label}`);
-            };
-            const schedule = () => {
-              if (timer) return;
-              timer = setTimeout(postAnalysis, Math.max(0, 400 - (Date.now() - lastPost)));
-            };
-            const recorded = await recordRun(plan, {
-              signal: controller.signal,
-              onStart: (file, _existing, h) => {
-                files.push(file);
-                header = h;
-                this.log.info(`run: recording to ${file}`);
-              },
-              onEvent: (e) => {
-                if (e.type === "sample") {
-                  finished.push(e.sample);
-                  schedule();
-                } else if (e.type === "retry") this.log.warn(`run: retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
-                else if (e.type === "failure") this.log.error(`run: sample ${e.failure.index} failed after ${e.failure.attempts} attempts: ${e.failure.message}`);
-                else if (e.type === "progress") {
-                  lastProgress = e.progress;
-                  const p = e.progress;
-                  const doneNow = p.done + p.failed;
-                  progress.report({ message: `${label}: ${progressText(p)}`, increment: (100 * (doneNow - lastReported)) / (p.target * requests.length) });
-                  lastReported = doneNow;
-                  this.status.running(label, p);
-                  panel.progress(live(p, false));
-                }
-              },
-            });
-            if (timer) clearTimeout(timer);
-            runs.push(recorded.run);
-            const result = recorded.result;
-            if (result) {
-              if (result.status !== "complete") {
-                status = result.status;
-                message = result.message;
-              }
-              this.log.info(`run: ${result.status}: ${progressText(result.progress)}${result.message ? ` (${result.message})` : ""}`);
-              panel.progress(live(lastProgress ?? result.progress, true, result.message));
+            const outcome = await this.record(p, panel, runs, files, controller.signal, (message, fraction) => progress.report({ message, increment: (100 * fraction) / planned.length }));
+            if (outcome.status !== "complete" && status === "complete") {
+              status = outcome.status;
+              message = outcome.message;
             }
-            if (status !== "complete") break;
+            // a partial run leaves the next prompts to run; a refused key or a cancel stops them all
+            if (outcome.status === "failed" || outcome.status === "cancelled") break;
           }
         },
       );
@@ -283,12 +351,90 @@ export class RunManager {
     }
     const withSamples = runs.filter((r) => r.samples.length > 0);
     const analysis = withSamples.length > 0 ? analyze(withSamples) : null;
-    if (analysis) {
-      panel.show(analysis, { kind: "runs", files }, panel.panel.title);
-      this.status.finished(analysis, files, readSettings().incoherenceWarningThreshold);
-    } else this.status.idle();
+    const source = { kind: "runs" as const, files };
+    if (analysis) panel.show(analysis, source, panel.panel.title);
+    const recorded = runs.map((run, i) => ({ file: files[i]!, run }));
+    panel.showRuns(recorded, source);
+    const known = await this.secrets.known().catch(() => []);
+    const trouble = recorded.map((r) => runState(r.run, known)).find((st) => st.status === "failed" || st.status === "partial");
+    if (trouble) this.status.failed(trouble, files);
+    else if (analysis) this.status.finished(analysis, files, readSettings().incoherenceWarningThreshold);
+    else this.status.idle();
     return { runs, files, analysis, status, ...(message ? { message } : {}) };
   }
+
+  /** One planned run: its file created (or continued), samples recorded, the view filled live. */
+  private async record(p: Planned, panel: ComparisonPanel, runs: ParsedRun[], files: string[], signal: AbortSignal, report: (message: string, fraction: number) => void): Promise<{ status: RunOutcome["status"]; message?: string }> {
+    const plan: RecordPlan = { ...p.plan };
+    // opened for appending only now (a torn last line is cut off), after every check passed
+    if (p.resume) plan.resumed = RunWriter.resume(p.resume);
+    const label = p.title;
+    const existing = plan.resumed?.run.samples.length ?? 0;
+    this.log.info(`run: ${plan.resumed ? `continuing ${basename(p.resume!)} (${existing} of ${plan.n} finished): ` : ""}${plan.n} samples of ${plan.request.model} (${plan.providerName}${plan.baseURL ? ` at ${plan.baseURL}` : ""}) for ${label}`);
+    let header: RunHeader | null = null;
+    const finished: FinishedSample[] = (plan.resumed?.run.samples ?? []).map(({ type: _t, ...s }) => s);
+    let lastPost = 0;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let lastProgress: Progress | null = null;
+    let lastReported = existing;
+    const postAnalysis = () => {
+      timer = null;
+      lastPost = Date.now();
+      if (!header || finished.length === 0) return;
+      const current: ParsedRun = { header, samples: finished.map((s) => ({ type: "sample", ...s })), failures: [], end: null, warnings: [], goodLength: 0, missingNewline: false };
+      // a continued run keeps the panel's title (it names the run file the user opened)
+      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, p.resume ? undefined : `Hot Mess: ${label}`);
+    };
+    const schedule = () => {
+      if (timer) return;
+      timer = setTimeout(postAnalysis, Math.max(0, 400 - (Date.now() - lastPost)));
+    };
+    const recorded = await recordRun(plan, {
+      signal,
+      onStart: (file, _existing, h) => {
+        files.push(file);
+        header = h;
+        this.log.info(`run: recording to ${file}`);
+        // a continued run shows what it has at once
+        if (finished.length > 0) schedule();
+      },
+      onEvent: (e) => {
+        if (e.type === "sample") {
+          finished.push(e.sample);
+          schedule();
+        } else if (e.type === "retry") this.log.warn(`run: retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
+        else if (e.type === "failure") this.log.error(`run: sample ${e.failure.index} failed after ${e.failure.attempts} attempts: ${e.failure.message}`);
+        else if (e.type === "progress") {
+          lastProgress = e.progress;
+          const pr = e.progress;
+          const doneNow = pr.done + pr.failed;
+          report(`${label}: ${progressText(pr)}`, (doneNow - lastReported) / pr.target);
+          lastReported = doneNow;
+          this.status.running(label, pr);
+          panel.progress(live(pr, false));
+        }
+      },
+    });
+    if (timer) clearTimeout(timer);
+    if (!files.includes(recorded.file)) files.push(recorded.file);
+    runs.push(recorded.run);
+    const result = recorded.result;
+    if (!result) {
+      // continued a run that already had all its samples
+      this.log.info(`run: ${basename(recorded.file)} already has ${recorded.run.samples.length} of ${plan.n} samples; nothing to do`);
+      return { status: "complete" };
+    }
+    // what the run file says now: "partial" when some samples failed and the others finished
+    const state = runState(recorded.run, plan.secrets);
+    const status: RunOutcome["status"] = state.status === "unfinished" ? result.status : state.status;
+    this.log.info(`run: ${status}: ${progressText(result.progress)}${result.message ? ` (${result.message})` : ""}`);
+    panel.progress(live(lastProgress ?? result.progress, true, result.message ?? (status === "partial" ? state.summary : undefined)));
+    return { status, ...(result.message ? { message: result.message } : {}) };
+  }
+}
+
+function truncateTitle(prompt: string): string {
+  return prompt.trim().split("\n")[0]!.slice(0, 40);
 }
 
 export function analyze(runs: ParsedRun[]): Analysis {

@@ -1,7 +1,7 @@
 // The status bar item: the running run's progress, then the last incoherence (with a warning
 // colour above the threshold); a click opens the last run.
 import * as vscode from "vscode";
-import type { Analysis } from "../core";
+import type { Analysis, RunState } from "../core";
 import type { Progress } from "../sampling/engine";
 
 export class StatusBar {
@@ -40,7 +40,7 @@ export class StatusBar {
     const inc = b ? b.incoherence : (opt?.incoherence ?? null);
     const ci = b ? b.ci95 : (opt?.ci95 ?? null);
     if (inc === null || inc === undefined) {
-      this.item.text = `$(pulse) Hot Mess: ${p ? `${p.classes} answers` : "no samples"}`;
+      this.item.text = `$(pulse) Hot Mess: ${p ? `${p.classes} answer${p.classes === 1 ? "" : "s"}` : "no samples"}`;
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = `$(pulse) incoherence ${inc.toFixed(2)}${ci ? ` [${ci[0].toFixed(2)}–${ci[1].toFixed(2)}]` : ""}`;
@@ -48,6 +48,17 @@ export class StatusBar {
       this.item.backgroundColor = (ci ? ci[0] : inc) > threshold ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
     }
     this.item.tooltip = `${p?.id ?? ""}: ${p?.n ?? 0} runs. Click to open the comparison.`;
+    this.item.command = "hotmess.openLastRun";
+    this.item.show();
+  }
+
+  /** The last run failed, or some of its samples did: why, and a click opens it (with Retry). */
+  failed(state: RunState, files: string[]): void {
+    this.lastFiles = files;
+    const partial = state.status !== "failed";
+    this.item.text = state.status === "failed" ? "$(error) Hot Mess: last run failed" : `$(warning) Hot Mess: ${state.finished} of ${state.target} finished`;
+    this.item.backgroundColor = new vscode.ThemeColor(partial ? "statusBarItem.warningBackground" : "statusBarItem.errorBackground");
+    this.item.tooltip = `${state.summary}${state.reason ? `: ${state.reason}` : ""}. Click to open it${state.resumable ? " (Retry is there)" : ""}.`;
     this.item.command = "hotmess.openLastRun";
     this.item.show();
   }

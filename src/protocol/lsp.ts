@@ -43,6 +43,8 @@ export const Commands = {
   rerunPrompt: "hotmess.rerunPrompt",
   /** Arguments {@link OpenRunFileArgs}: opens a run file in the comparison view. */
   openRunFile: "hotmess.openRunFile",
+  /** Arguments {@link OpenRunFileArgs}: continues a failed or partial run file (Retry). */
+  resumeRun: "hotmess.resumeRun",
 } as const;
 /** `uri` is the document URI as a string (LSP arguments are JSON). */
 export type RerunPromptArgs = [uri: string, promptIndex: number];

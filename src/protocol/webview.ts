@@ -1,6 +1,7 @@
 // The messages between the extension host and the comparison view, typed once and imported by
 // both sides (the host in src/extension/panel.ts, the view in webview/main.ts).
 import type { Analysis } from "../core/types";
+import type { RunState } from "../core/runstate";
 
 export type ExportFormat = "json" | "csv" | "md" | "html";
 
@@ -37,7 +38,28 @@ export interface RevealColumn {
   prompt: string;
   column: number;
 }
-export type HostMessage = SetAnalysis | SetProgress | RevealColumn;
+/** A run file the view shows, with what became of its run (src/core/runstate.ts). */
+export interface RunInView {
+  /** Its path: what Retry sends back (the host resumes only files its panel shows). */
+  file: string;
+  /** The file name, for display. */
+  name: string;
+  prompt: string;
+  model: string;
+  provider: string;
+  state: RunState;
+}
+/**
+ * The runs behind the view and their states; the view shows a banner for each that did not
+ * complete (why, with Retry). Sent with every document, and alone when no sample finished (then
+ * no analysis is sent, and the banner shows the prompt).
+ */
+export interface SetRuns {
+  type: "runs/set";
+  runs: RunInView[];
+  source?: ViewSource;
+}
+export type HostMessage = SetAnalysis | SetProgress | RevealColumn | SetRuns;
 
 // ---- view → host ----
 export interface Ready {
@@ -50,9 +72,14 @@ export interface RequestExport {
 export interface CancelRun {
   type: "run/cancel";
 }
-export type ViewMessage = Ready | RequestExport | CancelRun;
+/** Retry: run the samples of a run file that did not finish, into the same file (`hotmess run --resume`). */
+export interface ResumeRun {
+  type: "run/resume";
+  file: string;
+}
+export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun;
 
-const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel"]);
+const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume"]);
 const FORMATS = new Set(["json", "csv", "md", "html"]);
 
 /** Checks a message from the view (it comes from a page that renders untrusted text). */
@@ -61,5 +88,6 @@ export function isViewMessage(m: unknown): m is ViewMessage {
   const t = (m as { type?: unknown }).type;
   if (typeof t !== "string" || !VIEW_TYPES.has(t)) return false;
   if (t === "export/request") return FORMATS.has((m as { format?: unknown }).format as string);
+  if (t === "run/resume") return typeof (m as { file?: unknown }).file === "string" && (m as { file: string }).file !== "";
   return true;
 }

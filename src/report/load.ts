@@ -1,7 +1,7 @@
 // Reading run files and trace sets into one analysis, with the raw traces kept for exports.
 // Used by the editor (Open Run…, Import Traces…, restoring a panel) and by `hotmess export`.
 import { readFileSync } from "node:fs";
-import { Analyzer, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type PromptRecord } from "../core";
+import { Analyzer, isRunFile, parseRunFile, parseTraceLine, runState, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
 
 export interface Loaded {
   analysis: Analysis;
@@ -9,7 +9,18 @@ export interface Loaded {
   records: PromptRecord[];
   /** Problems met, each with its file and line. */
   skipped: (LineProblem & { file: string })[];
+  /** The run files among the files, each with what became of its run (failed, partial…). */
+  runs: LoadedRun[];
 }
+
+export interface LoadedRun {
+  file: string;
+  run: ParsedRun;
+  state: RunState;
+}
+
+/** What the comparison view shows: the analysis of what finished (null: no sample finished) and every run's state. */
+export type LoadedView = Omit<Loaded, "analysis"> & { analysis: Analysis | null };
 
 export interface LoadOptions {
   generator: { name: string; version: string };
@@ -18,11 +29,17 @@ export interface LoadOptions {
   resamples?: number;
 }
 
-/** Reads each file (a run file, or a trace set of one prompt per line) and analyses them together. */
-export function loadAnalysis(files: string[], options: LoadOptions): Loaded {
+/**
+ * Reads each file (a run file, or a trace set of one prompt per line) and analyses them together.
+ * A run in which no sample finished (a refused key, a cancel before the first answer) adds no
+ * prompt but is kept in `runs` with its state, so the editor can say why and offer Retry.
+ * Throws only for an empty file or a file that is not JSON Lines at all.
+ */
+export function loadView(files: string[], options: LoadOptions): LoadedView {
   const analyzer = new Analyzer({ generator: options.generator, referenceFree: options.referenceFree ?? false, seed: options.seed ?? 1, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) });
   const records: PromptRecord[] = [];
   const skipped: (LineProblem & { file: string })[] = [];
+  const runs: LoadedRun[] = [];
   const seen = new Map<string, number>();
   for (const file of files) {
     const text = readFileSync(file, "utf8");
@@ -31,6 +48,7 @@ export function loadAnalysis(files: string[], options: LoadOptions): Loaded {
     if (isRunFile(first.trim())) {
       const run = parseRunFile(text);
       skipped.push(...run.warnings.map((w) => ({ ...w, file })));
+      runs.push({ file, run, state: runState(run) });
       if (run.samples.length === 0) continue;
       const record = runToPromptRecord(run);
       records.push(record);
@@ -48,9 +66,26 @@ export function loadAnalysis(files: string[], options: LoadOptions): Loaded {
       }
     });
   }
-  if (records.length === 0) {
-    const why = skipped[0] ? ` (${skipped[0].file} line ${skipped[0].line}: ${skipped[0].message})` : "";
-    throw new Error(`no usable prompt in ${files.join(", ")}${why}`);
-  }
-  return { analysis: analyzer.finish(skipped.map(({ line, message }) => ({ line, message }))), records, skipped };
+  const analysis = records.length > 0 ? analyzer.finish(skipped.map(({ line, message }) => ({ line, message }))) : null;
+  return { analysis, records, skipped, runs };
+}
+
+/** Reads and analyses the files; throws when none holds a usable prompt, saying why (a failed run says how it failed). */
+export function loadAnalysis(files: string[], options: LoadOptions): Loaded {
+  const loaded = loadView(files, options);
+  if (loaded.analysis === null) throw noUsablePrompt(files, loaded);
+  return { ...loaded, analysis: loaded.analysis };
+}
+
+/** The error for files that gave no prompt: the first problem met, or how the first run ended. */
+export function noUsablePrompt(files: string[], loaded: LoadedView): Error {
+  return new Error(`no usable prompt in ${files.join(", ")}${whyNothing(loaded)}`);
+}
+
+function whyNothing(loaded: LoadedView): string {
+  const s = loaded.skipped[0];
+  if (s) return ` (${s.file} line ${s.line}: ${s.message})`;
+  const r = loaded.runs[0];
+  if (r) return ` (${r.file}: ${r.state.summary}${r.state.reason ? `: ${r.state.reason}` : ""})`;
+  return "";
 }

@@ -3,10 +3,11 @@
 // from; a max_tokens stop is flagged as truncated. The SDK's own retries are off: the run
 // engine retries, visibly.
 import Anthropic from "@anthropic-ai/sdk";
-import { classify } from "./errors";
+import { classify, type Endpoint } from "./errors";
 import { claudeRules } from "./claude";
 import { DEFAULT_MODELS } from "./defaults";
 import { capturingConsoleWarn, onceEach, sdkLogger, type SdkLog } from "./sdklog";
+import { checkBaseURL, safeBaseURL } from "./store";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export { claudeRules, claudeVersion, defaultThinking } from "./claude";
@@ -23,19 +24,26 @@ export class AnthropicProvider implements Provider {
   readonly id = "anthropic";
   private readonly client: Anthropic;
   private readonly where: string;
-  private readonly secrets: string[];
+  readonly secrets: readonly string[];
   private readonly sdkLog: SdkLog;
+  /** Why the base URL cannot be used (credentials in it), checked before any request. */
+  private readonly refusedURL: string | null;
+  private readonly endpoint: Endpoint;
 
   constructor(options: AnthropicOptions) {
     this.secrets = [options.apiKey];
+    this.refusedURL = checkBaseURL(options.baseURL, "ANTHROPIC_API_KEY");
     // One log for the SDK's logger and its console.warn: each distinct line once per provider (a run).
     this.sdkLog = onceEach(options.log, "the Anthropic SDK", this.secrets);
     const logger = sdkLogger(this.sdkLog);
     this.client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL ?? null, maxRetries: 0, timeout: 600_000, logger, logLevel: "warn" });
-    this.where = options.baseURL ? `Anthropic (${options.baseURL})` : "Anthropic";
+    // messages name the endpoint without what may not be shown (a user name, a query)
+    this.where = options.baseURL ? `Anthropic (${safeBaseURL(options.baseURL) ?? "the base URL"})` : "Anthropic";
+    this.endpoint = { url: `${safeBaseURL(this.client.baseURL) ?? "https://api.anthropic.com"}/v1/messages`, custom: options.baseURL !== undefined };
   }
 
   check(r: SampleRequest): string | null {
+    if (this.refusedURL) return this.refusedURL;
     const rules = claudeRules(r.model);
     if (r.thinking.type === "none" && rules.off === null)
       return `${r.model} always thinks (its adaptive thinking cannot be turned off): drop --thinking off, or choose a model that can answer without thinking, such as ${DEFAULT_MODELS.anthropic}`;
@@ -57,6 +65,8 @@ export class AnthropicProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+    // for a caller that did not call check(): the key in the URL must not be sent either
+    if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     const body: Record<string, unknown> = {
       model: r.model,
       max_tokens: r.maxTokens,
@@ -106,7 +116,7 @@ export class AnthropicProvider implements Provider {
       }
     } catch (e) {
       if (signal.aborted) return;
-      throw classify(e, this.where, this.secrets);
+      throw classify(e, this.where, this.secrets, this.endpoint);
     }
     if (signal.aborted) return;
     if (!stopped) throw new SamplingError("incomplete", `${this.where}: the stream ended without message_stop (the connection was cut or the server gave up)`);

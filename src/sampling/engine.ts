@@ -1,10 +1,11 @@
 // The run engine: N independent samples of one request through a provider, with bounded
 // concurrency, an idle timeout per sample, retries with backoff and jitter that honour
-// retry-after and show in the progress, immediate failure on a refused key or request,
-// cancellation that keeps every finished sample, and adaptive stopping on the width of the
-// incoherence interval. Nothing is cached between samples: each is its own request, since a
-// cache would erase the very variance being measured.
-import { analyzeRecords, type PromptRecord, type RunSampleLine } from "../core";
+// retry-after (up to a cap) and show in the progress, immediate failure on a refused key or
+// request or a server that is not there, cancellation that keeps every finished sample, and
+// adaptive stopping on the width of the incoherence interval. Every failed sample is reported
+// with its reason (and what the model had said before it failed). Nothing is cached between
+// samples: each is its own request, since a cache would erase the very variance being measured.
+import { analyzeRecords, type PromptRecord, type RunEndLine, type RunFailureLine, type RunSampleLine } from "../core";
 import { costOf, type Price } from "./prices";
 import { isSamplingError, SamplingError, type Provider, type SampleRequest } from "./types";
 
@@ -22,12 +23,12 @@ export interface Usage {
  */
 export type FinishedSample = Omit<RunSampleLine, "type">;
 
-export interface FailedSample {
-  index: number;
-  kind: string;
-  message: string;
-  attempts: number;
-}
+/**
+ * A failed sample: a run file's failure line without its type (src/core/runfile.ts: its kind,
+ * the message, attempts, the HTTP status, the URL, the request id, whether it is worth retrying,
+ * the wait the server asked for, and what the model had said before it failed).
+ */
+export type FailedSample = Omit<RunFailureLine, "type">;
 
 export interface Progress {
   target: number;
@@ -67,7 +68,11 @@ export interface RunOptions {
   /** Backoff: base × 2^(attempt−1), capped, times a jitter in [0.5, 1] (defaults 1 s and 60 s). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
-  /** The longest retry-after honoured, in ms (default 60 s); a server asking for more fails the sample as retryable. */
+  /**
+   * The longest retry-after honoured, in ms (default 60 s). A server asking for more fails that
+   * sample as retryable at once and stops the run from starting anything new (samples in
+   * flight finish): the run ends with what it has, to be resumed later.
+   */
   maxRetryWaitMs?: number;
   /** Stop once the incoherence interval is narrower than `width` (needs a reference). */
   untilCi?: { width: number; reference: string | number; minSamples?: number; resamples?: number };
@@ -85,8 +90,13 @@ export interface RunOptions {
 }
 
 export interface RunResult {
+  /**
+   * complete: the run went its course (some samples may have failed: `failures`, and
+   * runEndStatus says "partial"); failed: a fatal error (a refused key or request, a server
+   * that is not there), or no sample finished; cancelled: the caller stopped it.
+   */
   status: "complete" | "cancelled" | "failed";
-  /** Why the run failed (the API's own message) or stopped early. */
+  /** Why the run failed (the API's own message), stopped early, or lost samples. */
   message?: string;
   /** Adaptive stopping ended the run before n. */
   stoppedEarly: boolean;
@@ -96,6 +106,31 @@ export interface RunResult {
 }
 
 class Cancelled extends Error {}
+
+/** The status a run file's end line records for a result: "partial" when some samples failed. */
+export function runEndStatus(result: Pick<RunResult, "status" | "failures">): RunEndLine["status"] {
+  return result.status === "complete" && result.failures.length > 0 ? "partial" : result.status;
+}
+
+/** A failed attempt, with what the model had said in it before it failed. */
+class AttemptFailed extends Error {
+  constructor(
+    readonly error: SamplingError,
+    readonly partial: { text: string; thinking: string } | undefined,
+  ) {
+    super(error.message);
+  }
+}
+
+/** A wait in words: "800 ms", "45 s", "60 min", "2 h", "3 days". */
+export function formatWait(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -129,11 +164,17 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
   const random = o.random ?? Math.random;
   const sleep = o.sleep ?? defaultSleep;
   const price = o.price ?? null;
+  const maxRetryWaitMs = Math.max(0, o.maxRetryWaitMs ?? 60_000);
 
   const run = new AbortController(); // aborted on cancel or on a fatal error
   const onOuterAbort = () => run.abort();
   o.signal?.addEventListener("abort", onOuterAbort, { once: true });
   if (o.signal?.aborted) run.abort();
+  // aborted with the run, and when a server asks to wait longer than the cap: nothing new starts
+  // (no sample, no retry; waits end), samples in flight finish
+  const starting = new AbortController();
+  run.signal.addEventListener("abort", () => starting.abort(), { once: true });
+  let halt: string | null = null; // why nothing new starts
 
   const samples: FinishedSample[] = [...(o.existing ?? [])];
   const failures: FailedSample[] = [];
@@ -146,15 +187,17 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     retriesSoFar: 0,
     inputTokens: samples.reduce((s, x) => s + x.usage.inputTokens, 0),
     outputTokens: samples.reduce((s, x) => s + x.usage.outputTokens, 0),
-    costUsd: samples.length === 0 || samples.every((x) => x.costUsd !== null) ? samples.reduce((s, x) => s + (x.costUsd ?? 0), 0) : null,
+    // unknown from the start when the model has no price (not $0 until the first sample)
+    costUsd: price !== null && samples.every((x) => x.costUsd !== null) ? samples.reduce((s, x) => s + (x.costUsd ?? 0), 0) : null,
   };
-  const failed: { error: SamplingError | null } = { error: null }; // the first refused request
+  const failed: { error: SamplingError | null } = { error: null }; // the first fatal error
   let pauseUntil = 0; // a shared retry-after: nobody starts an attempt before it
   const emit = async (e: RunEvent) => {
     if (o.onEvent) await o.onEvent(e);
   };
   const tick = () => emit({ type: "progress", progress: { ...progress } });
 
+  /** One attempt at a sample; throws AttemptFailed (with what was said so far) or Cancelled. */
   const attempt = async (index: number): Promise<Omit<FinishedSample, "retries" | "finishedAt">> => {
     const ctl = new AbortController();
     const onRun = () => ctl.abort();
@@ -174,6 +217,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     let redacted = 0;
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
     let stop: { reason: string; truncated: boolean } | null = null;
+    const failedWith = (error: SamplingError) => new AttemptFailed(error, text || thinking ? { text, thinking } : undefined);
     progress.streaming++;
     try {
       arm();
@@ -189,17 +233,17 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         } else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
       }
     } catch (e) {
-      if (timedOut) throw new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`);
-      throw e;
+      if (timedOut) throw failedWith(new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`));
+      if (e instanceof Cancelled || run.signal.aborted) throw new Cancelled();
+      throw failedWith(isSamplingError(e) ? e : new SamplingError("server", e instanceof Error ? e.message : String(e)));
     } finally {
       if (timer) clearTimeout(timer);
       run.signal.removeEventListener("abort", onRun);
       progress.streaming--;
     }
-    if (timedOut) throw new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`);
+    if (timedOut) throw failedWith(new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`));
     if (run.signal.aborted) throw new Cancelled();
-    if (stop === null) throw new SamplingError("incomplete", "the stream ended without its stop event");
-    void index;
+    if (stop === null) throw failedWith(new SamplingError("incomplete", "the stream ended without its stop event"));
     return {
       index,
       text,
@@ -213,10 +257,48 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     };
   };
 
+  /** Records a sample as failed, with its reason and what its last attempt had said. */
+  const recordFailure = async (index: number, err: SamplingError, attempts: number, partial: AttemptFailed["partial"], extra: { message?: string; retryAfterMs?: number } = {}) => {
+    const failure: FailedSample = {
+      index,
+      kind: err.kind,
+      message: extra.message ?? err.message,
+      attempts,
+      ...(err.status !== undefined ? { status: err.status } : {}),
+      ...(err.url ? { url: err.url } : {}),
+      ...(err.requestId ? { requestId: err.requestId } : {}),
+      retryable: err.retryable,
+      ...(extra.retryAfterMs !== undefined ? { retryAfterMs: extra.retryAfterMs } : {}),
+      ...(partial ? { partial } : {}),
+    };
+    failures.push(failure);
+    progress.failed++;
+    await emit({ type: "failure", failure });
+    await tick();
+  };
+
+  /** Waits, unless nothing new may start any more; false when it may not. */
+  const waitToStart = async (ms: number): Promise<boolean> => {
+    if (ms > 0) {
+      try {
+        await sleep(ms, starting.signal);
+      } catch (e) {
+        if (run.signal.aborted) throw new Cancelled();
+        if (!halt) throw e;
+      }
+    }
+    if (run.signal.aborted) throw new Cancelled();
+    return halt === null;
+  };
+
   const sampleOne = async (index: number): Promise<void> => {
+    let last: AttemptFailed | null = null;
     for (let tries = 0; ; tries++) {
-      const wait = pauseUntil - Date.now();
-      if (wait > 0) await sleep(wait, run.signal);
+      if (!(await waitToStart(pauseUntil - Date.now()))) {
+        // the server said to stop while this sample waited to retry: it fails with its last reason
+        if (last) await recordFailure(index, last.error, tries, last.partial);
+        return;
+      }
       try {
         const s = await attempt(index);
         const finished: FinishedSample = { ...s, retries: tries, finishedAt: new Date().toISOString() };
@@ -230,29 +312,47 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         return;
       } catch (e) {
         if (e instanceof Cancelled || run.signal.aborted) throw new Cancelled();
-        const err = isSamplingError(e) ? e : new SamplingError("server", e instanceof Error ? e.message : String(e));
-        if (!err.retryable) {
-          failed.error ??= err;
+        if (!(e instanceof AttemptFailed)) {
+          // not the sample's failure (the run file could not be written): stop the run with it
           run.abort();
+          throw e;
+        }
+        last = e;
+        const err = e.error;
+        if (!err.retryable) {
+          // fatal: the first sample to meet it fails the run (one failure line, one message);
+          // others meeting it at the same moment stop like the samples in flight
+          if (failed.error) throw new Cancelled();
+          failed.error = err;
+          run.abort();
+          await recordFailure(index, err, tries + 1, e.partial);
           throw new Cancelled();
         }
-        if (tries >= maxRetries) {
-          const failure: FailedSample = { index, kind: err.kind, message: err.message, attempts: tries + 1 };
-          failures.push(failure);
-          progress.failed++;
-          await emit({ type: "failure", failure });
-          await tick();
+        const asked = err.retryAfterMs;
+        if (asked !== undefined && asked > maxRetryWaitMs) {
+          // waiting that long would hold the whole run: stop starting, keep what finishes
+          const wait = `the server asked to wait ${formatWait(asked)} before retrying (more than the ${formatWait(maxRetryWaitMs)} limit, --max-retry-wait or the hotmess.maxRetryWait setting)`;
+          halt ??= wait;
+          starting.abort();
+          await recordFailure(index, err, tries + 1, e.partial, { message: `${err.message.replace(/\.$/, "")}: ${wait}`, retryAfterMs: asked });
+          return;
+        }
+        if (halt || tries >= maxRetries) {
+          await recordFailure(index, err, tries + 1, e.partial);
           return;
         }
         const backoff = Math.min(cap, base * 2 ** tries) * (0.5 + 0.5 * random());
-        const waitMs = err.retryAfterMs !== undefined ? err.retryAfterMs + 0.1 * backoff * random() : backoff;
-        if (err.retryAfterMs !== undefined && (err.kind === "rate_limit" || err.kind === "overloaded")) pauseUntil = Math.max(pauseUntil, Date.now() + err.retryAfterMs);
+        const waitMs = asked !== undefined ? asked + 0.1 * backoff * random() : backoff;
+        if (asked !== undefined && (err.kind === "rate_limit" || err.kind === "overloaded")) pauseUntil = Math.max(pauseUntil, Date.now() + asked);
         progress.retrying++;
         progress.retriesSoFar++;
         await emit({ type: "retry", index, attempt: tries + 1, waitMs, reason: err.message });
         await tick();
         try {
-          await sleep(waitMs, run.signal);
+          if (!(await waitToStart(waitMs))) {
+            await recordFailure(index, err, tries + 1, e.partial);
+            return;
+          }
         } finally {
           progress.retrying--;
         }
@@ -265,7 +365,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
   const wave = async (count: number) => {
     let left = count;
     const worker = async () => {
-      while (left > 0 && !run.signal.aborted) {
+      while (left > 0 && !run.signal.aborted && halt === null) {
         left--;
         await sampleOne(nextIndex++);
       }
@@ -281,10 +381,10 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     else {
       const min = Math.max(2, o.untilCi.minSamples ?? 10);
       const size = Math.max(concurrency, 4);
-      while (!run.signal.aborted && samples.length + failures.length < o.n) {
+      while (!run.signal.aborted && halt === null && samples.length + failures.length < o.n) {
         const want = samples.length < min ? min - samples.length : size;
         await wave(Math.min(want, o.n - samples.length - failures.length));
-        if (run.signal.aborted || samples.length < min) continue;
+        if (run.signal.aborted || halt !== null || samples.length < min) continue;
         const width = incoherenceCiWidth(samples, o.untilCi.reference, o.untilCi.resamples);
         progress.ciWidth = width;
         await emit({ type: "wave", samples: samples.length, ciWidth: width });
@@ -300,7 +400,16 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
   await tick();
   samples.sort((a, b) => a.index - b.index);
   const fatal = failed.error;
-  const status = fatal ? "failed" : o.signal?.aborted ? "cancelled" : "complete";
-  const message = fatal ? fatal.message : status === "cancelled" ? `cancelled with ${samples.length} of ${o.n} samples finished (kept)` : undefined;
+  const cancelled = !fatal && o.signal?.aborted === true;
+  const none = !fatal && !cancelled && samples.length === 0 && failures.length > 0;
+  const status = fatal || none ? "failed" : cancelled ? "cancelled" : "complete";
+  const lost = failures.length > 0 ? `${failures.length} of ${o.n} failed (${failures.at(-1)!.message})` : "";
+  const message =
+    fatal ? fatal.message
+    : cancelled ? `cancelled with ${samples.length} of ${o.n} samples finished (kept)`
+    : halt ? `stopped starting samples: ${halt}; ${samples.length} of ${o.n} samples finished`
+    : none ? `no sample finished: ${lost}`
+    : lost ? `${samples.length} of ${o.n} samples finished, ${lost}`
+    : undefined;
   return { status, ...(message ? { message } : {}), stoppedEarly, samples, failures, progress: { ...progress } };
 }

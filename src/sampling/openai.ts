@@ -4,8 +4,9 @@
 // `reasoning_content` field (DeepSeek, vLLM, llama.cpp), the `reasoning` field (Ollama,
 // OpenRouter, newer vLLM), or `<think>…</think>` inside the content.
 import OpenAI from "openai";
-import { classify } from "./errors";
+import { classify, type Endpoint } from "./errors";
 import { onceEach, sdkLogger, type SdkLog } from "./sdklog";
+import { checkBaseURL, safeBaseURL } from "./store";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 /**
@@ -90,19 +91,36 @@ export interface OpenAIOptions {
   log?: (line: string) => void;
 }
 
+/** The key both front ends pass for a local server that takes none: not a secret to redact. */
+const NO_KEY = "not-needed";
+
 export class OpenAIProvider implements Provider {
   readonly id = "openai";
   private readonly where: string;
+  readonly secrets: readonly string[];
+  /** Why the base URL cannot be used (credentials in it), checked before any request. */
+  private readonly refusedURL: string | null;
+  private readonly endpoint: Endpoint;
 
   /** The SDK's warnings, each distinct one once for all the clients (one a request) this provider makes. */
   private readonly sdkLog: SdkLog;
 
   constructor(private readonly options: OpenAIOptions) {
-    this.where = options.baseURL ? `the OpenAI-compatible server at ${options.baseURL}` : "OpenAI";
-    this.sdkLog = onceEach(options.log, "the OpenAI SDK", [options.apiKey]);
+    this.refusedURL = checkBaseURL(options.baseURL, "OPENAI_API_KEY");
+    // messages name the endpoint without what may not be shown (a user name, a query)
+    this.where = options.baseURL ? `the OpenAI-compatible server at ${safeBaseURL(options.baseURL) ?? "the base URL"}` : "OpenAI";
+    this.secrets = options.apiKey === NO_KEY ? [] : [options.apiKey];
+    this.sdkLog = onceEach(options.log, "the OpenAI SDK", this.secrets);
+    this.endpoint = {
+      url: `${safeBaseURL(options.baseURL ?? "https://api.openai.com/v1")}/chat/completions`,
+      custom: options.baseURL !== undefined,
+      // a compatible server that refuses connections is most often an Ollama not started
+      refusedHint: "For Ollama: `ollama serve`",
+    };
   }
 
   check(r: SampleRequest): string | null {
+    if (this.refusedURL) return this.refusedURL;
     if (r.temperature !== undefined && (r.temperature < 0 || r.temperature > 2)) return `temperature is between 0 and 2 (got ${r.temperature})`;
     if (!this.options.baseURL && isOpenAIReasoningModel(r.model) && r.temperature !== undefined && r.temperature !== 1)
       return `${r.model} is a reasoning model and OpenAI accepts only its default temperature (1) for it: drop --temperature`;
@@ -116,6 +134,8 @@ export class OpenAIProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+    // for a caller that did not call check(): the key in the URL must not be sent either
+    if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     const state = { done: false };
     const messages: OpenAI.ChatCompletionMessageParam[] = [];
     if (r.system) messages.push({ role: "system", content: r.system });
@@ -157,7 +177,11 @@ export class OpenAIProvider implements Provider {
       }
     } catch (e) {
       if (signal.aborted) return;
-      throw classify(e, this.where, [this.options.apiKey]);
+      // what the splitter held back (a possible tag's start) is part of what the model had said
+      const rest = splitter.flush();
+      if (rest.thinking) yield { type: "thinking", text: rest.thinking };
+      if (rest.text) yield { type: "text", text: rest.text };
+      throw classify(e, this.where, [this.options.apiKey], this.endpoint);
     }
     if (signal.aborted) return;
     const rest = splitter.flush();

@@ -1,7 +1,7 @@
 // A recorded run: the run engine with its samples written to a run file as they finish. Shared
 // by the CLI (`hotmess run`, `hotmess bench`) and the editor: each adds only its own display.
-import type { OptimizerSpec, ParsedRun, RunHeader } from "../core";
-import { runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
+import { redactDeep, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
+import { runEndStatus, runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
 import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
 import type { Provider, SampleRequest } from "./types";
@@ -18,7 +18,10 @@ export interface RecordPlan {
   retries: number;
   /** The longest retry-after honoured, in ms (default 60 s); a server asking for more fails the sample as retryable. */
   maxRetryWaitMs?: number;
-  /** Keys to redact from everything written to the run file (the keys in use and the environment's). */
+  /**
+   * Keys to redact from everything written to the run file and returned (the environment's, the
+   * editor's stored ones); the provider's own keys are added whatever the caller lists.
+   */
   secrets?: readonly string[];
   prices: PriceTable;
   untilCi?: number;
@@ -73,27 +76,31 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
 /**
  * Creates (or continues) the plan's run file, runs the samples, writes each finished sample and
  * failure as it happens, ends the file, and returns the run as recorded. `onEvent` sees every
- * engine event after it was written; `onStart` gets the file before the first request.
+ * engine event after it was written; `onStart` gets the file before the first request. Every
+ * key the plan lists or the provider holds is redacted from the file, from the events and from
+ * the run and result returned: nothing built from them can show one.
  */
 export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: string, existing: number, header: RunHeader) => void; onEvent?: (e: RunEvent) => void; signal?: AbortSignal } = {}): Promise<Recorded> {
+  const secrets = [...(plan.secrets ?? []), ...(plan.provider.secrets ?? [])];
   let writer: RunWriter;
   let header: RunHeader;
   let existing: FinishedSample[] = [];
   if (plan.resumed) {
-    writer = plan.resumed.writer;
-    header = plan.resumed.run.header;
+    writer = plan.resumed.writer.redacting(secrets);
+    header = redactDeep(plan.resumed.run.header, secrets);
     existing = plan.resumed.run.samples.map(({ type: _t, ...s }) => s);
     if (existing.length >= plan.n) {
       writer.close();
-      return { run: plan.resumed.run, result: null, file: writer.file };
+      return { run: redactDeep(plan.resumed.run, secrets), result: null, file: writer.file };
     }
   } else {
     const fields = headerFor(plan);
-    writer = RunWriter.create(plan.outDir, fields);
-    header = { type: "header", schema: "hotmess.run/1", ...fields };
+    writer = RunWriter.create(plan.outDir, fields, secrets);
+    header = redactDeep<RunHeader>({ type: "header", schema: "hotmess.run/1", ...fields }, secrets);
   }
   hooks.onStart?.(writer.file, existing.length, header);
   let result: RunResult;
+  let end: RunEndLine;
   try {
     result = await runSamples({
       provider: plan.provider,
@@ -102,25 +109,32 @@ export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: stri
       concurrency: plan.concurrency,
       idleTimeoutMs: plan.idleTimeoutMs,
       maxRetries: plan.retries,
+      ...(plan.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: plan.maxRetryWaitMs } : {}),
       price: priceOf(plan.request.model, plan.prices),
       ...(plan.untilCi !== undefined && plan.reference !== undefined ? { untilCi: { width: plan.untilCi, reference: plan.reference } } : {}),
       existing,
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onEvent: (e) => {
-        if (e.type === "sample") writer.sample(e.sample);
-        else if (e.type === "failure") writer.failure(e.failure);
-        hooks.onEvent?.(e);
+        if (e.type === "sample") {
+          const { type: _t, ...sample } = writer.sample(e.sample);
+          hooks.onEvent?.({ type: "sample", sample });
+        } else if (e.type === "failure") {
+          const { type: _t, ...failure } = writer.failure(e.failure);
+          hooks.onEvent?.({ type: "failure", failure });
+        } else hooks.onEvent?.(e.type === "progress" ? e : redactDeep(e, secrets));
       },
     });
-    writer.end(result.status, result.message, result.stoppedEarly);
+    result = redactDeep(result, secrets);
+    end = writer.end(runEndStatus(result), result.message, result.stoppedEarly);
   } finally {
     writer.close();
   }
   const run: ParsedRun = {
     header,
     samples: result.samples.map((x) => ({ type: "sample", ...x })),
-    failures: result.failures.map((x) => ({ type: "failure", ...x })),
-    end: { type: "end", status: result.status, ...(result.message ? { message: result.message } : {}), ...(result.stoppedEarly ? { stoppedEarly: true } : {}), finishedAt: new Date().toISOString() },
+    // as in the file: a resumed run's earlier failures, then this session's
+    failures: [...(plan.resumed?.run.failures ?? []).map((x) => redactDeep(x, secrets)), ...result.failures.map((x) => ({ type: "failure" as const, ...x }))],
+    end,
     warnings: [],
     goodLength: 0,
     missingNewline: false,

@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { parseRunFile, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
+import { parseRunFile, REDACTED, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import type { FailedSample, FinishedSample } from "./engine";
 
 /** A stable hash of a prompt's text (whitespace at the ends ignored), to find its runs. */
@@ -31,6 +31,58 @@ export function safeBaseURL(url: string | undefined): string | undefined {
   }
 }
 
+/** Query parameters named like a credential: key, api_key, api-key, token, access_token, client_secret, password, sig… */
+const SECRET_PARAM = /(^|[-_.])(key|apikey|token|secret|password|passwd|pwd|auth|authorization|signature|sig|credentials?)$/i;
+
+/** The URL without its user name, password and credential-like query parameters (the rest of the query kept). */
+function withoutCredentials(u: URL): string {
+  const c = new URL(u.toString());
+  c.username = "";
+  c.password = "";
+  for (const k of [...c.searchParams.keys()]) if (SECRET_PARAM.test(k)) c.searchParams.delete(k);
+  c.hash = "";
+  return c.toString().replace(/\/(?=$|\?)/, "");
+}
+
+/**
+ * Why a base URL cannot be used, or null when it can (or when there is none). A key must not
+ * travel in a URL: a user name and password, a query parameter named like a key (`?api_key=`,
+ * `?key=`, `?token=`…), or anything that looks like an API key. Logs, run files and error
+ * messages quote URLs. The message never repeats the credentials, and says where the key
+ * belongs (`keyVariable`: ANTHROPIC_API_KEY, OPENAI_API_KEY). Both providers check it before
+ * any request, so every front end gets it.
+ */
+export function checkBaseURL(url: string | undefined, keyVariable: string): string | null {
+  if (url === undefined || url === "") return null;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    const shown = redactSecrets(url.replace(/\/\/[^/]*@/, "//…@").replace(/\?.*$/, ""));
+    return `the base URL "${shown}" is not a URL: give it in full, with http:// or https:// (e.g. http://localhost:11434/v1)`;
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") return `the base URL must start with http:// or https:// (it starts with ${u.protocol}): e.g. http://localhost:11434/v1`;
+  const why = "a key must not travel in a URL (logs and run files would keep it)";
+  const put = `put the key in ${keyVariable} (in the editor: Hot Mess: Set API Key)`;
+  if (u.username || u.password) return `the base URL has ${u.password ? "a user name and password" : "a user name"} in it: ${why}. ${cap(put)} and give the URL without ${u.password ? "them" : "it"}: ${withoutCredentials(u)}`;
+  const param = [...u.searchParams.keys()].find((k) => SECRET_PARAM.test(k));
+  if (param) return `the base URL has a key in its query (${param}=…): ${why}. ${cap(put)} and give the URL without it: ${withoutCredentials(u)}`;
+  const shown = safeDecode(u.toString());
+  if (redactSecrets(shown) !== shown) return `the base URL has what looks like an API key in it (${redactSecrets(shown)}): ${why}. ${cap(put)} and give the URL without it`;
+  return null;
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A URL with its %-escapes decoded (a key may hide behind them), or as it is when they are malformed. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 function slug(s: string): string {
   return (
     s
@@ -42,27 +94,44 @@ function slug(s: string): string {
 }
 
 export class RunWriter {
+  /** Keys redacted from every line written (src/core/redact.ts). */
+  private secrets: readonly string[] = [];
+
   private constructor(
     readonly file: string,
     private fd: number | null,
   ) {}
 
-  /** Creates a new run file in `dir` (made if missing) and writes its header. */
-  static create(dir: string, header: Omit<RunHeader, "type" | "schema">): RunWriter {
+  /**
+   * Creates a new run file in `dir` (made if missing) and writes its header, with `secrets`
+   * redacted from it and from every line after it (a prompt, a reply can quote a key).
+   */
+  static create(dir: string, header: Omit<RunHeader, "type" | "schema">, secrets: readonly string[] = []): RunWriter {
     mkdirSync(dir, { recursive: true });
     const stamp = header.createdAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
     let file = join(dir, `${stamp}-${slug(header.model)}.jsonl`);
     for (let k = 2; existsSync(file); k++) file = join(dir, `${stamp}-${slug(header.model)}-${k}.jsonl`);
     const fd = openSync(file, "wx", 0o644);
     const w = new RunWriter(file, fd);
+    w.secrets = secrets;
     w.line({ type: "header", schema: "hotmess.run/1", ...header });
     return w;
+  }
+
+  /** Redacts these keys from every line written from now on (a resumed file: keys known once the provider is). */
+  redacting(secrets: readonly string[]): this {
+    this.secrets = secrets;
+    return this;
   }
 
   /** Opens an existing run file to append to it (after cutting off a torn last line). */
   static resume(file: string): { writer: RunWriter; run: ParsedRun } {
     const text = readFileSync(file, "utf8");
     const run = parseRunFile(text);
+    // A key in the prompt is kept only as [redacted]: resuming would rerun another prompt.
+    const h = run.header;
+    if (h.prompt.includes(REDACTED) || (h.system ?? "").includes(REDACTED))
+      throw new Error(`its ${h.prompt.includes(REDACTED) ? "prompt" : "system prompt"} held an API key, which the run file keeps only as ${REDACTED}: resuming would rerun a different prompt. Start a new run with the prompt instead`);
     const fd = openSync(file, "r+");
     ftruncateSync(fd, run.goodLength);
     const w = new RunWriter(file, fd);
@@ -84,23 +153,25 @@ export class RunWriter {
     fsyncSync(this.fd);
   }
 
-  private line(v: object): void {
-    this.raw(JSON.stringify(v) + "\n");
+  /** Writes a line with the keys redacted; returns it as written. */
+  private line<T extends object>(v: T): T {
+    const clean = redactDeep(v, this.secrets);
+    this.raw(JSON.stringify(clean) + "\n");
+    return clean;
   }
 
-  sample(s: FinishedSample): void {
-    const line: RunSampleLine = { type: "sample", ...s };
-    this.line(line);
+  /** Appends a finished sample; returns the line as written (keys redacted). */
+  sample(s: FinishedSample): RunSampleLine {
+    return this.line<RunSampleLine>({ type: "sample", ...s });
   }
 
-  failure(f: FailedSample): void {
-    const line: RunFailureLine = { type: "failure", ...f };
-    this.line(line);
+  /** Appends a failure with its reason; returns the line as written (keys redacted). */
+  failure(f: FailedSample): RunFailureLine {
+    return this.line<RunFailureLine>({ type: "failure", ...f });
   }
 
-  end(status: RunEndLine["status"], message?: string, stoppedEarly?: boolean): void {
-    const line: RunEndLine = { type: "end", status, ...(message ? { message } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), finishedAt: new Date().toISOString() };
-    this.line(line);
+  end(status: RunEndLine["status"], message?: string, stoppedEarly?: boolean): RunEndLine {
+    return this.line<RunEndLine>({ type: "end", status, ...(message ? { message } : {}), ...(stoppedEarly ? { stoppedEarly } : {}), finishedAt: new Date().toISOString() });
   }
 
   close(): void {

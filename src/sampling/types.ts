@@ -38,6 +38,11 @@ export interface Provider {
    */
   check(request: SampleRequest): string | null;
   /**
+   * The keys this provider holds (its API key), so a run store redacts them from what it writes
+   * even when its caller forgot to list them. Absent when it holds none.
+   */
+  readonly secrets?: readonly string[];
+  /**
    * Streams one sample. Throws a SamplingError on failure; returns without a "stop" event only
    * when the signal was aborted.
    */
@@ -56,7 +61,13 @@ export type FailureKind =
   | "overloaded"
   /** Other 5xx, and an error event in the middle of a stream; retry. */
   | "server"
-  /** The connection failed or dropped; retry. */
+  /**
+   * The server is not there: the connection was refused, the host name does not resolve, or the
+   * TLS handshake failed (https:// to a plain-HTTP server, an untrusted certificate). Retrying
+   * each sample would only repeat it: fails the run at once.
+   */
+  | "unreachable"
+  /** The connection failed or dropped (after it was made: a reset, a stream cut off); retry. */
   | "connection"
   /** No event for longer than the per-sample timeout; retry. */
   | "timeout"
@@ -75,6 +86,8 @@ export class SamplingError extends Error {
     /** What the server asked to wait before retrying, in ms (retry-after / retry-after-ms). */
     readonly retryAfterMs?: number,
     readonly requestId?: string,
+    /** Where the request went (the endpoint, never with credentials or a query). */
+    readonly url?: string,
   ) {
     super(message);
     this.name = "SamplingError";

@@ -37,6 +37,15 @@ function progressText(s: RunSummary): string {
   return s.status === "unfinished" && s.n < s.planned ? ` · ${s.n} of ${s.planned} so far` : "";
 }
 
+/** A failed or partial run, in a few words: "✖ last run failed: 401 invalid x-api-key", "⚠ 3 of 8 failed: 429 …". */
+export function failureText(s: RunSummary): string | null {
+  const f = s.failure;
+  if (!f) return null;
+  const why = f.reason ? `: ${f.reason}` : "";
+  if (s.status === "failed") return s.n === 0 ? `✖ last run failed${why}` : `✖ failed after ${s.n} of ${s.planned}${why}`;
+  return `⚠ ${s.planned - s.n} of ${s.planned} failed${why}`;
+}
+
 /** What a prompt's run says in one line (after `▶ Rerun ×N · ` and in the inlay hint). */
 function runText(v: PromptView, withAnswers: boolean): string | null {
   const run = v.run;
@@ -45,7 +54,10 @@ function runText(v: PromptView, withAnswers: boolean): string | null {
   if (run.summarizedAt === null) return `${stale}reading its last run…`;
   const s = run.summary;
   if (!s) return `${stale}its last run has no samples yet`;
-  return `${stale}${figureText(s)}${withAnswers ? ` · ${plural(s.classes, "answer")}` : ""}${progressText(s)}`;
+  const failed = failureText(s);
+  // no sample finished: the failure is all there is to say
+  if (s.n === 0 && failed) return `${stale}${failed}`;
+  return `${stale}${figureText(s)}${withAnswers ? ` · ${plural(s.classes, "answer")}` : ""}${progressText(s)}${failed ? ` · ${failed}` : ""}`;
 }
 
 function openRunCommand(file: string) {
@@ -99,9 +111,15 @@ export function hoverMarkdown(v: PromptView): string | null {
   if (h.createdAt) head.push(h.createdAt.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC"));
   lines.push(head.join(" · "), "");
   if (v.stale) lines.push("⚠ **stale**: the prompt changed since this run; these figures are for the prompt as it was run.", "");
+  if (s?.failure) {
+    const f = s.failure;
+    lines.push(`${s.status === "failed" ? "✖" : "⚠"} **${f.sentence}**${f.message ? `: ${mdCode(f.message, { max: 300 })}` : ""}`, "");
+  }
   if (run.summarizedAt === null) lines.push("Reading the run…", "");
   else if (!s) lines.push("The run has no samples yet.", "");
-  else {
+  else if (s.n === 0) {
+    // no figures without a sample: the failure above says it all
+  } else {
     const b = s.brier;
     if (b) {
       lines.push("| bias² | variance | error | incoherence [95% CI] |", "| ---: | ---: | ---: | ---: |", `| ${f3(b.bias2)} | ${f3(b.variance)} | ${f3(b.error)} | ${figureText(s, f3).replace(/^incoherence /, "")} |`, "");
@@ -120,7 +138,9 @@ export function hoverMarkdown(v: PromptView): string | null {
     } else lines.push("No fork: the reruns do not split at any aligned step.", "");
   }
   const args: OpenRunFileArgs = [run.file];
-  lines.push(`[Open the comparison](${commandLink(Commands.openRunFile, args)} "Open ${basename(run.file)} in the comparison view")`);
+  const links = [`[Open the comparison](${commandLink(Commands.openRunFile, args)} "Open ${basename(run.file)} in the comparison view")`];
+  if (s?.failure?.resumable) links.push(`[Retry the run](${commandLink(Commands.resumeRun, args)} "Run the samples that did not finish again, into ${basename(run.file)}")`);
+  lines.push(links.join(" · "));
   return lines.join("\n");
 }
 

@@ -2,7 +2,7 @@
 // `Analysis` the core computes (no metric is computed here). The analysis uses the defaults of
 // `hotmess analyze` (1000 resamples, seed 1, the run's id as the prompt id), so a hint shows
 // the same incoherence and the same interval as the command line does for that run file.
-import { analyzeRecords, DEFAULT_RESAMPLES, forkGroups, DEFAULT_SEED, runToPromptRecord, type Interval, type ParsedRun, type PromptAnalysis } from "../core";
+import { analyzeRecords, DEFAULT_RESAMPLES, forkGroups, DEFAULT_SEED, runState, runToPromptRecord, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState } from "../core";
 
 export interface AnswerSummary {
   /** The normalised answer (null: runs without an answer). */
@@ -43,14 +43,60 @@ export interface RunSummary {
   fork: ForkSummary | null;
   /** Lines of the run file that were skipped (a torn last line…). */
   warnings: number;
+  /** A run that failed or is partial: what happened, in a sentence and in a few words; null otherwise. */
+  failure: FailureSummary | null;
+}
+
+export interface FailureSummary {
+  /** "Run failed: 0 of 8 samples finished", "Partial: 5 of 8 samples finished, 3 failed". */
+  sentence: string;
+  /** "401 invalid x-api-key" (null when nothing says why). */
+  reason: string | null;
+  /** The error in full (the end line's message, or the commonest failure's). */
+  message: string | null;
+  /** Retry would run samples. */
+  resumable: boolean;
 }
 
 export const SUMMARY_ANSWERS = 3;
 export const SUMMARY_GROUPS = 3;
 
-/** The summary of a run, or null when it has no sample yet. */
+/** What a failed or partial run says of itself (null for any other). */
+function failureOf(s: RunState): FailureSummary | null {
+  if (s.status !== "failed" && s.status !== "partial") return null;
+  const message = s.status === "failed" && s.message ? s.message : (s.failures[0]?.message ?? s.message ?? null);
+  return { sentence: s.summary, reason: s.reason, message, resumable: s.resumable };
+}
+
+/**
+ * The summary of a run; null when it has no sample yet and did not fail (a run just started).
+ * A run that failed before any sample finished has a summary of n 0 with its failure, and no figures.
+ */
 export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): RunSummary | null {
-  if (run.samples.length === 0) return null;
+  // the status a reader should see: a run that ended "complete" short of its n with failures is partial
+  // run files are written redacted; this is for one written by something else
+  const state = runState(run, secretsFromEnv(process.env));
+  const failure = failureOf(state);
+  if (run.samples.length === 0) {
+    if (!failure) return null;
+    return {
+      n: 0,
+      planned: run.header.parameters?.n ?? 0,
+      failures: run.failures.length,
+      status: state.status,
+      target: "none",
+      reference: null,
+      brier: null,
+      disagreement: 0,
+      classes: 0,
+      answers: [],
+      referenceCount: null,
+      moreAnswers: 0,
+      fork: null,
+      warnings: run.warnings.length,
+      failure,
+    };
+  }
   const analysis = analyzeRecords([runToPromptRecord(run)], { resamples, seed: DEFAULT_SEED });
   const p = analysis.prompts[0]!;
   const classes = p.answers.filter((a) => a.count > 0).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
@@ -58,7 +104,7 @@ export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): Run
     n: p.n,
     planned: run.header.parameters?.n ?? p.n,
     failures: run.failures.length,
-    status: run.end?.status ?? "unfinished",
+    status: state.status,
     target: p.target,
     reference: p.reference,
     brier: p.brier ? { bias2: p.brier.bias2, variance: p.brier.variance, error: p.brier.error, incoherence: p.brier.incoherence, ci95: p.brier.ci95 } : null,
@@ -69,6 +115,7 @@ export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): Run
     referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
     fork: forkOf(p),
     warnings: run.warnings.length,
+    failure,
   };
 }
 

@@ -396,6 +396,14 @@ function writeUserSettings(userDataDir: string, theme: "light" | "dark", setting
     ...settings,
   };
   writeFileSync(file, JSON.stringify(all, null, 2) + "\n");
+  // code-server's window is a remote window: VS Code drops machine-scoped settings (such as
+  // hotmess.anthropic.baseUrl) from the user settings once the extension declaring them is
+  // registered, and reads them from the remote machine's settings instead. Which happens first
+  // is a race (seen in 5 of 9 runs of failures.e2e.ts: the first run went to the real API). The
+  // test's own settings are written there too, so they hold either way.
+  const machine = join(userDataDir, "Machine", "settings.json");
+  mkdirSync(dirname(machine), { recursive: true });
+  writeFileSync(machine, JSON.stringify(settings, null, 2) + "\n");
   return file;
 }
 

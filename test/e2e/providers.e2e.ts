@@ -55,7 +55,7 @@ import {
 
 const EXTENSION_ID = "hotmess.hot-mess-inspector";
 const KEY = "sk-ant-e2e-secret-0123456789";
-const MODEL = "claude-sonnet-4-5";
+const MODEL = "claude-haiku-4-5";
 const N1 = 4;
 const N3 = 8;
 const CONCURRENCY3 = 2;

@@ -209,6 +209,14 @@ test("an error event mid-stream throws an APIError after the first chunks", asyn
   assert.equal(err.status, undefined);
   assert.equal(err.type, "server_error");
   assert.equal(err.message, "Upstream fell over");
+  fake.enqueue({ kind: "error-chunk", afterChunks: 1, type: "invalid_request_error", code: "context_length_exceeded", message: "This model's maximum context length is 8192 tokens." });
+  const again = await client.chat.completions.create({ model: "gpt-4o-mini", messages, stream: true });
+  const rejected = await (async () => {
+    for await (const _ of again);
+  })().catch((e: unknown) => e);
+  assert.ok(rejected instanceof OpenAI.APIError);
+  assert.equal(rejected.type, "invalid_request_error");
+  assert.equal(rejected.code, "context_length_exceeded");
 });
 
 test("reset before the response → APIConnectionError; reset mid-stream → the iteration throws", async () => {

@@ -43,8 +43,12 @@ export type OpenAIScenario =
       omitDone?: boolean;
     }
   | { kind: "http-error"; status: number; type?: string; code?: string | null; message?: string; retryAfter?: string; headers?: Record<string, string> }
-  /** 200 stream, `afterChunks` chunks, then a `data: {"error": {...}}` event and the end. */
-  | { kind: "error-chunk"; afterChunks?: number; message?: string }
+  /**
+   * 200 stream, `afterChunks` chunks, then a `data: {"error": {...}}` event and the end. `type`
+   * and `code` default to a server error's (`server_error`, null); a request the server rejects
+   * mid-stream (vLLM's context-length check, say) sends `invalid_request_error`.
+   */
+  | { kind: "error-chunk"; afterChunks?: number; message?: string; type?: string; code?: string | null }
   /** `afterChunks` chunks then a TCP reset; 0 resets before any response is sent. */
   | { kind: "reset"; afterChunks?: number }
   /** `afterChunks` chunks then silence until the client aborts or close(); 0 stalls before the headers. */
@@ -405,7 +409,7 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
     if (dead(res)) return;
     switch (s.kind) {
       case "error-chunk":
-        await event(res, { error: { message: s.message ?? "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } });
+        await event(res, { error: { message: s.message ?? "The server had an error while processing your request. Sorry about that!", type: s.type ?? "server_error", param: null, code: s.code ?? null } });
         if (!dead(res)) res.end();
         return;
       case "reset":
@@ -521,7 +525,12 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  server.on("clientError", (_err, socket) => socket.destroy());
+  // bytes that are not HTTP (a TLS handshake from an https:// client, say) get a 400 and the
+  // end of the connection, as Node's default, Go's (Ollama) and uvicorn's (vLLM) servers answer
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);

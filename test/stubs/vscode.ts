@@ -1,0 +1,273 @@
+// A stand-in for the `vscode` module, so host code (src/extension) can run under Node's test
+// runner: only what the tested code touches, recording what it shows (webview messages, output
+// channel lines, status bar text, notifications). `installVscodeStub()` (test/stubs/install.ts)
+// makes `require("vscode")` return this module.
+import { EventEmitter as NodeEmitter } from "node:events";
+import { join } from "node:path";
+
+/** What the code under test did that a user would see. */
+export const recorded = {
+  /** Every message posted to a webview, in order, as posted (after the host's redaction). */
+  posted: [] as unknown[],
+  /** Output channel lines, "level: text". */
+  log: [] as string[],
+  notifications: [] as { level: "info" | "warning" | "error"; message: string; actions: string[] }[],
+  statusText: "",
+  statusTooltip: "",
+  panels: [] as FakeWebviewPanel[],
+};
+
+/** Settings returned by workspace.getConfiguration("hotmess"), by key without the prefix. */
+export const settings: Record<string, unknown> = {};
+
+export function reset(): void {
+  recorded.posted.length = 0;
+  recorded.log.length = 0;
+  recorded.notifications.length = 0;
+  recorded.statusText = recorded.statusTooltip = "";
+  recorded.panels.length = 0;
+  for (const k of Object.keys(settings)) delete settings[k];
+  registered.clear();
+  executed.length = 0;
+  answers.quickPick.length = 0;
+  answers.inputBox.length = 0;
+  window.activeTextEditor = undefined;
+  workspace.isTrusted = true;
+  workspace.workspaceFolders = undefined;
+}
+
+export class Disposable {
+  constructor(private readonly fn: () => void = () => {}) {}
+  dispose(): void {
+    this.fn();
+  }
+}
+
+type Listener<T> = (e: T) => unknown;
+export class EventEmitter<T> {
+  private readonly emitter = new NodeEmitter();
+  readonly event = (listener: Listener<T>): Disposable => {
+    this.emitter.on("e", listener);
+    return new Disposable(() => this.emitter.off("e", listener));
+  };
+  fire(e: T): void {
+    this.emitter.emit("e", e);
+  }
+}
+
+export class Uri {
+  private constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
+  static file(path: string): Uri {
+    return new Uri("file", path);
+  }
+  static parse(s: string): Uri {
+    return new Uri("file", s.replace(/^file:\/\//, ""));
+  }
+  static joinPath(base: Uri, ...parts: string[]): Uri {
+    return new Uri(base.scheme, join(base.fsPath, ...parts));
+  }
+  toString(): string {
+    return `${this.scheme}://${this.fsPath}`;
+  }
+}
+
+export class ThemeColor {
+  constructor(readonly id: string) {}
+}
+export class ThemeIcon {
+  constructor(readonly id: string) {}
+}
+
+export enum ViewColumn {
+  Active = -1,
+  Beside = -2,
+  One = 1,
+}
+export enum StatusBarAlignment {
+  Left = 1,
+  Right = 2,
+}
+export enum ProgressLocation {
+  SourceControl = 1,
+  Window = 10,
+  Notification = 15,
+}
+export enum ConfigurationTarget {
+  Global = 1,
+  Workspace = 2,
+}
+
+export class FakeWebview {
+  html = "";
+  options: unknown = {};
+  readonly cspSource = "vscode-resource:";
+  private readonly incoming = new EventEmitter<unknown>();
+  readonly onDidReceiveMessage = this.incoming.event;
+  asWebviewUri(u: Uri): Uri {
+    return u;
+  }
+  postMessage(message: unknown): Promise<boolean> {
+    recorded.posted.push(message);
+    return Promise.resolve(true);
+  }
+  /** A message from the view (as the webview's script would send it). */
+  receive(message: unknown): void {
+    this.incoming.fire(message);
+  }
+}
+
+export class FakeWebviewPanel {
+  readonly webview = new FakeWebview();
+  iconPath: unknown;
+  active = true;
+  private readonly disposed = new EventEmitter<void>();
+  readonly onDidDispose = this.disposed.event;
+  constructor(
+    readonly viewType: string,
+    public title: string,
+  ) {}
+  reveal(): void {}
+  dispose(): void {
+    this.disposed.fire();
+  }
+}
+
+function channel(name: string) {
+  const line = (level: string) => (text: string) => void recorded.log.push(`${level}: ${text}`);
+  return { name, info: line("info"), warn: line("warn"), error: line("error"), trace: line("trace"), debug: line("debug"), append() {}, appendLine: line("info"), show() {}, dispose() {} };
+}
+
+function notify(level: "info" | "warning" | "error") {
+  return (message: string, ...actions: unknown[]) => {
+    recorded.notifications.push({ level, message, actions: actions.filter((a): a is string => typeof a === "string") });
+    return Promise.resolve(undefined);
+  };
+}
+
+export const window = {
+  createOutputChannel: (name: string) => channel(name),
+  createStatusBarItem: () => {
+    const item = {
+      name: "",
+      command: undefined as unknown,
+      backgroundColor: undefined as unknown,
+      set text(v: string) {
+        recorded.statusText = v;
+      },
+      get text() {
+        return recorded.statusText;
+      },
+      set tooltip(v: string) {
+        recorded.statusTooltip = v;
+      },
+      get tooltip() {
+        return recorded.statusTooltip;
+      },
+      show() {},
+      hide() {},
+      dispose() {},
+    };
+    return item;
+  },
+  createWebviewPanel: (viewType: string, title: string) => {
+    const p = new FakeWebviewPanel(viewType, title);
+    recorded.panels.push(p);
+    return p;
+  },
+  withProgress: async <R>(_o: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(f: () => void): Disposable; isCancellationRequested: boolean }) => Promise<R>): Promise<R> =>
+    task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
+  registerWebviewPanelSerializer: () => new Disposable(),
+  showQuickPick: async (items: unknown[] | Promise<unknown[]>) => {
+    const next = answers.quickPick.shift();
+    return next ? next(await items) : undefined;
+  },
+  showInputBox: async () => answers.inputBox.shift(),
+  showInformationMessage: notify("info"),
+  showWarningMessage: notify("warning"),
+  showErrorMessage: notify("error"),
+  activeTextEditor: undefined as unknown,
+};
+
+/** A text editor showing `text` with nothing selected (Rerun Selection then reruns the whole file). */
+export function fakeEditor(path: string, text: string, languageId = "plaintext"): unknown {
+  const document = { uri: Uri.file(path), languageId, getText: () => text };
+  return { document, selection: { isEmpty: true, active: { line: 0, character: 0 } } };
+}
+
+/** What an extension's activate() gets. */
+export function fakeContext(storageDir: string, extensionDir: string) {
+  return {
+    subscriptions: [] as { dispose(): unknown }[],
+    secrets: new MemorySecretStorage(),
+    extensionUri: Uri.file(extensionDir),
+    globalStorageUri: Uri.file(storageDir),
+  };
+}
+
+export const workspace = {
+  isTrusted: true,
+  workspaceFolders: undefined as { uri: Uri }[] | undefined,
+  textDocuments: [] as unknown[],
+  onDidOpenTextDocument: () => new Disposable(),
+  getWorkspaceFolder: () => undefined,
+  getConfiguration: (section?: string) => {
+    const at = (key: string) => (section ? `${section}.${key}` : key).replace(/^hotmess\./, "");
+    return {
+      get: <T>(key: string, fallback?: T): T | undefined => (at(key) in settings ? (settings[at(key)] as T) : fallback),
+      inspect: <T>(key: string) => ({ key, defaultValue: undefined as T | undefined, globalValue: settings[at(key)] as T | undefined }),
+      update: async (key: string, value: unknown) => void (settings[at(key)] = value),
+    };
+  },
+};
+
+/** Commands registered by the code under test; executeCommand runs them (others are recorded and do nothing). */
+export const registered = new Map<string, (...args: unknown[]) => unknown>();
+export const executed: { command: string; args: unknown[] }[] = [];
+export const commands = {
+  executeCommand: async (command: string, ...args: unknown[]) => {
+    executed.push({ command, args });
+    return registered.get(command)?.(...args);
+  },
+  registerCommand: (command: string, fn: (...args: unknown[]) => unknown) => {
+    registered.set(command, fn);
+    return new Disposable(() => registered.delete(command));
+  },
+};
+
+export const languages = {
+  registerFoldingRangeProvider: () => new Disposable(),
+};
+
+export enum QuickPickItemKind {
+  Separator = -1,
+  Default = 0,
+}
+
+/** Answers for the next quick picks / input boxes (FIFO): a function picks from the items. */
+export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[] } = { quickPick: [], inputBox: [] };
+
+/** A SecretStorage in memory, with its change event. */
+export class MemorySecretStorage {
+  private readonly values = new Map<string, string>();
+  private readonly changed = new EventEmitter<{ key: string }>();
+  readonly onDidChange = this.changed.event;
+  async get(key: string): Promise<string | undefined> {
+    return this.values.get(key);
+  }
+  async store(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+    this.changed.fire({ key });
+  }
+  async delete(key: string): Promise<void> {
+    this.values.delete(key);
+    this.changed.fire({ key });
+  }
+  /** Changes a value as another window would: only the event tells. */
+  storeElsewhere(key: string, value: string): void {
+    this.values.set(key, value);
+    this.changed.fire({ key });
+  }
+}
