@@ -2,6 +2,7 @@
 // come from the simulated reasoner), n, target, answer classes as bars (each one a toggle that
 // shows only the runs of that class below), the decompositions and the incoherence with its
 // interval. A `lead` section (the optimizer benchmark's per-step view) goes right under the title.
+import { SIMULATED_MODEL } from "../src/core/lead";
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
@@ -19,9 +20,6 @@ export interface HeaderOptions {
   /** Shown first, under the title: what this prompt is best read by (the per-step view of a benchmark prompt). */
   lead?: HTMLElement | null;
 }
-
-/** The simulated reasoner's model name (src/sampling/defaults.ts; the view imports no sampling code). */
-const SIMULATED_MODEL = "simulated-reasoner";
 
 export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
   const p = m.p;

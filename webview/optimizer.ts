@@ -1,6 +1,7 @@
 // The optimizer benchmark (METRICS.md §10): incoherence per step k with its interval, bias² and
 // variance per step, and the runs missing at each step; then the per-step figures as a table.
 import type { ChartConfiguration, ChartDataset } from "chart.js";
+import { benchmarkSentence, benchmarkSubject } from "../src/core/lead";
 import type { Analysis, OptimizerAnalysis, OptimizerStep } from "../src/core/types";
 import { Chart } from "./charts";
 import { h, span } from "./dom";
@@ -233,31 +234,13 @@ function table(o: OptimizerAnalysis, n: number): HTMLElement {
   );
 }
 
-const listing = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`);
-
 /**
- * The one sentence of what a benchmark analysis shows: how incoherence moves from the first step
- * to the last of its longest problem, saying it rises only when it does. Word for word what the
- * CLI prints (src/cli/bench.ts benchmarkSentence, which the view cannot import; a test holds the
- * two together). Null unless every prompt is a benchmark prompt.
+ * The one sentence of what a benchmark analysis shows (src/core/lead.ts: word for word what the
+ * CLI prints). Null unless every prompt is a benchmark prompt.
  */
 export function benchmarkLead(a: Analysis): string | null {
   if (a.prompts.length === 0 || !a.prompts.every((p) => p.optimizer)) return null;
-  const models = [...new Set(a.prompts.map((p) => p.model).filter((m): m is string => !!m))];
-  const subject = models.length !== 1 ? "Reruns" : models[0] === "simulated-reasoner" ? "Reruns of the simulated reasoner" : `Reruns of ${models[0]}`;
-  const opts = a.prompts.map((p) => p.optimizer!);
-  const Ks = [...new Set(opts.map((o) => o.spec.K))].sort((x, y) => x - y);
-  const longest = opts.reduce((x, y) => (y.spec.K >= x.spec.K ? y : x));
-  const scored = longest.steps.filter((s) => s.incoherence !== null);
-  const problems = `${subject} on optimizer problems of ${listing(Ks.map(String))} steps`;
-  if (scored.length < 2) return `${problems}: too few of its steps have an error to split for incoherence to be followed.`;
-  const first = scored[0]!;
-  const last = scored.at(-1)!;
-  const from = `${first.incoherence!.toFixed(2)} at step ${first.k}`;
-  const to = `${last.incoherence!.toFixed(2)} at step ${last.k}`;
-  return last.incoherence! > first.incoherence!
-    ? `${problems}: the longer it reasons, the larger the share of its error that is variance — incoherence rises from ${from} to ${to}.`
-    : `${problems}: incoherence goes from ${from} to ${to}, so here it does not rise with the number of steps.`;
+  return benchmarkSentence(benchmarkSubject(a), a);
 }
 
 /** The prompt a benchmark analysis opens on: its longest problem, where the trend is clearest. */

@@ -3,7 +3,7 @@
 // per-step table (incoherence as a function of the number of steps: the paper's synthetic
 // optimizer result) and the self-contained comparison view.
 import { join, resolve } from "node:path";
-import type { Analysis, OptimizerAnalysis, ParsedRun } from "../core";
+import { benchmarkSentence, benchmarkSubject, type Analysis, type OptimizerAnalysis, type ParsedRun } from "../core";
 import { defaultThinking } from "../sampling/anthropic";
 import { benchmarkPrompts } from "../sampling/benchmark";
 import type { SampleRequest, ThinkingMode } from "../sampling/types";
@@ -134,36 +134,7 @@ function sparkline(o: OptimizerAnalysis): string {
   return o.steps.map((s) => (s.incoherence === null ? "·" : SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.floor(s.incoherence * SPARKS.length)))]!)).join("");
 }
 
-const listing = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs.at(-1)}`);
-
-/**
- * The one sentence that says what a benchmark run shows: how incoherence moves from the first
- * step to the last of its longest problem (the figures are the analysis's; nothing is recomputed),
- * saying that it rises only when it does. Null without an optimizer prompt.
- */
-export function benchmarkSentence(subject: string, analysis: Analysis): string | null {
-  const opts = analysis.prompts.map((p) => p.optimizer).filter((o): o is OptimizerAnalysis => !!o);
-  if (opts.length === 0) return null;
-  const Ks = [...new Set(opts.map((o) => o.spec.K))].sort((a, b) => a - b);
-  const longest = opts.reduce((a, b) => (b.spec.K >= a.spec.K ? b : a));
-  const scored = longest.steps.filter((s) => s.incoherence !== null);
-  const problems = `${subject} on optimizer problems of ${listing(Ks.map(String))} steps`;
-  if (scored.length < 2) return `${problems}: too few of its steps have an error to split for incoherence to be followed.`;
-  const first = scored[0]!;
-  const last = scored.at(-1)!;
-  const from = `${first.incoherence!.toFixed(2)} at step ${first.k}`;
-  const to = `${last.incoherence!.toFixed(2)} at step ${last.k}`;
-  return last.incoherence! > first.incoherence!
-    ? `${problems}: the longer it reasons, the larger the share of its error that is variance — incoherence rises from ${from} to ${to}.`
-    : `${problems}: incoherence goes from ${from} to ${to}, so here it does not rise with the number of steps.`;
-}
-
-/** Who was rerun, for the sentence: the model, or the simulated reasoner by its description. */
-function subjectOf(analysis: Analysis): string {
-  const models = [...new Set(analysis.prompts.map((p) => p.model).filter((m): m is string => !!m))];
-  if (models.length !== 1) return "Reruns";
-  return models[0] === DEFAULT_MODELS.simulated ? "Reruns of the simulated reasoner" : `Reruns of ${models[0]}`;
-}
+export { benchmarkSentence };
 
 /**
  * The benchmark's result. A terminal shows the end of what was printed, so the end is what the
@@ -188,7 +159,7 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
       const t = trend(o);
       return [p.id, String(o.spec.K), fmt(o.steps[0]?.incoherence), fmt(o.steps.at(-1)?.incoherence), fmt(t.early), fmt(t.late), sparkline(o), t.early !== null && t.late !== null ? (t.late > t.early ? "grows with steps" : "does not grow") : "—"];
     });
-  const sentence = benchmarkSentence(opts.subject ?? subjectOf(analysis), analysis);
+  const sentence = benchmarkSentence(opts.subject ?? benchmarkSubject(analysis), analysis);
   if (sentence) out.push(st.bold(sentence), "");
   if (summary.length > 0) {
     out.push(st.bold("Incoherence against the number of steps") + st.dim(" (at the first and the last step; mean over the first and the last third)"));

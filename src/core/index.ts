@@ -13,3 +13,4 @@ export * from "./optimizer";
 export * from "./promptfile";
 export * from "./redact";
 export * from "./runstate";
+export * from "./lead";

@@ -7,6 +7,7 @@
 // quote one), then through the escaping its format needs: CSV quoting and a guard against
 // spreadsheet formulas, Markdown code spans, and the HTML report's own escaping.
 import { forkGroups } from "../core/align";
+import { SIMULATED_MODEL } from "../core/lead";
 import type { ParsedRun } from "../core/runfile";
 import type { Analysis, Interval, OptimizerAnalysis, PromptAnalysis, PromptRecord } from "../core/types";
 import { renderReportHtml, type ReportAssets } from "./html";
@@ -223,9 +224,6 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function table(header: string[], align: ("l" | "r")[], rows: string[][]): string[] {
   return [`| ${header.join(" | ")} |`, `| ${align.map((a) => (a === "r" ? "---:" : "---")).join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
-
-/** The simulated reasoner's model name (src/sampling/defaults.ts; the report knows nothing of sampling). */
-const SIMULATED_MODEL = "simulated-reasoner";
 
 function promptLine(p: PromptAnalysis, code: (s: string, o?: { table?: boolean; max?: number }) => string): string {
   const parts = [`**n = ${p.n}**`];

@@ -1,4 +1,5 @@
 // Defaults shared by every front end (the CLI, the editor).
+import { SIMULATED_MODEL } from "../core/lead";
 
 /**
  * The model each provider uses when none is chosen: a current one, listed by the installed SDK and
@@ -12,7 +13,7 @@
  *   gpt-6.1-terra as its replacement, but the installed openai SDK (6.49) does not list it yet.
  */
 export const DEFAULT_MODELS: Record<string, string> = {
-  simulated: "simulated-reasoner",
+  simulated: SIMULATED_MODEL,
   anthropic: "claude-sonnet-5-5",
   openai: "gpt-5.6-terra",
 };
