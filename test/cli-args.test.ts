@@ -6,18 +6,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
 import { COMMANDS as SPECS } from "../src/cli/commands";
 import { parseCommand, renderHelp } from "../src/cli/common";
+import { Capture } from "./support/capture";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 async function hotmess(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new Capture();

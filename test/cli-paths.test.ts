@@ -7,17 +7,10 @@ import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
+import { Capture } from "./support/capture";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 const KEY = "sk-paths-test-key-0000";
 async function hotmess(args: string[], env: NodeJS.ProcessEnv = { OPENAI_API_KEY: KEY }) {

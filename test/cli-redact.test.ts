@@ -5,17 +5,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
+import { Capture } from "./support/capture";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 // Keys that look like nothing in particular: only the environment says they are keys (a key
 // shaped like sk-… would be caught by the patterns alone and prove nothing here).

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { analyzeRecords, type Analysis, type ParsedRun, type PromptRecord } from "../src/core";
 import { analyzeRuns } from "../src/cli/run";
 import { main, type Io } from "../src/cli/main";
 import { CSV_HEADER, exportCsv, exportHtml, exportJson, exportMarkdown, guardFormula, mdCode, redactSecrets, tracesFromRecords, tracesFromRuns, type ExportDocument } from "../src/report/export";
 import { reportCsp } from "../src/report/html";
+import { Capture } from "./support/capture";
 
 const root = join(__dirname, "..");
 const EXAMPLE = join(root, "examples", "word-problems.jsonl");
@@ -114,13 +114,6 @@ function cells(line: string): string[] {
     .split(/(?<!\\)\|/);
 }
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new Capture();

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { analyzeRecords, type Analysis, type OptimizerAnalysis } from "../src/core";
 import { benchmarkSentence } from "../src/cli/bench";
 import { demo } from "../src/cli/demo";
@@ -16,14 +15,8 @@ import { main, type Io } from "../src/cli/main";
 import { renderTable } from "../src/cli/table";
 import { exportMarkdown } from "../src/report/export";
 import { DEFAULT_MODELS } from "../src/sampling/defaults";
+import { Capture } from "./support/capture";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 function io(env: NodeJS.ProcessEnv = {}): Io & { stdout: Capture; stderr: Capture } {
   return { stdout: new Capture(), stderr: new Capture(), env };

@@ -6,22 +6,15 @@ import assert from "node:assert/strict";
 import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
 import { planBench } from "../src/cli/bench";
 import { BENCH, RUN } from "../src/cli/commands";
 import { parseCommand } from "../src/cli/common";
 import { planRun } from "../src/cli/run";
 import { parseRunFile, type Analysis } from "../src/core";
+import { Capture } from "./support/capture";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 const KEY = "sk-very-secret-key-123";
 let fake: FakeOpenAI;

@@ -9,23 +9,16 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { main, type Io } from "../src/cli/main";
 import { describeRunFailure, parseRunFile, type ParsedRun, type RunHeader } from "../src/core";
 import { AnthropicProvider } from "../src/sampling/anthropic";
 import { recordRun } from "../src/sampling/record";
 import { checkBaseURL } from "../src/sampling/store";
 import { DEFAULT_PRICES } from "../src/sampling/prices";
+import { Capture } from "./support/capture";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
-class Capture extends Writable {
-  text = "";
-  override _write(chunk: Buffer, _e: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
-    cb();
-  }
-}
 
 const ANTHROPIC_KEY = "sk-ant-api03-failure-paths-key-000";
 const OPENAI_KEY = "sk-failure-paths-openai-key-0000";
