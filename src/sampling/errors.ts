@@ -194,6 +194,11 @@ function classifyUnredacted(e: unknown, provider: string, endpoint: Endpoint): S
     const cause = rootCause(e);
     const unreachable = cause ? unreachableMessage(cause, endpoint) : null;
     if (unreachable) return new SamplingError("unreachable", unreachable, undefined, undefined, requestId, url);
+    // undici's fetch refuses the ports the fetch standard blocks (9, 6000, 10080…) before connecting
+    if (/(^| ← )bad port( ← |$)/.test(causeMessages(e))) {
+      const { hostPort } = addressOf(endpoint, { code: "", message: "" });
+      return new SamplingError("unreachable", `cannot connect to ${hostPort}: Node's fetch refuses this port (the fetch standard blocks it, as browsers do): run the server on another port`, undefined, undefined, requestId, url);
+    }
   }
   if (cls.includes("ConnectionTimeout")) return new SamplingError("timeout", `${provider} did not answer in time`, undefined, undefined, requestId, url);
   if (cls.includes("Connection") || (status === undefined && /fetch failed/.test(causeMessages(e)))) {
