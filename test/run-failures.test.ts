@@ -123,7 +123,7 @@ test("a server that is not there: the run fails in seconds with one message nami
     ["dns", ["--provider", "anthropic", "--model", "claude-opus-4-6", "--thinking", "off", "--base-url", "https://api.example.invalid"], { ANTHROPIC_API_KEY: ANTHROPIC_KEY }, "cannot resolve api.example.invalid (DNS"],
     ["tls", ["--provider", "openai", "--model", "m", "--base-url", `${openai.url.replace("http:", "https:")}/v1`], { OPENAI_API_KEY: OPENAI_KEY }, `TLS handshake with ${openai.url.slice(7)} failed (`],
     // a port the fetch standard blocks (Node's fetch refuses it before connecting: "bad port")
-    ["bad port", ["--provider", "openai", "--model", "m", "--base-url", "http://127.0.0.1:6000/v1"], {}, "cannot connect to 127.0.0.1:6000: Node's fetch refuses this port"],
+    ["blocked-port", ["--provider", "openai", "--model", "m", "--base-url", "http://127.0.0.1:6000/v1"], {}, "cannot connect to 127.0.0.1:6000: Node's fetch refuses this port"],
   ];
   for (const [name, flags, env, message] of cases) {
     const out = join(dir, `unreachable-${name}`);
