@@ -103,7 +103,7 @@ test("--max-retry-wait sets the cap: a 2 s retry-after is beyond a 1 s cap (fail
   anthropic.enqueue({ kind: "http-error", status: 429, type: "rate_limit_error", retryAfter: "2" });
   const r = await hotmess(claude(capped, 1, ["--max-retry-wait", "1"]), { ANTHROPIC_API_KEY: ANTHROPIC_KEY });
   assert.equal(r.code, 1, r.err);
-  assert.ok(r.ms < 1500, `${r.ms} ms: the 2 s wait must not be slept`);
+  assert.ok(r.ms < 1900, `${r.ms} ms: the 2 s wait must not be slept`);
   assert.match(r.err, /the server asked to wait 2 s before retrying \(more than the 1 s limit/);
   assert.equal(runIn(capped).run.end?.status, "failed");
 

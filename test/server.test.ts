@@ -239,7 +239,8 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     const figure = `incoherence ${f2(b.incoherence!)} [${f2(b.ci95![0])}–${f2(b.ci95![1])}]`;
     lenses = await client.lenses(ws.uri);
     assert.equal(lenses.length, 3);
-    assert.equal(lenses[0]!.command!.title, `▶ Rerun ×8 · ${figure} · ${run.analysis.classes} answers`);
+    // the simulated reasoner's figures never show without saying so
+    assert.equal(lenses[0]!.command!.title, `▶ Rerun ×8 · simulated · ${figure} · ${run.analysis.classes} answers`);
     assert.deepEqual(lenses[1]!.command, { title: "Open last run", command: "hotmess.openRunFile", arguments: [run.file] });
     assert.equal(lenses[1]!.range.start.line, 0);
     assert.equal(lenses[2]!.command!.title, "▶ Rerun ×4");
@@ -250,7 +251,7 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     const promptEnd = lastLineOf(first) - 1;
     assert.deepEqual(hints[0]!.position, { line: promptEnd, character: first.split("\n")[promptEnd]!.length });
     const label = hints[0]!.label as { value: string; command?: { command: string; arguments?: unknown[] } }[];
-    assert.equal(label[0]!.value, figure);
+    assert.equal(label[0]!.value, `simulated · ${figure}`);
     assert.deepEqual(label[0]!.command?.arguments, [run.file]);
 
     // the hover: decomposition, answers, fork step, and the link to the comparison
@@ -259,6 +260,7 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     assert.equal(await client.hover(ws.uri, 0), md, "and on its first line");
     assert.equal(await client.hover(ws.uri, 6), null, "but not on every line of the prompt");
     assert.match(md, /\| bias² \| variance \| error \| incoherence \[95% CI\] \|/);
+    assert.match(md, /`simulated-reasoner` \(simulated: no model was called, its answers are made up\)/);
     assert.ok(md.includes(`| ${b.bias2.toFixed(3)} | ${b.variance.toFixed(3)} | ${b.error.toFixed(3)} | ${b.incoherence!.toFixed(3)} [${b.ci95![0].toFixed(3)}–${b.ci95![1].toFixed(3)}] |`), md);
     assert.ok(md.includes(`**Answers** (${run.analysis.classes} classes)`), md);
     const top = [...run.analysis.answers].filter((a) => a.count > 0).sort((x, y) => y.count - x.count)[0]!;
@@ -293,7 +295,7 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
       lenses.map((l) => [l.range.start.line, l.command!.title]),
       [
         [0, "▶ Rerun ×8"],
-        [2, `▶ Rerun ×8 · ${figure} · ${run.analysis.classes} answers`],
+        [2, `▶ Rerun ×8 · simulated · ${figure} · ${run.analysis.classes} answers`],
         [2, "Open last run"],
         [lastLineOf(above + first) + 1, "▶ Rerun ×4"],
       ],
@@ -305,10 +307,10 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     const body = first.split("\n");
     v = await client.edit(ws.uri, { start: { line: promptEnd, character: body[promptEnd]!.length }, end: { line: promptEnd, character: body[promptEnd]!.length } }, " Be brief.");
     lenses = await client.lenses(ws.uri);
-    assert.equal(lenses[0]!.command!.title, `▶ Rerun ×8 · ⚠ stale · ${figure} · ${run.analysis.classes} answers`);
+    assert.equal(lenses[0]!.command!.title, `▶ Rerun ×8 · ⚠ stale · simulated · ${figure} · ${run.analysis.classes} answers`);
     assert.deepEqual(lenses[1]!.command!.arguments, [run.file]);
     const stale = await client.hints(ws.uri);
-    assert.equal((stale[0]!.label as { value: string }[])[0]!.value, `⚠ stale · ${figure} (prompt changed since this run)`);
+    assert.equal((stale[0]!.label as { value: string }[])[0]!.value, `⚠ stale · simulated · ${figure} (prompt changed since this run)`);
     assert.match((await client.hover(ws.uri, promptEnd))!, /⚠ \*\*stale\*\*/);
     assert.deepEqual(await client.diagnosticsFor(ws.uri, v), []);
 
@@ -432,7 +434,7 @@ test("hotmess/runsChanged, and the stat pass when nothing watches; the run direc
       }
       await waitFor("workspace/codeLens/refresh", () => client.refreshes.codeLens > 0);
       const title = (await client.lenses(ws.uri))[0]!.command!.title;
-      assert.ok(title.startsWith(`▶ Rerun ×8 · incoherence ${f2(run.analysis.brier!.incoherence!)}`), `${mode}: ${title}`);
+      assert.ok(title.startsWith(`▶ Rerun ×8 · simulated · incoherence ${f2(run.analysis.brier!.incoherence!)}`), `${mode}: ${title}`);
     } finally {
       await close();
     }
@@ -455,9 +457,9 @@ test("without a workspace folder: the client's fallback run store, and the file'
     await client.connection.sendNotification(RunsChangedNotification.type, { files: [run.file] });
     await waitFor("workspace/codeLens/refresh", () => client.refreshes.codeLens > 0);
     const figure = `incoherence ${f2(run.analysis.brier!.incoherence!)}`;
-    assert.ok((await client.lenses(ws.uri))[0]!.command!.title.startsWith(`▶ Rerun ×8 · ${figure}`));
+    assert.ok((await client.lenses(ws.uri))[0]!.command!.title.startsWith(`▶ Rerun ×8 · simulated · ${figure}`));
     await client.replace(ws.uri, text.replace("step by step", "one step at a time"));
-    assert.ok((await client.lenses(ws.uri))[0]!.command!.title.startsWith(`▶ Rerun ×8 · ⚠ stale · ${figure}`));
+    assert.ok((await client.lenses(ws.uri))[0]!.command!.title.startsWith(`▶ Rerun ×8 · ⚠ stale · simulated · ${figure}`));
   } finally {
     await close();
     rmSync(ws.folder, { recursive: true, force: true });
@@ -543,7 +545,7 @@ async function roundTrip(client: Client, child: ChildProcess) {
     // the first scan may still be summarising: the refresh it sends is the cue to ask again
     let title = "";
     for (const until = Date.now() + 10_000; !title.includes("incoherence") && Date.now() < until; await new Promise((r) => setTimeout(r, 20))) title = (await client.lenses(ws.uri))[0]?.command?.title ?? "";
-    assert.ok(title.startsWith(`▶ Rerun ×8 · incoherence ${f2(run.analysis.brier!.incoherence!)}`), title);
+    assert.ok(title.startsWith(`▶ Rerun ×8 · simulated · incoherence ${f2(run.analysis.brier!.incoherence!)}`), title);
     await client.connection.sendRequest(ShutdownRequest.type);
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     await client.connection.sendNotification(ExitNotification.type);

@@ -1,7 +1,7 @@
 // The status bar item: the running run's progress, then the last incoherence (with a warning
 // colour above the threshold); a click opens the last run.
 import * as vscode from "vscode";
-import type { Analysis, RunState } from "../core";
+import { SIMULATED_MODEL, type Analysis, type RunState } from "../core";
 import type { Progress } from "../sampling/engine";
 
 export class StatusBar {
@@ -47,7 +47,9 @@ export class StatusBar {
       // warn only when the interval itself is above the threshold, so a noisy estimate is not overstated
       this.item.backgroundColor = (ci ? ci[0] : inc) > threshold ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
     }
-    this.item.tooltip = `${p?.id ?? ""}: ${p?.n ?? 0} runs. Click to open the comparison.`;
+    // the simulated reasoner's figures are made up: they never show without saying so
+    if (p?.model === SIMULATED_MODEL) this.item.text += " (simulated)";
+    this.item.tooltip = `${p?.id ?? ""}: ${p?.n ?? 0} runs${p?.model === SIMULATED_MODEL ? " of the simulated reasoner (no model was called)" : ""}. Click to open the comparison.`;
     this.item.command = "hotmess.openLastRun";
     this.item.show();
   }

@@ -3,7 +3,7 @@
 // connection; every figure comes from a run's summary (the core's analysis), rounded here.
 import { basename } from "node:path";
 import { DiagnosticSeverity, MarkupKind, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
-import type { FilePrompt } from "../core";
+import { SIMULATED_MODEL, type FilePrompt } from "../core";
 import { Commands, commandLink, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
 import { mdCode } from "../report/export";
 import type { RunEntry } from "./runindex";
@@ -50,7 +50,8 @@ export function failureText(s: RunSummary): string | null {
 function runText(v: PromptView, withAnswers: boolean): string | null {
   const run = v.run;
   if (!run) return null;
-  const stale = v.stale ? "⚠ stale · " : "";
+  // the simulated reasoner's figures are made up: they never show without saying so
+  const stale = `${v.stale ? "⚠ stale · " : ""}${run.header.model === SIMULATED_MODEL ? "simulated · " : ""}`;
   if (run.summarizedAt === null) return `${stale}reading its last run…`;
   const s = run.summary;
   if (!s) return `${stale}its last run has no samples yet`;
@@ -106,7 +107,7 @@ export function hoverMarkdown(v: PromptView): string | null {
   const s = run.summary;
   const lines: string[] = [];
   const head = [`**Hot Mess** · last run ${mdCode(h.id, { max: 40 })}`];
-  if (h.model) head.push(mdCode(h.model, { max: 40 }));
+  if (h.model) head.push(`${mdCode(h.model, { max: 40 })}${h.model === SIMULATED_MODEL ? " (simulated: no model was called, its answers are made up)" : ""}`);
   if (s) head.push(`${s.n}${s.n !== s.planned ? ` of ${s.planned}` : ""} runs${s.status === "unfinished" ? " (unfinished)" : s.status !== "complete" ? ` (${s.status})` : ""}`);
   if (h.createdAt) head.push(h.createdAt.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC"));
   lines.push(head.join(" · "), "");

@@ -150,7 +150,7 @@ void runE2E("extension", { list, limitMinutes: 10 }, async (t) => {
 
   // ---- the status bar
   const status = await statusBarText(page);
-  assert(/incoherence \d\.\d\d/.test(status ?? ""), `the status bar shows the incoherence: "${status}"`);
+  assert(/incoherence \d\.\d\d.*\(simulated\)/.test(status ?? ""), `the status bar shows the incoherence, marked simulated: "${status}"`);
   ok(`status bar: ${status?.split(" | ").find((s) => s.includes("incoherence"))}`);
 
   // ---- export each format from the view
