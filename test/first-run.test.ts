@@ -93,6 +93,15 @@ test("the benchmark sentence: the longest problem's first and last steps, and 'r
     "Reruns of m on optimizer problems of 2 and 3 steps: incoherence goes from 0.90 at step 2 to 0.30 at step 3, so here it does not rise with the number of steps.",
   );
   assert.equal(benchmarkSentence("x", { prompts: [] } as unknown as Analysis), null);
+  // a higher last step whose interval overlaps the first's is not a rise (an 8-step problem at
+  // n = 8 on the simulated reasoner went 0.11 → 0.13 with a peak of 0.68 between)
+  const withCi = (lo1: number, hi1: number, lo2: number, hi2: number) =>
+    ({ prompts: [{ id: "p", optimizer: { spec: { K: 8 }, steps: [{ k: 1, incoherence: 0.11, ci95: [lo1, hi1] }, { k: 8, incoherence: 0.13, ci95: [lo2, hi2] }] } }] }) as unknown as Analysis;
+  assert.equal(
+    benchmarkSentence("Reruns of m", withCi(0, 0.57, 0.01, 0.69)),
+    "Reruns of m on optimizer problems of 8 steps: incoherence goes from 0.11 at step 1 to 0.13 at step 8, but their intervals overlap, so these reruns do not show that it rises with the number of steps.",
+  );
+  assert.match(benchmarkSentence("Reruns of m", withCi(0.05, 0.12, 0.125, 0.2))!, /incoherence rises from 0\.11 at step 1 to 0\.13 at step 8\.$/);
 });
 
 test("hotmess demo: the result is said last, where a terminal shows it when the demo ends, with the analysis's own figures", async () => {

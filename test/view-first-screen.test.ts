@@ -95,7 +95,8 @@ test("a benchmark on the simulated reasoner: badge, the longest problem's per-st
   assert.ok(s.optTop !== null && s.answersTop !== null && s.optTop < s.answersTop, `per-step section at ${s.optTop} px, answers at ${s.answersTop} px`);
   assert.ok(s.optTop! < 400, `the per-step section starts on the first screen (${s.optTop} px)`);
   assert.equal(s.lead, benchmarkSentence("Reruns of the simulated reasoner", analysis), "the view says what the CLI says");
-  assert.match(s.lead!, /incoherence rises from \d\.\d\d at step 1 to \d\.\d\d at step 20\./);
+  // at n = 8 the first and last steps' intervals may overlap: the sentence then says so instead of "rises"
+  assert.match(s.lead!, /incoherence (rises|goes) from \d\.\d\d at step 1 to \d\.\d\d at step 20[.,]/);
   assert.match(s.answersCaption ?? "", /each answer is a vector: every run lands somewhere slightly different — the per-step view above is the one to read/);
 });
 

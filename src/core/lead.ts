@@ -18,8 +18,8 @@ export function benchmarkSubject(analysis: Analysis): string {
 
 /**
  * The one sentence that says what a benchmark run shows: how incoherence moves from the first
- * step to the last of its longest problem, saying that it rises only when it does. Null without
- * an optimizer prompt.
+ * step to the last of its longest problem, saying that it rises only when the two steps'
+ * intervals say so. Null without an optimizer prompt.
  */
 export function benchmarkSentence(subject: string, analysis: Analysis): string | null {
   const opts = analysis.prompts.map((p) => p.optimizer).filter((o): o is OptimizerAnalysis => !!o);
@@ -33,7 +33,13 @@ export function benchmarkSentence(subject: string, analysis: Analysis): string |
   const last = scored.at(-1)!;
   const from = `${first.incoherence!.toFixed(2)} at step ${first.k}`;
   const to = `${last.incoherence!.toFixed(2)} at step ${last.k}`;
-  return last.incoherence! > first.incoherence!
-    ? `${problems}: the longer it reasons, the larger the share of its error that is variance — incoherence rises from ${from} to ${to}.`
-    : `${problems}: incoherence goes from ${from} to ${to}, so here it does not rise with the number of steps.`;
+  // "rises" is a claim: only when the last step's interval lies wholly above the first's (with
+  // few reruns a higher point can be noise); steps without an interval are taken at their value
+  const [lo] = last.ci95 ?? [last.incoherence!];
+  const [, hi] = first.ci95 ?? [first.incoherence!, first.incoherence!];
+  if (last.incoherence! > first.incoherence! && lo! > hi!)
+    return `${problems}: the longer it reasons, the larger the share of its error that is variance — incoherence rises from ${from} to ${to}.`;
+  if (last.incoherence! > first.incoherence!)
+    return `${problems}: incoherence goes from ${from} to ${to}, but their intervals overlap, so these reruns do not show that it rises with the number of steps.`;
+  return `${problems}: incoherence goes from ${from} to ${to}, so here it does not rise with the number of steps.`;
 }
