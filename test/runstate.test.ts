@@ -109,3 +109,13 @@ test("the server's own words and a short reason", () => {
   assert.equal(shortReason("invalid x-api-key", 401), "401 invalid x-api-key");
   assert.equal(shortReason("x".repeat(200)).length, 80);
 });
+
+test("failure lines without `retryable` (older engines) take it from their kind; an unknown kind is left unsaid", () => {
+  const { retryable: _r, ...old } = failure(6, { kind: "auth", status: 401, message: "Anthropic answered 401 authentication_error: invalid x-api-key", retryAfterMs: undefined });
+  const { retryable: _s, ...oldServer } = failure(7, { kind: "server", status: 500, message: "Anthropic answered 500 api_error: Internal server error", retryAfterMs: undefined });
+  const s = runState(file(header(8), ...[0, 1, 2, 3, 4, 5].map(sample), old, oldServer, end("partial")));
+  assert.equal(s.failures.find((g) => g.kind === "auth")!.retryable, false);
+  assert.equal(s.failures.find((g) => g.kind === "server")!.retryable, true);
+  const { retryable: _t, ...future } = failure(7, { kind: "some_new_kind" });
+  assert.equal(runState(file(header(8), ...[0, 1, 2, 3, 4, 5, 6].map(sample), future, end("partial"))).failures[0]!.retryable, undefined);
+});

@@ -2,6 +2,7 @@
 // (the comparison view's banner, the Open Run picker, the status bar, the language server's
 // lenses and hovers, a load that finds no sample): the status in one sentence, a short reason,
 // and the failures grouped. Pure: a parsed run in (src/core/runfile.ts), plain data out.
+import { failureKindLabel, isFailureKind, kindOfStatus, RETRYABLE } from "./failures";
 import { redactDeep } from "./redact";
 import type { ParsedRun, RunFailureLine } from "./runfile";
 
@@ -13,7 +14,7 @@ export interface FailureGroup {
   count: number;
   /** The samples (their indices) that failed this way. */
   samples: number[];
-  /** src/sampling/types.ts FailureKind (auth, rate_limit, …); "" when only the end line says why. */
+  /** A FailureKind (src/core/failures.ts: auth, rate_limit, …); "" when only the end line says why. */
   kind: string;
   /** The kind as a reader names it ("authentication", "rate limited"; "" without a kind). */
   label: string;
@@ -131,6 +132,8 @@ function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
     if (typeof f.retryable === "boolean") g.retryable = (g.retryable ?? false) || f.retryable;
     if (typeof f.retryAfterMs === "number") g.retryAfterMs = Math.max(g.retryAfterMs ?? 0, f.retryAfterMs);
   }
+  // lines of engines before `retryable` was recorded: their kind says it
+  for (const g of groups.values()) if (g.retryable === undefined && isFailureKind(g.kind)) g.retryable = RETRYABLE.has(g.kind);
   // the most frequent first; ties in the order they happened
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
@@ -177,7 +180,7 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
   // failure line of its own, and only the end line says why
   if (status === "failed" && message && failures.length === 0) {
     const code = statusIn(message);
-    const kind = kindOfStatus(code);
+    const kind = code === undefined ? "" : kindOfStatus(code);
     failures.unshift({ count: 1, samples: [], kind, label: failureKindLabel(kind), message, ...(code !== undefined ? { status: code } : {}), requestIds: [], attempts: null });
   }
   const partials = lines
@@ -201,37 +204,6 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
     summary: sentence(status, finished, target, failed, missing - failed, run.end?.stoppedEarly === true),
     reason,
   };
-}
-
-/**
- * The kind of failure an HTTP status means, as src/sampling/errors.ts classifies it ("" without
- * a status): for a run whose end line alone says why it stopped.
- */
-function kindOfStatus(status: number | undefined): string {
-  if (status === undefined) return "";
-  if (status === 401 || status === 403) return "auth";
-  if (status === 429) return "rate_limit";
-  if (status === 529 || status === 503) return "overloaded";
-  if (status === 408) return "timeout";
-  return status >= 500 ? "server" : "request";
-}
-
-/** Failure kinds as a reader names them (src/sampling/types.ts FailureKind). */
-export const FAILURE_KIND_LABELS: Readonly<Record<string, string>> = {
-  auth: "authentication",
-  request: "request refused",
-  rate_limit: "rate limited",
-  overloaded: "overloaded",
-  server: "server error",
-  connection: "connection",
-  timeout: "timeout",
-  incomplete: "stream cut short",
-  protocol: "protocol error",
-  unreachable: "server unreachable",
-};
-
-export function failureKindLabel(kind: string): string {
-  return FAILURE_KIND_LABELS[kind] ?? kind;
 }
 
 /** Where a failed request went, for a sentence: " (POST url, request id)"; nothing when its message names it already. */

@@ -6,6 +6,7 @@
 // `code`): that code decides between "the server is not there" (fail the run at once) and a
 // connection that dropped (retry the sample).
 import { redactSecrets } from "../core";
+import { kindOfStatus } from "../core/failures";
 import { isSamplingError, SamplingError, type FailureKind } from "./types";
 
 interface HeadersLike {
@@ -44,15 +45,6 @@ function kindOfType(type: string | null, code: string | null): FailureKind {
       return "timeout";
   }
   return code === "rate_limit_exceeded" ? "rate_limit" : "server";
-}
-
-function kindOfStatus(status: number, type: string | null): FailureKind {
-  if (status === 401 || status === 403) return "auth";
-  if (status === 429) return "rate_limit";
-  if (status === 529 || status === 503 || type === "overloaded_error") return "overloaded";
-  if (status === 408) return "timeout";
-  if (status >= 500) return "server";
-  return "request";
 }
 
 /** The API's own words for an error body: Anthropic `{error: {message}}`, OpenAI `{message}` or `{error: {message}}`. */
