@@ -66,3 +66,24 @@ export function isFailureKind(kind: string): kind is FailureKind {
 export function failureKindLabel(kind: string): string {
   return isFailureKind(kind) ? FAILURE_KIND_LABELS[kind] : kind;
 }
+
+/** What a classified HTTP error says: the status, the error body's type, the server's own words. */
+export interface Answered {
+  status: number;
+  type?: string;
+  words: string;
+}
+
+/** The message of a classified HTTP error: "Anthropic (URL) answered 401 authentication_error: invalid x-api-key". */
+export function answeredMessage(provider: string, status: number, type: string | null | undefined, words: string): string {
+  return `${provider} answered ${status}${type ? ` ${type}` : ""}: ${words}`;
+}
+
+/** answeredMessage's format, read back. */
+const ANSWERED = /\banswered (\d{3})(?: ([A-Za-z_]+))?: ([\s\S]*)$/;
+
+/** The parts of a message answeredMessage built (also one a run file keeps), or null for any other message. */
+export function parseAnswered(message: string): Answered | null {
+  const m = ANSWERED.exec(message);
+  return m ? { status: Number(m[1]), ...(m[2] ? { type: m[2] } : {}), words: m[3]! } : null;
+}

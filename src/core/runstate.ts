@@ -2,7 +2,7 @@
 // (the comparison view's banner, the Open Run picker, the status bar, the language server's
 // lenses and hovers, a load that finds no sample): the status in one sentence, a short reason,
 // and the failures grouped. Pure: a parsed run in (src/core/runfile.ts), plain data out.
-import { failureKindLabel, isFailureKind, kindOfStatus, RETRYABLE } from "./failures";
+import { failureKindLabel, isFailureKind, kindOfStatus, parseAnswered, RETRYABLE } from "./failures";
 import { redactDeep } from "./redact";
 import type { ParsedRun, RunFailureLine } from "./runfile";
 
@@ -59,19 +59,14 @@ export interface RunState {
   reason: string | null;
 }
 
-/** How a classified HTTP error reads: "Anthropic (URL) answered 401 authentication_error: invalid x-api-key". */
-const ANSWERED = /\banswered (\d{3})(?: ([A-Za-z_]+))?: ([\s\S]*)$/;
-
 /** The HTTP status a message names ("… answered 429 …"), when the line has no status of its own. */
 function statusIn(message: string): number | undefined {
-  const m = ANSWERED.exec(message);
-  return m ? Number(m[1]) : undefined;
+  return parseAnswered(message)?.status;
 }
 
 /** The server's own words in a classified message (after "answered 401 type: "), else the message. */
 export function serverWords(message: string): string {
-  const m = ANSWERED.exec(message);
-  return (m ? m[3]! : message).trim();
+  return (parseAnswered(message)?.words ?? message).trim();
 }
 
 const REASON_MAX = 80;
@@ -101,8 +96,9 @@ function statusOf(run: ParsedRun, target: number): RunStatus {
  * so a file can hold an earlier session's failures whose samples were run again since; lines
  * are appended in time order, so the last `missing` of them are the latest word on each missing
  * sample (a fatal error stops the other samples without a line of their own: fewer lines).
- * (describeRunFailure on branch sampling drops the failures of indices that finished later; both
- * rules apply here, so the two agree whichever way an engine numbers resumed samples.)
+ * Failures of indices that finished later are dropped first (an engine that resumes the failed
+ * indices themselves): with both rules the count is right whichever way an engine numbers
+ * resumed samples.
  */
 function currentFailures(run: ParsedRun, status: RunStatus, missing: number): RunFailureLine[] {
   if (status === "complete" || missing === 0) return [];
@@ -120,8 +116,8 @@ function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
     if (!g) {
       const kind = typeof f.kind === "string" ? f.kind : "";
       g = { count: 0, samples: [], kind, label: failureKindLabel(kind), message, requestIds: [], attempts: null };
-      if (typeof f.status === "number") g.status = f.status;
-      else if (statusIn(message) !== undefined) g.status = statusIn(message)!;
+      const status = typeof f.status === "number" ? f.status : statusIn(message);
+      if (status !== undefined) g.status = status;
       if (typeof f.url === "string" && f.url) g.url = f.url;
       groups.set(key, g);
     }
@@ -179,8 +175,9 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
   // run files of engines before the failure lines' reasons: a fatal error stopped the run without a
   // failure line of its own, and only the end line says why
   if (status === "failed" && message && failures.length === 0) {
-    const code = statusIn(message);
-    const kind = code === undefined ? "" : kindOfStatus(code);
+    const answered = parseAnswered(message);
+    const code = answered?.status;
+    const kind = answered ? kindOfStatus(answered.status, answered.type) : "";
     failures.unshift({ count: 1, samples: [], kind, label: failureKindLabel(kind), message, ...(code !== undefined ? { status: code } : {}), requestIds: [], attempts: null });
   }
   const partials = lines

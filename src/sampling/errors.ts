@@ -6,7 +6,7 @@
 // `code`): that code decides between "the server is not there" (fail the run at once) and a
 // connection that dropped (retry the sample).
 import { redactSecrets } from "../core";
-import { kindOfStatus } from "../core/failures";
+import { answeredMessage, kindOfStatus } from "../core/failures";
 import { isSamplingError, SamplingError, type FailureKind } from "./types";
 
 interface HeadersLike {
@@ -204,7 +204,7 @@ function classifyUnredacted(e: unknown, provider: string, endpoint: Endpoint): S
   const message = apiMessage(err) ?? err.message ?? String(e);
   if (status !== undefined) {
     const kind = kindOfStatus(status, type);
-    return new SamplingError(kind, `${provider} answered ${status}${type ? ` ${type}` : ""}: ${message}`, status, retryAfterMs(headers), requestId, url);
+    return new SamplingError(kind, answeredMessage(provider, status, type, message), status, retryAfterMs(headers), requestId, url);
   }
   if (cls.includes("APIError") || type) {
     // an error event inside a 200 stream (Anthropic `event: error`, OpenAI `data: {"error": …}`):
