@@ -182,19 +182,19 @@ function classifyUnredacted(e: unknown, provider: string, endpoint: Endpoint): S
   const headers = err.headers as HeadersLike | undefined;
   const requestId = typeof err.requestID === "string" ? err.requestID : (headers?.get?.("request-id") ?? headers?.get?.("x-request-id") ?? undefined);
   const url = endpoint.url;
+  const cause = rootCause(e);
+  const causes = causeMessages(e);
   if (status === undefined) {
-    const cause = rootCause(e);
     const unreachable = cause ? unreachableMessage(cause, endpoint) : null;
     if (unreachable) return new SamplingError("unreachable", unreachable, undefined, undefined, requestId, url);
     // undici's fetch refuses the ports the fetch standard blocks (9, 6000, 10080…) before connecting
-    if (/(^| ← )bad port( ← |$)/.test(causeMessages(e))) {
+    if (/(^| ← )bad port( ← |$)/.test(causes)) {
       const { hostPort } = addressOf(endpoint, { code: "", message: "" });
       return new SamplingError("unreachable", `cannot connect to ${hostPort}: Node's fetch refuses this port (the fetch standard blocks it, as browsers do): run the server on another port`, undefined, undefined, requestId, url);
     }
   }
   if (cls.includes("ConnectionTimeout")) return new SamplingError("timeout", `${provider} did not answer in time`, undefined, undefined, requestId, url);
-  if (cls.includes("Connection") || (status === undefined && /fetch failed/.test(causeMessages(e)))) {
-    const cause = rootCause(e);
+  if (cls.includes("Connection") || (status === undefined && /fetch failed/.test(causes))) {
     const inner = (err.cause as { message?: string } | undefined)?.message;
     const detail = cause?.code ?? inner ?? err.message ?? "";
     return new SamplingError("connection", `connection to ${provider} failed${detail ? ` (${detail})` : ""}`, undefined, undefined, requestId, url);
