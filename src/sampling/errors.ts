@@ -78,7 +78,7 @@ export function classify(e: unknown, provider: string, secrets: readonly string[
   // a server (a gateway, a proxy) may quote the key back in its error, and an error may quote
   // a URL with a user name and password: neither may reach a run file, a notification or the
   // view through the message
-  const message = redactSecrets(err.message, secrets).replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, "$1");
+  const message = redactSecrets(err.message, secrets);
   const url = err.url ?? endpoint.url;
   return message === err.message && url === err.url ? err : new SamplingError(err.kind, message, err.status, err.retryAfterMs, err.requestId, url);
 }

@@ -58,7 +58,7 @@ export function checkBaseURL(url: string | undefined, keyVariable: string): stri
   try {
     u = new URL(url);
   } catch {
-    const shown = redactSecrets(url.replace(/\/\/[^/]*@/, "//…@").replace(/\?.*$/, ""));
+    const shown = redactSecrets(url.replace(/\?.*$/, "")).replace(/\/\/[^/]*@/, "//…@");
     return `the base URL "${shown}" is not a URL: give it in full, with http:// or https:// (e.g. http://localhost:11434/v1)`;
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") return `the base URL must start with http:// or https:// (it starts with ${u.protocol}): e.g. http://localhost:11434/v1`;
