@@ -357,7 +357,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   if (why) io.stderr.write(`hotmess: ${why}\n`);
   if (result.status === "cancelled") io.stderr.write(`hotmess: ${result.message}; continue with: hotmess run --resume ${file}\n`);
   if (!plan.quiet) io.stderr.write(`hotmess: the run is in ${file}\n`);
-  const code = result.status === "failed" ? 1 : result.status === "cancelled" ? 130 : result.failures.length > 0 ? 2 : 0;
+  const code = { complete: 0, partial: 2, failed: 1, cancelled: 130 }[result.status];
   return { run, code, file };
 }
 

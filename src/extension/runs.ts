@@ -424,11 +424,9 @@ export class RunManager {
       this.log.info(`run: ${basename(recorded.file)} already has ${recorded.run.samples.length} of ${plan.n} samples; nothing to do`);
       return { status: "complete" };
     }
-    // what the run file says now: "partial" when some samples failed and the others finished
-    const state = runState(recorded.run, plan.secrets);
-    const status: RunOutcome["status"] = state.status === "unfinished" ? result.status : state.status;
+    const status = result.status;
     this.log.info(`run: ${status}: ${progressText(result.progress)}${result.message ? ` (${result.message})` : ""}`);
-    panel.progress(live(lastProgress ?? result.progress, true, result.message ?? (status === "partial" ? state.summary : undefined)));
+    panel.progress(live(lastProgress ?? result.progress, true, result.message));
     return { status, ...(result.message ? { message: result.message } : {}) };
   }
 }

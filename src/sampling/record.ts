@@ -1,7 +1,7 @@
 // A recorded run: the run engine with its samples written to a run file as they finish. Shared
 // by the CLI (`hotmess run`, `hotmess bench`) and the editor: each adds only its own display.
 import { redactDeep, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
-import { runEndStatus, runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
+import { runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
 import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
 import type { Provider, SampleRequest } from "./types";
@@ -125,7 +125,7 @@ export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: stri
       },
     });
     result = redactDeep(result, secrets);
-    end = writer.end(runEndStatus(result), result.message, result.stoppedEarly);
+    end = writer.end(result.status, result.message, result.stoppedEarly);
   } finally {
     writer.close();
   }
