@@ -96,6 +96,8 @@ function slug(s: string): string {
 export class RunWriter {
   /** Keys redacted from every line written (src/core/redact.ts). */
   private secrets: readonly string[] = [];
+  /** The header as written (keys redacted), for a file this writer created; null for a resumed one. */
+  header: RunHeader | null = null;
 
   private constructor(
     readonly file: string,
@@ -114,7 +116,7 @@ export class RunWriter {
     const fd = openSync(file, "wx", 0o644);
     const w = new RunWriter(file, fd);
     w.secrets = secrets;
-    w.line({ type: "header", schema: "hotmess.run/1", ...header });
+    w.header = w.line<RunHeader>({ type: "header", schema: "hotmess.run/1", ...header });
     return w;
   }
 
