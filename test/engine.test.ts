@@ -175,6 +175,28 @@ test("401 and 400 fail the run at once with the API's own message; nothing is re
   }
 });
 
+test("a request the provider's check() refuses is never sent: the run fails at once with one refused-request failure", { timeout: 5_000 }, async () => {
+  let streamed = 0;
+  const refusing: Provider = {
+    ...provider(() => {
+      streamed++;
+      return answer("x");
+    }),
+    check: () => "the base URL has a key in its query (key=…)",
+  };
+  const events: RunEvent[] = [];
+  const r = await runSamples({ provider: refusing, request, n: 4, firstIndex: 2, onEvent: (e) => void events.push(e) });
+  assert.equal(streamed, 0, "stream() was never called");
+  assert.equal(r.status, "failed");
+  assert.equal(r.message, "the base URL has a key in its query (key=…)");
+  assert.deepEqual(r.failures, [{ index: 2, kind: "request", message: "the base URL has a key in its query (key=…)", attempts: 0, retryable: false }]);
+  assert.ok(!events.some((e) => e.type === "retry"), "no retry");
+  assert.deepEqual(
+    events.filter((e) => e.type === "failure").map((e) => e.type === "failure" && e.failure.index),
+    [2],
+  );
+});
+
 test("a fatal error met by several samples at once is one failure and one message", async () => {
   const events: RunEvent[] = [];
   // eslint-disable-next-line require-yield

@@ -192,8 +192,10 @@ test("a base URL with credentials in it is refused before any request, and the m
     assert.match(refused, /OPENAI_API_KEY/);
     assert.match(refused, new RegExp(`give the URL without (it|them): ${fake.url.replace(/[.]/g, "\\.")}/v1`));
     assert.ok(!refused.includes("hunter2"), refused);
-    const e = await collect(p).catch((x: unknown) => x);
-    assert.ok(e instanceof SamplingError && !e.message.includes("hunter2"), String(e));
+    // the run engine refuses it too, for a caller that forgot check(): a refused request, never sent
+    const run = await runSamples({ provider: p, request, n: 2, maxRetries: 0 });
+    const e = run.failures[0]!;
+    assert.ok(run.status === "failed" && e.kind === "request" && !e.message.includes("hunter2"), JSON.stringify(run.failures));
   }
   assert.equal(fake.requests.length, before, "no request reached the server");
 });

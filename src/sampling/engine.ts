@@ -372,8 +372,14 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
 
   let stoppedEarly = false;
   await tick();
+  // a request the provider refuses as it is (a key in its base URL, a temperature the model does
+  // not take) is never sent: the run fails with it as a refused request, before any attempt
+  const refused = o.provider.check(o.request);
   try {
-    if (!o.untilCi) await wave(Math.max(0, o.n - samples.length));
+    if (refused) {
+      failed.error = new SamplingError("request", refused);
+      await recordFailure(nextIndex, failed.error, 0, undefined);
+    } else if (!o.untilCi) await wave(Math.max(0, o.n - samples.length));
     else {
       const min = Math.max(2, o.untilCi.minSamples ?? 10);
       const size = Math.max(concurrency, 4);

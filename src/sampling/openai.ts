@@ -134,8 +134,6 @@ export class OpenAIProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-    // for a caller that did not call check(): the key in the URL must not be sent either
-    if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     const state = { done: false };
     const messages: OpenAI.ChatCompletionMessageParam[] = [];
     if (r.system) messages.push({ role: "system", content: r.system });

@@ -16,32 +16,27 @@ export function promptHash(prompt: string, system?: string): string {
     .slice(0, 16);
 }
 
-/** A base URL as it may be stored: without user name, password or query (they can hold keys). */
-export function safeBaseURL(url: string | undefined): string | undefined {
+/** Query parameters named like a credential: key, api_key, api-key, token, access_token, client_secret, password, sig… */
+const SECRET_PARAM = /(^|[-_.])(key|apikey|token|secret|password|passwd|pwd|auth|authorization|signature|sig|credentials?)$/i;
+
+/**
+ * A base URL as it may be stored or shown: without user name, password and query (they can hold
+ * keys); with `keepQuery`, the query stays but for its parameters named like a credential.
+ * Undefined without a URL, or for one that does not parse.
+ */
+export function safeBaseURL(url: string | undefined, keepQuery = false): string | undefined {
   if (!url) return undefined;
   try {
     const u = new URL(url);
     u.username = "";
     u.password = "";
-    u.search = "";
     u.hash = "";
-    return u.toString().replace(/\/$/, "");
+    if (!keepQuery) u.search = "";
+    else for (const k of [...u.searchParams.keys()]) if (SECRET_PARAM.test(k)) u.searchParams.delete(k);
+    return u.toString().replace(/\/(?=$|\?)/, "");
   } catch {
     return undefined;
   }
-}
-
-/** Query parameters named like a credential: key, api_key, api-key, token, access_token, client_secret, password, sig… */
-const SECRET_PARAM = /(^|[-_.])(key|apikey|token|secret|password|passwd|pwd|auth|authorization|signature|sig|credentials?)$/i;
-
-/** The URL without its user name, password and credential-like query parameters (the rest of the query kept). */
-function withoutCredentials(u: URL): string {
-  const c = new URL(u.toString());
-  c.username = "";
-  c.password = "";
-  for (const k of [...c.searchParams.keys()]) if (SECRET_PARAM.test(k)) c.searchParams.delete(k);
-  c.hash = "";
-  return c.toString().replace(/\/(?=$|\?)/, "");
 }
 
 /**
@@ -49,8 +44,8 @@ function withoutCredentials(u: URL): string {
  * travel in a URL: a user name and password, a query parameter named like a key (`?api_key=`,
  * `?key=`, `?token=`…), or anything that looks like an API key. Logs, run files and error
  * messages quote URLs. The message never repeats the credentials, and says where the key
- * belongs (`keyVariable`: ANTHROPIC_API_KEY, OPENAI_API_KEY). Both providers check it before
- * any request, so every front end gets it.
+ * belongs (`keyVariable`: ANTHROPIC_API_KEY, OPENAI_API_KEY). Both providers' check() says
+ * it, which the run engine calls before any request, so every front end gets it.
  */
 export function checkBaseURL(url: string | undefined, keyVariable: string): string | null {
   if (url === undefined || url === "") return null;
@@ -64,9 +59,9 @@ export function checkBaseURL(url: string | undefined, keyVariable: string): stri
   if (u.protocol !== "http:" && u.protocol !== "https:") return `the base URL must start with http:// or https:// (it starts with ${u.protocol}): e.g. http://localhost:11434/v1`;
   const why = "a key must not travel in a URL (logs and run files would keep it)";
   const put = `put the key in ${keyVariable} (in the editor: Hot Mess: Set API Key)`;
-  if (u.username || u.password) return `the base URL has ${u.password ? "a user name and password" : "a user name"} in it: ${why}. ${cap(put)} and give the URL without ${u.password ? "them" : "it"}: ${withoutCredentials(u)}`;
+  if (u.username || u.password) return `the base URL has ${u.password ? "a user name and password" : "a user name"} in it: ${why}. ${cap(put)} and give the URL without ${u.password ? "them" : "it"}: ${safeBaseURL(url, true)}`;
   const param = [...u.searchParams.keys()].find((k) => SECRET_PARAM.test(k));
-  if (param) return `the base URL has a key in its query (${param}=…): ${why}. ${cap(put)} and give the URL without it: ${withoutCredentials(u)}`;
+  if (param) return `the base URL has a key in its query (${param}=…): ${why}. ${cap(put)} and give the URL without it: ${safeBaseURL(url, true)}`;
   const shown = safeDecode(u.toString());
   if (redactSecrets(shown) !== shown) return `the base URL has what looks like an API key in it (${redactSecrets(shown)}): ${why}. ${cap(put)} and give the URL without it`;
   return null;

@@ -35,7 +35,8 @@ export interface Provider {
   readonly id: string;
   /**
    * A clear message when the request cannot be sent as it is (a temperature a thinking model
-   * refuses, a budget out of range), checked before any request; null when it can.
+   * refuses, a budget out of range, a key in the base URL), checked before any request; null
+   * when it can. The run engine calls it once, before any stream(): stream() may assume it passed.
    */
   check(request: SampleRequest): string | null;
   /**
