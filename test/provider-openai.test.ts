@@ -200,13 +200,22 @@ test("a base URL with credentials in it is refused before any request, and the m
   assert.equal(fake.requests.length, before, "no request reached the server");
 });
 
+test("without a key (a local server that takes none): no secret to redact, and the server's words reach the message as they are", async () => {
+  const keyless = new OpenAIProvider({ baseURL: `${fake.url}/v1` });
+  assert.deepEqual(keyless.secrets, []);
+  fake.enqueue({ kind: "http-error", status: 401, message: "Incorrect API key provided: not-needed. This server wants a real one." });
+  const e = await failure(keyless);
+  assert.equal(e.kind, "auth");
+  assert.match(e.message, /answered 401.*: Incorrect API key provided: not-needed\. This server wants a real one\.$/);
+});
+
 test("nothing listening on a local port: one failure at once, with the Ollama hint", { timeout: 20_000 }, async () => {
   const { createServer } = await import("node:net");
   const s = createServer();
   await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
   const port = (s.address() as { port: number }).port;
   await new Promise((resolve) => s.close(resolve));
-  const p = new OpenAIProvider({ apiKey: "not-needed", baseURL: `http://127.0.0.1:${port}/v1` });
+  const p = new OpenAIProvider({ baseURL: `http://127.0.0.1:${port}/v1` });
   const events: RunEvent[] = [];
   const t0 = Date.now();
   const r = await runSamples({ provider: p, request, n: 8, concurrency: 4, onEvent: (e) => void events.push(e) });

@@ -71,13 +71,10 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
     return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   if (name === "openai") {
-    let key = env.OPENAI_API_KEY;
-    if (!key) {
-      // local OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp) take any key
-      if (!baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
-      key = "not-needed";
-    }
-    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
+    const key = env.OPENAI_API_KEY;
+    // local OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp) need no key
+    if (!key && !baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
+    return { provider: new OpenAIProvider({ ...(key ? { apiKey: key } : {}), ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }

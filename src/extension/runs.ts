@@ -62,8 +62,7 @@ export async function resolveProvider(settings: Settings, secrets: Secrets, log?
     case "openai": {
       const baseURL = settings.openaiBaseUrl || undefined;
       if (!openaiKey && !baseURL) throw new RunSetupError("No OpenAI API key is set (a local OpenAI-compatible server needs only the hotmess.openai.baseUrl setting).", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["openai"] });
-      const key = openaiKey ?? "not-needed";
-      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
+      return { provider: new (heavy().OpenAIProvider)({ ...(openaiKey ? { apiKey: openaiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
     }
     case "vscode-lm":
       if (!settings.model) throw new RunSetupError("No language model is chosen for VS Code's Language Model API.", { title: "Select Provider and Model…", command: "hotmess.selectModel" });
