@@ -14,7 +14,7 @@
 // It streams its trace token by token at a configurable speed, reports token counts, and honours
 // cancellation and max tokens. Its knobs are documented in the README ("The simulated reasoner").
 import { hashSeed, mulberry32, type OptimizerSpec, type Rng } from "../core";
-import { apply, fmtNumber, fmtOperand, operations, parseArithmetic, SYMBOL, value, type ArithmeticProblem, type Expr } from "./arithmetic";
+import { apply, fmtNumber, fmtOperand, operations, parseArithmetic, SYMBOL, value, type ArithmeticProblem, type Expr, type OpExpr } from "./arithmetic";
 import { parsePrompt } from "./benchmark";
 import { DEFAULT_MODELS } from "./defaults";
 import type { Provider, ProviderEvent, SampleRequest } from "./types";
@@ -130,7 +130,7 @@ const ARITHMETIC_DIGRESSIONS = [
  */
 function arithmeticSlip(p: ArithmeticProblem, rng: Rng): { at: number; delta: number } {
   const ops = operations(p.tree);
-  const hard = (e: Expr) => e.kind === "op" && (e.op === "*" || e.op === "^");
+  const hard = (e: OpExpr) => e.op === "*" || e.op === "^";
   const pool = ops.some(hard) ? ops.filter(hard) : ops;
   let at = 0;
   let best = -1;
@@ -165,7 +165,6 @@ export function simulateArithmetic(p: ArithmeticProblem, knobs: SimulatorKnobs, 
   const ops = operations(p.tree);
   for (let k = 0; k < ops.length; k++) {
     const e = ops[k]!;
-    if (e.kind !== "op") continue;
     const a = valueOf(e.left);
     const b = valueOf(e.right);
     const exact = apply(e.op, a, b);
