@@ -4,7 +4,7 @@
 // cuts such a torn line off before appending again.
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseRunFile, REDACTED, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import type { FailedSample, FinishedSample } from "./engine";
 
@@ -78,6 +78,28 @@ function safeDecode(s: string): string {
   }
 }
 
+/**
+ * Makes a directory and the parents it lacks, one level at a time from the nearest one that
+ * exists, so a path that cannot be made fails at once with its error. (mkdirSync's recursive
+ * mode loops for ever where a level cannot be made, as under /proc on Node 20: ENOENT for the
+ * child, EEXIST for the parent, again.)
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break; // a root that is not there
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      // made meanwhile (another run starting in the same folder)
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+}
+
 function slug(s: string): string {
   return (
     s
@@ -104,7 +126,7 @@ export class RunWriter {
    * redacted from it and from every line after it (a prompt, a reply can quote a key).
    */
   static create(dir: string, header: Omit<RunHeader, "type" | "schema">, secrets: readonly string[] = []): RunWriter {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const stamp = header.createdAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
     let file = join(dir, `${stamp}-${slug(header.model)}.jsonl`);
     for (let k = 2; existsSync(file); k++) file = join(dir, `${stamp}-${slug(header.model)}-${k}.jsonl`);
