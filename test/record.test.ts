@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { SIMULATED_MODEL } from "../src/core/lead";
 import type { RunEvent } from "../src/sampling/engine";
 import { DEFAULT_PRICES } from "../src/sampling/prices";
-import { recordRun } from "../src/sampling/record";
+import { headerFor, recordRun, requestFromHeader, type RecordPlan } from "../src/sampling/record";
 import { SimulatedProvider } from "../src/sampling/simulated";
 import { RunWriter } from "../src/sampling/store";
+import type { SampleRequest } from "../src/sampling/types";
 
 const KEY = "hm-stored-key-7c6b5a49d8e7";
 const tool = { name: "test", version: "0" };
@@ -54,4 +55,16 @@ test("resuming a run file whose earlier lines quote a key (known only now): the 
   assert.equal(events.filter((e) => e.type === "sample").length, 2);
   for (const [what, value] of [["run", recorded.run], ["result", recorded.result], ["events", events]] as const) assert.ok(!JSON.stringify(value).includes(KEY), what);
   assert.ok(!readFileSync(file, "utf8").split("\n").slice(4).join("\n").includes(KEY), "the lines appended");
+});
+
+test("requestFromHeader rebuilds the request headerFor recorded (what a resumed run sends again)", () => {
+  const requests: SampleRequest[] = [
+    { prompt: "2 + 2?", model: "claude-sonnet-5-5", maxTokens: 8192, thinking: { type: "adaptive" } },
+    { prompt: "2 + 2?", system: "Be brief.", model: "gpt-5.6-terra", maxTokens: 500, temperature: 0.7, thinking: { type: "none" } },
+    { prompt: "2 + 2?", model: "claude-opus-4-6", maxTokens: 9000, temperature: 1, thinking: { type: "budget", budgetTokens: 2048 } },
+  ];
+  for (const request of requests) {
+    const plan = { provider: new SimulatedProvider(), providerName: "anthropic", request, n: 4, concurrency: 2, idleTimeoutMs: 1000, retries: 0, prices: DEFAULT_PRICES, outDir: "/nowhere", tool } satisfies RecordPlan;
+    assert.deepEqual(requestFromHeader({ type: "header", schema: "hotmess.run/1", ...headerFor(plan) }), request);
+  }
 });

@@ -6,7 +6,7 @@ import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, secretsF
 import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
-import { recordRun, type RecordPlan } from "../sampling/record";
+import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
@@ -194,16 +194,11 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
       throw new FatalError(`cannot resume ${resumeFile}: ${(e as Error).message}`);
     }
     const h = resumed.run.header;
-    prompt = h.prompt;
-    system = h.system;
+    ({ prompt, system, model, maxTokens, temperature, thinking } = requestFromHeader(h));
     providerName = h.provider;
-    model = h.model;
     baseURL = baseURL ?? h.baseURL;
     reference = h.reference;
     n = num(f, "-n", { int: true, min: 1 }) ?? h.parameters.n;
-    maxTokens = h.parameters.maxTokens;
-    temperature = h.parameters.temperature;
-    thinking = h.parameters.thinking.type === "budget" ? { type: "budget", budgetTokens: h.parameters.thinking.budgetTokens ?? 4096 } : h.parameters.thinking.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
     untilCi = untilCi ?? h.parameters.untilCi;
   } else {
     if (str("--prompt") !== undefined && str("--prompt-file") !== undefined) throw new UsageError("give the prompt once: --prompt TEXT or --prompt-file FILE");

@@ -10,7 +10,7 @@ import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
 import { DEFAULT_PRICES } from "../sampling/prices";
-import { recordRun, type RecordPlan } from "../sampling/record";
+import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
 import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
 import { readRun, RunWriter, safeBaseURL } from "../sampling/store";
@@ -179,21 +179,6 @@ export async function resolveForRun(header: RunHeader, settings: Settings, secre
   return { ...resolved, model: header.model };
 }
 
-/** The request a run file recorded (`hotmess run --resume` rebuilds the same one). */
-export function requestOf(header: RunHeader): SampleRequest {
-  const p = header.parameters;
-  const t = p.thinking;
-  const thinking: ThinkingMode = t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? 4096 } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
-  return {
-    prompt: header.prompt,
-    ...(header.system ? { system: header.system } : {}),
-    model: header.model,
-    maxTokens: p.maxTokens,
-    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
-    thinking,
-  };
-}
-
 /** Runs prompts one at a time; the running one can be cancelled. */
 export class RunManager {
   private current: AbortController | null = null;
@@ -287,7 +272,7 @@ export class RunManager {
       const h = run.header;
       const settings = readSettings();
       const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
-      const request = requestOf(h);
+      const request = requestFromHeader(h);
       const refused = resolved.provider.check(request);
       if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
       const plan = planFor(

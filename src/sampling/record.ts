@@ -4,7 +4,8 @@ import { redactDeep, redactSecrets, type OptimizerSpec, type ParsedRun, type Run
 import { runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
 import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
-import type { Provider, SampleRequest } from "./types";
+import { DEFAULT_THINKING_BUDGET } from "./defaults";
+import type { Provider, SampleRequest, ThinkingMode } from "./types";
 
 export interface RecordPlan {
   provider: Provider;
@@ -70,6 +71,21 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
       idleTimeoutMs: plan.idleTimeoutMs,
       ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
     },
+  };
+}
+
+/** The request a run file recorded, rebuilt from its header (to continue the run with the same one). */
+export function requestFromHeader(header: RunHeader): SampleRequest {
+  const p = header.parameters;
+  const t = p.thinking;
+  const thinking: ThinkingMode = t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? DEFAULT_THINKING_BUDGET } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
+  return {
+    prompt: header.prompt,
+    ...(header.system ? { system: header.system } : {}),
+    model: header.model,
+    maxTokens: p.maxTokens,
+    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
+    thinking,
   };
 }
 
