@@ -3,7 +3,7 @@
 // cost accounting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatWait, runEndStatus, runSamples, type RunEvent } from "../src/sampling/engine";
+import { formatWait, runSamples, type RunEvent } from "../src/sampling/engine";
 import { SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "../src/sampling/types";
 
 const request: SampleRequest = { prompt: "2 + 2?", model: "m", maxTokens: 100, thinking: { type: "none" } };
@@ -171,8 +171,30 @@ test("401 and 400 fail the run at once with the API's own message; nothing is re
     // the sample that got it is a failure line with its reason; the samples never started are not
     assert.equal(r.failures.length, 1);
     assert.deepEqual(r.failures[0], { index: 4, kind, message: `Anthropic answered ${status} ${msg}`, attempts: 1, status, retryable: false });
-    assert.equal(runEndStatus(r), "failed");
+    assert.equal(r.status, "failed");
   }
+});
+
+test("a request the provider's check() refuses is never sent: the run fails at once with one refused-request failure", { timeout: 5_000 }, async () => {
+  let streamed = 0;
+  const refusing: Provider = {
+    ...provider(() => {
+      streamed++;
+      return answer("x");
+    }),
+    check: () => "the base URL has a key in its query (key=…)",
+  };
+  const events: RunEvent[] = [];
+  const r = await runSamples({ provider: refusing, request, n: 4, firstIndex: 2, onEvent: (e) => void events.push(e) });
+  assert.equal(streamed, 0, "stream() was never called");
+  assert.equal(r.status, "failed");
+  assert.equal(r.message, "the base URL has a key in its query (key=…)");
+  assert.deepEqual(r.failures, [{ index: 2, kind: "request", message: "the base URL has a key in its query (key=…)", attempts: 0, retryable: false }]);
+  assert.ok(!events.some((e) => e.type === "retry"), "no retry");
+  assert.deepEqual(
+    events.filter((e) => e.type === "failure").map((e) => e.type === "failure" && e.failure.index),
+    [2],
+  );
 });
 
 test("a fatal error met by several samples at once is one failure and one message", async () => {
@@ -251,7 +273,7 @@ test("a sample that keeps failing is reported after its retries, with its reason
   const events: RunEvent[] = [];
   const r = await runSamples({ provider: q, request, n: 2, maxRetries: 2, backoffBaseMs: 1, onEvent: (e) => void events.push(e) });
   assert.equal(r.status, "failed");
-  assert.equal(runEndStatus(r), "failed");
+  assert.equal(r.status, "failed");
   assert.match(r.message!, /no sample finished: 2 of 2 failed .*500 api_error: boom/);
   assert.equal(r.samples.length, 0);
   assert.equal(r.failures.length, 2);
@@ -268,9 +290,9 @@ test("some samples finished and some failed: the run is partial", async () => {
   assert.equal(r.samples.length, 2);
   assert.equal(r.failures.length, 2);
   assert.notEqual(r.status, "failed");
-  assert.equal(runEndStatus(r), "partial");
+  assert.equal(r.status, "partial");
   const all = await runSamples({ provider: provider(() => answer("Answer: 4")), request, n: 2 });
-  assert.equal(runEndStatus(all), "complete");
+  assert.equal(all.status, "complete");
 });
 
 test("an error mid-stream: the failure keeps what the model had said in its last attempt", async () => {
@@ -328,7 +350,7 @@ test("a retry-after beyond the cap: that sample fails as retryable at once, no n
   // told at once: the failure event came before the in-flight sample finished
   const order = events.filter((e) => e.type === "failure" || e.type === "sample").map((e) => (e.type === "failure" ? "failure" : `sample ${e.type === "sample" ? e.sample.index : ""}`));
   assert.deepEqual(order, ["sample 0", "failure", "sample 1"]);
-  assert.equal(runEndStatus(r), "partial");
+  assert.equal(r.status, "partial");
   assert.match(r.message!, /the server asked to wait 60 min/);
   assert.match(r.message!, /2 of 8 samples finished/);
 });

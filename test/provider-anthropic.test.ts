@@ -271,11 +271,10 @@ test("a base URL with credentials in it is refused before any request, and the m
     assert.match(refused, re);
     assert.match(refused, /ANTHROPIC_API_KEY/);
     assert.ok(!refused.includes("hunter2"), refused);
-    // stream() refuses too, for a caller that forgot check()
-    const e = await (async () => {
-      for await (const _ of p.stream(request, new AbortController().signal));
-    })().catch((x: unknown) => x);
-    assert.ok(e instanceof SamplingError, String(e));
+    // the run engine refuses it too, for a caller that forgot check(): a refused request, never sent
+    const run = await runSamples({ provider: p, request, n: 2, maxRetries: 0 });
+    assert.equal(run.status, "failed");
+    const e = run.failures[0]!;
     assert.equal(e.kind, "request");
     assert.ok(!e.message.includes("hunter2"), e.message);
   }

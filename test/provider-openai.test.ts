@@ -192,10 +192,21 @@ test("a base URL with credentials in it is refused before any request, and the m
     assert.match(refused, /OPENAI_API_KEY/);
     assert.match(refused, new RegExp(`give the URL without (it|them): ${fake.url.replace(/[.]/g, "\\.")}/v1`));
     assert.ok(!refused.includes("hunter2"), refused);
-    const e = await collect(p).catch((x: unknown) => x);
-    assert.ok(e instanceof SamplingError && !e.message.includes("hunter2"), String(e));
+    // the run engine refuses it too, for a caller that forgot check(): a refused request, never sent
+    const run = await runSamples({ provider: p, request, n: 2, maxRetries: 0 });
+    const e = run.failures[0]!;
+    assert.ok(run.status === "failed" && e.kind === "request" && !e.message.includes("hunter2"), JSON.stringify(run.failures));
   }
   assert.equal(fake.requests.length, before, "no request reached the server");
+});
+
+test("without a key (a local server that takes none): no secret to redact, and the server's words reach the message as they are", async () => {
+  const keyless = new OpenAIProvider({ baseURL: `${fake.url}/v1` });
+  assert.deepEqual(keyless.secrets, []);
+  fake.enqueue({ kind: "http-error", status: 401, message: "Incorrect API key provided: not-needed. This server wants a real one." });
+  const e = await failure(keyless);
+  assert.equal(e.kind, "auth");
+  assert.match(e.message, /answered 401.*: Incorrect API key provided: not-needed\. This server wants a real one\.$/);
 });
 
 test("nothing listening on a local port: one failure at once, with the Ollama hint", { timeout: 20_000 }, async () => {
@@ -204,7 +215,7 @@ test("nothing listening on a local port: one failure at once, with the Ollama hi
   await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
   const port = (s.address() as { port: number }).port;
   await new Promise((resolve) => s.close(resolve));
-  const p = new OpenAIProvider({ apiKey: "not-needed", baseURL: `http://127.0.0.1:${port}/v1` });
+  const p = new OpenAIProvider({ baseURL: `http://127.0.0.1:${port}/v1` });
   const events: RunEvent[] = [];
   const t0 = Date.now();
   const r = await runSamples({ provider: p, request, n: 8, concurrency: 4, onEvent: (e) => void events.push(e) });

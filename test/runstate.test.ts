@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseRunFile, runState, serverWords, shortReason, type RunFailureLine } from "../src/core";
+import { answeredMessage, parseAnswered } from "../src/core/failures";
 
 const URL = "https://api.anthropic.com/v1/messages";
 const header = (n: number) => ({ type: "header", schema: "hotmess.run/1", id: "r1", createdAt: "2026-12-04T10:00:00.000Z", tool: { name: "t", version: "0" }, provider: "anthropic", model: "claude-sonnet-4-5", prompt: "2 + 2?", parameters: { n, maxTokens: 100, thinking: { type: "none" }, concurrency: 4, idleTimeoutMs: 120000 } });
@@ -108,4 +109,25 @@ test("the server's own words and a short reason", () => {
   assert.equal(shortReason("Anthropic answered 401 authentication_error: invalid x-api-key"), "401 invalid x-api-key");
   assert.equal(shortReason("invalid x-api-key", 401), "401 invalid x-api-key");
   assert.equal(shortReason("x".repeat(200)).length, 80);
+});
+
+test("failure lines without `retryable` (older engines) take it from their kind; an unknown kind is left unsaid", () => {
+  const { retryable: _r, ...old } = failure(6, { kind: "auth", status: 401, message: "Anthropic answered 401 authentication_error: invalid x-api-key", retryAfterMs: undefined });
+  const { retryable: _s, ...oldServer } = failure(7, { kind: "server", status: 500, message: "Anthropic answered 500 api_error: Internal server error", retryAfterMs: undefined });
+  const s = runState(file(header(8), ...[0, 1, 2, 3, 4, 5].map(sample), old, oldServer, end("partial")));
+  assert.equal(s.failures.find((g) => g.kind === "auth")!.retryable, false);
+  assert.equal(s.failures.find((g) => g.kind === "server")!.retryable, true);
+  const { retryable: _t, ...future } = failure(7, { kind: "some_new_kind" });
+  assert.equal(runState(file(header(8), ...[0, 1, 2, 3, 4, 5, 6].map(sample), future, end("partial"))).failures[0]!.retryable, undefined);
+});
+
+test("the classified message is built and read back by one pair (core/failures.ts); an end line's error type counts for its kind", () => {
+  const message = answeredMessage("Anthropic (http://127.0.0.1:4000)", 500, "overloaded_error", "Overloaded: try again: later");
+  assert.deepEqual(parseAnswered(message), { status: 500, type: "overloaded_error", words: "Overloaded: try again: later" });
+  assert.deepEqual(parseAnswered(answeredMessage("OpenAI", 404, null, "no such model")), { status: 404, words: "no such model" });
+  assert.equal(parseAnswered("connection to OpenAI failed (ECONNRESET)"), null);
+  // a run stopped by it, with only the end line saying why: the kind errors.ts gives it
+  const s = runState(file(header(8), end("failed", { message })));
+  assert.equal(s.failures[0]!.kind, "overloaded");
+  assert.equal(s.failures[0]!.status, 500);
 });

@@ -4,6 +4,7 @@
 // said before its error, the prompt when no sample finished (nothing else shows it then), and
 // Retry, which asks the host to run the missing samples into the same run file. Every string
 // here came from a run file or a server: it is set as text, never parsed as HTML.
+import { isFailureKind, RETRYABLE } from "../src/core/failures";
 import type { FailureGroup, RunState } from "../src/core/runstate";
 import type { RunInView } from "../src/protocol/webview";
 import { h, span, type Child } from "./dom";
@@ -24,14 +25,13 @@ export function fmtWait(ms: number): string {
 
 /** What a user can do about a kind of failure. */
 export function advice(g: FailureGroup): string | null {
-  const auth = g.kind === "auth" || (g.kind === "" && (g.status === 401 || g.status === 403));
-  if (auth) return "The API key was refused: set a working one (Hot Mess: Set API Key…), then Retry.";
+  if (g.kind === "auth") return "The API key was refused: set a working one (Hot Mess: Set API Key…), then Retry.";
   if (g.kind === "request") return "The request itself was refused (the model, a parameter): Retry would send it unchanged; fix the settings and rerun instead.";
   if (g.kind === "rate_limit" || g.kind === "overloaded") {
     if (g.retryAfterMs !== undefined) return "That wait is longer than the hotmess.maxRetryWait setting allows: Retry once it has passed (or raise the setting).";
     return "The server was busy: Retry in a while.";
   }
-  if (g.retryable || ["server", "connection", "timeout", "incomplete", "protocol"].includes(g.kind)) return "Retry runs these samples again.";
+  if (g.retryable || (isFailureKind(g.kind) && RETRYABLE.has(g.kind))) return "Retry runs these samples again.";
   return null;
 }
 

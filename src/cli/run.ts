@@ -6,7 +6,7 @@ import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, secretsF
 import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
-import { recordRun, type RecordPlan } from "../sampling/record";
+import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
@@ -71,13 +71,10 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
     return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   if (name === "openai") {
-    let key = env.OPENAI_API_KEY;
-    if (!key) {
-      // local OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp) take any key
-      if (!baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
-      key = "not-needed";
-    }
-    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
+    const key = env.OPENAI_API_KEY;
+    // local OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp) need no key
+    if (!key && !baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
+    return { provider: new OpenAIProvider({ ...(key ? { apiKey: key } : {}), ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }
@@ -197,16 +194,11 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
       throw new FatalError(`cannot resume ${resumeFile}: ${(e as Error).message}`);
     }
     const h = resumed.run.header;
-    prompt = h.prompt;
-    system = h.system;
+    ({ prompt, system, model, maxTokens, temperature, thinking } = requestFromHeader(h));
     providerName = h.provider;
-    model = h.model;
     baseURL = baseURL ?? h.baseURL;
     reference = h.reference;
     n = num(f, "-n", { int: true, min: 1 }) ?? h.parameters.n;
-    maxTokens = h.parameters.maxTokens;
-    temperature = h.parameters.temperature;
-    thinking = h.parameters.thinking.type === "budget" ? { type: "budget", budgetTokens: h.parameters.thinking.budgetTokens ?? 4096 } : h.parameters.thinking.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
     untilCi = untilCi ?? h.parameters.untilCi;
   } else {
     if (str("--prompt") !== undefined && str("--prompt-file") !== undefined) throw new UsageError("give the prompt once: --prompt TEXT or --prompt-file FILE");
@@ -357,7 +349,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   if (why) io.stderr.write(`hotmess: ${why}\n`);
   if (result.status === "cancelled") io.stderr.write(`hotmess: ${result.message}; continue with: hotmess run --resume ${file}\n`);
   if (!plan.quiet) io.stderr.write(`hotmess: the run is in ${file}\n`);
-  const code = result.status === "failed" ? 1 : result.status === "cancelled" ? 130 : result.failures.length > 0 ? 2 : 0;
+  const code = { complete: 0, partial: 2, failed: 1, cancelled: 130 }[result.status];
   return { run, code, file };
 }
 

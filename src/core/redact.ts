@@ -9,12 +9,14 @@ export const MIN_SECRET_LENGTH = 8;
 
 /**
  * Things that look like credentials, whoever they belong to: Anthropic keys (`sk-ant-…`), other
- * `sk-…` keys of 20 characters or more (OpenAI and compatible servers), and bearer tokens.
+ * `sk-…` keys of 20 characters or more (OpenAI and compatible servers), bearer tokens, and the
+ * user name and password in a URL (`https://me:pw@host` → `https://[redacted]@host`).
  */
 const SECRET_PATTERNS: [RegExp, string][] = [
   [/(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]+/g, REDACTED],
   [/(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{17,}/g, REDACTED],
   [/\b([Bb]earer)(\s+)[A-Za-z0-9._~+/-]{12,}=*/g, `$1$2${REDACTED}`],
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, `$1${REDACTED}@`],
 ];
 
 /** Secrets worth looking for: the usable ones, longest first (so one containing another wins). */
@@ -32,7 +34,7 @@ function redactWith(text: string, secrets: readonly string[]): string {
 /**
  * Replaces every occurrence of a provided secret (an API key from the environment, say; those
  * shorter than MIN_SECRET_LENGTH are ignored), and anything that looks like `sk-ant-…`, `sk-…`
- * (20+ characters) or `Bearer <token>`, with `[redacted]`. Every export applies it to every
+ * (20+ characters), `Bearer <token>` or a URL's `user:password@`, with `[redacted]`. Every export applies it to every
  * string it writes.
  */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {

@@ -2,6 +2,7 @@
 // (the comparison view's banner, the Open Run picker, the status bar, the language server's
 // lenses and hovers, a load that finds no sample): the status in one sentence, a short reason,
 // and the failures grouped. Pure: a parsed run in (src/core/runfile.ts), plain data out.
+import { failureKindLabel, isFailureKind, kindOfStatus, parseAnswered, RETRYABLE } from "./failures";
 import { redactDeep } from "./redact";
 import type { ParsedRun, RunFailureLine } from "./runfile";
 
@@ -13,7 +14,7 @@ export interface FailureGroup {
   count: number;
   /** The samples (their indices) that failed this way. */
   samples: number[];
-  /** src/sampling/types.ts FailureKind (auth, rate_limit, …); "" when only the end line says why. */
+  /** A FailureKind (src/core/failures.ts: auth, rate_limit, …); "" when only the end line says why. */
   kind: string;
   /** The kind as a reader names it ("authentication", "rate limited"; "" without a kind). */
   label: string;
@@ -58,19 +59,14 @@ export interface RunState {
   reason: string | null;
 }
 
-/** How a classified HTTP error reads: "Anthropic (URL) answered 401 authentication_error: invalid x-api-key". */
-const ANSWERED = /\banswered (\d{3})(?: ([A-Za-z_]+))?: ([\s\S]*)$/;
-
 /** The HTTP status a message names ("… answered 429 …"), when the line has no status of its own. */
 function statusIn(message: string): number | undefined {
-  const m = ANSWERED.exec(message);
-  return m ? Number(m[1]) : undefined;
+  return parseAnswered(message)?.status;
 }
 
 /** The server's own words in a classified message (after "answered 401 type: "), else the message. */
 export function serverWords(message: string): string {
-  const m = ANSWERED.exec(message);
-  return (m ? m[3]! : message).trim();
+  return (parseAnswered(message)?.words ?? message).trim();
 }
 
 const REASON_MAX = 80;
@@ -100,8 +96,9 @@ function statusOf(run: ParsedRun, target: number): RunStatus {
  * so a file can hold an earlier session's failures whose samples were run again since; lines
  * are appended in time order, so the last `missing` of them are the latest word on each missing
  * sample (a fatal error stops the other samples without a line of their own: fewer lines).
- * (describeRunFailure on branch sampling drops the failures of indices that finished later; both
- * rules apply here, so the two agree whichever way an engine numbers resumed samples.)
+ * Failures of indices that finished later are dropped first (an engine that resumes the failed
+ * indices themselves): with both rules the count is right whichever way an engine numbers
+ * resumed samples.
  */
 function currentFailures(run: ParsedRun, status: RunStatus, missing: number): RunFailureLine[] {
   if (status === "complete" || missing === 0) return [];
@@ -119,8 +116,8 @@ function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
     if (!g) {
       const kind = typeof f.kind === "string" ? f.kind : "";
       g = { count: 0, samples: [], kind, label: failureKindLabel(kind), message, requestIds: [], attempts: null };
-      if (typeof f.status === "number") g.status = f.status;
-      else if (statusIn(message) !== undefined) g.status = statusIn(message)!;
+      const status = typeof f.status === "number" ? f.status : statusIn(message);
+      if (status !== undefined) g.status = status;
       if (typeof f.url === "string" && f.url) g.url = f.url;
       groups.set(key, g);
     }
@@ -131,6 +128,8 @@ function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
     if (typeof f.retryable === "boolean") g.retryable = (g.retryable ?? false) || f.retryable;
     if (typeof f.retryAfterMs === "number") g.retryAfterMs = Math.max(g.retryAfterMs ?? 0, f.retryAfterMs);
   }
+  // lines of engines before `retryable` was recorded: their kind says it
+  for (const g of groups.values()) if (g.retryable === undefined && isFailureKind(g.kind)) g.retryable = RETRYABLE.has(g.kind);
   // the most frequent first; ties in the order they happened
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
@@ -176,8 +175,9 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
   // run files of engines before the failure lines' reasons: a fatal error stopped the run without a
   // failure line of its own, and only the end line says why
   if (status === "failed" && message && failures.length === 0) {
-    const code = statusIn(message);
-    const kind = kindOfStatus(code);
+    const answered = parseAnswered(message);
+    const code = answered?.status;
+    const kind = answered ? kindOfStatus(answered.status, answered.type) : "";
     failures.unshift({ count: 1, samples: [], kind, label: failureKindLabel(kind), message, ...(code !== undefined ? { status: code } : {}), requestIds: [], attempts: null });
   }
   const partials = lines
@@ -201,37 +201,6 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
     summary: sentence(status, finished, target, failed, missing - failed, run.end?.stoppedEarly === true),
     reason,
   };
-}
-
-/**
- * The kind of failure an HTTP status means, as src/sampling/errors.ts classifies it ("" without
- * a status): for a run whose end line alone says why it stopped.
- */
-function kindOfStatus(status: number | undefined): string {
-  if (status === undefined) return "";
-  if (status === 401 || status === 403) return "auth";
-  if (status === 429) return "rate_limit";
-  if (status === 529 || status === 503) return "overloaded";
-  if (status === 408) return "timeout";
-  return status >= 500 ? "server" : "request";
-}
-
-/** Failure kinds as a reader names them (src/sampling/types.ts FailureKind). */
-export const FAILURE_KIND_LABELS: Readonly<Record<string, string>> = {
-  auth: "authentication",
-  request: "request refused",
-  rate_limit: "rate limited",
-  overloaded: "overloaded",
-  server: "server error",
-  connection: "connection",
-  timeout: "timeout",
-  incomplete: "stream cut short",
-  protocol: "protocol error",
-  unreachable: "server unreachable",
-};
-
-export function failureKindLabel(kind: string): string {
-  return FAILURE_KIND_LABELS[kind] ?? kind;
 }
 
 /** Where a failed request went, for a sentence: " (POST url, request id)"; nothing when its message names it already. */

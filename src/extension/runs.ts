@@ -10,7 +10,7 @@ import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
 import { DEFAULT_PRICES } from "../sampling/prices";
-import { recordRun, type RecordPlan } from "../sampling/record";
+import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
 import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
 import { readRun, RunWriter, safeBaseURL } from "../sampling/store";
@@ -62,8 +62,7 @@ export async function resolveProvider(settings: Settings, secrets: Secrets, log?
     case "openai": {
       const baseURL = settings.openaiBaseUrl || undefined;
       if (!openaiKey && !baseURL) throw new RunSetupError("No OpenAI API key is set (a local OpenAI-compatible server needs only the hotmess.openai.baseUrl setting).", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["openai"] });
-      const key = openaiKey ?? "not-needed";
-      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
+      return { provider: new (heavy().OpenAIProvider)({ ...(openaiKey ? { apiKey: openaiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
     }
     case "vscode-lm":
       if (!settings.model) throw new RunSetupError("No language model is chosen for VS Code's Language Model API.", { title: "Select Provider and Model…", command: "hotmess.selectModel" });
@@ -180,21 +179,6 @@ export async function resolveForRun(header: RunHeader, settings: Settings, secre
   return { ...resolved, model: header.model };
 }
 
-/** The request a run file recorded (`hotmess run --resume` rebuilds the same one). */
-export function requestOf(header: RunHeader): SampleRequest {
-  const p = header.parameters;
-  const t = p.thinking;
-  const thinking: ThinkingMode = t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? 4096 } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
-  return {
-    prompt: header.prompt,
-    ...(header.system ? { system: header.system } : {}),
-    model: header.model,
-    maxTokens: p.maxTokens,
-    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
-    thinking,
-  };
-}
-
 /** Runs prompts one at a time; the running one can be cancelled. */
 export class RunManager {
   private current: AbortController | null = null;
@@ -288,7 +272,7 @@ export class RunManager {
       const h = run.header;
       const settings = readSettings();
       const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
-      const request = requestOf(h);
+      const request = requestFromHeader(h);
       const refused = resolved.provider.check(request);
       if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
       const plan = planFor(
@@ -424,11 +408,9 @@ export class RunManager {
       this.log.info(`run: ${basename(recorded.file)} already has ${recorded.run.samples.length} of ${plan.n} samples; nothing to do`);
       return { status: "complete" };
     }
-    // what the run file says now: "partial" when some samples failed and the others finished
-    const state = runState(recorded.run, plan.secrets);
-    const status: RunOutcome["status"] = state.status === "unfinished" ? result.status : state.status;
+    const status = result.status;
     this.log.info(`run: ${status}: ${progressText(result.progress)}${result.message ? ` (${result.message})` : ""}`);
-    panel.progress(live(lastProgress ?? result.progress, true, result.message ?? (status === "partial" ? state.summary : undefined)));
+    panel.progress(live(lastProgress ?? result.progress, true, result.message));
     return { status, ...(result.message ? { message: result.message } : {}) };
   }
 }

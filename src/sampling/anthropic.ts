@@ -65,8 +65,6 @@ export class AnthropicProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-    // for a caller that did not call check(): the key in the URL must not be sent either
-    if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     const body: Record<string, unknown> = {
       model: r.model,
       max_tokens: r.maxTokens,

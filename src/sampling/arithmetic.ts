@@ -12,14 +12,9 @@
 // "compute" and the like, and a prompt that holds two or more different expressions.
 export type Op = "+" | "-" | "*" | "/" | "^";
 
-/** One operation as the reasoner writes it: `a op b = result`. */
-export interface ArithmeticStep {
-  op: Op;
-  a: number;
-  b: number;
-}
-
-export type Expr = { kind: "num"; value: number } | { kind: "op"; op: Op; left: Expr; right: Expr };
+export type Expr = { kind: "num"; value: number } | OpExpr;
+/** One operation: `left op right`. */
+export type OpExpr = { kind: "op"; op: Op; left: Expr; right: Expr };
 
 export interface ArithmeticProblem {
   /** The expression as read, normalised ("17 × 24 + 3"). */
@@ -96,22 +91,18 @@ class Parser {
     return t && t.t === "o" ? t.s : null;
   }
   expr(): Expr | null {
-    let left = this.term();
-    while (left && (this.op() === "+" || this.op() === "-")) {
-      const op = this.op() as Op;
-      this.pos++;
-      const right = this.term();
-      if (!right) return null;
-      left = { kind: "op", op, left, right };
-    }
-    return left;
+    return this.binary(() => this.term(), ["+", "-"]);
   }
   private term(): Expr | null {
-    let left = this.power();
-    while (left && (this.op() === "*" || this.op() === "/")) {
-      const op = this.op() as Op;
+    return this.binary(() => this.power(), ["*", "/"]);
+  }
+  /** Operands from `next` joined by `ops`, left-associative: 10 - 4 - 2 = (10 - 4) - 2. */
+  private binary(next: () => Expr | null, ops: readonly Op[]): Expr | null {
+    let left = next();
+    let op: Op | undefined;
+    while (left && (op = ops.find((o) => o === this.op()))) {
       this.pos++;
-      const right = this.power();
+      const right = next();
       if (!right) return null;
       left = { kind: "op", op, left, right };
     }
@@ -151,13 +142,14 @@ class Parser {
   }
 }
 
-function countOps(e: Expr): number {
-  return e.kind === "num" ? 0 : 1 + countOps(e.left) + countOps(e.right);
-}
-
 /** The operations in the order a person does them: left operand's work, right operand's, then this one. */
-export function operations(e: Expr): Expr[] {
-  return e.kind === "num" ? [] : [...operations(e.left), ...operations(e.right), e];
+export function operations(e: Expr, into: OpExpr[] = []): OpExpr[] {
+  if (e.kind === "op") {
+    operations(e.left, into);
+    operations(e.right, into);
+    into.push(e);
+  }
+  return into;
 }
 
 export const SYMBOL: Record<Op, string> = { "+": "+", "-": "-", "*": "×", "/": "÷", "^": "^" };
@@ -202,12 +194,18 @@ export function apply(op: Op, a: number, b: number): number | null {
 
 /** Whether an expression can be worked through without a number out of reach (a division by zero is written out, so it is fine). */
 function reachable(e: Expr): boolean {
-  if (e.kind === "num") return Math.abs(e.value) <= MAX_MAGNITUDE;
-  if (!reachable(e.left) || !reachable(e.right)) return false;
-  if (e.op === "/") return true;
-  const a = value(e.left);
-  const b = value(e.right);
-  return a === null || b === null || apply(e.op, a, b) !== null;
+  // one pass, bottom up: each value (null: none, after a division without one), or false when out of reach
+  const walk = (e: Expr): number | null | false => {
+    if (e.kind === "num") return Math.abs(e.value) <= MAX_MAGNITUDE ? e.value : false;
+    const a = walk(e.left);
+    if (a === false) return false;
+    const b = walk(e.right);
+    if (b === false) return false;
+    if (a === null || b === null) return null;
+    const r = apply(e.op, a, b);
+    return r !== null ? r : e.op === "/" ? null : false;
+  };
+  return walk(e) !== false;
 }
 
 /** The exact value; null when a step has none. */
@@ -242,12 +240,14 @@ export function parseArithmetic(prompt: string): ArithmeticProblem | null {
     const p = new Parser(run);
     const tree = p.expr();
     const whole = tree !== null && p.pos === run.length;
-    const ops = tree ? countOps(tree) : 0;
+    const ops = tree ? operations(tree).length : 0;
     // a worked example or an equation ("4 + 8 = 12", "x = 3 + 4"): not a question
     const answered = (next?.t === "=" && toks[j + 1]?.t === "n") || prev?.t === "=";
+    // a single letter just before: a variable ("x^2 + 1", "f(3) + 2", "x - 3")
+    const variable = prev?.t === "w" && /^[a-z]$/i.test(prev.s);
     // an operator glued to something that is not a number ("x^2 + 1", "f(3) + 2")
-    const attached = prev !== undefined && (prev.t === "o" || (prev.t === "w" && /^[a-z]$/i.test(prev.s) && text[starts[i]! - 1] !== " "));
-    if (whole && ops > 0 && ops <= MAX_OPERATIONS && !answered && !attached && !(prev?.t === "w" && /^[a-z]$/i.test(prev.s) && run[0]!.t === "o") && reachable(tree)) {
+    const attached = prev !== undefined && (prev.t === "o" || (variable && text[starts[i]! - 1] !== " "));
+    if (whole && ops > 0 && ops <= MAX_OPERATIONS && !answered && !attached && !(variable && run[0]!.t === "o") && reachable(tree)) {
       if (!isBareRange(run) || CUE.test(text.slice(0, starts[i]))) {
         const expression = show(tree);
         found.set(expression, { expression, tree, operations: ops });

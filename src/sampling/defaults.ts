@@ -17,3 +17,6 @@ export const DEFAULT_MODELS: Record<string, string> = {
   anthropic: "claude-sonnet-5-5",
   openai: "gpt-5.6-terra",
 };
+
+/** The thinking budget, in tokens, when a budget is asked for without a size. */
+export const DEFAULT_THINKING_BUDGET = 4096;

@@ -91,11 +91,12 @@ export interface RunOptions {
 
 export interface RunResult {
   /**
-   * complete: the run went its course (some samples may have failed: `failures`, and
-   * runEndStatus says "partial"); failed: a fatal error (a refused key or request, a server
-   * that is not there), or no sample finished; cancelled: the caller stopped it.
+   * The status its run file's end line records. complete: the run went its course, every sample
+   * finished (or adaptive stopping ended it); partial: it went its course, but some samples
+   * failed (`failures`); failed: a fatal error (a refused key or request, a server that is not
+   * there), or no sample finished; cancelled: the caller stopped it.
    */
-  status: "complete" | "cancelled" | "failed";
+  status: RunEndLine["status"];
   /** Why the run failed (the API's own message), stopped early, or lost samples. */
   message?: string;
   /** Adaptive stopping ended the run before n. */
@@ -106,11 +107,6 @@ export interface RunResult {
 }
 
 class Cancelled extends Error {}
-
-/** The status a run file's end line records for a result: "partial" when some samples failed. */
-export function runEndStatus(result: Pick<RunResult, "status" | "failures">): RunEndLine["status"] {
-  return result.status === "complete" && result.failures.length > 0 ? "partial" : result.status;
-}
 
 /** A failed attempt, with what the model had said in it before it failed. */
 class AttemptFailed extends Error {
@@ -376,8 +372,14 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
 
   let stoppedEarly = false;
   await tick();
+  // a request the provider refuses as it is (a key in its base URL, a temperature the model does
+  // not take) is never sent: the run fails with it as a refused request, before any attempt
+  const refused = o.provider.check(o.request);
   try {
-    if (!o.untilCi) await wave(Math.max(0, o.n - samples.length));
+    if (refused) {
+      failed.error = new SamplingError("request", refused);
+      await recordFailure(nextIndex, failed.error, 0, undefined);
+    } else if (!o.untilCi) await wave(Math.max(0, o.n - samples.length));
     else {
       const min = Math.max(2, o.untilCi.minSamples ?? 10);
       const size = Math.max(concurrency, 4);
@@ -402,7 +404,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
   const fatal = failed.error;
   const cancelled = !fatal && o.signal?.aborted === true;
   const none = !fatal && !cancelled && samples.length === 0 && failures.length > 0;
-  const status = fatal || none ? "failed" : cancelled ? "cancelled" : "complete";
+  const status: RunEndLine["status"] = fatal || none ? "failed" : cancelled ? "cancelled" : failures.length > 0 ? "partial" : "complete";
   const lost = failures.length > 0 ? `${failures.length} of ${o.n} failed (${failures.at(-1)!.message})` : "";
   const message =
     fatal ? fatal.message

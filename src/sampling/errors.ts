@@ -6,6 +6,7 @@
 // `code`): that code decides between "the server is not there" (fail the run at once) and a
 // connection that dropped (retry the sample).
 import { redactSecrets } from "../core";
+import { answeredMessage, kindOfStatus } from "../core/failures";
 import { isSamplingError, SamplingError, type FailureKind } from "./types";
 
 interface HeadersLike {
@@ -46,15 +47,6 @@ function kindOfType(type: string | null, code: string | null): FailureKind {
   return code === "rate_limit_exceeded" ? "rate_limit" : "server";
 }
 
-function kindOfStatus(status: number, type: string | null): FailureKind {
-  if (status === 401 || status === 403) return "auth";
-  if (status === 429) return "rate_limit";
-  if (status === 529 || status === 503 || type === "overloaded_error") return "overloaded";
-  if (status === 408) return "timeout";
-  if (status >= 500) return "server";
-  return "request";
-}
-
 /** The API's own words for an error body: Anthropic `{error: {message}}`, OpenAI `{message}` or `{error: {message}}`. */
 function apiMessage(e: Record<string, unknown>): string | null {
   if (typeof e.apiMessage === "string") return e.apiMessage;
@@ -86,7 +78,7 @@ export function classify(e: unknown, provider: string, secrets: readonly string[
   // a server (a gateway, a proxy) may quote the key back in its error, and an error may quote
   // a URL with a user name and password: neither may reach a run file, a notification or the
   // view through the message
-  const message = redactSecrets(err.message, secrets).replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, "$1");
+  const message = redactSecrets(err.message, secrets);
   const url = err.url ?? endpoint.url;
   return message === err.message && url === err.url ? err : new SamplingError(err.kind, message, err.status, err.retryAfterMs, err.requestId, url);
 }
@@ -190,19 +182,19 @@ function classifyUnredacted(e: unknown, provider: string, endpoint: Endpoint): S
   const headers = err.headers as HeadersLike | undefined;
   const requestId = typeof err.requestID === "string" ? err.requestID : (headers?.get?.("request-id") ?? headers?.get?.("x-request-id") ?? undefined);
   const url = endpoint.url;
+  const cause = rootCause(e);
+  const causes = causeMessages(e);
   if (status === undefined) {
-    const cause = rootCause(e);
     const unreachable = cause ? unreachableMessage(cause, endpoint) : null;
     if (unreachable) return new SamplingError("unreachable", unreachable, undefined, undefined, requestId, url);
     // undici's fetch refuses the ports the fetch standard blocks (9, 6000, 10080…) before connecting
-    if (/(^| ← )bad port( ← |$)/.test(causeMessages(e))) {
+    if (/(^| ← )bad port( ← |$)/.test(causes)) {
       const { hostPort } = addressOf(endpoint, { code: "", message: "" });
       return new SamplingError("unreachable", `cannot connect to ${hostPort}: Node's fetch refuses this port (the fetch standard blocks it, as browsers do): run the server on another port`, undefined, undefined, requestId, url);
     }
   }
   if (cls.includes("ConnectionTimeout")) return new SamplingError("timeout", `${provider} did not answer in time`, undefined, undefined, requestId, url);
-  if (cls.includes("Connection") || (status === undefined && /fetch failed/.test(causeMessages(e)))) {
-    const cause = rootCause(e);
+  if (cls.includes("Connection") || (status === undefined && /fetch failed/.test(causes))) {
     const inner = (err.cause as { message?: string } | undefined)?.message;
     const detail = cause?.code ?? inner ?? err.message ?? "";
     return new SamplingError("connection", `connection to ${provider} failed${detail ? ` (${detail})` : ""}`, undefined, undefined, requestId, url);
@@ -212,7 +204,7 @@ function classifyUnredacted(e: unknown, provider: string, endpoint: Endpoint): S
   const message = apiMessage(err) ?? err.message ?? String(e);
   if (status !== undefined) {
     const kind = kindOfStatus(status, type);
-    return new SamplingError(kind, `${provider} answered ${status}${type ? ` ${type}` : ""}: ${message}`, status, retryAfterMs(headers), requestId, url);
+    return new SamplingError(kind, answeredMessage(provider, status, type, message), status, retryAfterMs(headers), requestId, url);
   }
   if (cls.includes("APIError") || type) {
     // an error event inside a 200 stream (Anthropic `event: error`, OpenAI `data: {"error": …}`):

@@ -84,14 +84,15 @@ export function isOpenAIReasoningModel(model: string): boolean {
 }
 
 export interface OpenAIOptions {
-  apiKey: string;
+  /** None for a local server that takes no key (Ollama, vLLM, LM Studio, llama.cpp). */
+  apiKey?: string;
   /** The server's base URL including /v1 (e.g. http://localhost:11434/v1 for Ollama). */
   baseURL?: string;
   /** Where the SDK's own warnings go, each distinct one once (never the key); silent by default. */
   log?: (line: string) => void;
 }
 
-/** The key both front ends pass for a local server that takes none: not a secret to redact. */
+/** What the SDK sends when there is no key (it requires one): any value does for a server that takes none. */
 const NO_KEY = "not-needed";
 
 export class OpenAIProvider implements Provider {
@@ -109,7 +110,7 @@ export class OpenAIProvider implements Provider {
     this.refusedURL = checkBaseURL(options.baseURL, "OPENAI_API_KEY");
     // messages name the endpoint without what may not be shown (a user name, a query)
     this.where = options.baseURL ? `the OpenAI-compatible server at ${safeBaseURL(options.baseURL) ?? "the base URL"}` : "OpenAI";
-    this.secrets = options.apiKey === NO_KEY ? [] : [options.apiKey];
+    this.secrets = options.apiKey ? [options.apiKey] : [];
     this.sdkLog = onceEach(options.log, "the OpenAI SDK", this.secrets);
     this.endpoint = {
       url: `${safeBaseURL(options.baseURL ?? "https://api.openai.com/v1")}/chat/completions`,
@@ -130,12 +131,10 @@ export class OpenAIProvider implements Provider {
   }
 
   private client(state: { done: boolean }): OpenAI {
-    return new OpenAI({ apiKey: this.options.apiKey, baseURL: this.options.baseURL ?? null, maxRetries: 0, timeout: 600_000, fetch: watchingFetch(state), logger: sdkLogger(this.sdkLog), logLevel: "warn" });
+    return new OpenAI({ apiKey: this.options.apiKey || NO_KEY, baseURL: this.options.baseURL ?? null, maxRetries: 0, timeout: 600_000, fetch: watchingFetch(state), logger: sdkLogger(this.sdkLog), logLevel: "warn" });
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-    // for a caller that did not call check(): the key in the URL must not be sent either
-    if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     const state = { done: false };
     const messages: OpenAI.ChatCompletionMessageParam[] = [];
     if (r.system) messages.push({ role: "system", content: r.system });
@@ -181,7 +180,7 @@ export class OpenAIProvider implements Provider {
       const rest = splitter.flush();
       if (rest.thinking) yield { type: "thinking", text: rest.thinking };
       if (rest.text) yield { type: "text", text: rest.text };
-      throw classify(e, this.where, [this.options.apiKey], this.endpoint);
+      throw classify(e, this.where, this.secrets, this.endpoint);
     }
     if (signal.aborted) return;
     const rest = splitter.flush();

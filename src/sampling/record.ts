@@ -1,10 +1,11 @@
 // A recorded run: the run engine with its samples written to a run file as they finish. Shared
 // by the CLI (`hotmess run`, `hotmess bench`) and the editor: each adds only its own display.
-import { redactDeep, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
-import { runEndStatus, runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
+import { redactDeep, redactSecrets, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
+import { runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
 import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
-import type { Provider, SampleRequest } from "./types";
+import { DEFAULT_THINKING_BUDGET } from "./defaults";
+import type { Provider, SampleRequest, ThinkingMode } from "./types";
 
 export interface RecordPlan {
   provider: Provider;
@@ -73,6 +74,21 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
   };
 }
 
+/** The request a run file recorded, rebuilt from its header (to continue the run with the same one). */
+export function requestFromHeader(header: RunHeader): SampleRequest {
+  const p = header.parameters;
+  const t = p.thinking;
+  const thinking: ThinkingMode = t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? DEFAULT_THINKING_BUDGET } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
+  return {
+    prompt: header.prompt,
+    ...(header.system ? { system: header.system } : {}),
+    model: header.model,
+    maxTokens: p.maxTokens,
+    ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
+    thinking,
+  };
+}
+
 /**
  * Creates (or continues) the plan's run file, runs the samples, writes each finished sample and
  * failure as it happens, ends the file, and returns the run as recorded. `onEvent` sees every
@@ -84,25 +100,31 @@ export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: stri
   const secrets = [...(plan.secrets ?? []), ...(plan.provider.secrets ?? [])];
   let writer: RunWriter;
   let header: RunHeader;
-  let existing: FinishedSample[] = [];
+  // the lines as written (or read, for a resumed run), keys redacted: the run and result returned
+  const samples: RunSampleLine[] = [];
+  const failures: RunFailureLine[] = [];
   if (plan.resumed) {
     writer = plan.resumed.writer.redacting(secrets);
-    header = redactDeep(plan.resumed.run.header, secrets);
-    existing = plan.resumed.run.samples.map(({ type: _t, ...s }) => s);
-    if (existing.length >= plan.n) {
+    const read = redactDeep(plan.resumed.run, secrets);
+    header = read.header;
+    samples.push(...read.samples);
+    // as in the file: a resumed run's earlier failures, then this session's
+    failures.push(...read.failures);
+    if (samples.length >= plan.n) {
       writer.close();
-      return { run: redactDeep(plan.resumed.run, secrets), result: null, file: writer.file };
+      return { run: read, result: null, file: writer.file };
     }
   } else {
-    const fields = headerFor(plan);
-    writer = RunWriter.create(plan.outDir, fields, secrets);
-    header = redactDeep<RunHeader>({ type: "header", schema: "hotmess.run/1", ...fields }, secrets);
+    writer = RunWriter.create(plan.outDir, headerFor(plan), secrets);
+    header = writer.header!;
   }
+  const earlierFailures = failures.length;
+  const existing: FinishedSample[] = samples.map(({ type: _t, ...s }) => s);
   hooks.onStart?.(writer.file, existing.length, header);
   let result: RunResult;
   let end: RunEndLine;
   try {
-    result = await runSamples({
+    const raw = await runSamples({
       provider: plan.provider,
       request: plan.request,
       n: plan.n,
@@ -116,28 +138,30 @@ export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: stri
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onEvent: (e) => {
         if (e.type === "sample") {
-          const { type: _t, ...sample } = writer.sample(e.sample);
+          const line = writer.sample(e.sample);
+          samples.push(line);
+          const { type: _t, ...sample } = line;
           hooks.onEvent?.({ type: "sample", sample });
         } else if (e.type === "failure") {
-          const { type: _t, ...failure } = writer.failure(e.failure);
+          const line = writer.failure(e.failure);
+          failures.push(line);
+          const { type: _t, ...failure } = line;
           hooks.onEvent?.({ type: "failure", failure });
         } else hooks.onEvent?.(e.type === "progress" ? e : redactDeep(e, secrets));
       },
     });
-    result = redactDeep(result, secrets);
-    end = writer.end(runEndStatus(result), result.message, result.stoppedEarly);
+    // in index order, as the engine returns them
+    samples.sort((a, b) => a.index - b.index);
+    result = {
+      ...raw,
+      ...(raw.message !== undefined ? { message: redactSecrets(raw.message, secrets) } : {}),
+      samples: samples.map(({ type: _t, ...s }) => s),
+      failures: failures.slice(earlierFailures).map(({ type: _t, ...f }) => f),
+    };
+    end = writer.end(result.status, result.message, result.stoppedEarly);
   } finally {
     writer.close();
   }
-  const run: ParsedRun = {
-    header,
-    samples: result.samples.map((x) => ({ type: "sample", ...x })),
-    // as in the file: a resumed run's earlier failures, then this session's
-    failures: [...(plan.resumed?.run.failures ?? []).map((x) => redactDeep(x, secrets)), ...result.failures.map((x) => ({ type: "failure" as const, ...x }))],
-    end,
-    warnings: [],
-    goodLength: 0,
-    missingNewline: false,
-  };
+  const run: ParsedRun = { header, samples, failures, end, warnings: [], goodLength: 0, missingNewline: false };
   return { run, result, file: writer.file };
 }

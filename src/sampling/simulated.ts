@@ -13,10 +13,9 @@
 //     the run either stops working and guesses, or carries on from a wrong point.
 // It streams its trace token by token at a configurable speed, reports token counts, and honours
 // cancellation and max tokens. Its knobs are documented in the README ("The simulated reasoner").
-import { hashSeed, mulberry32, type OptimizerSpec, type Rng } from "../core";
-import { apply, fmtNumber, fmtOperand, operations, parseArithmetic, SYMBOL, value, type ArithmeticProblem, type Expr } from "./arithmetic";
+import { hashSeed, mulberry32, SIMULATED_MODEL, type OptimizerSpec, type Rng } from "../core";
+import { apply, fmtNumber, fmtOperand, operations, parseArithmetic, SYMBOL, value, type ArithmeticProblem, type Expr, type OpExpr } from "./arithmetic";
 import { parsePrompt } from "./benchmark";
-import { DEFAULT_MODELS } from "./defaults";
 import type { Provider, ProviderEvent, SampleRequest } from "./types";
 
 export interface SimulatorKnobs {
@@ -52,14 +51,21 @@ export const SIMULATED_NOTICE = "[Simulated reasoner: no model was called. Set a
 /** The first line of every reply it writes. */
 export const SIMULATED_REPLY_NOTICE = "[Simulated reasoner: no model was called. This reply was made up offline by Hot Mess Inspector.]";
 
-/** Its one model name: the views label runs of this model as simulated. */
-const MODEL = DEFAULT_MODELS.simulated!;
-
 function notOurModel(model: string): string {
   return (
-    `the simulated reasoner is one offline model, "${MODEL}": it cannot stand in for "${model}" (no model is called, and its runs must not be labelled as that model's). ` +
+    `the simulated reasoner is one offline model, "${SIMULATED_MODEL}": it cannot stand in for "${model}" (no model is called, and its runs must not be labelled as that model's). ` +
     `Leave the model unset (--model, hotmess.model), or rerun on the real model: export ANTHROPIC_API_KEY (or OPENAI_API_KEY), or --provider openai --base-url URL for a local OpenAI-compatible server such as Ollama`
   );
+}
+
+/** The chance of a distraction at step k (1 for the first): min(0.95, base · growth^(k−1)). */
+function distractionChance(knobs: SimulatorKnobs, k: number): number {
+  return Math.min(0.95, knobs.distraction.base * knobs.distraction.growth ** (k - 1));
+}
+
+/** One element drawn at random. */
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[Math.floor(rng() * xs.length)]!;
 }
 
 function gaussian(rng: Rng): number {
@@ -98,9 +104,8 @@ export function simulateRun(spec: OptimizerSpec, knobs: SimulatorKnobs, rng: Rng
     const len = Math.sqrt(g.reduce((s, v) => s + v * v, 0));
     let next = spec.rule === "gd" ? x.map((v, i) => v - rate * g[i]!) : x.map((v, i) => (len === 0 ? v : v - (rate * g[i]!) / len));
     if (rng() < knobs.noise.probability) next = next.map((v) => v + knobs.noise.sigma * gaussian(rng));
-    const pDistract = Math.min(0.95, knobs.distraction.base * knobs.distraction.growth ** (k - 1));
-    if (rng() < pDistract) {
-      lines.push(DIGRESSIONS[Math.floor(rng() * DIGRESSIONS.length)]!);
+    if (rng() < distractionChance(knobs, k)) {
+      lines.push(pick(rng, DIGRESSIONS));
       if (rng() < 0.5) {
         lines.push(`I'll stop tracking every iterate and estimate where the remaining ${spec.K - k + 1} steps lead.`);
         const guess = spec.b.map((v) => v + 0.5 * gaussian(rng));
@@ -130,7 +135,7 @@ const ARITHMETIC_DIGRESSIONS = [
  */
 function arithmeticSlip(p: ArithmeticProblem, rng: Rng): { at: number; delta: number } {
   const ops = operations(p.tree);
-  const hard = (e: Expr) => e.kind === "op" && (e.op === "*" || e.op === "^");
+  const hard = (e: OpExpr) => e.op === "*" || e.op === "^";
   const pool = ops.some(hard) ? ops.filter(hard) : ops;
   let at = 0;
   let best = -1;
@@ -165,7 +170,6 @@ export function simulateArithmetic(p: ArithmeticProblem, knobs: SimulatorKnobs, 
   const ops = operations(p.tree);
   for (let k = 0; k < ops.length; k++) {
     const e = ops[k]!;
-    if (e.kind !== "op") continue;
     const a = valueOf(e.left);
     const b = valueOf(e.right);
     const exact = apply(e.op, a, b);
@@ -176,10 +180,9 @@ export function simulateArithmetic(p: ArithmeticProblem, knobs: SimulatorKnobs, 
     }
     let r = exact;
     if (slipped && k === slip.at) r += slip.delta;
-    if (rng() < knobs.noise.probability) r += (rng() < 0.5 ? -1 : 1) * [1, 2, 10][Math.floor(rng() * 3)]!;
-    const pDistract = Math.min(0.95, knobs.distraction.base * knobs.distraction.growth ** k);
-    if (rng() < pDistract) {
-      lines.push(ARITHMETIC_DIGRESSIONS[Math.floor(rng() * ARITHMETIC_DIGRESSIONS.length)]!);
+    if (rng() < knobs.noise.probability) r += (rng() < 0.5 ? -1 : 1) * pick(rng, [1, 2, 10]);
+    if (rng() < distractionChance(knobs, k + 1)) {
+      lines.push(pick(rng, ARITHMETIC_DIGRESSIONS));
       if (rng() < 0.5) {
         lines.push(`I'll stop working it out step by step and estimate the remaining ${ops.length - k} operation${ops.length - k === 1 ? "" : "s"}.`);
         return { thinking: lines.join("\n"), text: `Roughly:\nAnswer: ${fmtNumber(roughly(value(p.tree) ?? r, rng))}` };
@@ -229,17 +232,17 @@ export function simulateOther(prompt: string, knobs: SimulatorKnobs, rng: Rng): 
   const first = prompt.split("\n").find((l) => l.trim())?.trim() ?? "";
   const quoted = first.length > 80 ? `${first.slice(0, 79)}…` : first;
   const lines = [`The prompt asks: "${quoted}". This is a simulated trace: the steps below are generic, not reasoning about it.`];
-  let pick = placeholder(rng);
+  let reading = placeholder(rng);
   GENERIC_STEPS.forEach(([plain, reworded], k) => {
     if (k === 1 && rng() < 0.25) return; // skipped now and then
     lines.push(rng() < knobs.noise.probability ? reworded : plain);
-    if (rng() < Math.min(0.95, knobs.distraction.base * knobs.distraction.growth ** k)) {
-      lines.push(GENERIC_DIGRESSIONS[Math.floor(rng() * GENERIC_DIGRESSIONS.length)]!);
-      pick = placeholder(rng); // wanders off to another reading
+    if (rng() < distractionChance(knobs, k + 1)) {
+      lines.push(pick(rng, GENERIC_DIGRESSIONS));
+      reading = placeholder(rng); // wanders off to another reading
     }
   });
-  lines.push(pick.reading);
-  return { thinking: lines.join("\n"), text: `Answer: [simulated-answer-${pick.label}]` };
+  lines.push(reading.reading);
+  return { thinking: lines.join("\n"), text: `Answer: [simulated-answer-${reading.label}]` };
 }
 
 /**
@@ -293,12 +296,10 @@ export class SimulatedProvider implements Provider {
 
   /** Any prompt is answered; only another model's name is refused (its runs would carry that name). */
   check(r: SampleRequest): string | null {
-    return r.model === MODEL ? null : notOurModel(r.model);
+    return r.model === SIMULATED_MODEL ? null : notOurModel(r.model);
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-    const refused = this.check(r);
-    if (refused) throw new Error(refused);
     // each call is its own rerun: its random stream comes from the seed, the prompt and the call number
     const rng = mulberry32(hashSeed(this.knobs.seed, `${r.prompt}\u0000${this.calls++}`));
     const { thinking, text } = simulate(r.prompt, this.knobs, rng);

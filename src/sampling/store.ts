@@ -4,7 +4,7 @@
 // cuts such a torn line off before appending again.
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseRunFile, REDACTED, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import type { FailedSample, FinishedSample } from "./engine";
 
@@ -16,32 +16,27 @@ export function promptHash(prompt: string, system?: string): string {
     .slice(0, 16);
 }
 
-/** A base URL as it may be stored: without user name, password or query (they can hold keys). */
-export function safeBaseURL(url: string | undefined): string | undefined {
+/** Query parameters named like a credential: key, api_key, api-key, token, access_token, client_secret, password, sig… */
+const SECRET_PARAM = /(^|[-_.])(key|apikey|token|secret|password|passwd|pwd|auth|authorization|signature|sig|credentials?)$/i;
+
+/**
+ * A base URL as it may be stored or shown: without user name, password and query (they can hold
+ * keys); with `keepQuery`, the query stays but for its parameters named like a credential.
+ * Undefined without a URL, or for one that does not parse.
+ */
+export function safeBaseURL(url: string | undefined, keepQuery = false): string | undefined {
   if (!url) return undefined;
   try {
     const u = new URL(url);
     u.username = "";
     u.password = "";
-    u.search = "";
     u.hash = "";
-    return u.toString().replace(/\/$/, "");
+    if (!keepQuery) u.search = "";
+    else for (const k of [...u.searchParams.keys()]) if (SECRET_PARAM.test(k)) u.searchParams.delete(k);
+    return u.toString().replace(/\/(?=$|\?)/, "");
   } catch {
     return undefined;
   }
-}
-
-/** Query parameters named like a credential: key, api_key, api-key, token, access_token, client_secret, password, sig… */
-const SECRET_PARAM = /(^|[-_.])(key|apikey|token|secret|password|passwd|pwd|auth|authorization|signature|sig|credentials?)$/i;
-
-/** The URL without its user name, password and credential-like query parameters (the rest of the query kept). */
-function withoutCredentials(u: URL): string {
-  const c = new URL(u.toString());
-  c.username = "";
-  c.password = "";
-  for (const k of [...c.searchParams.keys()]) if (SECRET_PARAM.test(k)) c.searchParams.delete(k);
-  c.hash = "";
-  return c.toString().replace(/\/(?=$|\?)/, "");
 }
 
 /**
@@ -49,8 +44,8 @@ function withoutCredentials(u: URL): string {
  * travel in a URL: a user name and password, a query parameter named like a key (`?api_key=`,
  * `?key=`, `?token=`…), or anything that looks like an API key. Logs, run files and error
  * messages quote URLs. The message never repeats the credentials, and says where the key
- * belongs (`keyVariable`: ANTHROPIC_API_KEY, OPENAI_API_KEY). Both providers check it before
- * any request, so every front end gets it.
+ * belongs (`keyVariable`: ANTHROPIC_API_KEY, OPENAI_API_KEY). Both providers' check() says
+ * it, which the run engine calls before any request, so every front end gets it.
  */
 export function checkBaseURL(url: string | undefined, keyVariable: string): string | null {
   if (url === undefined || url === "") return null;
@@ -58,15 +53,15 @@ export function checkBaseURL(url: string | undefined, keyVariable: string): stri
   try {
     u = new URL(url);
   } catch {
-    const shown = redactSecrets(url.replace(/\/\/[^/]*@/, "//…@").replace(/\?.*$/, ""));
+    const shown = redactSecrets(url.replace(/\?.*$/, "")).replace(/\/\/[^/]*@/, "//…@");
     return `the base URL "${shown}" is not a URL: give it in full, with http:// or https:// (e.g. http://localhost:11434/v1)`;
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") return `the base URL must start with http:// or https:// (it starts with ${u.protocol}): e.g. http://localhost:11434/v1`;
   const why = "a key must not travel in a URL (logs and run files would keep it)";
   const put = `put the key in ${keyVariable} (in the editor: Hot Mess: Set API Key)`;
-  if (u.username || u.password) return `the base URL has ${u.password ? "a user name and password" : "a user name"} in it: ${why}. ${cap(put)} and give the URL without ${u.password ? "them" : "it"}: ${withoutCredentials(u)}`;
+  if (u.username || u.password) return `the base URL has ${u.password ? "a user name and password" : "a user name"} in it: ${why}. ${cap(put)} and give the URL without ${u.password ? "them" : "it"}: ${safeBaseURL(url, true)}`;
   const param = [...u.searchParams.keys()].find((k) => SECRET_PARAM.test(k));
-  if (param) return `the base URL has a key in its query (${param}=…): ${why}. ${cap(put)} and give the URL without it: ${withoutCredentials(u)}`;
+  if (param) return `the base URL has a key in its query (${param}=…): ${why}. ${cap(put)} and give the URL without it: ${safeBaseURL(url, true)}`;
   const shown = safeDecode(u.toString());
   if (redactSecrets(shown) !== shown) return `the base URL has what looks like an API key in it (${redactSecrets(shown)}): ${why}. ${cap(put)} and give the URL without it`;
   return null;
@@ -83,6 +78,28 @@ function safeDecode(s: string): string {
   }
 }
 
+/**
+ * Makes a directory and the parents it lacks, one level at a time from the nearest one that
+ * exists, so a path that cannot be made fails at once with its error. (mkdirSync's recursive
+ * mode loops for ever where a level cannot be made, as under /proc on Node 20: ENOENT for the
+ * child, EEXIST for the parent, again.)
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break; // a root that is not there
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      // made meanwhile (another run starting in the same folder)
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+}
+
 function slug(s: string): string {
   return (
     s
@@ -96,6 +113,8 @@ function slug(s: string): string {
 export class RunWriter {
   /** Keys redacted from every line written (src/core/redact.ts). */
   private secrets: readonly string[] = [];
+  /** The header as written (keys redacted), for a file this writer created; null for a resumed one. */
+  header: RunHeader | null = null;
 
   private constructor(
     readonly file: string,
@@ -107,14 +126,14 @@ export class RunWriter {
    * redacted from it and from every line after it (a prompt, a reply can quote a key).
    */
   static create(dir: string, header: Omit<RunHeader, "type" | "schema">, secrets: readonly string[] = []): RunWriter {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const stamp = header.createdAt.replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z");
     let file = join(dir, `${stamp}-${slug(header.model)}.jsonl`);
     for (let k = 2; existsSync(file); k++) file = join(dir, `${stamp}-${slug(header.model)}-${k}.jsonl`);
     const fd = openSync(file, "wx", 0o644);
     const w = new RunWriter(file, fd);
     w.secrets = secrets;
-    w.line({ type: "header", schema: "hotmess.run/1", ...header });
+    w.header = w.line<RunHeader>({ type: "header", schema: "hotmess.run/1", ...header });
     return w;
   }
 

@@ -1,6 +1,7 @@
 // One interface for every way of sampling a model: a provider turns a request into a stream of
 // thinking / text / usage / stop events. The run engine drives providers; nothing above it
 // knows which SDK is underneath.
+import { RETRYABLE, type FailureKind } from "../core/failures";
 
 export type ThinkingMode =
   | { type: "none" }
@@ -34,7 +35,8 @@ export interface Provider {
   readonly id: string;
   /**
    * A clear message when the request cannot be sent as it is (a temperature a thinking model
-   * refuses, a budget out of range), checked before any request; null when it can.
+   * refuses, a budget out of range, a key in the base URL), checked before any request; null
+   * when it can. The run engine calls it once, before any stream(): stream() may assume it passed.
    */
   check(request: SampleRequest): string | null;
   /**
@@ -49,34 +51,9 @@ export interface Provider {
   stream(request: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent>;
 }
 
-/** How a failure is treated by the run engine. */
-export type FailureKind =
-  /** 401 / 403: the key is missing, wrong or not allowed. Fails the run at once. */
-  | "auth"
-  /** 400 / 404 / 413 / 422: the request itself is wrong. Fails the run at once. */
-  | "request"
-  /** 429: slow down and retry (honouring retry-after). */
-  | "rate_limit"
-  /** 529 / 503: the service is overloaded; retry. */
-  | "overloaded"
-  /** Other 5xx, and an error event in the middle of a stream; retry. */
-  | "server"
-  /**
-   * The server is not there: the connection was refused, the host name does not resolve, or the
-   * TLS handshake failed (https:// to a plain-HTTP server, an untrusted certificate). Retrying
-   * each sample would only repeat it: fails the run at once.
-   */
-  | "unreachable"
-  /** The connection failed or dropped (after it was made: a reset, a stream cut off); retry. */
-  | "connection"
-  /** No event for longer than the per-sample timeout; retry. */
-  | "timeout"
-  /** The stream ended without its stop (no message_stop / finish_reason); retry. */
-  | "incomplete"
-  /** The stream sent something that is not the protocol (a malformed event); retry. */
-  | "protocol";
-
-export const RETRYABLE: ReadonlySet<FailureKind> = new Set(["rate_limit", "overloaded", "server", "connection", "timeout", "incomplete", "protocol"]);
+// The failure kinds and which of them are retried live in core (the run state and the view read
+// them too).
+export { RETRYABLE, type FailureKind } from "../core/failures";
 
 export class SamplingError extends Error {
   constructor(
