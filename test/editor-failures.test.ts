@@ -149,7 +149,7 @@ test("a partial run file opens with the analysis of what finished and its failur
   assert.match(JSON.stringify(doc.analysis), /My key is \[redacted\]/);
   assert.ok(!everything().includes(STORED_KEY), "the stored key is in nothing shown");
   assert.equal(vscode.recorded.notifications.filter((n) => n.level === "error").length, 0, "opening it is no error");
-  assert.equal(vscode.recorded.statusText, "$(warning) Hot Mess: 5 of 8 finished");
+  assert.equal(vscode.recorded.statusText, "$(warning) Hot Mess: 5 of 8 finished, 3 failed");
 });
 
 test("a run in which no sample finished opens (the view does not throw), from the code lens's Open Run File", async (t) => {
