@@ -132,6 +132,36 @@ function writePartialRun(dir: string): string {
   return file;
 }
 
+test("Retry of a run file that cannot be continued (its prompt kept as [redacted]) says why and leaves the panel as it was, Retry still there", async (t) => {
+  t.after(cleanup);
+  const written = writePartialRun(runDir());
+  const file = join(runDir(), "redacted-prompt.jsonl");
+  // a prompt that held a key: the run file keeps it only as [redacted]
+  writeFileSync(file, readFileSync(written, "utf8").replace(JSON.stringify(PROMPT), JSON.stringify(`${PROMPT} My key is [redacted].`)));
+  rmSync(written);
+  await vscode.commands.executeCommand("hotmess.openRunFile", file);
+  const panel = vscode.recorded.panels[0]!;
+  panel.webview.receive({ type: "ready" });
+  await until("the partial run's banner", () => lastRuns()[0]);
+  const before = readFileSync(file, "utf8");
+  const requests = fake.requests.length;
+  const errors = () => vscode.recorded.notifications.filter((n) => n.level === "error");
+  for (const attempt of [1, 2]) {
+    const sets = runsSets().length;
+    panel.webview.receive({ type: "run/resume", file });
+    const toast = await until(`the refusal of Retry ${attempt}`, () => errors()[attempt - 1]);
+    assert.match(toast.message, /cannot continue redacted-prompt\.jsonl: its prompt held an API key/);
+    // the banner comes back (with its Retry), for the same file: a second Retry is not silently refused
+    await until(`the banner after Retry ${attempt}`, () => runsSets().length > sets && lastRuns().length === 1);
+    assert.equal(lastRuns()[0]!.file, file);
+    assert.equal(lastRuns()[0]!.state.status, "partial");
+    assert.equal(lastRuns()[0]!.state.resumable, true);
+  }
+  assert.equal(fake.requests.length, requests, "nothing was sent");
+  assert.equal(readFileSync(file, "utf8"), before, "the run file is as it was");
+  assert.ok(posted().filter((m) => m.type === "runs/set").every((m) => m.type === "runs/set" && m.runs.length > 0 && (!m.source || (m.source.kind === "runs" && m.source.files.includes(file)))), "no empty list of runs or files was sent");
+});
+
 test("a partial run file opens with the analysis of what finished and its failures grouped; keys redacted", async (t) => {
   t.after(cleanup);
   const file = writePartialRun(runDir());

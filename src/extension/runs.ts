@@ -13,7 +13,7 @@ import { DEFAULT_PRICES } from "../sampling/prices";
 import { recordRun, type RecordPlan } from "../sampling/record";
 import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
-import { readRun, RunWriter, safeBaseURL } from "../sampling/store";
+import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import type { LiveProgress } from "../protocol/webview";
 import { readSettings, type ProviderSetting, type Settings } from "./config";
@@ -129,11 +129,10 @@ export interface RunOutcome {
   message?: string;
 }
 
-/** A run ready to go: its plan, its title, and the run file it continues (opened for appending only when its turn comes). */
+/** A run ready to go: its plan (with the run file it continues, already opened for appending: plan.resumed) and its title. */
 export interface Planned {
   plan: RecordPlan;
   title: string;
-  resume?: string;
 }
 
 /**
@@ -279,33 +278,40 @@ export class RunManager {
    */
   resume(file: string, panel: ComparisonPanel): Promise<RunOutcome> {
     return this.execute(panel, async () => {
-      let run: ParsedRun;
+      // read and opened for appending (a torn last line is cut off) before anything runs: a file
+      // that cannot be continued (its prompt kept only as [redacted]) is refused like a missing key
+      let resumed: NonNullable<RecordPlan["resumed"]>;
       try {
-        run = readRun(file);
+        resumed = RunWriter.resume(file);
       } catch (e) {
         throw new RunSetupError(`cannot continue ${basename(file)}: ${(e as Error).message}`);
       }
-      const h = run.header;
-      const settings = readSettings();
-      const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
-      const request = requestOf(h);
-      const refused = resolved.provider.check(request);
-      if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
-      const plan = planFor(
-        settings,
-        resolved,
-        request,
-        {
-          n: h.parameters.n,
-          concurrency: h.parameters.concurrency || settings.concurrency,
-          outDir: dirname(file),
-          ...(h.reference !== undefined ? { reference: h.reference } : {}),
-          ...(h.benchmark ? { benchmark: h.benchmark } : {}),
-          ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
-        },
-        await this.secrets.known(),
-      );
-      return [{ plan, title: truncateTitle(h.prompt), resume: file }];
+      try {
+        const h = resumed.run.header;
+        const settings = readSettings();
+        const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
+        const request = requestOf(h);
+        const refused = resolved.provider.check(request);
+        if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
+        const plan = planFor(
+          settings,
+          resolved,
+          request,
+          {
+            n: h.parameters.n,
+            concurrency: h.parameters.concurrency || settings.concurrency,
+            outDir: dirname(file),
+            ...(h.reference !== undefined ? { reference: h.reference } : {}),
+            ...(h.benchmark ? { benchmark: h.benchmark } : {}),
+            ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
+          },
+          await this.secrets.known(),
+        );
+        return [{ plan: { ...plan, resumed }, title: truncateTitle(h.prompt) }];
+      } catch (e) {
+        resumed.writer.close();
+        throw e;
+      }
     });
   }
 
@@ -319,8 +325,9 @@ export class RunManager {
     const files: string[] = [];
     let status: RunOutcome["status"] = "complete";
     let message: string | undefined;
+    let planned: Planned[] = [];
     try {
-      const planned = await prepare();
+      planned = await prepare();
       this.log.setSecrets(planned[0]?.plan.secrets ?? (await this.secrets.known()));
       // the banners of an earlier try go while this one runs (the bar shows its progress)
       panel.showRuns([]);
@@ -346,8 +353,15 @@ export class RunManager {
       this.log.error(`run: ${message}`);
       if (e instanceof RunSetupError) throw e;
     } finally {
+      // a continued file whose turn never came (a cancel first) is closed; recordRun closed the others
+      for (const p of planned) p.plan.resumed?.writer.close();
       this.current = null;
       this.listeners.forEach((f) => f());
+    }
+    // nothing was recorded (no run file was started): the panel keeps what it showed, and its files
+    if (files.length === 0) {
+      this.status.idle();
+      return { runs, files, analysis: null, status, ...(message ? { message } : {}) };
     }
     const withSamples = runs.filter((r) => r.samples.length > 0);
     const analysis = withSamples.length > 0 ? analyze(withSamples) : null;
@@ -365,12 +379,10 @@ export class RunManager {
 
   /** One planned run: its file created (or continued), samples recorded, the view filled live. */
   private async record(p: Planned, panel: ComparisonPanel, runs: ParsedRun[], files: string[], signal: AbortSignal, report: (message: string, fraction: number) => void): Promise<{ status: RunOutcome["status"]; message?: string }> {
-    const plan: RecordPlan = { ...p.plan };
-    // opened for appending only now (a torn last line is cut off), after every check passed
-    if (p.resume) plan.resumed = RunWriter.resume(p.resume);
+    const plan = p.plan;
     const label = p.title;
     const existing = plan.resumed?.run.samples.length ?? 0;
-    this.log.info(`run: ${plan.resumed ? `continuing ${basename(p.resume!)} (${existing} of ${plan.n} finished): ` : ""}${plan.n} samples of ${plan.request.model} (${plan.providerName}${plan.baseURL ? ` at ${plan.baseURL}` : ""}) for ${label}`);
+    this.log.info(`run: ${plan.resumed ? `continuing ${basename(plan.resumed.writer.file)} (${existing} of ${plan.n} finished): ` : ""}${plan.n} samples of ${plan.request.model} (${plan.providerName}${plan.baseURL ? ` at ${plan.baseURL}` : ""}) for ${label}`);
     let header: RunHeader | null = null;
     const finished: FinishedSample[] = (plan.resumed?.run.samples ?? []).map(({ type: _t, ...s }) => s);
     let lastPost = 0;
@@ -383,7 +395,7 @@ export class RunManager {
       if (!header || finished.length === 0) return;
       const current: ParsedRun = { header, samples: finished.map((s) => ({ type: "sample", ...s })), failures: [], end: null, warnings: [], goodLength: 0, missingNewline: false };
       // a continued run keeps the panel's title (it names the run file the user opened)
-      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, p.resume ? undefined : `Hot Mess: ${label}`);
+      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, plan.resumed ? undefined : `Hot Mess: ${label}`);
     };
     const schedule = () => {
       if (timer) return;
