@@ -18,7 +18,7 @@ import { StatusBar } from "./status";
 import { promptRunRequest, registerFolding } from "./prompts";
 import { heavy } from "./lazy";
 import { LANGUAGE_ID, RUNS_CHANGED_METHOD } from "../protocol/lsp";
-import { parsePromptFile, redactSecrets, runState, secretsFromEnv, type RunHeader } from "../core";
+import { parsePromptFile, redactSecrets, secretsFromEnv, type RunHeader } from "../core";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
 
@@ -87,8 +87,8 @@ export function activate(context: vscode.ExtensionContext): void {
    * for each run that failed, is partial or was interrupted. A run where no sample finished
    * still opens (the banner says why and shows the prompt, with Retry).
    */
-  const showFiles = (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): LoadedView => {
-    const loaded = loadView(files, { generator: TOOL });
+  const showFiles = async (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): Promise<LoadedView> => {
+    const loaded = loadView(files, { generator: TOOL, secrets: await secrets.known() });
     if (!loaded.analysis && loaded.runs.length === 0) throw noUsablePrompt(files, loaded);
     const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files };
     const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;
@@ -104,9 +104,9 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   /** The status bar after opening runs: that one failed (or partly), else its figure. */
-  const showStatus = async (loaded: LoadedView, files: string[]): Promise<void> => {
+  const showStatus = (loaded: LoadedView, files: string[]): void => {
     const trouble = loaded.runs.find((r) => r.state.status === "failed" || r.state.status === "partial");
-    if (trouble) status.failed(runState(trouble.run, await secrets.known()), files);
+    if (trouble) status.failed(trouble.state, files);
     else if (loaded.analysis) status.finished(loaded.analysis, files, readSettings().incoherenceWarningThreshold);
   };
 
@@ -118,10 +118,10 @@ export function activate(context: vscode.ExtensionContext): void {
   async function resumeInto(file: string, panel?: ComparisonPanel): Promise<void> {
     const target = panel ?? ComparisonPanel.showing(file);
     const shown = target?.files.length ? target.files : [file];
-    const refresh = () => {
+    const refresh = async () => {
       if (!target || target.isDisposed) return;
       try {
-        showFiles(shown, "runs", target);
+        await showFiles(shown, "runs", target);
       } catch (e) {
         log.warn(`could not show ${shown.join(", ")} again: ${(e as Error).message}`);
       }
@@ -132,12 +132,12 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       outcome = await runs.resume(file, view);
     } catch (e) {
-      refresh();
+      await refresh();
       if (!target) view.dispose();
       return fail(e);
     }
     // a panel of several runs shows them all again, the continued one as it is now
-    if (shown.length > 1 && !view.isDisposed) showFiles(shown, "runs", view);
+    if (shown.length > 1 && !view.isDisposed) await showFiles(shown, "runs", view);
     report(outcome, view);
   }
 
@@ -225,12 +225,10 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   async function reportPartial(outcome: RunOutcome, panel: ComparisonPanel): Promise<void> {
-    const i = outcome.runs.findIndex((r) => r.end?.status !== "complete" || r.failures.length > 0);
-    const file = outcome.files[i];
-    if (!file || i < 0) return;
-    const known = await secrets.known();
-    const state = runState(outcome.runs[i]!, known);
-    const text = redactSecrets(`Hot Mess: ${state.summary}${state.reason ? ` (${state.reason})` : ""}. Retry runs the missing samples into the same run file.`, known);
+    const partial = outcome.runs.find((r) => r.state.status === "partial");
+    if (!partial) return;
+    const { state, file } = partial;
+    const text = redactSecrets(`Hot Mess: ${state.summary}${state.reason ? ` (${state.reason})` : ""}. Retry runs the missing samples into the same run file.`, await secrets.known());
     const pick = await vscode.window.showWarningMessage(text, "Retry", "Show Log");
     if (pick === "Retry") void resumeInto(file, panel.isDisposed ? undefined : panel);
     else if (pick === "Show Log") log.show();
@@ -277,8 +275,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   command("hotmess.openRunFile", async (file?: unknown) => {
     if (typeof file !== "string") throw new Error("openRunFile needs the path of a run file");
-    const loaded = showFiles([file], "runs");
-    await showStatus(loaded, [file]);
+    showStatus(await showFiles([file], "runs"), [file]);
   });
 
   command("hotmess.resumeRun", async (file?: unknown) => {
@@ -417,21 +414,20 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!uris?.length) return;
       files = uris.map((u) => u.fsPath);
     }
-    const loaded = showFiles(files, "runs");
-    await showStatus(loaded, files);
+    showStatus(await showFiles(files, "runs"), files);
   });
 
   command("hotmess.importTraces", async () => {
     const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { "Trace sets (JSON Lines)": ["jsonl", "json"] }, title: "Import Traces" });
     if (!uris?.length) return;
-    showFiles([uris[0]!.fsPath], "traces");
+    await showFiles([uris[0]!.fsPath], "traces");
   });
 
   command("hotmess.exportComparison", (format?: unknown) => exportPanel(undefined, typeof format === "string" ? (format as ExportFormat) : undefined));
 
-  command("hotmess.openLastRun", () => {
+  command("hotmess.openLastRun", async () => {
     if (status.lastFiles.length === 0) return vscode.commands.executeCommand("hotmess.openRun");
-    showFiles(status.lastFiles, "runs");
+    await showFiles(status.lastFiles, "runs");
   });
 
   command("hotmess.showLog", () => log.show());
@@ -444,7 +440,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const files = source ? (source.kind === "traces" ? [source.file] : source.files) : [];
         try {
           if (files.length === 0) throw new Error("nothing to restore");
-          showFiles(files, source!.kind === "traces" ? "traces" : "runs", panel);
+          await showFiles(files, source!.kind === "traces" ? "traces" : "runs", panel);
         } catch (e) {
           log.warn(`could not restore a comparison: ${(e as Error).message}`);
           panel.dispose();

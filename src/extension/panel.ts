@@ -6,7 +6,8 @@
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
-import { redactDeep, runState, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
+import { redactDeep, secretsFromEnv, type Analysis } from "../core";
+import type { LoadedRun } from "../report/load";
 import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RunInView, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
@@ -57,12 +58,9 @@ export interface PanelHandlers {
   secrets(): Promise<readonly string[]>;
 }
 
-/** Run files with their parsed runs, as the host holds them. */
-export type RunFiles = readonly { file: string; run: ParsedRun }[];
-
-/** The runs as the view's banners show them: each state computed with the keys to redact (before any message is cut short). */
-export function runsInView(runs: RunFiles, secrets: readonly string[]): RunInView[] {
-  return runs.map(({ file, run }) => ({ file, name: basename(file), prompt: run.header.prompt, model: run.header.model, provider: run.header.provider, state: runState(run, secrets) }));
+/** The runs as the view's banners show them, with their states (computed once, by whoever read or recorded the runs). */
+function runsInView(runs: readonly LoadedRun[]): RunInView[] {
+  return runs.map(({ file, run, state }) => ({ file, name: basename(file), prompt: run.header.prompt, model: run.header.model, provider: run.header.provider, state }));
 }
 
 export class ComparisonPanel {
@@ -137,11 +135,11 @@ export class ComparisonPanel {
    * Sends a message, redacted: every string in it (the analysis, failure messages, partial
    * replies, progress) with every known key replaced. In order, one after the other.
    */
-  private post(msg: HostMessage | ((secrets: readonly string[]) => HostMessage)): void {
+  private post(msg: HostMessage): void {
     if (this.disposed) return;
     this.outbox = this.outbox.then(async () => {
       const secrets = await this.handlers.secrets().catch(() => secretsFromEnv(process.env));
-      this.deliver(redactDeep(typeof msg === "function" ? msg(secrets) : msg, secrets));
+      this.deliver(redactDeep(msg, secrets));
     });
   }
 
@@ -169,14 +167,15 @@ export class ComparisonPanel {
   }
 
   /**
-   * The runs behind the view with their states: a banner for each that failed, is partial or
-   * was interrupted (with Retry); none when all completed. Without a document (no sample
-   * finished) this is all the view shows, so it also carries the source and the title.
+   * The runs behind the view with their states (computed with every key redacted): a banner for
+   * each that failed, is partial or was interrupted (with Retry); none when all completed.
+   * Without a document (no sample finished) this is all the view shows, so it also carries the
+   * source and the title.
    */
-  showRuns(runs: RunFiles, source?: ViewSource, title?: string): void {
+  showRuns(runs: readonly LoadedRun[], source?: ViewSource, title?: string): void {
     if (source) this.source = source;
     if (title) this.panel.title = title;
-    this.post((secrets) => ({ type: "runs/set", runs: runsInView(runs, secrets), ...(source ? { source } : {}) }));
+    this.post({ type: "runs/set", runs: runsInView(runs), ...(source ? { source } : {}) });
   }
 
   progress(progress: LiveProgress): void {

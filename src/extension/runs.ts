@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import { basename, dirname, join } from "node:path";
 import { Analyzer, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
+import type { LoadedRun } from "../report/load";
 import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
@@ -121,8 +122,8 @@ export interface RunRequest {
 }
 
 export interface RunOutcome {
-  runs: ParsedRun[];
-  files: string[];
+  /** The runs recorded, each with its file and its state (computed once, with every known key redacted). */
+  runs: LoadedRun[];
   analysis: Analysis | null;
   /** The first run that did not complete decides (partial: some samples failed; Retry continues it). */
   status: RunEndLine["status"];
@@ -361,20 +362,20 @@ export class RunManager {
     // nothing was recorded (no run file was started): the panel keeps what it showed, and its files
     if (files.length === 0) {
       this.status.idle();
-      return { runs, files, analysis: null, status, ...(message ? { message } : {}) };
+      return { runs: [], analysis: null, status, ...(message ? { message } : {}) };
     }
     const withSamples = runs.filter((r) => r.samples.length > 0);
     const analysis = withSamples.length > 0 ? analyze(withSamples) : null;
     const source = { kind: "runs" as const, files };
     if (analysis) panel.show(analysis, source, panel.panel.title);
-    const recorded = runs.map((run, i) => ({ file: files[i]!, run }));
-    panel.showRuns(recorded, source);
     const known = await this.secrets.known().catch(() => []);
-    const trouble = recorded.map((r) => runState(r.run, known)).find((st) => st.status === "failed" || st.status === "partial");
-    if (trouble) this.status.failed(trouble, files);
+    const recorded: LoadedRun[] = runs.map((run, i) => ({ file: files[i]!, run, state: runState(run, known) }));
+    panel.showRuns(recorded, source);
+    const trouble = recorded.find((r) => r.state.status === "failed" || r.state.status === "partial");
+    if (trouble) this.status.failed(trouble.state, files);
     else if (analysis) this.status.finished(analysis, files, readSettings().incoherenceWarningThreshold);
     else this.status.idle();
-    return { runs, files, analysis, status, ...(message ? { message } : {}) };
+    return { runs: recorded, analysis, status, ...(message ? { message } : {}) };
   }
 
   /** One planned run: its file created (or continued), samples recorded, the view filled live. */

@@ -24,6 +24,8 @@ export type LoadedView = Omit<Loaded, "analysis"> & { analysis: Analysis | null 
 
 export interface LoadOptions {
   generator: { name: string; version: string };
+  /** Keys to redact from each run's state (its messages, partial replies): every key known. */
+  secrets?: readonly string[];
   referenceFree?: boolean;
   seed?: number;
   resamples?: number;
@@ -48,7 +50,7 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
     if (isRunFile(first.trim())) {
       const run = parseRunFile(text);
       skipped.push(...run.warnings.map((w) => ({ ...w, file })));
-      runs.push({ file, run, state: runState(run) });
+      runs.push({ file, run, state: runState(run, options.secrets) });
       if (run.samples.length === 0) continue;
       const record = runToPromptRecord(run);
       records.push(record);
