@@ -182,6 +182,24 @@ test("a partial run file opens with the analysis of what finished and its failur
   assert.equal(vscode.recorded.statusText, "$(warning) Hot Mess: 5 of 8 finished, 3 failed");
 });
 
+test("Retry of a partial run: the samples it had, which repeat the key, reach the view redacted while it runs and after", async (t) => {
+  t.after(cleanup);
+  fake.setDefault({ kind: "ok", thinking: ["16 - 3 - 4 = 9. 9 * 2 = 18."], text: ["Answer: 18"] });
+  const file = writePartialRun(runDir());
+  await vscode.commands.executeCommand("hotmess.openRunFile", file);
+  const panel = vscode.recorded.panels[0]!;
+  panel.webview.receive({ type: "ready" });
+  await until("the partial run's banner", () => lastRuns()[0]);
+  const docs = () => posted().filter((m) => m.type === "analysis/set");
+  const before = docs().length;
+  panel.webview.receive({ type: "run/resume", file });
+  await until("Retry to finish", () => lastRuns().length > 0 && lastRuns().every((r) => r.state.status === "complete"));
+  const after = docs().slice(before);
+  assert.ok(after.length >= 2, `the live document and the final one (${after.length})`);
+  for (const doc of after) assert.match(JSON.stringify(doc), /My key is \[redacted\]/);
+  assert.ok(!everything().includes(STORED_KEY), "the stored key is in nothing shown");
+});
+
 test("a run in which no sample finished opens (the view does not throw), from the code lens's Open Run File", async (t) => {
   t.after(cleanup);
   mkdirSync(runDir(), { recursive: true });

@@ -2,7 +2,9 @@
 // strict CSP and a per-load nonce, `localResourceRoots` limited to dist/ and media/, fed by typed
 // messages (src/protocol/webview.ts). A serializer restores the panel after a window reload by
 // reading its source files again. Every message is redacted before it leaves the host: a model
-// or a server that echoes an API key shows "[redacted]", never the key.
+// or a server that echoes an API key shows "[redacted]", never the key. The document (the
+// analysis, up to megabytes, posted every 400 ms during a run) is redacted where it is made
+// (loadView with every known key, the run's samples as recorded); the small messages here.
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
@@ -132,14 +134,14 @@ export class ComparisonPanel {
   private outbox: Promise<void> = Promise.resolve();
 
   /**
-   * Sends a message, redacted: every string in it (the analysis, failure messages, partial
-   * replies, progress) with every known key replaced. In order, one after the other.
+   * Sends a message, in order, one after the other; `build` redacts what it holds with every
+   * known key (`redact`: every string in a value, e.g. failure messages, partial replies).
    */
-  private post(msg: HostMessage): void {
+  private post(build: (redact: <T>(value: T) => T) => HostMessage): void {
     if (this.disposed) return;
     this.outbox = this.outbox.then(async () => {
       const secrets = await this.handlers.secrets().catch(() => secretsFromEnv(process.env));
-      this.deliver(redactDeep(msg, secrets));
+      this.deliver(build((value) => redactDeep(value, secrets)));
     });
   }
 
@@ -159,11 +161,12 @@ export class ComparisonPanel {
     void this.panel.webview.postMessage(msg);
   }
 
+  /** Shows a document, which must be redacted already (loadView with `secrets`, a run's samples as recorded): it is not walked again. */
   show(analysis: Analysis, source: ViewSource, title?: string): void {
     this.analysis = analysis;
     this.source = source;
     if (title) this.panel.title = title;
-    this.post({ type: "analysis/set", analysis, source });
+    this.post((redact) => ({ type: "analysis/set", analysis, source: redact(source) }));
   }
 
   /**
@@ -175,11 +178,11 @@ export class ComparisonPanel {
   showRuns(runs: readonly LoadedRun[], source?: ViewSource, title?: string): void {
     if (source) this.source = source;
     if (title) this.panel.title = title;
-    this.post({ type: "runs/set", runs: runsInView(runs), ...(source ? { source } : {}) });
+    this.post((redact) => redact({ type: "runs/set", runs: runsInView(runs), ...(source ? { source } : {}) }));
   }
 
   progress(progress: LiveProgress): void {
-    this.post({ type: "run/progress", progress });
+    this.post((redact) => redact({ type: "run/progress", progress }));
   }
 
   reveal(): void {

@@ -5,7 +5,7 @@
 // samples that did not finish, with the run's recorded provider, model and parameters.
 import * as vscode from "vscode";
 import { basename, dirname, join } from "node:path";
-import { Analyzer, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
+import { Analyzer, redactDeep, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
 import type { LoadedRun } from "../report/load";
 import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
@@ -385,7 +385,8 @@ export class RunManager {
     const existing = plan.resumed?.run.samples.length ?? 0;
     this.log.info(`run: ${plan.resumed ? `continuing ${basename(plan.resumed.writer.file)} (${existing} of ${plan.n} finished): ` : ""}${plan.n} samples of ${plan.request.model} (${plan.providerName}${plan.baseURL ? ` at ${plan.baseURL}` : ""}) for ${label}`);
     let header: RunHeader | null = null;
-    const finished: FinishedSample[] = (plan.resumed?.run.samples ?? []).map(({ type: _t, ...s }) => s);
+    // the view is sent these redacted (it does not walk the document): a continued run's samples once here, new ones as written
+    const finished: FinishedSample[] = redactDeep(plan.resumed?.run.samples ?? [], plan.secrets).map(({ type: _t, ...s }) => s);
     let lastPost = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastProgress: Progress | null = null;
