@@ -113,18 +113,13 @@ export function activate(context: vscode.ExtensionContext): void {
   /**
    * Retry: continues a run file into the panel that shows it (or a new one), in a trusted
    * workspace only. When it cannot start (Restricted Mode, no key, another run going), the
-   * panel's banners are shown again, with their Retry button back.
+   * panel's banners are sent again as they were, with their Retry button back.
    */
   async function resumeInto(file: string, panel?: ComparisonPanel): Promise<void> {
     const target = panel ?? ComparisonPanel.showing(file);
     const shown = target?.files.length ? target.files : [file];
-    const refresh = async () => {
-      if (!target || target.isDisposed) return;
-      try {
-        await showFiles(shown, "runs", target);
-      } catch (e) {
-        log.warn(`could not show ${shown.join(", ")} again: ${(e as Error).message}`);
-      }
+    const refresh = () => {
+      if (target && !target.isDisposed) target.showRunsAgain();
     };
     if (!requireTrust()) return refresh();
     const view = target ?? newPanel(`Hot Mess: ${basename(file)}`);
@@ -132,7 +127,7 @@ export function activate(context: vscode.ExtensionContext): void {
     try {
       outcome = await runs.resume(file, view);
     } catch (e) {
-      await refresh();
+      refresh();
       if (!target) view.dispose();
       return fail(e);
     }

@@ -178,6 +178,16 @@ export class ComparisonPanel {
   showRuns(runs: readonly LoadedRun[], source?: ViewSource, title?: string): void {
     if (source) this.source = source;
     if (title) this.panel.title = title;
+    this.lastRuns = { runs, ...(source ? { source } : {}) };
+    this.showRunsAgain();
+  }
+
+  /** The runs last shown. */
+  private lastRuns: { runs: readonly LoadedRun[]; source?: ViewSource } = { runs: [] };
+
+  /** Sends the runs last shown again, as they were (a refused Retry: its banner comes back with the button). */
+  showRunsAgain(): void {
+    const { runs, source } = this.lastRuns;
     this.post((redact) => redact({ type: "runs/set", runs: runsInView(runs), ...(source ? { source } : {}) }));
   }
 
