@@ -42,6 +42,25 @@ function runLabel(header: Partial<RunHeader> | null, file: string): string {
   return (typeof header?.prompt === "string" ? header.prompt : basename(file)).replace(/\s+/g, " ").slice(0, 80);
 }
 
+/** A run file's row in Open Run… and Retry Run… (`file`: none for Browse…). */
+type RunItem = vscode.QuickPickItem & { file?: string; resumable?: boolean };
+
+/**
+ * The run files of a directory as picker rows, newest first: the prompt, the time, and for a run
+ * that did not complete why (the reason is what the row is for), with a Retry button when it can
+ * be continued; every key redacted.
+ */
+function storeItems(dir: string, known: readonly string[]): RunItem[] {
+  const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
+  return listRunFiles(dir).map(({ file, mtime }) => {
+    const r = readStoredRun(file, mtime, known);
+    const h = r.header;
+    const badge = stateBadge(r.state);
+    const detail = `${badge ? `${badge} · ` : ""}${h ? `${h.model ?? "?"} · ${h.parameters?.n ?? "?"} reruns · ` : ""}${basename(file)}`;
+    return { label: runLabel(h, file), description: new Date(mtime).toLocaleString(), detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
+  });
+}
+
 function requireTrust(): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window
@@ -280,18 +299,14 @@ export function activate(context: vscode.ExtensionContext): void {
     if (target === undefined) {
       // the runs of the store that can be continued: failed, partial, cancelled or interrupted
       const dir = runDirectory(readSettings(), context, vscode.window.activeTextEditor?.document);
-      const known = await secrets.known();
-      const items = listRunFiles(dir)
-        .map(({ file, mtime }) => readStoredRun(file, mtime, known))
-        .filter((r) => r.state?.resumable)
-        .map((r) => ({ label: runLabel(r.header, r.file), description: new Date(r.mtime).toLocaleString(), detail: redactSecrets(`${stateBadge(r.state)} · ${r.header?.model ?? "?"} · ${basename(r.file)}`, known), file: r.file }));
+      const items = storeItems(dir, await secrets.known()).filter((i) => i.resumable);
       if (items.length === 0) {
         void vscode.window.showInformationMessage(`Hot Mess: no run in ${dir} has samples left to run (each one completed).`);
         return;
       }
       const pick = await vscode.window.showQuickPick(items, { title: "Retry Run", placeHolder: "A run to continue: its samples that did not finish run again, into the same file", matchOnDetail: true });
       if (!pick) return;
-      target = pick.file;
+      target = pick.file!;
     }
     await resumeInto(target);
   });
@@ -370,27 +385,17 @@ export function activate(context: vscode.ExtensionContext): void {
   command("hotmess.openRun", async () => {
     const settings = readSettings();
     const dir = runDirectory(settings, context, vscode.window.activeTextEditor?.document);
-    const entries = listRunFiles(dir);
-    const known = await secrets.known();
-    type Item = vscode.QuickPickItem & { file?: string; resumable?: boolean };
-    const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
-    const items: Item[] = entries.map(({ file, mtime }) => {
-      const r = readStoredRun(file, mtime, known);
-      const h = r.header;
-      // a run that failed or is partial says why first: the reason is what the row is for
-      const badge = stateBadge(r.state);
-      const detail = `${badge ? `${badge} · ` : ""}${h ? `${h.model ?? "?"} · ${h.parameters?.n ?? "?"} reruns · ` : ""}${basename(file)}`;
-      return { label: runLabel(h, file), description: new Date(mtime).toLocaleString(), detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
-    });
+    const items = storeItems(dir, await secrets.known());
+    const runsListed = items.length;
     items.push({ label: "$(folder-opened) Browse…", description: "a run file or a trace set anywhere" });
-    const picked = await new Promise<{ item: Item; retry: boolean } | undefined>((resolve) => {
-      const qp = vscode.window.createQuickPick<Item>();
+    const picked = await new Promise<{ item: RunItem; retry: boolean } | undefined>((resolve) => {
+      const qp = vscode.window.createQuickPick<RunItem>();
       qp.title = "Open Run";
-      qp.placeholder = entries.length ? `Runs in ${dir}` : `No runs in ${dir} yet`;
+      qp.placeholder = runsListed ? `Runs in ${dir}` : `No runs in ${dir} yet`;
       qp.matchOnDetail = true;
       qp.items = items;
       let done = false;
-      const finish = (v: { item: Item; retry: boolean } | undefined) => {
+      const finish = (v: { item: RunItem; retry: boolean } | undefined) => {
         if (done) return;
         done = true;
         resolve(v);
