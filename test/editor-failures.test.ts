@@ -233,13 +233,16 @@ test("a run in which no sample finished opens (the view does not throw), from th
 test("hotmess.maxRetryWait reaches the run's plan, with every key to redact", async (t) => {
   t.after(cleanup);
   const { readSettings } = await import("../src/extension/config");
-  const { planFor } = await import("../src/extension/runs");
-  const { SimulatedProvider } = await import("../src/sampling/simulated");
-  const resolved = { provider: new SimulatedProvider(), name: "simulated", model: "simulated-reasoner", secrets: ["provider-key-1234567890"] };
-  const request = { prompt: "p", model: "simulated-reasoner", maxTokens: 10, thinking: { type: "none" as const } };
+  const { planFor, resolveProvider } = await import("../src/extension/runs");
+  const { Secrets } = await import("../src/extension/secrets");
+  // the keys as the editor knows them: the stored one, and the environment's (the provider's key among them)
+  const keys = new Secrets(ctx.secrets as never, { OPENAI_API_KEY: "provider-key-1234567890", HOTMESS_TEST_TOKEN: ENV_TOKEN });
+  const resolved = await resolveProvider({ ...readSettings(), provider: "openai" }, keys);
+  const known = await keys.known();
+  const request = { prompt: "p", model: "gpt-test", maxTokens: 10, thinking: { type: "none" as const } };
   const plan = (s: Record<string, unknown>) => {
     Object.assign(vscode.settings, s);
-    return planFor(readSettings(), resolved, request, { n: 2, outDir: tmp }, [STORED_KEY, ENV_TOKEN]);
+    return planFor(readSettings(), resolved, request, { n: 2, outDir: tmp }, known);
   };
   assert.equal(plan({}).maxRetryWaitMs, 60_000, "default: 60 s");
   assert.equal(plan({ maxRetryWait: 5 }).maxRetryWaitMs, 5_000);

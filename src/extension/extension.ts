@@ -263,7 +263,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!pick) return;
     const prompts = benchmarkPrompts(pick.value, 1);
     const panel = newPanel("Hot Mess: optimizer benchmark");
-    const provider: ResolvedProvider | undefined = settings.provider === "auto" || settings.provider === "simulated" ? { provider: new SimulatedProvider(), name: "simulated", model: DEFAULT_MODELS.simulated!, secrets: [] } : undefined;
+    const provider: ResolvedProvider | undefined = settings.provider === "auto" || settings.provider === "simulated" ? { provider: new SimulatedProvider(), name: "simulated", model: DEFAULT_MODELS.simulated! } : undefined;
     const outcome = await runs.run(
       prompts.map((p) => ({ prompt: p.prompt, title: p.id, reference: p.reference, benchmark: p.spec, id: `${p.id}-seed1`, ...(provider ? { provider } : {}) })),
       panel,

@@ -32,8 +32,6 @@ export interface ResolvedProvider {
   name: string;
   model: string;
   baseURL?: string;
-  /** Keys in use, to scrub from logs. */
-  secrets: string[];
 }
 
 /** Thrown with a message and, when it helps, the command that fixes it. */
@@ -54,21 +52,21 @@ export async function resolveProvider(settings: Settings, secrets: Secrets, log?
   const model = settings.model || DEFAULT_MODELS[name] || "";
   switch (name) {
     case "simulated":
-      return { provider: new SimulatedProvider(), name, model: settings.model && settings.provider === "simulated" ? settings.model : DEFAULT_MODELS.simulated!, secrets: [] };
+      return { provider: new SimulatedProvider(), name, model: settings.model && settings.provider === "simulated" ? settings.model : DEFAULT_MODELS.simulated! };
     case "anthropic": {
       if (!anthropicKey) throw new RunSetupError("No Anthropic API key is set.", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["anthropic"] });
       const baseURL = settings.anthropicBaseUrl || undefined;
-      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: [anthropicKey] };
+      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}) };
     }
     case "openai": {
       const baseURL = settings.openaiBaseUrl || undefined;
       if (!openaiKey && !baseURL) throw new RunSetupError("No OpenAI API key is set (a local OpenAI-compatible server needs only the hotmess.openai.baseUrl setting).", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["openai"] });
       const key = openaiKey ?? "not-needed";
-      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
+      return { provider: new (heavy().OpenAIProvider)({ apiKey: key, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}) };
     }
     case "vscode-lm":
       if (!settings.model) throw new RunSetupError("No language model is chosen for VS Code's Language Model API.", { title: "Select Provider and Model…", command: "hotmess.selectModel" });
-      return { provider: new LanguageModelProvider(), name, model: settings.model, secrets: [] };
+      return { provider: new LanguageModelProvider(), name, model: settings.model };
     default:
       throw new RunSetupError(`Unknown provider "${name}" in the hotmess.provider setting.`, { title: "Open Settings", command: "workbench.action.openSettings", args: ["hotmess.provider"] });
   }
@@ -138,7 +136,8 @@ export interface Planned {
 
 /**
  * The plan of one run: the request, the settings (concurrency, timeout, prices, the retry-after
- * cap), and every key to redact from the run file (the provider's and all the others known).
+ * cap), and every key to redact from the run file: `secrets`, Secrets.known() (the provider's
+ * key is one of them, and recordRun adds the provider's own).
  */
 export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
   return {
@@ -150,7 +149,7 @@ export function planFor(settings: Settings, resolved: ResolvedProvider, request:
     idleTimeoutMs: settings.timeoutSeconds * 1000,
     retries: 5,
     maxRetryWaitMs: settings.maxRetryWaitSeconds * 1000,
-    secrets: [...new Set([...resolved.secrets, ...secrets])],
+    secrets: [...secrets],
     prices: { ...DEFAULT_PRICES, ...settings.prices },
     tool: TOOL,
     ...extra,
@@ -329,7 +328,6 @@ export class RunManager {
     let planned: Planned[] = [];
     try {
       planned = await prepare();
-      this.log.setSecrets(planned[0]?.plan.secrets ?? (await this.secrets.known()));
       // the banners of an earlier try go while this one runs (the bar shows its progress)
       panel.showRuns([]);
       await vscode.window.withProgress(
