@@ -11,7 +11,7 @@ import { readSettings } from "./config";
 import { languageModels } from "./lm";
 import { Log } from "./log";
 import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
-import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider, type RunOutcome } from "./runs";
+import { RunManager, RunSetupError, TOOL, runDirectory, truncateTitle, type ResolvedProvider, type RunOutcome } from "./runs";
 import { listRunFiles, readStoredRun, stateBadge } from "./runstore";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
@@ -217,7 +217,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return;
     }
     const settings = readSettings(editor.document.uri);
-    const first = text.trim().split("\n")[0]!.slice(0, 40);
+    const first = truncateTitle(text);
     const panel = newPanel(`Hot Mess: ${first}`);
     panel.progress({ target: settings.n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
     // An optimizer-emulation prompt is scored step by step against its true trajectory.

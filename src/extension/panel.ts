@@ -145,11 +145,6 @@ export class ComparisonPanel {
     });
   }
 
-  /** Resolves once every message posted so far was handed to the view (or queued for it). */
-  flushed(): Promise<void> {
-    return this.outbox;
-  }
-
   private deliver(msg: HostMessage): void {
     if (this.disposed) return;
     // only the latest document and progress matter: drop older ones still queued

@@ -445,7 +445,8 @@ export class RunManager {
   }
 }
 
-function truncateTitle(prompt: string): string {
+/** A run's title from its prompt: the first line, cut to 40 characters. */
+export function truncateTitle(prompt: string): string {
   return prompt.trim().split("\n")[0]!.slice(0, 40);
 }
 
