@@ -132,6 +132,36 @@ function writePartialRun(dir: string): string {
   return file;
 }
 
+test("Retry of a run file that cannot be continued (its prompt kept as [redacted]) says why and leaves the panel as it was, Retry still there", async (t) => {
+  t.after(cleanup);
+  const written = writePartialRun(runDir());
+  const file = join(runDir(), "redacted-prompt.jsonl");
+  // a prompt that held a key: the run file keeps it only as [redacted]
+  writeFileSync(file, readFileSync(written, "utf8").replace(JSON.stringify(PROMPT), JSON.stringify(`${PROMPT} My key is [redacted].`)));
+  rmSync(written);
+  await vscode.commands.executeCommand("hotmess.openRunFile", file);
+  const panel = vscode.recorded.panels[0]!;
+  panel.webview.receive({ type: "ready" });
+  await until("the partial run's banner", () => lastRuns()[0]);
+  const before = readFileSync(file, "utf8");
+  const requests = fake.requests.length;
+  const errors = () => vscode.recorded.notifications.filter((n) => n.level === "error");
+  for (const attempt of [1, 2]) {
+    const sets = runsSets().length;
+    panel.webview.receive({ type: "run/resume", file });
+    const toast = await until(`the refusal of Retry ${attempt}`, () => errors()[attempt - 1]);
+    assert.match(toast.message, /cannot continue redacted-prompt\.jsonl: its prompt held an API key/);
+    // the banner comes back (with its Retry), for the same file: a second Retry is not silently refused
+    await until(`the banner after Retry ${attempt}`, () => runsSets().length > sets && lastRuns().length === 1);
+    assert.equal(lastRuns()[0]!.file, file);
+    assert.equal(lastRuns()[0]!.state.status, "partial");
+    assert.equal(lastRuns()[0]!.state.resumable, true);
+  }
+  assert.equal(fake.requests.length, requests, "nothing was sent");
+  assert.equal(readFileSync(file, "utf8"), before, "the run file is as it was");
+  assert.ok(posted().filter((m) => m.type === "runs/set").every((m) => m.type === "runs/set" && m.runs.length > 0 && (!m.source || (m.source.kind === "runs" && m.source.files.includes(file)))), "no empty list of runs or files was sent");
+});
+
 test("a partial run file opens with the analysis of what finished and its failures grouped; keys redacted", async (t) => {
   t.after(cleanup);
   const file = writePartialRun(runDir());
@@ -149,7 +179,25 @@ test("a partial run file opens with the analysis of what finished and its failur
   assert.match(JSON.stringify(doc.analysis), /My key is \[redacted\]/);
   assert.ok(!everything().includes(STORED_KEY), "the stored key is in nothing shown");
   assert.equal(vscode.recorded.notifications.filter((n) => n.level === "error").length, 0, "opening it is no error");
-  assert.equal(vscode.recorded.statusText, "$(warning) Hot Mess: 5 of 8 finished");
+  assert.equal(vscode.recorded.statusText, "$(warning) Hot Mess: 5 of 8 finished, 3 failed");
+});
+
+test("Retry of a partial run: the samples it had, which repeat the key, reach the view redacted while it runs and after", async (t) => {
+  t.after(cleanup);
+  fake.setDefault({ kind: "ok", thinking: ["16 - 3 - 4 = 9. 9 * 2 = 18."], text: ["Answer: 18"] });
+  const file = writePartialRun(runDir());
+  await vscode.commands.executeCommand("hotmess.openRunFile", file);
+  const panel = vscode.recorded.panels[0]!;
+  panel.webview.receive({ type: "ready" });
+  await until("the partial run's banner", () => lastRuns()[0]);
+  const docs = () => posted().filter((m) => m.type === "analysis/set");
+  const before = docs().length;
+  panel.webview.receive({ type: "run/resume", file });
+  await until("Retry to finish", () => lastRuns().length > 0 && lastRuns().every((r) => r.state.status === "complete"));
+  const after = docs().slice(before);
+  assert.ok(after.length >= 2, `the live document and the final one (${after.length})`);
+  for (const doc of after) assert.match(JSON.stringify(doc), /My key is \[redacted\]/);
+  assert.ok(!everything().includes(STORED_KEY), "the stored key is in nothing shown");
 });
 
 test("a run in which no sample finished opens (the view does not throw), from the code lens's Open Run File", async (t) => {
@@ -185,13 +233,16 @@ test("a run in which no sample finished opens (the view does not throw), from th
 test("hotmess.maxRetryWait reaches the run's plan, with every key to redact", async (t) => {
   t.after(cleanup);
   const { readSettings } = await import("../src/extension/config");
-  const { planFor } = await import("../src/extension/runs");
-  const { SimulatedProvider } = await import("../src/sampling/simulated");
-  const resolved = { provider: new SimulatedProvider(), name: "simulated", model: "simulated-reasoner", secrets: ["provider-key-1234567890"] };
-  const request = { prompt: "p", model: "simulated-reasoner", maxTokens: 10, thinking: { type: "none" as const } };
+  const { planFor, resolveProvider } = await import("../src/extension/runs");
+  const { Secrets } = await import("../src/extension/secrets");
+  // the keys as the editor knows them: the stored one, and the environment's (the provider's key among them)
+  const keys = new Secrets(ctx.secrets as never, { OPENAI_API_KEY: "provider-key-1234567890", HOTMESS_TEST_TOKEN: ENV_TOKEN });
+  const resolved = await resolveProvider({ ...readSettings(), provider: "openai" }, keys);
+  const known = await keys.known();
+  const request = { prompt: "p", model: "gpt-test", maxTokens: 10, thinking: { type: "none" as const } };
   const plan = (s: Record<string, unknown>) => {
     Object.assign(vscode.settings, s);
-    return planFor(readSettings(), resolved, request, { n: 2, outDir: tmp }, [STORED_KEY, ENV_TOKEN]);
+    return planFor(readSettings(), resolved, request, { n: 2, outDir: tmp }, known);
   };
   assert.equal(plan({}).maxRetryWaitMs, 60_000, "default: 60 s");
   assert.equal(plan({ maxRetryWait: 5 }).maxRetryWaitMs, 5_000);

@@ -354,11 +354,11 @@ test("a prompt whose last run failed, or partly failed: the lens, the hint and t
     }
     assert.deepEqual(
       lenses.map((l) => l.command!.title),
-      ["▶ Rerun ×8 · ✖ last run failed: 401 invalid x-api-key", "Open last run", "▶ Rerun ×8 · disagreement 0.00 (no reference) · 1 answer · ⚠ 3 of 8 failed: 429 Number of requests has exceeded your rate limit", "Open last run"],
+      ["▶ Rerun ×8 · ✖ last run failed: 401 invalid x-api-key", "Open last run", "▶ Rerun ×8 · disagreement 0.00 (no reference) · 1 answer · ⚠ 5 of 8 finished, 3 failed: 429 Number of requests has exceeded your rate limit", "Open last run"],
     );
     assert.deepEqual(lenses[1]!.command!.arguments, [failed]);
     const hints = await client.hints(ws.uri);
-    assert.deepEqual(hints.map((h) => (h.label as { value: string }[])[0]!.value), ["✖ last run failed: 401 invalid x-api-key", "disagreement 0.00 (no reference) · ⚠ 3 of 8 failed: 429 Number of requests has exceeded your rate limit"]);
+    assert.deepEqual(hints.map((h) => (h.label as { value: string }[])[0]!.value), ["✖ last run failed: 401 invalid x-api-key", "disagreement 0.00 (no reference) · ⚠ 5 of 8 finished, 3 failed: 429 Number of requests has exceeded your rate limit"]);
     const md = (await client.hover(ws.uri, 0))!;
     assert.ok(md.includes("0 of 8 runs (failed)"), md);
     assert.ok(md.includes("✖ **Run failed: 0 of 8 samples finished**: `Anthropic answered 401 authentication_error: invalid x-api-key`"), md);

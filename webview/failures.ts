@@ -7,6 +7,7 @@
 import { isFailureKind, RETRYABLE } from "../src/core/failures";
 import type { FailureGroup, RunState } from "../src/core/runstate";
 import type { RunInView } from "../src/protocol/webview";
+import { formatWait } from "../src/core/wait";
 import { h, span, type Child } from "./dom";
 import { plural } from "./format";
 import type { HostApi } from "./host";
@@ -16,15 +17,8 @@ const REQUEST_IDS = 3;
 /** Sample indices listed before "…". */
 const SAMPLES = 12;
 
-export function fmtWait(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s} s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m} min` : `${(s / 3600).toFixed(1)} h`;
-}
-
 /** What a user can do about a kind of failure. */
-export function advice(g: FailureGroup): string | null {
+function advice(g: FailureGroup): string | null {
   if (g.kind === "auth") return "The API key was refused: set a working one (Hot Mess: Set API Key…), then Retry.";
   if (g.kind === "request") return "The request itself was refused (the model, a parameter): Retry would send it unchanged; fix the settings and rerun instead.";
   if (g.kind === "rate_limit" || g.kind === "overloaded") {
@@ -55,7 +49,7 @@ function failureItem(g: FailureGroup): HTMLElement {
   if (g.url) facts.push(fact("URL", h("code", null, g.url)));
   if (g.requestIds.length) facts.push(fact(g.requestIds.length === 1 ? "request id" : "request ids", h("code", null, g.requestIds.slice(0, REQUEST_IDS).join(", ")), g.requestIds.length > REQUEST_IDS ? span("muted", ` and ${g.requestIds.length - REQUEST_IDS} more`) : null));
   if (g.attempts) facts.push(fact("attempts", span("num", g.attempts[0] === g.attempts[1] ? String(g.attempts[0]) : `${g.attempts[0]}–${g.attempts[1]}`)));
-  if (g.retryAfterMs !== undefined) facts.push(fact("server asked to wait", span("num", fmtWait(g.retryAfterMs))));
+  if (g.retryAfterMs !== undefined) facts.push(fact("server asked to wait", span("num", formatWait(g.retryAfterMs))));
   const tip = advice(g);
   return h(
     "li",

@@ -55,6 +55,8 @@ export interface RunState {
   resumable: boolean;
   /** One sentence: "Run failed: 0 of 8 samples finished", "Partial: 5 of 8 samples finished, 3 failed". */
   summary: string;
+  /** The counts in a few words, for a picker row, a lens, the status bar: "5 of 8 finished, 1 failed, 2 not started", "5 of 8 recorded". */
+  brief: string;
   /** Why, in a few words ("401 invalid x-api-key"), or null when nothing says. */
   reason: string | null;
 }
@@ -134,10 +136,16 @@ function groupFailures(lines: readonly RunFailureLine[]): FailureGroup[] {
   return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
-/** "5 of 8 samples finished, 1 failed, 2 not started": the counts every front end words alike. */
-function counts(finished: number, target: number, failed: number, notStarted: number): string {
-  const of = `${finished} of ${target} sample${target === 1 ? "" : "s"} finished`;
+/** "5 of 8 samples finished, 1 failed, 2 not started" (`short`: "5 of 8 finished, …"): the counts every front end words alike. */
+function counts(finished: number, target: number, failed: number, notStarted: number, short = false): string {
+  const of = `${finished} of ${target}${short ? "" : ` sample${target === 1 ? "" : "s"}`} finished`;
   return `${of}${failed > 0 ? `, ${failed} failed` : ""}${notStarted > 0 && (failed > 0 || finished > 0) ? `, ${notStarted} not started` : ""}`;
+}
+
+/** The counts the sentence gives, short: "5 of 8 finished, 1 failed, 2 not started", "2 of 8 recorded". */
+function brief(status: RunStatus, finished: number, target: number, failed: number, notStarted: number): string {
+  if (status === "failed" || status === "partial") return counts(finished, target, failed, notStarted, true);
+  return `${finished} of ${target} ${status === "unfinished" ? "recorded" : "finished"}`;
 }
 
 function sentence(status: RunStatus, finished: number, target: number, failed: number, notStarted: number, stoppedEarly: boolean): string {
@@ -199,6 +207,7 @@ export function runState(parsed: ParsedRun, secrets: readonly string[] = []): Ru
     partials,
     resumable: missing > 0,
     summary: sentence(status, finished, target, failed, missing - failed, run.end?.stoppedEarly === true),
+    brief: brief(status, finished, target, failed, missing - failed),
     reason,
   };
 }

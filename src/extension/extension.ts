@@ -11,14 +11,14 @@ import { readSettings } from "./config";
 import { languageModels } from "./lm";
 import { Log } from "./log";
 import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
-import { RunManager, RunSetupError, TOOL, runDirectory, type ResolvedProvider, type RunOutcome } from "./runs";
+import { RunManager, RunSetupError, TOOL, runDirectory, truncateTitle, type ResolvedProvider, type RunOutcome } from "./runs";
 import { listRunFiles, readStoredRun, stateBadge } from "./runstore";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
 import { promptRunRequest, registerFolding } from "./prompts";
 import { heavy } from "./lazy";
 import { LANGUAGE_ID, RUNS_CHANGED_METHOD } from "../protocol/lsp";
-import { parsePromptFile, redactSecrets, runState, secretsFromEnv, type RunHeader } from "../core";
+import { parsePromptFile, redactSecrets, secretsFromEnv, type RunHeader } from "../core";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
 
@@ -40,6 +40,25 @@ async function fail(e: unknown): Promise<void> {
 /** A run's row in a picker: its prompt on one line (the file name when there is no header). */
 function runLabel(header: Partial<RunHeader> | null, file: string): string {
   return (typeof header?.prompt === "string" ? header.prompt : basename(file)).replace(/\s+/g, " ").slice(0, 80);
+}
+
+/** A run file's row in Open Run… and Retry Run… (`file`: none for Browse…). */
+type RunItem = vscode.QuickPickItem & { file?: string; resumable?: boolean };
+
+/**
+ * The run files of a directory as picker rows, newest first: the prompt, the time, and for a run
+ * that did not complete why (the reason is what the row is for), with a Retry button when it can
+ * be continued; every key redacted.
+ */
+function storeItems(dir: string, known: readonly string[]): RunItem[] {
+  const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
+  return listRunFiles(dir).map(({ file, mtime }) => {
+    const r = readStoredRun(file, mtime, known);
+    const h = r.header;
+    const badge = stateBadge(r.state);
+    const detail = `${badge ? `${badge} · ` : ""}${h ? `${h.model ?? "?"} · ${h.parameters?.n ?? "?"} reruns · ` : ""}${basename(file)}`;
+    return { label: runLabel(h, file), description: new Date(mtime).toLocaleString(), detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
+  });
 }
 
 function requireTrust(): boolean {
@@ -87,8 +106,8 @@ export function activate(context: vscode.ExtensionContext): void {
    * for each run that failed, is partial or was interrupted. A run where no sample finished
    * still opens (the banner says why and shows the prompt, with Retry).
    */
-  const showFiles = (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): LoadedView => {
-    const loaded = loadView(files, { generator: TOOL });
+  const showFiles = async (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): Promise<LoadedView> => {
+    const loaded = loadView(files, { generator: TOOL, secrets: await secrets.known() });
     if (!loaded.analysis && loaded.runs.length === 0) throw noUsablePrompt(files, loaded);
     const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files };
     const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;
@@ -104,27 +123,22 @@ export function activate(context: vscode.ExtensionContext): void {
   };
 
   /** The status bar after opening runs: that one failed (or partly), else its figure. */
-  const showStatus = async (loaded: LoadedView, files: string[]): Promise<void> => {
+  const showStatus = (loaded: LoadedView, files: string[]): void => {
     const trouble = loaded.runs.find((r) => r.state.status === "failed" || r.state.status === "partial");
-    if (trouble) status.failed(runState(trouble.run, await secrets.known()), files);
+    if (trouble) status.failed(trouble.state, files);
     else if (loaded.analysis) status.finished(loaded.analysis, files, readSettings().incoherenceWarningThreshold);
   };
 
   /**
    * Retry: continues a run file into the panel that shows it (or a new one), in a trusted
    * workspace only. When it cannot start (Restricted Mode, no key, another run going), the
-   * panel's banners are shown again, with their Retry button back.
+   * panel's banners are sent again as they were, with their Retry button back.
    */
   async function resumeInto(file: string, panel?: ComparisonPanel): Promise<void> {
     const target = panel ?? ComparisonPanel.showing(file);
     const shown = target?.files.length ? target.files : [file];
     const refresh = () => {
-      if (!target || target.isDisposed) return;
-      try {
-        showFiles(shown, "runs", target);
-      } catch (e) {
-        log.warn(`could not show ${shown.join(", ")} again: ${(e as Error).message}`);
-      }
+      if (target && !target.isDisposed) target.showRunsAgain();
     };
     if (!requireTrust()) return refresh();
     const view = target ?? newPanel(`Hot Mess: ${basename(file)}`);
@@ -137,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return fail(e);
     }
     // a panel of several runs shows them all again, the continued one as it is now
-    if (shown.length > 1 && !view.isDisposed) showFiles(shown, "runs", view);
+    if (shown.length > 1 && !view.isDisposed) await showFiles(shown, "runs", view);
     report(outcome, view);
   }
 
@@ -203,7 +217,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return;
     }
     const settings = readSettings(editor.document.uri);
-    const first = text.trim().split("\n")[0]!.slice(0, 40);
+    const first = truncateTitle(text);
     const panel = newPanel(`Hot Mess: ${first}`);
     panel.progress({ target: settings.n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
     // An optimizer-emulation prompt is scored step by step against its true trajectory.
@@ -225,12 +239,10 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   async function reportPartial(outcome: RunOutcome, panel: ComparisonPanel): Promise<void> {
-    const i = outcome.runs.findIndex((r) => r.end?.status !== "complete" || r.failures.length > 0);
-    const file = outcome.files[i];
-    if (!file || i < 0) return;
-    const known = await secrets.known();
-    const state = runState(outcome.runs[i]!, known);
-    const text = redactSecrets(`Hot Mess: ${state.summary}${state.reason ? ` (${state.reason})` : ""}. Retry runs the missing samples into the same run file.`, known);
+    const partial = outcome.runs.find((r) => r.state.status === "partial");
+    if (!partial) return;
+    const { state, file } = partial;
+    const text = redactSecrets(`Hot Mess: ${state.summary}${state.reason ? ` (${state.reason})` : ""}. Retry runs the missing samples into the same run file.`, await secrets.known());
     const pick = await vscode.window.showWarningMessage(text, "Retry", "Show Log");
     if (pick === "Retry") void resumeInto(file, panel.isDisposed ? undefined : panel);
     else if (pick === "Show Log") log.show();
@@ -251,7 +263,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!pick) return;
     const prompts = benchmarkPrompts(pick.value, 1);
     const panel = newPanel("Hot Mess: optimizer benchmark");
-    const provider: ResolvedProvider | undefined = settings.provider === "auto" || settings.provider === "simulated" ? { provider: new SimulatedProvider(), name: "simulated", model: DEFAULT_MODELS.simulated!, secrets: [] } : undefined;
+    const provider: ResolvedProvider | undefined = settings.provider === "auto" || settings.provider === "simulated" ? { provider: new SimulatedProvider(), name: "simulated", model: DEFAULT_MODELS.simulated! } : undefined;
     const outcome = await runs.run(
       prompts.map((p) => ({ prompt: p.prompt, title: p.id, reference: p.reference, benchmark: p.spec, id: `${p.id}-seed1`, ...(provider ? { provider } : {}) })),
       panel,
@@ -277,8 +289,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   command("hotmess.openRunFile", async (file?: unknown) => {
     if (typeof file !== "string") throw new Error("openRunFile needs the path of a run file");
-    const loaded = showFiles([file], "runs");
-    await showStatus(loaded, [file]);
+    showStatus(await showFiles([file], "runs"), [file]);
   });
 
   command("hotmess.resumeRun", async (file?: unknown) => {
@@ -288,18 +299,14 @@ export function activate(context: vscode.ExtensionContext): void {
     if (target === undefined) {
       // the runs of the store that can be continued: failed, partial, cancelled or interrupted
       const dir = runDirectory(readSettings(), context, vscode.window.activeTextEditor?.document);
-      const known = await secrets.known();
-      const items = listRunFiles(dir)
-        .map(({ file, mtime }) => readStoredRun(file, mtime, known))
-        .filter((r) => r.state?.resumable)
-        .map((r) => ({ label: runLabel(r.header, r.file), description: new Date(r.mtime).toLocaleString(), detail: redactSecrets(`${stateBadge(r.state)} · ${r.header?.model ?? "?"} · ${basename(r.file)}`, known), file: r.file }));
+      const items = storeItems(dir, await secrets.known()).filter((i) => i.resumable);
       if (items.length === 0) {
         void vscode.window.showInformationMessage(`Hot Mess: no run in ${dir} has samples left to run (each one completed).`);
         return;
       }
       const pick = await vscode.window.showQuickPick(items, { title: "Retry Run", placeHolder: "A run to continue: its samples that did not finish run again, into the same file", matchOnDetail: true });
       if (!pick) return;
-      target = pick.file;
+      target = pick.file!;
     }
     await resumeInto(target);
   });
@@ -378,27 +385,17 @@ export function activate(context: vscode.ExtensionContext): void {
   command("hotmess.openRun", async () => {
     const settings = readSettings();
     const dir = runDirectory(settings, context, vscode.window.activeTextEditor?.document);
-    const entries = listRunFiles(dir);
-    const known = await secrets.known();
-    type Item = vscode.QuickPickItem & { file?: string; resumable?: boolean };
-    const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
-    const items: Item[] = entries.map(({ file, mtime }) => {
-      const r = readStoredRun(file, mtime, known);
-      const h = r.header;
-      // a run that failed or is partial says why first: the reason is what the row is for
-      const badge = stateBadge(r.state);
-      const detail = `${badge ? `${badge} · ` : ""}${h ? `${h.model ?? "?"} · ${h.parameters?.n ?? "?"} reruns · ` : ""}${basename(file)}`;
-      return { label: runLabel(h, file), description: new Date(mtime).toLocaleString(), detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
-    });
+    const items = storeItems(dir, await secrets.known());
+    const runsListed = items.length;
     items.push({ label: "$(folder-opened) Browse…", description: "a run file or a trace set anywhere" });
-    const picked = await new Promise<{ item: Item; retry: boolean } | undefined>((resolve) => {
-      const qp = vscode.window.createQuickPick<Item>();
+    const picked = await new Promise<{ item: RunItem; retry: boolean } | undefined>((resolve) => {
+      const qp = vscode.window.createQuickPick<RunItem>();
       qp.title = "Open Run";
-      qp.placeholder = entries.length ? `Runs in ${dir}` : `No runs in ${dir} yet`;
+      qp.placeholder = runsListed ? `Runs in ${dir}` : `No runs in ${dir} yet`;
       qp.matchOnDetail = true;
       qp.items = items;
       let done = false;
-      const finish = (v: { item: Item; retry: boolean } | undefined) => {
+      const finish = (v: { item: RunItem; retry: boolean } | undefined) => {
         if (done) return;
         done = true;
         resolve(v);
@@ -417,21 +414,20 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!uris?.length) return;
       files = uris.map((u) => u.fsPath);
     }
-    const loaded = showFiles(files, "runs");
-    await showStatus(loaded, files);
+    showStatus(await showFiles(files, "runs"), files);
   });
 
   command("hotmess.importTraces", async () => {
     const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { "Trace sets (JSON Lines)": ["jsonl", "json"] }, title: "Import Traces" });
     if (!uris?.length) return;
-    showFiles([uris[0]!.fsPath], "traces");
+    await showFiles([uris[0]!.fsPath], "traces");
   });
 
   command("hotmess.exportComparison", (format?: unknown) => exportPanel(undefined, typeof format === "string" ? (format as ExportFormat) : undefined));
 
-  command("hotmess.openLastRun", () => {
+  command("hotmess.openLastRun", async () => {
     if (status.lastFiles.length === 0) return vscode.commands.executeCommand("hotmess.openRun");
-    showFiles(status.lastFiles, "runs");
+    await showFiles(status.lastFiles, "runs");
   });
 
   command("hotmess.showLog", () => log.show());
@@ -444,7 +440,7 @@ export function activate(context: vscode.ExtensionContext): void {
         const files = source ? (source.kind === "traces" ? [source.file] : source.files) : [];
         try {
           if (files.length === 0) throw new Error("nothing to restore");
-          showFiles(files, source!.kind === "traces" ? "traces" : "runs", panel);
+          await showFiles(files, source!.kind === "traces" ? "traces" : "runs", panel);
         } catch (e) {
           log.warn(`could not restore a comparison: ${(e as Error).message}`);
           panel.dispose();

@@ -12,9 +12,9 @@ export class Log {
     this.channel = vscode.window.createOutputChannel("Hot Mess Inspector", { log: true });
   }
 
-  /** Secrets to scrub from every line: every key known (Secrets.known()). */
+  /** Secrets to scrub from every line: every key known (Secrets.known(), the environment's included). */
   setSecrets(secrets: readonly string[]): void {
-    this.secrets = [...new Set([...secrets.filter(Boolean), ...secretsFromEnv(process.env)])];
+    this.secrets = [...secrets];
   }
 
   info(line: string): void {

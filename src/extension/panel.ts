@@ -2,11 +2,14 @@
 // strict CSP and a per-load nonce, `localResourceRoots` limited to dist/ and media/, fed by typed
 // messages (src/protocol/webview.ts). A serializer restores the panel after a window reload by
 // reading its source files again. Every message is redacted before it leaves the host: a model
-// or a server that echoes an API key shows "[redacted]", never the key.
+// or a server that echoes an API key shows "[redacted]", never the key. The document (the
+// analysis, up to megabytes, posted every 400 ms during a run) is redacted where it is made
+// (loadView with every known key, the run's samples as recorded); the small messages here.
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
-import { redactDeep, runState, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
+import { redactDeep, secretsFromEnv, type Analysis } from "../core";
+import type { LoadedRun } from "../report/load";
 import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RunInView, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
@@ -57,12 +60,9 @@ export interface PanelHandlers {
   secrets(): Promise<readonly string[]>;
 }
 
-/** Run files with their parsed runs, as the host holds them. */
-export type RunFiles = readonly { file: string; run: ParsedRun }[];
-
-/** The runs as the view's banners show them: each state computed with the keys to redact (before any message is cut short). */
-export function runsInView(runs: RunFiles, secrets: readonly string[]): RunInView[] {
-  return runs.map(({ file, run }) => ({ file, name: basename(file), prompt: run.header.prompt, model: run.header.model, provider: run.header.provider, state: runState(run, secrets) }));
+/** The runs as the view's banners show them, with their states (computed once, by whoever read or recorded the runs). */
+function runsInView(runs: readonly LoadedRun[]): RunInView[] {
+  return runs.map(({ file, run, state }) => ({ file, name: basename(file), prompt: run.header.prompt, model: run.header.model, provider: run.header.provider, state }));
 }
 
 export class ComparisonPanel {
@@ -134,20 +134,15 @@ export class ComparisonPanel {
   private outbox: Promise<void> = Promise.resolve();
 
   /**
-   * Sends a message, redacted: every string in it (the analysis, failure messages, partial
-   * replies, progress) with every known key replaced. In order, one after the other.
+   * Sends a message, in order, one after the other; `build` redacts what it holds with every
+   * known key (`redact`: every string in a value, e.g. failure messages, partial replies).
    */
-  private post(msg: HostMessage | ((secrets: readonly string[]) => HostMessage)): void {
+  private post(build: (redact: <T>(value: T) => T) => HostMessage): void {
     if (this.disposed) return;
     this.outbox = this.outbox.then(async () => {
       const secrets = await this.handlers.secrets().catch(() => secretsFromEnv(process.env));
-      this.deliver(redactDeep(typeof msg === "function" ? msg(secrets) : msg, secrets));
+      this.deliver(build((value) => redactDeep(value, secrets)));
     });
-  }
-
-  /** Resolves once every message posted so far was handed to the view (or queued for it). */
-  flushed(): Promise<void> {
-    return this.outbox;
   }
 
   private deliver(msg: HostMessage): void {
@@ -161,26 +156,38 @@ export class ComparisonPanel {
     void this.panel.webview.postMessage(msg);
   }
 
+  /** Shows a document, which must be redacted already (loadView with `secrets`, a run's samples as recorded): it is not walked again. */
   show(analysis: Analysis, source: ViewSource, title?: string): void {
     this.analysis = analysis;
     this.source = source;
     if (title) this.panel.title = title;
-    this.post({ type: "analysis/set", analysis, source });
+    this.post((redact) => ({ type: "analysis/set", analysis, source: redact(source) }));
   }
 
   /**
-   * The runs behind the view with their states: a banner for each that failed, is partial or
-   * was interrupted (with Retry); none when all completed. Without a document (no sample
-   * finished) this is all the view shows, so it also carries the source and the title.
+   * The runs behind the view with their states (computed with every key redacted): a banner for
+   * each that failed, is partial or was interrupted (with Retry); none when all completed.
+   * Without a document (no sample finished) this is all the view shows, so it also carries the
+   * source and the title.
    */
-  showRuns(runs: RunFiles, source?: ViewSource, title?: string): void {
+  showRuns(runs: readonly LoadedRun[], source?: ViewSource, title?: string): void {
     if (source) this.source = source;
     if (title) this.panel.title = title;
-    this.post((secrets) => ({ type: "runs/set", runs: runsInView(runs, secrets), ...(source ? { source } : {}) }));
+    this.lastRuns = { runs, ...(source ? { source } : {}) };
+    this.showRunsAgain();
+  }
+
+  /** The runs last shown. */
+  private lastRuns: { runs: readonly LoadedRun[]; source?: ViewSource } = { runs: [] };
+
+  /** Sends the runs last shown again, as they were (a refused Retry: its banner comes back with the button). */
+  showRunsAgain(): void {
+    const { runs, source } = this.lastRuns;
+    this.post((redact) => redact({ type: "runs/set", runs: runsInView(runs), ...(source ? { source } : {}) }));
   }
 
   progress(progress: LiveProgress): void {
-    this.post({ type: "run/progress", progress });
+    this.post((redact) => redact({ type: "run/progress", progress }));
   }
 
   reveal(): void {

@@ -5,7 +5,8 @@
 // samples that did not finish, with the run's recorded provider, model and parameters.
 import * as vscode from "vscode";
 import { basename, dirname, join } from "node:path";
-import { Analyzer, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
+import { Analyzer, redactDeep, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
+import type { LoadedRun } from "../report/load";
 import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import type { FinishedSample, Progress } from "../sampling/engine";
@@ -13,7 +14,7 @@ import { DEFAULT_PRICES } from "../sampling/prices";
 import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
 import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
-import { readRun, RunWriter, safeBaseURL } from "../sampling/store";
+import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import type { LiveProgress } from "../protocol/webview";
 import { readSettings, type ProviderSetting, type Settings } from "./config";
@@ -31,8 +32,6 @@ export interface ResolvedProvider {
   name: string;
   model: string;
   baseURL?: string;
-  /** Keys in use, to scrub from logs. */
-  secrets: string[];
 }
 
 /** Thrown with a message and, when it helps, the command that fixes it. */
@@ -53,20 +52,20 @@ export async function resolveProvider(settings: Settings, secrets: Secrets, log?
   const model = settings.model || DEFAULT_MODELS[name] || "";
   switch (name) {
     case "simulated":
-      return { provider: new SimulatedProvider(), name, model: settings.model && settings.provider === "simulated" ? settings.model : DEFAULT_MODELS.simulated!, secrets: [] };
+      return { provider: new SimulatedProvider(), name, model: settings.model && settings.provider === "simulated" ? settings.model : DEFAULT_MODELS.simulated! };
     case "anthropic": {
       if (!anthropicKey) throw new RunSetupError("No Anthropic API key is set.", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["anthropic"] });
       const baseURL = settings.anthropicBaseUrl || undefined;
-      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: [anthropicKey] };
+      return { provider: new (heavy().AnthropicProvider)({ apiKey: anthropicKey, ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}) };
     }
     case "openai": {
       const baseURL = settings.openaiBaseUrl || undefined;
       if (!openaiKey && !baseURL) throw new RunSetupError("No OpenAI API key is set (a local OpenAI-compatible server needs only the hotmess.openai.baseUrl setting).", { title: "Set API Key…", command: "hotmess.setApiKey", args: ["openai"] });
-      return { provider: new (heavy().OpenAIProvider)({ ...(openaiKey ? { apiKey: openaiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}), secrets: openaiKey ? [openaiKey] : [] };
+      return { provider: new (heavy().OpenAIProvider)({ ...(openaiKey ? { apiKey: openaiKey } : {}), ...(baseURL ? { baseURL } : {}), ...(log ? { log } : {}) }), name, model, ...(baseURL ? { baseURL } : {}) };
     }
     case "vscode-lm":
       if (!settings.model) throw new RunSetupError("No language model is chosen for VS Code's Language Model API.", { title: "Select Provider and Model…", command: "hotmess.selectModel" });
-      return { provider: new LanguageModelProvider(), name, model: settings.model, secrets: [] };
+      return { provider: new LanguageModelProvider(), name, model: settings.model };
     default:
       throw new RunSetupError(`Unknown provider "${name}" in the hotmess.provider setting.`, { title: "Open Settings", command: "workbench.action.openSettings", args: ["hotmess.provider"] });
   }
@@ -120,24 +119,24 @@ export interface RunRequest {
 }
 
 export interface RunOutcome {
-  runs: ParsedRun[];
-  files: string[];
+  /** The runs recorded, each with its file and its state (computed once, with every known key redacted). */
+  runs: LoadedRun[];
   analysis: Analysis | null;
   /** The first run that did not complete decides (partial: some samples failed; Retry continues it). */
   status: RunEndLine["status"];
   message?: string;
 }
 
-/** A run ready to go: its plan, its title, and the run file it continues (opened for appending only when its turn comes). */
+/** A run ready to go: its plan (with the run file it continues, already opened for appending: plan.resumed) and its title. */
 export interface Planned {
   plan: RecordPlan;
   title: string;
-  resume?: string;
 }
 
 /**
  * The plan of one run: the request, the settings (concurrency, timeout, prices, the retry-after
- * cap), and every key to redact from the run file (the provider's and all the others known).
+ * cap), and every key to redact from the run file: `secrets`, Secrets.known() (the provider's
+ * key is one of them, and recordRun adds the provider's own).
  */
 export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
   return {
@@ -149,7 +148,7 @@ export function planFor(settings: Settings, resolved: ResolvedProvider, request:
     idleTimeoutMs: settings.timeoutSeconds * 1000,
     retries: 5,
     maxRetryWaitMs: settings.maxRetryWaitSeconds * 1000,
-    secrets: [...new Set([...resolved.secrets, ...secrets])],
+    secrets: [...secrets],
     prices: { ...DEFAULT_PRICES, ...settings.prices },
     tool: TOOL,
     ...extra,
@@ -263,33 +262,40 @@ export class RunManager {
    */
   resume(file: string, panel: ComparisonPanel): Promise<RunOutcome> {
     return this.execute(panel, async () => {
-      let run: ParsedRun;
+      // read and opened for appending (a torn last line is cut off) before anything runs: a file
+      // that cannot be continued (its prompt kept only as [redacted]) is refused like a missing key
+      let resumed: NonNullable<RecordPlan["resumed"]>;
       try {
-        run = readRun(file);
+        resumed = RunWriter.resume(file);
       } catch (e) {
         throw new RunSetupError(`cannot continue ${basename(file)}: ${(e as Error).message}`);
       }
-      const h = run.header;
-      const settings = readSettings();
-      const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
-      const request = requestFromHeader(h);
-      const refused = resolved.provider.check(request);
-      if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
-      const plan = planFor(
-        settings,
-        resolved,
-        request,
-        {
-          n: h.parameters.n,
-          concurrency: h.parameters.concurrency || settings.concurrency,
-          outDir: dirname(file),
-          ...(h.reference !== undefined ? { reference: h.reference } : {}),
-          ...(h.benchmark ? { benchmark: h.benchmark } : {}),
-          ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
-        },
-        await this.secrets.known(),
-      );
-      return [{ plan, title: truncateTitle(h.prompt), resume: file }];
+      try {
+        const h = resumed.run.header;
+        const settings = readSettings();
+        const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
+        const request = requestFromHeader(h);
+        const refused = resolved.provider.check(request);
+        if (refused) throw new RunSetupError(`cannot continue ${basename(file)}: ${refused}`);
+        const plan = planFor(
+          settings,
+          resolved,
+          request,
+          {
+            n: h.parameters.n,
+            concurrency: h.parameters.concurrency || settings.concurrency,
+            outDir: dirname(file),
+            ...(h.reference !== undefined ? { reference: h.reference } : {}),
+            ...(h.benchmark ? { benchmark: h.benchmark } : {}),
+            ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
+          },
+          await this.secrets.known(),
+        );
+        return [{ plan: { ...plan, resumed }, title: truncateTitle(h.prompt) }];
+      } catch (e) {
+        resumed.writer.close();
+        throw e;
+      }
     });
   }
 
@@ -303,9 +309,9 @@ export class RunManager {
     const files: string[] = [];
     let status: RunOutcome["status"] = "complete";
     let message: string | undefined;
+    let planned: Planned[] = [];
     try {
-      const planned = await prepare();
-      this.log.setSecrets(planned[0]?.plan.secrets ?? (await this.secrets.known()));
+      planned = await prepare();
       // the banners of an earlier try go while this one runs (the bar shows its progress)
       panel.showRuns([]);
       await vscode.window.withProgress(
@@ -330,33 +336,39 @@ export class RunManager {
       this.log.error(`run: ${message}`);
       if (e instanceof RunSetupError) throw e;
     } finally {
+      // a continued file whose turn never came (a cancel first) is closed; recordRun closed the others
+      for (const p of planned) p.plan.resumed?.writer.close();
       this.current = null;
       this.listeners.forEach((f) => f());
+    }
+    // nothing was recorded (no run file was started): the panel keeps what it showed, and its files
+    if (files.length === 0) {
+      this.status.idle();
+      return { runs: [], analysis: null, status, ...(message ? { message } : {}) };
     }
     const withSamples = runs.filter((r) => r.samples.length > 0);
     const analysis = withSamples.length > 0 ? analyze(withSamples) : null;
     const source = { kind: "runs" as const, files };
     if (analysis) panel.show(analysis, source, panel.panel.title);
-    const recorded = runs.map((run, i) => ({ file: files[i]!, run }));
-    panel.showRuns(recorded, source);
     const known = await this.secrets.known().catch(() => []);
-    const trouble = recorded.map((r) => runState(r.run, known)).find((st) => st.status === "failed" || st.status === "partial");
-    if (trouble) this.status.failed(trouble, files);
+    const recorded: LoadedRun[] = runs.map((run, i) => ({ file: files[i]!, run, state: runState(run, known) }));
+    panel.showRuns(recorded, source);
+    const trouble = recorded.find((r) => r.state.status === "failed" || r.state.status === "partial");
+    if (trouble) this.status.failed(trouble.state, files);
     else if (analysis) this.status.finished(analysis, files, readSettings().incoherenceWarningThreshold);
     else this.status.idle();
-    return { runs, files, analysis, status, ...(message ? { message } : {}) };
+    return { runs: recorded, analysis, status, ...(message ? { message } : {}) };
   }
 
   /** One planned run: its file created (or continued), samples recorded, the view filled live. */
   private async record(p: Planned, panel: ComparisonPanel, runs: ParsedRun[], files: string[], signal: AbortSignal, report: (message: string, fraction: number) => void): Promise<{ status: RunOutcome["status"]; message?: string }> {
-    const plan: RecordPlan = { ...p.plan };
-    // opened for appending only now (a torn last line is cut off), after every check passed
-    if (p.resume) plan.resumed = RunWriter.resume(p.resume);
+    const plan = p.plan;
     const label = p.title;
     const existing = plan.resumed?.run.samples.length ?? 0;
-    this.log.info(`run: ${plan.resumed ? `continuing ${basename(p.resume!)} (${existing} of ${plan.n} finished): ` : ""}${plan.n} samples of ${plan.request.model} (${plan.providerName}${plan.baseURL ? ` at ${plan.baseURL}` : ""}) for ${label}`);
+    this.log.info(`run: ${plan.resumed ? `continuing ${basename(plan.resumed.writer.file)} (${existing} of ${plan.n} finished): ` : ""}${plan.n} samples of ${plan.request.model} (${plan.providerName}${plan.baseURL ? ` at ${plan.baseURL}` : ""}) for ${label}`);
     let header: RunHeader | null = null;
-    const finished: FinishedSample[] = (plan.resumed?.run.samples ?? []).map(({ type: _t, ...s }) => s);
+    // the view is sent these redacted (it does not walk the document): a continued run's samples once here, new ones as written
+    const finished: FinishedSample[] = redactDeep(plan.resumed?.run.samples ?? [], plan.secrets).map(({ type: _t, ...s }) => s);
     let lastPost = 0;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastProgress: Progress | null = null;
@@ -367,7 +379,7 @@ export class RunManager {
       if (!header || finished.length === 0) return;
       const current: ParsedRun = { header, samples: finished.map((s) => ({ type: "sample", ...s })), failures: [], end: null, warnings: [], goodLength: 0, missingNewline: false };
       // a continued run keeps the panel's title (it names the run file the user opened)
-      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, p.resume ? undefined : `Hot Mess: ${label}`);
+      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, plan.resumed ? undefined : `Hot Mess: ${label}`);
     };
     const schedule = () => {
       if (timer) return;
@@ -415,7 +427,8 @@ export class RunManager {
   }
 }
 
-function truncateTitle(prompt: string): string {
+/** A run's title from its prompt: the first line, cut to 40 characters. */
+export function truncateTitle(prompt: string): string {
   return prompt.trim().split("\n")[0]!.slice(0, 40);
 }
 

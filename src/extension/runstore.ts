@@ -65,21 +65,20 @@ export function readStoredRun(file: string, mtime: number, secrets: readonly str
 }
 
 /**
- * What a picker row says of a run that did not complete, with a codicon:
- * "$(error) failed: 401 invalid x-api-key", "$(warning) partial: 5 of 8 finished, 3 failed (429 …)".
+ * What a picker row says of a run that did not complete, with a codicon and the state's counts:
+ * "$(error) failed: 401 invalid x-api-key", "$(warning) partial: 5 of 8 finished, 1 failed, 2 not started (429 …)".
  */
 export function stateBadge(state: RunState | null): string | null {
   if (!state) return null;
-  const of = `${state.finished} of ${state.target}`;
   switch (state.status) {
     case "failed":
       return `$(error) failed${state.reason ? `: ${state.reason}` : ""}`;
     case "partial":
-      return `$(warning) partial: ${of} finished, ${state.missing} failed${state.reason ? ` (${state.reason})` : ""}`;
+      return `$(warning) partial: ${state.brief}${state.reason ? ` (${state.reason})` : ""}`;
     case "cancelled":
-      return `$(circle-slash) cancelled: ${of} finished`;
+      return `$(circle-slash) cancelled: ${state.brief}`;
     case "unfinished":
-      return `$(clock) unfinished: ${of} recorded`;
+      return `$(clock) unfinished: ${state.brief}`;
     case "complete":
       return null;
   }

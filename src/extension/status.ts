@@ -58,7 +58,7 @@ export class StatusBar {
   failed(state: RunState, files: string[]): void {
     this.lastFiles = files;
     const partial = state.status !== "failed";
-    this.item.text = state.status === "failed" ? "$(error) Hot Mess: last run failed" : `$(warning) Hot Mess: ${state.finished} of ${state.target} finished`;
+    this.item.text = state.status === "failed" ? "$(error) Hot Mess: last run failed" : `$(warning) Hot Mess: ${state.brief}`;
     this.item.backgroundColor = new vscode.ThemeColor(partial ? "statusBarItem.warningBackground" : "statusBarItem.errorBackground");
     this.item.tooltip = `${state.summary}${state.reason ? `: ${state.reason}` : ""}. Click to open it${state.resumable ? " (Retry is there)" : ""}.`;
     this.item.command = "hotmess.openLastRun";

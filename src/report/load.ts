@@ -1,7 +1,7 @@
 // Reading run files and trace sets into one analysis, with the raw traces kept for exports.
 // Used by the editor (Open Run…, Import Traces…, restoring a panel) and by `hotmess export`.
 import { readFileSync } from "node:fs";
-import { Analyzer, isRunFile, parseRunFile, parseTraceLine, runState, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
+import { Analyzer, isRunFile, parseRunFile, parseTraceLine, redactDeep, runState, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
 
 export interface Loaded {
   analysis: Analysis;
@@ -24,6 +24,8 @@ export type LoadedView = Omit<Loaded, "analysis"> & { analysis: Analysis | null 
 
 export interface LoadOptions {
   generator: { name: string; version: string };
+  /** Keys to redact from the analysis, the problems met and each run's state (the comparison view: every key known). */
+  secrets?: readonly string[];
   referenceFree?: boolean;
   seed?: number;
   resamples?: number;
@@ -48,7 +50,7 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
     if (isRunFile(first.trim())) {
       const run = parseRunFile(text);
       skipped.push(...run.warnings.map((w) => ({ ...w, file })));
-      runs.push({ file, run, state: runState(run) });
+      runs.push({ file, run, state: runState(run, options.secrets) });
       if (run.samples.length === 0) continue;
       const record = runToPromptRecord(run);
       records.push(record);
@@ -67,7 +69,9 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
     });
   }
   const analysis = records.length > 0 ? analyzer.finish(skipped.map(({ line, message }) => ({ line, message }))) : null;
-  return { analysis, records, skipped, runs };
+  if (!options.secrets) return { analysis, records, skipped, runs };
+  // once here, so the view need not walk the whole document again
+  return { analysis: redactDeep(analysis, options.secrets), records, skipped: redactDeep(skipped, options.secrets), runs };
 }
 
 /** Reads and analyses the files; throws when none holds a usable prompt, saying why (a failed run says how it failed). */

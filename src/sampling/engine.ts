@@ -6,6 +6,8 @@
 // with its reason (and what the model had said before it failed). Nothing is cached between
 // samples: each is its own request, since a cache would erase the very variance being measured.
 import { analyzeRecords, type PromptRecord, type RunEndLine, type RunFailureLine, type RunSampleLine } from "../core";
+import { formatWait } from "../core/wait";
+export { formatWait } from "../core/wait";
 import { costOf, type Price } from "./prices";
 import { isSamplingError, SamplingError, type Provider, type SampleRequest } from "./types";
 
@@ -116,16 +118,6 @@ class AttemptFailed extends Error {
   ) {
     super(error.message);
   }
-}
-
-/** A wait in words: "800 ms", "45 s", "60 min", "2 h", "3 days". */
-export function formatWait(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86400)} days`;
 }
 
 function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -37,13 +37,13 @@ function progressText(s: RunSummary): string {
   return s.status === "unfinished" && s.n < s.planned ? ` · ${s.n} of ${s.planned} so far` : "";
 }
 
-/** A failed or partial run, in a few words: "✖ last run failed: 401 invalid x-api-key", "⚠ 3 of 8 failed: 429 …". */
-export function failureText(s: RunSummary): string | null {
+/** A failed or partial run, in a few words (the state's counts): "✖ last run failed: 401 invalid x-api-key", "⚠ 5 of 8 finished, 1 failed, 2 not started: 429 …". */
+function failureText(s: RunSummary): string | null {
   const f = s.failure;
   if (!f) return null;
   const why = f.reason ? `: ${f.reason}` : "";
-  if (s.status === "failed") return s.n === 0 ? `✖ last run failed${why}` : `✖ failed after ${s.n} of ${s.planned}${why}`;
-  return `⚠ ${s.planned - s.n} of ${s.planned} failed${why}`;
+  if (s.status === "failed") return `✖ last run failed${s.n > 0 ? ` (${f.brief})` : ""}${why}`;
+  return `⚠ ${f.brief}${why}`;
 }
 
 /** What a prompt's run says in one line (after `▶ Rerun ×N · ` and in the inlay hint). */
@@ -114,7 +114,7 @@ export function hoverMarkdown(v: PromptView): string | null {
   if (v.stale) lines.push("⚠ **stale**: the prompt changed since this run; these figures are for the prompt as it was run.", "");
   if (s?.failure) {
     const f = s.failure;
-    lines.push(`${s.status === "failed" ? "✖" : "⚠"} **${f.sentence}**${f.message ? `: ${mdCode(f.message, { max: 300 })}` : ""}`, "");
+    lines.push(`${s.status === "failed" ? "✖" : "⚠"} **${f.summary}**${f.message ? `: ${mdCode(f.message, { max: 300 })}` : ""}`, "");
   }
   if (run.summarizedAt === null) lines.push("Reading the run…", "");
   else if (!s) lines.push("The run has no samples yet.", "");

@@ -2,7 +2,7 @@
 // `Analysis` the core computes (no metric is computed here). The analysis uses the defaults of
 // `hotmess analyze` (1000 resamples, seed 1, the run's id as the prompt id), so a hint shows
 // the same incoherence and the same interval as the command line does for that run file.
-import { analyzeRecords, DEFAULT_RESAMPLES, forkGroups, DEFAULT_SEED, runState, runToPromptRecord, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState } from "../core";
+import { analyzeRecords, DEFAULT_RESAMPLES, forkGroups, DEFAULT_SEED, runState, runToPromptRecord, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
 
 export interface AnswerSummary {
   /** The normalised answer (null: runs without an answer). */
@@ -27,8 +27,8 @@ export interface RunSummary {
   n: number;
   planned: number;
   failures: number;
-  /** The end line's status; "unfinished" while the run is going (or after a crash). */
-  status: "complete" | "partial" | "cancelled" | "failed" | "unfinished";
+  /** The status a reader should see (runState); "unfinished" while the run is going (or after a crash). */
+  status: RunStatus;
   target: PromptAnalysis["target"];
   reference: string | null;
   brier: { bias2: number; variance: number; error: number; incoherence: number | null; ci95: Interval | null } | null;
@@ -47,16 +47,11 @@ export interface RunSummary {
   failure: FailureSummary | null;
 }
 
-export interface FailureSummary {
-  /** "Run failed: 0 of 8 samples finished", "Partial: 5 of 8 samples finished, 3 failed". */
-  sentence: string;
-  /** "401 invalid x-api-key" (null when nothing says why). */
-  reason: string | null;
+/** The run's state as its lens, hint and hover word it (the sentence, the counts, the reason, Retry), with the error in full. */
+export type FailureSummary = Pick<RunState, "summary" | "brief" | "reason" | "resumable"> & {
   /** The error in full (the end line's message, or the commonest failure's). */
   message: string | null;
-  /** Retry would run samples. */
-  resumable: boolean;
-}
+};
 
 export const SUMMARY_ANSWERS = 3;
 export const SUMMARY_GROUPS = 3;
@@ -65,7 +60,7 @@ export const SUMMARY_GROUPS = 3;
 function failureOf(s: RunState): FailureSummary | null {
   if (s.status !== "failed" && s.status !== "partial") return null;
   const message = s.status === "failed" && s.message ? s.message : (s.failures[0]?.message ?? s.message ?? null);
-  return { sentence: s.summary, reason: s.reason, message, resumable: s.resumable };
+  return { summary: s.summary, brief: s.brief, reason: s.reason, resumable: s.resumable, message };
 }
 
 /**
@@ -77,34 +72,22 @@ export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): Run
   // run files are written redacted; this is for one written by something else
   const state = runState(run, secretsFromEnv(process.env));
   const failure = failureOf(state);
-  if (run.samples.length === 0) {
-    if (!failure) return null;
-    return {
-      n: 0,
-      planned: run.header.parameters?.n ?? 0,
-      failures: run.failures.length,
-      status: state.status,
-      target: "none",
-      reference: null,
-      brier: null,
-      disagreement: 0,
-      classes: 0,
-      answers: [],
-      referenceCount: null,
-      moreAnswers: 0,
-      fork: null,
-      warnings: run.warnings.length,
-      failure,
-    };
-  }
+  if (run.samples.length === 0 && !failure) return null;
+  const figures = run.samples.length === 0 ? noFigures() : figuresOf(run, resamples);
+  return { ...figures, planned: run.header.parameters?.n ?? figures.n, failures: run.failures.length, status: state.status, warnings: run.warnings.length, failure };
+}
+
+type Figures = Omit<RunSummary, "planned" | "failures" | "status" | "warnings" | "failure">;
+
+/** A run without a sample has no figures. */
+const noFigures = (): Figures => ({ n: 0, target: "none", reference: null, brier: null, disagreement: 0, classes: 0, answers: [], referenceCount: null, moreAnswers: 0, fork: null });
+
+function figuresOf(run: ParsedRun, resamples: number): Figures {
   const analysis = analyzeRecords([runToPromptRecord(run)], { resamples, seed: DEFAULT_SEED });
   const p = analysis.prompts[0]!;
   const classes = p.answers.filter((a) => a.count > 0).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
   return {
     n: p.n,
-    planned: run.header.parameters?.n ?? p.n,
-    failures: run.failures.length,
-    status: state.status,
     target: p.target,
     reference: p.reference,
     brier: p.brier ? { bias2: p.brier.bias2, variance: p.brier.variance, error: p.brier.error, incoherence: p.brier.incoherence, ci95: p.brier.ci95 } : null,
@@ -114,8 +97,6 @@ export function summarizeRun(run: ParsedRun, resamples = DEFAULT_RESAMPLES): Run
     moreAnswers: Math.max(0, classes.length - SUMMARY_ANSWERS),
     referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
     fork: forkOf(p),
-    warnings: run.warnings.length,
-    failure,
   };
 }
 
