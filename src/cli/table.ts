@@ -1,8 +1,7 @@
 // The readable table `hotmess analyze` prints: per prompt n, answer classes, bias², variance,
 // error, incoherence with its interval and the fork column; then the pooled figures and the
 // length split. Rounding happens here, never in the analysis.
-import { forkGroups, type Analysis, type Interval, type PromptAnalysis } from "../core";
-import { DEFAULT_MODELS } from "../sampling/defaults";
+import { forkGroups, SIMULATED_MODEL, type Analysis, type Interval, type PromptAnalysis } from "../core";
 
 export interface Style {
   bold(s: string): string;
@@ -103,10 +102,9 @@ const MAX_FORKS = 10;
 
 /** Said under the table whenever a prompt's runs come from the simulated reasoner: nobody may take them for a model's. */
 export function simulatedNote(a: Analysis, st: Style): string[] {
-  const sim = DEFAULT_MODELS.simulated!;
-  const n = a.prompts.filter((p) => p.model === sim).length;
+  const n = a.prompts.filter((p) => p.model === SIMULATED_MODEL).length;
   if (n === 0) return [];
-  const which = n === a.prompts.length ? "These runs" : `The runs of ${n} prompt${n === 1 ? "" : "s"} (model ${sim})`;
+  const which = n === a.prompts.length ? "These runs" : `The runs of ${n} prompt${n === 1 ? "" : "s"} (model ${SIMULATED_MODEL})`;
   return [
     st.yellow(`Simulated: ${which} come from the offline simulated reasoner; no model was called and its answers are made up.`),
     st.dim("Set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider openai --base-url URL for a local model) to rerun on a real model."),
