@@ -3,7 +3,7 @@
 // per-step table (incoherence as a function of the number of steps: the paper's synthetic
 // optimizer result) and the self-contained comparison view.
 import { join, resolve } from "node:path";
-import { benchmarkSentence, benchmarkSubject, type Analysis, type OptimizerAnalysis, type ParsedRun } from "../core";
+import { benchmarkSentence, benchmarkSubject, incoherenceTrend, type Analysis, type OptimizerAnalysis, type ParsedRun } from "../core";
 import { defaultThinking } from "../sampling/anthropic";
 import { benchmarkPrompts } from "../sampling/benchmark";
 import type { SampleRequest, ThinkingMode } from "../sampling/types";
@@ -51,8 +51,8 @@ function bar(x: number | null): string {
   return "▇".repeat(full) + "·".repeat(width - full);
 }
 
-/** How incoherence moves with the number of steps: first third against last third of the steps. */
-export function trend(o: OptimizerAnalysis): { early: number | null; late: number | null } {
+/** Mean incoherence over the first third and over the last third of the steps. */
+function thirds(o: OptimizerAnalysis): { early: number | null; late: number | null } {
   const vals = o.steps.map((s) => s.incoherence);
   const third = Math.max(1, Math.floor(vals.length / 3));
   const mean = (xs: (number | null)[]) => {
@@ -129,6 +129,9 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
 
 const SPARKS = "▁▂▃▄▅▆▇█";
 
+/** The summary's verdict per problem: the sentence's own (incoherenceTrend), in a column's words. */
+const TREND_WORDS = { rises: "rises with steps", overlaps: "not shown (intervals overlap)", flat: "does not rise", none: "—" } as const;
+
 /** Incoherence per step in one line of characters, 0 to 1 (· where a step has none). */
 function sparkline(o: OptimizerAnalysis): string {
   return o.steps.map((s) => (s.incoherence === null ? "·" : SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.floor(s.incoherence * SPARKS.length)))]!)).join("");
@@ -156,8 +159,8 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
     .filter((p) => p.optimizer)
     .map((p) => {
       const o = p.optimizer!;
-      const t = trend(o);
-      return [p.id, String(o.spec.K), fmt(o.steps[0]?.incoherence), fmt(o.steps.at(-1)?.incoherence), fmt(t.early), fmt(t.late), sparkline(o), t.early !== null && t.late !== null ? (t.late > t.early ? "grows with steps" : "does not grow") : "—"];
+      const t = thirds(o);
+      return [p.id, String(o.spec.K), fmt(o.steps[0]?.incoherence), fmt(o.steps.at(-1)?.incoherence), fmt(t.early), fmt(t.late), sparkline(o), TREND_WORDS[incoherenceTrend(o)?.verdict ?? "none"]];
     });
   const sentence = benchmarkSentence(opts.subject ?? benchmarkSubject(analysis), analysis);
   if (sentence) out.push(st.bold(sentence), "");

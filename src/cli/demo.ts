@@ -5,6 +5,7 @@
 // the per-step view of the longest problem.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { longestProblem } from "../core";
 import type { Io } from "./common";
 import { printBenchmark, runBenchmark } from "./bench";
 import { checkWritable } from "./io";
@@ -36,7 +37,8 @@ export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   printBenchmark(analysis, io, { subject: "The demo reruns a simulated reasoner" });
   const report = join(root, "report.html");
   writeHtml(report, analysis, io);
-  const K = Math.max(0, ...analysis.prompts.map((p) => p.optimizer?.spec.K ?? 0));
+  const longest = longestProblem(analysis);
+  const K = longest === null ? 0 : analysis.prompts[longest]!.optimizer!.spec.K;
   io.stdout.write(`\nThe comparison view: ${report}\n(open it in a browser; it needs no network; it opens on incoherence per step of the ${K}-step problem)\n`);
   io.stdout.write(`Run files: ${runsDir}  ·  took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   io.stdout.write(`Next: hotmess bench optimizer --provider anthropic -n 16   ·   hotmess analyze examples/word-problems.jsonl\n`);
