@@ -74,8 +74,8 @@ export interface BenchOptions {
   outDir: string;
   idleTimeoutMs: number;
   retries: number;
-  /** The longest retry-after honoured (default: the engine's, 60 s). */
-  maxRetryWaitMs?: number;
+  /** The longest retry-after honoured. */
+  maxRetryWaitMs: number;
   flags: Map<string, string | true>;
 }
 
@@ -107,7 +107,7 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
         concurrency: o.concurrency,
         idleTimeoutMs: o.idleTimeoutMs,
         retries: o.retries,
-        ...(o.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: o.maxRetryWaitMs } : {}),
+        maxRetryWaitMs: o.maxRetryWaitMs,
         prices: DEFAULT_PRICES,
         reference: bp.reference,
         benchmark: bp.spec,
@@ -203,22 +203,44 @@ export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs
   checkWritable({ files: outputs, dirs: [outArg] });
 
   if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
-  const options: BenchOptions = {
-    ...(str("--provider") ? { provider: str("--provider")! } : {}),
-    ...(str("--model") ? { model: str("--model")! } : {}),
-    ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
+  const options = benchOptions({
+    provider: str("--provider"),
+    model: str("--model"),
+    baseURL: str("--base-url"),
     n: int("-n", 16, 2, 10000),
-    difficulties: (str("--difficulty") ?? BENCH_DEFAULTS.difficulty).split(",").map((s) => s.trim()).filter(Boolean),
+    difficulty: str("--difficulty") ?? BENCH_DEFAULTS.difficulty,
     seed: int("--seed", BENCH_DEFAULTS.seed, 0, 2 ** 31),
     concurrency: int("--concurrency", BENCH_DEFAULTS.concurrency, 1, 64),
     maxTokens: int("--max-tokens", BENCH_DEFAULTS.maxTokens, 256, 200000),
-    outDir: resolve(outArg),
-    idleTimeoutMs: int("--timeout", BENCH_DEFAULTS.timeoutS, 1, 3600) * 1000,
+    out: outArg,
+    timeoutS: int("--timeout", BENCH_DEFAULTS.timeoutS, 1, 3600),
     retries: int("--retries", BENCH_DEFAULTS.retries, 0, 20),
-    maxRetryWaitMs: int("--max-retry-wait", BENCH_DEFAULTS.maxRetryWaitS, 0) * 1000,
+    maxRetryWaitS: int("--max-retry-wait", BENCH_DEFAULTS.maxRetryWaitS, 0),
     flags: f,
-  };
+  });
   return { options, out: { ...(json !== undefined ? { json } : {}), html } };
+}
+
+/** The benchmark's settings as the flags give them (seconds, a comma-separated list of difficulties); BENCH_DEFAULTS has the rest. */
+export type BenchSettings = typeof BENCH_DEFAULTS & { n: number; provider?: string | undefined; model?: string | undefined; baseURL?: string | undefined; flags?: Map<string, string | true> };
+
+/** The options runBenchmark takes, from settings in the flags' terms. */
+export function benchOptions(s: BenchSettings): BenchOptions {
+  return {
+    ...(s.provider ? { provider: s.provider } : {}),
+    ...(s.model ? { model: s.model } : {}),
+    ...(s.baseURL ? { baseURL: s.baseURL } : {}),
+    n: s.n,
+    difficulties: s.difficulty.split(",").map((d) => d.trim()).filter(Boolean),
+    seed: s.seed,
+    concurrency: s.concurrency,
+    maxTokens: s.maxTokens,
+    outDir: resolve(s.out),
+    idleTimeoutMs: s.timeoutS * 1000,
+    retries: s.retries,
+    maxRetryWaitMs: s.maxRetryWaitS * 1000,
+    flags: s.flags ?? new Map(),
+  };
 }
 
 export async function benchCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {

@@ -8,8 +8,10 @@ import { HELP_OPTION, VERSION, type CommandSpec, type OptionSpec } from "./commo
 
 export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
 
-export const RUN_DEFAULTS = { concurrency: 4, timeoutS: 120, retries: 5, maxRetryWaitS: 60, maxTokens: 8192, thinkingBudget: 4096, out: ".hotmess/runs" };
-export const BENCH_DEFAULTS = { difficulty: "easy,medium,hard", seed: 1, concurrency: 4, maxTokens: 16000, timeoutS: 120, retries: 5, maxRetryWaitS: 60, out: ".hotmess/bench" };
+/** How samples are sent, for run and bench alike. */
+const SAMPLING_DEFAULTS = { concurrency: 4, timeoutS: 120, retries: 5, maxRetryWaitS: 60 };
+export const RUN_DEFAULTS = { ...SAMPLING_DEFAULTS, maxTokens: 8192, thinkingBudget: 4096, out: ".hotmess/runs" };
+export const BENCH_DEFAULTS = { ...SAMPLING_DEFAULTS, difficulty: "easy,medium,hard", seed: 1, maxTokens: 16000, out: ".hotmess/bench" };
 
 const JSON_OUT = (what: string, group?: string): OptionSpec => ({
   flag: "--json",
@@ -19,7 +21,7 @@ const JSON_OUT = (what: string, group?: string): OptionSpec => ({
 });
 const HTML_OUT = (group?: string): OptionSpec => ({ flag: "--html", value: "OUT", description: "also write the comparison view, one self-contained HTML file", ...(group ? { group } : {}) });
 
-const MODEL_DEFAULTS = `${DEFAULT_MODELS.anthropic} for anthropic, ${DEFAULT_MODELS.openai} for openai`;
+const MODEL_DEFAULTS = `${DEFAULT_MODELS.anthropic} for anthropic, ${DEFAULT_MODELS.openai} for openai, ${DEFAULT_MODELS.simulated} for simulated`;
 const PROVIDER: OptionSpec = {
   flag: "--provider",
   value: "NAME",
@@ -29,20 +31,18 @@ const PROVIDER: OptionSpec = {
 const MODEL: OptionSpec = { flag: "--model", value: "M", description: "the model id", default: MODEL_DEFAULTS, group: "Model" };
 const BASE_URL: OptionSpec = { flag: "--base-url", value: "URL", description: "another endpoint: a proxy, or an OpenAI-compatible server (Ollama: http://localhost:11434/v1, no key needed)", group: "Model" };
 
-function sampling(d: { concurrency: number; timeoutS: number; retries: number; maxRetryWaitS: number }): OptionSpec[] {
-  return [
-    { flag: "--concurrency", value: "C", description: "samples in flight at once, 1 to 64", default: d.concurrency, group: "Sampling" },
-    { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: d.timeoutS, group: "Sampling" },
-    { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams, 0 to 20", default: d.retries, group: "Sampling" },
-    {
-      flag: "--max-retry-wait",
-      value: "S",
-      description: "the longest wait a server may ask for (retry-after) that is honoured, in seconds; a server asking for more fails the sample, and the run ends with what it has (--resume finishes it)",
-      default: d.maxRetryWaitS,
-      group: "Sampling",
-    },
-  ];
-}
+const SAMPLING: OptionSpec[] = [
+  { flag: "--concurrency", value: "C", description: "samples in flight at once, 1 to 64", default: SAMPLING_DEFAULTS.concurrency, group: "Sampling" },
+  { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: SAMPLING_DEFAULTS.timeoutS, group: "Sampling" },
+  { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams, 0 to 20", default: SAMPLING_DEFAULTS.retries, group: "Sampling" },
+  {
+    flag: "--max-retry-wait",
+    value: "S",
+    description: "the longest wait a server may ask for (retry-after) that is honoured, in seconds; a server asking for more fails the sample, and the run ends with what it has (--resume finishes it)",
+    default: SAMPLING_DEFAULTS.maxRetryWaitS,
+    group: "Sampling",
+  },
+];
 
 const SIM = "Simulated reasoner (--provider simulated)";
 /** The simulated reasoner's knobs as flags (read by simKnobs in run.ts). */
@@ -98,7 +98,7 @@ export const RUN: CommandSpec = {
     { flag: "--thinking-budget", value: "T", description: "thinking budget in tokens; implies --thinking budget", default: RUN_DEFAULTS.thinkingBudget, group: "Model" },
     { flag: "--max-tokens", value: "T", description: "output limit per sample, thinking included", default: RUN_DEFAULTS.maxTokens, group: "Model" },
     { flag: "--temperature", value: "T", description: "sampling temperature, 0 to 2, checked against the model's rules", default: "the provider's", group: "Model" },
-    ...sampling(RUN_DEFAULTS),
+    ...SAMPLING,
     { flag: "--until-ci", value: "W", description: "sample in waves until the incoherence interval is narrower than W (needs --reference; N is then the most)", group: "Sampling" },
     { flag: "--prices", value: "FILE", description: 'a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one', group: "Sampling" },
     { flag: "--resume", value: "RUNFILE", description: "continue a run that was cancelled or cut short, to its N (or a new -n)", group: "Sampling" },
@@ -124,11 +124,11 @@ export const BENCH: CommandSpec = {
     { flag: "-n", value: "N", description: "reruns of each problem, 2 to 10000 (required)", group: "Benchmark" },
     { flag: "--difficulty", value: "LIST", description: "which problems, comma-separated: easy, medium, hard", default: BENCH_DEFAULTS.difficulty, group: "Benchmark" },
     { flag: "--seed", value: "S", description: "the problems' seed: the same seed gives the same prompts", default: BENCH_DEFAULTS.seed, group: "Benchmark" },
-    { ...PROVIDER, description: `${PROVIDERS.join(", ")}; default: the one whose key is set (as for run), else simulated` },
-    { ...MODEL, default: `${MODEL_DEFAULTS}, ${DEFAULT_MODELS.simulated} for simulated` },
+    PROVIDER,
+    MODEL,
     BASE_URL,
     { flag: "--max-tokens", value: "T", description: "output limit per sample, 256 to 200000", default: BENCH_DEFAULTS.maxTokens, group: "Model" },
-    ...sampling(BENCH_DEFAULTS),
+    ...SAMPLING,
     { flag: "--out", value: "DIR", description: "where run files go", default: BENCH_DEFAULTS.out, group: "Output" },
     { ...HTML_OUT("Output"), description: "where the comparison view goes", default: "DIR/report.html" },
     JSON_OUT("also write", "Output"),

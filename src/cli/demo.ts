@@ -7,7 +7,8 @@ import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { longestProblem } from "../core";
 import type { Io } from "./common";
-import { printBenchmark, runBenchmark } from "./bench";
+import { benchOptions, printBenchmark, runBenchmark } from "./bench";
+import { BENCH_DEFAULTS } from "./commands";
 import { checkWritable } from "./io";
 import { writeHtml } from "./run";
 
@@ -17,23 +18,9 @@ export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   checkWritable({ dirs: [runsDir] }); // before anything is removed or run
   rmSync(runsDir, { recursive: true, force: true }); // the demo's own earlier runs
   const started = Date.now();
-  io.stderr.write("hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = 16 per difficulty, seed 1)\n");
-  const { analysis, code } = await runBenchmark(
-    {
-      provider: "simulated",
-      n: 16,
-      difficulties: ["easy", "medium", "hard"],
-      seed: 1,
-      concurrency: 8,
-      maxTokens: 16000,
-      outDir: runsDir,
-      idleTimeoutMs: 120_000,
-      retries: 0,
-      flags: new Map(),
-    },
-    io,
-    signal,
-  );
+  const settings = { ...BENCH_DEFAULTS, concurrency: 8, retries: 0, provider: "simulated", n: 16, out: runsDir };
+  io.stderr.write(`hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = ${settings.n} per difficulty, seed ${settings.seed})\n`);
+  const { analysis, code } = await runBenchmark(benchOptions(settings), io, signal);
   printBenchmark(analysis, io, { subject: "The demo reruns a simulated reasoner" });
   const report = join(root, "report.html");
   writeHtml(report, analysis, io);

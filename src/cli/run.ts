@@ -115,7 +115,7 @@ function progressLine(p: Progress): string {
 }
 
 /** Analysis of runs (each run's samples as one prompt). */
-export function analyzeRuns(runs: ParsedRun[], seed = 1): Analysis {
+export function analyzeRuns(runs: ParsedRun[], seed = DEFAULT_SEED): Analysis {
   const analyzer = new Analyzer({ seed, generator: { name: "hotmess", version: VERSION } });
   for (const run of runs) if (run.samples.length > 0) analyzer.add(runToPromptRecord(run));
   return analyzer.finish(runs.flatMap((r) => r.warnings));
