@@ -9,7 +9,7 @@ import { benchmarkPrompts } from "../sampling/benchmark";
 import type { SampleRequest, ThinkingMode } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { BENCH_DEFAULTS } from "./commands";
-import { FatalError, UsageError, type Io, type Parsed } from "./common";
+import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
 import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, simKnobs, writeHtml, type ProviderName } from "./run";
 import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
@@ -186,14 +186,6 @@ export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs
   if (what !== "optimizer") throw new UsageError(what === undefined ? "bench needs a benchmark: hotmess bench optimizer -n N" : `unknown benchmark "${what}": the one there is is "optimizer"`);
   const f = p.flags;
   const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : undefined);
-  const int = (k: string, fallback: number, min: number, max?: number) => {
-    const v = str(k);
-    if (v === undefined) return fallback;
-    const x = Number(v);
-    if (v.trim() === "" || !Number.isInteger(x) || x < min || (max !== undefined && x > max))
-      throw new UsageError(`${k} must be an integer ${max !== undefined ? `between ${min} and ${max}` : `≥ ${min}`}, not "${v}"`);
-    return x;
-  };
 
   const outArg = str("--out") ?? BENCH_DEFAULTS.out;
   const html = str("--html") ?? join(outArg, "report.html");
@@ -202,20 +194,21 @@ export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs
   refuseOverwrites([], outputs);
   checkWritable({ files: outputs, dirs: [outArg] });
 
-  if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
+  const n = num(f, "-n");
+  if (n === undefined) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
   const options = benchOptions({
     provider: str("--provider"),
     model: str("--model"),
     baseURL: str("--base-url"),
-    n: int("-n", 16, 2, 10000),
+    n,
     difficulty: str("--difficulty") ?? BENCH_DEFAULTS.difficulty,
-    seed: int("--seed", BENCH_DEFAULTS.seed, 0, 2 ** 31),
-    concurrency: int("--concurrency", BENCH_DEFAULTS.concurrency, 1, 64),
-    maxTokens: int("--max-tokens", BENCH_DEFAULTS.maxTokens, 256, 200000),
+    seed: num(f, "--seed") ?? BENCH_DEFAULTS.seed,
+    concurrency: num(f, "--concurrency") ?? BENCH_DEFAULTS.concurrency,
+    maxTokens: num(f, "--max-tokens") ?? BENCH_DEFAULTS.maxTokens,
     out: outArg,
-    timeoutS: int("--timeout", BENCH_DEFAULTS.timeoutS, 1, 3600),
-    retries: int("--retries", BENCH_DEFAULTS.retries, 0, 20),
-    maxRetryWaitS: int("--max-retry-wait", BENCH_DEFAULTS.maxRetryWaitS, 0),
+    timeoutS: num(f, "--timeout") ?? BENCH_DEFAULTS.timeoutS,
+    retries: num(f, "--retries") ?? BENCH_DEFAULTS.retries,
+    maxRetryWaitS: num(f, "--max-retry-wait") ?? BENCH_DEFAULTS.maxRetryWaitS,
     flags: f,
   });
   return { options, out: { ...(json !== undefined ? { json } : {}), html } };

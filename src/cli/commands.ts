@@ -32,30 +32,31 @@ const MODEL: OptionSpec = { flag: "--model", value: "M", description: "the model
 const BASE_URL: OptionSpec = { flag: "--base-url", value: "URL", description: "another endpoint: a proxy, or an OpenAI-compatible server (Ollama: http://localhost:11434/v1, no key needed)", group: "Model" };
 
 const SAMPLING: OptionSpec[] = [
-  { flag: "--concurrency", value: "C", description: "samples in flight at once, 1 to 64", default: SAMPLING_DEFAULTS.concurrency, group: "Sampling" },
-  { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: SAMPLING_DEFAULTS.timeoutS, group: "Sampling" },
-  { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams, 0 to 20", default: SAMPLING_DEFAULTS.retries, group: "Sampling" },
+  { flag: "--concurrency", value: "C", description: "samples in flight at once", default: SAMPLING_DEFAULTS.concurrency, group: "Sampling", number: { int: true, min: 1, max: 64 } },
+  { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: SAMPLING_DEFAULTS.timeoutS, group: "Sampling", number: { int: true, min: 1, max: 3600 } },
+  { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams", default: SAMPLING_DEFAULTS.retries, group: "Sampling", number: { int: true, min: 0, max: 20 } },
   {
     flag: "--max-retry-wait",
     value: "S",
     description: "the longest wait a server may ask for (retry-after) that is honoured, in seconds; a server asking for more fails the sample, and the run ends with what it has (--resume finishes it)",
     default: SAMPLING_DEFAULTS.maxRetryWaitS,
     group: "Sampling",
+    number: { int: true, min: 0 },
   },
 ];
 
 const SIM = "Simulated reasoner (--provider simulated)";
 /** The simulated reasoner's knobs as flags (read by simKnobs in run.ts). */
 export const SIM_OPTIONS: OptionSpec[] = [
-  { flag: "--sim-slip", value: "P", description: "chance that a run makes the systematic slip (bias)", default: DEFAULT_KNOBS.slip.probability, group: SIM },
+  { flag: "--sim-slip", value: "P", description: "chance that a run makes the systematic slip (bias)", default: DEFAULT_KNOBS.slip.probability, group: SIM, number: { min: 0, max: 1 } },
   { flag: "--sim-slip-kind", value: "KIND", description: "rate (misreads the rate) or drop-b (drops b from the gradient)", default: DEFAULT_KNOBS.slip.kind, group: SIM },
-  { flag: "--sim-slip-size", value: "S", description: "how far the misread rate is off, ×(1+S), -0.9 to 10", default: DEFAULT_KNOBS.slip.size, group: SIM },
-  { flag: "--sim-noise", value: "P", description: "chance of an arithmetic error at a step (variance)", default: DEFAULT_KNOBS.noise.probability, group: SIM },
-  { flag: "--sim-sigma", value: "S", description: "size of an arithmetic error", default: DEFAULT_KNOBS.noise.sigma, group: SIM },
-  { flag: "--sim-distraction", value: "P", description: "chance of a digression at the first step", default: DEFAULT_KNOBS.distraction.base, group: SIM },
-  { flag: "--sim-growth", value: "G", description: "how that chance grows each step, 0.5 to 3", default: DEFAULT_KNOBS.distraction.growth, group: SIM },
-  { flag: "--sim-speed", value: "T", description: "tokens a second as it streams (0: at once)", default: DEFAULT_KNOBS.tokensPerSecond, group: SIM },
-  { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM },
+  { flag: "--sim-slip-size", value: "S", description: "how far the misread rate is off, ×(1+S)", default: DEFAULT_KNOBS.slip.size, group: SIM, number: { min: -0.9, max: 10 } },
+  { flag: "--sim-noise", value: "P", description: "chance of an arithmetic error at a step (variance)", default: DEFAULT_KNOBS.noise.probability, group: SIM, number: { min: 0, max: 1 } },
+  { flag: "--sim-sigma", value: "S", description: "size of an arithmetic error", default: DEFAULT_KNOBS.noise.sigma, group: SIM, number: { min: 0 } },
+  { flag: "--sim-distraction", value: "P", description: "chance of a digression at the first step", default: DEFAULT_KNOBS.distraction.base, group: SIM, number: { min: 0, max: 1 } },
+  { flag: "--sim-growth", value: "G", description: "how that chance grows each step", default: DEFAULT_KNOBS.distraction.growth, group: SIM, number: { min: 0.5, max: 3 } },
+  { flag: "--sim-speed", value: "T", description: "tokens a second as it streams (0: at once)", default: DEFAULT_KNOBS.tokensPerSecond, group: SIM, number: { min: 0 } },
+  { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM, number: { int: true, min: 0 } },
 ];
 
 export const ANALYZE: CommandSpec = {
@@ -70,8 +71,8 @@ export const ANALYZE: CommandSpec = {
     JSON_OUT("write"),
     HTML_OUT(),
     { flag: "--reference-free", description: "ignore references and correctness flags: disagreement and entropy only" },
-    { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED },
-    { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES },
+    { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
+    { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES, number: { int: true, min: 0 } },
     HELP_OPTION,
   ],
 };
@@ -90,22 +91,22 @@ export const RUN: CommandSpec = {
     { flag: "--prompt-file", value: "FILE", description: "read the prompt from FILE", group: "Prompt" },
     { flag: "--system", value: "TEXT", description: "a system prompt", group: "Prompt" },
     { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence", group: "Prompt" },
-    { flag: "-n", value: "N", description: "how many reruns, 1 to 10000 (with --resume: a new total)", group: "Prompt" },
+    { flag: "-n", value: "N", description: "how many reruns (with --resume: a new total)", group: "Prompt", number: { int: true, min: 1, max: 10000 } },
     PROVIDER,
     MODEL,
     BASE_URL,
     { flag: "--thinking", value: "MODE", description: "adaptive, budget or off; default: Claude adaptive where the model has it, else a budget; OpenAI-compatible off", group: "Model" },
-    { flag: "--thinking-budget", value: "T", description: "thinking budget in tokens; implies --thinking budget", default: RUN_DEFAULTS.thinkingBudget, group: "Model" },
-    { flag: "--max-tokens", value: "T", description: "output limit per sample, thinking included", default: RUN_DEFAULTS.maxTokens, group: "Model" },
-    { flag: "--temperature", value: "T", description: "sampling temperature, 0 to 2, checked against the model's rules", default: "the provider's", group: "Model" },
+    { flag: "--thinking-budget", value: "T", description: "thinking budget in tokens; implies --thinking budget", default: RUN_DEFAULTS.thinkingBudget, group: "Model", number: { int: true, min: 1 } },
+    { flag: "--max-tokens", value: "T", description: "output limit per sample, thinking included", default: RUN_DEFAULTS.maxTokens, group: "Model", number: { int: true, min: 1 } },
+    { flag: "--temperature", value: "T", description: "sampling temperature, checked against the model's rules", default: "the provider's", group: "Model", number: { min: 0, max: 2 } },
     ...SAMPLING,
-    { flag: "--until-ci", value: "W", description: "sample in waves until the incoherence interval is narrower than W (needs --reference; N is then the most)", group: "Sampling" },
+    { flag: "--until-ci", value: "W", description: "sample in waves until the incoherence interval is narrower than W (needs --reference; N is then the most)", group: "Sampling", number: { min: 0.001, max: 1 } },
     { flag: "--prices", value: "FILE", description: 'a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one', group: "Sampling" },
     { flag: "--resume", value: "RUNFILE", description: "continue a run that was cancelled or cut short, to its N (or a new -n)", group: "Sampling" },
     { flag: "--out", value: "DIR", description: "where run files go", default: RUN_DEFAULTS.out, group: "Output" },
     JSON_OUT("also write", "Output"),
     HTML_OUT("Output"),
-    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output" },
+    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output", number: { int: true, min: 0 } },
     HELP_OPTION,
     ...SIM_OPTIONS,
   ],
@@ -121,13 +122,13 @@ export const BENCH: CommandSpec = {
     "The one benchmark there is is optimizer.",
   positionals: { max: 1, extra: "bench takes one benchmark, optimizer" },
   options: [
-    { flag: "-n", value: "N", description: "reruns of each problem, 2 to 10000 (required)", group: "Benchmark" },
+    { flag: "-n", value: "N", description: "reruns of each problem (required)", group: "Benchmark", number: { int: true, min: 2, max: 10000 } },
     { flag: "--difficulty", value: "LIST", description: "which problems, comma-separated: easy, medium, hard", default: BENCH_DEFAULTS.difficulty, group: "Benchmark" },
-    { flag: "--seed", value: "S", description: "the problems' seed: the same seed gives the same prompts", default: BENCH_DEFAULTS.seed, group: "Benchmark" },
+    { flag: "--seed", value: "S", description: "the problems' seed: the same seed gives the same prompts", default: BENCH_DEFAULTS.seed, group: "Benchmark", number: { int: true, min: 0, max: 2 ** 31 } },
     PROVIDER,
     MODEL,
     BASE_URL,
-    { flag: "--max-tokens", value: "T", description: "output limit per sample, 256 to 200000", default: BENCH_DEFAULTS.maxTokens, group: "Model" },
+    { flag: "--max-tokens", value: "T", description: "output limit per sample", default: BENCH_DEFAULTS.maxTokens, group: "Model", number: { int: true, min: 256, max: 200000 } },
     ...SAMPLING,
     { flag: "--out", value: "DIR", description: "where run files go", default: BENCH_DEFAULTS.out, group: "Output" },
     { ...HTML_OUT("Output"), description: "where the comparison view goes", default: "DIR/report.html" },
@@ -149,7 +150,7 @@ export const EXPORT: CommandSpec = {
   options: [
     { flag: "--format", value: "FORMAT", description: "json, csv, md or html", default: "from --out's extension" },
     { flag: "--out", value: "OUT", description: "where to write; - for standard output", default: "beside the first FILE, with the format's extension" },
-    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED },
+    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
     HELP_OPTION,
   ],
 };

@@ -22,6 +22,15 @@ export interface OptionSpec {
   default?: string | number;
   /** The heading the help lists it under (default "Options"). */
   group?: string;
+  /** A number flag: parseCommand refuses a value that is not one in this range, and the help shows the range. */
+  number?: NumberRule;
+}
+
+/** What a number flag takes: an integer or any number, at least `min`, at most `max`. */
+export interface NumberRule {
+  int?: boolean;
+  min?: number;
+  max?: number;
 }
 
 export interface CommandSpec {
@@ -94,9 +103,29 @@ export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
     if (value === undefined || value === "") throw new UsageError(`${o.flag} needs a value`);
     // `--json --html x`: the flag's value is missing, not "--html" (a negative number is a value)
     if (!t.inlineValue && (value.startsWith("--") || byRawName.has(value))) throw new UsageError(`${o.flag} needs a value, not the option ${value}`);
+    if (o.number) checkNumber(o.flag, value, o.number);
     flags.set(o.flag, value);
   }
   return { positional, flags, help: false };
+}
+
+/** The range as the help and the messages say it: "between 1 and 64", "≥ 0". */
+function rangeWords(r: NumberRule): string {
+  if (r.min !== undefined && r.max !== undefined) return ` between ${r.min} and ${r.max}`;
+  if (r.min !== undefined) return ` ≥ ${r.min}`;
+  return r.max !== undefined ? ` ≤ ${r.max}` : "";
+}
+
+function checkNumber(flag: string, v: string, r: NumberRule): void {
+  const x = Number(v);
+  const ok = v.trim() !== "" && Number.isFinite(x) && (!r.int || Number.isInteger(x)) && (r.min === undefined || x >= r.min) && (r.max === undefined || x <= r.max);
+  if (!ok) throw new UsageError(`${flag} must be ${r.int ? "an integer" : "a number"}${rangeWords(r)}, not "${v}"`);
+}
+
+/** A number flag's value (parseCommand has checked it against its table's range); undefined when the flag is absent. */
+export function num(flags: Parsed["flags"], flag: string): number | undefined {
+  const v = flags.get(flag);
+  return typeof v === "string" ? Number(v) : undefined;
 }
 
 const HELP_WIDTH = 100;
@@ -131,20 +160,13 @@ export function renderHelp(spec: CommandSpec): string {
     out.push("", `${group}:`);
     for (const o of options.filter((x) => (x.group ?? "Options") === group)) {
       const label = optionLabel(o);
-      const text = o.default !== undefined ? `${o.description} (default: ${o.default})` : o.description;
+      const range = o.number?.min !== undefined && o.number.max !== undefined ? `, ${o.number.min} to ${o.number.max}` : "";
+      const text = `${o.description}${range}${o.default !== undefined ? ` (default: ${o.default})` : ""}`;
       const pad = label.length > labelWidth ? `\n${" ".repeat(labelWidth + 4)}` : " ".repeat(labelWidth - label.length + 2);
       out.push(`  ${label}${pad}${wrap(text, HELP_WIDTH - labelWidth - 4, labelWidth + 4)}`);
     }
   }
   return out.join("\n") + "\n";
-}
-
-export function intFlag(p: Parsed, name: string, fallback: number, min: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (typeof v !== "string" || !Number.isInteger(x) || x < min) throw new UsageError(`${name} must be an integer ≥ ${min}, not "${String(v)}"`);
-  return x;
 }
 
 export class FatalError extends Error {}

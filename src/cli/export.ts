@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, secretsFromEnv, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, tracesFromRuns, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
-import { FatalError, intFlag, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { checkWritable, refuseOverwrites, writeFileAtomic } from "./io";
 import { analyzeFile } from "./main";
 import { analyzeRuns } from "./run";
@@ -168,7 +168,7 @@ export function renderExport(format: ExportFormat, analysis: Analysis, traces: P
 export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length === 0) throw new UsageError("export needs a trace set or run files: hotmess export FILE... --format json|csv|md|html");
   const format = parseFormat(p);
-  const seed = intFlag(p, "--seed", DEFAULT_SEED, 0);
+  const seed = num(p.flags, "--seed") ?? DEFAULT_SEED;
   const files = p.positional;
   const outFlag = p.flags.get("--out");
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);

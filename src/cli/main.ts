@@ -5,7 +5,7 @@ import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFil
 import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 import { COMMANDS, renderOverview, TOP } from "./commands";
-import { FatalError, intFlag, parseCommand, renderHelp, UsageError, VERSION, type CommandSpec, type Io, type Parsed } from "./common";
+import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type CommandSpec, type Io, type Parsed } from "./common";
 
 export { FatalError, UsageError, VERSION, parseCommand, type Io };
 
@@ -137,7 +137,7 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   // a run file whose run failed in part is analysed for what finished, and says what is missing
   let unfinished: string | null = null;
   const analysis = redactAnalysis(
-    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: intFlag(p, "--seed", DEFAULT_SEED, 0), resamples: intFlag(p, "--resamples", DEFAULT_RESAMPLES, 0) }, io, (run) => {
+    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed") ?? DEFAULT_SEED, resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
       unfinished = describeRunFailure(run, file);
     }),
     io,

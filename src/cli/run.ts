@@ -14,7 +14,7 @@ import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sa
 import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
-import { FatalError, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type InputPath, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 
@@ -26,22 +26,22 @@ export { DEFAULT_MODELS };
 /** The simulated reasoner's knobs, from their flags (`--sim-…`, commands.ts SIM_OPTIONS). */
 export function simKnobs(flags: Map<string, string | true>): Partial<SimulatorKnobs> {
   const k: Partial<SimulatorKnobs> = {};
-  const get = (name: string, o: { int?: boolean; min?: number; max?: number }) => num(flags, name, o);
-  const slipP = get("--sim-slip", { min: 0, max: 1 });
-  const slipSize = get("--sim-slip-size", { min: -0.9, max: 10 });
+  const get = (name: string) => num(flags, name);
+  const slipP = get("--sim-slip");
+  const slipSize = get("--sim-slip-size");
   const kind = flags.get("--sim-slip-kind");
   if (kind !== undefined && kind !== "rate" && kind !== "drop-b") throw new UsageError(`--sim-slip-kind is rate or drop-b, not "${String(kind)}"`);
   if (slipP !== undefined || slipSize !== undefined || kind !== undefined)
     k.slip = { ...DEFAULT_KNOBS.slip, ...(slipP !== undefined ? { probability: slipP } : {}), ...(slipSize !== undefined ? { size: slipSize } : {}), ...(kind ? { kind } : {}) };
-  const noiseP = get("--sim-noise", { min: 0, max: 1 });
-  const sigma = get("--sim-sigma", { min: 0 });
+  const noiseP = get("--sim-noise");
+  const sigma = get("--sim-sigma");
   if (noiseP !== undefined || sigma !== undefined) k.noise = { ...DEFAULT_KNOBS.noise, ...(noiseP !== undefined ? { probability: noiseP } : {}), ...(sigma !== undefined ? { sigma } : {}) };
-  const base = get("--sim-distraction", { min: 0, max: 1 });
-  const growth = get("--sim-growth", { min: 0.5, max: 3 });
+  const base = get("--sim-distraction");
+  const growth = get("--sim-growth");
   if (base !== undefined || growth !== undefined) k.distraction = { ...DEFAULT_KNOBS.distraction, ...(base !== undefined ? { base } : {}), ...(growth !== undefined ? { growth } : {}) };
-  const speed = get("--sim-speed", { min: 0 });
+  const speed = get("--sim-speed");
   if (speed !== undefined) k.tokensPerSecond = speed;
-  const seed = get("--sim-seed", { int: true, min: 0 });
+  const seed = get("--sim-seed");
   if (seed !== undefined) k.seed = seed;
   return k;
 }
@@ -80,18 +80,6 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
     return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
-}
-
-function num(flags: Map<string, string | true>, name: string, opts: { int?: boolean; min?: number; max?: number }): number | undefined {
-  const v = flags.get(name);
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  const ok = typeof v === "string" && v.trim() !== "" && Number.isFinite(x) && (!opts.int || Number.isInteger(x)) && (opts.min === undefined || x >= opts.min) && (opts.max === undefined || x <= opts.max);
-  if (!ok) {
-    const range = opts.min !== undefined && opts.max !== undefined ? ` between ${opts.min} and ${opts.max}` : opts.min !== undefined ? ` ≥ ${opts.min}` : "";
-    throw new UsageError(`${name} must be ${opts.int ? "an integer" : "a number"}${range}, not "${String(v)}"`);
-  }
-  return x;
 }
 
 function fmtTokens(n: number): string {
@@ -179,14 +167,15 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   let reference: string | number | undefined = str("--reference");
   let n: number;
   let maxTokens: number;
-  let temperature = num(f, "--temperature", { min: 0, max: 2 });
+  let temperature = num(f, "--temperature");
   let thinking: ThinkingMode;
-  let untilCi = num(f, "--until-ci", { min: 0.001, max: 1 });
-  const concurrencyFlag = num(f, "--concurrency", { int: true, min: 1, max: 64 });
-  const timeoutS = num(f, "--timeout", { min: 1 }) ?? RUN_DEFAULTS.timeoutS;
-  const retries = num(f, "--retries", { int: true, min: 0, max: 20 }) ?? RUN_DEFAULTS.retries;
-  const maxRetryWaitS = num(f, "--max-retry-wait", { int: true, min: 0 }) ?? RUN_DEFAULTS.maxRetryWaitS;
-  const seed = num(f, "--seed", { int: true, min: 0 }) ?? DEFAULT_SEED;
+  let untilCi = num(f, "--until-ci");
+  const concurrencyFlag = num(f, "--concurrency");
+  const timeoutS = num(f, "--timeout") ?? RUN_DEFAULTS.timeoutS;
+  const retries = num(f, "--retries") ?? RUN_DEFAULTS.retries;
+  const maxRetryWaitS = num(f, "--max-retry-wait") ?? RUN_DEFAULTS.maxRetryWaitS;
+  const seed = num(f, "--seed") ?? DEFAULT_SEED;
+  const nFlag = num(f, "-n");
 
   if (resumeFile) {
     for (const k of ["--prompt", "--prompt-file", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
@@ -203,7 +192,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     model = h.model;
     baseURL = baseURL ?? h.baseURL;
     reference = h.reference;
-    n = num(f, "-n", { int: true, min: 1 }) ?? h.parameters.n;
+    n = nFlag ?? h.parameters.n;
     maxTokens = h.parameters.maxTokens;
     temperature = h.parameters.temperature;
     thinking = h.parameters.thinking.type === "budget" ? { type: "budget", budgetTokens: h.parameters.thinking.budgetTokens ?? 4096 } : h.parameters.thinking.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
@@ -220,13 +209,13 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     } else if (str("--prompt") !== undefined) prompt = str("--prompt")!;
     else throw new UsageError("run needs a prompt: --prompt TEXT or --prompt-file FILE");
     if (prompt.trim() === "") throw new FatalError("the prompt is empty");
-    if (!f.has("-n")) throw new UsageError("run needs -n N, the number of reruns");
-    n = num(f, "-n", { int: true, min: 1, max: 10000 })!;
+    if (nFlag === undefined) throw new UsageError("run needs -n N, the number of reruns");
+    n = nFlag;
     providerName = str("--provider") ?? defaultProvider(io.env);
     if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(", ")}`);
     model = str("--model") ?? DEFAULT_MODELS[providerName]!;
-    maxTokens = num(f, "--max-tokens", { int: true, min: 1 }) ?? RUN_DEFAULTS.maxTokens;
-    const budget = num(f, "--thinking-budget", { int: true, min: 1 });
+    maxTokens = num(f, "--max-tokens") ?? RUN_DEFAULTS.maxTokens;
+    const budget = num(f, "--thinking-budget");
     const mode = str("--thinking");
     if (mode !== undefined && !["adaptive", "off", "budget"].includes(mode)) throw new UsageError(`--thinking is adaptive, budget or off, not "${mode}"`);
     if (mode === "off") thinking = { type: "none" };
