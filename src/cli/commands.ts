@@ -4,7 +4,7 @@
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from "../core";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { DEFAULT_KNOBS } from "../sampling/simulated";
-import { HELP_OPTION, VERSION, type CommandSpec, type OptionSpec } from "./common";
+import { VERSION, type CommandSpec, type OptionSpec } from "./common";
 
 export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
 
@@ -73,7 +73,6 @@ export const ANALYZE: CommandSpec = {
     { flag: "--reference-free", description: "ignore references and correctness flags: disagreement and entropy only" },
     { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
     { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES, number: { int: true, min: 0 } },
-    HELP_OPTION,
   ],
 };
 
@@ -107,7 +106,6 @@ export const RUN: CommandSpec = {
     JSON_OUT("also write", "Output"),
     HTML_OUT("Output"),
     { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output", number: { int: true, min: 0 } },
-    HELP_OPTION,
     ...SIM_OPTIONS,
   ],
 };
@@ -133,7 +131,6 @@ export const BENCH: CommandSpec = {
     { flag: "--out", value: "DIR", description: "where run files go", default: BENCH_DEFAULTS.out, group: "Output" },
     { ...HTML_OUT("Output"), description: "where the comparison view goes", default: "DIR/report.html" },
     JSON_OUT("also write", "Output"),
-    HELP_OPTION,
     ...SIM_OPTIONS,
   ],
 };
@@ -151,7 +148,6 @@ export const EXPORT: CommandSpec = {
     { flag: "--format", value: "FORMAT", description: "json, csv, md or html", default: "from --out's extension" },
     { flag: "--out", value: "OUT", description: "where to write; - for standard output", default: "beside the first FILE, with the format's extension" },
     { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
-    HELP_OPTION,
   ],
 };
 
@@ -161,10 +157,16 @@ export const DEMO: CommandSpec = {
   summary: "the benchmark on the simulated reasoner, offline and seeded (npm run demo)",
   about: "Runs the optimizer-emulation benchmark on the simulated reasoner (offline, seeded, N = 16 per difficulty), prints the per-step table and writes out/demo/report.html under the current folder.",
   positionals: { max: 0, extra: "demo takes no arguments" },
-  options: [HELP_OPTION],
+  options: [],
 };
 
-export const COMMANDS: Record<string, CommandSpec> = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, demo: DEMO };
+export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, demo: DEMO } satisfies Record<string, CommandSpec>;
+export type CommandName = keyof typeof COMMANDS;
+
+/** Whether a word is a subcommand (an own key of COMMANDS: "toString" is not). */
+export function isCommand(word: string): word is CommandName {
+  return Object.hasOwn(COMMANDS, word);
+}
 
 export const TOP: CommandSpec = {
   name: "",
@@ -172,7 +174,7 @@ export const TOP: CommandSpec = {
   summary: "",
   about: "",
   positionals: { max: 0, extra: "give the command first: hotmess <command> [options]" },
-  options: [HELP_OPTION, { flag: "--version", short: "-v", description: "print the version" }],
+  options: [{ flag: "--version", short: "-v", description: "print the version" }],
 };
 
 /** `hotmess --help`: the commands, each with its usage; each command's --help has its options. */

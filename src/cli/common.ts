@@ -6,8 +6,10 @@ import pkg from "../../package.json";
 
 export const VERSION: string = pkg.version;
 
-/** A mistake in the command line: the message is followed by a pointer to the command's --help. */
-export class UsageError extends Error {}
+/** A mistake in the command line: the message is followed by a pointer to the --help of `command` (set by the dispatch), else the overview. */
+export class UsageError extends Error {
+  command?: string;
+}
 
 export interface OptionSpec {
   /** The flag as users type it: "--json", "-n". */
@@ -44,6 +46,7 @@ export interface CommandSpec {
   about: string;
   /** How many positional arguments it takes at most, and what to say to one too many. */
   positionals: { max: number; extra: string };
+  /** Its flags; --help is added to every command's (parseCommand, renderHelp). */
   options: OptionSpec[];
 }
 
@@ -55,8 +58,8 @@ export interface Parsed {
   help: boolean;
 }
 
-/** Every subcommand takes --help. */
-export const HELP_OPTION: OptionSpec = { flag: "--help", short: "-h", description: "show this help" };
+/** Every subcommand takes --help: parseCommand and renderHelp add it to each table. */
+const HELP_OPTION: OptionSpec = { flag: "--help", short: "-h", description: "show this help" };
 
 const key = (o: OptionSpec) => o.flag.replace(/^-+/, "");
 
@@ -70,7 +73,7 @@ const key = (o: OptionSpec) => o.flag.replace(/^-+/, "");
 export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
   const byRawName = new Map<string, OptionSpec>();
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-  for (const o of spec.options) {
+  for (const o of [...spec.options, HELP_OPTION]) {
     byRawName.set(o.flag, o);
     if (o.short) byRawName.set(o.short, o);
     const short = o.short ?? (/^-[^-]$/.test(o.flag) ? o.flag : undefined);
@@ -153,7 +156,7 @@ export function renderHelp(spec: CommandSpec): string {
   const prefix = `hotmess${spec.name ? ` ${spec.name}` : ""}`;
   const out = spec.usage.map((u, i) => `${i === 0 ? "Usage: " : "       "}${prefix}${u ? ` ${u}` : ""}`);
   out.push("", wrap(spec.about, HELP_WIDTH, 0));
-  const options = [...spec.options.filter((o) => o !== HELP_OPTION), HELP_OPTION];
+  const options = [...spec.options, HELP_OPTION];
   const labelWidth = Math.min(28, Math.max(...options.map((o) => optionLabel(o).length)));
   const groups = [...new Set(options.map((o) => o.group ?? "Options"))];
   for (const group of groups) {

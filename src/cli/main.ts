@@ -4,8 +4,8 @@ import { createInterface } from "node:readline";
 import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
-import { COMMANDS, renderOverview, TOP } from "./commands";
-import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type CommandSpec, type Io, type Parsed } from "./common";
+import { COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
+import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
 
 export { FatalError, UsageError, VERSION, parseCommand, type Io };
 
@@ -161,13 +161,7 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   return analysis.skipped.length > 0 || unfinished ? 2 : 0;
 }
 
-/** `hotmess run` with Ctrl-C: the first cancels the run and keeps what finished, a second quits. */
-async function runWithSignals(p: Parsed, io: Io): Promise<number> {
-  const { runCommand } = await import("./run");
-  return withCancel(io, (signal) => runCommand(p, io, signal));
-}
-
-/** Runs a command that samples, with Ctrl-C wired to its cancellation. */
+/** Runs a command that samples, with Ctrl-C wired to its cancellation: the first cancels and keeps what finished, a second quits. */
 async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const cancel = new AbortController();
   const onSigint = () => {
@@ -183,27 +177,33 @@ async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>
   }
 }
 
-/** Runs a subcommand with its arguments parsed against its table (its --help instead, when asked). */
+/** What runs each subcommand of the table (the heavy ones loaded only when asked for). */
+const RUNNERS: Record<CommandName, (p: Parsed, io: Io) => Promise<number>> = {
+  analyze: analyzeCommand,
+  run: (p, io) => withCancel(io, async (signal) => (await import("./run")).runCommand(p, io, signal)),
+  export: async (p, io) => (await import("./export")).exportCommand(p, io),
+  bench: (p, io) => withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal)),
+  demo: (_p, io) => withCancel(io, async (signal) => (await import("./demo")).demo(io, signal)),
+};
+
+/** Runs a subcommand with its arguments parsed against its table (its --help instead, when asked); its usage errors point to its --help. */
 async function dispatch(command: string, argv: string[], io: Io): Promise<number> {
-  const spec = commandSpec(command);
-  const p = parseCommand(argv, spec);
-  if (p.help) {
-    io.stdout.write(renderHelp(spec));
-    return 0;
+  if (!isCommand(command)) throw unknownCommand(command);
+  const spec = COMMANDS[command];
+  try {
+    const p = parseCommand(argv, spec);
+    if (p.help) {
+      io.stdout.write(renderHelp(spec));
+      return 0;
+    }
+    return await RUNNERS[command](p, io);
+  } catch (e) {
+    if (e instanceof UsageError) e.command ??= command;
+    throw e;
   }
-  if (command === "analyze") return analyzeCommand(p, io);
-  if (command === "run") return runWithSignals(p, io);
-  if (command === "export") return (await import("./export")).exportCommand(p, io);
-  if (command === "bench") return withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal));
-  if (command === "demo") return withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
-  throw new Error(`the command "${command}" has a table but nothing runs it`);
 }
 
-/** The table of a subcommand; a usage error for a word that is none. */
-function commandSpec(command: string): CommandSpec {
-  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"`);
-  return COMMANDS[command]!;
-}
+const unknownCommand = (word: string) => new UsageError(`unknown command "${word}"`);
 
 /** The top level: no command, --help / --version, or `help [COMMAND]`; null when argv starts with a command. */
 function topLevel(argv: string[], io: Io): number | null {
@@ -215,7 +215,8 @@ function topLevel(argv: string[], io: Io): number | null {
   if (first === "help") {
     const topic = rest[0];
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}": hotmess help takes one command`);
-    io.stdout.write(topic === undefined ? renderOverview() : renderHelp(commandSpec(topic)));
+    if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic);
+    io.stdout.write(topic === undefined ? renderOverview() : renderHelp(COMMANDS[topic]));
     return 0;
   }
   if (!first.startsWith("-") || first === "-") return null;
@@ -228,12 +229,11 @@ function topLevel(argv: string[], io: Io): number | null {
 export async function main(argv: string[], rawIo: Io): Promise<number> {
   // everything printed, messages included, goes out with the environment's keys redacted
   const io = redactingIo(rawIo);
-  const command = argv[0] !== undefined && !argv[0].startsWith("-") && argv[0] !== "help" ? argv[0] : undefined;
   try {
     return topLevel(argv, io) ?? (await dispatch(argv[0]!, argv.slice(1), io));
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`hotmess: ${e.message} (see hotmess${command && Object.hasOwn(COMMANDS, command) ? ` ${command}` : ""} --help)\n`);
+      io.stderr.write(`hotmess: ${e.message} (see hotmess${e.command ? ` ${e.command}` : ""} --help)\n`);
       return 1;
     }
     if (e instanceof FatalError) {
