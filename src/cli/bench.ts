@@ -8,10 +8,10 @@ import { defaultThinking } from "../sampling/anthropic";
 import { benchmarkPrompts } from "../sampling/benchmark";
 import type { SampleRequest, ThinkingMode } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
-import { BENCH_DEFAULTS } from "./commands";
+import { BENCH_DEFAULTS, PROVIDERS } from "./commands";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
 import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
-import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, simKnobs, writeHtml, type ProviderName } from "./run";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, simKnobs, writeHtml, type ProviderName } from "./run";
 import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
 
 /** A small number for a table: fixed when it reads well, else 3 significant digits. */
@@ -137,8 +137,6 @@ function sparkline(o: OptimizerAnalysis): string {
   return o.steps.map((s) => (s.incoherence === null ? "·" : SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.floor(s.incoherence * SPARKS.length)))]!)).join("");
 }
 
-export { benchmarkSentence };
-
 /**
  * The benchmark's result. A terminal shows the end of what was printed, so the end is what the
  * reader sees first: the per-step tables come first, then the final answers, captioned (each is a
@@ -172,7 +170,7 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
 }
 
 /** Where `hotmess bench` writes its analysis: --json (or - for standard output) and the comparison view. */
-export interface BenchOutputs {
+interface BenchOutputs {
   json?: string;
   html: string;
 }

@@ -47,7 +47,7 @@ const SAMPLING: OptionSpec[] = [
 
 const SIM = "Simulated reasoner (--provider simulated)";
 /** The simulated reasoner's knobs as flags (read by simKnobs in run.ts). */
-export const SIM_OPTIONS: OptionSpec[] = [
+const SIM_OPTIONS: OptionSpec[] = [
   { flag: "--sim-slip", value: "P", description: "chance that a run makes the systematic slip (bias)", default: DEFAULT_KNOBS.slip.probability, group: SIM, number: { min: 0, max: 1 } },
   { flag: "--sim-slip-kind", value: "KIND", description: "rate (misreads the rate) or drop-b (drops b from the gradient)", default: DEFAULT_KNOBS.slip.kind, group: SIM },
   { flag: "--sim-slip-size", value: "S", description: "how far the misread rate is off, ×(1+S)", default: DEFAULT_KNOBS.slip.size, group: SIM, number: { min: -0.9, max: 10 } },

@@ -186,6 +186,3 @@ export interface Io {
   stderr: Out;
   env: NodeJS.ProcessEnv;
 }
-
-// The CLI writes files the way every front end does (src/report/write.ts).
-export { writeFileAtomic } from "../report/write";

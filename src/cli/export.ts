@@ -13,8 +13,6 @@ import { checkWritable, refuseOverwrites, writeFileAtomic } from "./io";
 import { analyzeFile } from "./main";
 import { analyzeRuns } from "./run";
 
-export { secretsFromEnv };
-
 export const EXPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

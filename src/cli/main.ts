@@ -7,7 +7,7 @@ import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 import { COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
 import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
 
-export { FatalError, UsageError, VERSION, parseCommand, type Io };
+export type { Io };
 
 /** A progress bar on stderr, for large inputs on a terminal; redrawn at most every 100 ms. */
 class Progress {

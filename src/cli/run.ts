@@ -18,7 +18,6 @@ import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./co
 import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type InputPath, type OutputPath } from "./io";
 import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
 
-export { PROVIDERS };
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export { DEFAULT_MODELS };
@@ -116,7 +115,7 @@ export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promi
 }
 
 /** Where `hotmess run` writes: the analysis (--json, --html) and the bootstrap seed of its intervals. */
-export interface RunOutputs {
+interface RunOutputs {
   json?: string | undefined;
   html?: string | undefined;
   seed?: number;

@@ -101,7 +101,7 @@ function promptRow(p: PromptAnalysis, st: Style): string[] {
 const MAX_FORKS = 10;
 
 /** Said under the table whenever a prompt's runs come from the simulated reasoner: nobody may take them for a model's. */
-export function simulatedNote(a: Analysis, st: Style): string[] {
+function simulatedNote(a: Analysis, st: Style): string[] {
   const n = a.prompts.filter((p) => p.model === SIMULATED_MODEL).length;
   if (n === 0) return [];
   const which = n === a.prompts.length ? "These runs" : `The runs of ${n} prompt${n === 1 ? "" : "s"} (model ${SIMULATED_MODEL})`;
