@@ -4,14 +4,13 @@
 // optimizer result) and the self-contained comparison view.
 import { join, resolve } from "node:path";
 import { benchmarkSentence, benchmarkSubject, incoherenceTrend, type Analysis, type OptimizerAnalysis, type ParsedRun } from "../core";
-import { defaultThinking } from "../sampling/anthropic";
 import { benchmarkPrompts } from "../sampling/benchmark";
-import type { SampleRequest, ThinkingMode } from "../sampling/types";
+import type { SampleRequest } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
-import { BENCH_DEFAULTS, PROVIDERS } from "./commands";
+import { BENCH_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
 import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
-import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, simKnobs, writeHtml, type ProviderName } from "./run";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, defaultThinkingFor, executeRun, makeProvider, simKnobs, writeHtml } from "./run";
 import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
 
 /** A small number for a table: fixed when it reads well, else 3 significant digits. */
@@ -79,9 +78,8 @@ export interface BenchOptions {
   flags: Map<string, string | true>;
 }
 
-export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal): Promise<{ analysis: Analysis; code: number; runs: string[] }> {
-  const name = (o.provider ?? defaultProvider(io.env)) as ProviderName;
-  if (!(PROVIDERS as readonly string[]).includes(name)) throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
+export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal): Promise<{ analysis: Analysis; code: number }> {
+  const name = o.provider ?? defaultProvider(io.env);
   const setup = makeProvider(name, io.env, o.baseURL, (l) => io.stderr.write(`hotmess: ${l}\n`), simKnobs(o.flags));
   const model = o.model ?? DEFAULT_MODELS[name]!;
   let prompts;
@@ -90,14 +88,14 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const thinking = defaultThinkingFor(name, model);
+  // the model's rules do not depend on the prompt: checked once, before the first request
+  const refused = setup.provider.check({ prompt: prompts[0]?.prompt ?? "", model, maxTokens: o.maxTokens, thinking });
+  if (refused) throw new FatalError(refused);
   const runs: ParsedRun[] = [];
-  const files: string[] = [];
   let code = 0;
   for (const bp of prompts) {
-    const thinking: ThinkingMode = name === "anthropic" ? defaultThinking(model) : { type: "none" };
     const request: SampleRequest = { prompt: bp.prompt, model, maxTokens: o.maxTokens, thinking };
-    const refused = setup.provider.check(request);
-    if (refused) throw new FatalError(refused);
     io.stderr.write(`\nhotmess: optimizer benchmark, ${bp.difficulty}: d = ${bp.spec.d}, κ = ${bp.spec.kappa}, K = ${bp.spec.K} steps\n`);
     const r = await executeRun(
       {
@@ -119,12 +117,10 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
       signal,
     );
     runs.push(r.run);
-    files.push(r.file);
     code = Math.max(code, r.code);
     if (r.code === 1 || r.code === 130) break;
   }
-  const analysis = analyzeRuns(runs.filter((r) => r.samples.length > 0));
-  return { analysis, code, runs: files };
+  return { analysis: analyzeRuns(runs), code };
 }
 
 const SPARKS = "▁▂▃▄▅▆▇█";

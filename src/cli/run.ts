@@ -50,6 +50,11 @@ export function defaultProvider(env: NodeJS.ProcessEnv): ProviderName {
   return env.ANTHROPIC_API_KEY ? "anthropic" : env.OPENAI_API_KEY ? "openai" : "simulated";
 }
 
+/** The thinking a request gets when none is asked for: Claude's default for the model (adaptive where it has it, else a budget); none elsewhere. */
+export function defaultThinkingFor(provider: string, model: string): ThinkingMode {
+  return provider === "anthropic" ? defaultThinking(model) : { type: "none" };
+}
+
 export interface ProviderSetup {
   provider: Provider;
   name: ProviderName;
@@ -220,7 +225,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     if (mode === "off") thinking = { type: "none" };
     else if (mode === "adaptive") thinking = { type: "adaptive" };
     else if (mode === "budget" || budget !== undefined) thinking = { type: "budget", budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget };
-    else thinking = providerName === "anthropic" ? defaultThinking(model) : { type: "none" };
+    else thinking = defaultThinkingFor(providerName, model);
   }
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
