@@ -9,9 +9,9 @@ import type { SampleRequest } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { BENCH_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
-import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
-import { analyzeRuns, DEFAULT_MODELS, defaultProvider, defaultThinkingFor, executeRun, makeProvider, simKnobs, writeHtml } from "./run";
-import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
+import { analysisOutputs, planOutputs, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, defaultThinkingFor, executeRun, makeProvider, simKnobs } from "./run";
+import { fmt, fmtInterval, layout, promptTable, styleFor, type Style } from "./table";
 
 /** A small number for a table: fixed when it reads well, else 3 significant digits. */
 function sci(x: number | null): string {
@@ -140,7 +140,7 @@ function sparkline(o: OptimizerAnalysis): string {
  * result itself: the sentence, and incoherence against the number of steps per problem.
  */
 export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: string } = {}): void {
-  const st = io.stdout.isTTY === true && !io.env.NO_COLOR ? ANSI_STYLE : NO_STYLE;
+  const st = styleFor(io);
   const out: string[] = [""];
   for (const p of analysis.prompts) {
     if (!p.optimizer) continue;
@@ -165,28 +165,19 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
   io.stdout.write(out.join("\n") + "\n");
 }
 
-/** Where `hotmess bench` writes its analysis: --json (or - for standard output) and the comparison view. */
-interface BenchOutputs {
-  json?: string;
-  html: string;
-}
-
 /**
  * `hotmess bench`'s arguments made into options, everything checked before the benchmark runs:
  * the outputs (two never the same file, each writable, the run folder too), then the numbers.
  */
-export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs } {
+export function planBench(p: Parsed): { options: BenchOptions; out: AnalysisOutputs } {
   const what = p.positional[0];
   if (what !== "optimizer") throw new UsageError(what === undefined ? "bench needs a benchmark: hotmess bench optimizer -n N" : `unknown benchmark "${what}": the one there is is "optimizer"`);
   const f = p.flags;
   const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : undefined);
 
   const outArg = str("--out") ?? BENCH_DEFAULTS.out;
-  const html = str("--html") ?? join(outArg, "report.html");
-  const json = str("--json");
-  const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json, stdout: true }] : []), { flag: "--html", path: html }];
-  refuseOverwrites([], outputs);
-  checkWritable({ files: outputs, dirs: [outArg] });
+  const out = { json: str("--json"), html: str("--html") ?? join(outArg, "report.html") };
+  planOutputs(analysisOutputs(out), { dirs: [outArg] });
 
   const n = num(f, "-n");
   if (n === undefined) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
@@ -205,7 +196,7 @@ export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs
     maxRetryWaitS: num(f, "--max-retry-wait") ?? BENCH_DEFAULTS.maxRetryWaitS,
     flags: f,
   });
-  return { options, out: { ...(json !== undefined ? { json } : {}), html } };
+  return { options, out };
 }
 
 /** The benchmark's settings as the flags give them (seconds, a comma-separated list of difficulties); BENCH_DEFAULTS has the rest. */
@@ -232,24 +223,12 @@ export function benchOptions(s: BenchSettings): BenchOptions {
 
 export async function benchCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
   const { options, out } = planBench(p);
-  const result = await runBenchmark(options, io, signal);
-  const { code } = result;
-  const analysis = redactAnalysis(result.analysis, io);
+  const { analysis, code } = await runBenchmark(options, io, signal);
   if (analysis.prompts.length === 0) {
     io.stderr.write("hotmess: no run finished a sample, so there is nothing to analyse\n");
     return code || 1;
   }
-  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
-  else printBenchmark(analysis, io);
-  writeHtml(out.html, analysis, io);
-  if (out.json !== undefined && out.json !== "-") {
-    try {
-      writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
-    } catch (e) {
-      throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
-    }
-    io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
-  }
+  writeAnalysisOutputs(analysis, out, io, (a) => printBenchmark(a, io));
   io.stderr.write(`hotmess: run files in ${options.outDir}\n`);
   return code;
 }

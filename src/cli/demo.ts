@@ -9,8 +9,7 @@ import { longestProblem } from "../core";
 import type { Io } from "./common";
 import { benchOptions, printBenchmark, runBenchmark } from "./bench";
 import { BENCH_DEFAULTS } from "./commands";
-import { checkWritable } from "./io";
-import { writeHtml } from "./run";
+import { checkWritable, writeAnalysisOutputs } from "./io";
 
 export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   const root = resolve("out", "demo");
@@ -21,9 +20,8 @@ export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   const settings = { ...BENCH_DEFAULTS, concurrency: 8, retries: 0, provider: "simulated", n: 16, out: runsDir };
   io.stderr.write(`hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = ${settings.n} per difficulty, seed ${settings.seed})\n`);
   const { analysis, code } = await runBenchmark(benchOptions(settings), io, signal);
-  printBenchmark(analysis, io, { subject: "The demo reruns a simulated reasoner" });
   const report = join(root, "report.html");
-  writeHtml(report, analysis, io);
+  writeAnalysisOutputs(analysis, { html: report }, io, (a) => printBenchmark(a, io, { subject: "The demo reruns a simulated reasoner" }));
   const longest = longestProblem(analysis);
   const K = longest === null ? 0 : analysis.prompts[longest]!.optimizer!.spec.K;
   io.stdout.write(`\nThe comparison view: ${report}\n(open it in a browser; it needs no network; it opens on incoherence per step of the ${K}-step problem)\n`);

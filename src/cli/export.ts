@@ -9,7 +9,7 @@ import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, secretsFromEnv, parseRunFil
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, tracesFromRuns, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { checkWritable, refuseOverwrites, writeFileAtomic } from "./io";
+import { planOutputs, writeFileAtomic } from "./io";
 import { analyzeFile } from "./main";
 import { analyzeRuns } from "./run";
 
@@ -170,12 +170,7 @@ export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   const files = p.positional;
   const outFlag = p.flags.get("--out");
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);
-  const output = { flag: "--out", path: out, stdout: true };
-  refuseOverwrites(
-    files.map((path) => ({ path, what: "the input" })),
-    [output],
-  );
-  checkWritable({ files: [output] });
+  planOutputs([{ flag: "--out", path: out, stdout: true }], { inputs: files.map((path) => ({ path, what: "the input" })) });
 
   const { analysis, traces, problems } = await loadForExport(files, seed, io);
   reportProblems(problems, io);

@@ -2,8 +2,8 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
-import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
-import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
+import { analysisOutputs, planOutputs, redactingIo, writeAnalysisOutputs } from "./io";
+import { printTable } from "./table";
 import { COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
 import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
 
@@ -128,35 +128,14 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length === 0) throw new UsageError("analyze needs a trace set: hotmess analyze FILE.jsonl");
   const file = p.positional[0]!;
   const out = { json: p.flags.get("--json") as string | undefined, html: p.flags.get("--html") as string | undefined };
-  const outputs = [
-    { flag: "--json", path: out.json, stdout: true },
-    { flag: "--html", path: out.html },
-  ].filter((o): o is OutputPath => o.path !== undefined);
-  refuseOverwrites([{ path: file, what: "the trace set" }], outputs);
-  checkWritable({ files: outputs });
+  planOutputs(analysisOutputs(out), { inputs: [{ path: file, what: "the trace set" }] });
   // a run file whose run failed in part is analysed for what finished, and says what is missing
   let unfinished: string | null = null;
-  const analysis = redactAnalysis(
-    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed") ?? DEFAULT_SEED, resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
-      unfinished = describeRunFailure(run, file);
-    }),
-    io,
-  );
+  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed") ?? DEFAULT_SEED, resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
+    unfinished = describeRunFailure(run, file);
+  });
   reportSkipped(analysis.skipped, io);
-  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
-  else {
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-    if (out.json !== undefined) {
-      try {
-        writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
-      } catch (e) {
-        throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
-      }
-      io.stderr.write(`hotmess: wrote ${out.json} (${analysis.prompts.length} prompts, hotmess.analysis/1)\n`);
-    }
-  }
-  if (out.html !== undefined) (await import("./run")).writeHtml(out.html, analysis, io);
+  writeAnalysisOutputs(analysis, out, io, (a) => printTable(a, io));
   if (unfinished) io.stderr.write(`hotmess: ${unfinished}\n`);
   return analysis.skipped.length > 0 || unfinished ? 2 : 0;
 }

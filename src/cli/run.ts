@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
-import { writeReportHtml } from "../report/html";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun, type RecordPlan } from "../sampling/record";
@@ -15,8 +14,8 @@ import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type InputPath, type OutputPath } from "./io";
-import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
+import { analysisOutputs, planOutputs, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { printTable } from "./table";
 
 export type ProviderName = (typeof PROVIDERS)[number];
 
@@ -119,12 +118,8 @@ export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promi
   return finish([run], io, out, code);
 }
 
-/** Where `hotmess run` writes: the analysis (--json, --html) and the bootstrap seed of its intervals. */
-interface RunOutputs {
-  json?: string | undefined;
-  html?: string | undefined;
-  seed?: number;
-}
+/** Where `hotmess run` writes the analysis (--json, --html), and the bootstrap seed of its intervals. */
+type RunOutputs = AnalysisOutputs & { seed?: number };
 
 /**
  * `hotmess run`'s arguments made into a plan. Everything is checked here, before any request is
@@ -138,19 +133,17 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     return typeof v === "string" ? v : undefined;
   };
 
-  const inputs: InputPath[] = [
-    { path: str("--prompt-file"), what: "the prompt file" },
-    { path: str("--prices"), what: "the price table" },
-    { path: str("--resume"), what: "the run file" },
-  ].filter((i): i is InputPath => i.path !== undefined);
-  const outputs: OutputPath[] = [
-    { flag: "--json", path: str("--json"), stdout: true },
-    { flag: "--html", path: str("--html") },
-  ].filter((o): o is OutputPath => o.path !== undefined);
-  refuseOverwrites(inputs, outputs);
+  const out: RunOutputs = { json: str("--json"), html: str("--html") };
   const outDir = str("--out") ?? RUN_DEFAULTS.out;
-  // a resumed run appends to its own file; a new one needs its folder
-  checkWritable({ files: outputs, dirs: str("--resume") ? [] : [outDir] });
+  planOutputs(analysisOutputs(out), {
+    inputs: [
+      { path: str("--prompt-file"), what: "the prompt file" },
+      { path: str("--prices"), what: "the price table" },
+      { path: str("--resume"), what: "the run file" },
+    ],
+    // a resumed run appends to its own file; a new one needs its folder
+    dirs: str("--resume") ? [] : [outDir],
+  });
 
   let prices: PriceTable = DEFAULT_PRICES;
   if (str("--prices")) {
@@ -251,7 +244,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     outDir: resolve(outDir),
     ...(resumed ? { resumed } : {}),
   };
-  return { plan, out: { json: str("--json"), html: str("--html"), seed } };
+  return { plan, out: { ...out, seed } };
 }
 
 /** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
@@ -362,30 +355,6 @@ export function finish(runs: ParsedRun[], io: Io, out: RunOutputs, code: number)
     if (code === 0) io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
     return code === 0 ? 1 : code;
   }
-  const analysis = redactAnalysis(analyzeRuns(withSamples, out.seed), io);
-  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
-  else {
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-    if (out.json) {
-      try {
-        writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
-      } catch (e) {
-        throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
-      }
-      io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
-    }
-  }
-  if (out.html) writeHtml(out.html, analysis, io);
+  writeAnalysisOutputs(analyzeRuns(withSamples, out.seed), out, io, (a) => printTable(a, io));
   return code;
-}
-
-/** Writes the self-contained comparison view. */
-export function writeHtml(file: string, analysis: Analysis, io: Io): void {
-  try {
-    writeReportHtml(file, analysis);
-  } catch (e) {
-    throw new FatalError(`cannot write the report ${file}: ${(e as Error).message}`);
-  }
-  io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
 }

@@ -2,6 +2,7 @@
 // error, incoherence with its interval and the fork column; then the pooled figures and the
 // length split. Rounding happens here, never in the analysis.
 import { forkGroups, SIMULATED_MODEL, type Analysis, type Interval, type PromptAnalysis } from "../core";
+import type { Io } from "./common";
 
 export interface Style {
   bold(s: string): string;
@@ -9,6 +10,11 @@ export interface Style {
   red(s: string): string;
   yellow(s: string): string;
   green(s: string): string;
+}
+
+/** Colours on a terminal, unless NO_COLOR is set. */
+export function styleFor(io: Io): Style {
+  return io.stdout.isTTY === true && !io.env.NO_COLOR ? ANSI_STYLE : NO_STYLE;
 }
 
 const plain = (s: string) => s;
@@ -115,6 +121,11 @@ function simulatedNote(a: Analysis, st: Style): string[] {
 export function promptTable(a: Analysis, st: Style = NO_STYLE): string[] {
   const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
   return [...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st), ...simulatedNote(a, st)];
+}
+
+/** Prints the whole table on standard output. */
+export function printTable(a: Analysis, io: Io): void {
+  io.stdout.write(renderTable(a, styleFor(io)).join("\n") + "\n");
 }
 
 /** The whole table as lines of text. */
