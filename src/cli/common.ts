@@ -3,6 +3,7 @@
 // what they may be, and the same table writes that subcommand's --help.
 import { parseArgs } from "node:util";
 import pkg from "../../package.json";
+import type { Redactor } from "../core/redact";
 
 export const VERSION: string = pkg.version;
 
@@ -185,4 +186,6 @@ export interface Io {
   stdout: Out;
   stderr: Out;
   env: NodeJS.ProcessEnv;
+  /** The redaction of the environment's keys, made once by main (redactingIo); without it (a test's Io), redactorOf makes it from env. */
+  redact?: Redactor;
 }

@@ -5,11 +5,11 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, secretsFromEnv, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
+import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, tracesFromRuns, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { planOutputs, writeFileAtomic } from "./io";
+import { planOutputs, redactorOf, writeFileAtomic } from "./io";
 import { analyzeFile } from "./main";
 import { analyzeRuns } from "./run";
 
@@ -150,7 +150,7 @@ function reportProblems(problems: Loaded["problems"], io: Io): void {
 }
 
 /** The export of an analysis in one format, as text. */
-export function renderExport(format: ExportFormat, analysis: Analysis, traces: PromptTraces[], secrets: string[]): string {
+export function renderExport(format: ExportFormat, analysis: Analysis, traces: PromptTraces[], secrets: readonly string[]): string {
   if (format === "json") return exportJson(analysis, traces, { secrets, tool: { name: "hotmess", version: VERSION } });
   if (format === "csv") return exportCsv(analysis, { secrets });
   if (format === "md") return exportMarkdown(analysis, { secrets });
@@ -174,7 +174,7 @@ export async function exportCommand(p: Parsed, io: Io): Promise<number> {
 
   const { analysis, traces, problems } = await loadForExport(files, seed, io);
   reportProblems(problems, io);
-  const text = renderExport(format, analysis, traces, secretsFromEnv(io.env));
+  const text = renderExport(format, analysis, traces, redactorOf(io).secrets);
 
   if (out === "-") io.stdout.write(text);
   else {

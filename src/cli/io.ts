@@ -4,7 +4,7 @@
 // redaction, so a key quoted by a trace or a model never reaches the screen.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { redactDeep, redactSecrets, secretsFromEnv, type Analysis } from "../core";
+import { redactor, secretsFromEnv, type Analysis, type Redactor } from "../core";
 import { writeReportHtml } from "../report/html";
 import { writeFileAtomic } from "../report/write";
 import { FatalError, UsageError, type Io, type Out } from "./common";
@@ -241,7 +241,7 @@ export function analysisOutputs(out: AnalysisOutputs): Given<OutputPath>[] {
  * then the --html view.
  */
 export function writeAnalysisOutputs(analysis: Analysis, out: AnalysisOutputs, io: Io, print: (analysis: Analysis) => void): void {
-  const a = redactAnalysis(analysis, io);
+  const a = redactorOf(io).deep(analysis);
   if (out.json === "-") io.stdout.write(JSON.stringify(a) + "\n");
   else {
     print(a);
@@ -271,11 +271,16 @@ export function writeHtml(file: string, analysis: Analysis, io: Io): void {
   io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
 }
 
-/** The streams with every key of the environment (and anything shaped like a key) redacted from every text. */
+/** The redaction of an Io: the one main made, else one from its environment's keys. */
+export function redactorOf(io: Io): Redactor {
+  return io.redact ?? redactor(secretsFromEnv(io.env));
+}
+
+/** The streams with every key of the environment (and anything shaped like a key) redacted from every text; the redactor goes with them. */
 export function redactingIo(io: Io): Io {
-  const secrets = secretsFromEnv(io.env);
+  const redact = redactorOf(io);
   const wrap = (out: Out): Out => ({
-    write: (text: string) => out.write(redactSecrets(text, secrets)),
+    write: (text: string) => out.write(redact.text(text)),
     get isTTY() {
       return out.isTTY;
     },
@@ -283,10 +288,5 @@ export function redactingIo(io: Io): Io {
       return out.columns;
     },
   });
-  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr), env: io.env };
-}
-
-/** The analysis as the CLI shows and writes it: every string with the environment's keys redacted. */
-export function redactAnalysis<T>(analysis: T, io: Io): T {
-  return redactDeep(analysis, secretsFromEnv(io.env));
+  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr), env: io.env, redact };
 }

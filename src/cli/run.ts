@@ -2,7 +2,7 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
+import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun, type RecordPlan } from "../sampling/record";
@@ -14,7 +14,7 @@ import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { analysisOutputs, planOutputs, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { analysisOutputs, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
 import { printTable } from "./table";
 
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -313,7 +313,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         idleTimeoutMs: plan.idleTimeoutMs,
         retries: plan.retries,
         ...(plan.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: plan.maxRetryWaitMs } : {}),
-        secrets: [...secretsFromEnv(io.env), ...(plan.secrets ?? [])],
+        secrets: [...redactorOf(io).secrets, ...(plan.secrets ?? [])],
         prices: plan.prices,
         ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
