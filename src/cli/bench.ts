@@ -9,7 +9,7 @@ import type { SampleRequest } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { BENCH_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
-import { analysisOutputs, planOutputs, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { analysisOutputs, liveLine, planOutputs, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
 import { analyzeRuns, DEFAULT_MODELS, defaultProvider, defaultThinkingFor, executeRun, makeProvider, simKnobs } from "./run";
 import { fmt, fmtInterval, layout, promptTable, styleFor, type Style } from "./table";
 
@@ -80,7 +80,8 @@ export interface BenchOptions {
 
 export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal): Promise<{ analysis: Analysis; code: number }> {
   const name = o.provider ?? defaultProvider(io.env);
-  const setup = makeProvider(name, io.env, o.baseURL, (l) => io.stderr.write(`hotmess: ${l}\n`), simKnobs(o.flags));
+  const live = liveLine(io);
+  const setup = makeProvider(name, io.env, o.baseURL, live, simKnobs(o.flags));
   const model = o.model ?? DEFAULT_MODELS[name]!;
   let prompts;
   try {
@@ -100,6 +101,7 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
     const r = await executeRun(
       {
         setup,
+        live,
         request,
         n: o.n,
         concurrency: o.concurrency,

@@ -271,6 +271,41 @@ export function writeHtml(file: string, analysis: Analysis, io: Io): void {
   io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
 }
 
+/** Standard error with a live line kept at the bottom of a terminal (a run's progress). */
+export interface LiveLine {
+  /** Draws `text` as the live line (on a terminal; nothing otherwise). */
+  setLive(text: string): void;
+  /** Writes a line above the live line: clears it, writes the line, draws it again. */
+  print(line: string): void;
+  /** Takes the live line away: what follows starts on a clean line and nothing is drawn again. */
+  clear(): void;
+}
+
+/** The live line of an Io's standard error; without a terminal there is none, and print writes plain lines. */
+export function liveLine(io: Io): LiveLine {
+  const tty = io.stderr.isTTY === true;
+  const CLEAR = "\r\x1b[K";
+  let live = "";
+  const draw = () => {
+    if (live) io.stderr.write(`${CLEAR}  ${live}`);
+  };
+  return {
+    setLive(text) {
+      if (!tty) return;
+      live = text;
+      draw();
+    },
+    print(line) {
+      io.stderr.write(`${tty ? CLEAR : ""}${line}\n`);
+      if (tty) draw();
+    },
+    clear() {
+      if (tty && live) io.stderr.write(CLEAR);
+      live = "";
+    },
+  };
+}
+
 /** The redaction of an Io: the one main made, else one from its environment's keys. */
 export function redactorOf(io: Io): Redactor {
   return io.redact ?? redactor(secretsFromEnv(io.env));

@@ -14,7 +14,7 @@ import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { analysisOutputs, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs, type LiveLine } from "./io";
 import { printTable } from "./table";
 
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -58,20 +58,19 @@ export interface ProviderSetup {
   provider: Provider;
   name: ProviderName;
   baseURL?: string;
-  /** Prints the provider's log lines (the SDKs' warnings, each once); executeRun puts them above its progress line. */
-  log?: { print: (line: string) => void };
 }
 
-/** The provider for a name, with its key from the environment; a clear error when it cannot be had. */
-export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, log?: (l: string) => void, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
+/**
+ * The provider for a name, with its key from the environment; a clear error when it cannot be had.
+ * Its log lines (the SDKs' warnings, each once) are printed above the live progress line.
+ */
+export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, live: LiveLine, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
   if (name === "simulated") return { provider: new SimulatedProvider(knobs), name };
-  // The providers log through this sink, so that executeRun can print their lines above its progress line.
-  const sink = { print: log ?? (() => {}) };
-  const toSink = (line: string) => sink.print(line);
+  const log = (line: string) => live.print(`hotmess: ${line}`);
   if (name === "anthropic") {
     const key = env.ANTHROPIC_API_KEY;
     if (!key) throw new FatalError("ANTHROPIC_API_KEY is not set: export your Anthropic API key (https://console.anthropic.com/settings/keys) or choose another --provider");
-    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
+    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log }), name, ...(baseURL ? { baseURL } : {}) };
   }
   if (name === "openai") {
     let key = env.OPENAI_API_KEY;
@@ -80,7 +79,7 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
       if (!baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
       key = "not-needed";
     }
-    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
+    return { provider: new OpenAIProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log }), name, ...(baseURL ? { baseURL } : {}) };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }
@@ -223,14 +222,15 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
 
-  const log = (line: string) => io.stderr.write(`hotmess: ${line}\n`);
-  const setup = makeProvider(providerName, io.env, baseURL, log, simKnobs(f));
+  const live = liveLine(io);
+  const setup = makeProvider(providerName, io.env, baseURL, live, simKnobs(f));
   const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking };
   const refused = setup.provider.check(request);
   if (refused) throw new FatalError(refused);
   const benchmark = resumed?.run.header.benchmark;
   const plan: RunPlan = {
     setup,
+    live,
     request,
     n,
     concurrency: concurrencyFlag ?? resumed?.run.header.parameters.concurrency ?? RUN_DEFAULTS.concurrency,
@@ -250,6 +250,8 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
 /** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
 export type RunPlan = Omit<RecordPlan, "provider" | "providerName" | "baseURL" | "tool"> & {
   setup: ProviderSetup;
+  /** Standard error's live line: the progress, with the run's messages and the provider's log above it (the one makeProvider was given). */
+  live: LiveLine;
   /** Print one line a sample on a terminal too (off: a redrawn progress line). */
   quiet?: boolean;
 };
@@ -259,29 +261,18 @@ export type RunPlan = Omit<RecordPlan, "provider" | "providerName" | "baseURL" |
  * records every sample as it finishes, ends the file, and returns the run as recorded.
  */
 export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): Promise<{ run: ParsedRun; code: number; file: string }> {
-  const { setup, request, n } = plan;
+  const { setup, live, request, n } = plan;
   const { model, thinking, maxTokens } = request;
   const price = priceOf(model, plan.prices);
   const tty = io.stderr.isTTY === true;
   let lastDraw = 0;
-  let shown = ""; // the progress line last drawn on the terminal
   const draw = (p: Progress, force = false) => {
-    if (!tty) return;
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    shown = progressLine(p);
-    io.stderr.write(`\r\x1b[K  ${shown}`);
+    live.setLive(progressLine(p));
   };
-  // A provider's log line (an SDK warning) goes above the progress line: clear it, print, draw it again.
-  const print = setup.log?.print;
-  if (setup.log && print)
-    setup.log.print = (line) => {
-      if (tty) io.stderr.write("\r\x1b[K");
-      print(line);
-      if (tty && shown) io.stderr.write(`\r\x1b[K  ${shown}`);
-    };
-  const say = (line: string) => io.stderr.write(`${tty ? "\r\x1b[K" : ""}  ${line}\n`);
+  const say = (line: string) => live.print(`  ${line}`);
   const onStart = (file: string, existing: number) => {
     const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
     const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
@@ -326,16 +317,15 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
       { onStart, onEvent, ...(signal ? { signal } : {}) },
     );
   } catch (e) {
+    live.clear();
     throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
-  } finally {
-    if (setup.log && print) setup.log.print = print;
   }
   const { run, result, file } = recorded;
   if (!result) {
     io.stderr.write(`hotmess: ${file} already has ${run.samples.length} of ${n} samples; nothing to do\n`);
     return { run, code: 0, file };
   }
-  if (tty) io.stderr.write("\r\x1b[K");
+  live.clear();
   io.stderr.write(`hotmess: ${progressLine(result.progress)}\n`);
   if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${plan.untilCi}\n`);
   // a failed or partial run says why, once (a fatal error is not also printed as a sample's failure)
