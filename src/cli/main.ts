@@ -57,7 +57,7 @@ function readRunIfRunFile(file: string): ParsedRun | null {
 }
 
 /** Streams a trace set through the analyzer, line by line. */
-export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
