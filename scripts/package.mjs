@@ -8,8 +8,9 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("..", import.meta.url));
 const out = join("out", "hot-mess-inspector.vsix");
 mkdirSync(join(root, "out"), { recursive: true });
 const vsce = createRequire(import.meta.url).resolve("@vscode/vsce/vsce");

@@ -4,8 +4,9 @@
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
+const root = fileURLToPath(new URL("..", import.meta.url));
 function find(dir) {
   const out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -201,9 +201,32 @@ test("each table's flags are the ones its command parses and its help shows, wit
       assert.ok(line, `${spec.name} --help shows ${label}`);
       if (o.default !== undefined) assert.ok(help.includes(`(default: ${o.default})`) || help.replace(/\s+/g, " ").includes(`(default: ${o.default})`), `${spec.name} ${o.flag}: its default`);
       if (o.flag === "--help") continue;
-      const p = parseCommand(o.value ? [o.flag, "7"] : [o.flag], spec);
-      assert.equal(p.flags.get(o.flag), o.value ? "7" : true, `${spec.name} parses ${o.flag}`);
-      if (o.value) assert.equal(parseCommand([`${o.flag}=7`], spec).flags.get(o.flag), "7");
+      // a value the flag takes (a number flag's range may leave out 7)
+      const v = o.number?.max !== undefined && o.number.max < 7 ? String(o.number.max) : o.number?.min !== undefined && o.number.min > 7 ? String(o.number.min) : "7";
+      const p = parseCommand(o.value ? [o.flag, v] : [o.flag], spec);
+      assert.equal(p.flags.get(o.flag), o.value ? v : true, `${spec.name} parses ${o.flag}`);
+      if (o.value) assert.equal(parseCommand([`${o.flag}=${v}`], spec).flags.get(o.flag), v);
     }
   }
+});
+
+test("number flags are checked by parseCommand against their table, whose range the help shows: run and bench take the same sampling flags alike", async () => {
+  for (const spec of Object.values(SPECS)) {
+    const help = renderHelp(spec).replace(/\s+/g, " ");
+    for (const o of spec.options) {
+      const r = o.number;
+      if (!r) continue;
+      const range = r.min !== undefined && r.max !== undefined ? ` between ${r.min} and ${r.max}` : r.min !== undefined ? ` ≥ ${r.min}` : "";
+      const bad = [...(r.min !== undefined ? [String(r.min - 1)] : []), ...(r.max !== undefined ? [String(r.max + 1)] : []), ...(r.int ? [String((r.min ?? 0) + 0.5)] : []), "x"];
+      for (const v of bad) assert.throws(() => parseCommand([`${o.flag}=${v}`], spec), { message: `${o.flag} must be ${r.int ? "an integer" : "a number"}${range}, not "${v}"` }, `${spec.name} ${o.flag} ${v}`);
+      if (r.min !== undefined && r.max !== undefined) assert.ok(help.includes(`, ${r.min} to ${r.max}`), `${spec.name} --help shows the range of ${o.flag}`);
+    }
+  }
+  // the rules that had drifted apart: --timeout 1.5 was a run's and not a benchmark's; -n 20000 with --resume
+  for (const args of [["run", "--prompt", "x", "-n", "2", "--timeout", "1.5"], ["bench", "optimizer", "-n", "2", "--timeout", "1.5"]]) {
+    const r = await hotmess(args);
+    assert.equal(r.err, `hotmess: --timeout must be an integer between 1 and 3600, not "1.5" (see hotmess ${args[0]} --help)\n`);
+  }
+  const resume = await hotmess(["run", "--resume", join(dir, "nope.jsonl"), "-n", "20000"]);
+  assert.equal(resume.err, 'hotmess: -n must be an integer between 1 and 10000, not "20000" (see hotmess run --help)\n');
 });

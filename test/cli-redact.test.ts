@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../src/cli/main";
+import { redactDeep, redactor, redactSecrets } from "../src/core";
 import { Capture } from "./support/capture";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 
@@ -97,4 +98,30 @@ test("run: a model reply that quotes the key is redacted in the table, --json an
     if (where === "--json" || where === "--html") assert.match(text, /\[redacted\]/, `${where} says [redacted]`);
   }
   fake.setDefault({ kind: "ok" });
+});
+
+test("the environment's keys are found once per command (by main), not again for the run file and the analysis", async () => {
+  let scans = 0;
+  const env = new Proxy({ ...ENV } as NodeJS.ProcessEnv, {
+    ownKeys(target) {
+      scans++;
+      return Reflect.ownKeys(target);
+    },
+  });
+  const r = await hotmess(["run", "--prompt", `say ${OPENAI_KEY}`, "-n", "6", "--provider", "simulated", "--sim-speed", "0", "--out", join(dir, "scans")], env);
+  assert.equal(r.code, 0, r.err);
+  assertClean("stderr", r.err);
+  assert.ok(r.err.split("\n").length > 6, r.err);
+  assert.equal(scans, 1, "the environment is read for keys once");
+});
+
+test("redactor: the secrets filtered and sorted once, the same text as redactSecrets and redactDeep", () => {
+  const secrets = ["short", ANTHROPIC_KEY, `${ANTHROPIC_KEY}-longer`, OPENAI_KEY, ANTHROPIC_KEY];
+  const r = redactor(secrets);
+  assert.deepEqual(r.secrets, [`${ANTHROPIC_KEY}-longer`, ANTHROPIC_KEY, OPENAI_KEY]);
+  const text = `a ${ANTHROPIC_KEY}-longer b ${OPENAI_KEY} c short sk-ant-abc`;
+  assert.equal(r.text(text), redactSecrets(text, secrets));
+  assert.equal(r.text(text), "a [redacted] b [redacted] c short [redacted]");
+  const value = { [OPENAI_KEY]: [text, 1, null, { t: ANTHROPIC_KEY }] };
+  assert.deepEqual(r.deep(value), redactDeep(value, secrets));
 });

@@ -538,3 +538,35 @@ test("hotmess export: one-line errors (exit 1) and skipped lines (exit 2)", asyn
   assert.match(b.err, /bad\.jsonl: line 2: not valid JSON/);
   assert.equal((JSON.parse(b.out) as ExportDocument).traces.length, 1);
 });
+
+/** A run file written by hand: n samples asked, these finished, these failed with a 500, and how it ended. */
+function runFile(name: string, o: { n: number; finished: number[]; failed: number[]; status: "partial" | "failed" }): string {
+  const header = { type: "header", schema: "hotmess.run/1", id: name, createdAt: "2026-12-04T10:00:00.000Z", tool: { name: "hotmess", version: "0" }, provider: "openai", model: "m", prompt: "p", reference: 18, parameters: { n: o.n, maxTokens: 100, thinking: { type: "none" }, concurrency: 4, idleTimeoutMs: 1000 } };
+  const sample = (index: number) => ({ type: "sample", index, text: `Answer: ${index % 2 ? 18 : 20}`, thinking: "", redactedThinking: 0, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: null, latencyMs: 1, retries: 0, truncated: false, stopReason: "stop", finishedAt: "" });
+  const failure = (index: number) => ({ type: "failure", index, kind: "server", message: "OpenAI answered 500: boom", attempts: 6, status: 500, url: "https://api.openai.com/v1/chat/completions", retryable: true });
+  const file = join(dir, `${name}.jsonl`);
+  writeFileSync(file, [header, ...o.finished.map(sample), ...o.failed.map(failure), { type: "end", status: o.status, finishedAt: "" }].map((l) => JSON.stringify(l)).join("\n") + "\n");
+  return file;
+}
+
+test("hotmess export of a failed or partial run says what analyze says: the run's own sentence (exit 1 with nothing finished, exit 2 for a partial run)", async () => {
+  const failed = runFile("export-failed", { n: 2, finished: [], failed: [0, 1], status: "failed" });
+  const f = await cli(["export", failed, "--format", "md", "--out", "-"]);
+  const a = await cli(["analyze", failed]);
+  assert.equal(f.code, 1, f.err);
+  assert.equal(a.code, 1, a.err);
+  assert.equal(f.err, a.err);
+  assert.match(f.err, /^hotmess: the run failed: 0 of 2 samples finished, 2 failed — OpenAI answered 500: boom .*; to try again: hotmess run --resume \S+export-failed\.jsonl\n$/);
+
+  const partial = runFile("export-partial", { n: 8, finished: [0, 1, 2, 4, 6], failed: [3, 5, 7], status: "partial" });
+  const out = join(dir, "export-partial.md");
+  const p = await cli(["export", partial, "--format", "md", "--out", out]);
+  assert.equal(p.code, 2, p.err);
+  assert.match(p.err, new RegExp(`the run is partial: 5 of 8 samples finished, 3 failed — OpenAI answered 500: boom .*; to finish it: hotmess run --resume ${partial.replace(/[.]/g, "\\.")}\n`));
+  assert.match(readFileSync(out, "utf8"), /^# Hot Mess Inspector: `export-partial`/, "what finished is exported");
+  // among several run files, a failed one is left out with its sentence; the rest is exported (exit 2)
+  const both = await cli(["export", partial, failed, "--format", "json", "--out", "-"]);
+  assert.equal(both.code, 2, both.err);
+  assert.match(both.err, /export-failed\.jsonl: the run failed: 0 of 2 samples finished.*; left out\n/);
+  assert.deepEqual((JSON.parse(both.out) as ExportDocument).prompts.map((x) => x.id), ["export-partial"]);
+});

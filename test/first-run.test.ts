@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { analyzeRecords, type Analysis, type OptimizerAnalysis } from "../src/core";
-import { benchmarkSentence } from "../src/cli/bench";
+import { analyzeRecords, benchmarkSentence, incoherenceTrend, longestProblem, type Analysis, type OptimizerAnalysis } from "../src/core";
 import { demo } from "../src/cli/demo";
 import { main, type Io } from "../src/cli/main";
 import { renderTable } from "../src/cli/table";
@@ -102,6 +101,29 @@ test("the benchmark sentence: the longest problem's first and last steps, and 'r
     "Reruns of m on optimizer problems of 8 steps: incoherence goes from 0.11 at step 1 to 0.13 at step 8, but their intervals overlap, so these reruns do not show that it rises with the number of steps.",
   );
   assert.match(benchmarkSentence("Reruns of m", withCi(0.05, 0.12, 0.125, 0.2))!, /incoherence rises from 0\.11 at step 1 to 0\.13 at step 8\.$/);
+});
+
+test("the longest problem is one choice: the first of several as long, for the sentence and for the view alike", () => {
+  const a = { prompts: [{ id: "a", optimizer: fakeOptimizer(3, [0.1, 0.2, 0.3]) }, { id: "b", optimizer: fakeOptimizer(3, [0.4, 0.5, 0.6]) }, { id: "c" }] } as unknown as Analysis;
+  assert.equal(longestProblem(a), 0);
+  assert.match(benchmarkSentence("Reruns of m", a)!, /from 0\.10 at step 1 to 0\.30 at step 3/);
+  assert.equal(longestProblem({ prompts: [{ id: "c" }] } as unknown as Analysis), null);
+});
+
+test("hotmess bench: each problem's verdict in the summary is the sentence's own (n = 3: intervals overlap, so no 'grows with steps')", async () => {
+  const r = await hotmess(["bench", "optimizer", "-n", "3", "--sim-speed", "0", "--out", join(dir, "bench-3")]);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.split("\n");
+  const sentence = lines.find((l) => l.startsWith("Reruns of the simulated reasoner"))!;
+  assert.match(sentence, /intervals overlap, so these reruns do not show that it rises/, "the case the review met");
+  const verdict = (id: string) => lines.find((l) => new RegExp(`^\\s+${id}\\s+\\d+\\s`).test(l))!.trim().split(/\s{2,}/).at(-1);
+  assert.equal(verdict("optimizer-hard-seed1"), "not shown (intervals overlap)");
+  assert.doesNotMatch(r.out, /grows with steps/);
+  // every row says what incoherenceTrend says of its problem
+  const html = readFileSync(join(dir, "bench-3", "report.html"), "utf8");
+  const analysis = JSON.parse(/<script type="application\/json" id="hotmess-data"[^>]*>([\s\S]*?)<\/script>/.exec(html)![1]!) as Analysis;
+  const words = { rises: "rises with steps", overlaps: "not shown (intervals overlap)", flat: "does not rise" };
+  for (const p of analysis.prompts) assert.equal(verdict(p.id), words[incoherenceTrend(p.optimizer!)!.verdict], p.id);
 });
 
 test("hotmess demo: the result is said last, where a terminal shows it when the demo ends, with the analysis's own figures", async () => {

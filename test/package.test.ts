@@ -1,5 +1,7 @@
 // `npm run package` on a clean copy of the repository (no out/, no dist/): it must make the .vsix
-// at out/hot-mess-inspector.vsix, where scripts/e2e.sh and the README expect it.
+// at out/hot-mess-inspector.vsix, where scripts/e2e.sh and the README expect it. The copy's path
+// has a space and a % in it (a URL's pathname keeps them escaped: the script once made out/ in a
+// folder named with %20 and ran vsce there).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -15,7 +17,7 @@ test("npm run package works on a clean copy: out/ is made, the .vsix is written"
     .stdout.split("\0")
     .filter((f) => f && existsSync(join(ROOT, f)) && statSync(join(ROOT, f)).isFile());
   assert.ok(files.includes("package.json"), "git lists the repository's files");
-  const copy = mkdtempSync(join(tmpdir(), "hotmess-package-"));
+  const copy = mkdtempSync(join(tmpdir(), "hotmess package 100%-"));
   try {
     for (const f of files) {
       mkdirSync(dirname(join(copy, f)), { recursive: true });

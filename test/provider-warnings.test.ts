@@ -148,3 +148,17 @@ test("SDK lines: one tidy line, the key redacted, deprecations told apart", () =
   assert.ok(!isDeprecation(lines[1]!));
   onceEach(undefined, "the Anthropic SDK", [])("nothing to say it to: no error");
 });
+
+test("hotmess run on a terminal: every line said during the run (a truncated sample) is followed by the progress line drawn again", async () => {
+  const stderr = new Terminal();
+  const io: Io = { stdout: new Terminal(), stderr, env: {} };
+  const code = await main(["run", "--prompt", "What is 17 * 24 + 3?", "-n", "6", "--concurrency", "1", "--provider", "simulated", "--sim-speed", "0", "--max-tokens", "20", "--out", join(dir, "said")], io);
+  const err = stderr.text;
+  assert.equal(code, 0, err);
+  const said = [...err.matchAll(/ {2}sample \d was truncated at max tokens \(20\)\n/g)];
+  assert.equal(said.length, 6, JSON.stringify(err));
+  for (const m of said) {
+    const after = err.slice(m.index + m[0].length);
+    assert.match(after, new RegExp(`^${escape(CLEAR)} {2}\\d/6 done`), JSON.stringify(after.slice(0, 60)));
+  }
+});

@@ -1,7 +1,7 @@
 // The optimizer benchmark (METRICS.md §10): incoherence per step k with its interval, bias² and
 // variance per step, and the runs missing at each step; then the per-step figures as a table.
 import type { ChartConfiguration, ChartDataset } from "chart.js";
-import { benchmarkSentence, benchmarkSubject } from "../src/core/lead";
+import { benchmarkSentence, benchmarkSubject, longestProblem } from "../src/core/lead";
 import type { Analysis, OptimizerAnalysis, OptimizerStep } from "../src/core/types";
 import { Chart } from "./charts";
 import { h, span } from "./dom";
@@ -243,12 +243,8 @@ export function benchmarkLead(a: Analysis): string | null {
   return benchmarkSentence(benchmarkSubject(a), a);
 }
 
-/** The prompt a benchmark analysis opens on: its longest problem, where the trend is clearest. */
+/** The prompt a benchmark analysis opens on: its longest problem, the one the sentence follows (core/lead.ts). */
 export function openingPrompt(a: Analysis): number | null {
   if (a.prompts.length < 2 || !a.prompts.every((p) => p.optimizer)) return null;
-  let best = 0;
-  a.prompts.forEach((p, i) => {
-    if (p.optimizer!.spec.K > a.prompts[best]!.optimizer!.spec.K) best = i;
-  });
-  return best;
+  return longestProblem(a);
 }

@@ -3,16 +3,15 @@
 // per-step table (incoherence as a function of the number of steps: the paper's synthetic
 // optimizer result) and the self-contained comparison view.
 import { join, resolve } from "node:path";
-import { benchmarkSentence, benchmarkSubject, type Analysis, type OptimizerAnalysis, type ParsedRun } from "../core";
-import { defaultThinking } from "../sampling/anthropic";
+import { benchmarkSentence, benchmarkSubject, incoherenceTrend, type Analysis, type OptimizerAnalysis, type ParsedRun } from "../core";
 import { benchmarkPrompts } from "../sampling/benchmark";
-import type { SampleRequest, ThinkingMode } from "../sampling/types";
+import type { SampleRequest } from "../sampling/types";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { BENCH_DEFAULTS } from "./commands";
-import { FatalError, UsageError, type Io, type Parsed } from "./common";
-import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
-import { analyzeRuns, DEFAULT_MODELS, defaultProvider, executeRun, makeProvider, PROVIDERS, simKnobs, writeHtml, type ProviderName } from "./run";
-import { ANSI_STYLE, fmt, fmtInterval, layout, NO_STYLE, promptTable, type Style } from "./table";
+import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
+import { analysisOutputs, liveLine, planOutputs, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { analyzeRuns, DEFAULT_MODELS, defaultProvider, defaultThinkingFor, executeRun, makeProvider, simKnobs } from "./run";
+import { fmt, fmtInterval, layout, promptTable, styleFor, type Style } from "./table";
 
 /** A small number for a table: fixed when it reads well, else 3 significant digits. */
 function sci(x: number | null): string {
@@ -51,8 +50,8 @@ function bar(x: number | null): string {
   return "▇".repeat(full) + "·".repeat(width - full);
 }
 
-/** How incoherence moves with the number of steps: first third against last third of the steps. */
-export function trend(o: OptimizerAnalysis): { early: number | null; late: number | null } {
+/** Mean incoherence over the first third and over the last third of the steps. */
+function thirds(o: OptimizerAnalysis): { early: number | null; late: number | null } {
   const vals = o.steps.map((s) => s.incoherence);
   const third = Math.max(1, Math.floor(vals.length / 3));
   const mean = (xs: (number | null)[]) => {
@@ -74,15 +73,15 @@ export interface BenchOptions {
   outDir: string;
   idleTimeoutMs: number;
   retries: number;
-  /** The longest retry-after honoured (default: the engine's, 60 s). */
-  maxRetryWaitMs?: number;
+  /** The longest retry-after honoured. */
+  maxRetryWaitMs: number;
   flags: Map<string, string | true>;
 }
 
-export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal): Promise<{ analysis: Analysis; code: number; runs: string[] }> {
-  const name = (o.provider ?? defaultProvider(io.env)) as ProviderName;
-  if (!(PROVIDERS as readonly string[]).includes(name)) throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
-  const setup = makeProvider(name, io.env, o.baseURL, (l) => io.stderr.write(`hotmess: ${l}\n`), simKnobs(o.flags));
+export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal): Promise<{ analysis: Analysis; code: number }> {
+  const name = o.provider ?? defaultProvider(io.env);
+  const live = liveLine(io);
+  const setup = makeProvider(name, io.env, o.baseURL, live, simKnobs(o.flags));
   const model = o.model ?? DEFAULT_MODELS[name]!;
   let prompts;
   try {
@@ -90,24 +89,25 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const thinking = defaultThinkingFor(name, model);
+  // the model's rules do not depend on the prompt: checked once, before the first request
+  const refused = setup.provider.check({ prompt: prompts[0]?.prompt ?? "", model, maxTokens: o.maxTokens, thinking });
+  if (refused) throw new FatalError(refused);
   const runs: ParsedRun[] = [];
-  const files: string[] = [];
   let code = 0;
   for (const bp of prompts) {
-    const thinking: ThinkingMode = name === "anthropic" ? defaultThinking(model) : { type: "none" };
     const request: SampleRequest = { prompt: bp.prompt, model, maxTokens: o.maxTokens, thinking };
-    const refused = setup.provider.check(request);
-    if (refused) throw new FatalError(refused);
     io.stderr.write(`\nhotmess: optimizer benchmark, ${bp.difficulty}: d = ${bp.spec.d}, κ = ${bp.spec.kappa}, K = ${bp.spec.K} steps\n`);
     const r = await executeRun(
       {
         setup,
+        live,
         request,
         n: o.n,
         concurrency: o.concurrency,
         idleTimeoutMs: o.idleTimeoutMs,
         retries: o.retries,
-        ...(o.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: o.maxRetryWaitMs } : {}),
+        maxRetryWaitMs: o.maxRetryWaitMs,
         prices: DEFAULT_PRICES,
         reference: bp.reference,
         benchmark: bp.spec,
@@ -119,22 +119,21 @@ export async function runBenchmark(o: BenchOptions, io: Io, signal?: AbortSignal
       signal,
     );
     runs.push(r.run);
-    files.push(r.file);
     code = Math.max(code, r.code);
     if (r.code === 1 || r.code === 130) break;
   }
-  const analysis = analyzeRuns(runs.filter((r) => r.samples.length > 0));
-  return { analysis, code, runs: files };
+  return { analysis: analyzeRuns(runs), code };
 }
 
 const SPARKS = "▁▂▃▄▅▆▇█";
+
+/** The summary's verdict per problem: the sentence's own (incoherenceTrend), in a column's words. */
+const TREND_WORDS = { rises: "rises with steps", overlaps: "not shown (intervals overlap)", flat: "does not rise", none: "—" } as const;
 
 /** Incoherence per step in one line of characters, 0 to 1 (· where a step has none). */
 function sparkline(o: OptimizerAnalysis): string {
   return o.steps.map((s) => (s.incoherence === null ? "·" : SPARKS[Math.min(SPARKS.length - 1, Math.max(0, Math.floor(s.incoherence * SPARKS.length)))]!)).join("");
 }
-
-export { benchmarkSentence };
 
 /**
  * The benchmark's result. A terminal shows the end of what was printed, so the end is what the
@@ -143,7 +142,7 @@ export { benchmarkSentence };
  * result itself: the sentence, and incoherence against the number of steps per problem.
  */
 export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: string } = {}): void {
-  const st = io.stdout.isTTY === true && !io.env.NO_COLOR ? ANSI_STYLE : NO_STYLE;
+  const st = styleFor(io);
   const out: string[] = [""];
   for (const p of analysis.prompts) {
     if (!p.optimizer) continue;
@@ -156,8 +155,8 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
     .filter((p) => p.optimizer)
     .map((p) => {
       const o = p.optimizer!;
-      const t = trend(o);
-      return [p.id, String(o.spec.K), fmt(o.steps[0]?.incoherence), fmt(o.steps.at(-1)?.incoherence), fmt(t.early), fmt(t.late), sparkline(o), t.early !== null && t.late !== null ? (t.late > t.early ? "grows with steps" : "does not grow") : "—"];
+      const t = thirds(o);
+      return [p.id, String(o.spec.K), fmt(o.steps[0]?.incoherence), fmt(o.steps.at(-1)?.incoherence), fmt(t.early), fmt(t.late), sparkline(o), TREND_WORDS[incoherenceTrend(o)?.verdict ?? "none"]];
     });
   const sentence = benchmarkSentence(opts.subject ?? benchmarkSubject(analysis), analysis);
   if (sentence) out.push(st.bold(sentence), "");
@@ -168,76 +167,70 @@ export function printBenchmark(analysis: Analysis, io: Io, opts: { subject?: str
   io.stdout.write(out.join("\n") + "\n");
 }
 
-/** Where `hotmess bench` writes its analysis: --json (or - for standard output) and the comparison view. */
-export interface BenchOutputs {
-  json?: string;
-  html: string;
-}
-
 /**
  * `hotmess bench`'s arguments made into options, everything checked before the benchmark runs:
  * the outputs (two never the same file, each writable, the run folder too), then the numbers.
  */
-export function planBench(p: Parsed): { options: BenchOptions; out: BenchOutputs } {
+export function planBench(p: Parsed): { options: BenchOptions; out: AnalysisOutputs } {
   const what = p.positional[0];
   if (what !== "optimizer") throw new UsageError(what === undefined ? "bench needs a benchmark: hotmess bench optimizer -n N" : `unknown benchmark "${what}": the one there is is "optimizer"`);
   const f = p.flags;
   const str = (k: string) => (typeof f.get(k) === "string" ? (f.get(k) as string) : undefined);
-  const int = (k: string, fallback: number, min: number, max?: number) => {
-    const v = str(k);
-    if (v === undefined) return fallback;
-    const x = Number(v);
-    if (v.trim() === "" || !Number.isInteger(x) || x < min || (max !== undefined && x > max))
-      throw new UsageError(`${k} must be an integer ${max !== undefined ? `between ${min} and ${max}` : `≥ ${min}`}, not "${v}"`);
-    return x;
-  };
 
   const outArg = str("--out") ?? BENCH_DEFAULTS.out;
-  const html = str("--html") ?? join(outArg, "report.html");
-  const json = str("--json");
-  const outputs: OutputPath[] = [...(json !== undefined ? [{ flag: "--json", path: json, stdout: true }] : []), { flag: "--html", path: html }];
-  refuseOverwrites([], outputs);
-  checkWritable({ files: outputs, dirs: [outArg] });
+  const out = { json: str("--json"), html: str("--html") ?? join(outArg, "report.html") };
+  planOutputs(analysisOutputs(out), { dirs: [outArg] });
 
-  if (!f.has("-n")) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
-  const options: BenchOptions = {
-    ...(str("--provider") ? { provider: str("--provider")! } : {}),
-    ...(str("--model") ? { model: str("--model")! } : {}),
-    ...(str("--base-url") ? { baseURL: str("--base-url")! } : {}),
-    n: int("-n", 16, 2, 10000),
-    difficulties: (str("--difficulty") ?? BENCH_DEFAULTS.difficulty).split(",").map((s) => s.trim()).filter(Boolean),
-    seed: int("--seed", BENCH_DEFAULTS.seed, 0, 2 ** 31),
-    concurrency: int("--concurrency", BENCH_DEFAULTS.concurrency, 1, 64),
-    maxTokens: int("--max-tokens", BENCH_DEFAULTS.maxTokens, 256, 200000),
-    outDir: resolve(outArg),
-    idleTimeoutMs: int("--timeout", BENCH_DEFAULTS.timeoutS, 1, 3600) * 1000,
-    retries: int("--retries", BENCH_DEFAULTS.retries, 0, 20),
-    maxRetryWaitMs: int("--max-retry-wait", BENCH_DEFAULTS.maxRetryWaitS, 0) * 1000,
+  const n = num(f, "-n");
+  if (n === undefined) throw new UsageError("bench optimizer needs -n N, the reruns of each problem");
+  const options = benchOptions({
+    provider: str("--provider"),
+    model: str("--model"),
+    baseURL: str("--base-url"),
+    n,
+    difficulty: str("--difficulty") ?? BENCH_DEFAULTS.difficulty,
+    seed: num(f, "--seed") ?? BENCH_DEFAULTS.seed,
+    concurrency: num(f, "--concurrency") ?? BENCH_DEFAULTS.concurrency,
+    maxTokens: num(f, "--max-tokens") ?? BENCH_DEFAULTS.maxTokens,
+    out: outArg,
+    timeoutS: num(f, "--timeout") ?? BENCH_DEFAULTS.timeoutS,
+    retries: num(f, "--retries") ?? BENCH_DEFAULTS.retries,
+    maxRetryWaitS: num(f, "--max-retry-wait") ?? BENCH_DEFAULTS.maxRetryWaitS,
     flags: f,
+  });
+  return { options, out };
+}
+
+/** The benchmark's settings as the flags give them (seconds, a comma-separated list of difficulties); BENCH_DEFAULTS has the rest. */
+export type BenchSettings = typeof BENCH_DEFAULTS & { n: number; provider?: string | undefined; model?: string | undefined; baseURL?: string | undefined; flags?: Map<string, string | true> };
+
+/** The options runBenchmark takes, from settings in the flags' terms. */
+export function benchOptions(s: BenchSettings): BenchOptions {
+  return {
+    ...(s.provider ? { provider: s.provider } : {}),
+    ...(s.model ? { model: s.model } : {}),
+    ...(s.baseURL ? { baseURL: s.baseURL } : {}),
+    n: s.n,
+    difficulties: s.difficulty.split(",").map((d) => d.trim()).filter(Boolean),
+    seed: s.seed,
+    concurrency: s.concurrency,
+    maxTokens: s.maxTokens,
+    outDir: resolve(s.out),
+    idleTimeoutMs: s.timeoutS * 1000,
+    retries: s.retries,
+    maxRetryWaitMs: s.maxRetryWaitS * 1000,
+    flags: s.flags ?? new Map(),
   };
-  return { options, out: { ...(json !== undefined ? { json } : {}), html } };
 }
 
 export async function benchCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
   const { options, out } = planBench(p);
-  const result = await runBenchmark(options, io, signal);
-  const { code } = result;
-  const analysis = redactAnalysis(result.analysis, io);
+  const { analysis, code } = await runBenchmark(options, io, signal);
   if (analysis.prompts.length === 0) {
     io.stderr.write("hotmess: no run finished a sample, so there is nothing to analyse\n");
     return code || 1;
   }
-  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
-  else printBenchmark(analysis, io);
-  writeHtml(out.html, analysis, io);
-  if (out.json !== undefined && out.json !== "-") {
-    try {
-      writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
-    } catch (e) {
-      throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
-    }
-    io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
-  }
+  writeAnalysisOutputs(analysis, out, io, (a) => printBenchmark(a, io));
   io.stderr.write(`hotmess: run files in ${options.outDir}\n`);
   return code;
 }

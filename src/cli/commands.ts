@@ -4,12 +4,14 @@
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from "../core";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { DEFAULT_KNOBS } from "../sampling/simulated";
-import { HELP_OPTION, VERSION, type CommandSpec, type OptionSpec } from "./common";
+import { VERSION, type CommandSpec, type OptionSpec } from "./common";
 
 export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
 
-export const RUN_DEFAULTS = { concurrency: 4, timeoutS: 120, retries: 5, maxRetryWaitS: 60, maxTokens: 8192, thinkingBudget: 4096, out: ".hotmess/runs" };
-export const BENCH_DEFAULTS = { difficulty: "easy,medium,hard", seed: 1, concurrency: 4, maxTokens: 16000, timeoutS: 120, retries: 5, maxRetryWaitS: 60, out: ".hotmess/bench" };
+/** How samples are sent, for run and bench alike. */
+const SAMPLING_DEFAULTS = { concurrency: 4, timeoutS: 120, retries: 5, maxRetryWaitS: 60 };
+export const RUN_DEFAULTS = { ...SAMPLING_DEFAULTS, maxTokens: 8192, thinkingBudget: 4096, out: ".hotmess/runs" };
+export const BENCH_DEFAULTS = { ...SAMPLING_DEFAULTS, difficulty: "easy,medium,hard", seed: 1, maxTokens: 16000, out: ".hotmess/bench" };
 
 const JSON_OUT = (what: string, group?: string): OptionSpec => ({
   flag: "--json",
@@ -19,7 +21,7 @@ const JSON_OUT = (what: string, group?: string): OptionSpec => ({
 });
 const HTML_OUT = (group?: string): OptionSpec => ({ flag: "--html", value: "OUT", description: "also write the comparison view, one self-contained HTML file", ...(group ? { group } : {}) });
 
-const MODEL_DEFAULTS = `${DEFAULT_MODELS.anthropic} for anthropic, ${DEFAULT_MODELS.openai} for openai`;
+const MODEL_DEFAULTS = `${DEFAULT_MODELS.anthropic} for anthropic, ${DEFAULT_MODELS.openai} for openai, ${DEFAULT_MODELS.simulated} for simulated`;
 const PROVIDER: OptionSpec = {
   flag: "--provider",
   value: "NAME",
@@ -29,33 +31,32 @@ const PROVIDER: OptionSpec = {
 const MODEL: OptionSpec = { flag: "--model", value: "M", description: "the model id", default: MODEL_DEFAULTS, group: "Model" };
 const BASE_URL: OptionSpec = { flag: "--base-url", value: "URL", description: "another endpoint: a proxy, or an OpenAI-compatible server (Ollama: http://localhost:11434/v1, no key needed)", group: "Model" };
 
-function sampling(d: { concurrency: number; timeoutS: number; retries: number; maxRetryWaitS: number }): OptionSpec[] {
-  return [
-    { flag: "--concurrency", value: "C", description: "samples in flight at once, 1 to 64", default: d.concurrency, group: "Sampling" },
-    { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: d.timeoutS, group: "Sampling" },
-    { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams, 0 to 20", default: d.retries, group: "Sampling" },
-    {
-      flag: "--max-retry-wait",
-      value: "S",
-      description: "the longest wait a server may ask for (retry-after) that is honoured, in seconds; a server asking for more fails the sample, and the run ends with what it has (--resume finishes it)",
-      default: d.maxRetryWaitS,
-      group: "Sampling",
-    },
-  ];
-}
+const SAMPLING: OptionSpec[] = [
+  { flag: "--concurrency", value: "C", description: "samples in flight at once", default: SAMPLING_DEFAULTS.concurrency, group: "Sampling", number: { int: true, min: 1, max: 64 } },
+  { flag: "--timeout", value: "S", description: "abandon and retry a sample that sends nothing for S seconds", default: SAMPLING_DEFAULTS.timeoutS, group: "Sampling", number: { int: true, min: 1, max: 3600 } },
+  { flag: "--retries", value: "K", description: "retries per sample on 429/529/5xx/dropped streams", default: SAMPLING_DEFAULTS.retries, group: "Sampling", number: { int: true, min: 0, max: 20 } },
+  {
+    flag: "--max-retry-wait",
+    value: "S",
+    description: "the longest wait a server may ask for (retry-after) that is honoured, in seconds; a server asking for more fails the sample, and the run ends with what it has (--resume finishes it)",
+    default: SAMPLING_DEFAULTS.maxRetryWaitS,
+    group: "Sampling",
+    number: { int: true, min: 0 },
+  },
+];
 
 const SIM = "Simulated reasoner (--provider simulated)";
 /** The simulated reasoner's knobs as flags (read by simKnobs in run.ts). */
-export const SIM_OPTIONS: OptionSpec[] = [
-  { flag: "--sim-slip", value: "P", description: "chance that a run makes the systematic slip (bias)", default: DEFAULT_KNOBS.slip.probability, group: SIM },
+const SIM_OPTIONS: OptionSpec[] = [
+  { flag: "--sim-slip", value: "P", description: "chance that a run makes the systematic slip (bias)", default: DEFAULT_KNOBS.slip.probability, group: SIM, number: { min: 0, max: 1 } },
   { flag: "--sim-slip-kind", value: "KIND", description: "rate (misreads the rate) or drop-b (drops b from the gradient)", default: DEFAULT_KNOBS.slip.kind, group: SIM },
-  { flag: "--sim-slip-size", value: "S", description: "how far the misread rate is off, ×(1+S), -0.9 to 10", default: DEFAULT_KNOBS.slip.size, group: SIM },
-  { flag: "--sim-noise", value: "P", description: "chance of an arithmetic error at a step (variance)", default: DEFAULT_KNOBS.noise.probability, group: SIM },
-  { flag: "--sim-sigma", value: "S", description: "size of an arithmetic error", default: DEFAULT_KNOBS.noise.sigma, group: SIM },
-  { flag: "--sim-distraction", value: "P", description: "chance of a digression at the first step", default: DEFAULT_KNOBS.distraction.base, group: SIM },
-  { flag: "--sim-growth", value: "G", description: "how that chance grows each step, 0.5 to 3", default: DEFAULT_KNOBS.distraction.growth, group: SIM },
-  { flag: "--sim-speed", value: "T", description: "tokens a second as it streams (0: at once)", default: DEFAULT_KNOBS.tokensPerSecond, group: SIM },
-  { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM },
+  { flag: "--sim-slip-size", value: "S", description: "how far the misread rate is off, ×(1+S)", default: DEFAULT_KNOBS.slip.size, group: SIM, number: { min: -0.9, max: 10 } },
+  { flag: "--sim-noise", value: "P", description: "chance of an arithmetic error at a step (variance)", default: DEFAULT_KNOBS.noise.probability, group: SIM, number: { min: 0, max: 1 } },
+  { flag: "--sim-sigma", value: "S", description: "size of an arithmetic error", default: DEFAULT_KNOBS.noise.sigma, group: SIM, number: { min: 0 } },
+  { flag: "--sim-distraction", value: "P", description: "chance of a digression at the first step", default: DEFAULT_KNOBS.distraction.base, group: SIM, number: { min: 0, max: 1 } },
+  { flag: "--sim-growth", value: "G", description: "how that chance grows each step", default: DEFAULT_KNOBS.distraction.growth, group: SIM, number: { min: 0.5, max: 3 } },
+  { flag: "--sim-speed", value: "T", description: "tokens a second as it streams (0: at once)", default: DEFAULT_KNOBS.tokensPerSecond, group: SIM, number: { min: 0 } },
+  { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM, number: { int: true, min: 0 } },
 ];
 
 export const ANALYZE: CommandSpec = {
@@ -70,9 +71,8 @@ export const ANALYZE: CommandSpec = {
     JSON_OUT("write"),
     HTML_OUT(),
     { flag: "--reference-free", description: "ignore references and correctness flags: disagreement and entropy only" },
-    { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED },
-    { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES },
-    HELP_OPTION,
+    { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
+    { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES, number: { int: true, min: 0 } },
   ],
 };
 
@@ -90,23 +90,22 @@ export const RUN: CommandSpec = {
     { flag: "--prompt-file", value: "FILE", description: "read the prompt from FILE", group: "Prompt" },
     { flag: "--system", value: "TEXT", description: "a system prompt", group: "Prompt" },
     { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence", group: "Prompt" },
-    { flag: "-n", value: "N", description: "how many reruns, 1 to 10000 (with --resume: a new total)", group: "Prompt" },
+    { flag: "-n", value: "N", description: "how many reruns (with --resume: a new total)", group: "Prompt", number: { int: true, min: 1, max: 10000 } },
     PROVIDER,
     MODEL,
     BASE_URL,
     { flag: "--thinking", value: "MODE", description: "adaptive, budget or off; default: Claude adaptive where the model has it, else a budget; OpenAI-compatible off", group: "Model" },
-    { flag: "--thinking-budget", value: "T", description: "thinking budget in tokens; implies --thinking budget", default: RUN_DEFAULTS.thinkingBudget, group: "Model" },
-    { flag: "--max-tokens", value: "T", description: "output limit per sample, thinking included", default: RUN_DEFAULTS.maxTokens, group: "Model" },
-    { flag: "--temperature", value: "T", description: "sampling temperature, 0 to 2, checked against the model's rules", default: "the provider's", group: "Model" },
-    ...sampling(RUN_DEFAULTS),
-    { flag: "--until-ci", value: "W", description: "sample in waves until the incoherence interval is narrower than W (needs --reference; N is then the most)", group: "Sampling" },
+    { flag: "--thinking-budget", value: "T", description: "thinking budget in tokens; implies --thinking budget", default: RUN_DEFAULTS.thinkingBudget, group: "Model", number: { int: true, min: 1 } },
+    { flag: "--max-tokens", value: "T", description: "output limit per sample, thinking included", default: RUN_DEFAULTS.maxTokens, group: "Model", number: { int: true, min: 1 } },
+    { flag: "--temperature", value: "T", description: "sampling temperature, checked against the model's rules", default: "the provider's", group: "Model", number: { min: 0, max: 2 } },
+    ...SAMPLING,
+    { flag: "--until-ci", value: "W", description: "sample in waves until the incoherence interval is narrower than W (needs --reference; N is then the most)", group: "Sampling", number: { min: 0.001, max: 1 } },
     { flag: "--prices", value: "FILE", description: 'a JSON price table {"model": {"input": USD/M, "output": USD/M}} over the built-in one', group: "Sampling" },
     { flag: "--resume", value: "RUNFILE", description: "continue a run that was cancelled or cut short, to its N (or a new -n)", group: "Sampling" },
     { flag: "--out", value: "DIR", description: "where run files go", default: RUN_DEFAULTS.out, group: "Output" },
     JSON_OUT("also write", "Output"),
     HTML_OUT("Output"),
-    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output" },
-    HELP_OPTION,
+    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output", number: { int: true, min: 0 } },
     ...SIM_OPTIONS,
   ],
 };
@@ -121,18 +120,17 @@ export const BENCH: CommandSpec = {
     "The one benchmark there is is optimizer.",
   positionals: { max: 1, extra: "bench takes one benchmark, optimizer" },
   options: [
-    { flag: "-n", value: "N", description: "reruns of each problem, 2 to 10000 (required)", group: "Benchmark" },
+    { flag: "-n", value: "N", description: "reruns of each problem (required)", group: "Benchmark", number: { int: true, min: 2, max: 10000 } },
     { flag: "--difficulty", value: "LIST", description: "which problems, comma-separated: easy, medium, hard", default: BENCH_DEFAULTS.difficulty, group: "Benchmark" },
-    { flag: "--seed", value: "S", description: "the problems' seed: the same seed gives the same prompts", default: BENCH_DEFAULTS.seed, group: "Benchmark" },
-    { ...PROVIDER, description: `${PROVIDERS.join(", ")}; default: the one whose key is set (as for run), else simulated` },
-    { ...MODEL, default: `${MODEL_DEFAULTS}, ${DEFAULT_MODELS.simulated} for simulated` },
+    { flag: "--seed", value: "S", description: "the problems' seed: the same seed gives the same prompts", default: BENCH_DEFAULTS.seed, group: "Benchmark", number: { int: true, min: 0, max: 2 ** 31 } },
+    PROVIDER,
+    MODEL,
     BASE_URL,
-    { flag: "--max-tokens", value: "T", description: "output limit per sample, 256 to 200000", default: BENCH_DEFAULTS.maxTokens, group: "Model" },
-    ...sampling(BENCH_DEFAULTS),
+    { flag: "--max-tokens", value: "T", description: "output limit per sample", default: BENCH_DEFAULTS.maxTokens, group: "Model", number: { int: true, min: 256, max: 200000 } },
+    ...SAMPLING,
     { flag: "--out", value: "DIR", description: "where run files go", default: BENCH_DEFAULTS.out, group: "Output" },
     { ...HTML_OUT("Output"), description: "where the comparison view goes", default: "DIR/report.html" },
     JSON_OUT("also write", "Output"),
-    HELP_OPTION,
     ...SIM_OPTIONS,
   ],
 };
@@ -149,8 +147,7 @@ export const EXPORT: CommandSpec = {
   options: [
     { flag: "--format", value: "FORMAT", description: "json, csv, md or html", default: "from --out's extension" },
     { flag: "--out", value: "OUT", description: "where to write; - for standard output", default: "beside the first FILE, with the format's extension" },
-    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED },
-    HELP_OPTION,
+    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
   ],
 };
 
@@ -160,10 +157,16 @@ export const DEMO: CommandSpec = {
   summary: "the benchmark on the simulated reasoner, offline and seeded (npm run demo)",
   about: "Runs the optimizer-emulation benchmark on the simulated reasoner (offline, seeded, N = 16 per difficulty), prints the per-step table and writes out/demo/report.html under the current folder.",
   positionals: { max: 0, extra: "demo takes no arguments" },
-  options: [HELP_OPTION],
+  options: [],
 };
 
-export const COMMANDS: Record<string, CommandSpec> = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, demo: DEMO };
+export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, demo: DEMO } satisfies Record<string, CommandSpec>;
+export type CommandName = keyof typeof COMMANDS;
+
+/** Whether a word is a subcommand (an own key of COMMANDS: "toString" is not). */
+export function isCommand(word: string): word is CommandName {
+  return Object.hasOwn(COMMANDS, word);
+}
 
 export const TOP: CommandSpec = {
   name: "",
@@ -171,7 +174,7 @@ export const TOP: CommandSpec = {
   summary: "",
   about: "",
   positionals: { max: 0, extra: "give the command first: hotmess <command> [options]" },
-  options: [HELP_OPTION, { flag: "--version", short: "-v", description: "print the version" }],
+  options: [{ flag: "--version", short: "-v", description: "print the version" }],
 };
 
 /** `hotmess --help`: the commands, each with its usage; each command's --help has its options. */

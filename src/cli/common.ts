@@ -3,11 +3,14 @@
 // what they may be, and the same table writes that subcommand's --help.
 import { parseArgs } from "node:util";
 import pkg from "../../package.json";
+import type { Redactor } from "../core/redact";
 
 export const VERSION: string = pkg.version;
 
-/** A mistake in the command line: the message is followed by a pointer to the command's --help. */
-export class UsageError extends Error {}
+/** A mistake in the command line: the message is followed by a pointer to the --help of `command` (set by the dispatch), else the overview. */
+export class UsageError extends Error {
+  command?: string;
+}
 
 export interface OptionSpec {
   /** The flag as users type it: "--json", "-n". */
@@ -22,6 +25,15 @@ export interface OptionSpec {
   default?: string | number;
   /** The heading the help lists it under (default "Options"). */
   group?: string;
+  /** A number flag: parseCommand refuses a value that is not one in this range, and the help shows the range. */
+  number?: NumberRule;
+}
+
+/** What a number flag takes: an integer or any number, at least `min`, at most `max`. */
+export interface NumberRule {
+  int?: boolean;
+  min?: number;
+  max?: number;
 }
 
 export interface CommandSpec {
@@ -35,6 +47,7 @@ export interface CommandSpec {
   about: string;
   /** How many positional arguments it takes at most, and what to say to one too many. */
   positionals: { max: number; extra: string };
+  /** Its flags; --help is added to every command's (parseCommand, renderHelp). */
   options: OptionSpec[];
 }
 
@@ -46,8 +59,8 @@ export interface Parsed {
   help: boolean;
 }
 
-/** Every subcommand takes --help. */
-export const HELP_OPTION: OptionSpec = { flag: "--help", short: "-h", description: "show this help" };
+/** Every subcommand takes --help: parseCommand and renderHelp add it to each table. */
+const HELP_OPTION: OptionSpec = { flag: "--help", short: "-h", description: "show this help" };
 
 const key = (o: OptionSpec) => o.flag.replace(/^-+/, "");
 
@@ -61,7 +74,7 @@ const key = (o: OptionSpec) => o.flag.replace(/^-+/, "");
 export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
   const byRawName = new Map<string, OptionSpec>();
   const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-  for (const o of spec.options) {
+  for (const o of [...spec.options, HELP_OPTION]) {
     byRawName.set(o.flag, o);
     if (o.short) byRawName.set(o.short, o);
     const short = o.short ?? (/^-[^-]$/.test(o.flag) ? o.flag : undefined);
@@ -94,9 +107,29 @@ export function parseCommand(argv: string[], spec: CommandSpec): Parsed {
     if (value === undefined || value === "") throw new UsageError(`${o.flag} needs a value`);
     // `--json --html x`: the flag's value is missing, not "--html" (a negative number is a value)
     if (!t.inlineValue && (value.startsWith("--") || byRawName.has(value))) throw new UsageError(`${o.flag} needs a value, not the option ${value}`);
+    if (o.number) checkNumber(o.flag, value, o.number);
     flags.set(o.flag, value);
   }
   return { positional, flags, help: false };
+}
+
+/** The range as the help and the messages say it: "between 1 and 64", "≥ 0". */
+function rangeWords(r: NumberRule): string {
+  if (r.min !== undefined && r.max !== undefined) return ` between ${r.min} and ${r.max}`;
+  if (r.min !== undefined) return ` ≥ ${r.min}`;
+  return r.max !== undefined ? ` ≤ ${r.max}` : "";
+}
+
+function checkNumber(flag: string, v: string, r: NumberRule): void {
+  const x = Number(v);
+  const ok = v.trim() !== "" && Number.isFinite(x) && (!r.int || Number.isInteger(x)) && (r.min === undefined || x >= r.min) && (r.max === undefined || x <= r.max);
+  if (!ok) throw new UsageError(`${flag} must be ${r.int ? "an integer" : "a number"}${rangeWords(r)}, not "${v}"`);
+}
+
+/** A number flag's value (parseCommand has checked it against its table's range); undefined when the flag is absent. */
+export function num(flags: Parsed["flags"], flag: string): number | undefined {
+  const v = flags.get(flag);
+  return typeof v === "string" ? Number(v) : undefined;
 }
 
 const HELP_WIDTH = 100;
@@ -124,27 +157,20 @@ export function renderHelp(spec: CommandSpec): string {
   const prefix = `hotmess${spec.name ? ` ${spec.name}` : ""}`;
   const out = spec.usage.map((u, i) => `${i === 0 ? "Usage: " : "       "}${prefix}${u ? ` ${u}` : ""}`);
   out.push("", wrap(spec.about, HELP_WIDTH, 0));
-  const options = [...spec.options.filter((o) => o !== HELP_OPTION), HELP_OPTION];
+  const options = [...spec.options, HELP_OPTION];
   const labelWidth = Math.min(28, Math.max(...options.map((o) => optionLabel(o).length)));
   const groups = [...new Set(options.map((o) => o.group ?? "Options"))];
   for (const group of groups) {
     out.push("", `${group}:`);
     for (const o of options.filter((x) => (x.group ?? "Options") === group)) {
       const label = optionLabel(o);
-      const text = o.default !== undefined ? `${o.description} (default: ${o.default})` : o.description;
+      const range = o.number?.min !== undefined && o.number.max !== undefined ? `, ${o.number.min} to ${o.number.max}` : "";
+      const text = `${o.description}${range}${o.default !== undefined ? ` (default: ${o.default})` : ""}`;
       const pad = label.length > labelWidth ? `\n${" ".repeat(labelWidth + 4)}` : " ".repeat(labelWidth - label.length + 2);
       out.push(`  ${label}${pad}${wrap(text, HELP_WIDTH - labelWidth - 4, labelWidth + 4)}`);
     }
   }
   return out.join("\n") + "\n";
-}
-
-export function intFlag(p: Parsed, name: string, fallback: number, min: number): number {
-  const v = p.flags.get(name);
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (typeof v !== "string" || !Number.isInteger(x) || x < min) throw new UsageError(`${name} must be an integer ≥ ${min}, not "${String(v)}"`);
-  return x;
 }
 
 export class FatalError extends Error {}
@@ -160,7 +186,6 @@ export interface Io {
   stdout: Out;
   stderr: Out;
   env: NodeJS.ProcessEnv;
+  /** The redaction of the environment's keys, made once by main (redactingIo); without it (a test's Io), redactorOf makes it from env. */
+  redact?: Redactor;
 }
-
-// The CLI writes files the way every front end does (src/report/write.ts).
-export { writeFileAtomic } from "../report/write";

@@ -5,10 +5,11 @@
 // the per-step view of the longest problem.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { longestProblem } from "../core";
 import type { Io } from "./common";
-import { printBenchmark, runBenchmark } from "./bench";
-import { checkWritable } from "./io";
-import { writeHtml } from "./run";
+import { benchOptions, printBenchmark, runBenchmark } from "./bench";
+import { BENCH_DEFAULTS } from "./commands";
+import { checkWritable, writeAnalysisOutputs } from "./io";
 
 export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   const root = resolve("out", "demo");
@@ -16,27 +17,13 @@ export async function demo(io: Io, signal?: AbortSignal): Promise<number> {
   checkWritable({ dirs: [runsDir] }); // before anything is removed or run
   rmSync(runsDir, { recursive: true, force: true }); // the demo's own earlier runs
   const started = Date.now();
-  io.stderr.write("hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = 16 per difficulty, seed 1)\n");
-  const { analysis, code } = await runBenchmark(
-    {
-      provider: "simulated",
-      n: 16,
-      difficulties: ["easy", "medium", "hard"],
-      seed: 1,
-      concurrency: 8,
-      maxTokens: 16000,
-      outDir: runsDir,
-      idleTimeoutMs: 120_000,
-      retries: 0,
-      flags: new Map(),
-    },
-    io,
-    signal,
-  );
-  printBenchmark(analysis, io, { subject: "The demo reruns a simulated reasoner" });
+  const settings = { ...BENCH_DEFAULTS, concurrency: 8, retries: 0, provider: "simulated", n: 16, out: runsDir };
+  io.stderr.write(`hotmess demo: the optimizer-emulation benchmark on the simulated reasoner (offline; N = ${settings.n} per difficulty, seed ${settings.seed})\n`);
+  const { analysis, code } = await runBenchmark(benchOptions(settings), io, signal);
   const report = join(root, "report.html");
-  writeHtml(report, analysis, io);
-  const K = Math.max(0, ...analysis.prompts.map((p) => p.optimizer?.spec.K ?? 0));
+  writeAnalysisOutputs(analysis, { html: report }, io, (a) => printBenchmark(a, io, { subject: "The demo reruns a simulated reasoner" }));
+  const longest = longestProblem(analysis);
+  const K = longest === null ? 0 : analysis.prompts[longest]!.optimizer!.spec.K;
   io.stdout.write(`\nThe comparison view: ${report}\n(open it in a browser; it needs no network; it opens on incoherence per step of the ${K}-step problem)\n`);
   io.stdout.write(`Run files: ${runsDir}  ·  took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   io.stdout.write(`Next: hotmess bench optimizer --provider anthropic -n 16   ·   hotmess analyze examples/word-problems.jsonl\n`);

@@ -2,18 +2,14 @@
 // one or more run files (one prompt each, analysed together), exported as JSON (the analysis
 // with the raw traces), CSV, Markdown or the self-contained HTML view. The formats are in
 // src/report/export.ts; this reads the inputs, finds the keys to redact and writes the file.
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { DEFAULT_RESAMPLES, DEFAULT_SEED, isRunFile, secretsFromEnv, parseRunFile, parseTraceLine, type Analysis, type ParsedRun, type PromptRecord } from "../core";
-import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, tracesFromRuns, type PromptTraces } from "../report/export";
+import { DEFAULT_SEED, describeRunFailure, type Analysis } from "../core";
+import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
-import { FatalError, intFlag, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { checkWritable, refuseOverwrites, writeFileAtomic } from "./io";
-import { analyzeFile } from "./main";
-import { analyzeRuns } from "./run";
-
-export { secretsFromEnv };
+import { loadView, noUsablePrompt, type LoadedView } from "../report/load";
+import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { planOutputs, redactorOf, writeFileAtomic } from "./io";
 
 export const EXPORT_FORMATS = ["json", "csv", "md", "html"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -45,58 +41,19 @@ export function defaultOut(first: string, format: ExportFormat, inputs: string[]
   return taken.has(resolve(out)) ? `${stem}.export${EXTENSIONS[format]}` : out;
 }
 
-/** Whether FILE is a run file (its first line is a hotmess.run header); FatalError when it cannot be read. */
-function isRun(file: string): boolean {
-  let fd: number;
+/** Refuses, with a message in words, an input that is missing, a folder or empty. */
+function checkInput(file: string): void {
+  let size: number;
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new FatalError(`${file} is a directory, not a trace set or a run file`);
-    if (st.size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
-    fd = openSync(file, "r");
+    size = st.size;
   } catch (e) {
     if (e instanceof FatalError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new FatalError(code === "ENOENT" ? `${file}: no such file` : `cannot read ${file}: ${(e as Error).message}`);
   }
-  let head: string;
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
-  const lines = head.split("\n");
-  const at = lines.findIndex((l) => l.trim() !== "");
-  if (at < 0) return false;
-  const first = lines[at]!.trim();
-  // a header longer than what was read (a very long prompt) is judged by the whole file
-  const whole = at === lines.length - 1;
-  return first.includes('"hotmess.run/') && (whole || isRunFile(first));
-}
-
-function readRun(file: string): ParsedRun {
-  try {
-    return parseRunFile(readFileSync(file, "utf8"));
-  } catch (e) {
-    throw new FatalError(`${file}: ${(e as Error).message}`);
-  }
-}
-
-/** The records of a trace set, as analyzeFile reads them (the same lines kept, the same samples). */
-async function readRecords(file: string): Promise<PromptRecord[]> {
-  const records: PromptRecord[] = [];
-  const seen = new Map<string, number>();
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  let lineNo = 0;
-  try {
-    for await (const line of rl) {
-      const parsed = parseTraceLine(line, ++lineNo, seen);
-      if (parsed !== null && !("error" in parsed)) records.push(parsed.record);
-    }
-  } catch (e) {
-    throw new FatalError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  return records;
+  if (size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
 }
 
 interface Loaded {
@@ -106,22 +63,16 @@ interface Loaded {
   problems: { file: string; line?: number; message: string }[];
 }
 
-/** A trace set, or run files, analysed, with the raw traces behind the analysis. */
-export async function loadForExport(files: string[], seed: number, io: Io): Promise<Loaded> {
+/**
+ * A trace set, or run files, analysed, with the raw traces behind the analysis: each file read
+ * once, by the loader the editor uses (src/report/load.ts). A run that did not finish says so in
+ * the words analyze uses (describeRunFailure): with nothing finished it is an error (left out
+ * among several), a partial one is exported with its sentence as a problem.
+ */
+export function loadForExport(files: string[], seed: number): Loaded {
   if (files.includes("-")) throw new UsageError("export reads files, not standard input");
-  const kinds = files.map((f) => ({ file: f, run: isRun(f) }));
-  if (kinds.length === 1 && !kinds[0]!.run) {
-    const file = files[0]!;
-    const analysis = await analyzeFile(file, { referenceFree: false, seed, resamples: DEFAULT_RESAMPLES }, io);
-    const records = await readRecords(file);
-    const same = records.length === analysis.prompts.length && records.every((r, i) => r.id === analysis.prompts[i]!.id && r.samples.length === analysis.prompts[i]!.n);
-    if (!same) throw new FatalError(`${file} changed while it was being read: export it again`);
-    return { analysis, traces: tracesFromRecords(records), problems: analysis.skipped.map((s) => ({ file, line: s.line, message: s.message })) };
-  }
-  const notRun = kinds.find((k) => !k.run);
-  if (notRun) throw new FatalError(`${notRun.file} is not a run file: several files must all be run files (export a trace set on its own)`);
   const problems: Loaded["problems"] = [];
-  const runs: ParsedRun[] = [];
+  const unique: string[] = [];
   const seen = new Set<string>();
   for (const file of files) {
     const key = resolve(file);
@@ -130,17 +81,31 @@ export async function loadForExport(files: string[], seed: number, io: Io): Prom
       continue;
     }
     seen.add(key);
-    const run = readRun(file);
-    for (const w of run.warnings) problems.push({ file, line: w.line, message: w.message });
-    if (run.samples.length === 0) {
-      if (files.length === 1) throw new FatalError(`${file}: the run has no finished sample yet`);
-      problems.push({ file, message: "the run has no finished sample yet; left out" });
+    checkInput(file);
+    unique.push(file);
+  }
+  let loaded: LoadedView;
+  try {
+    loaded = loadView(unique, { generator: { name: "hotmess", version: VERSION }, seed });
+  } catch (e) {
+    // an empty or unreadable file names itself; a bad run header does not
+    const message = (e as Error).message;
+    throw new FatalError(unique.some((f) => message.includes(f)) ? message : `${unique.join(", ")}: ${message}`);
+  }
+  const notRun = unique.length > 1 ? unique.find((f) => !loaded.runs.some((r) => r.file === f)) : undefined;
+  if (notRun) throw new FatalError(`${notRun} is not a run file: several files must all be run files (export a trace set on its own)`);
+  problems.push(...loaded.skipped.map(({ file, line, message }) => ({ file, line, message })));
+  for (const { file, run } of loaded.runs) {
+    const why = describeRunFailure(run, file);
+    if (run.samples.length > 0) {
+      if (why) problems.push({ file, message: why });
       continue;
     }
-    runs.push(run);
+    if (unique.length === 1) throw new FatalError(why ?? `${file}: the run has no finished sample yet`);
+    problems.push({ file, message: `${why ?? "the run has no finished sample yet"}; left out` });
   }
-  if (runs.length === 0) throw new FatalError("none of the runs has a finished sample yet: nothing to export");
-  return { analysis: analyzeRuns(runs, seed), traces: tracesFromRuns(runs), problems };
+  if (!loaded.analysis) throw new FatalError(loaded.runs.length > 0 ? "none of the runs has a finished sample yet: nothing to export" : noUsablePrompt(unique, loaded).message);
+  return { analysis: loaded.analysis, traces: tracesFromRecords(loaded.records), problems };
 }
 
 const MAX_REPORTED = 20;
@@ -152,7 +117,7 @@ function reportProblems(problems: Loaded["problems"], io: Io): void {
 }
 
 /** The export of an analysis in one format, as text. */
-export function renderExport(format: ExportFormat, analysis: Analysis, traces: PromptTraces[], secrets: string[]): string {
+export function renderExport(format: ExportFormat, analysis: Analysis, traces: PromptTraces[], secrets: readonly string[]): string {
   if (format === "json") return exportJson(analysis, traces, { secrets, tool: { name: "hotmess", version: VERSION } });
   if (format === "csv") return exportCsv(analysis, { secrets });
   if (format === "md") return exportMarkdown(analysis, { secrets });
@@ -168,20 +133,15 @@ export function renderExport(format: ExportFormat, analysis: Analysis, traces: P
 export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length === 0) throw new UsageError("export needs a trace set or run files: hotmess export FILE... --format json|csv|md|html");
   const format = parseFormat(p);
-  const seed = intFlag(p, "--seed", DEFAULT_SEED, 0);
+  const seed = num(p.flags, "--seed") ?? DEFAULT_SEED;
   const files = p.positional;
   const outFlag = p.flags.get("--out");
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);
-  const output = { flag: "--out", path: out, stdout: true };
-  refuseOverwrites(
-    files.map((path) => ({ path, what: "the input" })),
-    [output],
-  );
-  checkWritable({ files: [output] });
+  planOutputs([{ flag: "--out", path: out, stdout: true }], { inputs: files.map((path) => ({ path, what: "the input" })) });
 
-  const { analysis, traces, problems } = await loadForExport(files, seed, io);
+  const { analysis, traces, problems } = loadForExport(files, seed);
   reportProblems(problems, io);
-  const text = renderExport(format, analysis, traces, secretsFromEnv(io.env));
+  const text = renderExport(format, analysis, traces, redactorOf(io).secrets);
 
   if (out === "-") io.stdout.write(text);
   else {

@@ -4,11 +4,13 @@
 // redaction, so a key quoted by a trace or a model never reaches the screen.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { redactDeep, redactSecrets, secretsFromEnv } from "../core";
+import { redactor, secretsFromEnv, type Analysis, type Redactor } from "../core";
+import { writeReportHtml } from "../report/html";
+import { writeFileAtomic } from "../report/write";
 import { FatalError, UsageError, type Io, type Out } from "./common";
 
 // The CLI writes files the way every front end does (src/report/write.ts).
-export { writeFileAtomic } from "../report/write";
+export { writeFileAtomic };
 
 /** A file a command reads, and what it is to the user ("the trace set"). */
 export interface InputPath {
@@ -204,11 +206,116 @@ export function checkWritable(o: { files?: OutputPath[]; dirs?: string[] }): voi
   for (const d of o.dirs ?? []) check(() => dirProblem(d), `run files to ${d}`);
 }
 
-/** The streams with every key of the environment (and anything shaped like a key) redacted from every text. */
+/** A path a flag may leave out (undefined: the flag was not given). */
+type Given<T extends { path: string }> = Omit<T, "path"> & { path: string | undefined };
+
+/**
+ * What a command will write, checked before any work (refuseOverwrites, then checkWritable):
+ * the outputs of the flags given, the inputs they must not be, and the run folders `dirs`.
+ */
+export function planOutputs(outputs: Given<OutputPath>[], o: { inputs?: Given<InputPath>[]; dirs?: string[] } = {}): void {
+  const given = <T extends { path: string | undefined }>(xs: T[]) => xs.filter((x): x is T & { path: string } => x.path !== undefined);
+  const files = given(outputs);
+  refuseOverwrites(given(o.inputs ?? []), files);
+  checkWritable({ files, dirs: o.dirs ?? [] });
+}
+
+/** Where a command writes its analysis: --json FILE (or - for standard output, instead of the table) and --html FILE. */
+export interface AnalysisOutputs {
+  json?: string | undefined;
+  html?: string | undefined;
+}
+
+/** The --json and --html outputs, for planOutputs. */
+export function analysisOutputs(out: AnalysisOutputs): Given<OutputPath>[] {
+  return [
+    { flag: "--json", path: out.json, stdout: true },
+    { flag: "--html", path: out.html },
+  ];
+}
+
+/**
+ * An analysis where the command was told to put it, with the environment's keys redacted first
+ * (the table cuts long texts: a key cut short would no longer be found in the printed line):
+ * `--json -` on standard output instead of what `print` shows, else `print` and a --json file;
+ * then the --html view.
+ */
+export function writeAnalysisOutputs(analysis: Analysis, out: AnalysisOutputs, io: Io, print: (analysis: Analysis) => void): void {
+  const a = redactorOf(io).deep(analysis);
+  if (out.json === "-") io.stdout.write(JSON.stringify(a) + "\n");
+  else {
+    print(a);
+    if (out.json !== undefined) writeJson(out.json, a, io);
+  }
+  if (out.html !== undefined) writeHtml(out.html, a, io);
+}
+
+/** Writes the hotmess.analysis/1 document. */
+export function writeJson(file: string, analysis: Analysis, io: Io): void {
+  try {
+    writeFileAtomic(file, JSON.stringify(analysis) + "\n");
+  } catch (e) {
+    throw new FatalError(`cannot write ${file}: ${(e as Error).message}`);
+  }
+  const n = analysis.prompts.length;
+  io.stderr.write(`hotmess: wrote ${file} (${n} prompt${n === 1 ? "" : "s"}, hotmess.analysis/1)\n`);
+}
+
+/** Writes the self-contained comparison view. */
+export function writeHtml(file: string, analysis: Analysis, io: Io): void {
+  try {
+    writeReportHtml(file, analysis);
+  } catch (e) {
+    throw new FatalError(`cannot write the report ${file}: ${(e as Error).message}`);
+  }
+  io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
+}
+
+/** Standard error with a live line kept at the bottom of a terminal (a run's progress). */
+export interface LiveLine {
+  /** Draws `text` as the live line (on a terminal; nothing otherwise). */
+  setLive(text: string): void;
+  /** Writes a line above the live line: clears it, writes the line, draws it again. */
+  print(line: string): void;
+  /** Takes the live line away: what follows starts on a clean line and nothing is drawn again. */
+  clear(): void;
+}
+
+/** The live line of an Io's standard error; without a terminal there is none, and print writes plain lines. */
+export function liveLine(io: Io): LiveLine {
+  const tty = io.stderr.isTTY === true;
+  const CLEAR = "\r\x1b[K";
+  let live = "";
+  const draw = () => {
+    if (live) io.stderr.write(`${CLEAR}  ${live}`);
+  };
+  return {
+    setLive(text) {
+      if (!tty) return;
+      live = text;
+      draw();
+    },
+    print(line) {
+      io.stderr.write(`${tty ? CLEAR : ""}${line}\n`);
+      if (tty) draw();
+    },
+    clear() {
+      if (tty && live) io.stderr.write(CLEAR);
+      live = "";
+    },
+  };
+}
+
+/** The redaction of an Io: the one main made, else one from its environment's keys. */
+export function redactorOf(io: Io): Redactor {
+  return io.redact ?? redactor(secretsFromEnv(io.env));
+}
+
+/** The streams with every key of the environment (and anything shaped like a key) redacted from every text; the redactor goes with them. */
 export function redactingIo(io: Io): Io {
-  const secrets = secretsFromEnv(io.env);
+  const redact = redactorOf(io);
   const wrap = (out: Out): Out => ({
-    write: (text: string) => out.write(redactSecrets(text, secrets)),
+    write: (text: string) => out.write(redact.text(text)),
     get isTTY() {
       return out.isTTY;
     },
@@ -216,10 +323,5 @@ export function redactingIo(io: Io): Io {
       return out.columns;
     },
   });
-  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr), env: io.env };
-}
-
-/** The analysis as the CLI shows and writes it: every string with the environment's keys redacted. */
-export function redactAnalysis<T>(analysis: T, io: Io): T {
-  return redactDeep(analysis, secretsFromEnv(io.env));
+  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr), env: io.env, redact };
 }

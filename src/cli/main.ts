@@ -2,12 +2,12 @@
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
-import { checkWritable, redactAnalysis, redactingIo, refuseOverwrites, writeFileAtomic, type OutputPath } from "./io";
-import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
-import { COMMANDS, renderOverview, TOP } from "./commands";
-import { FatalError, intFlag, parseCommand, renderHelp, UsageError, VERSION, type CommandSpec, type Io, type Parsed } from "./common";
+import { analysisOutputs, planOutputs, redactingIo, writeAnalysisOutputs } from "./io";
+import { printTable } from "./table";
+import { COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
+import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
 
-export { FatalError, UsageError, VERSION, parseCommand, type Io };
+export type { Io };
 
 /** A progress bar on stderr, for large inputs on a terminal; redrawn at most every 100 ms. */
 class Progress {
@@ -57,7 +57,7 @@ function readRunIfRunFile(file: string): ParsedRun | null {
 }
 
 /** Streams a trace set through the analyzer, line by line. */
-export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
@@ -128,46 +128,19 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length === 0) throw new UsageError("analyze needs a trace set: hotmess analyze FILE.jsonl");
   const file = p.positional[0]!;
   const out = { json: p.flags.get("--json") as string | undefined, html: p.flags.get("--html") as string | undefined };
-  const outputs = [
-    { flag: "--json", path: out.json, stdout: true },
-    { flag: "--html", path: out.html },
-  ].filter((o): o is OutputPath => o.path !== undefined);
-  refuseOverwrites([{ path: file, what: "the trace set" }], outputs);
-  checkWritable({ files: outputs });
+  planOutputs(analysisOutputs(out), { inputs: [{ path: file, what: "the trace set" }] });
   // a run file whose run failed in part is analysed for what finished, and says what is missing
   let unfinished: string | null = null;
-  const analysis = redactAnalysis(
-    await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: intFlag(p, "--seed", DEFAULT_SEED, 0), resamples: intFlag(p, "--resamples", DEFAULT_RESAMPLES, 0) }, io, (run) => {
-      unfinished = describeRunFailure(run, file);
-    }),
-    io,
-  );
+  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed") ?? DEFAULT_SEED, resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
+    unfinished = describeRunFailure(run, file);
+  });
   reportSkipped(analysis.skipped, io);
-  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
-  else {
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-    if (out.json !== undefined) {
-      try {
-        writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
-      } catch (e) {
-        throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
-      }
-      io.stderr.write(`hotmess: wrote ${out.json} (${analysis.prompts.length} prompts, hotmess.analysis/1)\n`);
-    }
-  }
-  if (out.html !== undefined) (await import("./run")).writeHtml(out.html, analysis, io);
+  writeAnalysisOutputs(analysis, out, io, (a) => printTable(a, io));
   if (unfinished) io.stderr.write(`hotmess: ${unfinished}\n`);
   return analysis.skipped.length > 0 || unfinished ? 2 : 0;
 }
 
-/** `hotmess run` with Ctrl-C: the first cancels the run and keeps what finished, a second quits. */
-async function runWithSignals(p: Parsed, io: Io): Promise<number> {
-  const { runCommand } = await import("./run");
-  return withCancel(io, (signal) => runCommand(p, io, signal));
-}
-
-/** Runs a command that samples, with Ctrl-C wired to its cancellation. */
+/** Runs a command that samples, with Ctrl-C wired to its cancellation: the first cancels and keeps what finished, a second quits. */
 async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const cancel = new AbortController();
   const onSigint = () => {
@@ -183,27 +156,33 @@ async function withCancel(io: Io, body: (signal: AbortSignal) => Promise<number>
   }
 }
 
-/** Runs a subcommand with its arguments parsed against its table (its --help instead, when asked). */
+/** What runs each subcommand of the table (the heavy ones loaded only when asked for). */
+const RUNNERS: Record<CommandName, (p: Parsed, io: Io) => Promise<number>> = {
+  analyze: analyzeCommand,
+  run: (p, io) => withCancel(io, async (signal) => (await import("./run")).runCommand(p, io, signal)),
+  export: async (p, io) => (await import("./export")).exportCommand(p, io),
+  bench: (p, io) => withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal)),
+  demo: (_p, io) => withCancel(io, async (signal) => (await import("./demo")).demo(io, signal)),
+};
+
+/** Runs a subcommand with its arguments parsed against its table (its --help instead, when asked); its usage errors point to its --help. */
 async function dispatch(command: string, argv: string[], io: Io): Promise<number> {
-  const spec = commandSpec(command);
-  const p = parseCommand(argv, spec);
-  if (p.help) {
-    io.stdout.write(renderHelp(spec));
-    return 0;
+  if (!isCommand(command)) throw unknownCommand(command);
+  const spec = COMMANDS[command];
+  try {
+    const p = parseCommand(argv, spec);
+    if (p.help) {
+      io.stdout.write(renderHelp(spec));
+      return 0;
+    }
+    return await RUNNERS[command](p, io);
+  } catch (e) {
+    if (e instanceof UsageError) e.command ??= command;
+    throw e;
   }
-  if (command === "analyze") return analyzeCommand(p, io);
-  if (command === "run") return runWithSignals(p, io);
-  if (command === "export") return (await import("./export")).exportCommand(p, io);
-  if (command === "bench") return withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal));
-  if (command === "demo") return withCancel(io, async (signal) => (await import("./demo")).demo(io, signal));
-  throw new Error(`the command "${command}" has a table but nothing runs it`);
 }
 
-/** The table of a subcommand; a usage error for a word that is none. */
-function commandSpec(command: string): CommandSpec {
-  if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command "${command}"`);
-  return COMMANDS[command]!;
-}
+const unknownCommand = (word: string) => new UsageError(`unknown command "${word}"`);
 
 /** The top level: no command, --help / --version, or `help [COMMAND]`; null when argv starts with a command. */
 function topLevel(argv: string[], io: Io): number | null {
@@ -215,7 +194,8 @@ function topLevel(argv: string[], io: Io): number | null {
   if (first === "help") {
     const topic = rest[0];
     if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}": hotmess help takes one command`);
-    io.stdout.write(topic === undefined ? renderOverview() : renderHelp(commandSpec(topic)));
+    if (topic !== undefined && !isCommand(topic)) throw unknownCommand(topic);
+    io.stdout.write(topic === undefined ? renderOverview() : renderHelp(COMMANDS[topic]));
     return 0;
   }
   if (!first.startsWith("-") || first === "-") return null;
@@ -228,12 +208,11 @@ function topLevel(argv: string[], io: Io): number | null {
 export async function main(argv: string[], rawIo: Io): Promise<number> {
   // everything printed, messages included, goes out with the environment's keys redacted
   const io = redactingIo(rawIo);
-  const command = argv[0] !== undefined && !argv[0].startsWith("-") && argv[0] !== "help" ? argv[0] : undefined;
   try {
     return topLevel(argv, io) ?? (await dispatch(argv[0]!, argv.slice(1), io));
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`hotmess: ${e.message} (see hotmess${command && Object.hasOwn(COMMANDS, command) ? ` ${command}` : ""} --help)\n`);
+      io.stderr.write(`hotmess: ${e.message} (see hotmess${e.command ? ` ${e.command}` : ""} --help)\n`);
       return 1;
     }
     if (e instanceof FatalError) {

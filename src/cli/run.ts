@@ -2,8 +2,7 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, secretsFromEnv, type Analysis, type ParsedRun } from "../core";
-import { writeReportHtml } from "../report/html";
+import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
@@ -14,11 +13,10 @@ import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sa
 import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
-import { FatalError, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { checkWritable, redactAnalysis, refuseOverwrites, writeFileAtomic, type InputPath, type OutputPath } from "./io";
-import { ANSI_STYLE, NO_STYLE, renderTable } from "./table";
+import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
+import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs, type LiveLine } from "./io";
+import { printTable } from "./table";
 
-export { PROVIDERS };
 export type ProviderName = (typeof PROVIDERS)[number];
 
 export { DEFAULT_MODELS };
@@ -26,22 +24,22 @@ export { DEFAULT_MODELS };
 /** The simulated reasoner's knobs, from their flags (`--sim-…`, commands.ts SIM_OPTIONS). */
 export function simKnobs(flags: Map<string, string | true>): Partial<SimulatorKnobs> {
   const k: Partial<SimulatorKnobs> = {};
-  const get = (name: string, o: { int?: boolean; min?: number; max?: number }) => num(flags, name, o);
-  const slipP = get("--sim-slip", { min: 0, max: 1 });
-  const slipSize = get("--sim-slip-size", { min: -0.9, max: 10 });
+  const get = (name: string) => num(flags, name);
+  const slipP = get("--sim-slip");
+  const slipSize = get("--sim-slip-size");
   const kind = flags.get("--sim-slip-kind");
   if (kind !== undefined && kind !== "rate" && kind !== "drop-b") throw new UsageError(`--sim-slip-kind is rate or drop-b, not "${String(kind)}"`);
   if (slipP !== undefined || slipSize !== undefined || kind !== undefined)
     k.slip = { ...DEFAULT_KNOBS.slip, ...(slipP !== undefined ? { probability: slipP } : {}), ...(slipSize !== undefined ? { size: slipSize } : {}), ...(kind ? { kind } : {}) };
-  const noiseP = get("--sim-noise", { min: 0, max: 1 });
-  const sigma = get("--sim-sigma", { min: 0 });
+  const noiseP = get("--sim-noise");
+  const sigma = get("--sim-sigma");
   if (noiseP !== undefined || sigma !== undefined) k.noise = { ...DEFAULT_KNOBS.noise, ...(noiseP !== undefined ? { probability: noiseP } : {}), ...(sigma !== undefined ? { sigma } : {}) };
-  const base = get("--sim-distraction", { min: 0, max: 1 });
-  const growth = get("--sim-growth", { min: 0.5, max: 3 });
+  const base = get("--sim-distraction");
+  const growth = get("--sim-growth");
   if (base !== undefined || growth !== undefined) k.distraction = { ...DEFAULT_KNOBS.distraction, ...(base !== undefined ? { base } : {}), ...(growth !== undefined ? { growth } : {}) };
-  const speed = get("--sim-speed", { min: 0 });
+  const speed = get("--sim-speed");
   if (speed !== undefined) k.tokensPerSecond = speed;
-  const seed = get("--sim-seed", { int: true, min: 0 });
+  const seed = get("--sim-seed");
   if (seed !== undefined) k.seed = seed;
   return k;
 }
@@ -51,44 +49,36 @@ export function defaultProvider(env: NodeJS.ProcessEnv): ProviderName {
   return env.ANTHROPIC_API_KEY ? "anthropic" : env.OPENAI_API_KEY ? "openai" : "simulated";
 }
 
+/** The thinking a request gets when none is asked for: Claude's default for the model (adaptive where it has it, else a budget); none elsewhere. */
+export function defaultThinkingFor(provider: string, model: string): ThinkingMode {
+  return provider === "anthropic" ? defaultThinking(model) : { type: "none" };
+}
+
 export interface ProviderSetup {
   provider: Provider;
   name: ProviderName;
   baseURL?: string;
-  /** Prints the provider's log lines (the SDKs' warnings, each once); executeRun puts them above its progress line. */
-  log?: { print: (line: string) => void };
 }
 
-/** The provider for a name, with its key from the environment; a clear error when it cannot be had. */
-export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, log?: (l: string) => void, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
+/**
+ * The provider for a name, with its key from the environment; a clear error when it cannot be had.
+ * Its log lines (the SDKs' warnings, each once) are printed above the live progress line.
+ */
+export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined, live: LiveLine, knobs: Partial<SimulatorKnobs> = {}): ProviderSetup {
   if (name === "simulated") return { provider: new SimulatedProvider(knobs), name };
-  // The providers log through this sink, so that executeRun can print their lines above its progress line.
-  const sink = { print: log ?? (() => {}) };
-  const toSink = (line: string) => sink.print(line);
+  const log = (line: string) => live.print(`hotmess: ${line}`);
   if (name === "anthropic") {
     const key = env.ANTHROPIC_API_KEY;
     if (!key) throw new FatalError("ANTHROPIC_API_KEY is not set: export your Anthropic API key (https://console.anthropic.com/settings/keys) or choose another --provider");
-    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
+    return { provider: new AnthropicProvider({ apiKey: key, ...(baseURL ? { baseURL } : {}), log }), name, ...(baseURL ? { baseURL } : {}) };
   }
   if (name === "openai") {
     const key = env.OPENAI_API_KEY;
     // local OpenAI-compatible servers (Ollama, vLLM, LM Studio, llama.cpp) need no key
     if (!key && !baseURL) throw new FatalError("OPENAI_API_KEY is not set: export your OpenAI key, or give --base-url for a local OpenAI-compatible server (Ollama: http://localhost:11434/v1)");
-    return { provider: new OpenAIProvider({ ...(key ? { apiKey: key } : {}), ...(baseURL ? { baseURL } : {}), log: toSink }), name, ...(baseURL ? { baseURL } : {}), log: sink };
+    return { provider: new OpenAIProvider({ ...(key ? { apiKey: key } : {}), ...(baseURL ? { baseURL } : {}), log }), name, ...(baseURL ? { baseURL } : {}) };
   }
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
-}
-
-function num(flags: Map<string, string | true>, name: string, opts: { int?: boolean; min?: number; max?: number }): number | undefined {
-  const v = flags.get(name);
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  const ok = typeof v === "string" && v.trim() !== "" && Number.isFinite(x) && (!opts.int || Number.isInteger(x)) && (opts.min === undefined || x >= opts.min) && (opts.max === undefined || x <= opts.max);
-  if (!ok) {
-    const range = opts.min !== undefined && opts.max !== undefined ? ` between ${opts.min} and ${opts.max}` : opts.min !== undefined ? ` ≥ ${opts.min}` : "";
-    throw new UsageError(`${name} must be ${opts.int ? "an integer" : "a number"}${range}, not "${String(v)}"`);
-  }
-  return x;
 }
 
 function fmtTokens(n: number): string {
@@ -112,7 +102,7 @@ function progressLine(p: Progress): string {
 }
 
 /** Analysis of runs (each run's samples as one prompt). */
-export function analyzeRuns(runs: ParsedRun[], seed = 1): Analysis {
+export function analyzeRuns(runs: ParsedRun[], seed = DEFAULT_SEED): Analysis {
   const analyzer = new Analyzer({ seed, generator: { name: "hotmess", version: VERSION } });
   for (const run of runs) if (run.samples.length > 0) analyzer.add(runToPromptRecord(run));
   return analyzer.finish(runs.flatMap((r) => r.warnings));
@@ -124,12 +114,8 @@ export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promi
   return finish([run], io, out, code);
 }
 
-/** Where `hotmess run` writes: the analysis (--json, --html) and the bootstrap seed of its intervals. */
-export interface RunOutputs {
-  json?: string | undefined;
-  html?: string | undefined;
-  seed?: number;
-}
+/** Where `hotmess run` writes the analysis (--json, --html), and the bootstrap seed of its intervals. */
+type RunOutputs = AnalysisOutputs & { seed?: number };
 
 /**
  * `hotmess run`'s arguments made into a plan. Everything is checked here, before any request is
@@ -143,19 +129,17 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     return typeof v === "string" ? v : undefined;
   };
 
-  const inputs: InputPath[] = [
-    { path: str("--prompt-file"), what: "the prompt file" },
-    { path: str("--prices"), what: "the price table" },
-    { path: str("--resume"), what: "the run file" },
-  ].filter((i): i is InputPath => i.path !== undefined);
-  const outputs: OutputPath[] = [
-    { flag: "--json", path: str("--json"), stdout: true },
-    { flag: "--html", path: str("--html") },
-  ].filter((o): o is OutputPath => o.path !== undefined);
-  refuseOverwrites(inputs, outputs);
+  const out: RunOutputs = { json: str("--json"), html: str("--html") };
   const outDir = str("--out") ?? RUN_DEFAULTS.out;
-  // a resumed run appends to its own file; a new one needs its folder
-  checkWritable({ files: outputs, dirs: str("--resume") ? [] : [outDir] });
+  planOutputs(analysisOutputs(out), {
+    inputs: [
+      { path: str("--prompt-file"), what: "the prompt file" },
+      { path: str("--prices"), what: "the price table" },
+      { path: str("--resume"), what: "the run file" },
+    ],
+    // a resumed run appends to its own file; a new one needs its folder
+    dirs: str("--resume") ? [] : [outDir],
+  });
 
   let prices: PriceTable = DEFAULT_PRICES;
   if (str("--prices")) {
@@ -176,14 +160,15 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   let reference: string | number | undefined = str("--reference");
   let n: number;
   let maxTokens: number;
-  let temperature = num(f, "--temperature", { min: 0, max: 2 });
+  let temperature = num(f, "--temperature");
   let thinking: ThinkingMode;
-  let untilCi = num(f, "--until-ci", { min: 0.001, max: 1 });
-  const concurrencyFlag = num(f, "--concurrency", { int: true, min: 1, max: 64 });
-  const timeoutS = num(f, "--timeout", { min: 1 }) ?? RUN_DEFAULTS.timeoutS;
-  const retries = num(f, "--retries", { int: true, min: 0, max: 20 }) ?? RUN_DEFAULTS.retries;
-  const maxRetryWaitS = num(f, "--max-retry-wait", { int: true, min: 0 }) ?? RUN_DEFAULTS.maxRetryWaitS;
-  const seed = num(f, "--seed", { int: true, min: 0 }) ?? DEFAULT_SEED;
+  let untilCi = num(f, "--until-ci");
+  const concurrencyFlag = num(f, "--concurrency");
+  const timeoutS = num(f, "--timeout") ?? RUN_DEFAULTS.timeoutS;
+  const retries = num(f, "--retries") ?? RUN_DEFAULTS.retries;
+  const maxRetryWaitS = num(f, "--max-retry-wait") ?? RUN_DEFAULTS.maxRetryWaitS;
+  const seed = num(f, "--seed") ?? DEFAULT_SEED;
+  const nFlag = num(f, "-n");
 
   if (resumeFile) {
     for (const k of ["--prompt", "--prompt-file", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
@@ -198,7 +183,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     providerName = h.provider;
     baseURL = baseURL ?? h.baseURL;
     reference = h.reference;
-    n = num(f, "-n", { int: true, min: 1 }) ?? h.parameters.n;
+    n = nFlag ?? h.parameters.n;
     untilCi = untilCi ?? h.parameters.untilCi;
   } else {
     if (str("--prompt") !== undefined && str("--prompt-file") !== undefined) throw new UsageError("give the prompt once: --prompt TEXT or --prompt-file FILE");
@@ -212,31 +197,32 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     } else if (str("--prompt") !== undefined) prompt = str("--prompt")!;
     else throw new UsageError("run needs a prompt: --prompt TEXT or --prompt-file FILE");
     if (prompt.trim() === "") throw new FatalError("the prompt is empty");
-    if (!f.has("-n")) throw new UsageError("run needs -n N, the number of reruns");
-    n = num(f, "-n", { int: true, min: 1, max: 10000 })!;
+    if (nFlag === undefined) throw new UsageError("run needs -n N, the number of reruns");
+    n = nFlag;
     providerName = str("--provider") ?? defaultProvider(io.env);
     if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(", ")}`);
     model = str("--model") ?? DEFAULT_MODELS[providerName]!;
-    maxTokens = num(f, "--max-tokens", { int: true, min: 1 }) ?? RUN_DEFAULTS.maxTokens;
-    const budget = num(f, "--thinking-budget", { int: true, min: 1 });
+    maxTokens = num(f, "--max-tokens") ?? RUN_DEFAULTS.maxTokens;
+    const budget = num(f, "--thinking-budget");
     const mode = str("--thinking");
     if (mode !== undefined && !["adaptive", "off", "budget"].includes(mode)) throw new UsageError(`--thinking is adaptive, budget or off, not "${mode}"`);
     if (mode === "off") thinking = { type: "none" };
     else if (mode === "adaptive") thinking = { type: "adaptive" };
     else if (mode === "budget" || budget !== undefined) thinking = { type: "budget", budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget };
-    else thinking = providerName === "anthropic" ? defaultThinking(model) : { type: "none" };
+    else thinking = defaultThinkingFor(providerName, model);
   }
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
 
-  const log = (line: string) => io.stderr.write(`hotmess: ${line}\n`);
-  const setup = makeProvider(providerName, io.env, baseURL, log, simKnobs(f));
+  const live = liveLine(io);
+  const setup = makeProvider(providerName, io.env, baseURL, live, simKnobs(f));
   const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking };
   const refused = setup.provider.check(request);
   if (refused) throw new FatalError(refused);
   const benchmark = resumed?.run.header.benchmark;
   const plan: RunPlan = {
     setup,
+    live,
     request,
     n,
     concurrency: concurrencyFlag ?? resumed?.run.header.parameters.concurrency ?? RUN_DEFAULTS.concurrency,
@@ -250,12 +236,14 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     outDir: resolve(outDir),
     ...(resumed ? { resumed } : {}),
   };
-  return { plan, out: { json: str("--json"), html: str("--html"), seed } };
+  return { plan, out: { ...out, seed } };
 }
 
 /** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
 export type RunPlan = Omit<RecordPlan, "provider" | "providerName" | "baseURL" | "tool"> & {
   setup: ProviderSetup;
+  /** Standard error's live line: the progress, with the run's messages and the provider's log above it (the one makeProvider was given). */
+  live: LiveLine;
   /** Print one line a sample on a terminal too (off: a redrawn progress line). */
   quiet?: boolean;
 };
@@ -265,29 +253,18 @@ export type RunPlan = Omit<RecordPlan, "provider" | "providerName" | "baseURL" |
  * records every sample as it finishes, ends the file, and returns the run as recorded.
  */
 export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): Promise<{ run: ParsedRun; code: number; file: string }> {
-  const { setup, request, n } = plan;
+  const { setup, live, request, n } = plan;
   const { model, thinking, maxTokens } = request;
   const price = priceOf(model, plan.prices);
   const tty = io.stderr.isTTY === true;
   let lastDraw = 0;
-  let shown = ""; // the progress line last drawn on the terminal
   const draw = (p: Progress, force = false) => {
-    if (!tty) return;
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
-    shown = progressLine(p);
-    io.stderr.write(`\r\x1b[K  ${shown}`);
+    live.setLive(progressLine(p));
   };
-  // A provider's log line (an SDK warning) goes above the progress line: clear it, print, draw it again.
-  const print = setup.log?.print;
-  if (setup.log && print)
-    setup.log.print = (line) => {
-      if (tty) io.stderr.write("\r\x1b[K");
-      print(line);
-      if (tty && shown) io.stderr.write(`\r\x1b[K  ${shown}`);
-    };
-  const say = (line: string) => io.stderr.write(`${tty ? "\r\x1b[K" : ""}  ${line}\n`);
+  const say = (line: string) => live.print(`  ${line}`);
   const onStart = (file: string, existing: number) => {
     const thinkingLabel = thinking.type === "budget" ? `thinking budget ${thinking.budgetTokens}` : thinking.type === "adaptive" ? "adaptive thinking" : "no thinking";
     const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
@@ -319,7 +296,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         idleTimeoutMs: plan.idleTimeoutMs,
         retries: plan.retries,
         ...(plan.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: plan.maxRetryWaitMs } : {}),
-        secrets: [...secretsFromEnv(io.env), ...(plan.secrets ?? [])],
+        secrets: [...redactorOf(io).secrets, ...(plan.secrets ?? [])],
         prices: plan.prices,
         ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
@@ -332,16 +309,15 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
       { onStart, onEvent, ...(signal ? { signal } : {}) },
     );
   } catch (e) {
+    live.clear();
     throw new FatalError(`cannot write the run file in ${plan.outDir}: ${(e as Error).message}`);
-  } finally {
-    if (setup.log && print) setup.log.print = print;
   }
   const { run, result, file } = recorded;
   if (!result) {
     io.stderr.write(`hotmess: ${file} already has ${run.samples.length} of ${n} samples; nothing to do\n`);
     return { run, code: 0, file };
   }
-  if (tty) io.stderr.write("\r\x1b[K");
+  live.clear();
   io.stderr.write(`hotmess: ${progressLine(result.progress)}\n`);
   if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${plan.untilCi}\n`);
   // a failed or partial run says why, once (a fatal error is not also printed as a sample's failure)
@@ -361,30 +337,6 @@ export function finish(runs: ParsedRun[], io: Io, out: RunOutputs, code: number)
     if (code === 0) io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
     return code === 0 ? 1 : code;
   }
-  const analysis = redactAnalysis(analyzeRuns(withSamples, out.seed), io);
-  if (out.json === "-") io.stdout.write(JSON.stringify(analysis) + "\n");
-  else {
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(renderTable(analysis, color ? ANSI_STYLE : NO_STYLE).join("\n") + "\n");
-    if (out.json) {
-      try {
-        writeFileAtomic(out.json, JSON.stringify(analysis) + "\n");
-      } catch (e) {
-        throw new FatalError(`cannot write ${out.json}: ${(e as Error).message}`);
-      }
-      io.stderr.write(`hotmess: wrote ${out.json} (hotmess.analysis/1)\n`);
-    }
-  }
-  if (out.html) writeHtml(out.html, analysis, io);
+  writeAnalysisOutputs(analyzeRuns(withSamples, out.seed), out, io, (a) => printTable(a, io));
   return code;
-}
-
-/** Writes the self-contained comparison view. */
-export function writeHtml(file: string, analysis: Analysis, io: Io): void {
-  try {
-    writeReportHtml(file, analysis);
-  } catch (e) {
-    throw new FatalError(`cannot write the report ${file}: ${(e as Error).message}`);
-  }
-  io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
 }

@@ -1,8 +1,8 @@
 // The readable table `hotmess analyze` prints: per prompt n, answer classes, bias², variance,
 // error, incoherence with its interval and the fork column; then the pooled figures and the
 // length split. Rounding happens here, never in the analysis.
-import { forkGroups, type Analysis, type Interval, type PromptAnalysis } from "../core";
-import { DEFAULT_MODELS } from "../sampling/defaults";
+import { forkGroups, SIMULATED_MODEL, type Analysis, type Interval, type PromptAnalysis } from "../core";
+import type { Io } from "./common";
 
 export interface Style {
   bold(s: string): string;
@@ -10,6 +10,11 @@ export interface Style {
   red(s: string): string;
   yellow(s: string): string;
   green(s: string): string;
+}
+
+/** Colours on a terminal, unless NO_COLOR is set. */
+export function styleFor(io: Io): Style {
+  return io.stdout.isTTY === true && !io.env.NO_COLOR ? ANSI_STYLE : NO_STYLE;
 }
 
 const plain = (s: string) => s;
@@ -102,11 +107,10 @@ function promptRow(p: PromptAnalysis, st: Style): string[] {
 const MAX_FORKS = 10;
 
 /** Said under the table whenever a prompt's runs come from the simulated reasoner: nobody may take them for a model's. */
-export function simulatedNote(a: Analysis, st: Style): string[] {
-  const sim = DEFAULT_MODELS.simulated!;
-  const n = a.prompts.filter((p) => p.model === sim).length;
+function simulatedNote(a: Analysis, st: Style): string[] {
+  const n = a.prompts.filter((p) => p.model === SIMULATED_MODEL).length;
   if (n === 0) return [];
-  const which = n === a.prompts.length ? "These runs" : `The runs of ${n} prompt${n === 1 ? "" : "s"} (model ${sim})`;
+  const which = n === a.prompts.length ? "These runs" : `The runs of ${n} prompt${n === 1 ? "" : "s"} (model ${SIMULATED_MODEL})`;
   return [
     st.yellow(`Simulated: ${which} come from the offline simulated reasoner; no model was called and its answers are made up.`),
     st.dim("Set ANTHROPIC_API_KEY or OPENAI_API_KEY (or --provider openai --base-url URL for a local model) to rerun on a real model."),
@@ -117,6 +121,11 @@ export function simulatedNote(a: Analysis, st: Style): string[] {
 export function promptTable(a: Analysis, st: Style = NO_STYLE): string[] {
   const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
   return [...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st), ...simulatedNote(a, st)];
+}
+
+/** Prints the whole table on standard output. */
+export function printTable(a: Analysis, io: Io): void {
+  io.stdout.write(renderTable(a, styleFor(io)).join("\n") + "\n");
 }
 
 /** The whole table as lines of text. */

@@ -43,7 +43,24 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
 
 /** A deep copy of a JSON value with every string (keys included) redacted. */
 export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
+  return deepWith(value, usableSecrets(secrets));
+}
+
+/** What redacts many texts against one list of secrets, filtered and sorted once (redactSecrets and redactDeep do it per call). */
+export interface Redactor {
+  /** The usable secrets, longest first. */
+  secrets: readonly string[];
+  text(text: string): string;
+  deep<T>(value: T): T;
+}
+
+/** A Redactor for these secrets: for a front end that redacts every line it prints. */
+export function redactor(secrets: readonly string[]): Redactor {
   const list = usableSecrets(secrets);
+  return { secrets: list, text: (text) => redactWith(text, list), deep: (value) => deepWith(value, list) };
+}
+
+function deepWith<T>(value: T, list: readonly string[]): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return redactWith(v, list);
     if (Array.isArray(v)) return v.map(walk);

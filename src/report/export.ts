@@ -16,7 +16,7 @@ export const EXPORT_SCHEMA = "hotmess.export/1";
 
 // Secrets: one redaction for every output (src/core/redact.ts).
 export { MIN_SECRET_LENGTH, REDACTED, redactDeep, redactSecrets } from "../core/redact";
-import { redactDeep, redactSecrets } from "../core/redact";
+import { redactDeep, redactor, redactSecrets } from "../core/redact";
 
 export interface ExportOptions {
   /** Strings that must never appear in the export (the API keys in the environment). */
@@ -129,8 +129,8 @@ export function csvField(s: string): string {
  * (prompt, answer_key, step_text) are redacted and guarded against formulas (guardFormula).
  */
 export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string {
-  const secrets = opts.secrets ?? [];
-  const text = (s: string | null) => (s === null ? "" : csvField(guardFormula(redactSecrets(s, secrets))));
+  const redact = redactor(opts.secrets ?? []);
+  const text = (s: string | null) => (s === null ? "" : csvField(guardFormula(redact.text(s))));
   const lines: string[] = [CSV_HEADER.join(",")];
   for (const p of analysis.prompts) {
     const id = text(p.id);
@@ -280,8 +280,8 @@ function optimizerBlock(o: OptimizerAnalysis): string[] {
  * links, mentions or HTML, or break a table; long step texts are cut.
  */
 export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): string {
-  const secrets = opts.secrets ?? [];
-  const code = (s: string, o: { table?: boolean; max?: number } = {}) => mdCode(redactSecrets(s, secrets), o);
+  const redact = redactor(opts.secrets ?? []);
+  const code = (s: string, o: { table?: boolean; max?: number } = {}) => mdCode(redact.text(s), o);
   const limits = { maxStepText: opts.maxStepText ?? 100, maxGroups: opts.maxGroups ?? 5 };
   const maxAnswers = opts.maxAnswers ?? 5;
   const ps = analysis.prompts;

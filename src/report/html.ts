@@ -2,9 +2,10 @@
 // with one `hotmess.analysis/1` document inlined. It opens from disk with no network request:
 // a strict Content-Security-Policy allows only the nonce'd inline script and style.
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Analysis } from "../core/types";
+import { writeFileAtomic } from "./write";
 
 export interface ReportAssets {
   webviewJs: string;
@@ -85,27 +86,7 @@ export function loadReportAssets(): ReportAssets {
   return { webviewJs: readFileSync(js, "utf8"), css: readFileSync(cssFile, "utf8") };
 }
 
-/** Writes the report atomically (a temporary file beside the target, flushed, then renamed). */
+/** Writes the report atomically (src/report/write.ts). */
 export function writeReportHtml(file: string, analysis: Analysis, opts: { title?: string; assets?: ReportAssets } = {}): void {
-  const html = renderReportHtml(analysis, { ...(opts.assets ?? loadReportAssets()), ...(opts.title ? { title: opts.title } : {}) });
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  const fd = openSync(tmp, "w", 0o644);
-  try {
-    writeSync(fd, html);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
+  writeFileAtomic(file, renderReportHtml(analysis, { ...(opts.assets ?? loadReportAssets()), ...(opts.title ? { title: opts.title } : {}) }));
 }
