@@ -8,6 +8,7 @@ import { AnthropicProvider, claudeRules, claudeVersion, defaultThinking } from "
 import { runSamples, type RunEvent } from "../src/sampling/engine";
 import { SamplingError, type ProviderEvent, type SampleRequest } from "../src/sampling/types";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { freePort } from "./support/net";
 
 const KEY = "sk-ant-secret-000";
 let fake: FakeAnthropic;
@@ -283,14 +284,6 @@ test("a base URL with credentials in it is refused before any request, and the m
   assert.equal(new AnthropicProvider({ apiKey: KEY, baseURL: `${fake.url}?api-version=2024-06-01` }).check(request), null);
 });
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 test("a server that is not there fails the run in seconds, once, naming the address and the likely fix", { timeout: 20_000 }, async () => {
   const port = await freePort();

@@ -6,7 +6,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../src/cli/main";
@@ -18,6 +17,7 @@ import { DEFAULT_PRICES } from "../src/sampling/prices";
 import { Capture } from "./support/capture";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
+import { freePort } from "./support/net";
 
 
 const ANTHROPIC_KEY = "sk-ant-api03-failure-paths-key-000";
@@ -53,13 +53,6 @@ function runIn(out: string): { file: string; run: ParsedRun; text: string } {
   return { file, run: parseRunFile(text), text };
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 // a current model with thinking off: no SDK deprecation warning, no thinking rules in the way
 const claude = (out: string, n: number, extra: string[] = []) => ["run", "--prompt", "eggs?", "-n", String(n), "--provider", "anthropic", "--model", "claude-opus-4-6", "--thinking", "off", "--base-url", anthropic.url, "--out", out, ...extra];

@@ -6,7 +6,6 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -16,6 +15,7 @@ import type { OpenAIProvider } from "../src/sampling/openai";
 import type { SampleRequest } from "../src/sampling/types";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
+import { freePort } from "./support/net";
 
 interface Bundle {
   AnthropicProvider: typeof AnthropicProvider;
@@ -45,13 +45,6 @@ after(async () => {
 
 const request: SampleRequest = { prompt: "2 + 2?", model: "claude-opus-4-6", maxTokens: 100, thinking: { type: "none" } };
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 test("minified: a refused connection fails the run at once for both providers", { timeout: 20_000 }, async () => {
   const port = await freePort();
