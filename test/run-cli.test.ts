@@ -269,6 +269,6 @@ test("run --seed N is recorded in the run file: analyze, export and a resumed ru
   // a resumed run keeps the seed it was recorded with; --seed cannot change it
   const resumed = await hotmess(["run", "--resume", file, "--seed", "3"]);
   assert.equal(resumed.code, 1);
-  assert.equal(resumed.err, "hotmess: --resume continues a run as it was recorded: --seed cannot change it (start a new run instead, or read it with another seed: hotmess analyze FILE --seed N)\n");
+  assert.equal(resumed.err, "hotmess: --resume continues a run as it was recorded: --seed cannot change it; start a new run, or read this one with another seed: hotmess analyze FILE --seed N (see hotmess run --help)\n");
   fake.setDefault({ kind: "ok" });
 });
