@@ -87,3 +87,23 @@ test("a run without a finished sample adds no prompt", () => {
   const empty: ParsedRun = { ...parseRunFile(runText([])), samples: [] };
   assert.equal(analyzeRuns([empty]).prompts.length, 0);
 });
+
+test("a benchmark run names the runs missing at a step by their recorded index", async () => {
+  const { benchmarkPrompts } = await import("../src/sampling/benchmark");
+  const { simulateRun, DEFAULT_KNOBS } = await import("../src/sampling/simulated");
+  const { mulberry32 } = await import("../src/core");
+  const bp = benchmarkPrompts(["easy"], 1)[0]!;
+  const line = (index: number) => {
+    const r = simulateRun(bp.spec, { ...DEFAULT_KNOBS, distraction: { base: 0, growth: 1 } }, mulberry32(index + 1));
+    // sample 3 stopped after its second iterate: it is missing from step 3 on
+    const thinking = index === 3 ? r.thinking.slice(0, r.thinking.indexOf("g_3")) : r.thinking;
+    return { ...sample(index), thinking, text: index === 3 ? "" : r.text };
+  };
+  const header = { type: "header", schema: "hotmess.run/1", id: "bench", createdAt: "2026-05-01T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: bp.prompt, reference: bp.reference, benchmark: bp.spec, parameters: { n: 6, maxTokens: 1000, thinking: { type: "none" }, concurrency: 4, idleTimeoutMs: 1000 } };
+  // index 1 failed; they finished as 5, 0, 3, 2
+  const text = [header, ...[5, 0, 3, 2].map(line)].map((l) => JSON.stringify(l)).join("\n") + "\n";
+  const o = analyzeRun(parseRunFile(text)).prompts[0]!.optimizer!;
+  assert.deepEqual(o.steps[0]!.missing, []);
+  assert.deepEqual(o.steps[2]!.missing, [3], "run #3 is missing at step 3 (not the run in third place)");
+  assert.equal(o.iterates[2]![2], null, "iterates are in run order: the third run (#3) has none at step 3");
+});
