@@ -344,10 +344,12 @@ test("JSON: hotmess.analysis/1 with the raw traces, and no key anywhere", () => 
     doc.traces[0]!.runs.map((r) => r.index),
     doc.prompts[0]!.runs.map((r) => r.index),
   );
-  // the traces are the run file's samples, in the analysis's run order
-  assert.equal(doc.traces[0]!.runs[0]!.text, "The header said [redacted].\n2 + 2 = 4\nAnswer: 4");
-  assert.equal(doc.traces[0]!.runs[0]!.thinking, null);
-  assert.equal(doc.traces[0]!.runs[1]!.thinking, "Let me use Authorization: Bearer [redacted] and [redacted].\nThen 2 + 2 = 4.");
+  // the traces are the run file's samples, in the analysis's run order: by recorded index (the
+  // file lists them as they finished: 2, 0, 1)
+  assert.deepEqual(doc.traces[0]!.runs.map((r) => r.index), [0, 1, 2]);
+  assert.equal(doc.traces[0]!.runs[2]!.text, "The header said [redacted].\n2 + 2 = 4\nAnswer: 4");
+  assert.equal(doc.traces[0]!.runs[2]!.thinking, null);
+  assert.equal(doc.traces[0]!.runs[0]!.thinking, "Let me use Authorization: Bearer [redacted] and [redacted].\nThen 2 + 2 = 4.");
   assert.equal(doc.prompts[0]!.prompt, "What is 2 + 2? (my key is [redacted])");
   // the analysis itself is not changed by the export
   assert.ok(analysis.prompts[0]!.prompt!.includes(KEY));

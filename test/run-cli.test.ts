@@ -239,3 +239,36 @@ test("run --seed N is the bootstrap seed of the intervals (it was accepted and i
   assert.ok(others.some((o) => JSON.stringify(o) !== JSON.stringify(ran)), `other seeds give other intervals: ${JSON.stringify([ran, ...others])}`);
   fake.setDefault({ kind: "ok" });
 });
+
+test("run --seed N is recorded in the run file: analyze, export and a resumed run read it, whatever order the samples finished in", async () => {
+  // the first request of each four takes longest: with 4 at once, samples finish out of index order
+  let k = 0;
+  fake.setDefault(() => {
+    const i = k++;
+    return { kind: "ok", reasoning: ["16 - 3 = 13", i % 3 ? "\n13 - 4 = 9" : "\n13 - 3 = 10"], text: [["Answer: 18", "Answer: 20", "Answer: 18", "Answer: 9"][i % 4]!], chunkDelayMs: 5 + 10 * (3 - (i % 4)) };
+  });
+  const out = join(dir, "recorded-seed");
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "8", "--concurrency", "4", "--reference", "18", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out, "--json", "-", "--seed", "7"]);
+  assert.equal(r.code, 0, r.err);
+  const file = join(out, readdirSync(out)[0]!);
+  const run = parseRunFile(readFileSync(file, "utf8"));
+  assert.deepEqual(run.header.analysis, { seed: 7 }, "the seed is in the header");
+  const order = run.samples.map((s) => s.index);
+  assert.notDeepEqual(order, [...order].sort((a, b) => a - b), `the samples finished out of order: ${order.join(" ")}`);
+  const ran = JSON.parse(r.out) as Analysis;
+  assert.equal(ran.options.seed, 7);
+  // no --seed: the recorded one
+  const analyzed = JSON.parse((await hotmess(["analyze", file, "--json", "-"])).out) as Analysis;
+  assert.deepEqual(analyzed, ran, "analyze shows what the run printed, run indices included");
+  const exported = JSON.parse((await hotmess(["export", file, "--format", "json", "--out", "-"])).out) as Analysis & { export: unknown; traces: unknown };
+  const { export: _e, traces: _t, ...doc } = exported;
+  assert.deepEqual(doc, ran, "export holds what the run printed");
+  // --seed given: it decides, and says so
+  const other = JSON.parse((await hotmess(["analyze", file, "--json", "-", "--seed", "1"])).out) as Analysis;
+  assert.equal(other.options.seed, 1);
+  // a resumed run keeps the seed it was recorded with; --seed cannot change it
+  const resumed = await hotmess(["run", "--resume", file, "--seed", "3"]);
+  assert.equal(resumed.code, 1);
+  assert.equal(resumed.err, "hotmess: --resume continues a run as it was recorded: --seed cannot change it; start a new run, or read this one with another seed: hotmess analyze FILE --seed N (see hotmess run --help)\n");
+  fake.setDefault({ kind: "ok" });
+});

@@ -71,7 +71,7 @@ export const ANALYZE: CommandSpec = {
     JSON_OUT("write"),
     HTML_OUT(),
     { flag: "--reference-free", description: "ignore references and correctness flags: disagreement and entropy only" },
-    { flag: "--seed", value: "N", description: "bootstrap seed; the same seed prints the same intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
+    { flag: "--seed", value: "N", description: "seed of the intervals; the same seed prints the same intervals", default: `a run file's recorded seed, else ${DEFAULT_SEED}`, number: { int: true, min: 0 } },
     { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES, number: { int: true, min: 0 } },
   ],
 };
@@ -105,7 +105,7 @@ export const RUN: CommandSpec = {
     { flag: "--out", value: "DIR", description: "where run files go", default: RUN_DEFAULTS.out, group: "Output" },
     JSON_OUT("also write", "Output"),
     HTML_OUT("Output"),
-    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, group: "Output", number: { int: true, min: 0 } },
+    { flag: "--seed", value: "N", description: "seed of the intervals, recorded in the run file (every view of the run uses it; not with --resume)", default: DEFAULT_SEED, group: "Output", number: { int: true, min: 0 } },
     ...SIM_OPTIONS,
   ],
 };
@@ -147,7 +147,7 @@ export const EXPORT: CommandSpec = {
   options: [
     { flag: "--format", value: "FORMAT", description: "json, csv, md or html", default: "from --out's extension" },
     { flag: "--out", value: "OUT", description: "where to write; - for standard output", default: "beside the first FILE, with the format's extension" },
-    { flag: "--seed", value: "N", description: "bootstrap seed of the intervals", default: DEFAULT_SEED, number: { int: true, min: 0 } },
+    { flag: "--seed", value: "N", description: "seed of the intervals", default: `each run file's recorded seed, else ${DEFAULT_SEED}`, number: { int: true, min: 0 } },
   ],
 };
 

@@ -4,7 +4,7 @@
 // src/report/export.ts; this reads the inputs, finds the keys to redact and writes the file.
 import { statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { DEFAULT_SEED, describeRunFailure, type Analysis } from "../core";
+import { describeRunFailure, type Analysis } from "../core";
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, type PromptTraces } from "../report/export";
 import { loadReportAssets } from "../report/html";
 import { loadView, noUsablePrompt, type LoadedView } from "../report/load";
@@ -69,7 +69,7 @@ interface Loaded {
  * the words analyze uses (describeRunFailure): with nothing finished it is an error (left out
  * among several), a partial one is exported with its sentence as a problem.
  */
-export function loadForExport(files: string[], seed: number): Loaded {
+export function loadForExport(files: string[], seed?: number): Loaded {
   if (files.includes("-")) throw new UsageError("export reads files, not standard input");
   const problems: Loaded["problems"] = [];
   const unique: string[] = [];
@@ -86,7 +86,7 @@ export function loadForExport(files: string[], seed: number): Loaded {
   }
   let loaded: LoadedView;
   try {
-    loaded = loadView(unique, { generator: { name: "hotmess", version: VERSION }, seed });
+    loaded = loadView(unique, { generator: { name: "hotmess", version: VERSION }, ...(seed !== undefined ? { seed } : {}) });
   } catch (e) {
     // an empty or unreadable file names itself; a bad run header does not
     const message = (e as Error).message;
@@ -133,7 +133,8 @@ export function renderExport(format: ExportFormat, analysis: Analysis, traces: P
 export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   if (p.positional.length === 0) throw new UsageError("export needs a trace set or run files: hotmess export FILE... --format json|csv|md|html");
   const format = parseFormat(p);
-  const seed = num(p.flags, "--seed") ?? DEFAULT_SEED;
+  // a run file's intervals are drawn with its recorded seed, unless --seed says otherwise
+  const seed = num(p.flags, "--seed");
   const files = p.positional;
   const outFlag = p.flags.get("--out");
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);

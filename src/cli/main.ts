@@ -1,7 +1,7 @@
 // The `hotmess` command.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun } from "../core";
+import { analyzeRun, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { analysisOutputs, planOutputs, redactingIo, writeAnalysisOutputs } from "./io";
 import { printTable } from "./table";
 import { COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
@@ -56,8 +56,12 @@ function readRunIfRunFile(file: string): ParsedRun | null {
   }
 }
 
-/** Streams a trace set through the analyzer, line by line. */
-async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+/**
+ * Streams a trace set through the analyzer, line by line; a run file is analysed as every face
+ * does (src/core/runanalysis.ts). `seed` (--seed) overrides a run file's recorded seed; a trace
+ * set without it has seed 1.
+ */
+async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
@@ -70,16 +74,15 @@ async function analyzeFile(file: string, opts: { referenceFree: boolean; seed: n
   }
   if (size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
   const run = readRunIfRunFile(file);
+  const generator = { name: "hotmess", version: VERSION };
   if (run) {
-    const analyzer = new Analyzer({ ...opts, generator: { name: "hotmess", version: VERSION } });
     // a run that failed says why (every front end words it the same: describeRunFailure)
     if (run.samples.length === 0) throw new FatalError(describeRunFailure(run, file) ?? `${file}: the run has no finished sample yet`);
     onRun?.(run);
-    analyzer.add(runToPromptRecord(run));
-    return analyzer.finish(run.warnings);
+    return analyzeRun(run, { ...opts, generator });
   }
 
-  const analyzer = new Analyzer({ ...opts, generator: { name: "hotmess", version: VERSION } });
+  const analyzer = new Analyzer({ ...opts, seed: opts.seed ?? DEFAULT_SEED, generator });
   const skipped: LineProblem[] = [];
   const seen = new Map<string, number>();
   const progress = new Progress(io, size, size >= PROGRESS_BYTES && io.stderr.isTTY === true);
@@ -131,7 +134,7 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   planOutputs(analysisOutputs(out), { inputs: [{ path: file, what: "the trace set" }] });
   // a run file whose run failed in part is analysed for what finished, and says what is missing
   let unfinished: string | null = null;
-  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed") ?? DEFAULT_SEED, resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
+  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed"), resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
     unfinished = describeRunFailure(run, file);
   });
   reportSkipped(analysis.skipped, io);

@@ -2,7 +2,7 @@
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { Analyzer, DEFAULT_SEED, describeRunFailure, runToPromptRecord, type Analysis, type ParsedRun } from "../core";
+import { analyzeRuns as analyzeRunFiles, describeRunFailure, type Analysis, type ParsedRun } from "../core";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
@@ -101,11 +101,9 @@ function progressLine(p: Progress): string {
   return parts.join(" · ");
 }
 
-/** Analysis of runs (each run's samples as one prompt). */
-export function analyzeRuns(runs: ParsedRun[], seed = DEFAULT_SEED): Analysis {
-  const analyzer = new Analyzer({ seed, generator: { name: "hotmess", version: VERSION } });
-  for (const run of runs) if (run.samples.length > 0) analyzer.add(runToPromptRecord(run));
-  return analyzer.finish(runs.flatMap((r) => r.warnings));
+/** Analysis of runs (each run's samples as one prompt, with its recorded seed), as every face makes it. */
+export function analyzeRuns(runs: ParsedRun[]): Analysis {
+  return analyzeRunFiles(runs, { generator: { name: "hotmess", version: VERSION } });
 }
 
 export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
@@ -114,8 +112,8 @@ export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promi
   return finish([run], io, out, code);
 }
 
-/** Where `hotmess run` writes the analysis (--json, --html), and the bootstrap seed of its intervals. */
-type RunOutputs = AnalysisOutputs & { seed?: number };
+/** Where `hotmess run` writes the analysis (--json, --html). */
+type RunOutputs = AnalysisOutputs;
 
 /**
  * `hotmess run`'s arguments made into a plan. Everything is checked here, before any request is
@@ -167,12 +165,14 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   const timeoutS = num(f, "--timeout") ?? RUN_DEFAULTS.timeoutS;
   const retries = num(f, "--retries") ?? RUN_DEFAULTS.retries;
   const maxRetryWaitS = num(f, "--max-retry-wait") ?? RUN_DEFAULTS.maxRetryWaitS;
-  const seed = num(f, "--seed") ?? DEFAULT_SEED;
+  // the seed of the intervals is recorded in a new run's header; a resumed run keeps its own
+  const seed = num(f, "--seed");
   const nFlag = num(f, "-n");
 
   if (resumeFile) {
     for (const k of ["--prompt", "--prompt-file", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
       if (f.has(k)) throw new UsageError(`--resume continues a run as it was recorded: ${k} cannot change it (start a new run instead)`);
+    if (f.has("--seed")) throw new UsageError("--resume continues a run as it was recorded: --seed cannot change it; start a new run, or read this one with another seed: hotmess analyze FILE --seed N");
     try {
       resumed = RunWriter.resume(resolve(resumeFile));
     } catch (e) {
@@ -235,8 +235,9 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     ...(benchmark ? { benchmark } : {}),
     outDir: resolve(outDir),
     ...(resumed ? { resumed } : {}),
+    ...(seed !== undefined ? { seed } : {}),
   };
-  return { plan, out: { ...out, seed } };
+  return { plan, out };
 }
 
 /** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
@@ -302,6 +303,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
         ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
         ...(plan.id ? { id: plan.id } : {}),
+        ...(plan.seed !== undefined ? { seed: plan.seed } : {}),
         outDir: plan.outDir,
         ...(plan.resumed ? { resumed: plan.resumed } : {}),
         tool: { name: "hotmess", version: VERSION },
@@ -337,6 +339,6 @@ export function finish(runs: ParsedRun[], io: Io, out: RunOutputs, code: number)
     if (code === 0) io.stderr.write("hotmess: no sample finished, so there is nothing to analyse\n");
     return code === 0 ? 1 : code;
   }
-  writeAnalysisOutputs(analyzeRuns(withSamples, out.seed), out, io, (a) => printTable(a, io));
+  writeAnalysisOutputs(analyzeRuns(withSamples), out, io, (a) => printTable(a, io));
   return code;
 }

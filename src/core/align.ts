@@ -356,14 +356,15 @@ export function forkGroups(p: PromptAnalysis): ForkGroups | null {
   if (!col) return null;
   const groups = new Map<number, { group: number; count: number; text: string }>();
   let gaps = 0;
-  for (const cell of col.cells) {
+  // cells are in run order: the k-th is runs[k]'s (cell.run is its index, which may have gaps)
+  col.cells.forEach((cell, k) => {
     if (cell.group === null || cell.step === null) {
       gaps++;
-      continue;
+      return;
     }
     const g = groups.get(cell.group);
     if (g) g.count++;
-    else groups.set(cell.group, { group: cell.group, count: 1, text: p.runs[cell.run]?.steps[cell.step]?.text ?? "" });
-  }
+    else groups.set(cell.group, { group: cell.group, count: 1, text: p.runs[k]?.steps[cell.step]?.text ?? "" });
+  });
   return { column: p.forkColumn, columns: p.columns.length, groups: [...groups.values()].sort((a, b) => b.count - a.count || a.group - b.group), gaps };
 }

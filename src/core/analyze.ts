@@ -28,7 +28,7 @@ export interface AnalyzeOptions {
   referenceFree?: boolean;
   /** Bootstrap resamples (METRICS.md §7); 1000 by default. */
   resamples?: number;
-  /** Bootstrap seed; the same seed prints the same intervals. */
+  /** Bootstrap seed; the same seed prints the same intervals (a prompt's `seeding` takes precedence). */
   seed?: number;
   generator?: { name: string; version: string };
 }
@@ -224,7 +224,7 @@ export class Analyzer {
       const trace = traceOf(s);
       const steps = segment(trace);
       runs.push({
-        index: i,
+        index: s.index ?? i,
         answerKey: cls.classes[classOf[i]!]!.key,
         answerClass: classOf[i]!,
         correct: cls.correct[i]!,
@@ -237,9 +237,15 @@ export class Analyzer {
       return steps.map((st) => space.features(st.text));
     });
     const alignment = align(features);
+    // the alignment names runs by position; the analysis by their index (a run file's, with gaps)
+    const numbered = samples.some((s, i) => s.index !== undefined && s.index !== i);
+    if (numbered) for (const col of alignment.columns) for (const cell of col.cells) cell.run = runs[cell.run]!.index;
 
-    // Intervals, and the pool.
-    const rng = mulberry32(hashSeed(this.seed, record.id));
+    // Intervals, and the pool: the streams start from the prompt's seeding (a run's recorded
+    // seed and its samples), else from the analysis's seed and the prompt's id.
+    const seed = record.seeding?.seed ?? this.seed;
+    const key = record.seeding?.key ?? record.id;
+    const rng = mulberry32(hashSeed(seed, key));
     if (hasTarget && B > 0) {
       const all = new Uint32Array(n).map((_, i) => i);
       const boot = { brier: pair(B), binary: pair(B), kl: klIn ? pair(B) : undefined };
@@ -267,9 +273,10 @@ export class Analyzer {
             record.benchmark,
             samples.map((s) => [s.thinking ?? "", s.text ?? ""].filter(Boolean).join("\n")),
             B,
-            mulberry32(hashSeed(this.seed, `${record.id}:optimizer`)),
+            mulberry32(hashSeed(seed, `${key}:optimizer`)),
           )
         : null;
+    if (optimizer && numbered) for (const st of optimizer.steps) st.missing = st.missing.map((pos) => runs[pos]!.index);
 
     const analysis: PromptAnalysis = {
       id: record.id,
@@ -297,12 +304,12 @@ export class Analyzer {
 
   /**
    * The median split of METRICS.md §8: the prompt's runs ordered by trace length (ties by run
-   * index); the shorter ⌊n/2⌋ form the short half and the longer ⌊n/2⌋ the long half (with odd
+   * order); the shorter ⌊n/2⌋ form the short half and the longer ⌊n/2⌋ the long half (with odd
    * n the median run is in neither). Each half's Brier variance and error join that half's pool.
    */
   private addLengthSplit(runs: Run[], classOf: Int32Array, K: number, ref: number, rng: Rng): void {
     const n = runs.length;
-    const order = runs.map((r) => r.index).sort((a, b) => runs[a]!.length - runs[b]!.length || a - b);
+    const order = runs.map((_, i) => i).sort((a, b) => runs[a]!.length - runs[b]!.length || a - b);
     const h = Math.floor(n / 2);
     this.splitPrompts++;
     for (const [pool, members] of [

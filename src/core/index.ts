@@ -9,6 +9,7 @@ export * from "./align";
 export * from "./traceset";
 export * from "./analyze";
 export * from "./runfile";
+export * from "./runanalysis";
 export * from "./optimizer";
 export * from "./promptfile";
 export * from "./redact";

@@ -3,7 +3,7 @@
 // line per finished sample, appended as each finishes, failures as they happen, and an end line
 // when the run stops. A crash can leave at most one torn last line: readers skip it with a
 // warning. Reading is pure (text in, records out); writing lives in src/sampling/store.ts.
-import type { OptimizerSpec, PromptRecord } from "./types";
+import type { OptimizerSpec } from "./types";
 
 export const RUN_SCHEMA = "hotmess.run/1";
 
@@ -31,6 +31,12 @@ export interface RunHeader {
    * "stale" when the prompt was changed after its run.
    */
   source?: { file: string; prompt: number; id?: string };
+  /**
+   * How the run is analysed: the seed of its intervals, written when the run is created so that
+   * every face (the live view, a reopened run, the CodeLens, `hotmess analyze`, the exports)
+   * shows the same interval. Absent in files written before it was recorded: seed 1.
+   */
+  analysis?: { seed: number };
   parameters: {
     n: number;
     maxTokens: number;
@@ -128,6 +134,18 @@ function utf8Length(s: string): number {
   return n;
 }
 
+/**
+ * What is wrong with a header's `analysis`, or null. A seed that cannot be read is refused by
+ * name rather than replaced: another seed would show other intervals than the run's.
+ */
+function analysisProblem(v: unknown): string | null {
+  if (v === undefined) return null;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return `analysis is ${JSON.stringify(v)}, not an object like {"seed": 1}`;
+  const seed = (v as { seed?: unknown }).seed;
+  if (typeof seed === "number" && Number.isSafeInteger(seed) && seed >= 0) return null;
+  return `analysis.seed is ${seed === undefined ? "missing" : JSON.stringify(seed)}, not a whole number ≥ 0: correct it, or remove "analysis" to use seed 1`;
+}
+
 /** Parses a run file. Throws with a clear message when the header is missing or not a run header. */
 export function parseRunFile(text: string): ParsedRun {
   const lines = text.split("\n");
@@ -166,6 +184,8 @@ export function parseRunFile(text: string): ParsedRun {
       if (v.type !== "header" || typeof v.schema !== "string" || !v.schema.startsWith("hotmess.run/"))
         throw new Error(`line ${i + 1}: not a run file (the first line is not a hotmess.run header)`);
       if (typeof v.id !== "string" || typeof v.prompt !== "string") throw new Error(`line ${i + 1}: the run header has no id or prompt`);
+      const seedProblem = analysisProblem(v.analysis);
+      if (seedProblem) throw new Error(`line ${i + 1}: the run header's ${seedProblem}`);
       header = v as unknown as RunHeader;
       continue;
     }
@@ -179,15 +199,7 @@ export function parseRunFile(text: string): ParsedRun {
   return { header, samples, failures, end, warnings, goodLength, missingNewline };
 }
 
-/** A run as one prompt of a trace set, for the analysis. The trace is the thinking when there is any. */
-export function runToPromptRecord(run: ParsedRun): PromptRecord {
-  const record: PromptRecord = {
-    id: run.header.id,
-    prompt: run.header.prompt,
-    samples: run.samples.map((s) => ({ text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}) })),
-  };
-  if (run.header.reference !== undefined) record.reference = run.header.reference;
-  if (run.header.model) record.model = run.header.model;
-  if (run.header.benchmark?.kind === "optimizer") record.benchmark = run.header.benchmark;
-  return record;
+/** A run's sample lines in the order of their recorded index (a file holds them in the order they finished). */
+export function samplesByIndex<S extends { index: number }>(samples: readonly S[]): S[] {
+  return [...samples].sort((a, b) => a.index - b.index);
 }

@@ -9,6 +9,12 @@ export interface Sample {
   answer?: string | number | null;
   correct?: boolean;
   probs?: Record<string, number>;
+  /**
+   * The run's number as recorded (a run file's sample `index`): the analysis numbers the run by
+   * it (`runs[].index`, `cells[].run`), so "run 4" is the same run everywhere. Absent (a trace
+   * set): the sample's position.
+   */
+  index?: number;
 }
 
 /** One line of a trace set: one prompt and its reruns. */
@@ -21,6 +27,12 @@ export interface PromptRecord {
   /** An optimizer-emulation problem: the runs are scored step by step against it. */
   benchmark?: OptimizerSpec;
   samples: Sample[];
+  /**
+   * Where the prompt's random streams start, when not from the analysis's seed and the prompt's
+   * id: a run's recorded seed and a key of its samples (src/core/runanalysis.ts). A run's id
+   * holds the time it was made, and its intervals must depend only on its samples and its seed.
+   */
+  seeding?: { seed: number; key: string };
 }
 
 export const ANALYSIS_SCHEMA = "hotmess.analysis/1";
@@ -56,6 +68,7 @@ export interface Step {
 }
 
 export interface Run {
+  /** The run's number: its recorded index in a run file (there may be gaps), else its position. */
   index: number;
   /** Key of the run's answer class (the reference class's key for a correct run). */
   answerKey: string | null;
@@ -75,6 +88,7 @@ export interface Run {
 }
 
 export interface Cell {
+  /** The run's `index` (cells are in run order: the k-th cell is `runs[k]`'s). */
   run: number;
   step: number | null;
   group: number | null;
@@ -124,7 +138,7 @@ export interface OptimizerStep {
   truth: number[];
   /** Runs with a parsable iterate at k. */
   reached: number;
-  /** Runs without one (they lost the format, stopped early, or wandered off). */
+  /** Runs without one (they lost the format, stopped early, or wandered off), by their `index`. */
   missing: number[];
   /** Mean iterate x̄_k over the runs that reached k; null when none did. */
   mean: number[] | null;
@@ -146,7 +160,7 @@ export interface OptimizerAnalysis {
   /** The true trajectory x*_0 … x*_K. */
   trajectory: number[][];
   steps: OptimizerStep[];
-  /** For each run, its parsed iterate at each step k = 1…K (null when missing). */
+  /** For each run, in run order, its parsed iterate at each step k = 1…K (null when missing). */
   iterates: (number[] | null)[][];
 }
 

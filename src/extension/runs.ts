@@ -5,7 +5,7 @@
 // samples that did not finish, with the run's recorded provider, model and parameters.
 import * as vscode from "vscode";
 import { basename, dirname, join } from "node:path";
-import { Analyzer, redactDeep, runState, runToPromptRecord, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
+import { analyzeRuns, redactDeep, runState, type Analysis, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunHeader } from "../core";
 import type { LoadedRun } from "../report/load";
 import { defaultThinking } from "../sampling/claude";
 import { DEFAULT_MODELS } from "../sampling/defaults";
@@ -347,7 +347,7 @@ export class RunManager {
       return { runs: [], analysis: null, status, ...(message ? { message } : {}) };
     }
     const withSamples = runs.filter((r) => r.samples.length > 0);
-    const analysis = withSamples.length > 0 ? analyze(withSamples) : null;
+    const analysis = withSamples.length > 0 ? analyzeRuns(withSamples, { generator: TOOL }) : null;
     const source = { kind: "runs" as const, files };
     if (analysis) panel.show(analysis, source, panel.panel.title);
     const known = await this.secrets.known().catch(() => []);
@@ -377,9 +377,10 @@ export class RunManager {
       timer = null;
       lastPost = Date.now();
       if (!header || finished.length === 0) return;
+      // the run as its file holds it so far: analysed as a reopened run file is (by index, with its seed)
       const current: ParsedRun = { header, samples: finished.map((s) => ({ type: "sample", ...s })), failures: [], end: null, warnings: [], goodLength: 0, missingNewline: false };
       // a continued run keeps the panel's title (it names the run file the user opened)
-      panel.show(analyze([...runs, current]), { kind: "live", files: [...files] }, plan.resumed ? undefined : `Hot Mess: ${label}`);
+      panel.show(analyzeRuns([...runs, current], { generator: TOOL }), { kind: "live", files: [...files] }, plan.resumed ? undefined : `Hot Mess: ${label}`);
     };
     const schedule = () => {
       if (timer) return;
@@ -432,8 +433,3 @@ export function truncateTitle(prompt: string): string {
   return prompt.trim().split("\n")[0]!.slice(0, 40);
 }
 
-export function analyze(runs: ParsedRun[]): Analysis {
-  const analyzer = new Analyzer({ generator: TOOL });
-  for (const r of runs) if (r.samples.length > 0) analyzer.add(runToPromptRecord(r));
-  return analyzer.finish();
-}

@@ -8,7 +8,7 @@
 // spreadsheet formulas, Markdown code spans, and the HTML report's own escaping.
 import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
-import type { ParsedRun } from "../core/runfile";
+import { samplesByIndex, type ParsedRun } from "../core/runfile";
 import type { Analysis, Interval, OptimizerAnalysis, PromptAnalysis, PromptRecord } from "../core/types";
 import { renderReportHtml, type ReportAssets } from "./html";
 
@@ -26,7 +26,7 @@ export interface ExportOptions {
 // ---------------------------------------------------------------------------------------------
 // Traces
 
-/** One rerun's raw trace; `index` is the run's index in the analysis (`prompts[i].runs[index]`). */
+/** One rerun's raw trace; `index` is the run's index in the analysis (`prompts[i].runs[].index`: a run file's recorded index). */
 export interface TraceRun {
   index: number;
   text: string | null;
@@ -43,20 +43,20 @@ export interface PromptTraces {
 export function tracesFromRecords(records: readonly PromptRecord[]): PromptTraces[] {
   return records.map((r) => ({
     prompt: r.id,
-    runs: r.samples.map((s, index) => ({ index, text: s.text ?? null, thinking: s.thinking ?? null })),
+    runs: r.samples.map((s, position) => ({ index: s.index ?? position, text: s.text ?? null, thinking: s.thinking ?? null })),
   }));
 }
 
 /**
- * The raw traces of run files, as analyzeRuns sees them (runs without a finished sample are
- * left out there, and here). A run file's empty `thinking` means none.
+ * The raw traces of run files, as analyzeRuns sees them: runs without a finished sample left
+ * out, samples by their recorded index. A run file's empty `thinking` means none.
  */
 export function tracesFromRuns(runs: readonly ParsedRun[]): PromptTraces[] {
   return runs
     .filter((r) => r.samples.length > 0)
     .map((r) => ({
       prompt: r.header.id,
-      runs: r.samples.map((s, index) => ({ index, text: s.text, thinking: s.thinking ? s.thinking : null })),
+      runs: samplesByIndex(r.samples).map((s) => ({ index: s.index, text: s.text, thinking: s.thinking ? s.thinking : null })),
     }));
 }
 
@@ -134,11 +134,12 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
   const lines: string[] = [CSV_HEADER.join(",")];
   for (const p of analysis.prompts) {
     const id = text(p.id);
-    for (const run of p.runs) {
+    p.runs.forEach((run, k) => {
       const answer = text(run.answerKey);
       const correct = run.correct === null ? "" : String(run.correct);
       p.columns.forEach((col, j) => {
-        const cell = col.cells[run.index];
+        // cells are in run order (run.index is the run's recorded number, which may have gaps)
+        const cell = col.cells[k];
         const step = cell?.step ?? null;
         const stepText = step === null ? null : (run.steps[step]?.text ?? null);
         lines.push(
@@ -156,7 +157,7 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
           ].join(","),
         );
       });
-    }
+    });
   }
   return lines.join("\r\n") + "\r\n";
 }

@@ -1,7 +1,7 @@
 // Reading run files and trace sets into one analysis, with the raw traces kept for exports.
 // Used by the editor (Open Run…, Import Traces…, restoring a panel) and by `hotmess export`.
 import { readFileSync } from "node:fs";
-import { Analyzer, isRunFile, parseRunFile, parseTraceLine, redactDeep, runState, runToPromptRecord, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
+import { addRun, Analyzer, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, redactDeep, runSeed, runState, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
 
 export interface Loaded {
   analysis: Analysis;
@@ -27,18 +27,22 @@ export interface LoadOptions {
   /** Keys to redact from the analysis, the problems met and each run's state (the comparison view: every key known). */
   secrets?: readonly string[];
   referenceFree?: boolean;
+  /** Overrides every run file's recorded seed (`--seed`); without it each run uses its own, a trace set seed 1. */
   seed?: number;
   resamples?: number;
 }
 
 /**
- * Reads each file (a run file, or a trace set of one prompt per line) and analyses them together.
- * A run in which no sample finished (a refused key, a cancel before the first answer) adds no
+ * Reads each file (a run file, or a trace set of one prompt per line) and analyses them together,
+ * a run file as every face does (src/core/runanalysis.ts). A run in which no sample finished (a refused key, a cancel before the first answer) adds no
  * prompt but is kept in `runs` with its state, so the editor can say why and offer Retry.
  * Throws only for an empty file or a file that is not JSON Lines at all.
  */
 export function loadView(files: string[], options: LoadOptions): LoadedView {
-  const analyzer = new Analyzer({ generator: options.generator, referenceFree: options.referenceFree ?? false, seed: options.seed ?? 1, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) });
+  // made with the first prompt: the document names the seed of the first run (or the one given)
+  let made: Analyzer | null = null;
+  const analyzer = (seed: number) =>
+    (made ??= new Analyzer({ generator: options.generator, referenceFree: options.referenceFree ?? false, seed: options.seed ?? seed, ...(options.resamples !== undefined ? { resamples: options.resamples } : {}) }));
   const records: PromptRecord[] = [];
   const skipped: (LineProblem & { file: string })[] = [];
   const runs: LoadedRun[] = [];
@@ -51,10 +55,7 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
       const run = parseRunFile(text);
       skipped.push(...run.warnings.map((w) => ({ ...w, file })));
       runs.push({ file, run, state: runState(run, options.secrets) });
-      if (run.samples.length === 0) continue;
-      const record = runToPromptRecord(run);
-      records.push(record);
-      analyzer.add(record);
+      if (run.samples.length > 0) records.push(addRun(analyzer(runSeed(run.header)), run, options.seed)!);
       continue;
     }
     text.split("\n").forEach((line, i) => {
@@ -64,11 +65,11 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
       else {
         skipped.push(...parsed.warnings.map((w) => ({ ...w, file })));
         records.push(parsed.record);
-        analyzer.add(parsed.record);
+        analyzer(DEFAULT_SEED).add(parsed.record);
       }
     });
   }
-  const analysis = records.length > 0 ? analyzer.finish(skipped.map(({ line, message }) => ({ line, message }))) : null;
+  const analysis = made !== null && records.length > 0 ? (made as Analyzer).finish(skipped.map(({ line, message }) => ({ line, message }))) : null;
   if (!options.secrets) return { analysis, records, skipped, runs };
   // once here, so the view need not walk the whole document again
   return { analysis: redactDeep(analysis, options.secrets), records, skipped: redactDeep(skipped, options.secrets), runs };

@@ -5,7 +5,7 @@
 // adaptive stopping on the width of the incoherence interval. Every failed sample is reported
 // with its reason (and what the model had said before it failed). Nothing is cached between
 // samples: each is its own request, since a cache would erase the very variance being measured.
-import { analyzeRecords, type PromptRecord, type RunEndLine, type RunFailureLine, type RunSampleLine } from "../core";
+import { analyzeRecords, DEFAULT_SEED, runToPromptRecord, type RunEndLine, type RunFailureLine, type RunSampleLine } from "../core";
 import { formatWait } from "../core/wait";
 export { formatWait } from "../core/wait";
 import { costOf, type Price } from "./prices";
@@ -77,7 +77,7 @@ export interface RunOptions {
    */
   maxRetryWaitMs?: number;
   /** Stop once the incoherence interval is narrower than `width` (needs a reference). */
-  untilCi?: { width: number; reference: string | number; minSamples?: number; resamples?: number };
+  untilCi?: { width: number; reference: string | number; minSamples?: number; resamples?: number; /** The run's recorded seed (default 1). */ seed?: number };
   price?: Price | null;
   signal?: AbortSignal;
   /** Samples already finished (a resumed run): they count toward n and toward adaptive stopping. */
@@ -135,10 +135,12 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Width of the Brier incoherence interval of the samples so far, null when there is none. */
-export function incoherenceCiWidth(samples: FinishedSample[], reference: string | number, resamples = 1000): number | null {
-  const record: PromptRecord = { id: "run", reference, samples: samples.map((s) => ({ text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}) })) };
-  const ci = analyzeRecords([record], { resamples, seed: 1 }).prompts[0]!.brier?.ci95;
+/**
+ * Width of the Brier incoherence interval of the samples so far, null when there is none: the
+ * interval every face shows for these samples (the run's analysis: by index, with its seed).
+ */
+export function incoherenceCiWidth(samples: FinishedSample[], reference: string | number, resamples = 1000, seed = DEFAULT_SEED): number | null {
+  const ci = analyzeRecords([runToPromptRecord({ header: { id: "run", prompt: "", reference, analysis: { seed } }, samples })], { resamples }).prompts[0]!.brier?.ci95;
   return ci ? ci[1] - ci[0] : null;
 }
 
@@ -379,7 +381,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         const want = samples.length < min ? min - samples.length : size;
         await wave(Math.min(want, o.n - samples.length - failures.length));
         if (run.signal.aborted || halt !== null || samples.length < min) continue;
-        const width = incoherenceCiWidth(samples, o.untilCi.reference, o.untilCi.resamples);
+        const width = incoherenceCiWidth(samples, o.untilCi.reference, o.untilCi.resamples, o.untilCi.seed);
         progress.ciWidth = width;
         await emit({ type: "wave", samples: samples.length, ciWidth: width });
         if (width !== null && width < o.untilCi.width) {

@@ -1,6 +1,6 @@
 // A recorded run: the run engine with its samples written to a run file as they finish. Shared
 // by the CLI (`hotmess run`, `hotmess bench`) and the editor: each adds only its own display.
-import { redactDeep, redactSecrets, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
+import { DEFAULT_SEED, redactDeep, redactSecrets, runSeed, type OptimizerSpec, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import { runSamples, type FinishedSample, type RunEvent, type RunResult } from "./engine";
 import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
@@ -32,6 +32,8 @@ export interface RecordPlan {
   id?: string;
   /** Where the prompt came from (a prompt file). */
   source?: RunHeader["source"];
+  /** The seed of the run's intervals, recorded in a new run's header (default DEFAULT_SEED); a continued run keeps its own. */
+  seed?: number;
   /** Directory of new run files. */
   outDir: string;
   /** A run file to continue instead of a new one. */
@@ -62,6 +64,8 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
     promptHash: promptHash(request.prompt, request.system),
     ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
     ...(plan.source ? { source: plan.source } : {}),
+    // every face reads the run's intervals from this seed (src/core/runanalysis.ts)
+    analysis: { seed: plan.seed ?? DEFAULT_SEED },
     parameters: {
       n: plan.n,
       maxTokens: request.maxTokens,
@@ -133,7 +137,8 @@ export async function recordRun(plan: RecordPlan, hooks: { onStart?: (file: stri
       maxRetries: plan.retries,
       ...(plan.maxRetryWaitMs !== undefined ? { maxRetryWaitMs: plan.maxRetryWaitMs } : {}),
       price: priceOf(plan.request.model, plan.prices),
-      ...(plan.untilCi !== undefined && plan.reference !== undefined ? { untilCi: { width: plan.untilCi, reference: plan.reference } } : {}),
+      // adaptive stopping judges the interval the run will show: the run's seed
+      ...(plan.untilCi !== undefined && plan.reference !== undefined ? { untilCi: { width: plan.untilCi, reference: plan.reference, seed: runSeed(header) } } : {}),
       existing,
       ...(hooks.signal ? { signal: hooks.signal } : {}),
       onEvent: (e) => {

@@ -1,8 +1,8 @@
 // What the language server keeps of a run: the few figures its hints show, taken from the one
-// `Analysis` the core computes (no metric is computed here). The analysis uses the defaults of
-// `hotmess analyze` (1000 resamples, seed 1, the run's id as the prompt id), so a hint shows
-// the same incoherence and the same interval as the command line does for that run file.
-import { analyzeRecords, DEFAULT_RESAMPLES, forkGroups, DEFAULT_SEED, runState, runToPromptRecord, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
+// analysis of a run file every face reads (src/core/runanalysis.ts: 1000 resamples, the seed
+// recorded in the run), so a hint shows the same incoherence and the same interval as the
+// live view, a reopened run and `hotmess analyze` do for that run file. No metric is computed here.
+import { analyzeRun, DEFAULT_RESAMPLES, forkGroups, runState, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
 
 export interface AnswerSummary {
   /** The normalised answer (null: runs without an answer). */
@@ -83,7 +83,7 @@ type Figures = Omit<RunSummary, "planned" | "failures" | "status" | "warnings" |
 const noFigures = (): Figures => ({ n: 0, target: "none", reference: null, brier: null, disagreement: 0, classes: 0, answers: [], referenceCount: null, moreAnswers: 0, fork: null });
 
 function figuresOf(run: ParsedRun, resamples: number): Figures {
-  const analysis = analyzeRecords([runToPromptRecord(run)], { resamples, seed: DEFAULT_SEED });
+  const analysis = analyzeRun(run, { resamples });
   const p = analysis.prompts[0]!;
   const classes = p.answers.filter((a) => a.count > 0).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
   return {

@@ -3,6 +3,7 @@
 // channel lines, status bar text, notifications). `installVscodeStub()` (test/stubs/install.ts)
 // makes `require("vscode")` return this module.
 import { EventEmitter as NodeEmitter } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** What the code under test did that a user would see. */
@@ -31,6 +32,7 @@ export function reset(): void {
   executed.length = 0;
   answers.quickPick.length = 0;
   answers.inputBox.length = 0;
+  answers.saveDialog.length = 0;
   window.activeTextEditor = undefined;
   workspace.isTrusted = true;
   workspace.workspaceFolders = undefined;
@@ -185,6 +187,7 @@ export const window = {
     return next ? next(await items) : undefined;
   },
   showInputBox: async () => answers.inputBox.shift(),
+  showSaveDialog: async () => answers.saveDialog.shift(),
   showInformationMessage: notify("info"),
   showWarningMessage: notify("warning"),
   showErrorMessage: notify("error"),
@@ -213,6 +216,11 @@ export const workspace = {
   textDocuments: [] as unknown[],
   onDidOpenTextDocument: () => new Disposable(),
   getWorkspaceFolder: () => undefined,
+  /** The file as it is on disk (a prompt file the code lens reruns), in the language its name gives. */
+  openTextDocument: async (uri: Uri) => {
+    const text = readFileSync(uri.fsPath, "utf8");
+    return { uri, languageId: /\.prompt(\.md)?$/.test(uri.fsPath) ? "hotmess-prompt" : "plaintext", getText: () => text };
+  },
   getConfiguration: (section?: string) => {
     const at = (key: string) => (section ? `${section}.${key}` : key).replace(/^hotmess\./, "");
     return {
@@ -247,7 +255,7 @@ export enum QuickPickItemKind {
 }
 
 /** Answers for the next quick picks / input boxes (FIFO): a function picks from the items. */
-export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[] } = { quickPick: [], inputBox: [] };
+export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[]; saveDialog: (Uri | undefined)[] } = { quickPick: [], inputBox: [], saveDialog: [] };
 
 /** A SecretStorage in memory, with its change event. */
 export class MemorySecretStorage {
