@@ -6,10 +6,12 @@
 import { classify, traceOf } from "./answers";
 import { align } from "./align";
 import { hashSeed, mulberry32, ratioInterval, type Rng } from "./bootstrap";
+import { binaryDraws, binaryInterval, brierEstimate, intervalFromDraws, MIN_RUNS_FOR_INTERVAL, posteriorDraws, tallyOf, tooFewCaveat, type EndDraws } from "./interval";
 import { FeatureSpace } from "./features";
 import { binaryParts, brierParts, complete, klInput, klParts, ratio, spread, type KlInput, type Parts } from "./metrics";
 import { analyzeOptimizer } from "./optimizer";
 import { segment } from "./segment";
+import { ensembleProjection, projectReruns } from "./projection";
 import { parseTraceLine, type LineProblem } from "./traceset";
 import {
   ANALYSIS_SCHEMA,
@@ -36,7 +38,7 @@ export interface AnalyzeOptions {
 export const DEFAULT_RESAMPLES = 1000;
 export const DEFAULT_SEED = 1;
 
-/** Per-resample sums of variance and error over the pooled prompts. */
+/** Per-resample sums of variance and error over the pooled prompts (KL's bootstrap). */
 class BootSums {
   readonly bootVar: Float64Array;
   readonly bootErr: Float64Array;
@@ -55,8 +57,33 @@ class BootSums {
   }
 }
 
-/** Running sums of one pooled decomposition, and of each bootstrap resample. */
-class Pool extends BootSums {
+/**
+ * Per-draw sums over the pooled prompts of each end's posterior (variance, error) draws
+ * (src/core/interval.ts): the pooled interval of a ratio of sums, §5 and §7, each prompt's
+ * draws independent of the others'.
+ */
+class EndSums {
+  readonly draws: EndDraws;
+  constructor(B: number) {
+    this.draws = { loVariance: new Float64Array(B), loError: new Float64Array(B), hiVariance: new Float64Array(B), hiError: new Float64Array(B) };
+  }
+  addDraws(d: EndDraws): void {
+    const t = this.draws;
+    for (let b = 0; b < t.loVariance.length; b++) {
+      t.loVariance[b]! += d.loVariance[b]!;
+      t.loError[b]! += d.loError[b]!;
+      t.hiVariance[b]! += d.hiVariance[b]!;
+      t.hiError[b]! += d.hiError[b]!;
+    }
+  }
+  interval(estimate: number | null): Interval | null {
+    const d = this.draws;
+    return d.loVariance.length > 0 ? intervalFromDraws(d.loVariance, d.loError, d.hiVariance, d.hiError, estimate) : null;
+  }
+}
+
+/** Running sums of one pooled decomposition. */
+class Pool {
   prompts = 0;
   bias2 = 0;
   variance = 0;
@@ -65,7 +92,14 @@ class Pool extends BootSums {
   unbiasedPrompts = 0;
   varianceU = 0;
   errorU = 0;
-  add(p: Parts, d: Decomposition, bootVar: Float64Array, bootErr: Float64Array): void {
+  /** Posterior draws (Brier, binary) or bootstrap sums (KL): whichever the decomposition's interval uses. */
+  readonly ends: EndSums | null;
+  readonly boot: BootSums | null;
+  constructor(B: number, kind: "posterior" | "bootstrap") {
+    this.ends = kind === "posterior" ? new EndSums(B) : null;
+    this.boot = kind === "bootstrap" ? new BootSums(B) : null;
+  }
+  add(p: Parts, d: Decomposition): void {
     this.prompts++;
     this.bias2 += p.bias2;
     this.variance += p.variance;
@@ -75,37 +109,45 @@ class Pool extends BootSums {
       this.varianceU += d.varianceUnbiased;
       this.errorU += p.error;
     }
-    this.addBoot(bootVar, bootErr);
   }
   result(): PooledDecomposition | null {
     if (this.prompts === 0) return null;
     const k = this.prompts;
     const vu = this.unbiasedPrompts > 0 ? this.varianceU / this.unbiasedPrompts : null;
     const eu = this.unbiasedPrompts > 0 ? this.errorU / this.unbiasedPrompts : null;
+    const incoherence = ratio(this.variance, this.error);
+    const incoherenceUnbiased = vu === null || eu === null || !(eu > 0) ? null : Math.min(1, vu / eu);
+    // the headline: the unbiased ratio of sums (KL has no correction: its plug-in)
+    const estimate = this.boot ? incoherence : incoherenceUnbiased;
     return {
       prompts: k,
       bias2: this.bias2 / k,
       variance: this.variance / k,
       error: this.error / k,
-      incoherence: ratio(this.variance, this.error),
+      incoherence,
       varianceUnbiased: vu,
       bias2Unbiased: vu === null || eu === null ? null : Math.max(0, eu - vu),
-      incoherenceUnbiased: vu === null || eu === null || !(eu > 0) ? null : Math.min(1, vu / eu),
-      ci95: this.interval(),
+      incoherenceUnbiased,
+      estimate,
+      ci95: estimate === null ? null : this.ends ? this.ends.interval(estimate) : this.boot!.interval(),
     };
   }
 }
 
 /** Pooled Brier incoherence of one half of the length split. */
-class HalfPool extends BootSums {
+class HalfPool extends EndSums {
   variance = 0;
   error = 0;
+  varianceU = 0;
   samples = 0;
   lengthSum = 0;
   result(): LengthHalf {
+    const incoherence = ratio(this.variance, this.error);
+    const estimate = this.error > 0 ? Math.min(1, this.varianceU / this.error) : null;
     return {
-      incoherence: ratio(this.variance, this.error),
-      ci95: this.samples > 0 ? this.interval() : null,
+      incoherence,
+      estimate,
+      ci95: this.samples > 0 && estimate !== null ? this.interval(estimate) : null,
       samples: this.samples,
       meanLength: this.samples > 0 ? this.lengthSum / this.samples : null,
     };
@@ -113,53 +155,17 @@ class HalfPool extends BootSums {
 }
 
 /**
- * Bootstrap of the Brier and binary decompositions (and KL when given) over `members`
- * (indices into classOf), B resamples drawn with replacement. Fills per-resample variance and
- * error arrays.
- *
- * Each resample's Brier and binary variance gets the finite-sample correction m/(m−1) of
- * METRICS.md §4. Resampling m runs from m runs shrinks the plug-in variance by (m−1)/m once
- * more (E*[1 − Σp*²] = (m−1)/m · (1 − Σp̂²)), so an uncorrected percentile interval sits
- * below its own point estimate when answers scatter (on the Game-of-24 fixture: pooled 0.482
- * with an interval of [0.474, 0.480]). With the correction the resampled figures are centred
- * on the plug-in incoherence that the interval is shown next to. KL has no such correction.
+ * KL's percentile bootstrap over the samples (the posterior interval of src/core/interval.ts is
+ * for class counts; KL works on each sample's probability vector). B resamples drawn with
+ * replacement fill the per-resample variance and error arrays.
  */
-function bootstrap(
-  rng: Rng,
-  B: number,
-  members: Uint32Array,
-  classOf: Int32Array,
-  K: number,
-  refIndex: number,
-  out: { brier?: [Float64Array, Float64Array]; binary?: [Float64Array, Float64Array]; kl?: [Float64Array, Float64Array] },
-  kl: KlInput | null,
-): void {
-  const m = members.length;
-  const correction = m > 1 ? m / (m - 1) : 1;
-  const counts = new Float64Array(K);
-  const rows = new Uint32Array(m);
+function klBootstrap(rng: Rng, B: number, n: number, kl: KlInput, out: [Float64Array, Float64Array]): void {
+  const rows = new Uint32Array(n);
   for (let b = 0; b < B; b++) {
-    counts.fill(0);
-    for (let i = 0; i < m; i++) {
-      const s = members[Math.floor(rng() * m)]!;
-      rows[i] = s;
-      counts[classOf[s]!]!++;
-    }
-    if (out.brier) {
-      const p = brierParts(counts, refIndex, m);
-      out.brier[0][b] = p.variance * correction;
-      out.brier[1][b] = p.error;
-    }
-    if (out.binary) {
-      const p = binaryParts(counts[refIndex]!, m);
-      out.binary[0][b] = p.variance * correction;
-      out.binary[1][b] = p.error;
-    }
-    if (out.kl && kl) {
-      const p = klParts(kl, rows);
-      out.kl[0][b] = p.variance;
-      out.kl[1][b] = p.error;
-    }
+    for (let i = 0; i < n; i++) rows[i] = Math.floor(rng() * n);
+    const p = klParts(kl, rows);
+    out[0][b] = p.variance;
+    out[1][b] = p.error;
   }
 }
 
@@ -188,9 +194,9 @@ export class Analyzer {
     this.B = Math.max(0, Math.floor(options.resamples ?? DEFAULT_RESAMPLES));
     this.seed = options.seed ?? DEFAULT_SEED;
     this.generator = options.generator ?? { name: "hotmess", version: "0" };
-    this.brier = new Pool(this.B);
-    this.binary = new Pool(this.B);
-    this.kl = new Pool(this.B);
+    this.brier = new Pool(this.B, "posterior");
+    this.binary = new Pool(this.B, "posterior");
+    this.kl = new Pool(this.B, "bootstrap");
     this.short = new HalfPool(this.B);
     this.long = new HalfPool(this.B);
   }
@@ -246,21 +252,34 @@ export class Analyzer {
     const seed = record.seeding?.seed ?? this.seed;
     const key = record.seeding?.key ?? record.id;
     const rng = mulberry32(hashSeed(seed, key));
-    if (hasTarget && B > 0) {
-      const all = new Uint32Array(n).map((_, i) => i);
-      const boot = { brier: pair(B), binary: pair(B), kl: klIn ? pair(B) : undefined };
-      bootstrap(rng, B, all, classOf, K, ref, boot, klIn);
-      brier!.ci95 = ratioInterval(...boot.brier);
-      binary!.ci95 = ratioInterval(...boot.binary);
-      if (kl && boot.kl) kl.ci95 = ratioInterval(...boot.kl);
-      this.brier.add(brierP!, brier!, ...boot.brier);
-      this.binary.add(binaryP!, binary!, ...boot.binary);
-      if (klP && kl && boot.kl) this.kl.add(klP, kl, ...boot.kl);
-    } else if (hasTarget) {
-      const none = new Float64Array(0);
-      this.brier.add(brierP!, brier!, none, none);
-      this.binary.add(binaryP!, binary!, none, none);
-      if (klP && kl) this.kl.add(klP, kl, none, none);
+    let reruns: PromptAnalysis["reruns"] = null;
+    let ensemble: PromptAnalysis["ensemble"] = null;
+    if (hasTarget) {
+      const tally = tallyOf(counts, ref, n);
+      const c = tally.correct;
+      // the headline figures (src/core/interval.ts): Brier's unbiased ratio, binary's success
+      // rate (its incoherence p(1 − p)/(1 − p) is p), KL's plug-in
+      brier!.estimate = brierEstimate(tally);
+      binary!.estimate = c < n ? c / n : null;
+      kl && (kl.estimate = kl.incoherence);
+      this.brier.add(brierP!, brier!);
+      this.binary.add(binaryP!, binary!);
+      if (klP && kl) this.kl.add(klP, kl);
+      if (B > 0) {
+        const draws = posteriorDraws(tally, B, rng);
+        if (n >= MIN_RUNS_FOR_INTERVAL && brier!.estimate !== null) brier!.ci95 = intervalFromDraws(draws.loVariance, draws.loError, draws.hiVariance, draws.hiError, brier!.estimate);
+        if (binary!.estimate !== null) binary!.ci95 = binaryInterval(n, c);
+        this.brier.ends!.addDraws(draws);
+        this.binary.ends!.addDraws(binaryDraws(n, c, B, rng));
+        if (klIn && kl && klP) {
+          const boot = pair(B);
+          klBootstrap(rng, B, n, klIn, boot);
+          if (n >= MIN_RUNS_FOR_INTERVAL) kl.ci95 = ratioInterval(...boot);
+          this.kl.boot!.addBoot(...boot);
+        }
+      }
+      reruns = B > 0 ? projectReruns(tally, brier!.ci95, seed) : null;
+      ensemble = ensembleProjection(counts, ref, n, seed);
     }
     if (hasTarget && n >= 2) this.addLengthSplit(runs, classOf, K, ref, rng);
     this.disagreementSum += sp.disagreement;
@@ -294,6 +313,9 @@ export class Analyzer {
       entropy: sp.entropy,
       classes: sp.classes,
       extractedAnswers: cls.answers.filter((a) => a.extracted).length,
+      caveat: hasTarget ? tooFewCaveat(n) : null,
+      reruns,
+      ensemble,
       runs,
       columns: alignment.columns,
       forkColumn: alignment.forkColumn,
@@ -324,12 +346,9 @@ export class Analyzer {
       const p = brierParts(counts, ref, h);
       pool.variance += p.variance;
       pool.error += p.error;
+      if (h > 1) pool.varianceU += (h / (h - 1)) * p.variance;
       pool.samples += h;
-      if (this.B > 0) {
-        const boot = { brier: pair(this.B) };
-        bootstrap(rng, this.B, members, classOf, K, ref, boot, null);
-        pool.addBoot(...boot.brier);
-      }
+      if (this.B > 0) pool.addDraws(posteriorDraws(tallyOf(counts, ref, h), this.B, rng));
     }
   }
 

@@ -30,6 +30,7 @@ export function complete(p: Parts, n: number, unbiased: boolean): Decomposition 
     varianceUnbiased: vu,
     bias2Unbiased: vu === null ? null : Math.max(0, p.error - vu),
     incoherenceUnbiased: vu === null || !(p.error > 0) ? null : Math.min(1, vu / p.error),
+    estimate: null,
     ci95: null,
   };
 }

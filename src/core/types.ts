@@ -48,6 +48,12 @@ export interface Decomposition {
   varianceUnbiased: number | null;
   bias2Unbiased: number | null;
   incoherenceUnbiased: number | null;
+  /**
+   * The headline incoherence (METRICS.md §7), shown wherever one number is: Brier's
+   * incoherenceUnbiased, binary's success rate, KL's plug-in (src/core/interval.ts says why).
+   */
+  estimate: number | null;
+  /** A 95% interval for the true incoherence around `estimate`; null below 5 reruns or without an estimate. */
   ci95: Interval | null;
 }
 
@@ -183,6 +189,15 @@ export interface PromptAnalysis {
   entropy: number;
   classes: number;
   extractedAnswers: number;
+  /** Said instead of an interval when there are too few reruns for one ("n = 3: too few reruns…"); null otherwise. */
+  caveat: string | null;
+  /**
+   * How many reruns? The Brier interval's half-width now, and about how many more reruns would
+   * bring it under ±0.05 (0: it is; null: more than 10,000, or no error to split). Null without a target.
+   */
+  reruns: { halfWidth: number | null; more: number | null } | null;
+  /** The incoherence and accuracy of a majority vote over E = 1, 3, 5, 10 reruns (the paper's ensembling); null without a target. */
+  ensemble: { e: number; incoherence: number | null; accuracy: number }[] | null;
   runs: Run[];
   columns: Column[];
   forkColumn: number | null;
@@ -195,6 +210,8 @@ export interface PooledDecomposition extends Decomposition {
 
 export interface LengthHalf {
   incoherence: number | null;
+  /** The half's headline figure (the unbiased ratio of sums), which ci95 surrounds. */
+  estimate: number | null;
   ci95: Interval | null;
   samples: number;
   meanLength: number | null;

@@ -1,0 +1,390 @@
+// The headline incoherence and its 95% interval, honest at the 5–10 reruns people run
+// (METRICS.md §7). Pure and fast: per prompt it reads only the class counts.
+//
+// Notation. With a target, a prompt's reruns land in the reference class with probability a
+// (its success rate) and otherwise on a wrong answer; w = 1 − a is the error rate and
+// q = Σ_{c≠ref} π_c² / w² the chance that two wrong reruns give the same wrong answer. The Brier
+// decomposition (§4) is then error = 2w, variance = 1 − a² − q·w², and
+//     incoherence I = variance / error = 1 − w(1 + q)/2,
+// decreasing in both w and q: I = 0 is the paperclip (never right, always the same wrong answer:
+// w = q = 1); I → 1 as errors get rare. Two things are unknown, a (a binomial rate) and q (a
+// property of an open-ended distribution of wrong answers, most of which a few reruns never see).
+//
+// The estimate (`estimate`). incoherenceUnbiased: error's plug-in is already unbiased, and
+// varianceUnbiased = n/(n−1)·variance is (it counts the pairs of distinct reruns that disagree);
+// their ratio, capped at 1. The plug-in `incoherence` is biased low by about (n−1)/n (on every
+// all-distinct-answers prompt it says (1 − 1/n)/2 where the truth is ½). Measured on the GPT-4
+// Game-of-24 fixture (subsamples of n of each puzzle's 100 reruns, against the full 100), the
+// mean absolute error of the plug-in / of this estimate is 0.100 / 0.051 at n = 5, 0.064 /
+// 0.037 at n = 8, 0.053 / 0.031 at n = 10 and 0.021 / 0.015 at n = 30; `npm run bench` prints
+// the current figures, in simulation too.
+//
+// The interval (`ci95`). A percentile bootstrap of the plug-in covered the full data's value
+// about half the time at n = 8–10: it inherits the plug-in's bias and collapses to a point when
+// the n reruns agree. This is a posterior interval with each end taken under the prior most
+// favourable to it (a robust-Bayes reading of the "imprecise Dirichlet" idea), plus the
+// boundary rules that make the endpoints reach the values the data cannot rule out:
+// - a ~ Beta(c + ½, n − c + ½) (Jeffreys); with no correct rerun (c = 0) the lower end takes
+//   a = 0, with every rerun correct the upper end takes a = 1 (Brown, Cai & DasGupta's
+//   modified Jeffreys interval);
+// - for the lower end (a high q), the wrong answers' distribution is Dirichlet over the classes
+//   seen (k_j) plus a mass of ½ for answers not seen yet, which collide among themselves as a
+//   Dirichlet-process draw would (1/(1 + ½)); when every wrong rerun gave the same answer (or
+//   there was at most one), q = 1;
+// - for the upper end (a low q), a Pitman–Yor posterior (discount ½, strength ½): every class
+//   seen gives up ½ of its weight to unseen answers, as heavy-tailed answer distributions do;
+//   when every wrong answer was different, q = 0;
+// - the ends are the 2.5% quantile of I under the first and the 97.5% under the second, from
+//   B draws; the interval is widened, if needed, to hold the estimate.
+// With more than EXACT_CLASSES wrong classes the collision Σ W_j² of a draw is taken from a Beta
+// with its exact posterior mean and variance (closed form) instead of J Gamma draws: that keeps
+// the cost per draw constant, and with many classes the sum is close to normal. Below it the
+// draws are exact (with few classes the sum is skewed and bounded, and a moment match misses
+// the tail: measured, it dropped the coverage of "one wrong answer at 90%" to 92% at n = 5).
+// Its coverage and width per n, on the fixture and on seeded simulations with known truth
+// (including every-run-agrees, one-run-differs, no-run-correct, p_ref near 0 and 1), are
+// printed by `npm run bench` and pinned by test/interval.test.ts.
+import { type Rng } from "./bootstrap";
+import type { Interval } from "./types";
+
+/** What the interval reads of a prompt: n reruns, c of them correct, and the sizes of the wrong classes. */
+export interface Tally {
+  n: number;
+  correct: number;
+  /** Sizes (> 0) of the wrong answer classes, the no-answer class included. */
+  wrong: number[];
+}
+
+/** Below this many reruns no interval is given (METRICS.md §7): it would mislead more than it informs. */
+export const MIN_RUNS_FOR_INTERVAL = 5;
+/** The number of reruns the product recommends, said beside the caveat. */
+export const RECOMMENDED_RUNS = 8;
+/** Posterior draws per end. */
+export const DEFAULT_DRAWS = 2000;
+/** Up to this many wrong classes the collision is drawn exactly; above, from its moment-matched Beta. */
+export const EXACT_CLASSES = 4;
+
+const THETA_LO = 0;
+const SIGMA_HI = 0.5;
+const THETA_HI = 0.5;
+
+/** The tally of a prompt from its class counts and its reference class. */
+export function tallyOf(counts: ArrayLike<number>, refIndex: number, n: number): Tally {
+  const wrong: number[] = [];
+  for (let c = 0; c < counts.length; c++) if (c !== refIndex && counts[c]! > 0) wrong.push(counts[c]!);
+  return { n, correct: counts[refIndex] ?? 0, wrong };
+}
+
+/** The headline estimate (see above): min(1, varianceUnbiased / error); null with no error or n < 2. */
+export function brierEstimate(t: Tally): number | null {
+  const { n, correct: c } = t;
+  if (n < 2 || c >= n) return null;
+  let pairs = c * (c - 1);
+  for (const k of t.wrong) pairs += k * (k - 1);
+  const varianceU = 1 - pairs / (n * (n - 1));
+  return Math.min(1, Math.max(0, varianceU / (2 * (1 - c / n))));
+}
+
+/** The sentence said instead of an interval when n is too small (null when an interval is given). */
+export function tooFewCaveat(n: number): string | null {
+  return n < MIN_RUNS_FOR_INTERVAL ? `n = ${n}: too few reruns for an interval; ${RECOMMENDED_RUNS}+ recommended` : null;
+}
+
+// ---------- random variates ----------
+// Every shape drawn here is a whole or half-whole number (counts, counts − ½, c + ½, ½ + J/2),
+// which allows a fast exact sampler: Gamma(k) for whole k ≤ 16 is −log of a product of k
+// uniforms, and Gamma(k + ½) = Gamma(k) + Z²/2 with Z standard normal (Gamma(½) = Z²/2).
+
+/** A source of uniforms and standard normals (Box–Muller, both normals of a pair used). */
+class Variates {
+  private spare = NaN;
+  constructor(readonly uniform: Rng) {}
+  normal(): number {
+    if (!Number.isNaN(this.spare)) {
+      const z = this.spare;
+      this.spare = NaN;
+      return z;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const t = 2 * Math.PI * this.uniform();
+    this.spare = r * Math.sin(t);
+    return r * Math.cos(t);
+  }
+  /** Gamma(shape, 1) for shape a whole or half-whole number > 0. */
+  gamma(shape: number): number {
+    const whole = Math.floor(shape);
+    let x = 0;
+    if (shape - whole > 0) {
+      const z = this.normal();
+      x = 0.5 * z * z;
+    }
+    if (whole === 0) return x;
+    if (whole <= 16) {
+      let p = 1;
+      for (let i = 0; i < whole; i++) p *= 1 - this.uniform();
+      return x - Math.log(p);
+    }
+    return x + this.marsagliaTsang(whole);
+  }
+  /** Gamma(shape ≥ 1) (Marsaglia & Tsang), for any real shape. */
+  marsagliaTsang(shape: number): number {
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.uniform();
+      if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+      if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+  /** Gamma for any real shape > 0 (the moment-matched Beta's shapes). */
+  gammaReal(shape: number): number {
+    if (shape >= 1) return this.marsagliaTsang(shape);
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    return this.marsagliaTsang(shape + 1) * Math.pow(u, 1 / shape);
+  }
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    return x / (x + this.gamma(b));
+  }
+  betaReal(a: number, b: number): number {
+    const x = this.gammaReal(a);
+    return x / (x + this.gammaReal(b));
+  }
+}
+
+const rising2 = (x: number) => x * (x + 1);
+const rising4 = (x: number) => x * (x + 1) * (x + 2) * (x + 3);
+
+/**
+ * The collision S = Σ_i γ_i W_i² of W ~ Dirichlet(α): drawn exactly with few components,
+ * else from a Beta with S's exact mean and variance.
+ */
+class Collision {
+  private readonly alpha: number[];
+  private readonly gamma: number[];
+  private readonly mean: number = 0;
+  private readonly shapes: [number, number] | null = null;
+  readonly exact: boolean;
+  private readonly g: Float64Array;
+  constructor(alpha: number[], gammas: number[]) {
+    this.alpha = alpha;
+    this.gamma = gammas;
+    this.exact = alpha.length <= EXACT_CLASSES + 1;
+    this.g = new Float64Array(this.exact ? alpha.length : 0);
+    if (this.exact) return;
+    const A = alpha.reduce((s, x) => s + x, 0);
+    let m1 = 0;
+    let s4 = 0;
+    let s2sq = 0;
+    for (let i = 0; i < alpha.length; i++) {
+      const r2 = gammas[i]! * rising2(alpha[i]!);
+      m1 += r2;
+      s4 += gammas[i]! * gammas[i]! * rising4(alpha[i]!);
+      s2sq += r2 * r2;
+    }
+    const mean = m1 / rising2(A);
+    const variance = Math.max(0, (s4 + m1 * m1 - s2sq) / rising4(A) - mean * mean);
+    this.mean = mean;
+    const nu = variance > 1e-15 ? (mean * (1 - mean)) / variance - 1 : Infinity;
+    if (nu > 0 && Number.isFinite(nu)) this.shapes = [mean * nu, (1 - mean) * nu];
+  }
+  draw(v: Variates): number {
+    if (!this.exact) return this.shapes ? v.betaReal(this.shapes[0], this.shapes[1]) : this.mean;
+    let total = 0;
+    let sq = 0;
+    const g = this.g;
+    for (let i = 0; i < g.length; i++) {
+      g[i] = v.gamma(this.alpha[i]!);
+      total += g[i]!;
+    }
+    for (let i = 0; i < g.length; i++) sq += this.gamma[i]! * g[i]! * g[i]!;
+    return sq / (total * total);
+  }
+}
+
+/** B posterior draws of the (variance, error) pair at each end. */
+export interface EndDraws {
+  loVariance: Float64Array;
+  loError: Float64Array;
+  hiVariance: Float64Array;
+  hiError: Float64Array;
+}
+
+/**
+ * B posterior draws of each end's (variance, error) pair: the lower end's under the prior
+ * favouring agreement among wrong answers, the upper end's under the one favouring spread, with
+ * the boundary rules above. Pairs, not just their ratio, so that pooled figures can sum them
+ * over prompts (a ratio of sums, §5). With every rerun correct the upper end's error is 0.
+ */
+export function posteriorDraws(t: Tally, B: number, rng: Rng): EndDraws {
+  const { n, correct: c, wrong } = t;
+  const m = n - c;
+  const J = wrong.length;
+  const allDistinct = m >= 2 && J === m;
+  const lo = J > 1 ? new Collision(THETA_LO > 0 ? [...wrong, THETA_LO] : wrong, THETA_LO > 0 ? [...wrong.map(() => 1), 1 / (1 + THETA_LO)] : wrong.map(() => 1)) : null;
+  const strength = THETA_HI + J * SIGMA_HI;
+  const hi = !allDistinct && m > 0 ? new Collision([...wrong.map((k) => k - SIGMA_HI), strength], [...wrong.map(() => 1), (1 - SIGMA_HI) / (1 + strength)]) : null;
+  const v = new Variates(rng);
+  const out: EndDraws = { loVariance: new Float64Array(B), loError: new Float64Array(B), hiVariance: new Float64Array(B), hiError: new Float64Array(B) };
+  for (let b = 0; b < B; b++) {
+    const a = v.beta(c + 0.5, m + 0.5);
+    // lower end: a = 0 when no rerun was correct; q = 1 when the wrong ones all agree
+    const wLo = c === 0 ? 1 : 1 - a;
+    const qLo = lo ? lo.draw(v) : 1;
+    out.loError[b] = 2 * wLo;
+    out.loVariance[b] = 1 - (1 - wLo) * (1 - wLo) - qLo * wLo * wLo;
+    // upper end: a = 1 when every rerun was correct; q = 0 when every wrong answer differs
+    const wHi = c === n ? 0 : 1 - a;
+    const qHi = hi ? hi.draw(v) : 0;
+    out.hiError[b] = 2 * wHi;
+    out.hiVariance[b] = 1 - (1 - wHi) * (1 - wHi) - qHi * wHi * wHi;
+  }
+  return out;
+}
+
+/** Quantile with linear interpolation (type 7) of an unsorted array (sorted in place). */
+function quantileOf(values: Float64Array, q: number): number {
+  values.sort();
+  const h = (values.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(values.length - 1, lo + 1);
+  return values[lo]! + (h - lo) * (values[hi]! - values[lo]!);
+}
+
+/** The ratio variance/error of each draw (1 where error is 0: no error left, all of it is variance). */
+function ratios(variance: ArrayLike<number>, error: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(variance.length);
+  for (let b = 0; b < out.length; b++) out[b] = error[b]! > 0 ? Math.min(1, Math.max(0, variance[b]! / error[b]!)) : 1;
+  return out;
+}
+
+/** The 95% interval from the two ends' draws (variance and error summed however the caller pooled them), widened to hold `estimate`. */
+export function intervalFromDraws(loVariance: ArrayLike<number>, loError: ArrayLike<number>, hiVariance: ArrayLike<number>, hiError: ArrayLike<number>, estimate: number | null): Interval | null {
+  if (loVariance.length === 0) return null;
+  let lo = quantileOf(ratios(loVariance, loError), 0.025);
+  let hi = quantileOf(ratios(hiVariance, hiError), 0.975);
+  if (estimate !== null) {
+    lo = Math.min(lo, estimate);
+    hi = Math.max(hi, estimate);
+  }
+  return [lo, hi];
+}
+
+/** A prompt's Brier interval (null below MIN_RUNS_FOR_INTERVAL reruns). */
+export function brierInterval(t: Tally, rng: Rng, B = DEFAULT_DRAWS): Interval | null {
+  if (t.n < MIN_RUNS_FOR_INTERVAL || B <= 0) return null;
+  const d = posteriorDraws(t, B, rng);
+  return intervalFromDraws(d.loVariance, d.loError, d.hiVariance, d.hiError, brierEstimate(t));
+}
+
+// ---------- the binary form ----------
+
+/** log Γ (Lanczos, g = 7). */
+function logGamma(x: number): number {
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let s = g[0]!;
+  for (let i = 1; i < 9; i++) s += g[i]! / (x + i);
+  const t = x + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/** Continued fraction of the incomplete beta (modified Lentz). */
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-14) break;
+  }
+  return h;
+}
+
+/** The regularized incomplete beta I_x(a, b). */
+export function betaCdf(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+/** The p-quantile of Beta(a, b), by bisection to 1e-10. */
+export function betaQuantile(p: number, a: number, b: number): number {
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60 && hi - lo > 1e-10; i++) {
+    const mid = (lo + hi) / 2;
+    if (betaCdf(mid, a, b) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * The binary form's interval. Its incoherence p(1 − p)/(1 − p) is the success rate itself, so
+ * its estimate is the plug-in p̂ = c/n (unbiased) and its interval one for a binomial rate: the
+ * exact Clopper–Pearson interval (Beta(c, n − c + 1) and Beta(c + 1, n − c) quantiles), whose
+ * coverage is at least 95% for every rate. The Jeffreys interval is narrower but measured at
+ * 90% for a rate of 1% at n = 10 (a single success puts its lower end above 0.01).
+ * Null below MIN_RUNS_FOR_INTERVAL reruns.
+ */
+export function binaryInterval(n: number, c: number): Interval | null {
+  if (n < MIN_RUNS_FOR_INTERVAL) return null;
+  return clopperPearson(n, c);
+}
+
+/** The exact 95% Clopper–Pearson interval for a binomial rate with c successes in n. */
+export function clopperPearson(n: number, c: number): Interval {
+  const lo = c === 0 ? 0 : betaQuantile(0.025, c, n - c + 1);
+  const hi = c === n ? 1 : betaQuantile(0.975, c + 1, n - c);
+  return [lo, hi];
+}
+
+/**
+ * B draws of the binary form's (variance, error) at each end, for pooling: a success rate from
+ * the Clopper–Pearson ends' Betas (Beta(c, n − c + 1) for the lower end, 0 when c = 0;
+ * Beta(c + 1, n − c) for the upper, 1 when c = n), variance a(1 − a) and error 1 − a.
+ */
+export function binaryDraws(n: number, c: number, B: number, rng: Rng): EndDraws {
+  const v = new Variates(rng);
+  const out: EndDraws = { loVariance: new Float64Array(B), loError: new Float64Array(B), hiVariance: new Float64Array(B), hiError: new Float64Array(B) };
+  for (let b = 0; b < B; b++) {
+    const lo = c === 0 ? 0 : v.beta(c, n - c + 1);
+    const hi = c === n ? 1 : v.beta(c + 1, n - c);
+    out.loVariance[b] = lo * (1 - lo);
+    out.loError[b] = 1 - lo;
+    out.hiVariance[b] = hi * (1 - hi);
+    out.hiError[b] = 1 - hi;
+  }
+  return out;
+}
