@@ -274,7 +274,11 @@ for (const n of [5, 8, 10, 30, 100]) {
       const pis = Array.from({ length: PROMPTS }, (_, i) => profile(i));
       const perPrompt = new Map<string, Tally>();
       const pooled = new Map<string, Tally>();
-      for (const k of ks) for (const f of ["^", "@"]) perPrompt.set(f + k, tally()), pooled.set(f + k, tally());
+      for (const k of ks)
+        for (const f of ["^", "@"]) {
+          perPrompt.set(f + k, tally());
+          pooled.set(f + k, tally());
+        }
       for (let d = 0; d < DRAWS; d++) {
         const pool = new ReliabilityPool();
         const cs = pis.map((p) => binomial(rng, n, p));

@@ -37,6 +37,7 @@
 // 0.95): pooled over many prompts the interval shrinks around that bias. Nor the mean of draws
 // from Clopper–Pearson's two Beta distributions: E[π_L^2] ≈ π² + 2π/n sits above π² near 0, and
 // the pooled lower bound missed 20–35% of the time there. Both are measured in the bench too.
+import { normalQuantile } from "./optimizer";
 import type { Interval } from "./types";
 
 /** The figures of one prompt with a target; index k−1 holds k = 1..n. */
@@ -51,6 +52,10 @@ export interface Reliability {
 export interface PooledReliability extends Reliability {
   passKPrompts: number[];
 }
+
+/** What a prompt without a target (and a pool without one) has instead: nothing to be right about. */
+export const NO_RELIABILITY = { passHatK: null, passAtK: null, passHatKCi95: null, passAtKCi95: null } as const;
+export const NO_POOLED_RELIABILITY = { ...NO_RELIABILITY, passKPrompts: null } as const;
 
 export const RELIABILITY_LEVEL = 0.95;
 const ALPHA = 1 - RELIABILITY_LEVEL;
@@ -115,20 +120,6 @@ export function betaCdf(x: number, a: number, b: number): number {
   const front = Math.exp(logFront(x, a, b));
   if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(x, a, b)) / a;
   return 1 - (front * betaFraction(1 - x, b, a)) / b;
-}
-
-/** The p-quantile of the standard normal (Acklam's rational approximation, relative error < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number) => (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
-  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
-  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
-  const q = p - 0.5;
-  const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
 /**
