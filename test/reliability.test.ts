@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mulberry32 } from "../src/core/bootstrap";
 import { analyzeRecords, type PromptRecord } from "../src/core";
+import { renderTable } from "../src/cli/table";
 import { clopperPearson, passAtK, passHatK, promptReliability, ReliabilityPool } from "../src/core/reliability";
 
 function near(actual: number | undefined, expected: number, msg = "", eps = 1e-12): void {
@@ -232,6 +233,32 @@ test("the figures depend on the counts only: not on the prompt's id, the seed or
   const x = one("x", [true, true, false, true, false, false, true, true], 1);
   const y = one("another id", [false, true, true, true, true, false, false, true], 7);
   assert.deepEqual([x.passHatK, x.passAtK, x.passHatKCi95, x.passAtKCi95], [y.passHatK, y.passAtK, y.passHatKCi95, y.passAtKCi95]);
+});
+
+test("the table: pass^1, pass^3, pass^n and pass@3 with their intervals for each prompt with a target, and pooled", () => {
+  const records: PromptRecord[] = [
+    { id: "five-of-eight", samples: runs([true, false, true, true, false, true, false, true]) },
+    { id: "all-three", reference: "24", samples: [0, 1, 2].map((i) => ({ text: `run ${i}`, answer: "24" })) },
+    { id: "no-target", samples: [{ text: "x", answer: "1" }, { text: "y", answer: "2" }] },
+  ];
+  const an = analyzeRecords(records, { resamples: 0 });
+  const lines = renderTable(an);
+  const start = lines.findIndex((l) => l.startsWith("Reliability"));
+  assert.ok(start >= 0, "a Reliability section");
+  assert.match(lines[start]!, /pass\^k: k fresh reruns all right/);
+  const section = lines.slice(start + 1, lines.findIndex((l, i) => i > start && l.trim() === ""));
+  const cols = (l: string) => l.trim().split(/\s{2,}/);
+  assert.deepEqual(cols(section[0]!), ["prompt", "n", "pass^1", "pass^3", "pass^n", "pass@3"]);
+  const cell = (x: number, c: [number, number]) => `${x.toFixed(2)} [${c[0].toFixed(2)}–${c[1].toFixed(2)}]`;
+  const row = (id: string) => section.find((l) => l.trim().startsWith(id + " "));
+  const p = an.prompts[0]!;
+  assert.deepEqual(cols(row("five-of-eight")!), ["five-of-eight", "8", cell(p.passHatK![0]!, p.passHatKCi95![0]!), cell(p.passHatK![2]!, p.passHatKCi95![2]!), cell(p.passHatK![7]!, p.passHatKCi95![7]!), cell(p.passAtK![2]!, p.passAtKCi95![2]!)]);
+  assert.equal(row("no-target"), undefined, "no target: no row");
+  // pooled: k = 3, the smallest n of the prompts with a target, is the column every prompt is in
+  const P = an.pooled;
+  assert.deepEqual(cols(row("pooled")!), ["pooled", "3", cell(P.passHatK![0]!, P.passHatKCi95![0]!), cell(P.passHatK![2]!, P.passHatKCi95![2]!), cell(P.passHatK![2]!, P.passHatKCi95![2]!), cell(P.passAtK![2]!, P.passAtKCi95![2]!)]);
+  const none = renderTable(analyzeRecords([records[2]!], { resamples: 0 })).join("\n");
+  assert.doesNotMatch(none, /Reliability/, "no section without a target");
 });
 
 // ---------------------------------------------------------------------------------------------
