@@ -168,6 +168,13 @@ export function clopperPearson(c: number, n: number): Interval {
   return [lower, upper];
 }
 
+/** The k's a summary lists out of 1..n (the JSON has them all): 1, 2, 3, 5, 10, 20, 50, 100, … and n. */
+export function summaryKs(n: number): number[] {
+  const ks = [1, 2, 3, 5];
+  for (let d = 10; d < n; d *= 10) ks.push(d, 2 * d, 5 * d);
+  return [...ks.filter((k) => k < n), n];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Per prompt
 
