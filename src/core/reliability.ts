@@ -28,15 +28,17 @@
 // Where a single prompt has n ≥ k the pooled interval is that prompt's exact one. No randomness:
 // the same counts give the same interval, whatever the prompts' ids or order.
 //
-// Measured (bench/reliability.bench.ts, seeded simulation with known π_i, 30 prompts, 1,000
-// draws per case): coverage ≥ 0.95 for pass^k and pass@k at k = 1, 2, n for n = 5, 8, 10, 30 and
-// 100 with π spread over (0, 1), all ½, near 0, near 1, 0.1, 0.9 and half near 0 / half near 1.
-// Not chosen: a posterior simulation (Beta(c+½, n−c+½) per prompt) covers far less, because its
-// spread is narrower than that of the estimates at small n (at n = 5, π = ½, about 60% of the
-// variance) and its centre is biased at large k (π = 0.99, n = 5: E[π^5] = 0.72 where the truth is
-// 0.95): pooled over many prompts the interval shrinks around that bias. Nor the mean of draws
-// from Clopper–Pearson's two Beta distributions: E[π_L^2] ≈ π² + 2π/n sits above π² near 0, and
-// the pooled lower bound missed 20–35% of the time there. Both are measured in the bench too.
+// Measured (bench/reliability.bench.ts: seeded simulation with known π_i, 30 prompts, 1,000
+// draws per case, π spread over (0, 1), all ½, near 0, near 1, 0.1, 0.9, half near 0 and half near
+// 1): pooled coverage ≥ 0.947 for pass^k and pass@k at k = 1, 2, n and n = 5, 8, 10, 30, 100.
+// Not chosen: a posterior simulation (Beta(c+½, n−c+½) per prompt, percentile interval of the
+// mean of π^k) covers far less (0% for π near 1 at n = 5 to 30, printed by the bench): its
+// spread is narrower than that of the estimates at small n (n = 5, π = ½: about 60% of the
+// variance) and its centre is biased at large k (π = 0.99, n = 5: E[π^5] = 0.72 where the truth
+// is 0.95), so pooled over many prompts it shrinks around that bias. Nor the mean of independent
+// draws from Clopper–Pearson's two Beta distributions (lower bound from Beta(c, n−c+1), upper
+// from Beta(c+1, n−c)): E[π_L²] ≈ π² + 2π/n lies above π² near 0, and that pooled lower bound
+// missed 16–35% of the time for pass^2 with π near 0 when the method was chosen.
 import { normalQuantile } from "./optimizer";
 import type { Interval } from "./types";
 
