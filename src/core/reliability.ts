@@ -32,7 +32,7 @@
 // draws per case, π spread over (0, 1), all ½, near 0, near 1, 0.1, 0.9, half near 0 and half near
 // 1): pooled coverage ≥ 0.947 for pass^k and pass@k at k = 1, 2, n and n = 5, 8, 10, 30, 100.
 // Not chosen: a posterior simulation (Beta(c+½, n−c+½) per prompt, percentile interval of the
-// mean of π^k) covers far less (0% for π near 1 at n = 5 to 30, printed by the bench): its
+// mean of π^k) covers far less (down to 0% at n = 5 to 30, printed by the bench): its
 // spread is narrower than that of the estimates at small n (n = 5, π = ½: about 60% of the
 // variance) and its centre is biased at large k (π = 0.99, n = 5: E[π^5] = 0.72 where the truth
 // is 0.95), so pooled over many prompts it shrinks around that bias. Nor the mean of independent
