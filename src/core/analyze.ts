@@ -10,6 +10,7 @@ import { binaryDraws, binaryInterval, brierEstimate, intervalFromDraws, MIN_RUNS
 import { FeatureSpace } from "./features";
 import { binaryParts, brierParts, complete, klInput, klParts, ratio, spread, type KlInput, type Parts } from "./metrics";
 import { analyzeOptimizer } from "./optimizer";
+import { NO_POOLED_RELIABILITY, NO_RELIABILITY, promptReliability, ReliabilityPool } from "./reliability";
 import { segment } from "./segment";
 import { ensembleProjection, projectReruns } from "./projection";
 import { parseTraceLine, type LineProblem } from "./traceset";
@@ -185,6 +186,7 @@ export class Analyzer {
   private readonly kl: Pool;
   private readonly short: HalfPool;
   private readonly long: HalfPool;
+  private readonly reliability = new ReliabilityPool();
   private splitPrompts = 0;
   private disagreementSum = 0;
   private entropySum = 0;
@@ -284,6 +286,9 @@ export class Analyzer {
     if (hasTarget && n >= 2) this.addLengthSplit(runs, classOf, K, ref, rng);
     this.disagreementSum += sp.disagreement;
     this.entropySum += sp.entropy;
+    // pass^k and pass@k (METRICS.md §7b) need only the count in the reference class
+    const reliability = hasTarget ? promptReliability(counts[ref]!, n) : NO_RELIABILITY;
+    if (hasTarget) this.reliability.add(counts[ref]!, n);
 
     // The optimizer benchmark: every step of every run scored against the true trajectory.
     const optimizer =
@@ -319,6 +324,7 @@ export class Analyzer {
       runs,
       columns: alignment.columns,
       forkColumn: alignment.forkColumn,
+      ...reliability,
     };
     this.prompts.push(analysis);
     return analysis;
@@ -369,6 +375,7 @@ export class Analyzer {
         disagreement: k > 0 ? this.disagreementSum / k : null,
         entropy: k > 0 ? this.entropySum / k : null,
         lengthSplit: this.splitPrompts > 0 ? { short: this.short.result(), long: this.long.result() } : null,
+        ...(this.reliability.result() ?? NO_POOLED_RELIABILITY),
       },
       skipped,
     };

@@ -8,6 +8,7 @@ export * from "./features";
 export * from "./align";
 export * from "./traceset";
 export * from "./analyze";
+export * from "./reliability";
 export * from "./runfile";
 export * from "./runanalysis";
 export * from "./optimizer";

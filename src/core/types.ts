@@ -201,6 +201,15 @@ export interface PromptAnalysis {
   runs: Run[];
   columns: Column[];
   forkColumn: number | null;
+  /**
+   * Reliability across reruns (METRICS.md §7b), index k−1 for k = 1..n: pass^k = C(c,k)/C(n,k)
+   * (k fresh reruns all correct) and pass@k = 1 − C(n−c,k)/C(n,k) (at least one of k), with
+   * their 95% intervals (src/core/reliability.ts). null without a target.
+   */
+  passHatK: number[] | null;
+  passAtK: number[] | null;
+  passHatKCi95: Interval[] | null;
+  passAtKCi95: Interval[] | null;
 }
 
 export interface PooledDecomposition extends Decomposition {
@@ -226,6 +235,15 @@ export interface Pooled {
   disagreement: number | null;
   entropy: number | null;
   lengthSplit: { short: LengthHalf; long: LengthHalf } | null;
+  /**
+   * pass^k and pass@k pooled (METRICS.md §7b): for each k the mean over the prompts with a target
+   * and n ≥ k (`passKPrompts[k−1]` of them), with 95% intervals; null when no prompt has a target.
+   */
+  passHatK: number[] | null;
+  passAtK: number[] | null;
+  passHatKCi95: Interval[] | null;
+  passAtKCi95: Interval[] | null;
+  passKPrompts: number[] | null;
 }
 
 export interface Analysis {

@@ -8,8 +8,9 @@
 // spreadsheet formulas, Markdown code spans, and the HTML report's own escaping.
 import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
+import { summaryKs } from "../core/reliability";
 import { samplesByIndex, type ParsedRun } from "../core/runfile";
-import type { Analysis, Interval, OptimizerAnalysis, PromptAnalysis, PromptRecord } from "../core/types";
+import type { Analysis, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
 import { renderReportHtml, type ReportAssets } from "./html";
 
 export const EXPORT_SCHEMA = "hotmess.export/1";
@@ -99,7 +100,27 @@ export function exportJson(analysis: Analysis, traces: readonly PromptTraces[], 
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-export const CSV_HEADER = ["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"] as const;
+export const CSV_HEADER = [
+  ...["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"],
+  ...["k", "pass_hat_k", "pass_hat_k_low", "pass_hat_k_high", "pass_at_k", "pass_at_k_low", "pass_at_k_high"],
+] as const;
+
+/** The figures of METRICS.md §7b, as a prompt and the pool both carry them. */
+type PassK = Pick<Pooled, "passHatK" | "passAtK" | "passHatKCi95" | "passAtKCi95">;
+
+/**
+ * The pass^k rows of one prompt (or of the pool, with an empty prompt): one per k = 1..n, the
+ * step fields empty. Numbers as in the JSON, unrounded.
+ */
+function passKRows(prompt: string, f: PassK): string[][] {
+  if (!f.passHatK || !f.passAtK || !f.passHatKCi95 || !f.passAtKCi95) return [];
+  const empty = new Array<string>(9).fill("");
+  return f.passHatK.map((hat, i) => {
+    const [hatLo, hatHi] = f.passHatKCi95![i]!;
+    const [atLo, atHi] = f.passAtKCi95![i]!;
+    return [prompt, ...empty, String(i + 1), ...[hat, hatLo, hatHi, f.passAtK![i]!, atLo, atHi].map(String)];
+  });
+}
 
 /** A plain number ("-3", "+2.5", "1e-4"): a spreadsheet reads it as a number, never as a formula. */
 const PLAIN_NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -127,6 +148,10 @@ export function csvField(s: string): string {
  * `step_text`; `column`, `run`, `step` and `group` count from 0 as in the JSON. `correct` is
  * empty when the prompt has no target, `answer_key` when the run gave no answer. Text fields
  * (prompt, answer_key, step_text) are redacted and guarded against formulas (guardFormula).
+ *
+ * Then the reliability rows (METRICS.md §7b), told apart by a non-empty `k` (empty on every row
+ * above): for each prompt with a target one row per k = 1..n with pass^k, pass@k and their 95%
+ * intervals, and last the pooled ones with an empty `prompt` (a prompt id is never empty).
  */
 export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string {
   const redact = redactor(opts.secrets ?? []);
@@ -154,11 +179,14 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
             answer,
             correct,
             text(stepText),
+            ...new Array<string>(7).fill(""),
           ].join(","),
         );
       });
     });
   }
+  for (const p of analysis.prompts) for (const row of passKRows(text(p.id), p)) lines.push(row.join(","));
+  for (const row of passKRows("", analysis.pooled)) lines.push(row.join(","));
   return lines.join("\r\n") + "\r\n";
 }
 
@@ -239,6 +267,19 @@ function promptLine(p: PromptAnalysis, code: (s: string, o?: { table?: boolean; 
   return parts.join(" · ");
 }
 
+/** pass^k and pass@k with their intervals at the summary's k's (the JSON and CSV have every k). */
+function passKTable(f: PassK, prompts: number[] | null): string[] {
+  if (!f.passHatK || !f.passAtK || !f.passHatKCi95 || !f.passAtKCi95) return [];
+  const ks = summaryKs(f.passHatK.length);
+  const header = ["k", ...(prompts ? ["prompts"] : []), "pass^k [95% CI]", "pass@k [95% CI]"];
+  const rows = ks.map((k) => [String(k), ...(prompts ? [String(prompts[k - 1])] : []), fmtCi(f.passHatK![k - 1]!, f.passHatKCi95![k - 1]!), fmtCi(f.passAtK![k - 1]!, f.passAtKCi95![k - 1]!)]);
+  return [
+    "**Reliability**: pass^k is the chance that k fresh reruns are all right, pass@k that at least one of k is (unbiased estimates, 95% intervals).",
+    "",
+    ...table(header, prompts ? ["r", "r", "l", "l"] : ["r", "l", "l"], rows),
+  ];
+}
+
 function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
   const classes = p.answers.filter((a) => a.count > 0 || a.reference).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
   const share = (c: number) => `${Math.round((100 * c) / Math.max(1, p.n))}%`;
@@ -301,6 +342,7 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
     if (p.prompt) out.push(`Prompt: ${code(p.prompt, { max: CUT_PROMPT })}`, "");
     out.push(promptLine(p, code), "");
     out.push(...answerTable(p, maxAnswers, code), "");
+    if (p.passHatK) out.push(...passKTable(p, null), "");
     out.push(...forkBlock(p, limits, code), "");
     if (p.optimizer) out.push(...optimizerBlock(p.optimizer), "");
   }
@@ -317,6 +359,8 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
   if (rows.length > 0) out.push("Σ variance / Σ error over the prompts.", "", ...table(["", "bias²", "variance", "error", "incoherence [95% CI]", "unbiased"], ["l", "r", "r", "r", "l", "r"], rows), "");
   else out.push("No prompt has a reference answer or correctness flags, so there is no incoherence (only disagreement).", "");
   if (P.disagreement !== null) out.push(`Disagreement ${fmt(P.disagreement)} · entropy ${fmt(P.entropy)} nats (mean over prompts).`, "");
+  // for each k, the mean over the prompts with n ≥ k (their number in the prompts column)
+  if (P.passHatK) out.push(...passKTable(P, P.passKPrompts), "");
 
   const L = P.lengthSplit;
   if (L) {
