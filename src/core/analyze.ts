@@ -77,9 +77,9 @@ class EndSums {
       t.hiError[b]! += d.hiError[b]!;
     }
   }
-  interval(estimate: number | null): Interval | null {
+  interval(estimate: number | null, recentred: boolean): Interval | null {
     const d = this.draws;
-    return d.loVariance.length > 0 ? intervalFromDraws(d.loVariance, d.loError, d.hiVariance, d.hiError, estimate) : null;
+    return d.loVariance.length > 0 ? intervalFromDraws(d.loVariance, d.loError, d.hiVariance, d.hiError, estimate, recentred) : null;
   }
 }
 
@@ -130,7 +130,7 @@ class Pool {
       bias2Unbiased: vu === null || eu === null ? null : Math.max(0, eu - vu),
       incoherenceUnbiased,
       estimate,
-      ci95: estimate === null ? null : this.ends ? this.ends.interval(estimate) : this.boot!.interval(),
+      ci95: this.ends ? this.ends.interval(estimate, true) : estimate === null ? null : this.boot!.interval(),
     };
   }
 }
@@ -148,7 +148,7 @@ class HalfPool extends EndSums {
     return {
       incoherence,
       estimate,
-      ci95: this.samples > 0 && estimate !== null ? this.interval(estimate) : null,
+      ci95: this.samples > 0 ? this.interval(estimate, true) : null,
       samples: this.samples,
       meanLength: this.samples > 0 ? this.lengthSum / this.samples : null,
     };
@@ -263,14 +263,14 @@ export class Analyzer {
       // rate (its incoherence p(1 − p)/(1 − p) is p), KL's plug-in
       brier!.estimate = brierEstimate(tally);
       binary!.estimate = c < n ? c / n : null;
-      kl && (kl.estimate = kl.incoherence);
+      if (kl) kl.estimate = kl.incoherence;
       this.brier.add(brierP!, brier!);
       this.binary.add(binaryP!, binary!);
       if (klP && kl) this.kl.add(klP, kl);
       if (B > 0) {
         const draws = posteriorDraws(tally, B, rng);
-        if (n >= MIN_RUNS_FOR_INTERVAL && brier!.estimate !== null) brier!.ci95 = intervalFromDraws(draws.loVariance, draws.loError, draws.hiVariance, draws.hiError, brier!.estimate);
-        if (binary!.estimate !== null) binary!.ci95 = binaryInterval(n, c);
+        if (n >= MIN_RUNS_FOR_INTERVAL) brier!.ci95 = intervalFromDraws(draws.loVariance, draws.loError, draws.hiVariance, draws.hiError, brier!.estimate);
+        binary!.ci95 = binaryInterval(n, c);
         this.brier.ends!.addDraws(draws);
         this.binary.ends!.addDraws(binaryDraws(n, c, B, rng));
         if (klIn && kl && klP) {

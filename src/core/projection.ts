@@ -50,14 +50,24 @@ export function projectReruns(t: Tally, current: [number, number] | null, seed =
   if (t.correct >= t.n || t.n === 0) return { halfWidth: now, more: null };
   if (now !== null && now <= TARGET_HALF_WIDTH) return { halfWidth: now, more: 0 };
   const rng = mulberry32(hashSeed(seed, `${t.n}:${t.correct}:${t.wrong.join(",")}`));
-  for (const f of GRID) {
+  // the half-width falls as n′ grows: bisect the grid for the first factor that meets the target
+  const meets = (f: number): boolean | null => {
     const s = scaledTally(t, f);
-    if (s.n <= t.n || s.n < MIN_RUNS_FOR_INTERVAL) continue;
-    if (s.n > PROJECTION_MAX) break;
+    if (s.n <= t.n || s.n < MIN_RUNS_FOR_INTERVAL) return false;
+    if (s.n > PROJECTION_MAX) return null;
     const h = half(brierInterval(s, rng, PROJECTION_DRAWS));
-    if (h !== null && h <= TARGET_HALF_WIDTH) return { halfWidth: now, more: niceCount(s.n - t.n) };
+    return h !== null && h <= TARGET_HALF_WIDTH;
+  };
+  const grid = GRID.filter((f) => t.n * f <= PROJECTION_MAX);
+  let lo = 0;
+  let hi = grid.length - 1;
+  if (hi < 0 || meets(grid[hi]!) !== true) return { halfWidth: now, more: null };
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (meets(grid[mid]!) === true) hi = mid;
+    else lo = mid + 1;
   }
-  return { halfWidth: now, more: null };
+  return { halfWidth: now, more: niceCount(scaledTally(t, grid[lo]!).n - t.n) };
 }
 
 /** A count rounded up to two significant figures (≈ is said beside it). */
@@ -69,7 +79,7 @@ function niceCount(x: number): number {
 
 /** Ensemble sizes the view shows. */
 export const ENSEMBLE_SIZES = [1, 3, 5, 10] as const;
-const VOTE_DRAWS = 4000;
+const VOTE_DRAWS = 600;
 
 export interface EnsembleRow {
   /** Reruns combined by majority vote. */
@@ -78,6 +88,8 @@ export interface EnsembleRow {
   incoherence: number | null;
   /** Its accuracy (how often the vote is correct). */
   accuracy: number;
+  /** Its Brier error 2(1 − accuracy): what the vote leaves to split. */
+  error: number;
 }
 
 /**
@@ -109,6 +121,7 @@ export function ensembleProjection(counts: ArrayLike<number>, refIndex: number, 
     const share = new Float64Array(K);
     if (e === 1) for (let c = 0; c < K; c++) share[c] = counts[c]! / n;
     else {
+      const wins = new Uint32Array(K);
       const touched: number[] = [];
       for (let d = 0; d < VOTE_DRAWS; d++) {
         touched.length = 0;
@@ -128,14 +141,15 @@ export function ensembleProjection(counts: ArrayLike<number>, refIndex: number, 
             ties = 1;
           } else if (v === best && rng() * ++ties < 1) winner = c;
         }
-        share[winner]! += 1 / VOTE_DRAWS;
+        wins[winner]!++;
         for (const c of touched) tally[c] = 0;
       }
+      for (let c = 0; c < K; c++) share[c] = wins[c]! / VOTE_DRAWS;
     }
     let sumSq = 0;
     for (let c = 0; c < K; c++) sumSq += share[c]! * share[c]!;
     const pRef = share[refIndex] ?? 0;
     const error = 2 * (1 - pRef);
-    return { e, incoherence: error > 1e-12 ? (1 - sumSq) / error : null, accuracy: pRef };
+    return { e, incoherence: error > 1e-12 ? Math.max(0, 1 - sumSq) / error : null, accuracy: pRef, error };
   });
 }

@@ -197,7 +197,7 @@ export interface PromptAnalysis {
    */
   reruns: { halfWidth: number | null; more: number | null } | null;
   /** The incoherence and accuracy of a majority vote over E = 1, 3, 5, 10 reruns (the paper's ensembling); null without a target. */
-  ensemble: { e: number; incoherence: number | null; accuracy: number }[] | null;
+  ensemble: { e: number; incoherence: number | null; accuracy: number; error: number }[] | null;
   runs: Run[];
   columns: Column[];
   forkColumn: number | null;
