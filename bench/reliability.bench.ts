@@ -14,10 +14,9 @@
 //    compared with the full 100 reruns' value (C(c,k)/C(100,k) for pass^k), per puzzle and pooled
 //    over the 50. Also the mean absolute error of the estimate against that value.
 // A missed target prints MISSED and still exits 0; anything that crashes exits 1.
-import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { mulberry32, type Rng } from "../src/core/bootstrap";
+import { findGame24 } from "./fixture";
 import { passAtK, passHatK, promptReliability, ReliabilityPool } from "../src/core/reliability";
 import type { Interval } from "../src/core/types";
 
@@ -185,23 +184,9 @@ function simulation(): void {
 
 // ---------- 2. the fixture ----------
 
-const FIXTURE_REL = join("shared", "fixtures", "game24-gpt4-cot", "traces.jsonl");
-
 /** The shared fixture: HOTMESS_FIXTURES, or shared/fixtures/… in a folder above the repository (as analysis.bench.ts finds it). */
-function findFixture(): string | null {
-  const env = process.env.HOTMESS_FIXTURES;
-  const candidates = env ? [resolve(env, "game24-gpt4-cot", "traces.jsonl"), resolve(env, "traces.jsonl")] : [];
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-  for (const root of new Set([repo, realpathSync(repo), process.cwd()]))
-    for (let dir = root; ; dir = dirname(dir)) {
-      candidates.push(join(dir, FIXTURE_REL));
-      if (dirname(dir) === dir) break;
-    }
-  return candidates.find((p) => existsSync(p)) ?? null;
-}
-
 function fixture(): void {
-  const file = findFixture();
+  const file = findGame24();
   if (!file) {
     console.log("\nfixture: shared/fixtures/game24-gpt4-cot/traces.jsonl not found (set HOTMESS_FIXTURES): skipped");
     return;
