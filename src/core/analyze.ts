@@ -178,6 +178,11 @@ function pair(B: number): [Float64Array, Float64Array] {
 export class Analyzer {
   readonly referenceFree: boolean;
   readonly B: number;
+  /**
+   * Draws for the figures only ever shown pooled (the binary form's pool, the length split):
+   * fewer, since a pooled quantile sums many prompts' draws (400 keep its ends within ±0.005).
+   */
+  readonly poolB: number;
   readonly seed: number;
   private readonly generator: { name: string; version: string };
   private readonly prompts: PromptAnalysis[] = [];
@@ -194,13 +199,14 @@ export class Analyzer {
   constructor(options: AnalyzeOptions = {}) {
     this.referenceFree = options.referenceFree ?? false;
     this.B = Math.max(0, Math.floor(options.resamples ?? DEFAULT_RESAMPLES));
+    this.poolB = Math.min(this.B, 400);
     this.seed = options.seed ?? DEFAULT_SEED;
     this.generator = options.generator ?? { name: "hotmess", version: "0" };
     this.brier = new Pool(this.B, "posterior");
-    this.binary = new Pool(this.B, "posterior");
+    this.binary = new Pool(this.poolB, "posterior");
     this.kl = new Pool(this.B, "bootstrap");
-    this.short = new HalfPool(this.B);
-    this.long = new HalfPool(this.B);
+    this.short = new HalfPool(this.poolB);
+    this.long = new HalfPool(this.poolB);
   }
 
   /** Analyses one prompt, adds it to the pool, and returns its analysis. */
@@ -272,7 +278,7 @@ export class Analyzer {
         if (n >= MIN_RUNS_FOR_INTERVAL) brier!.ci95 = intervalFromDraws(draws.loVariance, draws.loError, draws.hiVariance, draws.hiError, brier!.estimate);
         binary!.ci95 = binaryInterval(n, c);
         this.brier.ends!.addDraws(draws);
-        this.binary.ends!.addDraws(binaryDraws(n, c, B, rng));
+        this.binary.ends!.addDraws(binaryDraws(n, c, this.poolB, rng));
         if (klIn && kl && klP) {
           const boot = pair(B);
           klBootstrap(rng, B, n, klIn, boot);
@@ -354,7 +360,7 @@ export class Analyzer {
       pool.error += p.error;
       if (h > 1) pool.varianceU += (h / (h - 1)) * p.variance;
       pool.samples += h;
-      if (this.B > 0) pool.addDraws(posteriorDraws(tallyOf(counts, ref, h), this.B, rng));
+      if (this.poolB > 0) pool.addDraws(posteriorDraws(tallyOf(counts, ref, h), this.poolB, rng));
     }
   }
 

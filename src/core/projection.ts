@@ -7,10 +7,9 @@ import { brierInterval, MIN_RUNS_FOR_INTERVAL, type Tally } from "./interval";
 /** The half-width the projection aims at ("under ±0.05"). */
 export const TARGET_HALF_WIDTH = 0.05;
 /** Draws per end in a projected interval (fewer than the headline's: it is an estimate of an estimate). */
-const PROJECTION_DRAWS = 500;
+const PROJECTION_DRAWS = 300;
 /** Past this many reruns the projection says "more than". */
 export const PROJECTION_MAX = 10_000;
-const GRID = [1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12, 16, 20, 25, 32, 40, 50, 64, 80, 100, 128, 160, 200, 256, 320, 400, 500, 640, 800, 1000, 1280, 1600, 2000];
 
 /**
  * The tally n′ reruns would give if they split as these did: the correct count and every class
@@ -40,34 +39,42 @@ export interface RerunProjection {
 const half = (ci: [number, number] | null) => (ci ? (ci[1] - ci[0]) / 2 : null);
 
 /**
- * "≈ N more reruns to get the interval under ±0.05": the smallest n′ on a geometric grid whose
- * interval, computed as the headline's is from the counts scaled to n′ (scaledTally), has a
- * half-width under the target. Below MIN_RUNS_FOR_INTERVAL reruns the projection starts from
- * the counts there are. Deterministic: seeded by `seed` and the counts.
+ * "≈ N more reruns to get the interval under ±0.05": the interval, computed as the headline's is,
+ * of the counts scaled to n′ (scaledTally). The half-width h(n′) falls about as n′^−β; it is
+ * evaluated at 4n (giving β) and then at the n′ that β predicts, corrected once more if that
+ * misses, so a projection costs three or four intervals. Below MIN_RUNS_FOR_INTERVAL reruns the
+ * projection starts from the counts there are. Deterministic: seeded by `seed` and the counts.
  */
-export function projectReruns(t: Tally, current: [number, number] | null, seed = 1): RerunProjection {
+export function projectReruns(t: Tally, current: [number, number] | null, seed = 1, target = TARGET_HALF_WIDTH): RerunProjection {
   const now = half(current);
   if (t.correct >= t.n || t.n === 0) return { halfWidth: now, more: null };
-  if (now !== null && now <= TARGET_HALF_WIDTH) return { halfWidth: now, more: 0 };
+  if (now !== null && now <= target) return { halfWidth: now, more: 0 };
   const rng = mulberry32(hashSeed(seed, `${t.n}:${t.correct}:${t.wrong.join(",")}`));
-  // the half-width falls as n′ grows: bisect the grid for the first factor that meets the target
-  const meets = (f: number): boolean | null => {
-    const s = scaledTally(t, f);
-    if (s.n <= t.n || s.n < MIN_RUNS_FOR_INTERVAL) return false;
-    if (s.n > PROJECTION_MAX) return null;
-    const h = half(brierInterval(s, rng, PROJECTION_DRAWS));
-    return h !== null && h <= TARGET_HALF_WIDTH;
+  const at = (n: number): number | null => {
+    const s = scaledTally(t, n / t.n);
+    return s.n < MIN_RUNS_FOR_INTERVAL ? null : half(brierInterval(s, rng, PROJECTION_DRAWS));
   };
-  const grid = GRID.filter((f) => t.n * f <= PROJECTION_MAX);
-  let lo = 0;
-  let hi = grid.length - 1;
-  if (hi < 0 || meets(grid[hi]!) !== true) return { halfWidth: now, more: null };
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (meets(grid[mid]!) === true) hi = mid;
-    else lo = mid + 1;
+  const base = Math.max(t.n, MIN_RUNS_FOR_INTERVAL);
+  const h0 = now ?? at(base);
+  const n4 = Math.min(PROJECTION_MAX, 4 * base);
+  const h4 = at(n4);
+  if (h0 === null || h4 === null) return { halfWidth: now, more: null };
+  const more = (n: number) => ({ halfWidth: now, more: niceCount(Math.max(1, n - t.n)) });
+  if (h4 <= target) {
+    // between base and 4·base: one bisection step on the log scale
+    const mid = Math.round(Math.sqrt(base * n4));
+    const hm = at(mid);
+    return more(hm !== null && hm <= target ? mid : n4);
   }
-  return { halfWidth: now, more: niceCount(scaledTally(t, grid[lo]!).n - t.n) };
+  if (n4 >= PROJECTION_MAX) return { halfWidth: now, more: null };
+  const beta = Math.min(1.5, Math.max(0.5, Math.log(h0 / h4) / Math.log(n4 / base)));
+  let guess = Math.ceil(n4 * (h4 / target) ** (1 / beta));
+  for (let tries = 0; tries < 2 && guess <= PROJECTION_MAX; tries++) {
+    const h = at(guess);
+    if (h !== null && h <= target) return more(guess);
+    guess = Math.ceil(guess * 1.5);
+  }
+  return guess <= PROJECTION_MAX ? more(guess) : { halfWidth: now, more: null };
 }
 
 /** A count rounded up to two significant figures (≈ is said beside it). */
@@ -79,7 +86,7 @@ function niceCount(x: number): number {
 
 /** Ensemble sizes the view shows. */
 export const ENSEMBLE_SIZES = [1, 3, 5, 10] as const;
-const VOTE_DRAWS = 600;
+const VOTE_DRAWS = 500;
 
 export interface EnsembleRow {
   /** Reruns combined by majority vote. */
@@ -116,35 +123,43 @@ export function ensembleProjection(counts: ArrayLike<number>, refIndex: number, 
     }
     return lo;
   };
+  // one simulated vote of the largest E per draw; a smaller E's vote is the first E of its ballots
+  const sizes = ENSEMBLE_SIZES.filter((e) => e > 1);
+  const largest = Math.max(...sizes);
+  const wins = sizes.map(() => new Uint32Array(K));
   const tally = new Uint32Array(K);
+  const touched: number[] = [];
+  for (let d = 0; d < VOTE_DRAWS; d++) {
+    touched.length = 0;
+    let next = 0;
+    for (let i = 1; i <= largest; i++) {
+      const c = pick();
+      if (tally[c]! === 0) touched.push(c);
+      tally[c]!++;
+      if (i === sizes[next]) {
+        let best = -1;
+        let ties = 0;
+        let winner = -1;
+        for (const k of touched) {
+          const v = tally[k]!;
+          if (v > best) {
+            best = v;
+            winner = k;
+            ties = 1;
+          } else if (v === best && rng() * ++ties < 1) winner = k;
+        }
+        wins[next]![winner]!++;
+        next++;
+      }
+    }
+    for (const c of touched) tally[c] = 0;
+  }
   return ENSEMBLE_SIZES.map((e) => {
     const share = new Float64Array(K);
     if (e === 1) for (let c = 0; c < K; c++) share[c] = counts[c]! / n;
     else {
-      const wins = new Uint32Array(K);
-      const touched: number[] = [];
-      for (let d = 0; d < VOTE_DRAWS; d++) {
-        touched.length = 0;
-        for (let i = 0; i < e; i++) {
-          const c = pick();
-          if (tally[c]! === 0) touched.push(c);
-          tally[c]!++;
-        }
-        let best = -1;
-        let ties = 0;
-        let winner = -1;
-        for (const c of touched) {
-          const v = tally[c]!;
-          if (v > best) {
-            best = v;
-            winner = c;
-            ties = 1;
-          } else if (v === best && rng() * ++ties < 1) winner = c;
-        }
-        wins[winner]!++;
-        for (const c of touched) tally[c] = 0;
-      }
-      for (let c = 0; c < K; c++) share[c] = wins[c]! / VOTE_DRAWS;
+      const w = wins[sizes.indexOf(e)]!;
+      for (let c = 0; c < K; c++) share[c] = w[c]! / VOTE_DRAWS;
     }
     let sumSq = 0;
     for (let c = 0; c < K; c++) sumSq += share[c]! * share[c]!;
