@@ -42,20 +42,21 @@ const half = (ci: [number, number] | null) => (ci ? (ci[1] - ci[0]) / 2 : null);
 /**
  * "≈ N more reruns to get the interval under ±0.05": the smallest n′ on a geometric grid whose
  * interval, computed as the headline's is from the counts scaled to n′ (scaledTally), has a
- * half-width under the target. Below MIN_RUNS_FOR_INTERVAL reruns the projection starts from
- * the counts there are. Deterministic: seeded by `seed` and the counts.
+ * half-width under the target (`target`, ±0.05 unless `--until-ci W` asks for W/2). Below
+ * MIN_RUNS_FOR_INTERVAL reruns the projection starts from the counts there are. Deterministic:
+ * seeded by `seed` and the counts.
  */
-export function projectReruns(t: Tally, current: [number, number] | null, seed = 1): RerunProjection {
+export function projectReruns(t: Tally, current: [number, number] | null, seed = 1, target = TARGET_HALF_WIDTH): RerunProjection {
   const now = half(current);
   if (t.correct >= t.n || t.n === 0) return { halfWidth: now, more: null };
-  if (now !== null && now <= TARGET_HALF_WIDTH) return { halfWidth: now, more: 0 };
+  if (now !== null && now <= target) return { halfWidth: now, more: 0 };
   const rng = mulberry32(hashSeed(seed, `${t.n}:${t.correct}:${t.wrong.join(",")}`));
   for (const f of GRID) {
     const s = scaledTally(t, f);
     if (s.n <= t.n || s.n < MIN_RUNS_FOR_INTERVAL) continue;
     if (s.n > PROJECTION_MAX) break;
     const h = half(brierInterval(s, rng, PROJECTION_DRAWS));
-    if (h !== null && h <= TARGET_HALF_WIDTH) return { halfWidth: now, more: niceCount(s.n - t.n) };
+    if (h !== null && h <= target) return { halfWidth: now, more: niceCount(s.n - t.n) };
   }
   return { halfWidth: now, more: null };
 }
