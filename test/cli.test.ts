@@ -57,18 +57,48 @@ test("analyze prints the per-prompt table, the pooled figures and the length spl
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, "");
   const lines = r.out.split("\n");
-  assert.match(lines[0]!, /prompt\s+n\s+answers\s+bias²\s+variance\s+error\s+incoherence \[95% CI\]\s+fork/);
-  // p1: classes 18 (ref, 2), 20, 21 → p_ref = .5; bias² = .25 + .0625·2 = .375; variance = 1 − (.25 + .125) = .625; error 1
-  assert.match(r.out, /p1\s+4\s+3 \(50% ✓\)\s+0\.375\s+0\.625\s+1\.000\s+0\.625 \[/);
-  // p2: all correct: no error to split, incoherence shown as —
-  assert.match(r.out, /p2\s+4\s+1 \(100% ✓\)\s+0\.000\s+0\.000\s+0\.000\s+—/);
+  assert.match(lines[0]!, /prompt\s+n\s+answers\s+bias²\s+variance\s+error\s+incoherence \[95% CI\]\s+to get the CI under ±0\.05\s+fork/);
+  // p1: classes 18 (ref, 2), 20, 21 → p_ref = .5; bias² = .25 + .0625·2 = .375; variance = 1 − (.25 + .125) = .625; error 1.
+  // The headline is the estimate, not the plug-in .625: pairs of distinct reruns that disagree,
+  // 1 − 2/12 = .833, over the error 1; with 4 reruns the caveat stands where the interval would
+  const caveat = "\\(n = 4: too few reruns for an interval; 8\\+ recommended\\)";
+  assert.match(r.out, new RegExp(`p1\\s+4\\s+3 \\(50% ✓\\)\\s+0\\.375\\s+0\\.625\\s+1\\.000\\s+0\\.833 ${caveat}\\s+≈ [\\d,]+ more reruns\\s+col`));
+  // p2: all correct: no error to split, incoherence shown as —, and no reruns projection
+  assert.match(r.out, /p2\s+4\s+1 \(100% ✓\)\s+0\.000\s+0\.000\s+0\.000\s+—\s+—\s+col/);
   // p3: all agree on one wrong answer (a paperclip): bias² = (1 − 0)² + 1² = 2, variance 0,
   // incoherence 0; one answer class holds runs (the reference class is empty)
-  assert.match(r.out, /p3\s+4\s+1 \(0% ✓\)\s+2\.000\s+0\.000\s+2\.000\s+0\.000 /);
+  assert.match(r.out, new RegExp(`p3\\s+4\\s+1 \\(0% ✓\\)\\s+2\\.000\\s+0\\.000\\s+2\\.000\\s+0\\.000 ${caveat}`));
+  assert.doesNotMatch(r.out, /\b0\.625 \[/, "the plug-in is never shown as the headline");
   assert.match(r.out, /Pooled over 3 of 3 prompts/);
-  // pooled Brier: Σ variance / Σ error = (.625 + 0 + 0) / (1 + 0 + 2)
-  assert.match(r.out, new RegExp(`brier\\s+\\S+\\s+\\S+\\s+\\S+\\s+${(0.625 / 3).toFixed(3)}`));
+  // pooled Brier: the estimate Σ varianceUnbiased / Σ error = (.833 + 0 + 0) / (1 + 0 + 2) with
+  // its interval, then the plug-in Σ variance / Σ error = (.625 + 0 + 0) / (1 + 0 + 2), explained
+  assert.match(r.out, new RegExp(`brier\\s+\\S+\\s+\\S+\\s+\\S+\\s+${(2.5 / 9).toFixed(3)} \\[\\d\\.\\d{3}–\\d\\.\\d{3}\\]\\s+${(0.625 / 3).toFixed(3)}\\n`));
+  assert.match(r.out, /plug-in: Σ variance \/ Σ error as the paper computes it/);
   assert.match(r.out, /Length split/);
+});
+
+test("analyze: from 5 reruns the headline carries its interval; the table says how many more reruns reach ±0.05 and what a majority vote would do", async () => {
+  const answers = [18, 18, 20, 21, 18, 22, 18, 18, 19, 18];
+  const f = file("headline.jsonl", [prompt("ten", answers), prompt("five", answers.slice(0, 5))].join("\n") + "\n");
+  const r = await run(["analyze", f]);
+  assert.equal(r.code, 0, r.err);
+  const a = JSON.parse((await run(["analyze", f, "--json", "-"])).out) as Analysis;
+  for (const p of a.prompts) {
+    const b = p.brier!;
+    assert.ok(b.ci95, `${p.id} has an interval`);
+    assert.equal(p.caveat, null);
+    const cell = `${b.estimate!.toFixed(3)} [${b.ci95[0].toFixed(3)}–${b.ci95[1].toFixed(3)}]`;
+    const more = p.reruns!.more!;
+    assert.ok(more > 0, `${p.id}: the interval is wider than ±0.05`);
+    const row = r.out.split("\n").find((l) => l.startsWith(p.id))!;
+    assert.ok(row.includes(cell), `${p.id}'s row shows the estimate and its interval: ${row}`);
+    assert.ok(row.includes(`≈ ${more.toLocaleString("en-US")} more reruns`), `${p.id}'s row says how many more reruns: ${row}`);
+    const e = p.ensemble!;
+    const vote = `${p.id}: majority of 1 / 3 / 5 / 10 reruns: incoherence ${e.map((x) => x.incoherence!.toFixed(2)).join(" → ")}, accuracy ${e.map((x) => `${Math.round(100 * x.accuracy)}%`).join(" → ")}`;
+    assert.ok(r.out.includes(vote), `the majority-vote line of ${p.id}: ${vote}\n${r.out}`);
+  }
+  // ten reruns, 6 right, the 4 wrong ones all different: a majority of 10 is right 96% of the time
+  assert.match(r.out, /ten: majority .* · self-consistency would fix this prompt/);
 });
 
 test("--json - writes one hotmess.analysis/1 document to stdout and nothing else", async () => {

@@ -394,20 +394,56 @@ test("truncated samples are flagged", async () => {
   assert.equal(r.samples[0]!.stopReason, "max_tokens");
 });
 
-test("adaptive stopping: waves until the interval is narrower than W, or the maximum", async () => {
-  // every rerun gives the same wrong answer: incoherence 0 with a zero-width interval → stops at the minimum
+/** Each wave after the first is the size the previous one projected (at least 1, all the rest when out of reach), never past n. */
+function assertWavesFollowProjection(waves: Extract<RunEvent, { type: "wave" }>[], n: number) {
+  for (let i = 1; i < waves.length; i++) {
+    const prev = waves[i - 1]!;
+    const want = prev.more === null ? n : Math.max(1, prev.more);
+    assert.equal(waves[i]!.samples - prev.samples, Math.min(want, n - prev.samples), `wave ${i + 1} follows the projection after ${prev.samples} samples (${prev.more})`);
+  }
+}
+
+test("adaptive stopping: waves sized by the projection until the interval is narrower than W, or the maximum", async () => {
+  // every rerun gives the same wrong answer. The interval no longer collapses to a point when the
+  // runs agree (10 agreeing runs do not prove the prompt always agrees): at 10 it is wider than
+  // W, the projection says how many more it takes, and the run stops once the width is under W
   const same = provider(() => answer("Answer: 5"));
-  const waves: RunEvent[] = [];
+  const waves: Extract<RunEvent, { type: "wave" }>[] = [];
   const r = await runSamples({ provider: same, request, n: 200, concurrency: 4, untilCi: { width: 0.2, reference: 4, minSamples: 10 }, onEvent: (e) => void (e.type === "wave" && waves.push(e)) });
-  assert.equal(r.samples.length, 10);
+  assert.equal(waves[0]!.samples, 10, "the first wave reaches the minimum");
+  assert.ok(waves[0]!.ciWidth! >= 0.2, `10 agreeing runs leave the interval wider than W: ${waves[0]!.ciWidth}`);
+  assert.ok(waves[0]!.more! > 0);
+  assertWavesFollowProjection(waves, 200);
+  for (const w of waves.slice(0, -1)) assert.ok(w.ciWidth! >= 0.2, `no stop while the width is ${w.ciWidth}`);
+  assert.ok(waves.at(-1)!.ciWidth! < 0.2, "it stops once the width is under W");
+  assert.equal(r.samples.length, waves.at(-1)!.samples);
+  assert.ok(r.samples.length < 200 && r.samples.length <= 10 + waves[0]!.more! * 2, `stopped after ${r.samples.length}, not in fixed small waves to 200`);
   assert.equal(r.stoppedEarly, true);
-  assert.equal(waves.length, 1);
-  // answers scattered at random: the interval stays wide → runs to the maximum
+
+  // answers scattered at random and W out of reach: the projection says so (null), and the next
+  // wave takes the run straight to the maximum
   let k = 0;
   const scattered = provider(() => answer(`Answer: ${[4, 5, 6, 7][k++ % 4]}`));
-  const s = await runSamples({ provider: scattered, request, n: 24, concurrency: 4, untilCi: { width: 0.01, reference: 4, minSamples: 8 } });
+  const far: Extract<RunEvent, { type: "wave" }>[] = [];
+  const s = await runSamples({ provider: scattered, request, n: 24, concurrency: 4, untilCi: { width: 0.01, reference: 4, minSamples: 8 }, onEvent: (e) => void (e.type === "wave" && far.push(e)) });
+  assert.deepEqual(
+    far.map((w) => [w.samples, w.more]),
+    [
+      [8, null],
+      [24, null],
+    ],
+  );
   assert.equal(s.samples.length, 24);
   assert.equal(s.stoppedEarly, false);
+
+  // a mix of right and wrong answers, one at a time: every wave is the projected size, never past n
+  let j = 0;
+  const mixed = provider(() => answer(`Answer: ${[4, 4, 4, 5, 4, 6, 4, 4, 7, 4][j++ % 10]}`));
+  const mix: Extract<RunEvent, { type: "wave" }>[] = [];
+  const m = await runSamples({ provider: mixed, request, n: 60, concurrency: 1, untilCi: { width: 0.3, reference: 4, minSamples: 10 }, onEvent: (e) => void (e.type === "wave" && mix.push(e)) });
+  assert.ok(mix.length >= 2, `more than one wave: ${JSON.stringify(mix)}`);
+  assertWavesFollowProjection(mix, 60);
+  assert.ok(mix.at(-1)!.ciWidth! < 0.3 || m.samples.length === 60);
 });
 
 test("a resumed run counts its existing samples toward n and continues the indices", async () => {

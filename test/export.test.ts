@@ -167,6 +167,7 @@ test("CSV: a header, one row per prompt × run × column, RFC 4180 quoting, form
   assert.deepEqual(rows[0], [
     ...["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"],
     ...["k", "pass_hat_k", "pass_hat_k_low", "pass_hat_k_high", "pass_at_k", "pass_at_k_low", "pass_at_k_high"],
+    ...["estimate", "ci_low", "ci_high", "more_reruns"],
   ]);
   const expected = analysis.prompts.reduce((s, x) => s + x.runs.length * x.columns.length, 0);
   const stepRows = rows.slice(1).filter((r) => r[10] === "");
@@ -225,7 +226,7 @@ test("CSV: a pass^k / pass@k row for each k of each prompt with a target, then o
   const reliability = rows.slice(1).filter((r) => r[at("k")] !== "");
   const steps = rows.slice(1).filter((r) => r[at("k")] === "");
   assert.equal(steps.length, analysis.prompts.reduce((s, p) => s + p.n * p.columns.length, 0));
-  for (const r of steps) assert.deepEqual(r.slice(at("k")), ["", "", "", "", "", "", ""], "step rows leave the pass^k fields empty");
+  for (const r of steps) assert.deepEqual(r.slice(at("k"), at("estimate")), ["", "", "", "", "", "", ""], "step rows leave the pass^k fields empty");
   const check = (r: string[], k: number, f: { passHatK: number[]; passAtK: number[]; passHatKCi95: [number, number][]; passAtKCi95: [number, number][] }) => {
     assert.equal(r[at("k")], String(k));
     assert.deepEqual(
@@ -653,4 +654,31 @@ test("hotmess export of a failed or partial run says what analyze says: the run'
   assert.equal(both.code, 2, both.err);
   assert.match(both.err, /export-failed\.jsonl: the run failed: 0 of 2 samples finished.*; left out\n/);
   assert.deepEqual((JSON.parse(both.out) as ExportDocument).prompts.map((x) => x.id), ["export-partial"]);
+});
+
+test("exports carry the headline: CSV estimate, ci_low, ci_high and more_reruns; Markdown the estimate with its interval or caveat, the reruns to ±0.05 and the majority vote", () => {
+  const rec = (id: string, answers: number[]) => ({ id, reference: 4, samples: answers.map((a) => ({ text: `Think.\nAnswer: ${a}`, answer: a })) });
+  const analysis = analyzeRecords([rec("ten", [4, 4, 5, 6, 4, 7, 4, 4, 8, 4]), rec("three", [4, 4, 5]), rec("right", [4, 4, 4, 4, 4])]);
+  const [ten, three] = analysis.prompts;
+  const rows = parseCsv(exportCsv(analysis));
+  const at = (name: string) => rows[0]!.indexOf(name);
+  const fields = (r: string[]) => [r[at("estimate")], r[at("ci_low")], r[at("ci_high")], r[at("more_reruns")]];
+  const of = (id: string) => rows.slice(1).filter((r) => r[0] === id);
+  for (const r of of("ten")) assert.deepEqual(fields(r), [String(ten!.brier!.estimate), String(ten!.brier!.ci95![0]), String(ten!.brier!.ci95![1]), String(ten!.reruns!.more)], "every row of a prompt carries its headline, unrounded");
+  for (const r of of("three")) assert.deepEqual(fields(r), [String(three!.brier!.estimate), "", "", String(three!.reruns!.more)], "n = 3: an estimate and no interval");
+  for (const r of of("right")) assert.deepEqual(fields(r), ["", "", "", ""], "no error to split: nothing");
+  const pooled = rows.slice(1).filter((r) => r[0] === "");
+  assert.ok(pooled.length > 0);
+  const P = analysis.pooled.brier!;
+  for (const r of pooled) assert.deepEqual(fields(r), [String(P.estimate), String(P.ci95![0]), String(P.ci95![1]), ""]);
+
+  const md = exportMarkdown(analysis);
+  const b = ten!.brier!;
+  assert.ok(md.includes(`**incoherence ${b.estimate!.toFixed(3)} [${b.ci95![0].toFixed(3)}–${b.ci95![1].toFixed(3)}]**`), md);
+  assert.ok(md.includes(`plug-in ${b.incoherence!.toFixed(3)}`), md);
+  assert.ok(md.includes(`≈ ${ten!.reruns!.more!.toLocaleString("en-US")} more reruns to get the interval under ±0.05.`), md);
+  assert.ok(md.includes(`Majority vote: majority of 1 / 3 / 5 / 10 reruns: incoherence ${ten!.ensemble!.map((r) => r.incoherence!.toFixed(2)).join(" → ")}`), md);
+  assert.ok(md.includes(`**incoherence ${three!.brier!.estimate!.toFixed(3)} (n = 3: too few reruns for an interval; 8+ recommended)**`), md);
+  assert.ok(md.includes("**incoherence —** (no error to split)"), md);
+  assert.ok(md.includes(`| brier | ${P.bias2.toFixed(3)} | ${P.variance.toFixed(3)} | ${P.error.toFixed(3)} | ${P.estimate!.toFixed(3)} [${P.ci95![0].toFixed(3)}–${P.ci95![1].toFixed(3)}] | ${P.incoherence!.toFixed(3)} |`), md);
 });

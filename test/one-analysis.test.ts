@@ -138,7 +138,7 @@ async function assertSameEverywhere(live: Analysis, file: string): Promise<void>
       n: p.n,
       target: p.target,
       reference: p.reference,
-      brier: { bias2: p.brier!.bias2, variance: p.brier!.variance, error: p.brier!.error, incoherence: p.brier!.incoherence, ci95: p.brier!.ci95 },
+      brier: { bias2: p.brier!.bias2, variance: p.brier!.variance, error: p.brier!.error, incoherence: p.brier!.incoherence, estimate: p.brier!.estimate, ci95: p.brier!.ci95, caveat: p.caveat, reruns: p.reruns, ensemble: p.ensemble },
       disagreement: p.disagreement,
       classes: p.classes,
     },
@@ -165,7 +165,7 @@ async function assertSameEverywhere(live: Analysis, file: string): Promise<void>
   );
   for (const r of traces[0]!.runs) assert.equal(r.text, run.samples.find((x) => x.index === r.index)!.text, `run #${r.index}'s exported trace is that sample's`);
   const csv = await cli(["export", file, "--format", "csv", "--out", "-"]);
-  const csvRuns = [...new Set(csv.out.trim().split("\r\n").slice(1).map((l) => Number(l.split(",")[1])))];
+  const csvRuns = [...new Set(stepRows(csv.out).map((l) => Number(l.split(",")[1])))];
   assert.deepEqual(csvRuns, indices, "the CSV's run column is the recorded index");
   assertCsvCells(csv.out, p);
 
@@ -179,9 +179,12 @@ async function assertSameEverywhere(live: Analysis, file: string): Promise<void>
   );
 }
 
+/** The CSV's step rows: the reliability rows after them have an empty run (and a k). */
+const stepRows = (csv: string) => csv.trim().split("\r\n").slice(1).filter((l) => l.split(",")[1] !== "");
+
 /** Each CSV row's step and group are the ones of that run's cell (by its index), not another run's. */
 function assertCsvCells(csv: string, p: PromptAnalysis): void {
-  const rows = csv.trim().split("\r\n").slice(1);
+  const rows = stepRows(csv);
   for (const row of rows) {
     const [, run, column, step, group] = row.split(",");
     if (run === "") continue; // the pass^k rows after the step rows

@@ -320,3 +320,26 @@ test("the virtualised rows' geometry: estimates, measured heights, the rows a ba
   big.set(0, 100);
   assert.equal(big.indexAt(25_010), 499);
 });
+
+test("the view model's headline: the estimate with its interval or the caveat, the reruns to ±0.05, the majority vote", async () => {
+  const { headline, headlineModel } = await import("../webview/model");
+  const rec = (id: string, answers: number[]) => ({ id, reference: 4, samples: answers.map((a) => ({ text: `Answer: ${a}`, answer: a })) });
+  const a = analyzeRecords([rec("ten", [4, 4, 5, 6, 4, 7, 4, 4, 8, 4]), rec("three", [4, 4, 5]), rec("right", [4, 4, 4, 4, 4]), { id: "none", samples: [{ text: "Answer: 1" }, { text: "Answer: 2" }] }]);
+  const [ten, three, right, none] = a.prompts;
+  // the headline is the estimate (0.833 here), never the plug-in (0.750)
+  assert.equal(headline(ten!), ten!.brier!.estimate);
+  assert.notEqual(headline(ten!), ten!.brier!.incoherence);
+  const m = headlineModel(ten!);
+  const ci = ten!.brier!.ci95!;
+  assert.equal(m.text, `${ten!.brier!.estimate!.toFixed(3)} [${ci[0].toFixed(3)}–${ci[1].toFixed(3)}]`);
+  assert.equal(m.caveat, null);
+  assert.equal(m.reruns, `≈ ${ten!.reruns!.more!.toLocaleString("en-US")} more reruns to get the interval under ±0.05`);
+  assert.equal(m.ensemble, `majority of 1 / 3 / 5 / 10 reruns: incoherence ${ten!.ensemble!.map((r) => r.incoherence!.toFixed(2)).join(" → ")}, accuracy ${ten!.ensemble!.map((r) => `${Math.round(100 * r.accuracy)}%`).join(" → ")}`);
+  assert.equal(m.verdict, "self-consistency would fix this prompt");
+  const t = headlineModel(three!);
+  assert.equal(t.caveat, "n = 3: too few reruns for an interval; 8+ recommended");
+  assert.equal(t.text, `${three!.brier!.estimate!.toFixed(3)} (n = 3: too few reruns for an interval; 8+ recommended)`);
+  assert.match(t.reruns!, /^≈ [\d,]+ more reruns to get the interval under ±0\.05$/);
+  assert.deepEqual({ ...headlineModel(right!), ensemble: null }, { text: null, caveat: null, reruns: null, ensemble: null, verdict: "every rerun is right already" });
+  assert.deepEqual(headlineModel(none!), { text: null, caveat: null, reruns: null, ensemble: null, verdict: null });
+});

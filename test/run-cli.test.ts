@@ -183,14 +183,21 @@ test("Ctrl-C cancels the run at once, keeps every finished sample, and says how 
   fake.setDefault({ kind: "ok" });
 });
 
-test("--until-ci: stops once the interval is narrower than W", async () => {
+test("--until-ci: waves sized by the projection, and a stop once the interval is narrower than W", async () => {
+  // every rerun says 20 (the reference is 18): ten agreeing runs no longer give a zero-width
+  // interval, so the run goes on past the minimum by as many reruns as the projection says
   fake.setDefault({ kind: "ok", text: ["Answer: 20"] });
   const out = join(dir, "until");
-  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "100", "--until-ci", "0.05", "--reference", "18", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out]);
+  const r = await hotmess(["run", "--prompt", "eggs?", "-n", "100", "--until-ci", "0.2", "--reference", "18", "--provider", "openai", "--model", "m", "--base-url", `${fake.url}/v1`, "--out", out]);
   assert.equal(r.code, 0, r.err);
-  assert.match(r.err, /stopped after 10 samples: the interval is narrower than 0\.05/);
+  const first = /10 samples: incoherence interval width (\d\.\d{3}); ≈ (\d+) more reruns projected to get it under 0\.2/.exec(r.err);
+  assert.ok(first, r.err);
+  assert.ok(Number(first[1]) >= 0.2);
+  const stopped = 10 + Number(first[2]);
+  assert.match(r.err, new RegExp(`${stopped} samples: incoherence interval width 0\\.[01]\\d\\d, under 0\\.2`));
+  assert.match(r.err, new RegExp(`stopped after ${stopped} samples: the interval is narrower than 0\\.2`));
   const run = parseRunFile(readFileSync(join(out, readdirSync(out)[0]!), "utf8"));
-  assert.equal(run.samples.length, 10);
+  assert.equal(run.samples.length, stopped);
   assert.equal(run.end?.stoppedEarly, true);
   fake.setDefault({ kind: "ok" });
 });

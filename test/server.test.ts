@@ -236,7 +236,7 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     await waitFor("workspace/inlayHint/refresh", () => client.refreshes.inlayHint > before.inlayHint);
 
     const b = run.analysis.brier!;
-    const figure = `incoherence ${f2(b.incoherence!)} [${f2(b.ci95![0])}–${f2(b.ci95![1])}]`;
+    const figure = `incoherence ${f2(b.estimate!)} [${f2(b.ci95![0])}–${f2(b.ci95![1])}]`;
     lenses = await client.lenses(ws.uri);
     assert.equal(lenses.length, 3);
     // the simulated reasoner's figures never show without saying so
@@ -261,7 +261,7 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     assert.equal(await client.hover(ws.uri, 6), null, "but not on every line of the prompt");
     assert.match(md, /\| bias² \| variance \| error \| incoherence \[95% CI\] \|/);
     assert.match(md, /`simulated-reasoner` \(simulated: no model was called, its answers are made up\)/);
-    assert.ok(md.includes(`| ${b.bias2.toFixed(3)} | ${b.variance.toFixed(3)} | ${b.error.toFixed(3)} | ${b.incoherence!.toFixed(3)} [${b.ci95![0].toFixed(3)}–${b.ci95![1].toFixed(3)}] |`), md);
+    assert.ok(md.includes(`| ${b.bias2.toFixed(3)} | ${b.variance.toFixed(3)} | ${b.error.toFixed(3)} | ${b.estimate!.toFixed(3)} [${b.ci95![0].toFixed(3)}–${b.ci95![1].toFixed(3)}] |`), md);
     assert.ok(md.includes(`**Answers** (${run.analysis.classes} classes)`), md);
     const top = [...run.analysis.answers].filter((a) => a.count > 0).sort((x, y) => y.count - x.count)[0]!;
     assert.ok(md.includes(top.key!), "the largest answer class is named");
@@ -434,7 +434,7 @@ test("hotmess/runsChanged, and the stat pass when nothing watches; the run direc
       }
       await waitFor("workspace/codeLens/refresh", () => client.refreshes.codeLens > 0);
       const title = (await client.lenses(ws.uri))[0]!.command!.title;
-      assert.ok(title.startsWith(`▶ Rerun ×8 · simulated · incoherence ${f2(run.analysis.brier!.incoherence!)}`), `${mode}: ${title}`);
+      assert.ok(title.startsWith(`▶ Rerun ×8 · simulated · incoherence ${f2(run.analysis.brier!.estimate!)}`), `${mode}: ${title}`);
     } finally {
       await close();
     }
@@ -456,7 +456,7 @@ test("without a workspace folder: the client's fallback run store, and the file'
     const run = await simulatedRun(store, hard!, info.source!, 5);
     await client.connection.sendNotification(RunsChangedNotification.type, { files: [run.file] });
     await waitFor("workspace/codeLens/refresh", () => client.refreshes.codeLens > 0);
-    const figure = `incoherence ${f2(run.analysis.brier!.incoherence!)}`;
+    const figure = `incoherence ${f2(run.analysis.brier!.estimate!)}`;
     assert.ok((await client.lenses(ws.uri))[0]!.command!.title.startsWith(`▶ Rerun ×8 · simulated · ${figure}`));
     await client.replace(ws.uri, text.replace("step by step", "one step at a time"));
     assert.ok((await client.lenses(ws.uri))[0]!.command!.title.startsWith(`▶ Rerun ×8 · ⚠ stale · simulated · ${figure}`));
@@ -545,7 +545,7 @@ async function roundTrip(client: Client, child: ChildProcess) {
     // the first scan may still be summarising: the refresh it sends is the cue to ask again
     let title = "";
     for (const until = Date.now() + 10_000; !title.includes("incoherence") && Date.now() < until; await new Promise((r) => setTimeout(r, 20))) title = (await client.lenses(ws.uri))[0]?.command?.title ?? "";
-    assert.ok(title.startsWith(`▶ Rerun ×8 · simulated · incoherence ${f2(run.analysis.brier!.incoherence!)}`), title);
+    assert.ok(title.startsWith(`▶ Rerun ×8 · simulated · incoherence ${f2(run.analysis.brier!.estimate!)}`), title);
     await client.connection.sendRequest(ShutdownRequest.type);
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
     await client.connection.sendNotification(ExitNotification.type);

@@ -119,3 +119,34 @@ test("a mix: only the simulated prompt's header carries the badge", { skip: SKIP
   a.prompts.reverse();
   assert.equal((await firstScreen(a, "mix2")).badge?.text, "Simulated — no model was called");
 });
+
+/** The headline block of the first prompt as a reader sees it (its text, on screen). */
+async function headlineBlock(analysis: Analysis, name: string): Promise<string> {
+  const file = join(dir, `${name}.html`);
+  writeReportHtml(file, analysis);
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction("document.body.dataset.rendered === '1'", undefined, { timeout: 30_000 });
+    return await page.evaluate<string>(`document.querySelector(".kpi").innerText`);
+  } finally {
+    await page.close();
+  }
+}
+
+test("the headline: the estimate with its interval, or the caveat below 5 reruns; the reruns to ±0.05; the majority vote", { skip: SKIP }, async () => {
+  const rec = (id: string, answers: number[]) => ({ id, reference: 4, samples: answers.map((a) => ({ text: `Answer: ${a}`, answer: a })) });
+  const ten = analyzeRecords([rec("ten", [4, 4, 5, 6, 4, 7, 4, 4, 8, 4])]);
+  const p = ten.prompts[0]!;
+  const text = await headlineBlock(ten, "headline-ten");
+  assert.ok(text.includes(`${p.brier!.estimate!.toFixed(3)} [${p.brier!.ci95![0].toFixed(3)}–${p.brier!.ci95![1].toFixed(3)}]`), text);
+  assert.ok(text.includes(`≈ ${p.reruns!.more!.toLocaleString("en-US")} more reruns to get the interval under ±0.05`), text);
+  assert.ok(text.includes(`plug-in ${p.brier!.incoherence!.toFixed(3)}`), text);
+  assert.match(text, /majority vote/i);
+  assert.ok(text.includes(`accuracy\t${p.ensemble!.map((r) => `${Math.round(100 * r.accuracy)}%`).join("\t")}`), text);
+  assert.match(text, /self-consistency would fix this prompt/);
+  const three = analyzeRecords([rec("three", [4, 4, 5])]);
+  const t = await headlineBlock(three, "headline-three");
+  assert.ok(t.includes(`${three.prompts[0]!.brier!.estimate!.toFixed(3)}\nn = 3: too few reruns for an interval; 8+ recommended`), t);
+  assert.doesNotMatch(t, /\[/, "no interval below 5 reruns");
+});

@@ -8,7 +8,7 @@ import { clear, h, span } from "./dom";
 import { answerLabel, fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
 import { renderHeader } from "./header";
 import { renderHeatmap, type HeatmapHandle } from "./heatmap";
-import { filterRuns, headline, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
+import { filterRuns, headline, headlineModel, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
 import { benchmarkLead, openingPrompt, renderOptimizer, type OptimizerHandle } from "./optimizer";
 import { renderReliability, type ReliabilityHandle } from "./reliability";
 import { readTheme } from "./theme";
@@ -183,6 +183,8 @@ export class App {
     const max = Math.max(...prompts.map((p) => p.n));
     this.items = prompts.map((p, i) => {
       const inc = headline(p);
+      // the list is narrow: the number, with its interval or caveat in the title and for screen readers
+      const said = headlineModel(p).text ?? (p.brier ? "none (no error to split)" : "none (no target)");
       const bar = span("mini-bar");
       const fill = span("mini-fill" + (inc === null ? " dis" : ""));
       fill.style.width = `${Math.round(100 * Math.min(1, Math.max(0, inc ?? p.disagreement)))}%`;
@@ -195,11 +197,11 @@ export class App {
             id: `hm-prompt-${i}`,
             role: "option",
             "aria-selected": String(i === this.state.prompt),
-            "aria-label": `${p.id}: ${p.n} runs, incoherence ${inc === null ? "none (no target)" : fmt(inc, 2)}`,
+            "aria-label": `${p.id}: ${p.n} runs, incoherence ${said}`,
             tabindex: i === this.state.prompt ? "0" : "-1",
             "data-fk": `prompt:${p.id}`,
           },
-          title: `${p.id}\nn ${p.n} · incoherence ${fmt(inc)} ${fmtCi(p.brier?.ci95)}${p.model ? `\nmodel ${p.model}` : ""}`,
+          title: `${p.id}\nn ${p.n} · incoherence ${said}${p.model ? `\nmodel ${p.model}` : ""}`,
           on: { click: () => this.select(i) },
         },
         h("span", { class: "pi-id" }, truncate(p.id, 40)),
@@ -579,14 +581,17 @@ function topBar(a: Analysis): HTMLElement {
     parts.push(
       h(
         "span",
-        { class: "pooled", title: "Pooled over the prompts with a target: Σ variance / Σ error (Brier); bias², variance and error are means over those prompts." },
+        {
+          class: "pooled",
+          title: "Pooled over the prompts with a target: the estimate Σ variance / Σ error (Brier, finite-sample corrected) with its 95% interval; the plug-in is the paper's uncorrected ratio; bias², variance and error are means over those prompts.",
+        },
         span("label", `${lead ? "final answers " : ""}pooled over ${pl.promptsWithTarget} of ${plural(count, "prompt")} `),
         span("label", "incoherence "),
-        h("strong", { class: "num" }, fmt(b.incoherence)),
+        h("strong", { class: "num" }, fmt(b.estimate)),
         " ",
         span("muted num", fmtCi(b.ci95)),
-        span("label", " unbiased "),
-        span("num", fmt(b.incoherenceUnbiased)),
+        span("label", " plug-in "),
+        span("num", fmt(b.incoherence)),
         span("label", " · bias² "),
         span("num", fmt(b.bias2)),
         span("label", " variance "),
@@ -594,7 +599,8 @@ function topBar(a: Analysis): HTMLElement {
         span("label", " error "),
         span("num", fmt(b.error)),
         pl.binary ? span("label", " · binary ") : null,
-        pl.binary ? span("num", fmt(pl.binary.incoherence)) : null,
+        pl.binary ? span("num", fmt(pl.binary.estimate)) : null,
+        pl.binary?.ci95 ? span("muted num", " " + fmtCi(pl.binary.ci95)) : null,
       ),
     );
   } else {
@@ -613,17 +619,17 @@ function topBar(a: Analysis): HTMLElement {
   }
   const ls = pl.lengthSplit;
   if (ls) {
-    const d = ls.long.incoherence !== null && ls.short.incoherence !== null ? ls.long.incoherence - ls.short.incoherence : null;
+    const d = ls.long.estimate !== null && ls.short.estimate !== null ? ls.long.estimate - ls.short.estimate : null;
     parts.push(
       h(
         "span",
         { class: "split", title: "Each prompt's runs cut at the median trace length, then pooled: the paper's finding is that the long half is more incoherent." },
         span("label", "length split: short "),
-        span("num", fmt(ls.short.incoherence)),
+        span("num", fmt(ls.short.estimate)),
         " ",
         span("muted num", fmtCi(ls.short.ci95)),
         span("label", ` (${plural(ls.short.samples, "run")}, ${fmt(ls.short.meanLength, 0)} ch) · long `),
-        span("num", fmt(ls.long.incoherence)),
+        span("num", fmt(ls.long.estimate)),
         " ",
         span("muted num", fmtCi(ls.long.ci95)),
         span("label", ` (${plural(ls.long.samples, "run")}, ${fmt(ls.long.meanLength, 0)} ch) · long − short `),

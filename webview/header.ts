@@ -2,11 +2,12 @@
 // come from the simulated reasoner), n, target, answer classes as bars (each one a toggle that
 // shows only the runs of that class below), the decompositions and the incoherence with its
 // interval. A `lead` section (the optimizer benchmark's per-step view) goes right under the title.
+import { MIN_RUNS_FOR_INTERVAL } from "../src/core/interval";
 import { SIMULATED_MODEL } from "../src/core/lead";
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
-import type { PromptModel } from "./model";
+import { headlineModel, type PromptModel } from "./model";
 
 const MAX_CLASSES = 8;
 
@@ -73,7 +74,11 @@ function promptText(text: string, o: HeaderOptions): HTMLElement {
   return d;
 }
 
-/** The big figure: incoherence with its interval, or disagreement without a target. */
+/**
+ * The big figure: the incoherence estimate with its interval (or, below 5 reruns, the caveat
+ * in its place), how many more reruns would bring the interval under ±0.05, and what a
+ * majority vote would do; disagreement without a target.
+ */
 function headline(p: PromptAnalysis): HTMLElement {
   const b = p.brier;
   if (!b) {
@@ -86,28 +91,49 @@ function headline(p: PromptAnalysis): HTMLElement {
       track(p.disagreement, null, "disagreement", ["0 all agree", "1"]),
     );
   }
-  const inc = b.incoherence;
+  const x = b.estimate;
+  const m = headlineModel(p);
   return h(
     "div",
-    { class: "kpi" },
+    { class: "kpi", attrs: { "data-fk": "headline" } },
     span("kpi-label", "incoherence (Brier)"),
     h(
       "div",
-      { class: "kpi-value" },
-      inc === null ? DASH : fmt(inc),
+      { class: "kpi-value", title: m.text ? `incoherence ${m.text}: the estimate${b.ci95 ? " and its 95% interval" : ""} (the plug-in is ${fmt(b.incoherence)})` : "" },
+      x === null ? DASH : fmt(x),
       " ",
       b.ci95 ? span("kpi-ci", fmtCi(b.ci95)) : null,
-      inc === null ? span("kpi-note", " no error to split") : null,
+      x === null ? span("kpi-note", " no error to split") : null,
     ),
-    track(inc, b.ci95, "incoherence", ["0 paperclip", "hot mess 1"]),
+    m.caveat ? h("div", { class: "kpi-caveat" }, m.caveat) : null,
+    track(x, b.ci95, "incoherence", ["0 paperclip", "hot mess 1"]),
+    m.reruns ? h("div", { class: "kpi-reruns" }, m.reruns) : null,
+    h("div", { class: "kpi-sub" }, "plug-in ", span("num", fmt(b.incoherence)), " · disagreement ", span("num", fmt(p.disagreement))),
+    ensemble(p, m.verdict),
+  );
+}
+
+/** The paper's ensembling, compactly: a majority of 1 / 3 / 5 / 10 reruns, its incoherence and accuracy, and the verdict. */
+function ensemble(p: PromptAnalysis, verdict: string | null): HTMLElement | null {
+  const rows = p.ensemble;
+  if (!rows || rows.length === 0) return null;
+  const row = (label: string, cells: string[]) => h("tr", null, h("th", { attrs: { scope: "row" } }, label), ...cells.map((c) => h("td", { class: "num" }, c)));
+  return h(
+    "div",
+    { class: "ensemble", attrs: { "data-fk": "ensemble" } },
+    span("kpi-label", "majority vote"),
     h(
-      "div",
-      { class: "kpi-sub" },
-      "unbiased ",
-      span("num", fmt(b.incoherenceUnbiased)),
-      " · disagreement ",
-      span("num", fmt(p.disagreement)),
+      "table",
+      { class: "ensemble-table", title: "Projected from this prompt's answer shares: the answer most of E reruns give (ties at random)" },
+      h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "of"), ...rows.map((r) => h("th", { class: "num", attrs: { scope: "col" } }, String(r.e))))),
+      h(
+        "tbody",
+        null,
+        row("incoherence", rows.map((r) => fmt(r.incoherence, 2))),
+        row("accuracy", rows.map((r) => pct(r.accuracy))),
+      ),
     ),
+    verdict ? h("div", { class: "ensemble-verdict muted" }, verdict) : null,
   );
 }
 
@@ -196,7 +222,7 @@ function decompositions(p: PromptAnalysis): HTMLElement {
     h(
       "thead",
       null,
-      h("tr", null, h("th", null, ""), h("th", null, "bias²"), h("th", null, "variance"), h("th", null, "error"), h("th", null, "incoherence"), h("th", { title: "finite-sample corrected incoherence" }, "unbiased")),
+      h("tr", null, h("th", null, ""), h("th", null, "bias²"), h("th", null, "variance"), h("th", null, "error"), h("th", { title: "the estimate (Brier: finite-sample corrected; binary: the success rate; KL: the plug-in) and its 95% interval" }, "incoherence"), h("th", { title: "variance / error as the paper computes it: biased low at small n" }, "plug-in")),
     ),
     h(
       "tbody",
@@ -209,8 +235,8 @@ function decompositions(p: PromptAnalysis): HTMLElement {
           h("td", null, d ? fmt(d.bias2) : DASH),
           h("td", null, d ? fmt(d.variance) : DASH),
           h("td", null, d ? fmt(d.error) : DASH),
-          h("td", { title: d?.ci95 ? `95% interval ${fmtCi(d.ci95)}` : "" }, d ? fmt(d.incoherence) : DASH, d?.ci95 ? span("muted ci", " " + fmtCi(d.ci95, 2)) : null),
-          h("td", null, d ? fmt(d.incoherenceUnbiased) : DASH),
+          h("td", { title: d?.ci95 ? `95% interval ${fmtCi(d.ci95)}` : d?.estimate != null && p.caveat ? p.caveat : "" }, d ? fmt(d.estimate) : DASH, d?.ci95 ? span("muted ci", " " + fmtCi(d.ci95, 2)) : d?.estimate != null && p.caveat ? span("muted ci", ` n < ${MIN_RUNS_FOR_INTERVAL}`) : null),
+          h("td", null, d ? fmt(d.incoherence) : DASH),
         ),
       ),
     ),

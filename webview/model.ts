@@ -1,6 +1,7 @@
 // What the view derives from one prompt of the document, without recomputing any metric: the
 // order of the runs, which column holds each step, the colour slot of each answer class, and
 // the run's text put back together from its steps. Pure: no DOM.
+import { ensembleText, ensembleVerdict, headlineText, rerunsText } from "../src/core/headline";
 import type { AnswerClass, Column, PromptAnalysis, Run } from "../src/core/types";
 
 export type RunOrder = "index" | "answer";
@@ -138,7 +139,34 @@ export function stepsText(run: Run): string {
   return out;
 }
 
-/** The headline figure of a prompt: Brier incoherence, or null without a target. */
+/** The headline figure of a prompt: the Brier estimate (never the plug-in), or null without a target or an error to split. */
 export function headline(p: PromptAnalysis): number | null {
-  return p.brier?.incoherence ?? null;
+  return p.brier?.estimate ?? null;
+}
+
+/** What the view says beside the headline number (METRICS.md §7): each piece null when there is nothing to say. */
+export interface HeadlineModel {
+  /** "0.42 [0.31–0.55]" or "0.42 (n = 3: too few reruns for an interval; 8+ recommended)", for titles and screen readers. */
+  text: string | null;
+  /** The caveat that stands where the interval would (n < 5). */
+  caveat: string | null;
+  /** "≈ 40 more reruns to get the interval under ±0.05". */
+  reruns: string | null;
+  /** "majority of 1 / 3 / 5 / 10 reruns: incoherence 0.62 → … , accuracy 40% → …". */
+  ensemble: string | null;
+  /** "self-consistency would fix this prompt", "a majority vote does not help", … */
+  verdict: string | null;
+}
+
+export function headlineModel(p: PromptAnalysis): HeadlineModel {
+  const b = p.brier;
+  if (!b) return { text: null, caveat: null, reruns: null, ensemble: null, verdict: null };
+  const text = headlineText({ ...b, caveat: p.caveat }, 3);
+  return {
+    text,
+    caveat: text !== null && !b.ci95 ? p.caveat : null,
+    reruns: rerunsText(p.reruns, b.estimate),
+    ensemble: ensembleText(p.ensemble),
+    verdict: ensembleVerdict(p.ensemble),
+  };
 }

@@ -90,6 +90,14 @@ export function fmtCost(c: number | null): string {
   return c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`;
 }
 
+/** After a wave of --until-ci W: the interval's width, and the next wave's size with why (the projection). */
+export function waveLine(e: Extract<RunEvent, { type: "wave" }>, w: number): string {
+  const width = `${e.samples} samples: incoherence interval width ${e.ciWidth === null ? "—" : e.ciWidth.toFixed(3)}`;
+  if (e.ciWidth !== null && e.ciWidth < w) return `${width}, under ${w}`;
+  if (e.more === null) return `${width}; narrowing it under ${w} is out of reach of the projection (over 10,000 more reruns): going on to n`;
+  return `${width}; ≈ ${e.more.toLocaleString("en-US")} more rerun${e.more === 1 ? "" : "s"} projected to get it under ${w}`;
+}
+
 function progressLine(p: Progress): string {
   const parts = [`${p.done}/${p.target} done`];
   if (p.streaming) parts.push(`${p.streaming} streaming`);
@@ -281,7 +289,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
       else if (e.sample.truncated) say(`sample ${e.sample.index} was truncated at max tokens (${maxTokens})`);
     } else if (e.type === "failure" && e.failure.retryable !== false) say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempt${e.failure.attempts === 1 ? "" : "s"}: ${e.failure.message}`);
     else if (e.type === "retry") say(`retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
-    else if (e.type === "wave") say(`${e.samples} samples: incoherence interval width ${e.ciWidth === null ? "—" : e.ciWidth.toFixed(3)}`);
+    else if (e.type === "wave") say(waveLine(e, plan.untilCi!));
     else if (e.type === "progress") draw(e.progress, e.progress.done + e.progress.failed >= e.progress.target);
   };
   let recorded;

@@ -1,7 +1,8 @@
 // The readable table `hotmess analyze` prints: per prompt n, answer classes, bias², variance,
-// error, incoherence with its interval and the fork column; then the pooled figures and the
-// length split. Rounding happens here, never in the analysis.
-import { forkGroups, SIMULATED_MODEL, type Analysis, type Interval, type PromptAnalysis } from "../core";
+// error, the headline incoherence with its interval (or the caveat that stands for it), the
+// reruns that would bring the interval under ±0.05 and the fork column; then the pooled figures,
+// reliability, the length split and the majority vote. Rounding happens here, never in the analysis.
+import { ensembleText, ensembleVerdict, forkGroups, headlineText, rerunsText, SIMULATED_MODEL, TARGET_TEXT, type Analysis, type HeadlineFigure, type Interval, type PromptAnalysis } from "../core";
 import type { Io } from "./common";
 
 export interface Style {
@@ -94,14 +95,30 @@ function answersCell(p: PromptAnalysis): string {
   return `${p.classes}${share}`;
 }
 
+/**
+ * The headline cell: the estimate with its interval, or with the caveat when there are too few
+ * reruns for one (METRICS.md §7: never a bare number); "—" with no error to split.
+ */
+export function headlineCell(f: HeadlineFigure, st: Style): string {
+  const text = headlineText(f, 3);
+  return text === null ? st.dim("—") : colourIncoherence(f.estimate, text, st);
+}
+
+/** "≈ 40 more reruns", "under ±0.05 now", "over 10,000 more reruns", or "—" (the column header says what for). */
+function rerunsCell(p: PromptAnalysis, st: Style): string {
+  const text = rerunsText(p.reruns, p.brier?.estimate ?? null);
+  if (text === null) return st.dim("—");
+  if (p.reruns!.more === 0) return st.green(`under ${TARGET_TEXT} now`);
+  return text.replace(` to get the interval under ${TARGET_TEXT}`, "");
+}
+
 function promptRow(p: PromptAnalysis, st: Style): string[] {
   const fork = p.forkColumn === null ? "—" : `col ${p.forkColumn}`;
   if (!p.brier) {
-    return [truncate(p.id, 28), String(p.n), answersCell(p), "—", "—", "—", st.dim(`no target · disagreement ${fmt(p.disagreement)}`), fork];
+    return [truncate(p.id, 28), String(p.n), answersCell(p), "—", "—", "—", st.dim(`no target · disagreement ${fmt(p.disagreement)}`), "—", fork];
   }
   const b = p.brier;
-  const inc = `${fmt(b.incoherence)} ${fmtInterval(b.ci95)}`.trim();
-  return [truncate(p.id, 28), String(p.n), answersCell(p), fmt(b.bias2), fmt(b.variance), fmt(b.error), colourIncoherence(b.incoherence, inc, st), fork];
+  return [truncate(p.id, 28), String(p.n), answersCell(p), fmt(b.bias2), fmt(b.variance), fmt(b.error), headlineCell({ ...b, caveat: p.caveat }, st), rerunsCell(p, st), fork];
 }
 
 const MAX_FORKS = 10;
@@ -149,10 +166,29 @@ export function reliabilityLines(a: Analysis, st: Style = NO_STYLE): string[] {
   ];
 }
 
-/** One row per prompt (n, answer classes, the decomposition, the fork), and the simulated note under it. */
+/** The header of the per-prompt table's reruns column: its cells say how many more. */
+export const RERUNS_HEADER = `to get the CI under ${TARGET_TEXT}`;
+
+/** One row per prompt (n, answer classes, the decomposition, the headline, the reruns projection, the fork), and the simulated note under it. */
 export function promptTable(a: Analysis, st: Style = NO_STYLE): string[] {
-  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", "fork"];
+  const header = ["prompt", "n", "answers", "bias²", "variance", "error", "incoherence [95% CI]", RERUNS_HEADER, "fork"];
   return [...layout(header, a.prompts.map((p) => promptRow(p, st)), new Set([1, 3, 4, 5]), st), ...simulatedNote(a, st)];
+}
+
+const MAX_VOTES = 10;
+
+/**
+ * The paper's ensembling (METRICS.md §7): per prompt with a target, the incoherence and accuracy
+ * of a majority vote over 1, 3, 5 and 10 reruns, and whether self-consistency would fix it.
+ */
+export function ensembleLines(a: Analysis, st: Style = NO_STYLE): string[] {
+  const voted = a.prompts.filter((p) => p.ensemble && p.ensemble.length > 0);
+  if (voted.length === 0) return [];
+  const shown = voted.slice(0, MAX_VOTES);
+  const out = ["", st.bold("Majority vote") + st.dim(" (projected from each prompt's answer shares: would self-consistency fix it?)")];
+  for (const p of shown) out.push(`  ${truncate(p.id, 28)}: ${ensembleText(p.ensemble)} ${st.dim(`· ${ensembleVerdict(p.ensemble)}`)}`);
+  if (voted.length > shown.length) out.push(st.dim(`  … and ${voted.length - shown.length} more prompts (all in --json)`));
+  return out;
 }
 
 /** Prints the whole table on standard output. */
@@ -175,17 +211,11 @@ export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
     ["kl", P.kl],
   ] as const) {
     if (!d) continue;
-    rows.push([
-      name,
-      fmt(d.bias2),
-      fmt(d.variance),
-      fmt(d.error),
-      colourIncoherence(d.incoherence, `${fmt(d.incoherence)} ${fmtInterval(d.ci95)}`.trim(), st),
-      fmt(d.incoherenceUnbiased),
-    ]);
+    rows.push([name, fmt(d.bias2), fmt(d.variance), fmt(d.error), headlineCell(d, st), fmt(d.incoherence)]);
   }
   if (rows.length > 0) {
-    out.push(...layout(["", "bias²", "variance", "error", "incoherence [95% CI]", "unbiased"], rows, new Set([1, 2, 3, 5]), st).map((l) => "  " + l));
+    out.push(...layout(["", "bias²", "variance", "error", "incoherence [95% CI]", "plug-in"], rows, new Set([1, 2, 3, 5]), st).map((l) => "  " + l));
+    out.push(st.dim("  incoherence: the estimate with its 95% interval (Brier and binary: finite-sample corrected; KL: the plug-in) · plug-in: Σ variance / Σ error as the paper computes it, biased low at small n"));
   } else {
     out.push(st.dim("  No prompt has a reference answer or correctness flags, so there is no incoherence:"));
     out.push(st.dim("  add `reference` (or `correct` flags) to the trace set to split error into bias and variance."));
@@ -202,18 +232,20 @@ export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
       ...layout(
         ["half", "runs", "mean length", "incoherence [95% CI]"],
         [
-          ["short", String(L.short.samples), fmt(L.short.meanLength, 0), colourIncoherence(L.short.incoherence, `${fmt(L.short.incoherence)} ${fmtInterval(L.short.ci95)}`.trim(), st)],
-          ["long", String(L.long.samples), fmt(L.long.meanLength, 0), colourIncoherence(L.long.incoherence, `${fmt(L.long.incoherence)} ${fmtInterval(L.long.ci95)}`.trim(), st)],
+          ["short", String(L.short.samples), fmt(L.short.meanLength, 0), headlineCell(L.short, st)],
+          ["long", String(L.long.samples), fmt(L.long.meanLength, 0), headlineCell(L.long, st)],
         ],
         new Set([1, 2]),
         st,
       ).map((l) => "  " + l),
     );
-    if (L.short.incoherence !== null && L.long.incoherence !== null) {
-      const d = L.long.incoherence - L.short.incoherence;
+    if (L.short.estimate !== null && L.long.estimate !== null) {
+      const d = L.long.estimate - L.short.estimate;
       out.push(st.dim(`  long − short = ${d >= 0 ? "+" : ""}${fmt(d)}${d > 0 ? ": longer reasoning is the bigger hot mess" : ""}`));
     }
   }
+
+  out.push(...ensembleLines(a, st));
 
   const forks = a.prompts.filter((p) => p.forkColumn !== null);
   if (forks.length > 0) {

@@ -16,3 +16,4 @@ export * from "./promptfile";
 export * from "./redact";
 export * from "./runstate";
 export * from "./lead";
+export * from "./headline";

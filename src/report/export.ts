@@ -10,7 +10,8 @@ import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
 import { summaryKs } from "../core/reliability";
 import { samplesByIndex, type ParsedRun } from "../core/runfile";
-import type { Analysis, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
+import type { Analysis, Decomposition, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
+import { ensembleText, ensembleVerdict, headlineText, rerunsText } from "../core/headline";
 import { renderReportHtml, type ReportAssets } from "./html";
 
 export const EXPORT_SCHEMA = "hotmess.export/1";
@@ -103,7 +104,19 @@ export function exportJson(analysis: Analysis, traces: readonly PromptTraces[], 
 export const CSV_HEADER = [
   ...["prompt", "run", "column", "step", "group", "divergence", "is_fork_column", "answer_key", "correct", "step_text"],
   ...["k", "pass_hat_k", "pass_hat_k_low", "pass_hat_k_high", "pass_at_k", "pass_at_k_low", "pass_at_k_high"],
+  ...["estimate", "ci_low", "ci_high", "more_reruns"],
 ] as const;
+
+/**
+ * The headline columns of a row (METRICS.md §7): the prompt's (or, on the pooled rows, the
+ * pool's) Brier estimate and its 95% interval, and the reruns projected to bring the interval
+ * under ±0.05; empty where there is none (no target, no error to split, n < 5 for the interval,
+ * "more than 10,000" for more_reruns).
+ */
+function headlineFields(b: Pick<Decomposition, "estimate" | "ci95"> | null, reruns: PromptAnalysis["reruns"] | null): string[] {
+  const num = (x: number | null | undefined) => (x === null || x === undefined ? "" : String(x));
+  return [num(b?.estimate), num(b?.ci95?.[0]), num(b?.ci95?.[1]), num(b?.estimate === null ? null : reruns?.more)];
+}
 
 /** The figures of METRICS.md §7b, as a prompt and the pool both carry them. */
 type PassK = Pick<Pooled, "passHatK" | "passAtK" | "passHatKCi95" | "passAtKCi95">;
@@ -112,13 +125,13 @@ type PassK = Pick<Pooled, "passHatK" | "passAtK" | "passHatKCi95" | "passAtKCi95
  * The pass^k rows of one prompt (or of the pool, with an empty prompt): one per k = 1..n, the
  * step fields empty. Numbers as in the JSON, unrounded.
  */
-function passKRows(prompt: string, f: PassK): string[][] {
+function passKRows(prompt: string, f: PassK, headline: string[]): string[][] {
   if (!f.passHatK || !f.passAtK || !f.passHatKCi95 || !f.passAtKCi95) return [];
   const empty = new Array<string>(9).fill("");
   return f.passHatK.map((hat, i) => {
     const [hatLo, hatHi] = f.passHatKCi95![i]!;
     const [atLo, atHi] = f.passAtKCi95![i]!;
-    return [prompt, ...empty, String(i + 1), ...[hat, hatLo, hatHi, f.passAtK![i]!, atLo, atHi].map(String)];
+    return [prompt, ...empty, String(i + 1), ...[hat, hatLo, hatHi, f.passAtK![i]!, atLo, atHi].map(String), ...headline];
   });
 }
 
@@ -152,6 +165,9 @@ export function csvField(s: string): string {
  * Then the reliability rows (METRICS.md §7b), told apart by a non-empty `k` (empty on every row
  * above): for each prompt with a target one row per k = 1..n with pass^k, pass@k and their 95%
  * intervals, and last the pooled ones with an empty `prompt` (a prompt id is never empty).
+ *
+ * Every row ends with its prompt's headline (headlineFields): `estimate`, `ci_low`, `ci_high`
+ * and `more_reruns`; the pooled rows carry the pool's estimate and interval.
  */
 export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string {
   const redact = redactor(opts.secrets ?? []);
@@ -159,6 +175,7 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
   const lines: string[] = [CSV_HEADER.join(",")];
   for (const p of analysis.prompts) {
     const id = text(p.id);
+    const headline = headlineFields(p.brier, p.reruns);
     p.runs.forEach((run, k) => {
       const answer = text(run.answerKey);
       const correct = run.correct === null ? "" : String(run.correct);
@@ -180,13 +197,14 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
             correct,
             text(stepText),
             ...new Array<string>(7).fill(""),
+            ...headline,
           ].join(","),
         );
       });
     });
   }
-  for (const p of analysis.prompts) for (const row of passKRows(text(p.id), p)) lines.push(row.join(","));
-  for (const row of passKRows("", analysis.pooled)) lines.push(row.join(","));
+  for (const p of analysis.prompts) for (const row of passKRows(text(p.id), p, headlineFields(p.brier, p.reruns))) lines.push(row.join(","));
+  for (const row of passKRows("", analysis.pooled, headlineFields(analysis.pooled.brier, null))) lines.push(row.join(","));
   return lines.join("\r\n") + "\r\n";
 }
 
@@ -259,8 +277,9 @@ function promptLine(p: PromptAnalysis, code: (s: string, o?: { table?: boolean; 
   if (p.model) parts.push(`model ${code(p.model)}${p.model === SIMULATED_MODEL ? " (simulated: no model was called, the answers are made up)" : ""}`);
   const b = p.brier;
   if (b) {
-    parts.push(`**incoherence ${fmtCi(b.incoherence, b.ci95)}**${b.incoherence === null && b.error === 0 ? " (no error to split)" : ""}`);
-    parts.push(`bias² ${fmt(b.bias2)}`, `variance ${fmt(b.variance)}`, `error ${fmt(b.error)}`);
+    const head = headlineText({ ...b, caveat: p.caveat }, 3);
+    parts.push(head === null ? "**incoherence —** (no error to split)" : `**incoherence ${head}**`);
+    parts.push(`bias² ${fmt(b.bias2)}`, `variance ${fmt(b.variance)}`, `error ${fmt(b.error)}`, `plug-in ${fmt(b.incoherence)}`);
   } else {
     parts.push(`no target: **disagreement ${fmt(p.disagreement)}**`, `entropy ${fmt(p.entropy)} nats`);
   }
@@ -333,7 +352,7 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
   const opt = analysis.options;
   out.push(
     `*Incoherence* is the share of the error that comes from variance across reruns (Brier): 0 when every rerun makes the same mistake, near 1 when they scatter. ` +
-      `Intervals are 95% bootstrap intervals${opt ? ` (${opt.resamples} resamples, seed ${opt.seed})` : ""}. Made with ${gen.replace(/[^A-Za-z0-9 .+-]/g, "")}.`,
+      `The incoherence shown is an estimate corrected for the few reruns (the plug-in is biased low) with its 95% interval${opt ? ` (${opt.resamples} draws, seed ${opt.seed})` : ""}; below 5 reruns a caveat stands in the interval's place. Made with ${gen.replace(/[^A-Za-z0-9 .+-]/g, "")}.`,
     "",
   );
 
@@ -341,6 +360,9 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
     out.push(`## ${code(p.id, { max: 80 })}`, "");
     if (p.prompt) out.push(`Prompt: ${code(p.prompt, { max: CUT_PROMPT })}`, "");
     out.push(promptLine(p, code), "");
+    const more = rerunsText(p.reruns, p.brier?.estimate ?? null);
+    const vote = ensembleText(p.ensemble);
+    if (more || vote) out.push([more ? `${more[0]!.toUpperCase()}${more.slice(1)}.` : "", vote ? `Majority vote: ${vote}: ${ensembleVerdict(p.ensemble)}.` : ""].filter(Boolean).join(" "), "");
     out.push(...answerTable(p, maxAnswers, code), "");
     if (p.passHatK) out.push(...passKTable(p, null), "");
     out.push(...forkBlock(p, limits, code), "");
@@ -355,8 +377,14 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
     ["binary", P.binary],
     ["kl", P.kl],
   ] as const)
-    if (d) rows.push([name, fmt(d.bias2), fmt(d.variance), fmt(d.error), fmtCi(d.incoherence, d.ci95), fmt(d.incoherenceUnbiased)]);
-  if (rows.length > 0) out.push("Σ variance / Σ error over the prompts.", "", ...table(["", "bias²", "variance", "error", "incoherence [95% CI]", "unbiased"], ["l", "r", "r", "r", "l", "r"], rows), "");
+    if (d) rows.push([name, fmt(d.bias2), fmt(d.variance), fmt(d.error), fmtCi(d.estimate, d.ci95), fmt(d.incoherence)]);
+  if (rows.length > 0)
+    out.push(
+      "Σ variance / Σ error over the prompts: the estimate (Brier and binary finite-sample corrected, KL the plug-in) with its 95% interval, and the plug-in as the paper computes it.",
+      "",
+      ...table(["", "bias²", "variance", "error", "incoherence [95% CI]", "plug-in"], ["l", "r", "r", "r", "l", "r"], rows),
+      "",
+    );
   else out.push("No prompt has a reference answer or correctness flags, so there is no incoherence (only disagreement).", "");
   if (P.disagreement !== null) out.push(`Disagreement ${fmt(P.disagreement)} · entropy ${fmt(P.entropy)} nats (mean over prompts).`, "");
   // for each k, the mean over the prompts with n ≥ k (their number in the prompts column)
@@ -370,14 +398,14 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
         ["half", "runs", "mean length", "incoherence [95% CI]"],
         ["l", "r", "r", "l"],
         [
-          ["short", String(L.short.samples), fmt(L.short.meanLength, 0), fmtCi(L.short.incoherence, L.short.ci95)],
-          ["long", String(L.long.samples), fmt(L.long.meanLength, 0), fmtCi(L.long.incoherence, L.long.ci95)],
+          ["short", String(L.short.samples), fmt(L.short.meanLength, 0), fmtCi(L.short.estimate, L.short.ci95)],
+          ["long", String(L.long.samples), fmt(L.long.meanLength, 0), fmtCi(L.long.estimate, L.long.ci95)],
         ],
       ),
       "",
     );
-    if (L.short.incoherence !== null && L.long.incoherence !== null) {
-      const d = L.long.incoherence - L.short.incoherence;
+    if (L.short.estimate !== null && L.long.estimate !== null) {
+      const d = L.long.estimate - L.short.estimate;
       out.push(`long − short = ${d >= 0 ? "+" : ""}${fmt(d)}${d > 0 ? ": longer reasoning is the bigger hot mess" : ""}.`, "");
     }
   }

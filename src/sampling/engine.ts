@@ -6,6 +6,8 @@
 // with its reason (and what the model had said before it failed). Nothing is cached between
 // samples: each is its own request, since a cache would erase the very variance being measured.
 import { analyzeRecords, DEFAULT_SEED, runToPromptRecord, type RunEndLine, type RunFailureLine, type RunSampleLine } from "../core";
+import { tallyOf } from "../core/interval";
+import { projectReruns } from "../core/projection";
 import { formatWait } from "../core/wait";
 export { formatWait } from "../core/wait";
 import { costOf, type Price } from "./prices";
@@ -54,7 +56,13 @@ export type RunEvent =
   | { type: "retry"; index: number; attempt: number; waitMs: number; reason: string }
   | { type: "sample"; sample: FinishedSample }
   | { type: "failure"; failure: FailedSample }
-  | { type: "wave"; samples: number; ciWidth: number | null };
+  | {
+      type: "wave";
+      samples: number;
+      ciWidth: number | null;
+      /** Reruns projected to bring the width under W (0: it is; null: more than 10,000, or nothing to split): the next wave's size, up to n. */
+      more: number | null;
+    };
 
 export interface RunOptions {
   provider: Provider;
@@ -140,8 +148,25 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
  * interval every face shows for these samples (the run's analysis: by index, with its seed).
  */
 export function incoherenceCiWidth(samples: FinishedSample[], reference: string | number, resamples = 1000, seed = DEFAULT_SEED): number | null {
-  const ci = analyzeRecords([runToPromptRecord({ header: { id: "run", prompt: "", reference, analysis: { seed } }, samples })], { resamples }).prompts[0]!.brier?.ci95;
-  return ci ? ci[1] - ci[0] : null;
+  return ciProgress(samples, reference, null, resamples, seed).width;
+}
+
+/**
+ * The interval's width after a wave, and (given the width W asked for) about how many more
+ * reruns would bring it under W: the projection every face shows for ±0.05 ("≈ N more reruns",
+ * src/core/projection.ts), aimed at a half-width of W/2. From the same one analysis of the
+ * samples (its counts, its interval, its seed).
+ */
+export function ciProgress(samples: FinishedSample[], reference: string | number, width: number | null, resamples = 1000, seed = DEFAULT_SEED): { width: number | null; more: number | null } {
+  const p = analyzeRecords([runToPromptRecord({ header: { id: "run", prompt: "", reference, analysis: { seed } }, samples })], { resamples }).prompts[0]!;
+  const ci = p.brier?.ci95 ?? null;
+  if (width === null || !p.brier) return { width: ci ? ci[1] - ci[0] : null, more: null };
+  const tally = tallyOf(
+    p.answers.map((a) => a.count),
+    p.answers.findIndex((a) => a.reference),
+    p.n,
+  );
+  return { width: ci ? ci[1] - ci[0] : null, more: projectReruns(tally, ci, seed, width / 2).more };
 }
 
 export async function runSamples(o: RunOptions): Promise<RunResult> {
@@ -375,19 +400,24 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
       await recordFailure(nextIndex, failed.error, 0, undefined);
     } else if (!o.untilCi) await wave(Math.max(0, o.n - samples.length));
     else {
+      // the first wave reaches the minimum; each next one is as large as the projection says it
+      // takes to bring the width under W (never past n; all the rest when it is out of reach)
       const min = Math.max(2, o.untilCi.minSamples ?? 10);
-      const size = Math.max(concurrency, 4);
+      let next = 0;
       while (!run.signal.aborted && halt === null && samples.length + failures.length < o.n) {
-        const want = samples.length < min ? min - samples.length : size;
-        await wave(Math.min(want, o.n - samples.length - failures.length));
+        const left = o.n - samples.length - failures.length;
+        const want = samples.length < min ? min - samples.length : next;
+        await wave(Math.min(want, left));
         if (run.signal.aborted || halt !== null || samples.length < min) continue;
-        const width = incoherenceCiWidth(samples, o.untilCi.reference, o.untilCi.resamples, o.untilCi.seed);
+        const { width, more } = ciProgress(samples, o.untilCi.reference, o.untilCi.width, o.untilCi.resamples, o.untilCi.seed);
         progress.ciWidth = width;
-        await emit({ type: "wave", samples: samples.length, ciWidth: width });
+        await emit({ type: "wave", samples: samples.length, ciWidth: width, more });
         if (width !== null && width < o.untilCi.width) {
           stoppedEarly = samples.length < o.n;
           break;
         }
+        // 0: the projection (fewer draws) already calls it narrow enough; one more rerun at a time then
+        next = more === null ? o.n : Math.max(1, more);
       }
     }
   } finally {

@@ -3,7 +3,7 @@
 // connection; every figure comes from a run's summary (the core's analysis), rounded here.
 import { basename } from "node:path";
 import { DiagnosticSeverity, MarkupKind, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
-import { SIMULATED_MODEL, type FilePrompt } from "../core";
+import { ensembleText, ensembleVerdict, headlineText, rerunsText, SIMULATED_MODEL, type FilePrompt } from "../core";
 import { Commands, commandLink, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
 import { mdCode } from "../report/export";
 import type { RunEntry } from "./runindex";
@@ -25,12 +25,16 @@ const f2 = (x: number | null | undefined) => (x === null || x === undefined || N
 const f3 = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? "—" : x.toFixed(3));
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** `incoherence 0.42 [0.31–0.55]`, or what stands for it when there is no incoherence to show. */
-export function figureText(s: RunSummary, digits: (x: number | null) => string = f2): string {
+/**
+ * `incoherence 0.42 [0.31–0.55]` (the estimate and its interval), `incoherence 0.42 (n = 3: too
+ * few reruns for an interval; 8+ recommended)`, or what stands for it when there is no
+ * incoherence to show: never a number without its interval or its caveat (METRICS.md §7).
+ */
+export function figureText(s: RunSummary, decimals = 2): string {
   const b = s.brier;
-  if (!b) return `disagreement ${digits(s.disagreement)} (no reference)`;
-  if (b.incoherence === null) return "incoherence — (no error to split)";
-  return `incoherence ${digits(b.incoherence)}${b.ci95 ? ` [${digits(b.ci95[0])}–${digits(b.ci95[1])}]` : ""}`;
+  if (!b) return `disagreement ${(decimals === 2 ? f2 : f3)(s.disagreement)} (no reference)`;
+  const text = headlineText(b, decimals);
+  return text === null ? "incoherence — (no error to split)" : `incoherence ${text}`;
 }
 
 function progressText(s: RunSummary): string {
@@ -123,7 +127,11 @@ export function hoverMarkdown(v: PromptView): string | null {
   } else {
     const b = s.brier;
     if (b) {
-      lines.push("| bias² | variance | error | incoherence [95% CI] |", "| ---: | ---: | ---: | ---: |", `| ${f3(b.bias2)} | ${f3(b.variance)} | ${f3(b.error)} | ${figureText(s, f3).replace(/^incoherence /, "")} |`, "");
+      lines.push("| bias² | variance | error | incoherence [95% CI] |", "| ---: | ---: | ---: | ---: |", `| ${f3(b.bias2)} | ${f3(b.variance)} | ${f3(b.error)} | ${figureText(s, 3).replace(/^incoherence /, "")} |`, "");
+      const more = rerunsText(b.reruns, b.estimate);
+      if (more) lines.push(`${more[0]!.toUpperCase()}${more.slice(1)}.`, "");
+      const vote = ensembleText(b.ensemble);
+      if (vote) lines.push(`**Majority vote**: ${vote}: ${ensembleVerdict(b.ensemble)}.`, "");
       if (s.reference !== null) lines.push(`Reference answer ${mdCode(s.reference, { max: 60 })}: ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
       else if (s.target === "flags") lines.push(`Correct (by the samples' flags): ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
     } else lines.push(`No reference answer: disagreement ${f3(s.disagreement)} (1 − Σ p²), no incoherence.`, "");
@@ -163,7 +171,7 @@ export function diagnostics(views: readonly PromptView[], threshold: number, lin
     for (const u of p.unresolved) out.push({ range: u.range, severity: DiagnosticSeverity.Warning, source: SOURCE, message: `{{${u.name}}} is not defined: add it to the front matter's vars (as it is, it would be sent as written)` });
     const s = v.run?.summary;
     const ci = s?.brier?.ci95;
-    if (v.run && !v.stale && s && ci && s.brier!.incoherence !== null && ci[0] > threshold) {
+    if (v.run && !v.stale && s && ci && s.brier!.estimate !== null && ci[0] > threshold) {
       const line = p.bodyRange.start.line;
       out.push({
         range: { start: { line, character: 0 }, end: { line, character: lineLength(line) } },

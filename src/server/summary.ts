@@ -31,7 +31,23 @@ export interface RunSummary {
   status: RunStatus;
   target: PromptAnalysis["target"];
   reference: string | null;
-  brier: { bias2: number; variance: number; error: number; incoherence: number | null; ci95: Interval | null } | null;
+  /**
+   * The Brier figures a hint shows: the headline `estimate` with its `ci95`, or the `caveat`
+   * that stands for the interval below 5 reruns (METRICS.md §7); the plug-in `incoherence` is
+   * kept for reference only. `reruns`: how many more reruns bring the interval under ±0.05;
+   * `ensemble`: a majority vote over 1, 3, 5, 10 reruns.
+   */
+  brier: {
+    bias2: number;
+    variance: number;
+    error: number;
+    incoherence: number | null;
+    estimate: number | null;
+    ci95: Interval | null;
+    caveat: string | null;
+    reruns: PromptAnalysis["reruns"];
+    ensemble: PromptAnalysis["ensemble"];
+  } | null;
   disagreement: number;
   /** Answer classes with at least one run. */
   classes: number;
@@ -90,7 +106,9 @@ function figuresOf(run: ParsedRun, resamples: number): Figures {
     n: p.n,
     target: p.target,
     reference: p.reference,
-    brier: p.brier ? { bias2: p.brier.bias2, variance: p.brier.variance, error: p.brier.error, incoherence: p.brier.incoherence, ci95: p.brier.ci95 } : null,
+    brier: p.brier
+      ? { bias2: p.brier.bias2, variance: p.brier.variance, error: p.brier.error, incoherence: p.brier.incoherence, estimate: p.brier.estimate, ci95: p.brier.ci95, caveat: p.caveat, reruns: p.reruns, ensemble: p.ensemble }
+      : null,
     disagreement: p.disagreement,
     classes: p.classes,
     answers: classes.slice(0, SUMMARY_ANSWERS).map((a) => ({ key: a.key, count: a.count, reference: a.reference })),
