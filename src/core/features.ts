@@ -344,6 +344,8 @@ export class FeatureSpace {
   private readonly space = ++spaces;
   private readonly ids = new Map<string, number>();
   private readonly cache = new Map<string, StepFeatures>();
+  /** The features of each raw text met, so a text that comes back run after run is not normalised again. */
+  private readonly byText = new Map<string, StepFeatures>();
   /** Distinct texts seen. */
   get size(): number {
     return this.cache.size;
@@ -354,7 +356,14 @@ export class FeatureSpace {
     return id;
   }
   features(text: string): StepFeatures {
-    const norm = normalizeStepText(text);
+    const known = this.byText.get(text);
+    if (known) return known;
+    const f = this.fromNormalized(normalizeStepText(text));
+    this.byText.set(text, f);
+    return f;
+  }
+
+  private fromNormalized(norm: string): StepFeatures {
     const hit = this.cache.get(norm);
     if (hit) return hit;
     const toks = tokenize(norm);
