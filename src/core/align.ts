@@ -42,6 +42,8 @@ function matchWeight(f: StepFeatures): number {
 }
 
 interface Group {
+  /** A number of its own in the profile (the memo of `similar` names groups by it). */
+  id: number;
   rep: StepFeatures;
   count: number;
   firstRun: number;
@@ -58,41 +60,61 @@ interface Col {
   size: number;
   /** Index in the profile (set before each run is aligned). */
   pos: number;
-  /** Changes whenever the first TOP_GROUPS groups change (which ones, or their order). */
+  /** Changes whenever the set of the first TOP_GROUPS groups changes (not their order among themselves). */
   version: number;
-  /** What a step scores here when its key is not: see `similar`. */
-  memo: Memo;
+  /** A number of its own, for the memo of `similar`. */
+  id: number;
   /** The groups of steps of words by the numbers they state: only these can be equivalent to a new step of words. */
   worded: Map<string, Group[]>;
 }
 
 /**
- * What steps (by the alignment's feature number) score in one column when their key is not
- * there, as of the column's version: an open-addressing table of typed arrays. Reading it is
- * the inner loop of the whole alignment; a Map of objects per column was several times slower.
+ * What steps (by the alignment's feature number) score in columns (by id) that do not hold their
+ * key, each as of its column's version: one open-addressing table of typed arrays. Reading it is
+ * the inner loop of the alignment; a Map of objects per column was several times slower. One
+ * table serves every alignment in turn (`begin` starts a new one: entries of an earlier
+ * generation count as empty), so a set of a thousand small prompts allocates no table per prompt.
  */
 class Memo {
-  /** Feature number + 1; 0 is an empty slot. */
-  ids = new Int32Array(16);
-  versions = new Int32Array(16);
-  values = new Float64Array(16);
-  /** The index among the largest groups of the group the step is equivalent to, −1 for none. */
-  matches = new Int8Array(16);
+  /** Generation of the entry; another generation's entry is an empty slot. */
+  gens = new Int32Array(1024);
+  cols = new Int32Array(1024);
+  fids = new Int32Array(1024);
+  versions = new Int32Array(1024);
+  values = new Float64Array(1024);
+  /** The id + 1 of the one largest group the step is equivalent to; 0 for none; −1 for several (then the order decides). */
+  matches = new Int32Array(1024);
+  private gen = 0;
   private size = 0;
+  private shift = 32 - 10;
 
-  /** The slot of feature fid: its entry, or the empty slot where it would go. */
-  slot(fid: number): number {
-    const mask = this.ids.length - 1;
-    let h = Math.imul(fid + 1, 0x9e3779b1) & mask;
-    while (this.ids[h] !== 0 && this.ids[h] !== fid + 1) h = (h + 1) & mask;
+  /** Starts an alignment: every entry so far is forgotten. */
+  begin(): void {
+    this.gen++;
+    this.size = 0;
+  }
+
+  /** The slot of (column, feature): its entry of this generation, or the free slot where it would go. */
+  slot(cid: number, fid: number): number {
+    const mask = this.cols.length - 1;
+    const gen = this.gen;
+    let h = Math.imul((cid + 1) ^ Math.imul(fid + 1, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+    while (this.gens[h] === gen && (this.cols[h] !== cid || this.fids[h] !== fid)) h = (h + 1) & mask;
     return h;
   }
 
-  set(fid: number, version: number, value: number, match: number): void {
-    if (2 * (this.size + 1) > this.ids.length) this.grow();
-    const h = this.slot(fid);
-    if (this.ids[h] === 0) {
-      this.ids[h] = fid + 1;
+  /** Whether slot h holds (this generation's) entry. */
+  has(h: number): boolean {
+    return this.gens[h] === this.gen;
+  }
+
+  set(cid: number, fid: number, version: number, value: number, match: number): void {
+    if (2 * (this.size + 1) > this.cols.length) this.grow();
+    const h = this.slot(cid, fid);
+    if (this.gens[h] !== this.gen) {
+      this.gens[h] = this.gen;
+      this.cols[h] = cid;
+      this.fids[h] = fid;
       this.size++;
     }
     this.versions[h] = version;
@@ -101,16 +123,21 @@ class Memo {
   }
 
   private grow(): void {
-    const { ids, versions, values, matches } = this;
-    const cap = 2 * ids.length;
-    this.ids = new Int32Array(cap);
+    const { gens, cols, fids, versions, values, matches } = this;
+    const cap = 2 * cols.length;
+    this.shift--;
+    this.gens = new Int32Array(cap);
+    this.cols = new Int32Array(cap);
+    this.fids = new Int32Array(cap);
     this.versions = new Int32Array(cap);
     this.values = new Float64Array(cap);
-    this.matches = new Int8Array(cap);
-    for (let k = 0; k < ids.length; k++) {
-      if (ids[k] === 0) continue;
-      const h = this.slot(ids[k]! - 1);
-      this.ids[h] = ids[k]!;
+    this.matches = new Int32Array(cap);
+    for (let k = 0; k < cols.length; k++) {
+      if (gens[k] !== this.gen) continue;
+      const h = this.slot(cols[k]!, fids[k]!);
+      this.gens[h] = this.gen;
+      this.cols[h] = cols[k]!;
+      this.fids[h] = fids[k]!;
       this.versions[h] = versions[k]!;
       this.values[h] = values[k]!;
       this.matches[h] = matches[k]!;
@@ -150,7 +177,7 @@ function slot(groups: Group[], g: Group): number {
 /**
  * Moves g (whose count just changed by one, or which is new: then at the end) to its place,
  * shifting only the groups it passes (usually none); a group left empty goes. The column's
- * version moves when its largest groups change.
+ * version moves when the set of its largest groups changes: a group enters or leaves them.
  */
 function reorder(col: Col, g: Group, oldIndex: number, added: boolean): void {
   const groups = col.groups;
@@ -167,7 +194,9 @@ function reorder(col: Col, g: Group, oldIndex: number, added: boolean): void {
     }
     groups[at] = g;
   }
-  if (g.count === 0 ? oldIndex < TOP_GROUPS : (added || at !== oldIndex) && (oldIndex < TOP_GROUPS || at < TOP_GROUPS)) col.version++;
+  const wasTop = !added && oldIndex < TOP_GROUPS;
+  const isTop = g.count > 0 && at < TOP_GROUPS;
+  if (wasTop !== isTop) col.version++;
 }
 
 /** g's index in the ordered groups, found by its count and first run. */
@@ -195,30 +224,33 @@ function matchScore(f: StepFeatures, g: Group, runs: number): number {
  * column while its largest groups stay the same: the same texts come up run after run, and a
  * run is scored against a band of some 20 columns per step.
  */
-function similar(f: StepFeatures, fid: number, col: Col, runs: number): number {
-  const memo = col.memo;
-  const h = memo.slot(fid);
-  if (memo.ids[h] === fid + 1 && memo.versions[h] === col.version) {
-    const k = memo.matches[h]!;
-    return k >= 0 ? matchScore(f, col.groups[k]!, runs) : memo.values[h]!;
-  }
-  let match = -1;
-  let best = -Infinity;
+function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: number): number {
   const groups = col.groups;
   const top = groups.length < TOP_GROUPS ? groups.length : TOP_GROUPS;
+  const h = memo.slot(col.id, fid);
+  if (memo.has(h) && memo.versions[h] === col.version) {
+    const m = memo.matches[h]!;
+    if (m === 0) return memo.values[h]!;
+    for (let k = 0; m > 0 && k < top; k++) if (groups[k]!.id === m - 1) return matchScore(f, groups[k]!, runs);
+  }
+  // the best similarity over the largest groups, or a match with the first of them f is equivalent to
+  let match: Group | null = null;
+  let matches = 0;
+  let best = -Infinity;
   for (let k = 0; k < top; k++) {
     const g = groups[k]!;
     const s = simTo(g, f);
     if (s === 1) {
-      match = k;
-      break;
+      if (matches++ === 0) match = g;
+      continue;
     }
     const sameKind = (f.comps.length > 0) === (g.rep.comps.length > 0);
     const v = sameKind ? 0.1 + 0.8 * s : 0.8 * s - 0.1;
     if (v > best) best = v;
   }
-  memo.set(fid, col.version, best, match);
-  return match >= 0 ? matchScore(f, groups[match]!, runs) : best;
+  // the value over the set does not depend on the groups' order; which match comes first does
+  memo.set(col.id, fid, col.version, best, matches === 0 ? 0 : matches === 1 ? match!.id + 1 : -1);
+  return match ? matchScore(f, match, runs) : best;
 }
 
 /**
@@ -237,7 +269,11 @@ const DIAG = 1;
 const UP = 2; // the run's step opens a new column
 const LEFT = 3; // the run has a gap in this column
 
-/** Typed buffers reused from run to run (a run's table is filled and read before the next). */
+/**
+ * Typed buffers reused from run to run and from alignment to alignment (a run's table is filled
+ * and read before the next; alignment is synchronous, so one runs at a time): no allocation per
+ * run or per prompt.
+ */
 class Buffers {
   h = new Float64Array(1024);
   dir = new Uint8Array(1024);
@@ -245,6 +281,17 @@ class Buffers {
   fenValue = new Float64Array(256);
   fenFrom = new Int32Array(256);
   exact = new Int32Array(256);
+  lo = new Int32Array(64);
+  hi = new Int32Array(64);
+  start = new Int32Array(64);
+  rows(L: number): void {
+    if (this.start.length < L + 2) {
+      const size = Math.max(L + 2, 2 * this.start.length);
+      this.lo = new Int32Array(size);
+      this.hi = new Int32Array(size);
+      this.start = new Int32Array(size);
+    }
+  }
   table(cells: number): void {
     if (this.h.length < cells) {
       const size = Math.max(cells, 2 * this.h.length);
@@ -263,6 +310,9 @@ class Buffers {
   }
 }
 
+const SCRATCH = new Buffers();
+const MEMO = new Memo();
+
 /** The profile: its columns in order, which columns hold each key, and each run's columns. */
 class Profile {
   cols: Col[] = [];
@@ -271,10 +321,14 @@ class Profile {
   /** The column of each step of run r, and its group there. */
   readonly runCols: Col[][];
   readonly runGroups: Group[][];
-  readonly buf = new Buffers();
+  readonly buf = SCRATCH;
+  readonly memo = MEMO;
+  private columnIds = 0;
+  private groupIds = 0;
   constructor(n: number) {
     this.runCols = Array.from({ length: n }, () => []);
     this.runGroups = Array.from({ length: n }, () => []);
+    this.memo.begin();
   }
 
   private index(key: number, col: Col): void {
@@ -297,7 +351,7 @@ class Profile {
     const added = !g;
     let at: number;
     if (!g) {
-      g = { rep: f, count: 0, firstRun: run, keys: [] };
+      g = { id: this.groupIds++, rep: f, count: 0, firstRun: run, keys: [] };
       at = col.groups.length;
       col.groups.push(g);
       if (f.comps.length === 0) {
@@ -320,7 +374,7 @@ class Profile {
   }
 
   newColumn(run: number, step: number, rs: RunSteps): Col {
-    const col: Col = { groups: [], byKey: new Map(), size: 0, pos: -1, version: 0, memo: new Memo(), worded: new Map() };
+    const col: Col = { groups: [], byKey: new Map(), size: 0, pos: -1, version: 0, id: this.columnIds++, worded: new Map() };
     this.place(col, run, step, rs);
     return col;
   }
@@ -430,9 +484,10 @@ class Profile {
     // The window of columns row i (after i steps) may be at: from the last anchor at or before
     // it to just before the next one, widened by BAND either side.
     const [as, ac] = this.anchors(rs, runs);
-    const lo = new Int32Array(L + 1);
-    const hi = new Int32Array(L + 1);
-    const start = new Int32Array(L + 2);
+    const buf = this.buf;
+    buf.rows(L);
+    const { lo, hi, start } = buf;
+    start[0] = 0;
     for (let i = 0, k = 0; i <= L; i++) {
       while (k < as.length && as[k]! <= i) k++;
       const after = k > 0 ? ac[k - 1]! : 0;
@@ -441,7 +496,6 @@ class Profile {
       hi[i] = before + BAND < C ? before + BAND : C;
       start[i + 1] = start[i]! + hi[i]! - lo[i]! + 1;
     }
-    const buf = this.buf;
     buf.table(start[L + 1]!);
     buf.columns(C);
     const H = buf.h;
@@ -458,6 +512,7 @@ class Profile {
     }
     // exact[j] === i: column j holds step i's key (from the index: no lookup per cell)
     const exact = buf.exact;
+    const memo = this.memo;
     exact.fill(0, 0, C + 1);
     for (let i = 1; i <= L; i++) {
       const f = rs.steps[i - 1]!;
@@ -475,7 +530,7 @@ class Profile {
         let how = UP;
         if (j >= 1 && j - 1 >= lp && j - 1 <= hp) {
           const col = cols[j - 1]!;
-          best = H[sp + j - 1]! + (exact[j] === i ? matchScore(f, col.byKey.get(key)!, runs) : similar(f, fid, col, runs));
+          best = H[sp + j - 1]! + (exact[j] === i ? matchScore(f, col.byKey.get(key)!, runs) : similar(memo, f, fid, col, runs));
           how = DIAG;
         }
         if (j >= lp && j <= hp) {
@@ -671,6 +726,22 @@ function numberRuns(runs: StepFeatures[][]): RunSteps[] {
   });
 }
 
+/** How many runs have each key (by key number) at least once. */
+function runsWithKey(numbered: RunSteps[]): Int32Array {
+  let keys = 0;
+  for (const rs of numbered) for (const k of rs.keys) if (k >= keys) keys = k + 1;
+  const freq = new Int32Array(keys);
+  const seen = new Int32Array(keys); // run number + 1 that last counted the key
+  numbered.forEach(({ keys: ks }, r) => {
+    for (const k of ks)
+      if (seen[k] !== r + 1) {
+        seen[k] = r + 1;
+        freq[k]!++;
+      }
+  });
+  return freq;
+}
+
 /** Aligns the runs (each a list of step features, in order) into columns. */
 export function align(runs: StepFeatures[][]): Alignment {
   const sims = new SimCache();
@@ -679,11 +750,10 @@ export function align(runs: StepFeatures[][]): Alignment {
   // The first pass takes the most typical runs first (those whose steps most runs share, and no
   // longer than most), so the profile grows from the common path rather than from whichever run
   // came first, or from a long run that wandered through every route in turn.
-  const freq = new Map<string, number>();
-  for (const steps of runs) for (const key of new Set(steps.map((f) => f.key))) freq.set(key, (freq.get(key) ?? 0) + 1);
+  const freq = runsWithKey(numbered);
   const lengths = runs.map((steps) => steps.length).sort((a, b) => a - b);
   const median = Math.max(1, lengths[Math.floor(lengths.length / 2)] ?? 1);
-  const typicality = runs.map((steps) => steps.reduce((t, f) => t + freq.get(f.key)!, 0) / Math.max(steps.length, median));
+  const typicality = numbered.map(({ keys }) => keys.reduce((t, k) => t + freq[k]!, 0) / Math.max(keys.length, median));
   const order = runs.map((_, r) => r).sort((a, b) => typicality[b]! - typicality[a]! || a - b);
   const profile = new Profile(n);
   order.forEach((r, k) => profile.alignRun(r, numbered[r]!, k));
