@@ -635,7 +635,7 @@ const MAX_PAIRWISE = 300;
  * Divergence = 1 − similarity to the consensus step (the most common step of group 0); a step
  * in another group is never fully similar to it.
  */
-function finalGroups(members: number[], runs: StepFeatures[][], n: number, sims: SimCache): Column {
+function finalGroups(members: number[], runs: StepFeatures[][], gaps: readonly Cell[], sims: SimCache): Column {
   // distinct steps by equivalence key, in first-run order
   const entries: { run: number; step: number }[] = [];
   for (let k = 0; k < members.length; k += 2) entries.push({ run: members[k]!, step: members[k + 1]! });
@@ -697,8 +697,7 @@ function finalGroups(members: number[], runs: StepFeatures[][], n: number, sims:
   const order = [...comps.entries()].sort((x, y) => y[1].count - x[1].count || x[1].firstRun - y[1].firstRun);
   const number = new Map(order.map(([root], g) => [root, g]));
   const consensus = list[order[0]![1].best]!.f;
-  const cells: Cell[] = new Array(n);
-  for (let r = 0; r < n; r++) cells[r] = { run: r, step: null, group: null, divergence: 1 };
+  const cells: Cell[] = gaps.slice();
   entries.forEach((e, idx) => {
     const group = number.get(find(kindOf[idx]!))!;
     const f = runs[e.run]![e.step]!;
@@ -765,7 +764,10 @@ export function align(runs: StepFeatures[][]): Alignment {
     }
   }
   const members = profile.members();
-  const columns: Column[] = profile.cols.map((col) => finalGroups(members.get(col)!, runs, n, sims));
+  // A run's gap cell is one object, frozen, shared by every column it skips: in a large set most
+  // cells are gaps (a 50 MB set had three million of them), and a cell is never changed.
+  const gaps = runs.map((_, run): Cell => Object.freeze({ run, step: null, group: null, divergence: 1 }));
+  const columns: Column[] = profile.cols.map((col) => finalGroups(members.get(col)!, runs, gaps, sims));
   // what each step establishes, where the fork rule looks: columns of two groups or more
   const substance = profile.cols.map((col, c) => {
     if (columns[c]!.groups < 2) return [];
