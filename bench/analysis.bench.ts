@@ -12,17 +12,13 @@
 // growth from 100 to 1,000 near-linear (exponent < 1.3). A missed target prints MISSED and
 // still exits 0; anything that crashes exits 1.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { BENCH_DIR, findFixture, fmtMs, median, REPO_ROOT, table, timeOnce } from "./common";
 import { generateTraceSet } from "./generate";
 import { analyze, parseAndTokenize, type BaselineResult } from "./measure";
 import type { Analysis } from "../src/core/types";
-
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = resolve(BENCH_DIR, "..");
-const FIXTURE_REL = join("shared", "fixtures", "game24-gpt4-cot", "traces.jsonl");
 
 const SIZES = [10, 100, 1000] as const;
 /** Timed repetitions after the warm-up: more for the small sizes, where noise is larger. */
@@ -44,45 +40,7 @@ const TARGETS: Record<number, Target> = {
   },
 };
 
-// ---------- the real fixture ----------
-
-/**
- * The shared fixture: `../shared/fixtures/...` beside the repository (also through a symlinked
- * checkout), or `shared/fixtures/...` in any folder above it; HOTMESS_FIXTURES names its folder
- * directly.
- */
-function findFixture(): string | null {
-  const candidates: string[] = [];
-  const env = process.env.HOTMESS_FIXTURES;
-  if (env) candidates.push(resolve(env, "game24-gpt4-cot", "traces.jsonl"), resolve(env, "traces.jsonl"));
-  const roots = new Set([REPO_ROOT, process.cwd()]);
-  try {
-    roots.add(realpathSync(REPO_ROOT));
-  } catch {
-    // the repository path is what we have
-  }
-  for (const root of roots) {
-    for (let dir = root; ; dir = dirname(dir)) {
-      candidates.push(join(dir, FIXTURE_REL));
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return candidates.find((p) => existsSync(p)) ?? null;
-}
-
 // ---------- timing ----------
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function timeOnce<T>(fn: () => T): [number, T] {
-  const t0 = performance.now();
-  const out = fn();
-  return [performance.now() - t0, out];
-}
 
 interface Timing {
   baselineMs: number;
@@ -149,17 +107,6 @@ function measureMemory(mode: "baseline" | "analysis", file: string): Memory {
 }
 
 // ---------- printing ----------
-
-function fmtMs(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
-}
-
-function table(header: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 /** Peak RSS, and in brackets how much it rose during the work itself. */
 function rss(m: Memory): string {

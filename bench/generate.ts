@@ -8,7 +8,9 @@
 //     carry the wrong numbers through everything that follows, to a wrong answer;
 //   - a few stop early, or leave the `answer` field out (the engine extracts it from the text).
 // The answers therefore fall into a few classes (the reference plus the common mistakes) with a
-// tail of slips. Output: trace-set JSON Lines (shared/design/FORMATS.md).
+// tail of slips. With `farms` > 1 the problem has several farms, each worked through in turn:
+// long traces (about 19 steps a farm) in which every farm is another chance to go wrong.
+// Output: trace-set JSON Lines (shared/design/FORMATS.md).
 import { mulberry32 } from "../src/core";
 
 type Rand = () => number;
@@ -170,6 +172,12 @@ export interface TraceSetOptions {
   n: number;
   seed?: number;
   id?: string;
+  /**
+   * Farms in the problem (1 by default): with more, each rerun works through every farm in
+   * turn, about 19 steps each, then adds the profits up: long traces (8 farms: about 150
+   * steps), each farm with its own chance of a wrong turn.
+   */
+  farms?: number;
 }
 
 export interface GeneratedSet {
@@ -179,54 +187,88 @@ export interface GeneratedSet {
   stepsWritten: number;
 }
 
+/** The farmers of the problem after Janet (a long problem has several farms). */
+const FARMERS = ["Tomas", "Priya", "Wen", "Amara", "Luis", "Ingrid", "Kofi", "Mei", "Ravi", "Olga", "Sami", "Lena"];
+
+const farmer = (k: number): string => (k === 0 ? "Janet" : `${FARMERS[(k - 1) % FARMERS.length]}${k > FARMERS.length ? ` ${Math.ceil(k / FARMERS.length)}` : ""}`);
+
+function drawGiven(r: Rand): Given {
+  return { eggs: int(r, 14, 24), breakfast: int(r, 2, 4), muffins: int(r, 3, 5), price: int(r, 2, 4), days: 7, feed: int(r, 6, 15), weeks: int(r, 2, 5) };
+}
+
+/** Whether a run takes a wrong turn on a farm, and which: a common mistake or a random slip. */
+function wrongTurn(r: Rand, given: Given, totalWeight: number): { mistake: Mistake; turn: number; values: Values } {
+  let w = r() * (totalWeight + SLIP_WEIGHT);
+  let mistake = MISTAKES.find((m) => (w -= m.weight) < 0) ?? null;
+  if (mistake === null) {
+    // an arithmetic slip in a random computation, off by a little
+    const at = pick(r, DERIVED);
+    const delta = pick(r, [-10, -2, -1, 1, 2, 10]);
+    const base = derive(given);
+    mistake = { weight: 0, at, value: () => base[at] + delta };
+  }
+  return { mistake, turn: COMPUTED_AT[mistake.at], values: derive(given, { at: mistake.at, value: mistake.value }) };
+}
+
+/**
+ * One farm's stretch of a run: the common path with its variations. `last` says whether the
+ * run ends with this farm's conclusion and answer (a one-farm problem); a farm of a longer one
+ * stops before them.
+ */
+function farmSteps(r: Rand, given: Given, k: number, rephrase: number, roll: number, totalWeight: number, last: boolean): { steps: string[]; values: Values } {
+  const right = derive(given);
+  const wrong = roll < 0.25;
+  const method = !wrong && roll < 0.33; // another correct method for the middle stretch
+  let values = right;
+  let turn = Infinity;
+  let mistake: Mistake | null = null;
+  if (wrong) ({ mistake, turn, values } = wrongTurn(r, given, totalWeight));
+  const name = farmer(k);
+  const end = last ? PATH.length : PATH.length - 2;
+  const steps: string[] = [];
+  for (let s = 0; s < end; s++) {
+    const v = s < turn ? right : values;
+    if (method && s === 5) {
+      for (const t of WEEKLY_FIRST) steps.push(t(v)[0]!);
+      s = 9; // rejoins the common path at the costs
+      continue;
+    }
+    if (s === turn && mistake?.says) {
+      steps.push(mistake.says(v)[0]!);
+      continue;
+    }
+    if (s > 0 && s < PATH.length - 1 && r() < 0.04) continue; // skips a step
+    const forms = PATH[s]!(v);
+    const line = r() < rephrase ? pick(r, forms) : forms[0]!;
+    steps.push(k === 0 ? line : line.replace("Janet", name));
+    if (r() < 0.05) steps.push(pick(r, pick(r, FILLERS)(v)));
+    if (s > turn && s < PATH.length - 2 && r() < 0.12) steps.push(pick(r, WANDER)(v)[0]!);
+  }
+  return { steps, values };
+}
+
 /** Generates one prompt with `n` reruns as trace-set JSON Lines text. */
 export function generateTraceSet(options: TraceSetOptions): GeneratedSet {
   const r = mulberry32(options.seed ?? 20240611);
-  const given: Given = { eggs: int(r, 14, 24), breakfast: int(r, 2, 4), muffins: int(r, 3, 5), price: int(r, 2, 4), days: 7, feed: int(r, 6, 15), weeks: int(r, 2, 5) };
-  const right = derive(given);
+  const farms = Math.max(1, Math.floor(options.farms ?? 1));
+  const givens: Given[] = [drawGiven(r)];
+  for (let k = 1; k < farms; k++) givens.push(drawGiven(r));
+  const rightTotal = givens.reduce((s, g) => s + derive(g).total, 0);
   const samples: { text: string; answer?: string }[] = [];
   let stepsWritten = 0;
   const totalWeight = MISTAKES.reduce((s, m) => s + m.weight, 0);
   for (let run = 0; run < options.n; run++) {
     // Each run's own character: how often it rephrases, skips, inserts.
     const rephrase = 0.05 + 0.3 * r();
-    const roll = r();
-    const wrong = roll < 0.25;
-    const method = !wrong && roll < 0.33; // another correct method for the middle stretch
-    let values = right;
-    let turn = Infinity;
-    let mistake: (typeof MISTAKES)[number] | null = null;
-    if (wrong) {
-      let w = r() * (totalWeight + SLIP_WEIGHT);
-      mistake = MISTAKES.find((m) => (w -= m.weight) < 0) ?? null;
-      if (mistake === null) {
-        // an arithmetic slip in a random computation, off by a little
-        const at = pick(r, DERIVED);
-        const delta = pick(r, [-10, -2, -1, 1, 2, 10]);
-        const base = derive(given);
-        mistake = { weight: 0, at, value: () => base[at] + delta };
-      }
-      turn = COMPUTED_AT[mistake.at];
-      values = derive(given, { at: mistake.at, value: mistake.value });
-    }
     const steps: string[] = [];
-    for (let k = 0; k < PATH.length; k++) {
-      const v = k < turn ? right : values;
-      if (method && k === 5) {
-        for (const t of WEEKLY_FIRST) steps.push(t(v)[0]!);
-        k = 9; // rejoins the common path at the costs
-        continue;
-      }
-      if (k === turn && mistake?.says) {
-        steps.push(mistake.says(v)[0]!);
-        continue;
-      }
-      if (k > 0 && k < PATH.length - 1 && r() < 0.04) continue; // skips a step
-      const forms = PATH[k]!(v);
-      steps.push(r() < rephrase ? pick(r, forms) : forms[0]!);
-      if (r() < 0.05) steps.push(pick(r, pick(r, FILLERS)(v)));
-      if (k > turn && k < PATH.length - 2 && r() < 0.12) steps.push(pick(r, WANDER)(v)[0]!);
+    let total = 0;
+    for (let k = 0; k < farms; k++) {
+      if (farms > 1) steps.push(`Now ${farmer(k)}'s farm (${k + 1} of ${farms}).`);
+      const farm = farmSteps(r, givens[k]!, k, rephrase, r(), totalWeight, farms === 1);
+      steps.push(...farm.steps);
+      total += farm.values.total;
     }
+    if (farms > 1) steps.push(`Adding up the ${farms} farms, they make $${total} in all.`, `Answer: ${total}`);
     // Neighbours swapped (order of two independent statements), and, rarely, two run together.
     for (let k = 1; k + 2 < steps.length; k++)
       if (r() < 0.03) {
@@ -249,13 +291,21 @@ export function generateTraceSet(options: TraceSetOptions): GeneratedSet {
     stepsWritten += lines.length;
     const sample: { text: string; answer?: string } = { text };
     // Most runs log the parsed answer; some leave it to extraction; truncated runs have none.
-    if (!truncated && r() < 0.9) sample.answer = String(values.total);
+    if (!truncated && r() < 0.9) sample.answer = String(total);
     samples.push(sample);
   }
+  const given = givens[0]!;
   const prompt =
-    `Janet's ducks lay ${given.eggs} eggs per day. She eats ${given.breakfast} for breakfast every morning and bakes muffins for her friends every day with ${given.muffins}. ` +
-    `She sells the remainder at the farmers' market daily for $${given.price} per fresh duck egg. Feed for the ducks costs $${given.feed} a week. ` +
-    `How much profit does she make in ${given.weeks} weeks?`;
-  const record = { id: options.id ?? `synthetic-ducks-${options.n}`, prompt, reference: right.total, samples };
+    farms === 1
+      ? `Janet's ducks lay ${given.eggs} eggs per day. She eats ${given.breakfast} for breakfast every morning and bakes muffins for her friends every day with ${given.muffins}. ` +
+        `She sells the remainder at the farmers' market daily for $${given.price} per fresh duck egg. Feed for the ducks costs $${given.feed} a week. ` +
+        `How much profit does she make in ${given.weeks} weeks?`
+      : givens
+          .map(
+            (g, k) =>
+              `${farmer(k)}'s ducks lay ${g.eggs} eggs per day; ${farmer(k)} eats ${g.breakfast} for breakfast, bakes muffins with ${g.muffins} and sells the rest for $${g.price} each; feed costs $${g.feed} a week; count ${g.weeks} weeks.`,
+          )
+          .join("\n") + `\nHow much profit do the ${farms} farms make in all?`;
+  const record = { id: options.id ?? (farms === 1 ? `synthetic-ducks-${options.n}` : `synthetic-ducks-${farms}-farms-${options.n}`), prompt, reference: rightTotal, samples };
   return { text: JSON.stringify(record) + "\n", stepsWritten };
 }

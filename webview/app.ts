@@ -3,6 +3,7 @@
 // host calls it with each document it posts (every few hundred milliseconds while a run fills
 // in: a new document of the same prompt keeps what the reader was looking at).
 import type { Analysis, PromptAnalysis } from "../src/core/types";
+import type { ReportDocument } from "../src/protocol/webview";
 import { applyChartTheme } from "./charts";
 import { clear, h, span } from "./dom";
 import { answerLabel, fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
@@ -13,6 +14,7 @@ import { benchmarkLead, openingPrompt, renderOptimizer, type OptimizerHandle } f
 import { renderReliability, type ReliabilityHandle } from "./reliability";
 import { readTheme } from "./theme";
 import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./traces";
+import { cutSentence, isCut, loadPrompt, type PickedFile } from "./lazy";
 
 export interface ViewState {
   prompt: number;
@@ -69,6 +71,10 @@ export class App {
   private openRun: number | null = null;
   private promptOpen = false;
   private moreChips = false;
+  /** The analysis JSON the reader picked for the runs a report left out, and what became of the last read. */
+  private full: PickedFile | null = null;
+  private fullStatus: HTMLElement | null = null;
+  private loading: string | null = null;
   /** Keeps --hm-runbar-h (on <body>) at the sticky toolbar's height, for scroll margins. */
   private readonly runbarSize =
     typeof ResizeObserver === "function" ? new ResizeObserver((es) => es[0] && document.body.style.setProperty("--hm-runbar-h", `${Math.ceil(es[0].target.getBoundingClientRect().height)}px`)) : null;
@@ -119,6 +125,8 @@ export class App {
       return;
     }
     this.root.append(topBar(analysis));
+    const cut = this.cutNotice(analysis);
+    if (cut) this.root.append(cut);
     if (analysis.prompts.length === 0) {
       this.root.append(h("div", { class: "empty" }, "The analysis holds no prompts."));
       return;
@@ -345,12 +353,59 @@ export class App {
     }
   }
 
+  /** The notice of a report that left runs out, with the button that loads them (null: nothing left out). */
+  private cutNotice(a: ReportDocument): HTMLElement | null {
+    const sentence = cutSentence(a);
+    if (!sentence) return null;
+    const input = h("input", { class: "file-input", attrs: { type: "file", accept: ".json,application/json", "aria-label": "the analysis JSON with every run" } });
+    input.hidden = true;
+    input.addEventListener("change", () => {
+      const f = input.files?.[0];
+      if (!f) return;
+      this.full = f;
+      this.loadShown();
+    });
+    const label = a.report?.full ? `Load every run from ${a.report.full.file}…` : "Load every run from the analysis JSON…";
+    const button = h("button", { class: "host-button", attrs: { type: "button", "data-fk": "load-runs" }, on: { click: () => input.click() } }, label);
+    this.fullStatus = span("muted cut-status", this.full ? `Reading runs from ${this.full.name}.` : "");
+    return h("div", { class: "cut-notice", attrs: { role: "note" } }, h("p", { class: "note" }, sentence), h("div", { class: "cut-tools" }, button, input, this.fullStatus));
+  }
+
+  /** Reads the runs the report left out of the prompt shown, from the file the reader picked, then shows them. */
+  private loadShown(): void {
+    const a = this.analysis as ReportDocument | null;
+    const index = this.state.prompt;
+    const p = a?.prompts[index];
+    if (!a?.report || !p || !this.full || !isCut(p) || this.loading === p.id) return;
+    const file = this.full;
+    this.loading = p.id;
+    if (this.fullStatus) this.fullStatus.textContent = `Reading the runs of ${p.id} from ${file.name}…`;
+    loadPrompt(file, a.report, index, p.id).then(
+      (found) => {
+        this.loading = null;
+        if (this.analysis !== a) return;
+        a.prompts.forEach((q, i) => {
+          const f = found.get(q.id);
+          if (f && isCut(q)) a.prompts[i] = f;
+        });
+        if (this.fullStatus) this.fullStatus.textContent = `Every run of ${p.id} read from ${file.name}.`;
+        if (this.state.prompt === index) this.rerender();
+      },
+      (e: Error) => {
+        this.loading = null;
+        this.full = null;
+        if (this.fullStatus) this.fullStatus.textContent = e.message;
+      },
+    );
+  }
+
   private renderPrompt(mem: Memory | null): void {
     const a = this.analysis;
     const main = this.main;
     if (!a || !main || !main.isConnected) return;
     const p = a.prompts[this.state.prompt];
     if (!p) return;
+    if (this.full && isCut(p)) this.loadShown();
     // Timings of the last render only (hm:prompt, hm:heatmap, hm:traces), for profiling.
     performance.clearMarks();
     performance.clearMeasures();
@@ -410,7 +465,9 @@ export class App {
     performance.mark("hm:heatmap");
     this.heatmap = renderHeatmap(m, order, theme, width, (col, pos) => select(col, pos, "heatmap"));
     performance.measure("hm:heatmap", "hm:heatmap");
-    const shown = order.length < p.runs.length ? `${order.length} of ${plural(p.n, "run")}` : plural(p.n, "run");
+    // a report may hold only the first runs of the prompt: say which
+    const held = isCut(p) ? `the first ${p.runs.length} of ${plural(p.n, "run")}` : plural(p.n, "run");
+    const shown = order.length < p.runs.length ? `${order.length} of ${held}` : held;
     const sub = `${shown} × ${plural(p.columns.length, "aligned step")}${p.forkColumn !== null ? ` · fork at column ${p.forkColumn}` : " · no fork"}`;
     main.append(anchor(section("Step-level divergence", sub, this.heatmap.element), "heat"));
 

@@ -3,10 +3,10 @@
 // for an hour and then fail to write its JSON), and every text printed goes through the shared
 // redaction, so a key quoted by a trace or a model never reaches the screen.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, rmdirSync, statSync, unlinkSync, type Stats } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { redactor, secretsFromEnv, type Analysis, type Redactor } from "../core";
-import { writeReportHtml } from "../report/html";
-import { writeFileAtomic } from "../report/write";
+import { REPORT_LIMIT_BYTES, writeReportHtml } from "../report/html";
+import { jsonPieces, writeFileAtomic, type JsonLayout } from "../report/write";
 import { FatalError, UsageError, type Io, type Out } from "./common";
 
 // The CLI writes files the way every front end does (src/report/write.ts).
@@ -238,37 +238,49 @@ export function analysisOutputs(out: AnalysisOutputs): Given<OutputPath>[] {
  * An analysis where the command was told to put it, with the environment's keys redacted first
  * (the table cuts long texts: a key cut short would no longer be found in the printed line):
  * `--json -` on standard output instead of what `print` shows, else `print` and a --json file;
- * then the --html view.
+ * then the --html view, which names the --json file for the runs it leaves out. The analysis is
+ * redacted without a copy of what does not change, and written prompt by prompt: a large one
+ * is never twice in memory, nor one string.
  */
 export function writeAnalysisOutputs(analysis: Analysis, out: AnalysisOutputs, io: Io, print: (analysis: Analysis) => void): void {
-  const a = redactorOf(io).deep(analysis);
-  if (out.json === "-") io.stdout.write(JSON.stringify(a) + "\n");
+  const a = redactorOf(io).shared(analysis);
+  let json: { file: string; layout: JsonLayout } | null = null;
+  if (out.json === "-") for (const piece of jsonPieces(a, "prompts")) io.stdout.write(piece);
   else {
     print(a);
-    if (out.json !== undefined) writeJson(out.json, a, io);
+    if (out.json !== undefined) json = { file: out.json, layout: writeJson(out.json, a, io) };
   }
-  if (out.html !== undefined) writeHtml(out.html, a, io);
+  if (out.html !== undefined) writeHtml(out.html, a, io, json);
 }
 
-/** Writes the hotmess.analysis/1 document. */
-export function writeJson(file: string, analysis: Analysis, io: Io): void {
+/** Writes the hotmess.analysis/1 document; returns where each prompt is in it. */
+export function writeJson(file: string, analysis: Analysis, io: Io): JsonLayout {
+  const layout: JsonLayout = { bytes: 0, items: [] };
   try {
-    writeFileAtomic(file, JSON.stringify(analysis) + "\n");
+    writeFileAtomic(file, jsonPieces(analysis, "prompts", layout));
   } catch (e) {
     throw new FatalError(`cannot write ${file}: ${(e as Error).message}`);
   }
   const n = analysis.prompts.length;
   io.stderr.write(`hotmess: wrote ${file} (${n} prompt${n === 1 ? "" : "s"}, hotmess.analysis/1)\n`);
+  return layout;
 }
 
-/** Writes the self-contained comparison view. */
-export function writeHtml(file: string, analysis: Analysis, io: Io): void {
+/** Writes the self-contained comparison view; `json`: the analysis JSON written with it, which the view loads runs it leaves out from. */
+export function writeHtml(file: string, analysis: Analysis, io: Io, json: { file: string; layout: JsonLayout } | null = null): void {
+  const full = json ? { file: relative(dirname(resolve(file)), resolve(json.file)), bytes: json.layout.bytes, prompts: json.layout.items } : null;
+  let cut: { runsPerPrompt: number; runsLeftOut: number } | null = null;
   try {
-    writeReportHtml(file, analysis);
+    cut = writeReportHtml(file, analysis, { full });
   } catch (e) {
     throw new FatalError(`cannot write the report ${file}: ${(e as Error).message}`);
   }
   io.stderr.write(`hotmess: wrote the comparison view ${resolve(file)}\n`);
+  if (cut)
+    io.stderr.write(
+      `hotmess: the view holds the first ${cut.runsPerPrompt} runs of each prompt (${cut.runsLeftOut} runs left out, to stay under ${REPORT_LIMIT_BYTES / 1e6} MB); ` +
+        (full ? `it loads the rest from ${json!.file} when you pick that file in it\n` : `write --json FILE too, and the view can load every run from it\n`),
+    );
 }
 
 /** Standard error with a live line kept at the bottom of a terminal (a run's progress). */

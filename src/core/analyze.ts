@@ -7,7 +7,7 @@ import { classify, traceOf } from "./answers";
 import { align } from "./align";
 import { hashSeed, mulberry32, ratioInterval, type Rng } from "./bootstrap";
 import { binaryDraws, binaryInterval, brierEstimate, intervalFromDraws, MIN_RUNS_FOR_INTERVAL, posteriorDraws, tallyOf, tooFewCaveat, type EndDraws } from "./interval";
-import { FeatureSpace } from "./features";
+import { FeatureSpaces } from "./features";
 import { binaryParts, brierParts, complete, klInput, klParts, ratio, spread, type KlInput, type Parts } from "./metrics";
 import { analyzeOptimizer } from "./optimizer";
 import { NO_POOLED_RELIABILITY, NO_RELIABILITY, promptReliability, ReliabilityPool } from "./reliability";
@@ -186,6 +186,8 @@ export class Analyzer {
   readonly seed: number;
   private readonly generator: { name: string; version: string };
   private readonly prompts: PromptAnalysis[] = [];
+  /** Step features, shared by prompt after prompt (features.ts FeatureSpaces). */
+  private readonly spaces = new FeatureSpaces();
   private readonly brier: Pool;
   private readonly binary: Pool;
   private readonly kl: Pool;
@@ -232,7 +234,7 @@ export class Analyzer {
     const sp = spread(counts, n);
 
     // Steps and alignment.
-    const space = new FeatureSpace();
+    const space = this.spaces.next();
     const runs: Run[] = [];
     const features = samples.map((s, i) => {
       const trace = traceOf(s);

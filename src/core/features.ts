@@ -55,28 +55,33 @@ const ANSWER_VERBS = new Set(["is", "equals", "equal", "makes", "gives", "get", 
 
 type Tok = { t: "n"; v: number; s: string } | { t: "o"; s: string } | { t: "w"; s: string };
 
-/** Lower-case, NFKC, operator symbols and words unified, thousands separators dropped. */
+/** Anything but tabs, line breaks and printable ASCII: only then can NFKC or the operator symbols change anything. */
+const NON_ASCII = /[^\t-~]/;
+/** Words some rule below rewrites: without any of them those rules are skipped. */
+const OPERATOR_WORDS = /subtract|take|multiplied|times|divided|plus|added|minus/;
+
+/**
+ * Lower-case, NFKC, operator symbols and words unified, thousands separators dropped. Each group
+ * of rules runs only when the text has what it rewrites (a rule that matches nothing returns the
+ * text as it was): a step is normalised once per distinct text, but a large set has hundreds of
+ * thousands of them.
+ */
 export function normalizeStepText(text: string): string {
-  return text
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/\*\*|__|`/g, " ")
-    .replace(LEADING_MARKER, "")
-    .replace(/[−–—]/g, "-")
-    .replace(/[×·∗⋅]/g, "*")
-    .replace(/÷/g, "/")
-    .replace(/(\d),(\d{3})(?!\d)/g, "$1$2")
-    // "3 subtracted from 16", "subtract 3 from 16", "16 take away 3": 16 - 3, in that order
-    .replace(/(\d[\d.]*)\s+(?:subtracted|taken\s+away|taken)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
-    .replace(/\b(?:subtract|take\s+away|take)\s+(\d[\d.]*)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
-    .replace(/\bmultiplied\s+by\b|\btimes\b/g, "*")
-    .replace(/\bdivided\s+by\b/g, "/")
-    .replace(/\bplus\b|\badded\s+to\b/g, "+")
-    .replace(/\bminus\b|\btake\s+away\b/g, "-")
-    .replace(/(\d)x(?=\d)/g, "$1 * ")
-    .replace(/(?<=[\d\p{L}])\s+x\s+(?=[$€£]?\d)/gu, " * ")
-    .replace(/\s+/g, " ")
-    .trim();
+  const wide = NON_ASCII.test(text);
+  let s = (wide ? text.normalize("NFKC") : text).toLowerCase().replace(/\*\*|__|`/g, " ").replace(LEADING_MARKER, "");
+  if (wide) s = s.replace(/[−–—]/g, "-").replace(/[×·∗⋅]/g, "*").replace(/÷/g, "/");
+  if (s.includes(",")) s = s.replace(/(\d),(\d{3})(?!\d)/g, "$1$2");
+  if (OPERATOR_WORDS.test(s))
+    s = s
+      // "3 subtracted from 16", "subtract 3 from 16", "16 take away 3": 16 - 3, in that order
+      .replace(/(\d[\d.]*)\s+(?:subtracted|taken\s+away|taken)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
+      .replace(/\b(?:subtract|take\s+away|take)\s+(\d[\d.]*)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
+      .replace(/\bmultiplied\s+by\b|\btimes\b/g, "*")
+      .replace(/\bdivided\s+by\b/g, "/")
+      .replace(/\bplus\b|\badded\s+to\b/g, "+")
+      .replace(/\bminus\b|\btake\s+away\b/g, "-");
+  if (s.includes("x")) s = s.replace(/(\d)x(?=\d)/g, "$1 * ").replace(/(?<=[\d\p{L}])\s+x\s+(?=[$€£]?\d)/gu, " * ");
+  return s.replace(/\s+/g, " ").trim();
 }
 
 // A clock time (9:40) is one number token, valued in minutes so that 9:40 + 4:45 = 14:25 holds.
@@ -333,8 +338,10 @@ function stem(w: string): string {
 }
 
 function uniqueSorted(ids: number[]): Int32Array {
-  const a = Int32Array.from(new Set(ids)).sort();
-  return a;
+  const a = Int32Array.from(ids).sort();
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[k - 1]) a[k++] = a[i]!;
+  return k === a.length ? a : a.slice(0, k);
 }
 
 /** Interns strings and caches step features, so equal texts are analysed once. */
@@ -344,9 +351,15 @@ export class FeatureSpace {
   private readonly space = ++spaces;
   private readonly ids = new Map<string, number>();
   private readonly cache = new Map<string, StepFeatures>();
+  /** The features of each raw text met, so a text that comes back run after run is not normalised again. */
+  private readonly byText = new Map<string, StepFeatures>();
   /** Distinct texts seen. */
   get size(): number {
     return this.cache.size;
+  }
+  /** Distinct raw texts remembered (a text and its variants in case or spacing count apart). */
+  get texts(): number {
+    return this.byText.size;
   }
   private intern(s: string): number {
     let id = this.ids.get(s);
@@ -354,7 +367,14 @@ export class FeatureSpace {
     return id;
   }
   features(text: string): StepFeatures {
-    const norm = normalizeStepText(text);
+    const known = this.byText.get(text);
+    if (known) return known;
+    const f = this.fromNormalized(normalizeStepText(text));
+    this.byText.set(text, f);
+    return f;
+  }
+
+  private fromNormalized(norm: string): StepFeatures {
     const hit = this.cache.get(norm);
     if (hit) return hit;
     const toks = tokenize(norm);
@@ -382,6 +402,24 @@ export class FeatureSpace {
     };
     this.cache.set(norm, f);
     return f;
+  }
+}
+
+/** Raw texts a shared space remembers before the next prompt starts a fresh one. */
+const SHARED_SPACE_TEXTS = 50_000;
+
+/**
+ * One FeatureSpace for prompt after prompt of a trace set, so a step that comes back in another
+ * prompt (in code, `return total`) is analysed once; a fresh one once it remembers
+ * SHARED_SPACE_TEXTS texts, so a large set does not keep every text it ever met. Each prompt
+ * takes all its steps from one space (ids compare within a space).
+ */
+export class FeatureSpaces {
+  private space = new FeatureSpace();
+  /** The space for the next prompt. */
+  next(): FeatureSpace {
+    if (this.space.texts > SHARED_SPACE_TEXTS) this.space = new FeatureSpace();
+    return this.space;
   }
 }
 
@@ -432,12 +470,20 @@ export const MAX_NONEQUIVALENT_SIMILARITY = 0.95;
  * numbers and words, never above MAX_NONEQUIVALENT_SIMILARITY.
  */
 export function similarity(a: StepFeatures, b: StepFeatures): number {
-  if (equivalent(a, b)) return 1;
-  let s: number;
+  // `equivalent` and the blend below, with each Jaccard index computed once (this runs for
+  // every cell of the alignment that is not an exact match)
+  if (a === b) return 1;
+  const same = a.space === b.space;
+  if (same ? a.keyId === b.keyId : a.key === b.key) return 1;
   const ca = a.comps.length > 0;
   const cb = b.comps.length > 0;
-  if (ca && cb) s = 0.5 * jaccard(a.compIds, b.compIds) + 0.25 * jaccard(a.numberIds, b.numberIds) + 0.25 * jaccard(a.wordIds, b.wordIds);
-  else if (ca || cb) s = 0.4 * jaccard(a.numberIds, b.numberIds) + 0.4 * jaccard(a.wordIds, b.wordIds);
-  else s = 0.5 * jaccard(a.numberIds, b.numberIds) + 0.5 * jaccard(a.wordIds, b.wordIds);
+  const words = jaccard(a.wordIds, b.wordIds);
+  let s: number;
+  if (ca && cb) s = 0.5 * jaccard(a.compIds, b.compIds) + 0.25 * jaccard(a.numberIds, b.numberIds) + 0.25 * words;
+  else if (ca || cb) s = 0.4 * jaccard(a.numberIds, b.numberIds) + 0.4 * words;
+  else {
+    if ((same ? a.numbersId === b.numbersId : a.numbersKey === b.numbersKey) && words >= (a.numbersKey === "" ? WORD_EQUIVALENCE : WORD_EQUIVALENCE_WITH_NUMBERS)) return 1;
+    s = 0.5 * jaccard(a.numberIds, b.numberIds) + 0.5 * words;
+  }
   return Math.min(MAX_NONEQUIVALENT_SIMILARITY, s);
 }

@@ -5,6 +5,28 @@ import type { RunState } from "../core/runstate";
 
 export type ExportFormat = "json" | "csv" | "md" | "html";
 
+/**
+ * What a self-contained HTML report left out of its document to stay under its size limit, and
+ * where the rest is (src/report/html.ts reportDocument). The figures are always those of every run.
+ */
+export interface ReportCut {
+  /** Runs each prompt carries: its first `runsPerPrompt` by index (all of them when it has no more). */
+  runsPerPrompt: number;
+  /** Runs left out, over all prompts. */
+  runsLeftOut: number;
+  /** The size the report is kept under, in bytes. */
+  limitBytes: number;
+  /**
+   * The analysis with every run, when it was written with the report (`--json`): its path as
+   * seen from the report's folder, its size, and where each prompt is in it ([start, end) in
+   * bytes), so the view reads only the prompt shown. null: the report does not know of one.
+   */
+  full: { file: string; bytes: number; prompts: [number, number][] } | null;
+}
+
+/** The document a self-contained report embeds: an analysis, and what was left out of it. */
+export type ReportDocument = Analysis & { report?: ReportCut };
+
 /** Where the view's document came from, so a reloaded window can read it again. */
 export type ViewSource = { kind: "runs"; files: string[] } | { kind: "traces"; file: string } | { kind: "live"; files: string[] };
 
