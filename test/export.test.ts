@@ -666,7 +666,9 @@ test("exports carry the headline: CSV estimate, ci_low, ci_high and more_reruns;
   const of = (id: string) => rows.slice(1).filter((r) => r[0] === id);
   for (const r of of("ten")) assert.deepEqual(fields(r), [String(ten!.brier!.estimate), String(ten!.brier!.ci95![0]), String(ten!.brier!.ci95![1]), String(ten!.reruns!.more)], "every row of a prompt carries its headline, unrounded");
   for (const r of of("three")) assert.deepEqual(fields(r), [String(three!.brier!.estimate), "", "", String(three!.reruns!.more)], "n = 3: an estimate and no interval");
-  for (const r of of("right")) assert.deepEqual(fields(r), ["", "", "", ""], "no error to split: nothing");
+  // every rerun right: no estimate, but the interval [lower, 1] of the error it may have
+  const right = analysis.prompts.find((p) => p.id === "right")!;
+  for (const r of of("right")) assert.deepEqual(fields(r), ["", String(right.brier!.ci95![0]), "1", ""], "no error to split: no estimate, the interval up to 1");
   const pooled = rows.slice(1).filter((r) => r[0] === "");
   assert.ok(pooled.length > 0);
   const P = analysis.pooled.brier!;

@@ -3,6 +3,7 @@
 // the estimate, not the plug-in; below 5 reruns the caveat stands where the interval would; the
 // hover says how many more reruns bring the interval under ±0.05 and what a majority vote would
 // do. Every branch: n < 5, no error to split, no target, and the normal case.
+import { ensembleVerdict } from "../src/core/headline";
 import "./stubs/install";
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -68,7 +69,7 @@ test("normal (10 reruns): the estimate with its interval everywhere; the hover a
   assert.ok(p.reruns!.more! > 0);
   assert.ok(hover.includes(`≈ ${p.reruns!.more!.toLocaleString("en-US")} more reruns to get the interval under ±0.05.`), hover);
   const e = p.ensemble!;
-  assert.ok(hover.includes(`**Majority vote**: majority of 1 / 3 / 5 / 10 reruns: incoherence ${e.map((x) => f2(x.incoherence!)).join(" → ")}, accuracy ${e.map((x) => `${Math.round(100 * x.accuracy)}%`).join(" → ")}: self-consistency would fix this prompt.`), hover);
+  assert.ok(hover.includes(`**Majority vote**: majority of 1 / 3 / 5 / 10 reruns: incoherence ${e.map((x) => f2(x.incoherence!)).join(" → ")}, accuracy ${e.map((x) => `${Math.round(100 * x.accuracy)}%`).join(" → ")}: ${ensembleVerdict(e)}.`), hover);
   assert.equal(status.text, `$(pulse) ${figure}`);
   assert.match(status.tooltip, new RegExp(`≈ ${p.reruns!.more!.toLocaleString("en-US")} more reruns to get the interval under ±0\\.05`));
   assert.equal(status.warning, b.ci95[0] > 0.5, "the warning compares the interval's lower end");

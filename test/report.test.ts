@@ -1,6 +1,7 @@
 // The self-contained HTML report (src/report/html.ts) and the pure parts of the comparison view
 // (webview/format.ts, webview/model.ts, webview/diff.ts, webview/virtual.ts). What the page looks
 // like and how fast it is in a browser is checked by test/e2e/report-screenshot.ts.
+import { ensembleVerdict } from "../src/core/headline";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
@@ -335,7 +336,7 @@ test("the view model's headline: the estimate with its interval or the caveat, t
   assert.equal(m.caveat, null);
   assert.equal(m.reruns, `≈ ${ten!.reruns!.more!.toLocaleString("en-US")} more reruns to get the interval under ±0.05`);
   assert.equal(m.ensemble, `majority of 1 / 3 / 5 / 10 reruns: incoherence ${ten!.ensemble!.map((r) => r.incoherence!.toFixed(2)).join(" → ")}, accuracy ${ten!.ensemble!.map((r) => `${Math.round(100 * r.accuracy)}%`).join(" → ")}`);
-  assert.equal(m.verdict, "self-consistency would fix this prompt");
+  assert.equal(m.verdict, ensembleVerdict(ten!.ensemble));
   const t = headlineModel(three!);
   assert.equal(t.caveat, "n = 3: too few reruns for an interval; 8+ recommended");
   assert.equal(t.text, `${three!.brier!.estimate!.toFixed(3)} (n = 3: too few reruns for an interval; 8+ recommended)`);

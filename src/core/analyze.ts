@@ -255,7 +255,7 @@ export class Analyzer {
     const alignment = align(features);
     // the alignment names runs by position; the analysis by their index (a run file's, with gaps)
     const numbered = samples.some((s, i) => s.index !== undefined && s.index !== i);
-    if (numbered) for (const col of alignment.columns) for (const cell of col.cells) cell.run = runs[cell.run]!.index;
+    if (numbered) for (const col of alignment.columns) col.cells = col.cells.map((cell) => ({ ...cell, run: runs[cell.run]!.index }));
 
     // Intervals, and the pool: the streams start from the prompt's seeding (a run's recorded
     // seed and its samples), else from the analysis's seed and the prompt's id.

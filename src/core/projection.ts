@@ -86,7 +86,7 @@ function niceCount(x: number): number {
 
 /** Ensemble sizes the view shows. */
 export const ENSEMBLE_SIZES = [1, 3, 5, 10] as const;
-const VOTE_DRAWS = 500;
+const VOTE_DRAWS = 2000;
 
 export interface EnsembleRow {
   /** Reruns combined by majority vote. */
