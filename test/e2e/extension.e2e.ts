@@ -1,7 +1,7 @@
 // The extension in a real VS Code (code-server 4.100.3 in headless Chromium), as a user would
 // use it: rerun any prompt without a key (the simulated reasoner answers it and says so); open a
 // prompt, select it, Rerun Selection N Times on the simulated reasoner, watch the
-// comparison view fill, check it shows N runs, a heatmap and the same incoherence that
+// comparison view fill, check it shows N runs, a heatmap and the same headline incoherence (the estimate) that
 // `hotmess analyze` computes for the run file, click a heatmap cell and see the traces follow,
 // export each format from the view, see the status bar, reload the window and see the panel
 // restored, and look at the view in the dark theme. Screenshots of each stage go to out/e2e/.
@@ -101,7 +101,7 @@ void runE2E("extension", { list, limitMinutes: 10 }, async (t) => {
   const facts = await viewText(frame, ".prompt-head > .facts");
   assert(new RegExp(`\\bn\\s*${N}\\b`).test(facts), `the view says n ${N}: "${facts}"`);
   const kpi = await viewText(frame, ".prompt-head > .head-grid .kpi-value");
-  const expected = p.brier!.incoherence!.toFixed(3);
+  const expected = p.brier!.estimate!.toFixed(3);
   assert(kpi.includes(expected), `the view's incoherence "${kpi}" is hotmess analyze's ${expected}`);
   ok(`the view shows n = ${N} and incoherence ${expected}, as hotmess analyze computes for ${runFiles[0]}`);
   const canvases = await frame.locator(".heatmap canvas").count();

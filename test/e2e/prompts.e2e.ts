@@ -84,7 +84,7 @@ void runE2E("prompts", { list, limitMinutes: 8 }, async (t) => {
   const runFile = join(runDir, readdirSync(runDir).find((f) => f.endsWith(".jsonl"))!);
   const cli = spawnSync(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), "analyze", runFile, "--json", "-"], { encoding: "utf8" });
   const analysis = JSON.parse(cli.stdout) as Analysis;
-  const inc = analysis.prompts[0]!.brier!.incoherence!.toFixed(2);
+  const inc = analysis.prompts[0]!.brier!.estimate!.toFixed(2);
   assert(analysis.prompts[0]!.n === 6, "the run has the front matter's 6 samples");
   ok(`the lens ran the prompt: ${runFile} (n = 6, incoherence ${inc})`);
 
@@ -111,7 +111,7 @@ void runE2E("prompts", { list, limitMinutes: 8 }, async (t) => {
     const t = (await page.locator(".monaco-hover:not(.hidden)").innerText().catch(() => "")).replace(/\s+/g, " ");
     return /bias²/.test(t) && /variance/.test(t) ? t : undefined;
   }, { page, timeoutMs: 20_000 });
-  const inc3 = analysis.prompts[0]!.brier!.incoherence!.toFixed(3);
+  const inc3 = analysis.prompts[0]!.brier!.estimate!.toFixed(3);
   assert(hover.includes(inc) || hover.includes(inc3), `the hover has the incoherence ${inc3}`);
   ok(`hover: ${hover.slice(0, 140)}…`);
   await screenshot(page, join(ARTIFACTS_DIR, "prompt-file.png"));

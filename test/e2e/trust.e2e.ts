@@ -97,7 +97,7 @@ void runE2E("trust", { list, limitMinutes: 8 }, async (t) => {
   const frame = await webviewFrame(page, "Hot Mess", { timeoutMs: 60_000 });
   await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
   const kpi = ((await frame.locator(".kpi-value").first().innerText().catch(() => "")) ?? "").trim();
-  const expected = recordedAnalysis.prompts[0]!.brier!.incoherence!.toFixed(3);
+  const expected = recordedAnalysis.prompts[0]!.brier!.estimate!.toFixed(3);
   assert(kpi.includes(expected), `the view shows the recorded run's incoherence ${expected} ("${kpi}")`);
   ok(`in Restricted Mode the comparison view shows the recorded run (incoherence ${expected}, as hotmess analyze computes)`);
   await screenshot(page, join(ARTIFACTS_DIR, "trust-restricted-view.png"));
