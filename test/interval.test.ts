@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { analyzeRecords } from "../src/core/analyze";
 import { hashSeed, mulberry32 } from "../src/core/bootstrap";
-import { betaQuantile, binaryInterval, brierEstimate, brierInterval, clopperPearson, tooFewCaveat, type Tally } from "../src/core/interval";
+import { binaryInterval, brierEstimate, brierInterval, tooFewCaveat, type Tally } from "../src/core/interval";
+import { betaQuantile, clopperPearson } from "../src/core/reliability";
 import { drawTally, SCENARIOS, trueIncoherence } from "../bench/honesty";
 
 const close = (a: number | null | undefined, b: number, eps = 1e-9) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < eps, `${a} ≉ ${b}`);
@@ -65,16 +66,16 @@ test("too few reruns: no interval below 5, and the caveat says so", () => {
 });
 
 test("binary: Clopper–Pearson's textbook values; its estimate is the success rate", () => {
-  const [lo0, hi0] = clopperPearson(10, 0);
+  const [lo0, hi0] = clopperPearson(0, 10);
   close(lo0, 0);
   close(hi0, 1 - 0.025 ** (1 / 10), 1e-8); // 0.3085
-  const [lo5, hi5] = clopperPearson(10, 5);
+  const [lo5, hi5] = clopperPearson(5, 10);
   close(lo5, 0.18709, 1e-5);
   close(hi5, 0.81291, 1e-5);
   close(betaQuantile(0.5, 2, 2), 0.5, 1e-9);
   const a = analyzeRecords([{ id: "p", reference: "1", samples: ["1", "1", "2", "3", "2", "1", "4", "5"].map((answer) => ({ answer })) }]);
   close(a.prompts[0]!.binary!.estimate, 3 / 8);
-  assert.deepEqual(a.prompts[0]!.binary!.ci95, clopperPearson(8, 3));
+  assert.deepEqual(a.prompts[0]!.binary!.ci95, clopperPearson(3, 8));
 });
 
 test("the analysis's estimate and interval are these functions' (per prompt), and the pooled interval holds the pooled estimate", () => {

@@ -44,6 +44,7 @@
 // (including every-run-agrees, one-run-differs, no-run-correct, p_ref near 0 and 1), are
 // printed by `npm run bench` and pinned by test/interval.test.ts.
 import { hashSeed, mulberry32, type Rng } from "./bootstrap";
+import { clopperPearson } from "./reliability";
 import type { Interval } from "./types";
 
 /** What the interval reads of a prompt: n reruns, c of them correct, and the sizes of the wrong classes. */
@@ -343,67 +344,6 @@ export function brierInterval(t: Tally, rng: Rng, B = DEFAULT_DRAWS): Interval |
 
 // ---------- the binary form ----------
 
-/** log Γ (Lanczos, g = 7). */
-function logGamma(x: number): number {
-  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  x -= 1;
-  let s = g[0]!;
-  for (let i = 1; i < 9; i++) s += g[i]! / (x + i);
-  const t = x + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
-}
-
-/** Continued fraction of the incomplete beta (modified Lentz). */
-function betaFraction(x: number, a: number, b: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-14) break;
-  }
-  return h;
-}
-
-/** The regularized incomplete beta I_x(a, b). */
-export function betaCdf(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
-}
-
-/** The p-quantile of Beta(a, b), by bisection to 1e-10. */
-export function betaQuantile(p: number, a: number, b: number): number {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 60 && hi - lo > 1e-10; i++) {
-    const mid = (lo + hi) / 2;
-    if (betaCdf(mid, a, b) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
 /**
  * The binary form's interval. Its incoherence p(1 − p)/(1 − p) is the success rate itself, so
  * its estimate is the plug-in p̂ = c/n (unbiased) and its interval one for a binomial rate: the
@@ -414,14 +354,7 @@ export function betaQuantile(p: number, a: number, b: number): number {
  */
 export function binaryInterval(n: number, c: number): Interval | null {
   if (n < MIN_RUNS_FOR_INTERVAL) return null;
-  return clopperPearson(n, c);
-}
-
-/** The exact 95% Clopper–Pearson interval for a binomial rate with c successes in n. */
-export function clopperPearson(n: number, c: number): Interval {
-  const lo = c === 0 ? 0 : betaQuantile(0.025, c, n - c + 1);
-  const hi = c === n ? 1 : betaQuantile(0.975, c + 1, n - c);
-  return [lo, hi];
+  return clopperPearson(c, n);
 }
 
 /**
