@@ -21,6 +21,13 @@ interface Line {
   indent: number;
 }
 
+/** Whether the UTF-16 code unit c is white space as the regular expression \s reads it. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 function lines(text: string): (Line | null)[] {
   const out: (Line | null)[] = [];
   let pos = 0;
@@ -29,8 +36,8 @@ function lines(text: string): (Line | null)[] {
     if (nl < 0) nl = text.length;
     let s = pos;
     let e = nl;
-    while (s < e && /\s/.test(text[s]!)) s++;
-    while (e > s && /\s/.test(text[e - 1]!)) e--;
+    while (s < e && isSpace(text.charCodeAt(s))) s++;
+    while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
     out.push(s === e ? null : { start: s, end: e, indent: s - pos });
     if (nl >= text.length) break;
     pos = nl + 1;
@@ -49,7 +56,7 @@ function splitSentences(text: string, start: number, end: number, out: Step[]): 
   for (const cut of cuts) {
     if (cut - from < SHORT_SENTENCE && cut !== body.length) continue;
     let s = from;
-    while (s < cut && /\s/.test(body[s]!)) s++;
+    while (s < cut && isSpace(body.charCodeAt(s))) s++;
     if (s < cut && HAS_CONTENT.test(body.slice(s, cut))) out.push({ text: body.slice(s, cut), start: start + s, end: start + cut });
     from = cut;
   }
