@@ -6,7 +6,7 @@
 import { classify, traceOf } from "./answers";
 import { align } from "./align";
 import { hashSeed, mulberry32, ratioInterval, type Rng } from "./bootstrap";
-import { binaryDraws, binaryInterval, brierEstimate, intervalFromDraws, MIN_RUNS_FOR_INTERVAL, posteriorDraws, tallyOf, tooFewCaveat, type EndDraws } from "./interval";
+import { binaryDraws, binaryInterval, brierEstimate, emptyDraws, intervalFromDraws, MIN_RUNS_FOR_INTERVAL, posteriorDraws, tallyOf, tooFewCaveat, type EndDraws } from "./interval";
 import { FeatureSpaces } from "./features";
 import { binaryParts, brierParts, complete, klInput, klParts, ratio, spread, type KlInput, type Parts } from "./metrics";
 import { analyzeOptimizer } from "./optimizer";
@@ -194,6 +194,9 @@ export class Analyzer {
   private readonly short: HalfPool;
   private readonly long: HalfPool;
   private readonly reliability = new ReliabilityPool();
+  /** A prompt's draws, added to the pools and then overwritten by the next prompt's. */
+  private readonly draws: EndDraws;
+  private readonly poolDraws: EndDraws;
   private splitPrompts = 0;
   private disagreementSum = 0;
   private entropySum = 0;
@@ -209,6 +212,8 @@ export class Analyzer {
     this.kl = new Pool(this.B, "bootstrap");
     this.short = new HalfPool(this.poolB);
     this.long = new HalfPool(this.poolB);
+    this.draws = emptyDraws(this.B);
+    this.poolDraws = emptyDraws(this.poolB);
   }
 
   /** Analyses one prompt, adds it to the pool, and returns its analysis. */
@@ -276,11 +281,11 @@ export class Analyzer {
       this.binary.add(binaryP!, binary!);
       if (klP && kl) this.kl.add(klP, kl);
       if (B > 0) {
-        const draws = posteriorDraws(tally, B, rng);
+        const draws = posteriorDraws(tally, B, rng, this.draws);
         if (n >= MIN_RUNS_FOR_INTERVAL) brier!.ci95 = intervalFromDraws(draws.loVariance, draws.loError, draws.hiVariance, draws.hiError, brier!.estimate);
         binary!.ci95 = binaryInterval(n, c);
         this.brier.ends!.addDraws(draws);
-        this.binary.ends!.addDraws(binaryDraws(n, c, this.poolB, rng));
+        this.binary.ends!.addDraws(binaryDraws(n, c, this.poolB, rng, this.poolDraws));
         if (klIn && kl && klP) {
           const boot = pair(B);
           klBootstrap(rng, B, n, klIn, boot);
@@ -362,7 +367,7 @@ export class Analyzer {
       pool.error += p.error;
       if (h > 1) pool.varianceU += (h / (h - 1)) * p.variance;
       pool.samples += h;
-      if (this.poolB > 0) pool.addDraws(posteriorDraws(tallyOf(counts, ref, h), this.poolB, rng));
+      if (this.poolB > 0) pool.addDraws(posteriorDraws(tallyOf(counts, ref, h), this.poolB, rng, this.poolDraws));
     }
   }
 

@@ -247,7 +247,8 @@ export interface EndDraws {
   hiError: Float64Array;
 }
 
-const emptyDraws = (B: number): EndDraws => ({ loVariance: new Float64Array(B), loError: new Float64Array(B), hiVariance: new Float64Array(B), hiError: new Float64Array(B) });
+/** Four arrays of B draws (callers that add draws to a pool and drop them pass one set, reused). */
+export const emptyDraws = (B: number): EndDraws => ({ loVariance: new Float64Array(B), loError: new Float64Array(B), hiVariance: new Float64Array(B), hiError: new Float64Array(B) });
 
 /**
  * B posterior draws of each end's (variance, error) pair: the lower end's under the prior
@@ -256,7 +257,7 @@ const emptyDraws = (B: number): EndDraws => ({ loVariance: new Float64Array(B), 
  * over prompts (a ratio of sums, §5). With every rerun correct the upper end's error is 0.
  * `rng` (the prompt's seeded stream) only chooses the walks through the shared pools.
  */
-export function posteriorDraws(t: Tally, B: number, rng: Rng): EndDraws {
+export function posteriorDraws(t: Tally, B: number, rng: Rng, out: EndDraws = emptyDraws(B)): EndDraws {
   const { n, correct: c, wrong } = t;
   const m = n - c;
   const J = wrong.length;
@@ -265,7 +266,6 @@ export function posteriorDraws(t: Tally, B: number, rng: Rng): EndDraws {
   const lo = J > 1 ? new Collision(THETA_LO > 0 ? [...wrong, THETA_LO] : wrong, THETA_LO > 0 ? [...wrong.map(() => 1), 1 / (1 + THETA_LO)] : wrong.map(() => 1), rng) : null;
   const strength = THETA_HI + J * SIGMA_HI;
   const hi = !allDistinct && m > 0 ? new Collision([...wrong.map((k) => k - SIGMA_HI), strength], [...wrong.map(() => 1), (1 - SIGMA_HI) / (1 + strength)], rng) : null;
-  const out = emptyDraws(B);
   for (let b = 0; b < B; b++) {
     const rate = a.next();
     // lower end: a = 0 when no rerun was correct; q = 1 when the wrong ones all agree
@@ -282,18 +282,73 @@ export function posteriorDraws(t: Tally, B: number, rng: Rng): EndDraws {
   return out;
 }
 
-/** Quantile with linear interpolation (type 7) of an unsorted array (sorted in place). */
-function quantileOf(values: Float64Array, q: number): number {
-  values.sort();
-  const h = (values.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(values.length - 1, lo + 1);
-  return values[lo]! + (h - lo) * (values[hi]! - values[lo]!);
+/**
+ * The k-th smallest of values[from..to] (inclusive), by selection (Hoare's partition around a
+ * median of three): values is reordered so that values[k] holds it, the smaller ones before it
+ * and the larger after. Linear on average: a prompt's interval reads four order statistics of
+ * 1,000 draws, and sorting them was a fifth of the analysis of 999 small prompts.
+ */
+function select(values: Float64Array, k: number, from: number, to: number): number {
+  let lo = from;
+  let hi = to;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three to values[mid], then partition around it
+    if (values[mid]! < values[lo]!) swap(values, mid, lo);
+    if (values[hi]! < values[lo]!) swap(values, hi, lo);
+    if (values[hi]! < values[mid]!) swap(values, hi, mid);
+    const pivot = values[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        swap(values, i, j);
+        i++;
+        j--;
+      }
+    }
+    // now values[lo..j] ≤ pivot ≤ values[i..hi], and values[j+1..i−1] equal the pivot
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k]!;
 }
 
-/** The ratio variance/error of each draw (1 where error is 0: no error left, all of it is variance). */
-function ratios(variance: ArrayLike<number>, error: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(variance.length);
+function swap(values: Float64Array, a: number, b: number): void {
+  const t = values[a]!;
+  values[a] = values[b]!;
+  values[b] = t;
+}
+
+/**
+ * Quantile with linear interpolation (type 7) of an array without NaN (reordered in place, as
+ * selection leaves it): the ⌊h⌋-th order statistic, and the smallest of those after it.
+ */
+export function quantileOf(values: Float64Array, q: number): number {
+  const last = values.length - 1;
+  const h = last * q;
+  const lo = Math.floor(h);
+  const x = select(values, lo, 0, last);
+  if (lo >= last || h === lo) return x;
+  let y = values[lo + 1]!;
+  for (let i = lo + 2; i <= last; i++) if (values[i]! < y) y = values[i]!;
+  return x + (h - lo) * (y - x);
+}
+
+/** Two arrays reused by every interval (one is computed at a time; only numbers leave it). */
+let scratch: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
+
+/**
+ * The ratio variance/error of each draw (1 where error is 0: no error left, all of it is
+ * variance), in scratch array `which`.
+ */
+function ratios(variance: ArrayLike<number>, error: ArrayLike<number>, which: 0 | 1): Float64Array {
+  const B = variance.length;
+  if (scratch[0].length < B) scratch = [new Float64Array(B), new Float64Array(B)];
+  const out = scratch[which].subarray(0, B);
   for (let b = 0; b < out.length; b++) out[b] = error[b]! > 0 ? Math.min(1, Math.max(0, variance[b]! / error[b]!)) : 1;
   return out;
 }
@@ -313,8 +368,8 @@ function ratios(variance: ArrayLike<number>, error: ArrayLike<number>): Float64A
  */
 export function intervalFromDraws(loVariance: ArrayLike<number>, loError: ArrayLike<number>, hiVariance: ArrayLike<number>, hiError: ArrayLike<number>, estimate: number | null, recentred = false): Interval | null {
   if (loVariance.length === 0) return null;
-  const loRatios = ratios(loVariance, loError);
-  const hiRatios = ratios(hiVariance, hiError);
+  const loRatios = ratios(loVariance, loError, 0);
+  const hiRatios = ratios(hiVariance, hiError, 1);
   let lo = quantileOf(loRatios, 0.025);
   let hi = quantileOf(hiRatios, 0.975);
   if (estimate !== null) {
@@ -362,10 +417,9 @@ export function binaryInterval(n: number, c: number): Interval | null {
  * the Clopper–Pearson ends' Betas (Beta(c, n − c + 1) for the lower end, 0 when c = 0;
  * Beta(c + 1, n − c) for the upper, 1 when c = n), variance a(1 − a) and error 1 − a.
  */
-export function binaryDraws(n: number, c: number, B: number, rng: Rng): EndDraws {
+export function binaryDraws(n: number, c: number, B: number, rng: Rng, out: EndDraws = emptyDraws(B)): EndDraws {
   const loRate = c === 0 ? null : new BetaWalk(c, n - c + 1, rng);
   const hiRate = c === n ? null : new BetaWalk(c + 1, n - c, rng);
-  const out = emptyDraws(B);
   for (let b = 0; b < B; b++) {
     const lo = loRate ? loRate.next() : 0;
     const hi = hiRate ? hiRate.next() : 1;
