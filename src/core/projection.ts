@@ -41,32 +41,52 @@ const half = (ci: [number, number] | null) => (ci ? (ci[1] - ci[0]) / 2 : null);
 /**
  * "≈ N more reruns to get the interval under ±0.05": the interval, computed as the headline's is,
  * of the counts scaled to n′ (scaledTally). The half-width h(n′) falls about as n′^−β; it is
- * evaluated at 4n (giving β) and then at the n′ that β predicts, corrected once more if that
- * misses, so a projection costs three or four intervals. Below MIN_RUNS_FOR_INTERVAL reruns the
- * projection starts from the counts there are. Deterministic: seeded by `seed` and the counts.
+ * evaluated at n and 4n (giving β) and then at the n′ that β predicts, corrected once more if
+ * that misses, so a projection costs four or five intervals of PROJECTION_DRAWS draws. Below
+ * MIN_RUNS_FOR_INTERVAL reruns the projection starts from the counts there are. `current` (the
+ * prompt's own interval) only says whether it is under the target already: the count to add is
+ * a function of the counts, seeded by `seed` and them, so prompts with the same counts (999
+ * small prompts hold a few dozen distinct tallies) share one computation.
  */
 export function projectReruns(t: Tally, current: [number, number] | null, seed = 1, target = TARGET_HALF_WIDTH): RerunProjection {
   const now = half(current);
   if (t.correct >= t.n || t.n === 0) return { halfWidth: now, more: null };
   if (now !== null && now <= target) return { halfWidth: now, more: 0 };
+  const key = `${seed}|${target}|${t.n}:${t.correct}:${t.wrong.join(",")}`;
+  let more = PROJECTIONS.get(key);
+  if (more === undefined) remember(PROJECTIONS, key, (more = moreReruns(t, seed, target)));
+  return { halfWidth: now, more };
+}
+
+/** Memo tables of the two projections, by their arguments; cleared when full. */
+const MEMO_LIMIT = 4096;
+const PROJECTIONS = new Map<string, number | null>();
+const ENSEMBLES = new Map<string, EnsembleRow[]>();
+function remember<T>(memo: Map<string, T>, key: string, value: T): void {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+}
+
+/** Reruns to add to t for a half-width under target (null: more than PROJECTION_MAX in all). */
+function moreReruns(t: Tally, seed: number, target: number): number | null {
   const rng = mulberry32(hashSeed(seed, `${t.n}:${t.correct}:${t.wrong.join(",")}`));
   const at = (n: number): number | null => {
     const s = scaledTally(t, n / t.n);
     return s.n < MIN_RUNS_FOR_INTERVAL ? null : half(brierInterval(s, rng, PROJECTION_DRAWS));
   };
   const base = Math.max(t.n, MIN_RUNS_FOR_INTERVAL);
-  const h0 = now ?? at(base);
+  const h0 = at(base);
   const n4 = Math.min(PROJECTION_MAX, 4 * base);
   const h4 = at(n4);
-  if (h0 === null || h4 === null) return { halfWidth: now, more: null };
-  const more = (n: number) => ({ halfWidth: now, more: niceCount(Math.max(1, n - t.n)) });
+  if (h0 === null || h4 === null) return null;
+  const more = (n: number) => niceCount(Math.max(1, n - t.n));
   if (h4 <= target) {
     // between base and 4·base: one bisection step on the log scale
     const mid = Math.round(Math.sqrt(base * n4));
     const hm = at(mid);
     return more(hm !== null && hm <= target ? mid : n4);
   }
-  if (n4 >= PROJECTION_MAX) return { halfWidth: now, more: null };
+  if (n4 >= PROJECTION_MAX) return null;
   const beta = Math.min(1.5, Math.max(0.5, Math.log(h0 / h4) / Math.log(n4 / base)));
   let guess = Math.ceil(n4 * (h4 / target) ** (1 / beta));
   for (let tries = 0; tries < 2 && guess <= PROJECTION_MAX; tries++) {
@@ -74,7 +94,7 @@ export function projectReruns(t: Tally, current: [number, number] | null, seed =
     if (h !== null && h <= target) return more(guess);
     guess = Math.ceil(guess * 1.5);
   }
-  return guess <= PROJECTION_MAX ? more(guess) : { halfWidth: now, more: null };
+  return guess <= PROJECTION_MAX ? more(guess) : null;
 }
 
 /** A count rounded up to two significant figures (≈ is said beside it). */
@@ -107,6 +127,22 @@ export interface EnsembleRow {
  * vote's error fall; one that is consistently wrong (a paperclip) does not.
  */
 export function ensembleProjection(counts: ArrayLike<number>, refIndex: number, n: number, seed = 1): EnsembleRow[] {
+  // The vote depends on the counts as a multiset with the reference marked: they are put in one
+  // order (the reference first, then the others largest first), so that prompts with the same
+  // counts in any order get the same rows, computed once.
+  const others: number[] = [];
+  for (let c = 0; c < counts.length; c++) if (c !== refIndex && counts[c]! > 0) others.push(counts[c]!);
+  others.sort((a, b) => b - a);
+  const canonical = [refIndex >= 0 && refIndex < counts.length ? counts[refIndex]! : 0, ...others];
+  const key = `${seed}|${n}|${canonical.join(",")}`;
+  let rows = ENSEMBLES.get(key);
+  if (!rows) remember(ENSEMBLES, key, (rows = voteRows(canonical, n, seed)));
+  return rows.map((r) => ({ ...r }));
+}
+
+/** ensembleProjection for counts whose reference class is the first. */
+function voteRows(counts: number[], n: number, seed: number): EnsembleRow[] {
+  const refIndex = 0;
   const K = counts.length;
   const cumulative = new Float64Array(K);
   let acc = 0;
