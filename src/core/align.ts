@@ -45,6 +45,8 @@ interface Group {
   /** A number of its own in the profile (the memo of `similar` names groups by it). */
   id: number;
   rep: StepFeatures;
+  /** The alignment's feature number of rep. */
+  repFid: number;
   count: number;
   firstRun: number;
   /** The key numbers of the steps in this group (what to take out of the column's index when it empties). */
@@ -70,11 +72,17 @@ interface Col {
 
 /**
  * What steps (by the alignment's feature number) score in columns (by id) that do not hold their
- * key, each as of its column's version: one open-addressing table of typed arrays. Reading it is
- * the inner loop of the alignment; a Map of objects per column was several times slower. One
- * table serves every alignment in turn (`begin` starts a new one: entries of an earlier
- * generation count as empty), so a set of a thousand small prompts allocates no table per prompt.
+ * key, each as of its column's version: one table of typed arrays. Reading it is the inner loop
+ * of the alignment; a Map of objects per column was several times slower. One table serves
+ * every alignment in turn (`begin` starts a new one: entries of an earlier generation count as
+ * empty), so a set of a thousand small prompts allocates no table per prompt.
+ *
+ * Two layouts. A small alignment (features × the column ids it can create ≤ DENSE_LIMIT) reads
+ * slot column·features + feature directly; a large one uses open addressing on a hash of the
+ * pair. Direct slots halve the cost of the lookup, which is made some 4,000 times per prompt
+ * of 30 short runs.
  */
+const DENSE_LIMIT = 1 << 18;
 class Memo {
   /** Generation of the entry; another generation's entry is an empty slot. */
   gens = new Int32Array(1024);
@@ -87,15 +95,49 @@ class Memo {
   private gen = 0;
   private size = 0;
   private shift = 32 - 10;
+  /** Features per column in the direct layout; 0 in the hashed one. */
+  private width = 0;
+  /**
+   * Similarities of pairs of features (by number), when features² ≤ DENSE_LIMIT: a column's
+   * largest groups change as runs come and go, and the same step is compared with the same
+   * representative again (on 999 small prompts, 4.2 million comparisons of 840,000 pairs).
+   */
+  private pairGens = new Int32Array(0);
+  private pairValues = new Float64Array(0);
+  private features = 0;
 
-  /** Starts an alignment: every entry so far is forgotten. */
-  begin(): void {
+  /**
+   * Starts an alignment of `features` distinct features that can create up to `columnIds`
+   * columns: every entry so far is forgotten.
+   */
+  begin(features: number, columnIds: number): void {
     this.gen++;
     this.size = 0;
+    this.width = features * columnIds <= DENSE_LIMIT ? Math.max(1, features) : 0;
+    if (this.width > 0) this.ensure(features * columnIds);
+    this.features = features * features <= DENSE_LIMIT ? features : 0;
+    if (this.pairGens.length < this.features * this.features) {
+      this.pairGens = new Int32Array(DENSE_LIMIT);
+      this.pairValues = new Float64Array(DENSE_LIMIT);
+    }
+  }
+
+  /** Step f's (feature number fid) similarity to group g's representative, remembered per pair. */
+  similarity(f: StepFeatures, fid: number, g: Group): number {
+    if (f === g.rep) return 1;
+    const F = this.features;
+    if (F === 0) return similarity(f, g.rep);
+    const at = fid * F + g.repFid;
+    if (this.pairGens[at] === this.gen) return this.pairValues[at]!;
+    const s = similarity(f, g.rep);
+    this.pairGens[at] = this.gen;
+    this.pairValues[at] = s;
+    return s;
   }
 
   /** The slot of (column, feature): its entry of this generation, or the free slot where it would go. */
   slot(cid: number, fid: number): number {
+    if (this.width > 0) return cid * this.width + fid;
     const mask = this.cols.length - 1;
     const gen = this.gen;
     let h = Math.imul((cid + 1) ^ Math.imul(fid + 1, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
@@ -109,7 +151,7 @@ class Memo {
   }
 
   set(cid: number, fid: number, version: number, value: number, match: number): void {
-    if (2 * (this.size + 1) > this.cols.length) this.grow();
+    if (this.width === 0 && 2 * (this.size + 1) > this.cols.length) this.grow();
     const h = this.slot(cid, fid);
     if (this.gens[h] !== this.gen) {
       this.gens[h] = this.gen;
@@ -122,16 +164,28 @@ class Memo {
     this.matches[h] = match;
   }
 
-  private grow(): void {
-    const { gens, cols, fids, versions, values, matches } = this;
-    const cap = 2 * cols.length;
-    this.shift--;
+  /** Room for `cells` direct slots (a power of two, so the hashed layout can use the arrays too). */
+  private ensure(cells: number): void {
+    if (this.cols.length >= cells) return;
+    let cap = this.cols.length;
+    while (cap < cells) cap *= 2;
+    this.resize(cap);
+  }
+
+  /** New, empty arrays of `cap` slots (entries of this generation are dropped: only at `begin`). */
+  private resize(cap: number): void {
     this.gens = new Int32Array(cap);
     this.cols = new Int32Array(cap);
     this.fids = new Int32Array(cap);
     this.versions = new Int32Array(cap);
     this.values = new Float64Array(cap);
     this.matches = new Int32Array(cap);
+    this.shift = 32 - Math.log2(cap);
+  }
+
+  private grow(): void {
+    const { gens, cols, fids, versions, values, matches } = this;
+    this.resize(2 * cols.length);
     for (let k = 0; k < cols.length; k++) {
       if (gens[k] !== this.gen) continue;
       const h = this.slot(cols[k]!, fids[k]!);
@@ -239,7 +293,7 @@ function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: numbe
   let best = -Infinity;
   for (let k = 0; k < top; k++) {
     const g = groups[k]!;
-    const s = simTo(g, f);
+    const s = memo.similarity(f, fid, g);
     if (s === 1) {
       if (matches++ === 0) match = g;
       continue;
@@ -325,10 +379,12 @@ class Profile {
   readonly memo = MEMO;
   private columnIds = 0;
   private groupIds = 0;
-  constructor(n: number) {
+  /** n runs, of `features` distinct step features and `steps` steps in all. */
+  constructor(n: number, features: number, steps: number) {
     this.runCols = Array.from({ length: n }, () => []);
     this.runGroups = Array.from({ length: n }, () => []);
-    this.memo.begin();
+    // every column is opened by placing a step, once per pass at most
+    this.memo.begin(features, steps * (1 + REFINE_PASSES));
   }
 
   private index(key: number, col: Col): void {
@@ -351,7 +407,7 @@ class Profile {
     const added = !g;
     let at: number;
     if (!g) {
-      g = { id: this.groupIds++, rep: f, count: 0, firstRun: run, keys: [] };
+      g = { id: this.groupIds++, rep: f, repFid: rs.fids[step]!, count: 0, firstRun: run, keys: [] };
       at = col.groups.length;
       col.groups.push(g);
       if (f.comps.length === 0) {
@@ -754,7 +810,11 @@ export function align(runs: StepFeatures[][]): Alignment {
   const median = Math.max(1, lengths[Math.floor(lengths.length / 2)] ?? 1);
   const typicality = numbered.map(({ keys }) => keys.reduce((t, k) => t + freq[k]!, 0) / Math.max(keys.length, median));
   const order = runs.map((_, r) => r).sort((a, b) => typicality[b]! - typicality[a]! || a - b);
-  const profile = new Profile(n);
+  let steps = 0;
+  for (const r of runs) steps += r.length;
+  let features = 0;
+  for (const rs of numbered) for (const id of rs.fids) if (id >= features) features = id + 1;
+  const profile = new Profile(n, features, steps);
   order.forEach((r, k) => profile.alignRun(r, numbered[r]!, k));
   for (let pass = 0; pass < REFINE_PASSES && n > 1; pass++) {
     for (let r = 0; r < n; r++) {
