@@ -349,7 +349,12 @@ let spaces = 0;
 
 export class FeatureSpace {
   private readonly space = ++spaces;
-  private readonly ids = new Map<string, number>();
+  private interned = 0;
+  private readonly wordNo = new Map<string, number>();
+  private readonly keyNo = new Map<string, number>();
+  private readonly numbersNo = new Map<string, number>();
+  private readonly compNo = new Map<string, number>();
+  private readonly numberNo = new Map<string, number>();
   private readonly cache = new Map<string, StepFeatures>();
   /** The features of each raw text met, so a text that comes back run after run is not normalised again. */
   private readonly byText = new Map<string, StepFeatures>();
@@ -361,9 +366,14 @@ export class FeatureSpace {
   get texts(): number {
     return this.byText.size;
   }
-  private intern(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) this.ids.set(s, (id = this.ids.size));
+  /**
+   * A string's number among those of its kind (words, keys, numbers' keys, computations,
+   * numbers): one map per kind rather than one of prefixed strings, so interning builds no new
+   * string; the numbers are distinct across kinds all the same.
+   */
+  private intern(kind: Map<string, number>, s: string): number {
+    let id = kind.get(s);
+    if (id === undefined) kind.set(s, (id = this.interned++));
     return id;
   }
   features(text: string): StepFeatures {
@@ -383,7 +393,7 @@ export class FeatureSpace {
     const words: number[] = [];
     for (const t of toks) {
       if (t.t === "n") nums.push(t.s);
-      else if (t.t === "w" && t.s.length > 1 && !STOPWORDS.has(t.s)) words.push(this.intern("w:" + stem(t.s)));
+      else if (t.t === "w" && t.s.length > 1 && !STOPWORDS.has(t.s)) words.push(this.intern(this.wordNo, stem(t.s)));
     }
     const key = comps.length > 0 ? "c:" + comps.join("|") : "t:" + norm.replace(/[^\p{L}\p{N}+\-*/=]+/gu, " ").trim();
     const numbersKey = [...nums].sort().join(" ");
@@ -392,12 +402,12 @@ export class FeatureSpace {
       comps,
       key,
       space: this.space,
-      keyId: this.intern("k:" + key),
-      numbersId: this.intern("N:" + numbersKey),
+      keyId: this.intern(this.keyNo, key),
+      numbersId: this.intern(this.numbersNo, numbersKey),
       numbersKey,
       substance: comps.length > 0 ? "c:" + comps.join("|") : nums.length > 0 ? "n:" + [...nums].sort().join(" ") : null,
-      compIds: uniqueSorted(comps.map((c) => this.intern("c:" + c))),
-      numberIds: uniqueSorted(nums.map((n) => this.intern("n:" + n))),
+      compIds: uniqueSorted(comps.map((c) => this.intern(this.compNo, c))),
+      numberIds: uniqueSorted(nums.map((n) => this.intern(this.numberNo, n))),
       wordIds: uniqueSorted(words),
     };
     this.cache.set(norm, f);
