@@ -122,17 +122,25 @@ class Memo {
     }
   }
 
-  /** Step f's (feature number fid) similarity to group g's representative, remembered per pair. */
-  similarity(f: StepFeatures, fid: number, g: Group): number {
-    if (f === g.rep) return 1;
+  /**
+   * Step f's (feature number fid) similarity to the representatives of groups[0..top − 1], to
+   * out[0..top − 1], remembered per pair (written, not returned: see `similar`).
+   */
+  similarities(f: StepFeatures, fid: number, groups: Group[], top: number, out: Float64Array): void {
     const F = this.features;
-    if (F === 0) return similarity(f, g.rep);
-    const at = fid * F + g.repFid;
-    if (this.pairGens[at] === this.gen) return this.pairValues[at]!;
-    const s = similarity(f, g.rep);
-    this.pairGens[at] = this.gen;
-    this.pairValues[at] = s;
-    return s;
+    for (let k = 0; k < top; k++) {
+      const g = groups[k]!;
+      if (f === g.rep) out[k] = 1;
+      else if (F === 0) out[k] = similarity(f, g.rep);
+      else {
+        const at = fid * F + g.repFid;
+        if (this.pairGens[at] !== this.gen) {
+          this.pairGens[at] = this.gen;
+          this.pairValues[at] = similarity(f, g.rep);
+        }
+        out[k] = this.pairValues[at]!;
+      }
+    }
   }
 
   /** The slot of (column, feature): its entry of this generation, or the free slot where it would go. */
@@ -150,7 +158,12 @@ class Memo {
     return this.gens[h] === this.gen;
   }
 
-  set(cid: number, fid: number, version: number, value: number, match: number): void {
+  /**
+   * The slot of (column, feature) as of `version`, with its match; the caller writes the value
+   * to values[slot] (a number passed to a call that is not inlined is a heap object, and this
+   * is called a million times on a large set).
+   */
+  put(cid: number, fid: number, version: number, match: number): number {
     if (this.width === 0 && 2 * (this.size + 1) > this.cols.length) this.grow();
     const h = this.slot(cid, fid);
     if (this.gens[h] !== this.gen) {
@@ -160,8 +173,8 @@ class Memo {
       this.size++;
     }
     this.versions[h] = version;
-    this.values[h] = value;
     this.matches[h] = match;
+    return h;
   }
 
   /** Room for `cells` direct slots (a power of two, so the hashed layout can use the arrays too). */
@@ -276,24 +289,36 @@ function matchScore(f: StepFeatures, g: Group, runs: number): number {
  * column as different groups, which is what shows a fork; a computation and a line of words are
  * not alternatives and share one only when they have a good deal in common. Remembered per
  * column while its largest groups stay the same: the same texts come up run after run, and a
- * run is scored against a band of some 20 columns per step.
+ * run is scored against a band of some 20 columns per step. The score goes to out[j], not back
+ * as a value: a number returned from a call is a heap object, and this is called millions of
+ * times (a third of what aligning a thousand small prompts allocated).
  */
-function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: number): number {
+const SIMS = new Float64Array(TOP_GROUPS);
+function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: number, out: Float64Array, j: number): void {
   const groups = col.groups;
   const top = groups.length < TOP_GROUPS ? groups.length : TOP_GROUPS;
   const h = memo.slot(col.id, fid);
   if (memo.has(h) && memo.versions[h] === col.version) {
     const m = memo.matches[h]!;
-    if (m === 0) return memo.values[h]!;
-    for (let k = 0; m > 0 && k < top; k++) if (groups[k]!.id === m - 1) return matchScore(f, groups[k]!, runs);
+    if (m === 0) {
+      out[j] = memo.values[h]!;
+      return;
+    }
+    for (let k = 0; m > 0 && k < top; k++)
+      if (groups[k]!.id === m - 1) {
+        out[j] = matchWeight(f) * (0.75 + (0.25 * groups[k]!.count) / (runs > 1 ? runs : 1)); // matchScore
+        return;
+      }
   }
   // the best similarity over the largest groups, or a match with the first of them f is equivalent to
   let match: Group | null = null;
   let matches = 0;
   let best = -Infinity;
+  const sims = SIMS;
+  memo.similarities(f, fid, groups, top, sims);
   for (let k = 0; k < top; k++) {
     const g = groups[k]!;
-    const s = memo.similarity(f, fid, g);
+    const s = sims[k]!;
     if (s === 1) {
       if (matches++ === 0) match = g;
       continue;
@@ -303,8 +328,8 @@ function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: numbe
     if (v > best) best = v;
   }
   // the value over the set does not depend on the groups' order; which match comes first does
-  memo.set(col.id, fid, col.version, best, matches === 0 ? 0 : matches === 1 ? match!.id + 1 : -1);
-  return match ? matchScore(f, match, runs) : best;
+  memo.values[memo.put(col.id, fid, col.version, matches === 0 ? 0 : matches === 1 ? match!.id + 1 : -1)] = best;
+  out[j] = match ? matchWeight(f) * (0.75 + (0.25 * match.count) / (runs > 1 ? runs : 1)) : best; // matchScore
 }
 
 /**
@@ -315,7 +340,9 @@ function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: numbe
 function equivalentGroup(col: Col, f: StepFeatures): Group | undefined {
   if (f.comps.length > 0) return undefined;
   let found: Group | undefined;
-  for (const g of col.worded.get(f.numbersKey) ?? []) if ((found === undefined || before(g, found)) && simTo(g, f) === 1) found = g;
+  const same = col.worded.get(f.numbersKey);
+  if (same === undefined) return undefined;
+  for (const g of same) if ((found === undefined || before(g, found)) && simTo(g, f) === 1) found = g;
   return found;
 }
 
@@ -335,15 +362,46 @@ class Buffers {
   fenValue = new Float64Array(256);
   fenFrom = new Int32Array(256);
   exact = new Int32Array(256);
+  /** What the current step scores in column j (1-based). */
+  score = new Float64Array(256);
   lo = new Int32Array(64);
   hi = new Int32Array(64);
   start = new Int32Array(64);
+  /** The anchors of the run being aligned: step (1-based) and column (1-based), in order. */
+  anchorStep = new Int32Array(64);
+  anchorCol = new Int32Array(64);
+  /** Candidate anchor pairs: step, column, chain value, previous pair. */
+  pi = new Int32Array(256);
+  pc = new Int32Array(256);
+  pv = new Float64Array(256);
+  back = new Int32Array(256);
+  /** Room for L steps (rows 0..L) and L anchors; the anchors already written are kept. */
   rows(L: number): void {
     if (this.start.length < L + 2) {
       const size = Math.max(L + 2, 2 * this.start.length);
       this.lo = new Int32Array(size);
       this.hi = new Int32Array(size);
       this.start = new Int32Array(size);
+      const step = new Int32Array(size);
+      const col = new Int32Array(size);
+      step.set(this.anchorStep.subarray(0, Math.min(size, this.anchorStep.length)));
+      col.set(this.anchorCol.subarray(0, Math.min(size, this.anchorCol.length)));
+      this.anchorStep = step;
+      this.anchorCol = col;
+    }
+  }
+  /** The moves of a traced-back path, last first. */
+  moves = new Uint8Array(256);
+  path(moves: number): void {
+    if (this.moves.length < moves) this.moves = new Uint8Array(Math.max(moves, 2 * this.moves.length));
+  }
+  pairs(p: number): void {
+    if (this.pi.length < p) {
+      const size = Math.max(p, 2 * this.pi.length);
+      this.pi = new Int32Array(size);
+      this.pc = new Int32Array(size);
+      this.pv = new Float64Array(size);
+      this.back = new Int32Array(size);
     }
   }
   table(cells: number): void {
@@ -360,6 +418,7 @@ class Buffers {
       this.fenValue = new Float64Array(size);
       this.fenFrom = new Int32Array(size);
       this.exact = new Int32Array(size);
+      this.score = new Float64Array(size);
     }
   }
 }
@@ -370,8 +429,12 @@ const MEMO = new Memo();
 /** The profile: its columns in order, which columns hold each key, and each run's columns. */
 class Profile {
   cols: Col[] = [];
-  /** Columns holding a group with that key (the anchors of a run are found here, not by a scan). */
-  readonly where = new Map<number, Set<Col>>();
+  /**
+   * Columns holding a group with that key, in the order they took it (the anchors of a run are
+   * found here, not by a scan). Arrays, not Sets: a key is in a column or two, and iterating a
+   * Set builds an iterator, once per step of every run aligned.
+   */
+  readonly where = new Map<number, Col[]>();
   /** The column of each step of run r, and its group there. */
   readonly runCols: Col[][];
   readonly runGroups: Group[][];
@@ -388,16 +451,17 @@ class Profile {
   }
 
   private index(key: number, col: Col): void {
-    let set = this.where.get(key);
-    if (!set) this.where.set(key, (set = new Set()));
-    set.add(col);
+    const cols = this.where.get(key);
+    if (!cols) this.where.set(key, [col]);
+    else if (!cols.includes(col)) cols.push(col);
   }
 
   private unindex(key: number, col: Col): void {
-    const set = this.where.get(key);
-    if (!set) return;
-    set.delete(col);
-    if (set.size === 0) this.where.delete(key);
+    const cols = this.where.get(key);
+    if (!cols) return;
+    const at = cols.indexOf(col);
+    if (at >= 0) cols.splice(at, 1);
+    if (cols.length === 0) this.where.delete(key);
   }
 
   place(col: Col, run: number, step: number, rs: RunSteps): void {
@@ -424,9 +488,9 @@ class Profile {
     g.count++;
     reorder(col, g, at, added);
     col.size++;
-    // a run's steps are placed in order: step i is at index i of these
-    this.runCols[run]!.push(col);
-    this.runGroups[run]!.push(g);
+    // (alignRun made these arrays as long as the run)
+    this.runCols[run]![step] = col;
+    this.runGroups[run]![step] = g;
   }
 
   newColumn(run: number, step: number, rs: RunSteps): Col {
@@ -473,27 +537,28 @@ class Profile {
   /**
    * The heaviest chain of anchors in order: pairs (step i, column c), 1-based, where the step's
    * key is already in the column, strictly increasing in both, weighted by the match score.
-   * Returned as [steps, columns]. A Fenwick tree of prefix maxima over the columns makes it
-   * O(pairs × log columns).
+   * Written to the buffers' anchorStep and anchorCol, in order; returns how many. A Fenwick
+   * tree of prefix maxima over the columns makes it O(pairs × log columns).
    */
-  anchors(rs: RunSteps, runs: number): [number[], number[]] {
+  anchors(rs: RunSteps, runs: number): number {
     const C = this.cols.length;
     const L = rs.steps.length;
-    this.buf.columns(C);
-    const value = this.buf.fenValue;
-    const from = this.buf.fenFrom;
+    const buf = this.buf;
+    buf.columns(C);
+    buf.pairs(L * MAX_ANCHOR_COLUMNS);
+    const value = buf.fenValue;
+    const from = buf.fenFrom;
     value.fill(0, 0, C + 1);
     from.fill(-1, 0, C + 1);
-    const pi: number[] = [];
-    const pc: number[] = [];
-    const pv: number[] = [];
-    const back: number[] = [];
+    const { pi, pc, pv, back } = buf;
+    let pairs = 0;
     let best = -1;
     for (let i = 1; i <= L; i++) {
-      const set = this.where.get(rs.keys[i - 1]!);
-      if (!set || set.size > MAX_ANCHOR_COLUMNS) continue;
-      const first = pi.length;
-      for (const col of set) {
+      const holders = this.where.get(rs.keys[i - 1]!);
+      if (!holders || holders.length > MAX_ANCHOR_COLUMNS) continue;
+      const first = pairs;
+      for (let h = 0; h < holders.length; h++) {
+        const col = holders[h]!;
         const c = col.pos + 1;
         // best chain ending in a column before c (all from earlier steps: this step's own pairs are added after)
         let v = 0;
@@ -503,12 +568,12 @@ class Profile {
             v = value[x]!;
             prev = from[x]!;
           }
-        pi.push(i);
-        pc.push(c);
-        pv.push(v + matchScore(rs.steps[i - 1]!, col.byKey.get(rs.keys[i - 1]!)!, runs));
-        back.push(prev);
+        pi[pairs] = i;
+        pc[pairs] = c;
+        pv[pairs] = v + matchScore(rs.steps[i - 1]!, col.byKey.get(rs.keys[i - 1]!)!, runs);
+        back[pairs++] = prev;
       }
-      for (let k = first; k < pi.length; k++) {
+      for (let k = first; k < pairs; k++) {
         for (let x = pc[k]!; x <= C; x += x & -x)
           if (pv[k]! > value[x]!) {
             value[x] = pv[k]!;
@@ -517,37 +582,41 @@ class Profile {
         if (best < 0 || pv[k]! > pv[best]!) best = k;
       }
     }
-    const steps: number[] = [];
-    const cols: number[] = [];
-    for (let k = best; k >= 0; k = back[k]!) {
-      steps.push(pi[k]!);
-      cols.push(pc[k]!);
+    let count = 0;
+    for (let k = best; k >= 0; k = back[k]!) count++;
+    buf.rows(count);
+    const { anchorStep, anchorCol } = buf;
+    for (let k = best, at = count - 1; k >= 0; k = back[k]!, at--) {
+      anchorStep[at] = pi[k]!;
+      anchorCol[at] = pc[k]!;
     }
-    return [steps.reverse(), cols.reverse()];
+    return count;
   }
 
   /** Aligns run r (its steps in rs) to the profile, `runs` runs being in it, and adds it. */
   alignRun(r: number, rs: RunSteps, runs: number): void {
     const L = rs.steps.length;
     if (L === 0) return;
+    this.runCols[r] = new Array<Col>(L);
+    this.runGroups[r] = new Array<Group>(L);
     const cols = this.cols;
     const C = cols.length;
     if (C === 0) {
       this.cols = rs.steps.map((_, i) => this.newColumn(r, i, rs));
       return;
     }
-    cols.forEach((c, k) => (c.pos = k));
+    for (let k = 0; k < C; k++) cols[k]!.pos = k;
     // The window of columns row i (after i steps) may be at: from the last anchor at or before
     // it to just before the next one, widened by BAND either side.
-    const [as, ac] = this.anchors(rs, runs);
+    const anchors = this.anchors(rs, runs);
     const buf = this.buf;
     buf.rows(L);
-    const { lo, hi, start } = buf;
+    const { lo, hi, start, anchorStep: as, anchorCol: ac } = buf;
     start[0] = 0;
     for (let i = 0, k = 0; i <= L; i++) {
-      while (k < as.length && as[k]! <= i) k++;
+      while (k < anchors && as[k]! <= i) k++;
       const after = k > 0 ? ac[k - 1]! : 0;
-      const before = k < as.length ? ac[k]! - 1 : C;
+      const before = k < anchors ? ac[k]! - 1 : C;
       lo[i] = after - BAND > 0 ? after - BAND : 0;
       hi[i] = before + BAND < C ? before + BAND : C;
       start[i + 1] = start[i]! + hi[i]! - lo[i]! + 1;
@@ -568,6 +637,7 @@ class Profile {
     }
     // exact[j] === i: column j holds step i's key (from the index: no lookup per cell)
     const exact = buf.exact;
+    const score = buf.score;
     const memo = this.memo;
     exact.fill(0, 0, C + 1);
     for (let i = 1; i <= L; i++) {
@@ -575,18 +645,25 @@ class Profile {
       const key = rs.keys[i - 1]!;
       const fid = rs.fids[i - 1]!;
       const holders = this.where.get(key);
-      if (holders) for (const col of holders) exact[col.pos + 1] = i;
+      if (holders) for (let h = 0; h < holders.length; h++) exact[holders[h]!.pos + 1] = i;
       const lp = lo[i - 1]!;
       const hp = hi[i - 1]!;
       const sp = start[i - 1]! - lp; // H[sp + j] is row i − 1, column j
       const lr = lo[i]!;
       const sr = start[i]! - lr;
+      // what step i scores in each column a diagonal move can reach, first
+      const d0 = lr > lp + 1 ? lr : lp + 1 > 1 ? lp + 1 : 1;
+      const d1 = hi[i]! < hp + 1 ? hi[i]! : hp + 1;
+      for (let j = d0; j <= d1; j++) {
+        const col = cols[j - 1]!;
+        if (exact[j] === i) score[j] = matchWeight(f) * (0.75 + (0.25 * col.byKey.get(key)!.count) / (runs > 1 ? runs : 1)); // matchScore
+        else similar(memo, f, fid, col, runs, score, j);
+      }
       for (let j = lr; j <= hi[i]!; j++) {
         let best = -Infinity;
         let how = UP;
-        if (j >= 1 && j - 1 >= lp && j - 1 <= hp) {
-          const col = cols[j - 1]!;
-          best = H[sp + j - 1]! + (exact[j] === i ? matchScore(f, col.byKey.get(key)!, runs) : similar(memo, f, fid, col, runs));
+        if (j >= d0 && j <= d1) {
+          best = H[sp + j - 1]! + score[j]!;
           how = DIAG;
         }
         if (j >= lp && j <= hp) {
@@ -608,34 +685,38 @@ class Profile {
       }
     }
     // Trace back, then emit the merged column order front to back.
-    const path: number[] = [];
+    buf.path(L + C);
+    const path = buf.moves;
+    let moves = 0;
     let i = L;
     let j = C;
     while (i > 0 || j > 0) {
       const how = i === 0 ? LEFT : dir[start[i]! - lo[i]! + j]!;
-      path.push(how);
+      path[moves++] = how;
       if (how === DIAG) {
         i--;
         j--;
       } else if (how === UP) i--;
       else j--;
     }
-    path.reverse();
-    const out: Col[] = [];
+    // each move emits one column
+    const out: Col[] = new Array<Col>(moves);
+    let o = 0;
     i = 0;
     j = 0;
-    for (const how of path) {
+    for (let m = moves - 1; m >= 0; m--) {
+      const how = path[m]!;
       if (how === DIAG) {
         const col = cols[j]!;
         this.place(col, r, i, rs);
-        out.push(col);
+        out[o++] = col;
         i++;
         j++;
       } else if (how === UP) {
-        out.push(this.newColumn(r, i, rs));
+        out[o++] = this.newColumn(r, i, rs);
         i++;
       } else {
-        out.push(cols[j]!);
+        out[o++] = cols[j]!;
         j++;
       }
     }
