@@ -198,11 +198,29 @@ class Walk {
     this.at = Math.floor(rng() * POOL_SIZE);
     this.stride = 2 * Math.floor(rng() * (POOL_SIZE / 2)) + 1;
   }
-  next(): number {
-    const x = this.pool[this.at]!;
-    this.at = (this.at + this.stride) & (POOL_SIZE - 1);
-    return x;
+  /** Its next B elements, to out[0..B − 1]. */
+  fill(B: number, out: Float64Array): void {
+    const pool = this.pool;
+    const stride = this.stride;
+    let at = this.at;
+    for (let b = 0; b < B; b++) {
+      out[b] = pool[at]!;
+      at = (at + stride) & (POOL_SIZE - 1);
+    }
+    this.at = at;
   }
+}
+
+/**
+ * Scratch arrays of at least B numbers, reused from prompt to prompt (draws are made a whole
+ * array at a time, in loops without calls: drawing number by number through small methods cost
+ * a number object per call, millions on a large set). Slot k is one array.
+ */
+const drawScratch: Float64Array[] = [];
+function scratchOf(k: number, B: number): Float64Array {
+  let a = drawScratch[k];
+  if (!a || a.length < B) drawScratch[k] = a = new Float64Array(Math.max(B, 2 * (a?.length ?? 0)));
+  return a;
 }
 
 /** Draws of the collision Σ γ_i W_i² of W ~ Dirichlet(α), every α whole or half-whole. */
@@ -213,15 +231,21 @@ class Collision {
     this.walks = alpha.map((a) => new Walk(a, rng));
     this.weights = weights;
   }
-  next(): number {
-    let total = 0;
-    let sq = 0;
+  /** B draws to out[0..B − 1] (the sums run over the components in order, as one draw at a time would). */
+  fill(B: number, out: Float64Array): void {
+    const total = scratchOf(0, B);
+    const g = scratchOf(1, B);
+    total.fill(0, 0, B);
+    out.fill(0, 0, B);
     for (let i = 0; i < this.walks.length; i++) {
-      const g = this.walks[i]!.next();
-      total += g;
-      sq += this.weights[i]! * g * g;
+      this.walks[i]!.fill(B, g);
+      const w = this.weights[i]!;
+      for (let b = 0; b < B; b++) {
+        total[b] = total[b]! + g[b]!;
+        out[b] = out[b]! + w * g[b]! * g[b]!;
+      }
     }
-    return sq / (total * total);
+    for (let b = 0; b < B; b++) out[b] = out[b]! / (total[b]! * total[b]!);
   }
 }
 
@@ -233,9 +257,12 @@ class BetaWalk {
     this.x = new Walk(a, rng);
     this.y = new Walk(b, rng);
   }
-  next(): number {
-    const x = this.x.next();
-    return x / (x + this.y.next());
+  /** B draws to out[0..B − 1]. */
+  fill(B: number, out: Float64Array): void {
+    const y = scratchOf(1, B);
+    this.x.fill(B, out);
+    this.y.fill(B, y);
+    for (let b = 0; b < B; b++) out[b] = out[b]! / (out[b]! + y[b]!);
   }
 }
 
@@ -266,16 +293,24 @@ export function posteriorDraws(t: Tally, B: number, rng: Rng, out: EndDraws = em
   const lo = J > 1 ? new Collision(THETA_LO > 0 ? [...wrong, THETA_LO] : wrong, THETA_LO > 0 ? [...wrong.map(() => 1), 1 / (1 + THETA_LO)] : wrong.map(() => 1), rng) : null;
   const strength = THETA_HI + J * SIGMA_HI;
   const hi = !allDistinct && m > 0 ? new Collision([...wrong.map((k) => k - SIGMA_HI), strength], [...wrong.map(() => 1), (1 - SIGMA_HI) / (1 + strength)], rng) : null;
+  const rates = scratchOf(2, B);
+  const qLos = scratchOf(3, B);
+  const qHis = scratchOf(4, B);
+  a.fill(B, rates);
+  if (lo) lo.fill(B, qLos);
+  else qLos.fill(1, 0, B);
+  if (hi) hi.fill(B, qHis);
+  else qHis.fill(0, 0, B);
   for (let b = 0; b < B; b++) {
-    const rate = a.next();
+    const rate = rates[b]!;
     // lower end: a = 0 when no rerun was correct; q = 1 when the wrong ones all agree
     const wLo = c === 0 ? 1 : 1 - rate;
-    const qLo = lo ? lo.next() : 1;
+    const qLo = qLos[b]!;
     out.loError[b] = 2 * wLo;
     out.loVariance[b] = 1 - (1 - wLo) * (1 - wLo) - qLo * wLo * wLo;
     // upper end: a = 1 when every rerun was correct; q = 0 when every wrong answer differs
     const wHi = c === n ? 0 : 1 - rate;
-    const qHi = hi ? hi.next() : 0;
+    const qHi = qHis[b]!;
     out.hiError[b] = 2 * wHi;
     out.hiVariance[b] = 1 - (1 - wHi) * (1 - wHi) - qHi * wHi * wHi;
   }
@@ -420,9 +455,15 @@ export function binaryInterval(n: number, c: number): Interval | null {
 export function binaryDraws(n: number, c: number, B: number, rng: Rng, out: EndDraws = emptyDraws(B)): EndDraws {
   const loRate = c === 0 ? null : new BetaWalk(c, n - c + 1, rng);
   const hiRate = c === n ? null : new BetaWalk(c + 1, n - c, rng);
+  const los = scratchOf(2, B);
+  const his = scratchOf(3, B);
+  if (loRate) loRate.fill(B, los);
+  else los.fill(0, 0, B);
+  if (hiRate) hiRate.fill(B, his);
+  else his.fill(1, 0, B);
   for (let b = 0; b < B; b++) {
-    const lo = loRate ? loRate.next() : 0;
-    const hi = hiRate ? hiRate.next() : 1;
+    const lo = los[b]!;
+    const hi = his[b]!;
     out.loVariance[b] = lo * (1 - lo);
     out.loError[b] = 1 - lo;
     out.hiVariance[b] = hi * (1 - hi);
