@@ -199,26 +199,37 @@ export function passAtK(c: number, n: number): number[] {
 /** [lo, hi] stretched to reach x. */
 const around = (lo: number, hi: number, x: number): Interval => [Math.min(lo, x), Math.max(hi, x)];
 
-/** pass^k and pass@k of one prompt with c of its n runs correct, with their 95% intervals. */
-export function promptReliability(c: number, n: number): Reliability {
-  checkCounts(c, n);
-  const hat = passHatK(c, n);
-  const at = passAtK(c, n);
-  const [L, U] = clopperPearson(c, n);
-  const hatCi: Interval[] = new Array(n);
-  const atCi: Interval[] = new Array(n);
-  // (1−L)^k and (1−U)^k built up k by k, like the estimates; L^k and U^k likewise
+/**
+ * The Clopper–Pearson ends L, U of c of n and their complements to the powers k = 1..n (index
+ * k − 1), built up k by k like the estimates: what pass^k's and pass@k's intervals are made of.
+ */
+function endPowers(c: number, n: number): { L: Float64Array; U: Float64Array; notL: Float64Array; notU: Float64Array } {
+  const [l, u] = clopperPearson(c, n);
+  const out = { L: new Float64Array(n), U: new Float64Array(n), notL: new Float64Array(n), notU: new Float64Array(n) };
   let lk = 1;
   let uk = 1;
   let notL = 1;
   let notU = 1;
   for (let k = 1; k <= n; k++) {
-    lk *= L;
-    uk *= U;
-    notL *= 1 - L;
-    notU *= 1 - U;
-    hatCi[k - 1] = around(lk, uk, hat[k - 1]!);
-    atCi[k - 1] = around(1 - notL, 1 - notU, at[k - 1]!);
+    out.L[k - 1] = lk *= l;
+    out.U[k - 1] = uk *= u;
+    out.notL[k - 1] = notL *= 1 - l;
+    out.notU[k - 1] = notU *= 1 - u;
+  }
+  return out;
+}
+
+/** pass^k and pass@k of one prompt with c of its n runs correct, with their 95% intervals. */
+export function promptReliability(c: number, n: number): Reliability {
+  checkCounts(c, n);
+  const hat = passHatK(c, n);
+  const at = passAtK(c, n);
+  const { L, U, notL, notU } = endPowers(c, n);
+  const hatCi: Interval[] = new Array(n);
+  const atCi: Interval[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    hatCi[k] = around(L[k]!, U[k]!, hat[k]!);
+    atCi[k] = around(1 - notL[k]!, 1 - notU[k]!, at[k]!);
   }
   return { passHatK: hat, passAtK: at, passHatKCi95: hatCi, passAtKCi95: atCi };
 }
@@ -276,22 +287,14 @@ export class ReliabilityPool {
     for (const { n, c, prompts: w } of groups) {
       const hat = passHatK(c, n);
       const at = passAtK(c, n);
-      const [L, U] = clopperPearson(c, n);
-      let lk = 1;
-      let uk = 1;
-      let notL = 1;
-      let notU = 1;
+      const { L, U, notL, notU } = endPowers(c, n);
       for (let k = 1; k <= n; k++) {
-        lk *= L;
-        uk *= U;
-        notL *= 1 - L;
-        notU *= 1 - U;
         const blocks = Math.floor(n / k);
         prompts[k - 1]! += w;
         hatSum[k - 1]! += w * hat[k - 1]!;
         atSum[k - 1]! += w * at[k - 1]!;
-        hatVar[k - 1]! += (w * maxBernoulliVariance(lk, uk)) / blocks;
-        atVar[k - 1]! += (w * maxBernoulliVariance(notL, notU)) / blocks;
+        hatVar[k - 1]! += (w * maxBernoulliVariance(L[k - 1]!, U[k - 1]!)) / blocks;
+        atVar[k - 1]! += (w * maxBernoulliVariance(notL[k - 1]!, notU[k - 1]!)) / blocks;
       }
     }
     // Where one prompt is left (k above every other prompt's n), its own exact interval.
