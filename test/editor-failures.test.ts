@@ -13,6 +13,7 @@ import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
 import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "./fakes/anthropic";
 import type { HostMessage, RunInView } from "../src/protocol/webview";
+import { sleep, until } from "./support/wait";
 
 const ROOT = join(__dirname, "..");
 const STORED_KEY = "hm-stored-key-0123456789abcdef"; // no sk-… shape: only knowing the key redacts it
@@ -29,17 +30,6 @@ const posted = () => vscode.recorded.posted as HostMessage[];
 const runsSets = () => posted().filter((m): m is Extract<HostMessage, { type: "runs/set" }> => m.type === "runs/set");
 const lastRuns = (): RunInView[] => runsSets().at(-1)?.runs ?? [];
 const everything = () => JSON.stringify({ posted: vscode.recorded.posted, log: vscode.recorded.log, notes: vscode.recorded.notifications, status: [vscode.recorded.statusText, vscode.recorded.statusTooltip] });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 before(async () => {
   fake = await startFakeAnthropic();

@@ -19,6 +19,7 @@ import { forkGroups, parseRunFile, type Analysis, type PromptAnalysis } from "..
 import { summarizeRun } from "../src/server/summary";
 import { main } from "../src/cli/main";
 import type { ExportDocument } from "../src/report/export";
+import { until } from "./support/wait";
 
 const ROOT = join(__dirname, "..");
 const KEY = "hm-stored-key-0123456789abcdef";
@@ -30,17 +31,6 @@ let extension: typeof import("../src/extension/extension");
 
 const posted = () => vscode.recorded.posted as HostMessage[];
 const docs = (from = 0) => posted().slice(from).filter((m): m is Extract<HostMessage, { type: "analysis/set" }> => m.type === "analysis/set");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 before(async () => {
   fake = await startFakeAnthropic();
@@ -194,16 +184,22 @@ function assertCsvCells(csv: string, p: PromptAnalysis): void {
   }
 }
 
-test("a live run shows what its reopened run file, the CodeLens, hotmess analyze and the exports show: every figure and run index", async (t) => {
-  t.after(cleanup);
-  const base = fake.requests.filter((r) => r.path.startsWith("/v1/messages")).length;
-  fake.setDefault((_req, i) => reply(i - base));
+/** Writes the prompt file, reruns its prompt from the code lens with the live panel open, and waits for the run to end. */
+async function rerunLive() {
   const promptFile = join(tmp, "workspace", "ducks.prompt");
   writeFileSync(promptFile, PROMPT_FILE);
   const running = vscode.commands.executeCommand("hotmess.rerunPrompt", vscode.Uri.file(promptFile), 0);
   const panel = await until("the live panel", () => vscode.recorded.panels[0]);
   panel.webview.receive({ type: "ready" });
   await running;
+  return panel;
+}
+
+test("a live run shows what its reopened run file, the CodeLens, hotmess analyze and the exports show: every figure and run index", async (t) => {
+  t.after(cleanup);
+  const base = fake.requests.filter((r) => r.path.startsWith("/v1/messages")).length;
+  fake.setDefault((_req, i) => reply(i - base));
+  await rerunLive();
   assert.deepEqual(vscode.recorded.notifications.filter((n) => n.level === "error"), []);
 
   const live = docs();
@@ -235,12 +231,7 @@ test("a continued run (Retry after a partial one, its indices with a gap) shows 
   const base = fake.requests.filter((r) => r.path.startsWith("/v1/messages")).length;
   // the second request is refused for longer than hotmess.maxRetryWait: it fails, nothing new starts
   fake.setDefault((_req, i) => (i - base === 1 ? { kind: "http-error", status: 429, retryAfter: "30", message: "Number of request tokens has exceeded your per-minute rate limit" } : reply(i - base)));
-  const promptFile = join(tmp, "workspace", "ducks.prompt");
-  writeFileSync(promptFile, PROMPT_FILE);
-  const running = vscode.commands.executeCommand("hotmess.rerunPrompt", vscode.Uri.file(promptFile), 0);
-  const panel = await until("the live panel", () => vscode.recorded.panels[0]);
-  panel.webview.receive({ type: "ready" });
-  await running;
+  const panel = await rerunLive();
   const file = (docs().at(-1)!.source as { files: string[] }).files[0]!;
   const first = parseRunFile(readFileSync(file, "utf8"));
   assert.equal(first.end?.status, "partial", JSON.stringify(first.end));
