@@ -226,3 +226,14 @@ test("'3 subtracted from 16 is 13' is 16 - 3, not 3 - 16", () => {
   assertSame("3 subtracted from 16 is 13", "16 - 3 = 13");
   assertDifferent("3 subtracted from 16 is 13", "3 - 16 = 13");
 });
+
+test("a word that names a property of every object is a word, not a number: 'constructor'", () => {
+  const space = new FeatureSpace();
+  const f = space.features("The constructor calls the base class");
+  assert.equal(f.numbersKey, "", "no number stated");
+  assert.equal(f.substance, null);
+  assert.equal(f.numberIds.length, 0);
+  assert.ok(f.wordIds.length >= 3, "constructor, calls, base, class are words");
+  // and a real number word still counts
+  assert.equal(space.features("there are four ducks").numbersKey, "4");
+});

@@ -30,12 +30,15 @@ export interface StepFeatures {
   wordIds: Int32Array;
 }
 
-const NUMBER_WORDS: Record<string, string> = {
-  zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8",
-  nine: "9", ten: "10", eleven: "11", twelve: "12", thirteen: "13", fourteen: "14", fifteen: "15",
-  sixteen: "16", seventeen: "17", eighteen: "18", nineteen: "19", twenty: "20", thirty: "30",
-  forty: "40", fifty: "50", sixty: "60", seventy: "70", eighty: "80", ninety: "90", hundred: "100",
-};
+// A Map, not an object: a step saying "constructor" read Object's constructor as a number word.
+const NUMBER_WORDS = new Map<string, string>(
+  Object.entries({
+    zero: "0", one: "1", two: "2", three: "3", four: "4", five: "5", six: "6", seven: "7", eight: "8",
+    nine: "9", ten: "10", eleven: "11", twelve: "12", thirteen: "13", fourteen: "14", fifteen: "15",
+    sixteen: "16", seventeen: "17", eighteen: "18", nineteen: "19", twenty: "20", thirty: "30",
+    forty: "40", fifty: "50", sixty: "60", seventy: "70", eighty: "80", ninety: "90", hundred: "100",
+  }),
+);
 
 const STOPWORDS = new Set(
   ("a an the and or but so then thus therefore of to in on at by for with from into is are was were be been " +
@@ -99,7 +102,7 @@ function tokenize(norm: string): Tok[] {
       toks.push({ t: "n", v, s: numberKey(v) });
     } else if (m[4] !== undefined) {
       const w = m[4];
-      const num = NUMBER_WORDS[w];
+      const num = NUMBER_WORDS.get(w);
       if (num !== undefined) toks.push({ t: "n", v: Number(num), s: num });
       else toks.push({ t: "w", s: w });
     } else toks.push({ t: "o", s: m[5]! });
