@@ -84,17 +84,25 @@ export function normalizeStepText(text: string): string {
       .replace(/\bplus\b|\badded\s+to\b/g, "+")
       .replace(/\bminus\b|\btake\s+away\b/g, "-");
   if (s.includes("x")) s = s.replace(/(\d)x(?=\d)/g, "$1 * ").replace(/(?<=[\d\p{L}])\s+x\s+(?=[$€£]?\d)/gu, " * ");
-  return s.replace(/\s+/g, " ").trim();
+  return MESSY_SPACE.test(s) ? s.replace(/\s+/g, " ").trim() : s;
 }
+/** White space that collapsing would change: a run of two, anything but a space, or at an end. */
+const MESSY_SPACE = /\s\s|[^\S ]|^\s|\s$/;
 
 // A clock time (9:40) is one number token, valued in minutes so that 9:40 + 4:45 = 14:25 holds.
 const TOKEN = /\b(\d{1,2}):(\d{2})\b|(\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)|([\p{L}][\p{L}']*)|([-+*/=()^])/gu;
+/** TOKEN for text of printable ASCII only, where it matches the same (and runs without Unicode tables). */
+const ASCII_TOKEN = /\b(\d{1,2}):(\d{2})\b|(\d+(?:\.\d+)?(?:e[+-]?\d+)?|\.\d+)|([A-Za-z][A-Za-z']*)|([-+*/=()^])/g;
+/** What a step's key keeps of its words: letters, digits and operators (and the same for ASCII text). */
+const KEY_DROP = /[^\p{L}\p{N}+\-*/=]+/gu;
+const ASCII_KEY_DROP = /[^A-Za-z0-9+\-*/=]+/g;
 
-function tokenize(norm: string): Tok[] {
+function tokenize(norm: string, ascii: boolean): Tok[] {
   const toks: Tok[] = [];
-  TOKEN.lastIndex = 0;
+  const token = ascii ? ASCII_TOKEN : TOKEN;
+  token.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = TOKEN.exec(norm))) {
+  while ((m = token.exec(norm))) {
     if (m[1] !== undefined) {
       toks.push({ t: "n", v: Number(m[1]) * 60 + Number(m[2]), s: `${Number(m[1])}:${m[2]}` });
     } else if (m[3] !== undefined) {
@@ -340,10 +348,22 @@ function stem(w: string): string {
   return w;
 }
 
+/** The one empty id list (nothing can be written to an empty typed array, so sharing it is safe). */
+const NO_IDS = new Int32Array(0);
+
+/** The distinct ids, ascending (by insertion: a step has a handful). */
 function uniqueSorted(ids: number[]): Int32Array {
-  const a = Int32Array.from(ids).sort();
+  if (ids.length === 0) return NO_IDS;
+  const a = new Int32Array(ids.length);
   let k = 0;
-  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[k - 1]) a[k++] = a[i]!;
+  for (const id of ids) {
+    let at = k;
+    while (at > 0 && a[at - 1]! > id) at--;
+    if (at > 0 && a[at - 1] === id) continue;
+    a.copyWithin(at + 1, at, k);
+    a[at] = id;
+    k++;
+  }
   return k === a.length ? a : a.slice(0, k);
 }
 
@@ -390,7 +410,8 @@ export class FeatureSpace {
   private fromNormalized(norm: string): StepFeatures {
     const hit = this.cache.get(norm);
     if (hit) return hit;
-    const toks = tokenize(norm);
+    const ascii = !NON_ASCII.test(norm);
+    const toks = tokenize(norm, ascii);
     const comps = computations(toks);
     const nums: string[] = [];
     const words: number[] = [];
@@ -398,7 +419,7 @@ export class FeatureSpace {
       if (t.t === "n") nums.push(t.s);
       else if (t.t === "w" && t.s.length > 1 && !STOPWORDS.has(t.s)) words.push(this.intern(this.wordNo, stem(t.s)));
     }
-    const key = comps.length > 0 ? "c:" + comps.join("|") : "t:" + norm.replace(/[^\p{L}\p{N}+\-*/=]+/gu, " ").trim();
+    const key = comps.length > 0 ? "c:" + comps.join("|") : "t:" + norm.replace(ascii ? ASCII_KEY_DROP : KEY_DROP, " ").trim();
     const numbersKey = [...nums].sort().join(" ");
     const f: StepFeatures = {
       id: this.cache.size,
