@@ -773,74 +773,88 @@ const MAX_PAIRWISE = 300;
  * in another group is never fully similar to it.
  */
 function finalGroups(members: number[], runs: StepFeatures[][], gaps: readonly Cell[], sims: SimCache): Column {
-  // distinct steps by equivalence key, in first-run order
-  const entries: { run: number; step: number }[] = [];
-  for (let k = 0; k < members.length; k += 2) entries.push({ run: members[k]!, step: members[k + 1]! });
-  const kinds = new Map<string, { f: StepFeatures; count: number; parent: number }>();
-  const kindOf: number[] = [];
-  const list: { f: StepFeatures; count: number; parent: number }[] = [];
-  for (const e of entries) {
-    const f = runs[e.run]![e.step]!;
+  // distinct steps by equivalence key, in first-run order (members holds run, step pairs); kinds
+  // and components are numbered and kept in arrays: this runs once per column of every prompt
+  const cellCount = members.length >> 1;
+  const kinds = new Map<string, number>();
+  const kindF: StepFeatures[] = [];
+  const kindCount: number[] = [];
+  const parent: number[] = [];
+  const kindOf = new Int32Array(cellCount);
+  for (let e = 0; e < cellCount; e++) {
+    const f = runs[members[2 * e]!]![members[2 * e + 1]!]!;
     let k = kinds.get(f.key);
-    if (!k) {
-      k = { f, count: 0, parent: list.length };
+    if (k === undefined) {
+      k = kindF.length;
       kinds.set(f.key, k);
-      list.push(k);
+      kindF.push(f);
+      kindCount.push(0);
+      parent.push(k);
     }
-    k.count++;
-    kindOf.push(k.parent);
+    kindCount[k]!++;
+    kindOf[e] = k;
   }
   const find = (i: number): number => {
-    while (list[i]!.parent !== i) i = list[i]!.parent = list[list[i]!.parent]!.parent;
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
     return i;
   };
   // Steps of words are equivalent only when they state the same numbers: they are compared
   // within those buckets only (in first-run order), pairwise, or with group leaders past MAX_PAIRWISE.
   const buckets = new Map<string, number[]>();
-  list.forEach((k, i) => {
-    if (k.f.comps.length > 0) return;
-    const b = buckets.get(k.f.numbersKey);
+  for (let i = 0; i < kindF.length; i++) {
+    const f = kindF[i]!;
+    if (f.comps.length > 0) continue;
+    const b = buckets.get(f.numbersKey);
     if (b) b.push(i);
-    else buckets.set(k.f.numbersKey, [i]);
-  });
+    else buckets.set(f.numbersKey, [i]);
+  }
   for (const worded of buckets.values()) {
+    if (worded.length === 1) continue;
     if (worded.length <= MAX_PAIRWISE) {
       for (let a = 0; a < worded.length; a++)
         for (let b = a + 1; b < worded.length; b++) {
           const x = worded[a]!;
           const y = worded[b]!;
-          if (find(x) !== find(y) && sims.get(list[x]!.f, list[y]!.f) === 1) list[find(y)]!.parent = find(x);
+          if (find(x) !== find(y) && sims.get(kindF[x]!, kindF[y]!) === 1) parent[find(y)] = find(x);
         }
     } else {
       const leaders: number[] = [];
       for (const i of worded) {
-        const l = leaders.find((j) => sims.get(list[i]!.f, list[j]!.f) === 1);
+        const l = leaders.find((j) => sims.get(kindF[i]!, kindF[j]!) === 1);
         if (l === undefined) leaders.push(i);
-        else list[i]!.parent = l;
+        else parent[i] = l;
       }
     }
   }
-  // components: size, first run, and their most common step (the consensus candidate)
-  const comps = new Map<number, { count: number; firstRun: number; best: number }>();
-  entries.forEach((e, idx) => {
-    const root = find(kindOf[idx]!);
-    const c = comps.get(root);
-    if (!c) comps.set(root, { count: 1, firstRun: e.run, best: kindOf[idx]! });
-    else {
-      c.count++;
-      if (list[kindOf[idx]!]!.count > list[c.best]!.count) c.best = kindOf[idx]!;
-    }
-  });
-  const order = [...comps.entries()].sort((x, y) => y[1].count - x[1].count || x[1].firstRun - y[1].firstRun);
-  const number = new Map(order.map(([root], g) => [root, g]));
-  const consensus = list[order[0]![1].best]!.f;
+  // components (by root kind, in order of first cell): size, first run, and their most common step (the consensus candidate)
+  const K = kindF.length;
+  const compCount = new Int32Array(K);
+  const compFirst = new Int32Array(K);
+  const compBest = new Int32Array(K);
+  const roots: number[] = [];
+  for (let e = 0; e < cellCount; e++) {
+    const kind = kindOf[e]!;
+    const root = find(kind);
+    if (compCount[root] === 0) {
+      roots.push(root);
+      compFirst[root] = members[2 * e]!;
+      compBest[root] = kind;
+    } else if (kindCount[kind]! > kindCount[compBest[root]!]!) compBest[root] = kind;
+    compCount[root]!++;
+  }
+  roots.sort((x, y) => compCount[y]! - compCount[x]! || compFirst[x]! - compFirst[y]!);
+  const groupOf = new Int32Array(K);
+  roots.forEach((root, g) => (groupOf[root] = g));
+  const consensus = kindF[compBest[roots[0]!]!]!;
   const cells: Cell[] = gaps.slice();
-  entries.forEach((e, idx) => {
-    const group = number.get(find(kindOf[idx]!))!;
-    const f = runs[e.run]![e.step]!;
-    cells[e.run] = { run: e.run, step: e.step, group, divergence: group === 0 ? 0 : 1 - Math.min(MAX_NONEQUIVALENT_SIMILARITY, sims.get(f, consensus)) };
-  });
-  return { cells, groups: order.length };
+  for (let e = 0; e < cellCount; e++) {
+    const run = members[2 * e]!;
+    const step = members[2 * e + 1]!;
+    const group = groupOf[find(kindOf[e]!)]!;
+    const f = runs[run]![step]!;
+    cells[run] = { run, step, group, divergence: group === 0 ? 0 : 1 - Math.min(MAX_NONEQUIVALENT_SIMILARITY, sims.get(f, consensus)) };
+  }
+  return { cells, groups: roots.length };
 }
 
 /** The alignment's own small numbers for the steps' keys and features (numbered here: the features may come from several spaces). */

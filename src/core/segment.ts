@@ -13,6 +13,8 @@ const LONG_LINE = 320;
 const SHORT_SENTENCE = 40;
 const LIST_MARKER = /^(?:\d{1,3}[.)]|\(\d{1,3}\)|[-*+•·‣◦]|step\s+\d{1,3}\s*[:.)-]|[a-z][.)])\s+/i;
 const HAS_CONTENT = /[\p{L}\p{N}]/u;
+/** A code fence line: a step of nothing. */
+const FENCE = /^```\s*$/;
 const SENTENCE_END = /[.!?](?=\s+[\p{Lu}\p{N}(“"'])/gu;
 
 interface Line {
@@ -79,7 +81,7 @@ export function segment(text: string): Step[] {
       continue;
     }
     const body = text.slice(line.start, line.end);
-    if (!HAS_CONTENT.test(body) || /^```\s*$/.test(body)) {
+    if (!HAS_CONTENT.test(body) || FENCE.test(body)) {
       flush();
       continue;
     }
