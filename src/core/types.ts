@@ -2,9 +2,34 @@
 // `hotmess.analysis/1` output. Every view reads an `Analysis`; none recomputes a metric.
 
 /** One rerun of a prompt, as it comes in from a trace set. */
+/** The kinds of step of an agent trajectory (FORMATS.md, METRICS.md §11). */
+export const TRAJECTORY_STEP_KINDS = ["reasoning", "text", "tool_call", "tool_result", "user"] as const;
+export type TrajectoryStepKind = (typeof TRAJECTORY_STEP_KINDS)[number];
+
+/** One step of a trajectory, in the order it happened. */
+export interface TrajectoryStep {
+  kind: TrajectoryStepKind;
+  /** What was said or returned (reasoning, visible text, a tool's result, a user turn). */
+  text?: string;
+  /** The tool's name (tool_call; also on a tool_result when the source names it). */
+  name?: string;
+  /** The call's arguments as a JSON value (a string when the source's did not parse as JSON). */
+  arguments?: unknown;
+  /** Pairs a tool_result with its tool_call. */
+  id?: string;
+  /** A tool_result that is an error. */
+  isError?: boolean;
+}
+
 export interface Sample {
   text?: string;
   thinking?: string;
+  /** An agent trajectory: its steps in order (beside or instead of text). */
+  steps?: TrajectoryStep[];
+  /** The run's outcome in [0, 1]; without `correct`, the run is correct when reward ≥ 1 − 1e-6. */
+  reward?: number;
+  /** Named checks, each 0 or 1 (§12). */
+  outcomes?: Record<string, number>;
   /** Absent means "extract from the text"; null means "no answer". */
   answer?: string | number | null;
   correct?: boolean;
