@@ -225,3 +225,13 @@ test("the installed bin runs: dist/cli.js with its shebang", () => {
   assert.equal(missing.status, 1);
   assert.equal(missing.stderr.trim().split("\n").length, 1);
 });
+
+test("the README's example table is what `hotmess analyze examples/word-problems.jsonl` prints (its header and the ducks row)", async () => {
+  const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+  const block = /```\n(prompt +n +answers[^\n]*)\n(ducks [^\n]*)\n```/.exec(readme);
+  assert.ok(block, "the README has the example block");
+  const r = await run(["analyze", join(__dirname, "..", "examples", "word-problems.jsonl")]);
+  const lines = r.out.split("\n").map((l) => l.trimEnd());
+  assert.ok(lines.includes(block[1]!.trimEnd()), `the header as printed:\n${lines[0]}`);
+  assert.ok(lines.includes(block[2]!.trimEnd()), `the ducks row as printed:\n${lines.find((l) => l.startsWith("ducks"))}\nREADME:\n${block[2]}`);
+});
