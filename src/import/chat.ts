@@ -183,7 +183,7 @@ function read(files: InputFile[]): ImportResult {
 
 export const chat: Importer = {
   name: FORMAT,
-  label: "chat conversations (OpenAI or Anthropic messages), one per line",
+  label: "chat conversations in OpenAI or Anthropic messages, one per line",
   detect: (files) => candidates(files).some(looksLikeChat),
   read,
 };
