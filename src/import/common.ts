@@ -32,7 +32,8 @@ export const isObject = (v: unknown): v is Record<string, unknown> => v !== null
 
 /** A JSON.parse error in a few words. */
 export function jsonError(e: unknown): string {
-  return `not valid JSON (${e instanceof Error ? e.message.replace(/^JSON\.parse: /, "") : String(e)})`;
+  // on one line: Node quotes the text around the error, newlines included
+  return `not valid JSON (${(e instanceof Error ? e.message.replace(/^JSON\.parse: /, "") : String(e)).replace(/\s+/g, " ")})`;
 }
 
 /** A call's arguments as a JSON value: a JSON string parsed, a string that does not parse kept as it is, anything else as it is. */
