@@ -58,6 +58,7 @@ const FLAGS: Record<string, string[]> = {
   ],
   bench: ["-n", "--provider", "--model", "--base-url", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", "--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-speed", "--sim-seed"],
   export: ["--format", "--out", "--seed"],
+  import: ["--format", "--out"],
   demo: [],
 };
 const COMMANDS = Object.keys(FLAGS);
@@ -118,6 +119,7 @@ test("an unknown flag is refused by every subcommand, naming it and the subcomma
     run: ["run", "--prompt", "x", "-n", "2"],
     bench: ["bench", "optimizer", "-n", "2"],
     export: ["export", traces, "--format", "md", "--out", "-"],
+    import: ["import", traces, "--out", "-"],
     demo: ["demo"],
   };
   for (const cmd of COMMANDS) {

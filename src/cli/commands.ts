@@ -151,6 +151,21 @@ export const EXPORT: CommandSpec = {
   ],
 };
 
+export const IMPORT: CommandSpec = {
+  name: "import",
+  usage: ["SRC [--format F] --out FILE.jsonl"],
+  summary: "convert logs other tools write (τ-bench results, chat conversations) into a trace set",
+  about:
+    "Reads SRC, a file or a folder (every file in it, recursively), written by another tool, and writes a trace set: one prompt per line, " +
+    "each run an agent trajectory (its steps, reward and a text rendering). The format is detected unless --format names it. Prints what it " +
+    "found; a record that cannot be read is named and skipped, and the rest is imported.",
+  positionals: { max: 1, extra: "import takes one file or folder" },
+  options: [
+    { flag: "--format", value: "F", description: "tau-bench (τ-bench's results file) or chat (OpenAI or Anthropic messages, one conversation per line)", default: "detected" },
+    { flag: "--out", value: "FILE", description: "the trace set to write (JSON Lines); - for standard output" },
+  ],
+};
+
 export const DEMO: CommandSpec = {
   name: "demo",
   usage: [""],
@@ -160,7 +175,7 @@ export const DEMO: CommandSpec = {
   options: [],
 };
 
-export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, demo: DEMO } satisfies Record<string, CommandSpec>;
+export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, demo: DEMO } satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;
 
 /** Whether a word is a subcommand (an own key of COMMANDS: "toString" is not). */
