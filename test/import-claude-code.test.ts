@@ -88,4 +88,7 @@ test("detect: its own files yes; other formats and τ-bench no", () => {
   // A trace set line is JSON Lines too, but not a transcript.
   assert.equal(claudeCodeImporter.detect([textFile("t.jsonl", JSON.stringify({ id: "a", samples: [{ text: "1" }] }))]), false);
   assert.equal(claudeCodeImporter.detect([textFile("c.jsonl", JSON.stringify({ type: "user", message: { content: "hi" } }))]), false);
+  // A line of a type added later does not hide the session lines after it.
+  const later = [{ type: "custom-title", title: "x" }, { type: "user", sessionId: "s", parentUuid: null, message: { role: "user", content: "hi" } }];
+  assert.equal(claudeCodeImporter.detect([textFile("l.jsonl", later.map((l) => JSON.stringify(l)).join("\n"))]), true);
 });

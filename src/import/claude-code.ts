@@ -39,8 +39,9 @@ function detectOne(f: InputFile): boolean {
     } catch {
       continue; // the last line of the head may be cut
     }
-    if (!isObject(v) || typeof v.type !== "string" || !LINE_TYPES.has(v.type)) return false;
-    if ("sessionId" in v || "session_id" in v || "parentUuid" in v || "leafUuid" in v) return true;
+    if (!isObject(v)) return false;
+    // Lines of types Claude Code added later are passed over; a known one with a session marker decides.
+    if (typeof v.type === "string" && LINE_TYPES.has(v.type) && ("sessionId" in v || "session_id" in v || "parentUuid" in v || "leafUuid" in v)) return true;
   }
   return false;
 }
