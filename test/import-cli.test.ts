@@ -100,13 +100,13 @@ test("import: an unknown --format, a format that cannot be told, nothing importe
   const out = join(dir, "never.jsonl");
   const unknown = await hotmess(["import", src, "--format", "langsmith", "--out", out]);
   assert.equal(unknown.code, 1);
-  assert.match(unknown.err, /^hotmess: --format is one of tau-bench \(τ-bench results\), chat \(.*\), not "langsmith" \(see hotmess import --help\)\n$/);
+  assert.match(unknown.err, /^hotmess: --format is one of tau-bench \(τ-bench results\), inspect \(Inspect AI log\), claude-code \(.*\), otel \(.*\), promptfoo \(.*\), chat \(.*\), not "langsmith" \(see hotmess import --help\)\n$/);
 
   const notes = join(dir, "notes.txt");
   writeFileSync(notes, "just some notes\n");
   const undetectable = await hotmess(["import", notes, "--out", out]);
   assert.equal(undetectable.code, 1);
-  assert.match(undetectable.err, /^hotmess: cannot tell which format .*notes\.txt is in; the formats are tau-bench \(τ-bench results\), chat \(.*\) \(name one with --format\)\n$/);
+  assert.match(undetectable.err, /^hotmess: cannot tell which format .*notes\.txt is in; the formats are tau-bench \(τ-bench results\), inspect \(Inspect AI log\), claude-code \(.*\), otel \(.*\), promptfoo \(.*\), chat \(.*\) \(name one with --format\)\n$/);
 
   const nothing = await hotmess(["import", notes, "--format", "tau-bench", "--out", out]);
   assert.equal(nothing.code, 1);

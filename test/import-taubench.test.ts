@@ -180,7 +180,7 @@ test("the registry: detection, format names as people type them, and the message
 
   const unknown = () => importFiles([tau], "inspector");
   assert.throws(unknown, ImportFormatError);
-  assert.throws(unknown, { message: /^unknown format "inspector"; the formats are tau-bench \(τ-bench results\), chat \(.+\)$/ });
-  assert.throws(() => importFiles([readme]), { message: /^cannot tell which format README\.md is in; the formats are tau-bench \(τ-bench results\), chat/ });
+  assert.throws(unknown, { message: /^unknown format "inspector"; the formats are tau-bench \(τ-bench results\), inspect \(Inspect AI log\), claude-code \(.*\), otel \(.*\), promptfoo \(.*\), chat \(.+\)$/ });
+  assert.throws(() => importFiles([readme]), { message: /^cannot tell which format README\.md is in; the formats are tau-bench \(τ-bench results\), inspect/ });
   assert.throws(() => importFiles([]), { message: "no files to import" });
 });

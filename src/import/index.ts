@@ -1,6 +1,10 @@
 // The importers of logs other tools write (FORMATS.md, `hotmess import`), and the one entry
 // point every front end calls: importFiles, which takes the format named or detects it.
 import { chat } from "./chat";
+import { claudeCodeImporter } from "./claude-code";
+import { inspectImporter } from "./inspect";
+import { otelImporter } from "./otel";
+import { promptfooImporter } from "./promptfoo";
 import { tauBench } from "./taubench";
 import type { Importer, ImportResult, InputFile } from "./types";
 
@@ -11,7 +15,7 @@ export type { Importer, ImportProblem, ImportResult, InputFile } from "./types";
  * (any JSON object with `messages`) stays last, so that a format whose lines also carry chat
  * messages is found before it.
  */
-export const IMPORTERS: readonly Importer[] = [tauBench, chat];
+export const IMPORTERS: readonly Importer[] = [tauBench, inspectImporter, claudeCodeImporter, otelImporter, promptfooImporter, chat];
 
 /** An unknown format, or files whose format cannot be told: the message names the known ones. */
 export class ImportFormatError extends Error {}
