@@ -2,6 +2,7 @@
 // point every front end calls: importFiles, which takes the format named or detects it.
 import { chat } from "./chat";
 import { claudeCodeImporter } from "./claude-code";
+import { renderSteps, rewardAnswer } from "./common";
 import { inspectImporter } from "./inspect";
 import { otelImporter } from "./otel";
 import { promptfooImporter } from "./promptfoo";
@@ -56,5 +57,19 @@ export function importFiles(files: InputFile[], format?: string): ImportResult {
       throw new ImportFormatError(`cannot tell which format ${what} is in; the formats are ${knownFormats()}`);
     }
   }
-  return importer.read(files);
+  return finish(importer.read(files));
+}
+
+/**
+ * What every importer's runs get alike (formats.md, "Importing logs"): a trajectory without a
+ * `text` gets the steps rendered as text, and a run with a reward and no answer of its own the
+ * answer "reward r", so answer classes are outcomes.
+ */
+function finish(r: ImportResult): ImportResult {
+  for (const p of r.prompts)
+    for (const s of p.samples) {
+      if (s.steps && s.steps.length > 0 && s.text === undefined && s.thinking === undefined) s.text = renderSteps(s.steps);
+      if (s.reward !== undefined && s.answer === undefined) s.answer = rewardAnswer(s.reward);
+    }
+  return r;
 }

@@ -16,9 +16,8 @@ export function headOf(bytes: Uint8Array, n = 4096): string {
   return textOf(bytes.subarray(0, Math.min(n, bytes.length)));
 }
 
-export function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === "object" && x !== null && !Array.isArray(x);
-}
+import { isObject } from "./common";
+export { isObject };
 
 export function str(x: unknown): string | undefined {
   return typeof x === "string" ? x : undefined;
