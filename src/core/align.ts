@@ -38,7 +38,8 @@ const MAX_ANCHOR_COLUMNS = 8;
 
 /** How much an equivalent match is worth: computations carry the reasoning, bare words least. */
 function matchWeight(f: StepFeatures): number {
-  return f.comps.length > 0 ? 2 : f.numbersKey !== "" ? 1.5 : 1;
+  // a tool call (METRICS.md §11) is what a trajectory does: as informative as a computation
+  return f.comps.length > 0 || f.tool !== 0 ? 2 : f.numbersKey !== "" ? 1.5 : 1;
 }
 
 interface Group {
@@ -323,8 +324,10 @@ function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: numbe
       if (matches++ === 0) match = g;
       continue;
     }
+    // a trajectory's steps of different kinds (a tool result and a reply) never share a column:
+    // their score is below skipping a column and opening one (segmented text is all kind 0)
     const sameKind = (f.comps.length > 0) === (g.rep.comps.length > 0);
-    const v = sameKind ? 0.1 + 0.8 * s : 0.8 * s - 0.1;
+    const v = f.kind !== g.rep.kind ? -1 : sameKind ? 0.1 + 0.8 * s : 0.8 * s - 0.1;
     if (v > best) best = v;
   }
   // the value over the set does not depend on the groups' order; which match comes first does
@@ -338,7 +341,7 @@ function similar(memo: Memo, f: StepFeatures, fid: number, col: Col, runs: numbe
  * only when they state the same numbers (features.ts `equivalent`), so only those are compared.
  */
 function equivalentGroup(col: Col, f: StepFeatures): Group | undefined {
-  if (f.comps.length > 0) return undefined;
+  if (f.comps.length > 0 || f.tool !== 0) return undefined; // equivalent by key only
   let found: Group | undefined;
   const same = col.worded.get(f.numbersKey);
   if (same === undefined) return undefined;
@@ -803,7 +806,7 @@ function finalGroups(members: number[], runs: StepFeatures[][], gaps: readonly C
   const buckets = new Map<string, number[]>();
   for (let i = 0; i < kindF.length; i++) {
     const f = kindF[i]!;
-    if (f.comps.length > 0) continue;
+    if (f.comps.length > 0 || f.tool !== 0) continue; // equivalent by key only
     const b = buckets.get(f.numbersKey);
     if (b) b.push(i);
     else buckets.set(f.numbersKey, [i]);

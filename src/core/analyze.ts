@@ -3,17 +3,19 @@
 // (METRICS.md §5), their intervals and the length split (§8). Prompts are analysed one at a
 // time as they arrive (`Analyzer.add`), so a large file streams through in bounded memory:
 // pooling keeps only sums and per-resample sums.
-import { classify, traceOf } from "./answers";
+import { classify, isTrajectory, traceOf } from "./answers";
 import { align } from "./align";
 import { hashSeed, mulberry32, ratioInterval, type Rng } from "./bootstrap";
 import { binaryDraws, binaryInterval, brierEstimate, emptyDraws, intervalFromDraws, MIN_RUNS_FOR_INTERVAL, posteriorDraws, tallyOf, tooFewCaveat, type EndDraws } from "./interval";
 import { FeatureSpaces } from "./features";
-import { binaryParts, brierParts, complete, klInput, klParts, ratio, spread, type KlInput, type Parts } from "./metrics";
+import { forkCause } from "./forkcause";
+import { binaryParts, brierParts, complete, klInput, klParts, outcomesParts, ratio, spread, type KlInput, type Parts } from "./metrics";
 import { analyzeOptimizer } from "./optimizer";
 import { NO_POOLED_RELIABILITY, NO_RELIABILITY, promptReliability, ReliabilityPool } from "./reliability";
 import { segment } from "./segment";
 import { ensembleProjection, projectReruns } from "./projection";
 import { parseTraceLine, type LineProblem } from "./traceset";
+import { actionGroups, actionKey, actionKeys, argumentParts, forkAction, renderTrajectory, toolCalls as toolCallsOf } from "./trajectory";
 import {
   ANALYSIS_SCHEMA,
   type Analysis,
@@ -24,6 +26,9 @@ import {
   type PromptAnalysis,
   type PromptRecord,
   type Run,
+  type Step,
+  type AgentAnalysis,
+  type TrajectoryStep,
 } from "./types";
 
 export interface AnalyzeOptions {
@@ -191,6 +196,8 @@ export class Analyzer {
   private readonly brier: Pool;
   private readonly binary: Pool;
   private readonly kl: Pool;
+  /** §12's pool: plug-in ratio of sums, no interval (a bootstrap pool of no draws). */
+  private readonly outcomes = new Pool(0, "bootstrap");
   private readonly short: HalfPool;
   private readonly long: HalfPool;
   private readonly reliability = new ReliabilityPool();
@@ -237,13 +244,39 @@ export class Analyzer {
     // The finite-sample correction is defined for Brier and binary only (METRICS.md §4).
     const kl = klP ? complete(klP, n, false) : null;
     const sp = spread(counts, n);
+    // §12: the outcome vectors, when every sample has the same checks (a target: each check's aim is 1)
+    const outcomesP = this.referenceFree ? null : outcomesParts(samples);
+    const outcomes = outcomesP ? complete(outcomesP, n, true) : null;
+    if (outcomes && outcomesP) {
+      // the headline is the plug-in: with one check it is binary's c/n (p(1 − p)/(1 − p) = p, unbiased)
+      outcomes.estimate = outcomes.incoherence;
+      this.outcomes.add(outcomesP, outcomes);
+    }
 
     // Steps and alignment.
     const space = this.spaces.next();
     const runs: Run[] = [];
+    const trajectories = samples.some(isTrajectory);
     const features = samples.map((s, i) => {
-      const trace = traceOf(s);
-      const steps = segment(trace);
+      // a trajectory's steps are the run's steps, one per trajectory step (METRICS.md §11):
+      // tool calls keyed by their action, the other kinds by their text and kind
+      let trace: string;
+      let steps: Step[];
+      let stepFeatures;
+      if (isTrajectory(s)) {
+        const r = renderTrajectory(s.steps!);
+        trace = r.trace;
+        steps = r.steps;
+        stepFeatures = r.steps.map((st) => {
+          if (st.kind !== "tool_call") return space.stepFeatures(st.kind!, st.text);
+          const call = s.steps![st.source]!;
+          return space.callFeatures(call.name ?? "", actionKey(call), argumentParts(call.arguments));
+        });
+      } else {
+        trace = traceOf(s);
+        steps = segment(trace);
+        stepFeatures = steps.map((st) => space.features(st.text));
+      }
       runs.push({
         index: s.index ?? i,
         answerKey: cls.classes[classOf[i]!]!.key,
@@ -254,13 +287,15 @@ export class Analyzer {
         fromThinking: typeof s.thinking === "string",
         ...(typeof s.thinking === "string" && typeof s.text === "string" && s.text !== "" ? { reply: s.text } : {}),
         steps,
+        ...(trajectories ? { toolCalls: s.steps ? toolCallsOf(s.steps) : 0 } : {}),
       });
-      return steps.map((st) => space.features(st.text));
+      return stepFeatures;
     });
     const alignment = align(features);
     // the alignment names runs by position; the analysis by their index (a run file's, with gaps)
     const numbered = samples.some((s, i) => s.index !== undefined && s.index !== i);
     if (numbered) for (const col of alignment.columns) col.cells = col.cells.map((cell) => ({ ...cell, run: runs[cell.run]!.index }));
+    const agent = trajectories ? agentOf(samples.map((s) => s.steps ?? []), runs) : null;
 
     // Intervals, and the pool: the streams start from the prompt's seeding (a run's recorded
     // seed and its samples), else from the analysis's seed and the prompt's id.
@@ -327,6 +362,8 @@ export class Analyzer {
       brier,
       binary,
       kl,
+      ...(outcomes ? { outcomes } : {}),
+      ...(agent ? { agent } : {}),
       disagreement: sp.disagreement,
       entropy: sp.entropy,
       classes: sp.classes,
@@ -385,6 +422,7 @@ export class Analyzer {
         brier: this.brier.result(),
         binary: this.binary.result(),
         kl: this.kl.result(),
+        ...(this.outcomes.prompts > 0 ? { outcomes: this.outcomes.result()! } : {}),
         disagreement: k > 0 ? this.disagreementSum / k : null,
         entropy: k > 0 ? this.entropySum / k : null,
         lengthSplit: this.splitPrompts > 0 ? { short: this.short.result(), long: this.long.result() } : null,
@@ -393,6 +431,23 @@ export class Analyzer {
       skipped,
     };
   }
+}
+
+/**
+ * §11 for one prompt: each run's tool calls, the fork action, what the runs did there (runs
+ * named by their `index`) and why they parted (forkcause.ts).
+ */
+function agentOf(trajectories: TrajectoryStep[][], runs: Run[]): AgentAnalysis {
+  const keys = trajectories.map(actionKeys);
+  const k = forkAction(keys);
+  const groups = k === null ? null : actionGroups(keys, k);
+  const index = runs.map((r) => r.index);
+  return {
+    toolCalls: keys.map((ks) => ks.length),
+    forkAction: k,
+    forkActions: groups ? groups.map((g) => ({ key: g.key, count: g.count, runs: g.runs.map((r) => index[r]!) })) : null,
+    forkCause: groups ? forkCause(trajectories, k, groups, index) : null,
+  };
 }
 
 /** Analyses a whole trace set given as text (JSON Lines); malformed lines are skipped and listed. */

@@ -1,6 +1,7 @@
 // Answers: normalisation to a class key (METRICS.md §2), extraction from text when a sample
 // has no `answer`, and answer classes with the reference class (METRICS.md §3).
 import type { AnswerClass, Sample } from "./types";
+import { renderTrajectory } from "./trajectory";
 
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/;
 
@@ -88,9 +89,32 @@ export function extractAnswer(text: string): Extracted {
   return { answer: null, how: "none" };
 }
 
-/** The reasoning trace of a sample: `thinking` when present, else `text` (FORMATS.md). */
+/** Whether a sample is a trajectory: it has at least one step (FORMATS.md "Trajectories"). */
+export function isTrajectory(sample: Sample): boolean {
+  return sample.steps !== undefined && sample.steps.length > 0;
+}
+
+/**
+ * The reasoning trace of a sample: a trajectory's steps rendered one after another (see
+ * trajectory.ts `renderTrajectory`) when it has any, else `thinking` when present, else `text`
+ * (FORMATS.md).
+ */
 export function traceOf(sample: Sample): string {
+  if (isTrajectory(sample)) return renderTrajectory(sample.steps!).trace;
   return typeof sample.thinking === "string" ? sample.thinking : (sample.text ?? "");
+}
+
+/** A run is correct when its reward is at least this (METRICS.md §11). */
+export const REWARD_CORRECT = 1 - 1e-6;
+
+/**
+ * A sample's correctness flag: `correct` when given, else from `reward` (correct when
+ * reward ≥ 1 − 1e-6, METRICS.md §11), else undefined (no flag).
+ */
+export function correctOf(sample: Sample): boolean | undefined {
+  if (typeof sample.correct === "boolean") return sample.correct;
+  if (typeof sample.reward === "number") return sample.reward >= REWARD_CORRECT;
+  return undefined;
 }
 
 export interface SampleAnswer {
@@ -99,14 +123,25 @@ export interface SampleAnswer {
   extracted: boolean;
 }
 
-/** The answer of one sample: its `answer` field, or extracted from the visible text. */
+/**
+ * The answer of one sample: its `answer` field, or extracted from the visible text: a
+ * trajectory's last non-empty `text` step, else the sample's `text`, else its thinking.
+ */
 export function answerOf(sample: Sample): SampleAnswer {
   if ("answer" in sample && sample.answer !== undefined) {
     const raw = sample.answer === null ? null : String(sample.answer);
     return { raw, key: normalizeAnswer(sample.answer), extracted: false };
   }
   // The answer lives in the visible reply; a sample with only thinking is read from it.
-  const source = typeof sample.text === "string" ? sample.text : (sample.thinking ?? "");
+  let source = typeof sample.text === "string" ? sample.text : (sample.thinking ?? "");
+  if (sample.steps !== undefined)
+    for (let i = sample.steps.length - 1; i >= 0; i--) {
+      const st = sample.steps[i]!;
+      if (st.kind === "text" && typeof st.text === "string" && st.text.trim() !== "") {
+        source = st.text;
+        break;
+      }
+    }
   const ex = extractAnswer(source);
   return { raw: ex.answer, key: normalizeAnswer(ex.answer), extracted: true };
 }
@@ -130,11 +165,13 @@ export const CORRECT_CLASS_LABEL = "(correct)";
 
 /**
  * Answer classes and the target (METRICS.md §3). With `referenceFree`, flags and reference are
- * ignored and there is no target.
+ * ignored and there is no target. A sample's flag is `correct`, else its `reward` (correctOf).
  */
 export function classify(samples: Sample[], reference: unknown, referenceFree = false): Classification {
   const answers = samples.map(answerOf);
-  const hasFlags = !referenceFree && samples.some((s) => typeof s.correct === "boolean");
+  // flags: `correct`, or a trajectory's `reward` (correctOf)
+  const flags = samples.map(correctOf);
+  const hasFlags = !referenceFree && flags.some((f) => f !== undefined);
   const referenceKey = referenceFree ? null : normalizeAnswer(reference);
   const target: Classification["target"] = hasFlags ? "flags" : referenceKey !== null ? "reference" : "none";
 
@@ -147,7 +184,7 @@ export function classify(samples: Sample[], reference: unknown, referenceFree = 
   for (let i = 0; i < samples.length; i++) {
     const key = answers[i]!.key;
     let isRef: boolean | null = null;
-    if (target === "flags") isRef = samples[i]!.correct === true;
+    if (target === "flags") isRef = flags[i] === true;
     else if (target === "reference") isRef = key === referenceKey;
     correct.push(isRef);
     ids.push(isRef ? REF : key === null ? NONE : `k:${key}`);

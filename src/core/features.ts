@@ -5,6 +5,7 @@
 // same words. `4 + 8 = 12` ≡ `8 + 4 = 12` ≡ `she has 12 after 4 + 8`, but ≢ `4 * 6 = 24`,
 // however similar the words.
 import { numberKey } from "./answers";
+import { TRAJECTORY_STEP_KINDS, type TrajectoryStepKind } from "./types";
 
 export interface StepFeatures {
   /** Dense id of the distinct normalised text (equal texts share one features object). */
@@ -28,7 +29,22 @@ export interface StepFeatures {
   compIds: Int32Array;
   numberIds: Int32Array;
   wordIds: Int32Array;
+  /**
+   * The kind of a trajectory's step (1 + its index in TRAJECTORY_STEP_KINDS), 0 for a step of
+   * segmented text. Steps of different kinds are never equivalent nor alike.
+   */
+  kind: number;
+  /**
+   * A tool call: 1 + the number of its tool's name (0 for anything else). A call's key is its
+   * action key, so equal calls are equivalent; its wordIds are its arguments' top-level entries.
+   */
+  tool: number;
 }
+
+/** `kind` of a trajectory step of each kind. */
+export const TRAJECTORY_KIND_NUMBER: Readonly<Record<TrajectoryStepKind, number>> = Object.fromEntries(
+  TRAJECTORY_STEP_KINDS.map((k, i) => [k, i + 1]),
+) as Record<TrajectoryStepKind, number>;
 
 // A Map, not an object: a step saying "constructor" read Object's constructor as a number word.
 const NUMBER_WORDS = new Map<string, string>(
@@ -387,7 +403,7 @@ export class FeatureSpace {
   }
   /** Distinct raw texts remembered (a text and its variants in case or spacing count apart). */
   get texts(): number {
-    return this.byText.size;
+    return this.byText.size + this.byStep.size;
   }
   /**
    * A string's number among those of its kind (words, keys, numbers' keys, computations,
@@ -433,8 +449,69 @@ export class FeatureSpace {
       compIds: uniqueSorted(comps.map((c) => this.intern(this.compNo, c))),
       numberIds: uniqueSorted(nums.map((n) => this.intern(this.numberNo, n))),
       wordIds: uniqueSorted(words),
+      kind: 0,
+      tool: 0,
     };
     this.cache.set(norm, f);
+    return f;
+  }
+
+  private readonly toolNo = new Map<string, number>();
+  private readonly argNo = new Map<string, number>();
+  /** Features of trajectory steps, by kind and text (tool calls by action key). */
+  private readonly byStep = new Map<string, StepFeatures>();
+
+  /**
+   * A trajectory step that is not a tool call (METRICS.md §11): the features of its text, its
+   * key and substance marked with its kind, so a user turn and a reply that say the same are
+   * different steps.
+   */
+  stepFeatures(kind: TrajectoryStepKind, text: string): StepFeatures {
+    const k = TRAJECTORY_KIND_NUMBER[kind];
+    const at = k + "\u0000" + text;
+    const known = this.byStep.get(at);
+    if (known) return known;
+    const base = this.features(text);
+    const key = `${k}|${base.key}`;
+    const f: StepFeatures = {
+      ...base,
+      id: this.cache.size + this.byStep.size,
+      key,
+      keyId: this.intern(this.keyNo, key),
+      substance: base.substance === null ? null : `${k}|${base.substance}`,
+      kind: k,
+    };
+    this.byStep.set(at, f);
+    return f;
+  }
+
+  /**
+   * A tool call: its key the action key (`"a:" + key`), so the same call is one step wherever it
+   * sits; its words its arguments' parts (trajectory.ts argumentParts), so a call of the same
+   * tool with other arguments is alike enough to share a column but not equivalent (another
+   * group); its substance the key, so a different call is a different choice at a fork.
+   */
+  callFeatures(name: string, key: string, parts: readonly string[]): StepFeatures {
+    const at = "a\u0000" + key;
+    const known = this.byStep.get(at);
+    if (known) return known;
+    const fullKey = "a:" + key;
+    const f: StepFeatures = {
+      id: this.cache.size + this.byStep.size,
+      comps: [],
+      key: fullKey,
+      space: this.space,
+      keyId: this.intern(this.keyNo, fullKey),
+      numbersId: this.intern(this.numbersNo, ""),
+      numbersKey: "",
+      substance: fullKey,
+      compIds: NO_IDS,
+      numberIds: NO_IDS,
+      wordIds: uniqueSorted(parts.map((p) => this.intern(this.argNo, p))),
+      kind: TRAJECTORY_KIND_NUMBER.tool_call,
+      tool: 1 + this.intern(this.toolNo, name),
+    };
+    this.byStep.set(at, f);
     return f;
   }
 }
@@ -491,7 +568,9 @@ export function equivalent(a: StepFeatures, b: StepFeatures): boolean {
   if (a === b) return true;
   const same = a.space === b.space; // interned ids compare within one FeatureSpace only
   if (same ? a.keyId === b.keyId : a.key === b.key) return true;
-  if (a.comps.length > 0 || b.comps.length > 0) return false; // keys differ: different computations
+  // keys differ: steps of different kinds, different tool calls, different computations
+  if (a.kind !== b.kind || a.tool !== 0) return false;
+  if (a.comps.length > 0 || b.comps.length > 0) return false;
   if (same ? a.numbersId !== b.numbersId : a.numbersKey !== b.numbersKey) return false;
   return jaccard(a.wordIds, b.wordIds) >= (a.numbersKey === "" ? WORD_EQUIVALENCE : WORD_EQUIVALENCE_WITH_NUMBERS);
 }
@@ -509,6 +588,8 @@ export function similarity(a: StepFeatures, b: StepFeatures): number {
   if (a === b) return 1;
   const same = a.space === b.space;
   if (same ? a.keyId === b.keyId : a.key === b.key) return 1;
+  if (a.kind !== b.kind) return 0; // a trajectory's steps of different kinds (segmented text is all kind 0)
+  if (a.tool !== 0) return callSimilarity(a, b);
   const ca = a.comps.length > 0;
   const cb = b.comps.length > 0;
   const words = jaccard(a.wordIds, b.wordIds);
@@ -520,4 +601,17 @@ export function similarity(a: StepFeatures, b: StepFeatures): number {
     s = 0.5 * jaccard(a.numberIds, b.numberIds) + 0.5 * words;
   }
   return Math.min(MAX_NONEQUIVALENT_SIMILARITY, s);
+}
+
+/**
+ * Two different tool calls: calls of one tool are alike (CALL_SAME_TOOL, more the more of their
+ * arguments they share, never MAX_NONEQUIVALENT_SIMILARITY or above), calls of different tools
+ * barely (CALL_OTHER_TOOL): both are alternatives at the same place, so they may share a column
+ * as different groups, the same tool's more readily.
+ */
+export const CALL_SAME_TOOL = 0.5;
+export const CALL_OTHER_TOOL = 0.15;
+function callSimilarity(a: StepFeatures, b: StepFeatures): number {
+  if (a.tool !== b.tool) return CALL_OTHER_TOOL;
+  return Math.min(MAX_NONEQUIVALENT_SIMILARITY - 0.05, CALL_SAME_TOOL + (MAX_NONEQUIVALENT_SIMILARITY - CALL_SAME_TOOL) * jaccard(a.wordIds, b.wordIds));
 }

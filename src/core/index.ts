@@ -17,3 +17,5 @@ export * from "./redact";
 export * from "./runstate";
 export * from "./lead";
 export * from "./headline";
+export * from "./trajectory";
+export * from "./forkcause";

@@ -57,6 +57,42 @@ export function binaryParts(refCount: number, n: number): Parts {
   return { bias2: (1 - p) * (1 - p), variance: p * (1 - p), error: 1 - p };
 }
 
+/**
+ * The outcome-vector decomposition (METRICS.md §12, the paper's SWE-bench form): with ȳ_j the
+ * mean of check j over the n samples and T checks, bias² = (1/T) Σ_j (1 − ȳ_j)², variance =
+ * (1/T) Σ_j (1/n) Σ_r (y_rj − ȳ_j)² = (1/T) Σ_j ȳ_j(1 − ȳ_j) (each y is 0 or 1), error =
+ * bias² + variance = (1/T) Σ_j (1 − ȳ_j). Null unless every sample has `outcomes` with the same
+ * checks (at least one). With one check it is binaryParts of that check.
+ */
+export function outcomesParts(samples: readonly Sample[]): Parts | null {
+  const first = samples[0]?.outcomes;
+  if (!first) return null;
+  const checks = Object.keys(first);
+  const T = checks.length;
+  if (T === 0) return null;
+  const sums = new Float64Array(T);
+  for (const s of samples) {
+    const o = s.outcomes;
+    if (!o || Object.keys(o).length !== T) return null;
+    for (let j = 0; j < T; j++) {
+      const y = o[checks[j]!];
+      if (y !== 0 && y !== 1) return null; // a check missing from this sample (or not 0/1)
+      sums[j]! += y;
+    }
+  }
+  const n = samples.length;
+  let bias2 = 0;
+  let variance = 0;
+  let error = 0;
+  for (let j = 0; j < T; j++) {
+    const p = sums[j]! / n;
+    bias2 += (1 - p) * (1 - p);
+    variance += p * (1 - p);
+    error += 1 - p; // = (1 − p)² + p(1 − p), summed as binaryParts writes it
+  }
+  return { bias2: bias2 / T, variance: variance / T, error: error / T };
+}
+
 /** Disagreement (1 − Σ p_c²), entropy (nats) and the number of non-empty classes (METRICS.md §6). */
 export function spread(counts: ArrayLike<number>, n: number): { disagreement: number; entropy: number; classes: number } {
   let sumSq = 0;

@@ -1,7 +1,7 @@
 // Reading trace sets (FORMATS.md): one prompt per JSON line. A malformed line is named by its
 // number and skipped; a malformed sample inside a good line is named and dropped; unknown
 // fields are ignored, never an error.
-import type { OptimizerSpec, PromptRecord, Sample } from "./types";
+import { TRAJECTORY_STEP_KINDS, type OptimizerSpec, type PromptRecord, type Sample, type TrajectoryStep, type TrajectoryStepKind } from "./types";
 
 export interface LineProblem {
   line: number;
@@ -16,20 +16,63 @@ function describe(v: unknown): string {
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
+/** A sample's known fields as read by `present`. */
+interface Present {
+  text?: unknown;
+  thinking?: unknown;
+  answer?: unknown;
+  correct?: unknown;
+  probs?: unknown;
+  steps?: unknown;
+  reward?: unknown;
+  outcomes?: unknown;
+}
+
 /**
  * A sample's known fields, an optional field written as null (as many tools do for "not there")
  * being absent; `answer: null` stays (no answer given). Read field by field: this runs once per
  * sample, and copying every sample's entries was a tenth of parsing a large set.
  */
-function present(s: object): { text?: unknown; thinking?: unknown; answer?: unknown; correct?: unknown; probs?: unknown } {
+function present(s: object): Present {
   const r = s as Record<string, unknown>;
-  const o: { text?: unknown; thinking?: unknown; answer?: unknown; correct?: unknown; probs?: unknown } = {};
+  const o: Present = {};
   if (Object.hasOwn(r, "text") && r.text !== null) o.text = r.text;
   if (Object.hasOwn(r, "thinking") && r.thinking !== null) o.thinking = r.thinking;
   if (Object.hasOwn(r, "answer")) o.answer = r.answer;
   if (Object.hasOwn(r, "correct") && r.correct !== null) o.correct = r.correct;
   if (Object.hasOwn(r, "probs") && r.probs !== null) o.probs = r.probs;
+  if (Object.hasOwn(r, "steps") && r.steps !== null) o.steps = r.steps;
+  if (Object.hasOwn(r, "reward") && r.reward !== null) o.reward = r.reward;
+  if (Object.hasOwn(r, "outcomes") && r.outcomes !== null) o.outcomes = r.outcomes;
   return o;
+}
+
+const KINDS: ReadonlySet<string> = new Set(TRAJECTORY_STEP_KINDS);
+
+/** What is wrong with step i of a trajectory (FORMATS.md "Trajectories"), or null. */
+function stepProblem(v: unknown, i: number): string | null {
+  const at = `"steps"[${i}]`;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return `${at} is ${describe(v)}, not an object`;
+  const st = v as Record<string, unknown>;
+  if (typeof st.kind !== "string" || !KINDS.has(st.kind))
+    return `${at} has kind ${st.kind === undefined ? "missing" : JSON.stringify(st.kind)}, not one of ${TRAJECTORY_STEP_KINDS.join(", ")}`;
+  if (st.text !== undefined && st.text !== null && typeof st.text !== "string") return `${at} (${st.kind}): "text" is ${describe(st.text)}, not a string`;
+  if (st.kind === "tool_call" && (typeof st.name !== "string" || st.name.trim() === "")) return `${at} (tool_call) needs a "name" (a non-empty string)`;
+  if (st.name !== undefined && st.name !== null && typeof st.name !== "string") return `${at} (${st.kind}): "name" is ${describe(st.name)}, not a string`;
+  if (st.id !== undefined && st.id !== null && typeof st.id !== "string") return `${at} (${st.kind}): "id" is ${describe(st.id)}, not a string`;
+  if (st.isError !== undefined && st.isError !== null && typeof st.isError !== "boolean") return `${at} (${st.kind}): "isError" is ${describe(st.isError)}, not true or false`;
+  return null;
+}
+
+/** A validated step with only its known fields (nulls dropped, unknown fields ignored). */
+function stepOf(v: Record<string, unknown>): TrajectoryStep {
+  const step: TrajectoryStep = { kind: v.kind as TrajectoryStepKind };
+  if (typeof v.text === "string") step.text = v.text;
+  if (typeof v.name === "string") step.name = v.name;
+  if (v.arguments !== undefined && v.arguments !== null) step.arguments = v.arguments;
+  if (typeof v.id === "string") step.id = v.id;
+  if (typeof v.isError === "boolean") step.isError = v.isError;
+  return step;
 }
 
 function sampleProblem(s: unknown): string | null {
@@ -37,7 +80,17 @@ function sampleProblem(s: unknown): string | null {
   const o = present(s);
   if (o.text !== undefined && typeof o.text !== "string") return `"text" is ${describe(o.text)}, not a string`;
   if (o.thinking !== undefined && typeof o.thinking !== "string") return `"thinking" is ${describe(o.thinking)}, not a string`;
-  if (typeof o.text !== "string" && typeof o.thinking !== "string") return `has neither "text" nor "thinking"`;
+  if (o.steps !== undefined) {
+    if (!Array.isArray(o.steps)) return `"steps" is ${describe(o.steps)}, not an array of steps`;
+    for (let i = 0; i < o.steps.length; i++) {
+      const problem = stepProblem(o.steps[i], i);
+      if (problem) return problem;
+    }
+  }
+  if (typeof o.text !== "string" && typeof o.thinking !== "string") {
+    if (o.steps === undefined) return `has neither "text" nor "thinking"`;
+    if ((o.steps as unknown[]).length === 0) return `has neither "text" nor "thinking", and its "steps" is empty`;
+  }
   if (o.answer !== undefined && o.answer !== null && typeof o.answer !== "string" && !(typeof o.answer === "number" && Number.isFinite(o.answer)))
     return `"answer" is ${describe(o.answer)}, not a string or a number`;
   if (o.correct !== undefined && o.correct !== null && typeof o.correct !== "boolean") return `"correct" is ${describe(o.correct)}, not true or false`;
@@ -45,6 +98,13 @@ function sampleProblem(s: unknown): string | null {
     if (o.probs === null || typeof o.probs !== "object" || Array.isArray(o.probs)) return `"probs" is ${describe(o.probs)}, not an object of probabilities`;
     for (const [k, v] of Object.entries(o.probs as Record<string, unknown>))
       if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > 1) return `"probs"."${k}" is ${JSON.stringify(v)}, not a probability in [0, 1]`;
+  }
+  if (o.reward !== undefined && (typeof o.reward !== "number" || !Number.isFinite(o.reward) || o.reward < 0 || o.reward > 1))
+    return `"reward" is ${typeof o.reward === "number" ? String(o.reward) : describe(o.reward)}, not a number in [0, 1]`;
+  if (o.outcomes !== undefined) {
+    if (typeof o.outcomes !== "object" || Array.isArray(o.outcomes)) return `"outcomes" is ${describe(o.outcomes)}, not an object of checks (name → 0 or 1)`;
+    for (const [k, v] of Object.entries(o.outcomes as Record<string, unknown>))
+      if (v !== 0 && v !== 1) return `"outcomes"."${k}" is ${JSON.stringify(v) ?? describe(v)}, not 0 or 1`;
   }
   return null;
 }
@@ -105,6 +165,9 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
       if ("answer" in so && so.answer !== undefined) sample.answer = so.answer as string | number | null;
       if (typeof so.correct === "boolean") sample.correct = so.correct;
       if (so.probs !== undefined) sample.probs = so.probs as Record<string, number>;
+      if (Array.isArray(so.steps)) sample.steps = so.steps.map((st) => stepOf(st as Record<string, unknown>));
+      if (typeof so.reward === "number") sample.reward = so.reward;
+      if (so.outcomes !== undefined) sample.outcomes = so.outcomes as Record<string, number>;
       samples.push(sample);
     }
   });

@@ -1,7 +1,6 @@
 // Types of the two public file formats (shared/design/FORMATS.md): the trace-set input and the
 // `hotmess.analysis/1` output. Every view reads an `Analysis`; none recomputes a metric.
 
-/** One rerun of a prompt, as it comes in from a trace set. */
 /** The kinds of step of an agent trajectory (FORMATS.md, METRICS.md §11). */
 export const TRAJECTORY_STEP_KINDS = ["reasoning", "text", "tool_call", "tool_result", "user"] as const;
 export type TrajectoryStepKind = (typeof TRAJECTORY_STEP_KINDS)[number];
@@ -21,6 +20,7 @@ export interface TrajectoryStep {
   isError?: boolean;
 }
 
+/** One rerun of a prompt, as it comes in from a trace set. */
 export interface Sample {
   text?: string;
   thinking?: string;
@@ -96,6 +96,14 @@ export interface Step {
   /** Character offsets into the run's trace: trace.slice(start, end) === text. */
   start: number;
   end: number;
+  /**
+   * A trajectory's step (METRICS.md §11): its kind, and for a tool call the tool's name (its
+   * text is `name(canonical arguments)`); absent for steps segmented from text.
+   */
+  kind?: TrajectoryStepKind;
+  name?: string;
+  /** The index of the trajectory step this step renders (blank steps have none). */
+  source?: number;
 }
 
 export interface Run {
@@ -116,6 +124,8 @@ export interface Run {
   /** The visible reply, when the trace is the thinking (so both can be read). */
   reply?: string;
   steps: Step[];
+  /** The run's actions (tool calls), when the prompt's samples are trajectories (METRICS.md §11). */
+  toolCalls?: number;
 }
 
 export interface Cell {
@@ -195,6 +205,36 @@ export interface OptimizerAnalysis {
   iterates: (number[] | null)[][];
 }
 
+/** One choice at the fork action: an action key (or `<end>`), how many runs took it, and which (by `index`). */
+export interface ForkActionGroup {
+  key: string;
+  count: number;
+  runs: number[];
+}
+
+/**
+ * Why the runs parted at the fork action (src/core/forkcause.ts): "policy" when runs that had
+ * the same context just before it (the same tool results and user turns since the previous
+ * action) chose differently; "environment" when every two runs that chose differently had
+ * seen a different tool result or user turn just before.
+ */
+export interface ForkCause {
+  kind: "policy" | "environment";
+  detail: string;
+}
+
+/** Agent trajectories (METRICS.md §11): present when a prompt's samples have steps. */
+export interface AgentAnalysis {
+  /** Actions (tool calls) of each run, in run order. */
+  toolCalls: number[];
+  /** The first position (0-based) where the runs' action keys are not all equal; null when all runs took the same actions. */
+  forkAction: number | null;
+  /** What the runs did at forkAction, most runs first; null without a fork action. */
+  forkActions: ForkActionGroup[] | null;
+  /** Why they parted there; null without a fork action. */
+  forkCause: ForkCause | null;
+}
+
 export interface PromptAnalysis {
   id: string;
   prompt?: string;
@@ -210,6 +250,13 @@ export interface PromptAnalysis {
   brier: Decomposition | null;
   binary: Decomposition | null;
   kl: Decomposition | null;
+  /**
+   * The outcome-vector decomposition (METRICS.md §12), when every sample has `outcomes` with the
+   * same checks (and there is a target to aim at: not with referenceFree); absent otherwise.
+   */
+  outcomes?: Decomposition;
+  /** Agent trajectories (METRICS.md §11), when the samples have steps. */
+  agent?: AgentAnalysis;
   disagreement: number;
   entropy: number;
   classes: number;
@@ -257,6 +304,8 @@ export interface Pooled {
   brier: PooledDecomposition | null;
   binary: PooledDecomposition | null;
   kl: PooledDecomposition | null;
+  /** §12 pooled (ratio of sums) over the prompts that have `outcomes`; absent when none has. */
+  outcomes?: PooledDecomposition;
   disagreement: number | null;
   entropy: number | null;
   lengthSplit: { short: LengthHalf; long: LengthHalf } | null;
