@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { analyzeRecords, benchmarkSentence, incoherenceTrend, longestProblem, type Analysis, type OptimizerAnalysis } from "../src/core";
+import { analyzeRecords, analyzeTraceSet, benchmarkSentence, incoherenceTrend, longestProblem, type Analysis, type OptimizerAnalysis } from "../src/core";
 import { demo } from "../src/cli/demo";
 import { main, type Io } from "../src/cli/main";
 import { renderTable } from "../src/cli/table";
@@ -159,6 +159,13 @@ test("hotmess demo: the result is said last, where a terminal shows it when the 
   assert.ok(out.indexOf("Final answers") < out.indexOf("The demo reruns"));
   assert.match(out, /Each answer is a vector: every run lands somewhere slightly different, so each is a class of its own\. The per-step figures are the ones to read\./);
   assert.ok(took < 20_000, `the demo took ${took} ms`);
+  // its agent part: the simulated agent's trajectories as a trace set, and where their actions part
+  const agent = /The agent part: a simulated tool-using agent, 8 reruns of 3 airline-desk tasks \(offline; no model called\): the runs' tool calls part in (\d) of 3\./.exec(out);
+  assert.ok(agent, out);
+  const agents = analyzeTraceSet(readFileSync(join(where, "out", "demo", "agent.jsonl"), "utf8"));
+  assert.equal(agents.prompts.length, 3);
+  assert.equal(String(agents.prompts.filter((p) => p.agent?.forkAction !== null).length), agent[1]);
+  for (const p of agents.prompts) assert.ok(out.includes(`  ${p.id}: `), `${p.id} has its line`);
 });
 
 test("the provider setting and the model picker say the simulated reasoner answers any prompt, offline, calling no model", () => {

@@ -191,6 +191,57 @@ export function ensembleLines(a: Analysis, st: Style = NO_STYLE): string[] {
   return out;
 }
 
+/**
+ * Keys cut to `width` so that they still differ on screen: two calls of one tool whose arguments
+ * part late (a flight number deep in a list) show the call's name, then "…" and the part from
+ * a little before where they differ.
+ */
+export function whereTheyDiffer(keys: string[], width: number): string[] {
+  const plain = keys.map((k) => truncate(k, width));
+  if (new Set(plain).size === new Set(keys).size) return plain;
+  let common = 0;
+  while (keys.every((k) => common < k.length && k[common] === keys[0]![common])) common++;
+  return keys.map((k) => {
+    const name = /^[^{[("]*/.exec(k)![0];
+    const from = Math.max(name.length, common - 12);
+    return truncate(from > name.length ? `${name}…${k.slice(from)}` : k, width);
+  });
+}
+
+const MAX_AGENT_PROMPTS = 12;
+const MAX_ACTION_GROUPS = 3;
+
+/**
+ * Agent trajectories (METRICS.md §11): per prompt, the tool calls per run, and where the runs'
+ * actions part: the fork action (1-based, as people count), why (the policy chose differently
+ * in the same context, or the environment said something else just before), and what the runs
+ * did there, largest group first.
+ */
+export function agentLines(a: Analysis, st: Style = NO_STYLE, maxGroups = MAX_ACTION_GROUPS): string[] {
+  const agents = a.prompts.filter((p) => p.agent);
+  if (agents.length === 0) return [];
+  const out = ["", st.bold("Agent trajectories") + st.dim(" (actions are tool calls; the fork action is the first where the runs' calls differ)")];
+  for (const p of agents.slice(0, MAX_AGENT_PROMPTS)) {
+    const ag = p.agent!;
+    const calls = ag.toolCalls;
+    const range = calls.length === 0 ? "0" : Math.min(...calls) === Math.max(...calls) ? String(calls[0]) : `${Math.min(...calls)}–${Math.max(...calls)}`;
+    const head = `  ${truncate(p.id, 28)}: ${range} tool call${range === "1" ? "" : "s"} a run · `;
+    if (ag.forkAction === null) {
+      out.push(head + "every run took the same actions");
+      continue;
+    }
+    const cause = ag.forkCause ? ` · ${ag.forkCause.kind === "policy" ? "the policy" : "the environment"}: ${truncate(ag.forkCause.detail, 90)}` : "";
+    out.push(head + `the runs part at action ${ag.forkAction + 1}${cause}`);
+    const groups = (ag.forkActions ?? []).slice(0, maxGroups);
+    const shown = whereTheyDiffer(groups.map((g) => g.key), 90);
+    groups.forEach((g, i) => out.push(`    ${String(g.count).padStart(4)} run${g.count === 1 ? " " : "s"}  ${shown[i]}`));
+    const rest = (ag.forkActions ?? []).length - maxGroups;
+    if (rest > 0 && maxGroups > 0) out.push(st.dim(`         ${rest} more group${rest === 1 ? "" : "s"}`));
+  }
+  if (agents.length > MAX_AGENT_PROMPTS) out.push(st.dim(`  … and ${agents.length - MAX_AGENT_PROMPTS} more prompts with trajectories (all in --json)`));
+  return out;
+}
+
 /** Prints the whole table on standard output. */
 export function printTable(a: Analysis, io: Io): void {
   io.stdout.write(renderTable(a, styleFor(io)).join("\n") + "\n");
@@ -246,6 +297,7 @@ export function renderTable(a: Analysis, st: Style = NO_STYLE): string[] {
   }
 
   out.push(...ensembleLines(a, st));
+  out.push(...agentLines(a, st));
 
   const forks = a.prompts.filter((p) => p.forkColumn !== null);
   if (forks.length > 0) {
