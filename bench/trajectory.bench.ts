@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { analyzeRecords, mulberry32, type PromptRecord, type TrajectoryStep } from "../src/core";
+import { importFiles } from "../src/import";
 import { fmtMs, median, REPO_ROOT, timeOnce } from "./common";
 
 const TAU_REL = join("shared", "fixtures", "tau-airline-gpt4o", "results.json");
@@ -25,41 +26,6 @@ function findTau(): string | null {
       if (dirname(dir) === dir) break;
     }
   return candidates.find((p) => existsSync(p)) ?? null;
-}
-
-interface TauMessage {
-  role: string;
-  content?: string | null;
-  tool_calls?: { id: string; function: { name: string; arguments: string } }[] | null;
-  tool_call_id?: string;
-  name?: string;
-}
-
-/** τ-bench results → trace-set records (one prompt per task, one sample per trial). */
-function tauRecords(raw: { task_id: number; trial: number; reward: number; traj: TauMessage[] }[]): PromptRecord[] {
-  const byTask = new Map<number, PromptRecord>();
-  for (const r of raw) {
-    const steps: TrajectoryStep[] = [];
-    for (const m of r.traj) {
-      if (m.role === "user") steps.push({ kind: "user", text: m.content ?? "" });
-      else if (m.role === "assistant") {
-        if (m.content) steps.push({ kind: "text", text: m.content });
-        for (const c of m.tool_calls ?? []) {
-          let args: unknown;
-          try {
-            args = JSON.parse(c.function.arguments);
-          } catch {
-            args = c.function.arguments;
-          }
-          steps.push({ kind: "tool_call", name: c.function.name, arguments: args, id: c.id });
-        }
-      } else if (m.role === "tool") steps.push({ kind: "tool_result", text: m.content ?? "", ...(m.tool_call_id ? { id: m.tool_call_id } : {}) });
-    }
-    let p = byTask.get(r.task_id);
-    if (!p) byTask.set(r.task_id, (p = { id: `airline-${r.task_id}`, samples: [] }));
-    p.samples.push({ steps, reward: r.reward, index: r.trial });
-  }
-  return [...byTask.values()];
 }
 
 const TOOLS = ["get_user_details", "get_reservation_details", "search_direct_flight", "update_reservation_flights", "cancel_reservation", "calculate"];
@@ -116,8 +82,8 @@ console.log("\nAgent trajectories: conversion + analysis (1,000 resamples)");
 const tau = findTau();
 if (tau === null) console.log("  τ-bench airline fixture: skipped: no shared fixtures");
 else {
-  const raw = JSON.parse(readFileSync(tau, "utf8")) as Parameters<typeof tauRecords>[0];
-  section("τ-bench airline, 25 tasks × 4 trials", 1000, () => tauRecords(raw), (recs) => `${recs.reduce((s, r) => s + r.samples.reduce((t, x) => t + (x.steps?.length ?? 0), 0), 0)} steps`);
+  // the whole path of `hotmess import` then `hotmess analyze`: the file read, detected, imported, analysed
+  section("τ-bench airline, 25 tasks × 4 trials (hotmess import's importer)", 1000, () => importFiles([{ path: tau, bytes: new Uint8Array(readFileSync(tau)) }]).prompts, (recs) => `${recs.reduce((s, r) => s + r.samples.reduce((t, x) => t + (x.steps?.length ?? 0), 0), 0)} steps`);
 }
 section("generated, 1,000 trajectories × 30 steps (100 prompts × 10 runs)", 3000, () => generated(100, 10, 30), (recs) => `${recs.reduce((s, r) => s + r.samples.length * 30, 0)} steps`);
 if (missed.length > 0) console.log(`\nMISSED: ${missed.join("; ")}`);

@@ -1,8 +1,9 @@
 // Agent trajectories (METRICS.md §11–12, FORMATS.md "Trajectories"): reading them from a trace
 // set, action keys, tool calls, the fork action and why runs parted there, the alignment of
 // whole trajectories, and the outcome-vector decomposition; then the τ-bench airline fixture
-// (shared/fixtures/tau-airline-gpt4o), converted here from τ-bench's own results file.
+// (shared/fixtures/tau-airline-gpt4o), imported from τ-bench's own results file as `hotmess import` does.
 import { test } from "node:test";
+import { importFiles } from "../src/import";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -367,45 +368,11 @@ const FIXTURE = findFixture();
 const SKIP = FIXTURE === null ? "skipped: no shared fixtures" : false;
 if (FIXTURE === null) console.log("skipped: no shared fixtures");
 
-interface TauMessage {
-  role: string;
-  content?: string | null;
-  tool_calls?: { id: string; function: { name: string; arguments: string } }[] | null;
-  tool_call_id?: string;
-  name?: string;
-}
 interface TauRecord {
   task_id: number;
   trial: number;
   reward: number;
-  traj: TauMessage[];
-}
-
-/** τ-bench results → trace-set records: one prompt per task, one sample per trial (the test's own small converter). */
-function tauRecords(raw: TauRecord[]): PromptRecord[] {
-  const byTask = new Map<number, PromptRecord>();
-  for (const r of raw) {
-    const steps: TrajectoryStep[] = [];
-    for (const m of r.traj) {
-      if (m.role === "user") steps.push({ kind: "user", text: m.content ?? "" });
-      else if (m.role === "assistant") {
-        if (m.content) steps.push({ kind: "text", text: m.content });
-        for (const c of m.tool_calls ?? []) {
-          let args: unknown;
-          try {
-            args = JSON.parse(c.function.arguments);
-          } catch {
-            args = c.function.arguments;
-          }
-          steps.push({ kind: "tool_call", name: c.function.name, arguments: args, id: c.id });
-        }
-      } else if (m.role === "tool") steps.push({ kind: "tool_result", text: m.content ?? "", ...(m.tool_call_id ? { id: m.tool_call_id } : {}), ...(m.name ? { name: m.name } : {}) });
-    }
-    let p = byTask.get(r.task_id);
-    if (!p) byTask.set(r.task_id, (p = { id: `airline-${r.task_id}`, samples: [] }));
-    p.samples.push({ steps, reward: r.reward, index: r.trial });
-  }
-  return [...byTask.values()];
+  traj: { tool_calls?: { function: { name: string; arguments: string } }[] | null }[];
 }
 
 function choose(n: number, k: number): number {
@@ -417,7 +384,8 @@ function choose(n: number, k: number): number {
 
 test("τ-bench airline (GPT-4o, 25 tasks × 4 trials): pass^k, tool calls and fork actions from the trajectories", { skip: SKIP }, () => {
   const raw = JSON.parse(readFileSync(FIXTURE!, "utf8")) as TauRecord[];
-  const records = tauRecords(raw);
+  // imported as `hotmess import` does it
+  const records = importFiles([{ path: FIXTURE!, bytes: new Uint8Array(readFileSync(FIXTURE!)) }]).prompts;
   assert.equal(records.length, 25);
   // through the trace-set reader, as `hotmess analyze` would read the converted file
   const a = analyzeTraceSet(records.map((r) => JSON.stringify(r)).join("\n"), { resamples: 200 });
@@ -444,7 +412,7 @@ test("τ-bench airline (GPT-4o, 25 tasks × 4 trials): pass^k, tool calls and fo
       p.runs.map((r) => r.toolCalls),
     );
     for (const r of p.runs) {
-      const src = raw.find((x) => `airline-${x.task_id}` === p.id && x.trial === r.index)!;
+      const src = raw.find((x) => `task-${x.task_id}` === p.id && x.trial === r.index)!;
       assert.equal(r.toolCalls, src.traj.reduce((s, m) => s + (m.tool_calls?.length ?? 0), 0));
     }
     analysed += p.agent.toolCalls.reduce((s, x) => s + x, 0);
@@ -454,7 +422,7 @@ test("τ-bench airline (GPT-4o, 25 tasks × 4 trials): pass^k, tool calls and fo
   // the fork action: non-null exactly when the runs' action sequences differ, and where they first do
   let forks = 0;
   for (const p of a.prompts) {
-    const task = Number(p.id.slice("airline-".length));
+    const task = Number(p.id.slice("task-".length));
     const seqs = raw
       .filter((x) => x.task_id === task)
       .map((x) => x.traj.flatMap((m) => (m.tool_calls ?? []).map((c) => c.function.name + JSON.stringify(sortKeys(JSON.parse(c.function.arguments))))));
