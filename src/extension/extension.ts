@@ -1,6 +1,7 @@
 // The VS Code host: commands, the comparison panel and its serializer, secrets, the status bar,
 // the run manager. Activation is lazy (commands, the panel serializer).
 import * as vscode from "vscode";
+import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { benchmarkPrompts, parsePrompt, referenceAnswer } from "../sampling/benchmark";
 import { SimulatedProvider } from "../sampling/simulated";
@@ -18,7 +19,8 @@ import { StatusBar } from "./status";
 import { promptRunRequest, registerFolding } from "./prompts";
 import { heavy } from "./lazy";
 import { LANGUAGE_ID, RUNS_CHANGED_METHOD } from "../protocol/lsp";
-import { parsePromptFile, redactSecrets, secretsFromEnv, type RunHeader } from "../core";
+import { parsePromptFile, parseTraceLine, redactSecrets, secretsFromEnv, type RunHeader } from "../core";
+import { writeFileAtomic } from "../report/write";
 import { promptHash } from "../sampling/store";
 import { writeExport, EXPORT_FORMATS } from "./exports";
 
@@ -417,10 +419,37 @@ export function activate(context: vscode.ExtensionContext): void {
     showStatus(await showFiles(files, "runs"), files);
   });
 
+  // A trace set opens as it is; logs other tools wrote (τ-bench, Inspect AI, Claude Code, OTel,
+  // promptfoo, chat conversations) are imported as `hotmess import` does, written to
+  // .hotmess/imports/ beside the runs (atomically, keys redacted), and opened from there.
   command("hotmess.importTraces", async () => {
-    const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { "Trace sets (JSON Lines)": ["jsonl", "json"] }, title: "Import Traces" });
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      filters: { "Trace sets and logs of other tools": ["jsonl", "json", "eval"], "All files": ["*"] },
+      title: "Import Traces",
+    });
     if (!uris?.length) return;
-    await showFiles([uris[0]!.fsPath], "traces");
+    const paths = uris.map((u) => u.fsPath);
+    if (paths.length === 1 && isTraceSet(paths[0]!)) return showFiles([paths[0]!], "traces");
+    const { importFiles, ImportFormatError } = heavy();
+    let result: ReturnType<typeof importFiles>;
+    try {
+      result = importFiles(paths.map((path) => ({ path, bytes: new Uint8Array(readFileSync(path)) })));
+    } catch (e) {
+      if (e instanceof ImportFormatError) return void vscode.window.showErrorMessage(`Hot Mess: ${e.message}`);
+      throw e;
+    }
+    log.info(`import: ${result.summary}`);
+    for (const p of result.problems) log.warn(`import: ${p.where}: ${p.message}`);
+    if (result.prompts.length === 0) return void vscode.window.showErrorMessage(`Hot Mess: nothing imported from ${basename(paths[0]!)} (${result.summary}).`, "Show Log").then((b) => b && log.show());
+    const dir = join(dirname(runDirectory(readSettings(), context, vscode.window.activeTextEditor?.document)), "imports");
+    mkdirSync(dir, { recursive: true });
+    const out = join(dir, `${basename(paths[0]!).replace(/\.[^.]*$/, "")}.${result.format}.jsonl`);
+    const keys = await secrets.known();
+    writeFileAtomic(out, result.prompts.map((r) => redactSecrets(JSON.stringify(r), keys) + "\n"));
+    const skipped = result.problems.length > 0 ? ` ${result.problems.length} part(s) skipped (see the log).` : "";
+    void vscode.window.showInformationMessage(`Hot Mess: ${result.summary}. Written to ${vscode.workspace.asRelativePath(out)}.${skipped}`, ...(skipped ? ["Show Log"] : [])).then((b) => b && log.show());
+    await showFiles([out], "traces");
   });
 
   command("hotmess.exportComparison", (format?: unknown) => exportPanel(undefined, typeof format === "string" ? (format as ExportFormat) : undefined));
@@ -464,6 +493,32 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   log.info(`activated in ${Date.now() - started} ms`);
+}
+
+/** Whether a file is a hotmess trace set already: its first line is a prompt record (FORMATS.md). */
+function isTraceSet(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    // read until the end of the first non-blank line (a trace set's line can be megabytes)
+    const chunks: Buffer[] = [];
+    let text = "";
+    for (let at = 0; ; ) {
+      const buf = Buffer.alloc(1 << 20);
+      const n = readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) break;
+      if (at === 0 && buf[0] === 0x50 && buf[1] === 0x4b) return false; // a zip (an Inspect .eval)
+      chunks.push(buf.subarray(0, n));
+      at += n;
+      text = Buffer.concat(chunks).toString("utf8");
+      if (/\S[^\n]*\n/.test(text)) break;
+    }
+    const first = text.split("\n").find((l) => l.trim() !== "");
+    if (first === undefined) return false;
+    const parsed = parseTraceLine(first, 1);
+    return parsed !== null && "record" in parsed;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function deactivate(): void {

@@ -1,5 +1,5 @@
-// What the extension needs only when it is used: the model SDKs (for a run) and the language
-// client (for the first prompt file). Bundled apart as dist/heavy.js and required on first use,
+// What the extension needs only when it is used: the model SDKs (for a run), the language
+// client (for the first prompt file) and the importers of other tools' logs (Import Traces…). Bundled apart as dist/heavy.js and required on first use,
 // so that activating the extension does not load them (see lazy.ts).
 import * as vscode from "vscode";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import { LANGUAGE_ID, type InitializationOptions } from "../protocol/lsp";
 
 export { AnthropicProvider } from "../sampling/anthropic";
 export { OpenAIProvider } from "../sampling/openai";
+export { importFiles, ImportFormatError } from "../import";
 
 export function startLanguageClient(context: vscode.ExtensionContext): LanguageClient {
   const module = vscode.Uri.joinPath(context.extensionUri, "dist", "server.js").fsPath;

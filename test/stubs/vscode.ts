@@ -33,6 +33,7 @@ export function reset(): void {
   answers.quickPick.length = 0;
   answers.inputBox.length = 0;
   answers.saveDialog.length = 0;
+  answers.openDialog.length = 0;
   window.activeTextEditor = undefined;
   workspace.isTrusted = true;
   workspace.workspaceFolders = undefined;
@@ -188,6 +189,7 @@ export const window = {
   },
   showInputBox: async () => answers.inputBox.shift(),
   showSaveDialog: async () => answers.saveDialog.shift(),
+  showOpenDialog: async () => answers.openDialog.shift(),
   showInformationMessage: notify("info"),
   showWarningMessage: notify("warning"),
   showErrorMessage: notify("error"),
@@ -216,6 +218,7 @@ export const workspace = {
   textDocuments: [] as unknown[],
   onDidOpenTextDocument: () => new Disposable(),
   getWorkspaceFolder: () => undefined,
+  asRelativePath: (p: string | Uri) => (typeof p === "string" ? p : p.fsPath),
   /** The file as it is on disk (a prompt file the code lens reruns), in the language its name gives. */
   openTextDocument: async (uri: Uri) => {
     const text = readFileSync(uri.fsPath, "utf8");
@@ -255,7 +258,7 @@ export enum QuickPickItemKind {
 }
 
 /** Answers for the next quick picks / input boxes (FIFO): a function picks from the items. */
-export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[]; saveDialog: (Uri | undefined)[] } = { quickPick: [], inputBox: [], saveDialog: [] };
+export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[]; saveDialog: (Uri | undefined)[]; openDialog: (Uri[] | undefined)[] } = { quickPick: [], inputBox: [], saveDialog: [], openDialog: [] };
 
 /** A SecretStorage in memory, with its change event. */
 export class MemorySecretStorage {
