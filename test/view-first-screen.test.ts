@@ -16,6 +16,7 @@ import { benchmarkPrompts } from "../src/sampling/benchmark";
 import { DEFAULT_MODELS } from "../src/sampling/defaults";
 import { runSamples } from "../src/sampling/engine";
 import { SimulatedProvider } from "../src/sampling/simulated";
+import { simulateAgentSet } from "../src/sampling/agent";
 import { cacheDir, CHROMIUM, CHROMIUM_ARGS, loadPlaywright } from "./e2e/harness";
 
 const SKIP = !existsSync(CHROMIUM) || !existsSync(join(cacheDir(), "node_modules", "playwright-core")) ? "no Chromium or playwright-core (run scripts/setup-code-server.sh)" : false;
@@ -149,4 +150,29 @@ test("the headline: the estimate with its interval, or the caveat below 5 reruns
   const t = await headlineBlock(three, "headline-three");
   assert.ok(t.includes(`${three.prompts[0]!.brier!.estimate!.toFixed(3)}\nn = 3: too few reruns for an interval; 8+ recommended`), t);
   assert.doesNotMatch(t, /\[/, "no interval below 5 reruns");
+});
+
+test("an agent prompt's header: its tool calls a run and its fork action (from 1) with the cause, the groups in the hover", { skip: SKIP }, async () => {
+  const analysis = analyzeRecords(simulateAgentSet(8));
+  const p = analysis.prompts[0]!;
+  const ag = p.agent!;
+  assert.notEqual(ag.forkAction, null, "the simulated agent's runs part");
+  const file = join(dir, "agent.html");
+  writeReportHtml(file, analysis);
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction("document.body.dataset.rendered === '1'", undefined, { timeout: 30_000 });
+    const facts = await page.evaluate<{ text: string; title: string }[]>(`[...document.querySelectorAll(".prompt-head .fact")].map((f) => ({ text: f.innerText, title: f.title }))`);
+    const calls = facts.find((f) => f.text.startsWith("tool calls"));
+    const lo = Math.min(...ag.toolCalls);
+    const hi = Math.max(...ag.toolCalls);
+    assert.equal(calls?.text, `tool calls ${lo === hi ? lo : `${lo}–${hi}`} a run`);
+    const fork = facts.find((f) => f.text.startsWith("fork action"));
+    assert.equal(fork?.text, `fork action ${ag.forkAction! + 1} · ${ag.forkCause!.kind === "policy" ? "the policy" : "the environment"}`);
+    assert.ok(fork!.title.startsWith(ag.forkCause!.detail), fork!.title);
+    for (const g of ag.forkActions!) assert.ok(fork!.title.includes(`${g.count} run${g.count === 1 ? "" : "s"}: ${g.key.slice(0, 100)}`), fork!.title);
+  } finally {
+    await page.close();
+  }
 });

@@ -33,6 +33,7 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
     fact("classes", String(p.classes)),
     p.forkColumn !== null ? fact("fork", `column ${p.forkColumn} of ${p.columns.length}`) : fact("fork", "none"),
     p.extractedAnswers > 0 ? fact("extracted", `${p.extractedAnswers} of ${p.n} answers read from text`) : null,
+    ...agentFacts(p),
   );
   const title = h(
     "div",
@@ -60,6 +61,23 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
     facts,
     h("div", { class: "head-grid" }, headline(p), answers(m, o), decompositions(p)),
   );
+}
+
+/**
+ * An agent prompt's tool calls a run and its fork action (METRICS.md §11: counted from 1 here,
+ * as people count), with why the runs parted there; the hover lists what each group called.
+ */
+function agentFacts(p: PromptAnalysis): HTMLElement[] {
+  const ag = p.agent;
+  if (!ag) return [];
+  const lo = Math.min(...ag.toolCalls);
+  const hi = Math.max(...ag.toolCalls);
+  const calls = fact("tool calls", ag.toolCalls.length === 0 ? "0" : lo === hi ? `${lo} a run` : `${lo}–${hi} a run`);
+  if (ag.forkAction === null) return [calls, fact("fork action", "none: every run took the same actions")];
+  const cause = ag.forkCause ? (ag.forkCause.kind === "policy" ? "the policy" : "the environment") : "";
+  const groups = (ag.forkActions ?? []).map((g) => `${plural(g.count, "run")}: ${truncate(g.key, 160)}`).join("\n");
+  const title = [ag.forkCause?.detail ?? "", groups].filter(Boolean).join("\n\n");
+  return [calls, fact("fork action", `${ag.forkAction + 1}${cause ? ` · ${cause}` : ""}`, title)];
 }
 
 function fact(label: string, value: string, title?: string): HTMLElement {
