@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeTraceSet } from "../src/core";
 import { agentLines, renderTable, whereTheyDiffer } from "../src/cli/table";
+import { exportMarkdown } from "../src/report/export";
 
 const call = (name: string, args: unknown, id: string) => ({ kind: "tool_call", name, arguments: args, id });
 const result = (id: string, text: string) => ({ kind: "tool_result", id, text });
@@ -45,4 +46,13 @@ test("keys that differ only past the width are shown from where they differ", ()
 test("a set without trajectories has no agent section", () => {
   const a = analyzeTraceSet(JSON.stringify({ id: "p", reference: 4, samples: [{ text: "2+2=4", answer: 4 }, { text: "2+2=5", answer: 5 }] }));
   assert.deepEqual(agentLines(a), []);
+});
+
+test("the Markdown export names the fork action (from 1), its cause, and each group's call there, as code", () => {
+  const a = analyzeTraceSet(set());
+  const md = exportMarkdown(a);
+  assert.ok(md.includes("**Fork action** 2 (the first tool call where the runs differ; 2 tool calls a run). Why: the policy, `"), md);
+  assert.match(md, /- 3 runs: `update_reservation_flights\{[^`]*gift_card_1[^`]*\}`/);
+  assert.match(md, /- 1 run: `update_reservation_flights\{[^`]*credit_card_1[^`]*\}`/);
+  assert.ok(md.includes("**Actions**: 1 tool call a run; every run took the same actions."), md);
 });

@@ -322,6 +322,26 @@ function forkBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStep
   return lines;
 }
 
+/**
+ * An agent prompt's actions (METRICS.md §11): tool calls a run, and the fork action counted from
+ * 1 with why the runs parted there and the call each group made at it (its first differing call).
+ */
+function agentBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText" | "maxGroups">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
+  const ag = p.agent;
+  if (!ag) return [];
+  const lo = ag.toolCalls.length > 0 ? Math.min(...ag.toolCalls) : 0;
+  const hi = ag.toolCalls.length > 0 ? Math.max(...ag.toolCalls) : 0;
+  const calls = `${lo === hi ? lo : `${lo}–${hi}`} tool call${hi === 1 ? "" : "s"} a run`;
+  if (ag.forkAction === null) return [`**Actions**: ${calls}; every run took the same actions.`];
+  const cause = ag.forkCause ? ` Why: ${ag.forkCause.kind === "policy" ? "the policy" : "the environment"}, ${code(ag.forkCause.detail, { max: 3 * o.maxStepText })}.` : "";
+  const lines = [`**Fork action** ${ag.forkAction + 1} (the first tool call where the runs differ; ${calls}).${cause}`, ""];
+  const groups = ag.forkActions ?? [];
+  for (const g of groups.slice(0, o.maxGroups)) lines.push(`- ${plural(g.count, "run")}: ${code(g.key, { max: 2 * o.maxStepText })}`);
+  const rest = groups.slice(o.maxGroups);
+  if (rest.length > 0) lines.push(`- … ${plural(rest.length, "more group")} (${plural(rest.reduce((s, g) => s + g.count, 0), "run")})`);
+  return lines;
+}
+
 function optimizerBlock(o: OptimizerAnalysis): string[] {
   const s = o.spec;
   const n = o.iterates.length;
@@ -335,8 +355,9 @@ function optimizerBlock(o: OptimizerAnalysis): string[] {
 /**
  * A Markdown summary to paste in a pull request: a title; per prompt its figures (n, model,
  * incoherence with its interval or, with no target, disagreement; bias², variance, error), its
- * answer classes (the largest few), the groups at its fork column and, for optimizer-benchmark
- * prompts, the per-step table; then the pooled figures and the length split. Every untrusted
+ * answer classes (the largest few), the groups at its fork column, for agent trajectories the
+ * fork action with its cause and each group's call there, and, for optimizer-benchmark prompts,
+ * the per-step table; then the pooled figures and the length split. Every untrusted
  * string is redacted and written as a code span (mdCode), so a trace cannot add formatting,
  * links, mentions or HTML, or break a table; long step texts are cut.
  */
@@ -366,6 +387,7 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
     out.push(...answerTable(p, maxAnswers, code), "");
     if (p.passHatK) out.push(...passKTable(p, null), "");
     out.push(...forkBlock(p, limits, code), "");
+    if (p.agent) out.push(...agentBlock(p, limits, code), "");
     if (p.optimizer) out.push(...optimizerBlock(p.optimizer), "");
   }
 
