@@ -16,8 +16,9 @@ export function headOf(bytes: Uint8Array, n = 4096): string {
   return textOf(bytes.subarray(0, Math.min(n, bytes.length)));
 }
 
-import { isObject } from "./common";
-export { isObject };
+import { isObject, parseArguments } from "./common";
+// one reading of JSON-text arguments for every importer (absent arguments are {}, as §11 keys them)
+export { isObject, parseArguments };
 
 export function str(x: unknown): string | undefined {
   return typeof x === "string" ? x : undefined;
@@ -29,15 +30,6 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] ?? path;
 }
 
-/** A call's arguments: JSON text is parsed, anything else is kept as it is. */
-export function parseArguments(x: unknown): unknown {
-  if (typeof x !== "string") return x;
-  try {
-    return JSON.parse(x);
-  } catch {
-    return x;
-  }
-}
 
 /** Each non-blank line of JSON Lines text, parsed, with its 1-based line number; bad lines go to `problems`. */
 export function jsonLines(path: string, text: string, problems: ImportProblem[]): { line: number; value: unknown }[] {
