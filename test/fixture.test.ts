@@ -5,25 +5,12 @@
 // invariants of FORMATS.md are checked over every prompt.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { analyzeTraceSet, normalizeAnswer, type Analysis } from "../src/core";
+import { sharedFixture, skipWithout } from "./support/fixtures";
 
-const REL = path.join("shared", "fixtures", "game24-gpt4-cot", "traces.jsonl");
-/** shared/ sits beside the repository; also accept it inside it, or beside the working directory. */
-function findFixture(): string | null {
-  const candidates = [
-    path.join(__dirname, "..", "..", REL),
-    path.join(__dirname, "..", REL),
-    path.join(process.cwd(), "..", REL),
-    path.join(process.cwd(), REL),
-  ];
-  for (const c of candidates) if (existsSync(c)) return path.resolve(c);
-  return null;
-}
-
-const FIXTURE = findFixture();
-const SKIP = FIXTURE === null ? "skipped: no shared fixtures" : false;
+const FIXTURE = sharedFixture("game24-gpt4-cot", "traces.jsonl");
+const SKIP = skipWithout(FIXTURE);
 const TOL = 1e-9;
 
 interface RawSample {

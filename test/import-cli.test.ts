@@ -6,10 +6,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import path, { join } from "node:path";
+import { join } from "node:path";
 import { main, type Io } from "../src/cli/main";
 import type { Analysis, PromptRecord } from "../src/core";
 import { Capture } from "./support/capture";
+import { sharedFixture, skipWithout } from "./support/fixtures";
 
 async function hotmess(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new Capture();
@@ -19,15 +20,8 @@ async function hotmess(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, out: stdout.text, err: stderr.text };
 }
 
-const REL = path.join("shared", "fixtures", "tau-airline-gpt4o");
-function findFixture(): string | null {
-  const candidates = [path.join(__dirname, "..", "..", REL), path.join(__dirname, "..", REL), path.join(process.cwd(), "..", REL), path.join(process.cwd(), REL)];
-  for (const c of candidates) if (existsSync(join(c, "results.json"))) return path.resolve(c);
-  return null;
-}
-const FIXTURE = findFixture();
-const SKIP = FIXTURE === null ? "skipped: no shared fixtures" : false;
-if (FIXTURE === null) console.log("skipped: no shared fixtures");
+const FIXTURE = sharedFixture("tau-airline-gpt4o");
+const SKIP = skipWithout(FIXTURE);
 
 const dir = mkdtempSync(join(tmpdir(), "hotmess-import-"));
 const readSet = (file: string) =>

@@ -4,22 +4,14 @@
 // that are not JSON, trials out of order; and the registry's detection and its messages.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { detectFormat, findImporter, ImportFormatError, importFiles, IMPORTERS, type InputFile } from "../src/import";
 import { tauBench } from "../src/import/taubench";
 import type { TrajectoryStep } from "../src/core/types";
+import { sharedFixture, skipWithout } from "./support/fixtures";
 
-const REL = path.join("shared", "fixtures", "tau-airline-gpt4o", "results.json");
-/** shared/ sits beside the repository; also accept it inside it, or beside the working directory. */
-function findFixture(): string | null {
-  const candidates = [path.join(__dirname, "..", "..", REL), path.join(__dirname, "..", REL), path.join(process.cwd(), "..", REL), path.join(process.cwd(), REL)];
-  for (const c of candidates) if (existsSync(c)) return path.resolve(c);
-  return null;
-}
-const FIXTURE = findFixture();
-const SKIP = FIXTURE === null ? "skipped: no shared fixtures" : false;
-if (FIXTURE === null) console.log("skipped: no shared fixtures");
+const FIXTURE = sharedFixture("tau-airline-gpt4o", "results.json");
+const SKIP = skipWithout(FIXTURE);
 
 interface RawMessage {
   role: string;

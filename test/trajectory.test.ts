@@ -5,8 +5,7 @@
 import { test } from "node:test";
 import { importFiles } from "../src/import";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import {
   actionGroups,
   actionKey,
@@ -22,6 +21,7 @@ import {
   type Sample,
   type TrajectoryStep,
 } from "../src/core";
+import { sharedFixture, skipWithout } from "./support/fixtures";
 
 const TOL = 1e-12;
 const call = (name: string, args?: unknown, id?: string): TrajectoryStep => ({ kind: "tool_call", name, ...(args !== undefined ? { arguments: args } : {}), ...(id ? { id } : {}) });
@@ -358,15 +358,8 @@ test("outcomes: absent unless every sample has the same checks; pooled as a rati
 
 // ---------- the τ-bench airline fixture ----------
 
-const REL = path.join("shared", "fixtures", "tau-airline-gpt4o", "results.json");
-function findFixture(): string | null {
-  const candidates = [path.join(__dirname, "..", "..", REL), path.join(__dirname, "..", REL), path.join(process.cwd(), "..", REL), path.join(process.cwd(), REL)];
-  for (const c of candidates) if (existsSync(c)) return path.resolve(c);
-  return null;
-}
-const FIXTURE = findFixture();
-const SKIP = FIXTURE === null ? "skipped: no shared fixtures" : false;
-if (FIXTURE === null) console.log("skipped: no shared fixtures");
+const FIXTURE = sharedFixture("tau-airline-gpt4o", "results.json");
+const SKIP = skipWithout(FIXTURE);
 
 interface TauRecord {
   task_id: number;
