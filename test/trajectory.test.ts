@@ -178,7 +178,29 @@ test("forkCause: the same context just before and a different choice is the poli
     [...start, call("cancel", { id: "ABC" })],
   ]);
   assert.equal(c?.kind, "policy");
-  assert.match(c!.detail, /runs 10 and 11 met the same tool results and user turns since the previous action, and chose differently at action 2: cancel\{"id":"ABC"\} vs transfer\{\}/);
+  // run 11 asked a question first: the runs parted in what the agent said
+  assert.match(c!.detail, /before action 2, the runs had already parted in what the agent said: run 10 had nothing more where run 11 said "Are you sure\?"; they chose cancel\{"id":"ABC"\} and transfer\{\}/);
+  const silent = cause([
+    [...start, call("cancel", { id: "ABC" })],
+    [...start, call("transfer", {})],
+    [...start, call("cancel", { id: "ABC" })],
+  ]);
+  assert.equal(silent?.kind, "policy");
+  assert.match(silent!.detail, /runs 10 and 11 met the same tool results and user turns and said the same since the previous action, and chose differently at action 2: cancel\{"id":"ABC"\} vs transfer\{\}/);
+  // the agent asked for different things and the user answered each: the user's turns differ because the agent's did
+  const asked = cause([
+    [user("Cancel my trip"), say("Could you give me your reservation number?"), user("It is ABC"), call("cancel", { id: "ABC" })],
+    [user("Cancel my trip"), say("May I have your user id first, to look up your profile?"), user("sara_doe_496"), call("get_user", { id: "sara_doe_496" })],
+  ]);
+  assert.equal(asked?.kind, "policy");
+  assert.match(asked!.detail, /run 10 said "Could you give me your reservation number\?" where run 11 said "May I have your user id/);
+  // the agent said the same (reworded); the user answered differently: the environment
+  const answered = cause([
+    [user("Cancel my trip"), say("Could you give me your reservation number?"), user("It is ABC"), call("cancel", { id: "ABC" })],
+    [user("Cancel my trip"), say("Could you give me your reservation number, please?"), user("I do not have it; my user id is sara_doe_496"), call("get_user", { id: "sara_doe_496" })],
+  ]);
+  assert.equal(answered?.kind, "environment");
+  assert.match(answered!.detail, /the user turn "It is ABC" where run 11 met the user turn "I do not have it/);
   // a user turn reworded (the same numbers, mostly the same words) is the same context
   const reworded = cause([
     [user("Please cancel my reservation ABC"), call("cancel", { id: "ABC" })],
@@ -188,7 +210,7 @@ test("forkCause: the same context just before and a different choice is the poli
   // a run that stopped with the same context chose to stop
   const stop = cause([[user("hi"), call("a")], [user("hi"), say("bye")]]);
   assert.equal(stop?.kind, "policy");
-  assert.match(stop!.detail, /a\{\} vs to stop|to stop vs a\{\}/);
+  assert.match(stop!.detail, /a\{\} vs to stop|to stop vs a\{\}|a\{\} and to stop/);
 });
 
 test("forkCause: a different tool result or user turn just before is the environment; earlier ones do not count", () => {
@@ -273,7 +295,7 @@ test("alignment: one step per trajectory step; the same call shares a group anyw
       { key: 'search{"date":"2024-05-20","to":"SEA"}', count: 2, runs: [0, 1] },
       { key: 'search{"date":"2024-05-21","to":"SEA"}', count: 2, runs: [2, 3] },
     ],
-    forkCause: { kind: "policy", detail: 'runs 0 and 2 met the same tool results and user turns since the previous action, and chose differently at action 1: search{"date":"2024-05-20","to":"SEA"} vs search{"date":"2024-05-21","to":"SEA"}' },
+    forkCause: { kind: "policy", detail: 'runs 0 and 2 met the same tool results and user turns and said the same since the previous action, and chose differently at action 1: search{"date":"2024-05-20","to":"SEA"} vs search{"date":"2024-05-21","to":"SEA"}' },
   });
   assert.deepEqual(
     p.runs.map((r) => r.toolCalls),

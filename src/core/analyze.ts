@@ -288,6 +288,8 @@ export class Analyzer {
         ...(typeof s.thinking === "string" && typeof s.text === "string" && s.text !== "" ? { reply: s.text } : {}),
         steps,
         ...(trajectories ? { toolCalls: s.steps ? toolCallsOf(s.steps) : 0 } : {}),
+        ...(typeof s.reward === "number" ? { reward: s.reward } : {}),
+        ...(s.outcomes ? { outcomes: s.outcomes } : {}),
       });
       return stepFeatures;
     });

@@ -1,38 +1,44 @@
 // Why the runs parted at the fork action (METRICS.md §11 leaves the rule to this file).
 //
 // Until the fork action k every run took the same actions, so what can differ before the k-th
-// action is what the model said to itself (reasoning, visible text: its own doing) and what the
-// environment said to it: tool results and user turns. The *context* of a run at the fork is
-// the tool results and user turns it met since its previous action (since the start when k = 0)
-// up to its k-th action (or its end). Earlier tool results and user turns are not counted: the
-// runs acted alike on them, and "just before" is where a different answer from the environment
-// would have sent a run another way.
+// action is what the model said (reasoning, visible text) and what the environment said to it
+// (tool results and user turns). The *context* of a run at the fork is what was said aloud since
+// its previous action (since the start when k = 0) up to its k-th action (or its end): the
+// agent's visible text, the tool results and the user turns, in order. Reasoning is not counted
+// (it is the choosing, not what the choice was made on); earlier items are not counted either:
+// the runs acted alike on them, and "just before" is where a different answer from the
+// environment would have sent a run another way.
 //
 // Two contexts are the same when they hold the same items in the same order: a tool result the
-// same text (white space collapsed) and error flag; a user turn equivalent as a step
-// (features.ts `equivalent`: the same numbers and mostly the same words), because a simulated
-// user rewords the same thing from run to run, and rewording is not a different turn.
+// same text (white space collapsed) and error flag; a user turn or a visible text equivalent as
+// a step (features.ts `equivalent`: the same numbers and mostly the same words), because a
+// simulated user, and the agent, reword the same thing from run to run, and rewording is not a
+// different turn.
 //
 // The runs are put in classes of equal contexts (each run compared with the first run of each
 // class). The cause is
 // - "policy" when some class holds runs that took different actions at k: with the same
 //   context, the model chose differently (the detail names two such runs and their choices);
+// - "policy" too when the first item in which a run of the largest choice and a run of the next
+//   differ is the agent's own text: the runs had already parted in what the agent said (asked
+//   for something else, answered otherwise), so a user turn that differs after it is the
+//   agent's doing, not the environment's;
 // - "environment" otherwise: every two runs that chose differently had seen a different tool
-//   result or user turn just before (the detail names the first item in which a run of the
-//   largest choice and a run of the next differ).
+//   result or user turn just before, after the agent had said the same (the detail names the
+//   first item in which a run of the largest choice and a run of the next differ).
 import { equivalent, FeatureSpace } from "./features";
 import { END_KEY, type ActionGroup } from "./trajectory";
 import type { ForkCause, TrajectoryStep } from "./types";
 
 interface Item {
-  kind: "tool_result" | "user";
+  kind: "tool_result" | "user" | "text";
   text: string;
   isError: boolean;
   /** The tool a result answers, when known (its own name, or its call's by id). */
   tool: string | null;
 }
 
-/** The tool results and user turns of a run between its (k−1)-th and k-th action. */
+/** The visible text, tool results and user turns of a run between its (k−1)-th and k-th action. */
 function contextAt(steps: readonly TrajectoryStep[], k: number): Item[] {
   let calls = 0;
   let from = 0;
@@ -54,7 +60,8 @@ function contextAt(steps: readonly TrajectoryStep[], k: number): Item[] {
   const items: Item[] = [];
   for (let i = from; i < to; i++) {
     const st = steps[i]!;
-    if (st.kind !== "tool_result" && st.kind !== "user") continue;
+    if (st.kind !== "tool_result" && st.kind !== "user" && st.kind !== "text") continue;
+    if (st.kind === "text" && (st.text ?? "").trim() === "") continue;
     items.push({
       kind: st.kind,
       text: (st.text ?? "").replace(/\s+/g, " ").trim(),
@@ -85,8 +92,14 @@ function quote(s: string): string {
 
 function describeItem(it: Item | undefined): string {
   if (!it) return "nothing";
-  const what = it.kind === "user" ? "the user turn" : `the ${it.isError ? "error " : ""}result of ${it.tool ?? "a tool"}`;
+  const what = it.kind === "user" ? "the user turn" : it.kind === "text" ? "the agent's words" : `the ${it.isError ? "error " : ""}result of ${it.tool ?? "a tool"}`;
   return `${what} ${quote(it.text)}`;
+}
+
+/** What a run met or said at an item of its context. */
+function saying(it: Item | undefined): string {
+  if (!it) return "had nothing more";
+  return it.kind === "text" ? `said ${quote(it.text)}` : `met ${describeItem(it)}`;
 }
 
 /**
@@ -114,7 +127,7 @@ export function forkCause(trajectories: readonly (readonly TrajectoryStep[])[], 
     if (!seen) firstOf.set(leader, (seen = new Map()));
     for (const [key, other] of seen)
       if (key !== choice[r]) {
-        const same = contexts[r]!.length === 0 ? "no tool result or user turn" : "the same tool results and user turns";
+        const same = contexts[r]!.length === 0 ? "no tool result or user turn" : "the same tool results and user turns and said the same";
         return {
           kind: "policy",
           detail: `runs ${index[other]} and ${index[r]} met ${same} since the previous action, and chose differently at action ${nth}: ${action(key)} vs ${action(choice[r]!)}`,
@@ -126,6 +139,14 @@ export function forkCause(trajectories: readonly (readonly TrajectoryStep[])[], 
   const a = groups[0]!.runs[0]!;
   const b = groups[1]!.runs[0]!;
   const at = firstDifference(contexts[a]!, contexts[b]!, space);
+  const x = contexts[a]![at];
+  const y = contexts[b]![at];
+  if (x?.kind === "text" || y?.kind === "text") {
+    return {
+      kind: "policy",
+      detail: `before action ${nth}, the runs had already parted in what the agent said: run ${index[a]} ${saying(x)} where run ${index[b]} ${saying(y)}; they chose ${action(groups[0]!.key)} and ${action(groups[1]!.key)}`,
+    };
+  }
   return {
     kind: "environment",
     detail: `before action ${nth}, run ${index[a]} met ${describeItem(contexts[a]![at])} where run ${index[b]} met ${describeItem(contexts[b]![at])}; they chose ${action(groups[0]!.key)} and ${action(groups[1]!.key)}`,

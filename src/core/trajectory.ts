@@ -171,6 +171,7 @@ export function renderTrajectory(steps: readonly TrajectoryStep[]): { trace: str
     trace += text;
     const step: RenderedStep = { text, start, end: trace.length, kind: st.kind, source };
     if (st.kind === "tool_call" && st.name !== undefined) step.name = st.name;
+    if (st.kind === "tool_result" && st.isError === true) step.error = true;
     out.push(step);
   });
   return { trace, steps: out };

@@ -104,6 +104,8 @@ export interface Step {
   name?: string;
   /** The index of the trajectory step this step renders (blank steps have none). */
   source?: number;
+  /** A tool result that is an error (the trajectory step's `isError`). */
+  error?: true;
 }
 
 export interface Run {
@@ -126,6 +128,10 @@ export interface Run {
   steps: Step[];
   /** The run's actions (tool calls), when the prompt's samples are trajectories (METRICS.md §11). */
   toolCalls?: number;
+  /** The sample's `reward`, when it has one (§11). */
+  reward?: number;
+  /** The sample's named checks, when it has them (§12). */
+  outcomes?: Record<string, number>;
 }
 
 export interface Cell {
