@@ -195,16 +195,28 @@ test("classify: with flags on some samples only, an unflagged sample is not corr
   assert.deepEqual(c.correct, [false, true]);
 });
 
-test("classify: flags without a reference still give a target", () => {
+test("classify: flags without a reference still give a target; the correct class reads as its answer when every correct run gave it and no wrong one did", () => {
   const { c, view } = keysAndCounts([
     { text: "", answer: "a", correct: true },
     { text: "", answer: "b", correct: false },
   ]);
   assert.equal(c.target, "flags");
   assert.deepEqual(view, [
-    [CORRECT_CLASS_LABEL, 1, true],
+    ["a", 1, true],
     ["b", 1, false],
   ]);
+  // an imported agent's outcomes
+  assert.deepEqual(keysAndCounts([{ steps: [], reward: 1, answer: "reward=1" }, { steps: [], reward: 0, answer: "reward=0" }, { steps: [], reward: 1, answer: "reward=1" }]).view, [
+    ["reward=1", 2, true],
+    ["reward=0", 1, false],
+  ]);
+  // correct runs that answered differently, or a wrong run with the same answer: "(correct)"
+  for (const samples of [
+    [{ text: "", answer: "a", correct: true }, { text: "", answer: "c", correct: true }, { text: "", answer: "b", correct: false }],
+    [{ text: "", answer: "a", correct: true }, { text: "", answer: "a", correct: false }],
+    [{ text: "", answer: null, correct: true }, { text: "", answer: "b", correct: false }],
+  ])
+    assert.equal(keysAndCounts(samples).view[0]![0], CORRECT_CLASS_LABEL, JSON.stringify(samples));
 });
 
 test("classify: without flags, the reference class is every sample whose key equals the reference's key", () => {

@@ -26,9 +26,9 @@ test("OpenAI chat lines: grouped by task_id, else by the first user message; cal
   assert.equal(refund!.model, "gpt-4o-2024-08-06");
   assert.equal(refund!.prompt, "I was charged twice for order 8812. Can you refund the duplicate charge?");
   assert.deepEqual(refund!.samples.map((s) => [s.index, s.reward, s.answer]), [
-    [0, 1, "reward 1"],
-    [1, 0, "reward 0"],
-    [2, 1, "reward 1"],
+    [0, 1, "reward=1"],
+    [1, 0, "reward=0"],
+    [2, 1, "reward=1"],
   ]);
   const first = refund!.samples[0]!.steps!;
   assert.deepEqual(first.map((s) => s.kind), ["user", "tool_call", "tool_result", "text", "tool_call", "tool_result", "text"], "system left out; text and its call both kept, text first");
@@ -90,7 +90,7 @@ test("chat lines that cannot be read are skipped and named by file:line; the res
   assert.equal(r.problems[5]!.message, 'messages[0] content[0] (tool_use) has no "name"; skipped');
   assert.equal(r.prompts.length, 1);
   assert.deepEqual(r.prompts[0]!.samples.map((s) => [s.index, s.answer, s.reward]), [
-    [0, "reward 1", 1],
+    [0, "reward=1", 1],
     [1, 4, 0],
   ], "a line's own answer wins over the reward's");
   assert.match(r.summary, /; 6 conversations skipped$/);

@@ -54,7 +54,7 @@ test("τ-bench fixture: 25 prompts (task-0 … task-48, even) × 4 trials in tri
     const p = r.prompts.find((x) => x.id === `task-${rec.task_id}`)!;
     const s = p.samples.find((x) => x.index === rec.trial)!;
     assert.equal(s.reward, rec.reward, `task ${rec.task_id} trial ${rec.trial}: reward`);
-    assert.equal(s.answer, rec.reward === 1 ? "reward 1" : "reward 0");
+    assert.equal(s.answer, rec.reward === 1 ? "reward=1" : "reward=0");
     // the steps, message by message: system left out, the rest in order
     const expected: TrajectoryStep[] = [];
     for (const m of rec.traj) {

@@ -160,8 +160,28 @@ export interface Classification {
   answers: SampleAnswer[];
 }
 
-/** Label of the reference class when correctness comes from flags and there is no reference. */
+/**
+ * Label of the reference class when correctness comes from flags and there is no reference,
+ * unless every correct sample gave the same answer (an imported agent run's "reward=1"): then
+ * that answer's key names the class.
+ */
 export const CORRECT_CLASS_LABEL = "(correct)";
+
+/**
+ * The one answer key every correct sample shares and no wrong sample has, or null (they differ,
+ * one has none, or a wrong sample gave it too: two classes must not read the same).
+ */
+function sharedKey(answers: readonly SampleAnswer[], correct: readonly (boolean | null)[]): string | null {
+  let key: string | null = null;
+  for (let i = 0; i < answers.length; i++) {
+    if (correct[i] !== true) continue;
+    const k = answers[i]!.key;
+    if (k === null || (key !== null && k !== key)) return null;
+    key = k;
+  }
+  for (let i = 0; i < answers.length; i++) if (correct[i] === false && answers[i]!.key === key) return null;
+  return key;
+}
 
 /**
  * Answer classes and the target (METRICS.md §3). With `referenceFree`, flags and reference are
@@ -211,7 +231,7 @@ export function classify(samples: Sample[], reference: unknown, referenceFree = 
   const indexOf = new Map(order.map((id, i) => [id, i]));
   const classes: AnswerClass[] = order.map((id) => {
     const c = counts.get(id)!;
-    const key = id === REF ? (referenceKey ?? CORRECT_CLASS_LABEL) : id === NONE ? null : id.slice(2);
+    const key = id === REF ? (referenceKey ?? sharedKey(answers, correct) ?? CORRECT_CLASS_LABEL) : id === NONE ? null : id.slice(2);
     return { key, count: c.count, reference: id === REF, examples: c.examples };
   });
   return {

@@ -109,7 +109,7 @@ function readConversation(v: unknown, leftOut: Map<string, number>): Conversatio
     return `"answer" is ${describe(v.answer)}, not a string or a number`;
   if (reward !== null) sample.reward = reward;
   if (correct !== null) sample.correct = correct;
-  // the line's own answer; else, with a reward, the outcome ("reward 1"); else read from the text
+  // the line's own answer; else, with a reward, the outcome ("reward=1"); else read from the text
   if (Object.hasOwn(v, "answer")) sample.answer = v.answer as string | number | null;
   else if (reward !== null) sample.answer = rewardAnswer(reward);
   const firstUser = steps.find((s) => s.kind === "user")?.text ?? null;

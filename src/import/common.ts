@@ -210,9 +210,9 @@ export function renderSteps(steps: TrajectoryStep[]): string {
   return out.join("\n\n");
 }
 
-/** The answer that makes answer classes mean outcome: "reward 1", "reward 0", "reward 0.5". */
+/** The answer that makes answer classes mean outcome: "reward=1", "reward=0", "reward=0.5" (a key that normalises to itself, so the class reads as it was written). */
 export function rewardAnswer(reward: number): string {
-  return `reward ${numberKey(reward)}`;
+  return `reward=${numberKey(reward)}`;
 }
 
 /** Whether a value is a reward: a finite number in [0, 1]. */

@@ -4,7 +4,7 @@
 // its trial), each trial's conversation as a trajectory: the system message (the policy) left
 // out, user turns, the agent's text and tool calls, the tools' results (an error when it starts
 // with "Error:", as τ-bench's tools write them). The reward is copied, and the answer is
-// "reward 1" / "reward 0": the answer classes are the outcomes, not whatever the last message
+// "reward=1" / "reward=0": the answer classes are the outcomes, not whatever the last message
 // happened to say. A record that cannot be read is skipped and named (file#index).
 import type { PromptRecord, Sample, TrajectoryStep } from "../core/types";
 import { describe, fileHead, fileText, isObject, isReward, jsonError, leftOutWords, openAiMessageSteps, renderSteps, rewardAnswer, summarize } from "./common";
