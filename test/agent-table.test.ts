@@ -32,6 +32,10 @@ test("the fork action is counted from 1, with its cause and its groups, largest 
   assert.match(lines[move + 2]!, /^ {7}1 run {3}update_reservation_flights.*credit_card_1/);
   assert.ok(lines.includes("  same: 1 tool call a run · every run took the same actions"), lines.join("\n"));
   assert.ok(renderTable(a).includes(lines[1]!), "the section is in the table");
+  // the table's fork column gives an agent prompt's fork action, not an aligned column
+  const rows = renderTable(a);
+  assert.match(rows.find((r) => r.startsWith("move "))!, /action 2 \(policy\)\s*$/);
+  assert.match(rows.find((r) => r.startsWith("same "))!, /—\s*$/);
 });
 
 test("keys that differ only past the width are shown from where they differ", () => {

@@ -112,8 +112,14 @@ function rerunsCell(p: PromptAnalysis, st: Style): string {
   return text.replace(` to get the interval under ${TARGET_TEXT}`, "");
 }
 
+/** The fork: an agent prompt's fork action (from 1, with its cause), else the aligned column of §9. */
+function forkCell(p: PromptAnalysis): string {
+  if (p.agent) return p.agent.forkAction === null ? "—" : `action ${p.agent.forkAction + 1}${p.agent.forkCause ? ` (${p.agent.forkCause.kind})` : ""}`;
+  return p.forkColumn === null ? "—" : `col ${p.forkColumn}`;
+}
+
 function promptRow(p: PromptAnalysis, st: Style): string[] {
-  const fork = p.forkColumn === null ? "—" : `col ${p.forkColumn}`;
+  const fork = forkCell(p);
   if (!p.brier) {
     return [truncate(p.id, 28), String(p.n), answersCell(p), "—", "—", "—", st.dim(`no target · disagreement ${fmt(p.disagreement)}`), "—", fork];
   }
