@@ -118,7 +118,7 @@ export function renderPromptList(o: PromptListOptions): PromptListHandle {
         title,
         on: { click: () => o.onSelect(i) },
       },
-      ...cols.map((col) => h("span", { class: col.cls }, col.cell(p))),
+      ...cols.map((col) => h("span", { class: col.cls + (col.key === "name" && name !== p.id ? " from-text" : "") }, col.cell(p))),
       sub ? span("pi-sub", sub) : null,
     );
     return li;
