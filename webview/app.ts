@@ -9,12 +9,14 @@ import { clear, h, span } from "./dom";
 import { answerLabel, fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
 import { renderHeader } from "./header";
 import { renderHeatmap, type HeatmapHandle } from "./heatmap";
-import { filterRuns, headline, headlineModel, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
+import { filterRuns, promptModel, runOrder, type PromptModel, type RunOrder } from "./model";
 import { benchmarkLead, openingPrompt, renderOptimizer, type OptimizerHandle } from "./optimizer";
 import { renderReliability, type ReliabilityHandle } from "./reliability";
 import { readTheme } from "./theme";
 import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./traces";
 import { cutSentence, isCut, loadPrompt, type PickedFile } from "./lazy";
+import { renderPromptList } from "./promptlist";
+import { parseSort, type PromptSort } from "./promptsort";
 
 export interface ViewState {
   prompt: number;
@@ -26,6 +28,8 @@ export interface ViewState {
    * has more than FOLD_AUTO aligned steps (in a short table folding saves little and hides context).
    */
   fold: boolean | null;
+  /** The prompt list's order (promptsort.ts); null or absent: file order. */
+  sort?: PromptSort | null;
 }
 
 export interface AppOptions {
@@ -54,7 +58,6 @@ export class App {
   private analysis: Analysis | null = null;
   private state: ViewState = { prompt: 0, order: "index", classes: [], fold: null };
   private main: HTMLElement | null = null;
-  private list: HTMLElement | null = null;
   private nav: HTMLElement | null = null;
   private filterInput: HTMLInputElement | null = null;
   private items: HTMLElement[] = [];
@@ -133,7 +136,7 @@ export class App {
     }
     this.main = h("main", { class: "prompt" });
     const body = h("div", { class: "body" + (analysis.prompts.length === 1 ? " single" : "") });
-    this.nav = this.list = this.filterInput = null;
+    this.nav = this.filterInput = null;
     if (analysis.prompts.length > 1) body.append(this.promptList(analysis.prompts, filterText));
     body.append(this.main);
     this.root.append(body);
@@ -188,80 +191,21 @@ export class App {
   }
 
   private promptList(prompts: PromptAnalysis[], filterText: string): HTMLElement {
-    const max = Math.max(...prompts.map((p) => p.n));
-    this.items = prompts.map((p, i) => {
-      const inc = headline(p);
-      // the list is narrow: the number, with its interval or caveat in the title and for screen readers
-      const said = headlineModel(p).text ?? (p.brier ? "none (no error to split)" : "none (no target)");
-      const bar = span("mini-bar");
-      const fill = span("mini-fill" + (inc === null ? " dis" : ""));
-      fill.style.width = `${Math.round(100 * Math.min(1, Math.max(0, inc ?? p.disagreement)))}%`;
-      bar.append(fill);
-      const item = h(
-        "li",
-        {
-          class: "prompt-item",
-          attrs: {
-            id: `hm-prompt-${i}`,
-            role: "option",
-            "aria-selected": String(i === this.state.prompt),
-            "aria-label": `${p.id}: ${p.n} runs, incoherence ${said}`,
-            tabindex: i === this.state.prompt ? "0" : "-1",
-            "data-fk": `prompt:${p.id}`,
-          },
-          title: `${p.id}\nn ${p.n} · incoherence ${said}${p.model ? `\nmodel ${p.model}` : ""}`,
-          on: { click: () => this.select(i) },
-        },
-        h("span", { class: "pi-id" }, truncate(p.id, 40)),
-        h("span", { class: "pi-n num" }, String(p.n).padStart(String(max).length, " ")),
-        h("span", { class: "pi-inc num" }, inc === null ? span("muted", "—") : fmt(inc, 2)),
-        bar,
-      );
-      return item;
+    const list = renderPromptList({
+      prompts,
+      selected: () => this.state.prompt,
+      filterText,
+      sort: parseSort(this.state.sort),
+      onSelect: (i) => this.select(i),
+      onSort: (sort) => {
+        this.state.sort = sort;
+        this.emit();
+      },
     });
-    const ul = h("ul", { class: "prompt-list", attrs: { role: "listbox", "aria-label": "prompts (up and down arrows move)" } }, ...this.items);
-    ul.addEventListener("keydown", (e) => {
-      const shown = this.items.map((el, i) => (el.hidden ? -1 : i)).filter((i) => i >= 0);
-      if (!shown.length) return;
-      const at = shown.indexOf(this.state.prompt);
-      let to: number | undefined;
-      if (e.key === "ArrowDown") to = shown[at < 0 ? 0 : Math.min(shown.length - 1, at + 1)];
-      else if (e.key === "ArrowUp") to = shown[at < 0 ? 0 : Math.max(0, at - 1)];
-      else if (e.key === "Home") to = shown[0];
-      else if (e.key === "End") to = shown[shown.length - 1];
-      else if (e.key === "PageDown") to = shown[at < 0 ? 0 : Math.min(shown.length - 1, at + 10)];
-      else if (e.key === "PageUp") to = shown[at < 0 ? 0 : Math.max(0, at - 10)];
-      else return;
-      e.preventDefault();
-      if (to === undefined) return;
-      this.select(to);
-      this.items[to]!.focus();
-    });
-    const head = h("div", { class: "list-head", attrs: { "aria-hidden": "true" } }, span("", "prompt"), span("num", "n"), span("num", "incoh."));
-    const nav = h("nav", { class: "prompts", attrs: { "aria-label": "prompts" } });
-    if (prompts.length > 8) {
-      const filter = h("input", { class: "filter", attrs: { type: "search", placeholder: `Filter ${prompts.length} prompts`, "aria-label": "filter prompts", "data-fk": "prompt-filter" } });
-      const apply = () => {
-        const q = filter.value.trim().toLowerCase();
-        prompts.forEach((p, i) => (this.items[i]!.hidden = q !== "" && !p.id.toLowerCase().includes(q) && !(p.model ?? "").toLowerCase().includes(q)));
-      };
-      filter.addEventListener("input", apply);
-      filter.addEventListener("keydown", (e) => {
-        // Down from the filter box goes to the list.
-        if (e.key !== "ArrowDown") return;
-        e.preventDefault();
-        const cur = this.items[this.state.prompt];
-        (cur && !cur.hidden ? cur : this.items.find((el) => !el.hidden))?.focus();
-      });
-      filter.value = filterText;
-      if (filterText) apply();
-      this.filterInput = filter;
-      nav.append(filter);
-    }
-    nav.append(head, ul);
-    this.list = ul;
-    this.nav = nav;
-    return nav;
+    this.items = list.items;
+    this.filterInput = list.filter;
+    this.nav = list.nav;
+    return list.nav;
   }
 
   private destroyCharts(): void {
