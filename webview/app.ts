@@ -617,7 +617,7 @@ export class App {
       "button",
       {
         class: "toggle" + (folding ? " on" : ""),
-        title: `Fold stretches of ${MIN_FOLD} or more aligned steps where every run shown is in the consensus (or skips the step) into one row. By default on past ${FOLD_AUTO} aligned steps shown.`,
+        title: `Fold stretches of ${MIN_FOLD} or more aligned steps where every run shown is in the consensus (or skips the step) into one row. By default on past ${FOLD_AUTO} aligned steps${p.agent ? " shown" : ""}.`,
         attrs: { type: "button", "aria-pressed": String(folding), "data-fk": "fold" },
         on: {
           click: () => {
