@@ -4,6 +4,7 @@
 // in: a new document of the same prompt keeps what the reader was looking at).
 import type { Analysis, PromptAnalysis } from "../src/core/types";
 import type { ReportDocument } from "../src/protocol/webview";
+import { actionColumns, forkMark, shownColumns } from "./actions";
 import { applyChartTheme } from "./charts";
 import { clear, h, span } from "./dom";
 import { answerLabel, fmt, fmtCi, fmtSigned, plural, truncate } from "./format";
@@ -30,6 +31,11 @@ export interface ViewState {
   fold: boolean | null;
   /** The prompt list's order (promptsort.ts); null or absent: file order. */
   sort?: PromptSort | null;
+  /**
+   * An agent prompt's heatmap and traces show only the aligned columns that hold tool calls
+   * (one per aligned action); the others are hidden. Off by default.
+   */
+  actions?: boolean;
 }
 
 export interface AppOptions {
@@ -56,7 +62,7 @@ interface Memory {
 
 export class App {
   private analysis: Analysis | null = null;
-  private state: ViewState = { prompt: 0, order: "index", classes: [], fold: null };
+  private state: ViewState = { prompt: 0, order: "index", classes: [], fold: null, actions: false };
   private main: HTMLElement | null = null;
   private nav: HTMLElement | null = null;
   private filterInput: HTMLInputElement | null = null;
@@ -390,8 +396,20 @@ export class App {
       return;
     }
 
+    // the aligned columns shown: all, or an agent prompt's actions only
+    const columns = shownColumns(m, this.actionsOnly(p));
+    const isShown = (col: number) => columns.length === p.columns.length || columns.includes(col);
     const select = (col: number, pos: number | null, from: "heatmap" | "traces") => {
       if (!(col >= 0 && col < p.columns.length)) return;
+      if (!isShown(col)) {
+        // a step "actions only" hides (a run's text, the host): show every column, then it
+        this.state.actions = false;
+        this.unfolded.clear();
+        this.rerender();
+        this.emit();
+        if (this.selectColumn !== select) this.selectColumn?.(col, pos, from);
+        return;
+      }
       if (pos !== null && !order.includes(pos)) pos = null;
       this.sel = { col, run: pos === null ? null : p.runs[pos]!.index };
       this.heatmap?.select(col, pos);
@@ -407,12 +425,16 @@ export class App {
     this.runbarSize?.observe(runbar);
 
     performance.mark("hm:heatmap");
-    this.heatmap = renderHeatmap(m, order, theme, width, (col, pos) => select(col, pos, "heatmap"));
+    this.heatmap = renderHeatmap(m, order, theme, width, (col, pos) => select(col, pos, "heatmap"), { columns });
     performance.measure("hm:heatmap", "hm:heatmap");
     // a report may hold only the first runs of the prompt: say which
     const held = isCut(p) ? `the first ${p.runs.length} of ${plural(p.n, "run")}` : plural(p.n, "run");
     const shown = order.length < p.runs.length ? `${order.length} of ${held}` : held;
-    const sub = `${shown} × ${plural(p.columns.length, "aligned step")}${p.forkColumn !== null ? ` · fork at column ${p.forkColumn}` : " · no fork"}`;
+    const fork = p.agent ? forkMark(m) : null;
+    const steps = columns.length < p.columns.length ? `${columns.length} actions of ${plural(p.columns.length, "aligned step")}` : plural(p.columns.length, "aligned step");
+    const sub = p.agent
+      ? `${shown} × ${steps}${fork ? ` · ${fork.label} at column ${fork.col}` : " · no fork action"}`
+      : `${shown} × ${plural(p.columns.length, "aligned step")}${p.forkColumn !== null ? ` · fork at column ${p.forkColumn}` : " · no fork"}`;
     main.append(anchor(section("Step-level divergence", sub, this.heatmap.element), "heat"));
 
     performance.mark("hm:traces");
@@ -421,7 +443,8 @@ export class App {
       order,
       width,
       fontSize: theme.fontSize,
-      fold: this.folding(p),
+      fold: this.folding(p, columns.length),
+      columns,
       unfolded: this.unfolded,
       onPick: (col, pos) => select(col, pos, "traces"),
       onOpen: (run) => (this.openRun = run),
@@ -447,7 +470,7 @@ export class App {
     performance.measure("hm:traces", "hm:traces");
 
     // The selection and the cursor, by run index (positions may differ in a new document).
-    if (this.sel && this.sel.col < p.columns.length) {
+    if (this.sel && this.sel.col < p.columns.length && isShown(this.sel.col)) {
       const pos = this.sel.run === null ? null : (m.runPos.get(this.sel.run) ?? null);
       const vis = pos !== null && order.includes(pos) ? pos : null;
       this.heatmap.select(this.sel.col, vis);
@@ -455,14 +478,20 @@ export class App {
     }
     if (mem?.cursor) {
       const pos = m.runPos.get(mem.cursor.run);
-      if (pos !== undefined) this.heatmap.setCursor(pos, Math.min(mem.cursor.col, p.columns.length - 1));
+      if (pos !== undefined) this.heatmap.setCursor(pos, nearest(columns, Math.min(mem.cursor.col, p.columns.length - 1)));
     }
     if (mem) this.restore(mem);
     performance.measure("hm:prompt", "hm:prompt");
   }
 
-  private folding(p: PromptAnalysis): boolean {
-    return this.state.fold ?? p.columns.length > FOLD_AUTO;
+  /** Folding is on, by the reader's say or by default when more than FOLD_AUTO aligned steps are shown. */
+  private folding(p: PromptAnalysis, shown = p.columns.length): boolean {
+    return this.state.fold ?? shown > FOLD_AUTO;
+  }
+
+  /** "actions only" is on and applies: an agent prompt. */
+  private actionsOnly(p: PromptAnalysis): boolean {
+    return !!this.state.actions && !!p.agent;
   }
 
   /** The toolbar over the heatmap and the traces: which runs are shown, their order, folding. */
@@ -527,12 +556,12 @@ export class App {
         ),
       ),
     );
-    const folding = this.folding(p);
+    const folding = this.folding(p, shownColumns(m, this.actionsOnly(p)).length);
     const fold = h(
       "button",
       {
         class: "toggle" + (folding ? " on" : ""),
-        title: `Fold stretches of ${MIN_FOLD} or more aligned steps where every run shown is in the consensus (or skips the step) into one row. By default on past ${FOLD_AUTO} aligned steps.`,
+        title: `Fold stretches of ${MIN_FOLD} or more aligned steps where every run shown is in the consensus (or skips the step) into one row. By default on past ${FOLD_AUTO} aligned steps${p.agent ? " shown" : ""}.`,
         attrs: { type: "button", "aria-pressed": String(folding), "data-fk": "fold" },
         on: {
           click: () => {
@@ -546,7 +575,36 @@ export class App {
       span("toggle-box", folding ? "✓" : ""),
       " fold identical steps",
     );
-    return h("div", { class: "runbar", attrs: { role: "toolbar", "aria-label": "runs shown" } }, chips, h("div", { class: "runbar-tools" }, order, fold));
+    return h("div", { class: "runbar", attrs: { role: "toolbar", "aria-label": "runs shown" } }, chips, h("div", { class: "runbar-tools" }, order, fold, this.actionsToggle(m)));
+  }
+
+  /** An agent prompt's "actions only": the heatmap and the traces show only the columns of tool calls. */
+  private actionsToggle(m: PromptModel): HTMLElement | null {
+    const p = m.p;
+    if (!p.agent) return null;
+    const acts = actionColumns(m).length;
+    const on = this.actionsOnly(p) && acts > 0;
+    return h(
+      "button",
+      {
+        class: "toggle actions-toggle" + (on ? " on" : ""),
+        title: acts
+          ? `Show only the ${plural(acts, "aligned column")} that hold tool calls (one per aligned action) in the heatmap and the traces; the other ${plural(p.columns.length - acts, "column")} (reasoning, text, tool results, user turns) are hidden. Column numbers stay the aligned ones.`
+          : "No run called a tool: there are no action columns to show.",
+        attrs: { type: "button", "aria-pressed": String(on), "data-fk": "actions", ...(acts ? {} : { disabled: "" }) },
+        on: {
+          click: () => {
+            this.state.actions = !on;
+            // the folds were of the other columns
+            this.unfolded.clear();
+            this.rerender();
+            this.emit();
+          },
+        },
+      },
+      span("toggle-box", on ? "✓" : ""),
+      " actions only",
+    );
   }
 
   private setOrder(o: RunOrder): void {
@@ -555,6 +613,13 @@ export class App {
     this.rerender();
     this.emit();
   }
+}
+
+/** The column of `cols` (ascending, not empty) nearest to `col`: itself when it is there. */
+function nearest(cols: number[], col: number): number {
+  let best = cols[0] ?? col;
+  for (const j of cols) if (Math.abs(j - col) < Math.abs(best - col)) best = j;
+  return best;
 }
 
 function anchor<T extends HTMLElement>(el: T, key: string): T {

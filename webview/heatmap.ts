@@ -1,6 +1,8 @@
 // The step-level divergence heatmap: runs × aligned columns, drawn by chart.js with
 // chartjs-chart-matrix. Cell colour = divergence from the column's consensus; gaps hatched; the
-// fork column outlined and marked above; a strip on the left shows each run's answer class.
+// fork column (an agent prompt's: the fork action's, with its cause) outlined and marked above;
+// a strip on the left shows each run's answer class. It shows every aligned column, or the ones
+// the caller passes ("actions only"), under their own column numbers.
 //
 // Speed (6,000 cells at 100 runs × 60 steps): one dataset per colour (21 shades of divergence,
 // the gaps, each answer-class colour of the strip), so that every option of a dataset is a
@@ -21,6 +23,7 @@ import { Interaction, type ChartConfiguration, type ChartEvent, type ChartOption
 import { Chart } from "./charts";
 import { h, span } from "./dom";
 import { answerLabel, fmt, truncate } from "./format";
+import { forkMark } from "./actions";
 import type { PromptModel } from "./model";
 import { heatColour, type Theme } from "./theme";
 
@@ -52,10 +55,19 @@ interface Pt {
   y: number;
 }
 
-/** A cell in display coordinates: row y (in display order), column (−1: the answer strip). */
+/**
+ * A cell in display coordinates: row y (in display order), column x (the position among the
+ * columns shown; −1: the answer strip). Outside (selection, cursor, clicks) columns are aligned
+ * column indices.
+ */
 interface At {
   y: number;
   col: number;
+}
+
+export interface HeatmapOptions {
+  /** The aligned columns shown, ascending (see shownColumns); absent: all of them. */
+  columns?: number[];
 }
 
 /** Shades of divergence drawn (0 … STEPS). */
@@ -67,10 +79,18 @@ Interaction.modes.hotmessCell = (chart, e) => (e.x === null || e.y === null ? []
 
 let liveIds = 0;
 
-export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, width: number, onSelect: (col: number, pos: number | null) => void): HeatmapHandle {
+export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, width: number, onSelect: (col: number, pos: number | null) => void, opts: HeatmapOptions = {}): HeatmapHandle {
   const p = m.p;
   const n = order.length;
-  const cols = Math.max(1, p.columns.length);
+  // The columns shown (x = 0, 1, … on the canvas) and where each aligned column is among them.
+  const shown = opts.columns ?? p.columns.map((_, j) => j);
+  const xOf = new Int32Array(p.columns.length).fill(-1);
+  shown.forEach((j, x) => (xOf[j] = x));
+  /** The x of an aligned column, −1 when it is not shown. */
+  const xAt = (col: number | null): number => (col !== null && col >= 0 && col < p.columns.length ? xOf[col]! : -1);
+  const fork = forkMark(m);
+  const forkX = xAt(fork?.col ?? null);
+  const cols = Math.max(1, shown.length);
   const row = Math.max(5, Math.min(22, Math.floor(520 / Math.max(1, n))));
   // Fixed geometry: the y axis is axisW wide, the x axis xAxisH high; then a narrow answer strip
   // and the columns (at most 44 px wide, at least 7: past that the box scrolls sideways).
@@ -115,12 +135,12 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     return pos === undefined ? -1 : (yOf.get(pos) ?? -1);
   };
   // Where each cell's element is, by (row, column + 1) (column 0: the strip): dataset, index.
-  const stride = p.columns.length + 1;
+  const stride = shown.length + 1;
   const whereSet = new Int32Array(Math.max(1, n) * stride).fill(-1);
   const whereIdx = new Int32Array(Math.max(1, n) * stride);
   const columns = p.columns;
-  for (let j = 0; j < columns.length; j++) {
-    const cells = columns[j]!.cells;
+  for (let j = 0; j < shown.length; j++) {
+    const cells = columns[shown[j]!]!.cells;
     for (let k = 0; k < cells.length; k++) {
       const c = cells[k]!;
       const y = rowOf(c.run);
@@ -157,7 +177,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     }
   });
 
-  // ---- state
+  // ---- state (columns as x, the position among the columns shown)
   let selCol: number | null = null;
   let selPos: number | null = null;
   let hover: At | null = null;
@@ -179,7 +199,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     const xv = xs.getValueForPixel(px) ?? -1e9;
     if (xv < -0.5) return { y, col: -1 };
     const col = Math.round(xv);
-    return col >= 0 && col < p.columns.length ? { y, col } : null;
+    return col >= 0 && col < shown.length ? { y, col } : null;
   };
   /**
    * A cell's rectangle on the canvas (CSS pixels). (The plugin's hooks pass their chart: the
@@ -241,8 +261,8 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     afterDatasetsDraw(c) {
       const { ctx, chartArea: a } = c;
       ctx.save();
-      if (p.forkColumn !== null && p.forkColumn < p.columns.length) {
-        const r = rectOf({ y: 0, col: p.forkColumn }, c);
+      if (fork && forkX >= 0) {
+        const r = rectOf({ y: 0, col: forkX }, c);
         const cx = r.x + r.w / 2;
         ctx.strokeStyle = theme.fork;
         ctx.lineWidth = 2;
@@ -256,11 +276,12 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
         ctx.fill();
         ctx.font = `600 ${Math.max(10, theme.fontSize - 2)}px ${theme.font}`;
         ctx.textBaseline = "bottom";
-        const right = cx > a.right - 40;
+        // right of the ▼, or left of it when it would run past the plot
+        const right = cx > a.right - Math.max(40, ctx.measureText(fork.label).width + 12);
         ctx.textAlign = right ? "right" : "left";
-        ctx.fillText("fork", cx + (right ? -8 : 8), a.top - 2);
+        ctx.fillText(fork.label, cx + (right ? -8 : 8), a.top - 2);
       }
-      if (selCol !== null && selCol < p.columns.length) {
+      if (selCol !== null && selCol < shown.length) {
         const r = rectOf({ y: 0, col: selCol }, c);
         ctx.strokeStyle = theme.focus;
         ctx.lineWidth = 1;
@@ -338,9 +359,9 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
         const at = e.x === null || e.y === null ? null : hitAt(e.x, e.y);
         if (!at) return;
         const pos = order[at.y]!;
-        const col = at.col < 0 ? (selCol ?? p.forkColumn ?? 0) : at.col;
+        const col = at.col < 0 ? (selCol ?? (forkX >= 0 ? forkX : 0)) : at.col;
         cur = { y: at.y, col };
-        onSelect(col, pos);
+        onSelect(shown[col]!, pos);
       },
       scales: {
         x: {
@@ -351,15 +372,16 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
           offset: false,
           grid: { display: false },
           border: { display: false },
-          title: { display: true, text: "aligned step (column)", padding: { top: 2 } },
+          title: { display: true, text: shown.length < p.columns.length ? "aligned step (column) · actions only" : "aligned step (column)", padding: { top: 2 } },
           afterFit: (axis) => {
             axis.height = xAxisH;
           },
           afterBuildTicks: (axis) => {
             const step = cellPx >= 22 ? 1 : cellPx >= 11 ? 2 : 5;
-            axis.ticks = p.columns.map((_, j) => ({ value: j })).filter((t) => t.value % step === 0);
+            axis.ticks = shown.map((_, x) => ({ value: x })).filter((t) => t.value % step === 0);
           },
-          ticks: { autoSkip: false, maxRotation: 0, callback: (v) => String(v) },
+          // the aligned column's own number (with "actions only" they are not consecutive)
+          ticks: { autoSkip: false, maxRotation: 0, callback: (v) => String(shown[Number(v)] ?? v) },
         },
         y: {
           type: "linear",
@@ -405,6 +427,8 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
   // ---- the tooltip
   const tip = h("div", { class: "heat-tip", attrs: { role: "tooltip", "aria-hidden": "true" } });
   tip.hidden = true;
+  /** What the tooltip's title says of the fork's column: " (fork)", " (fork action 2 · policy)". */
+  const forkTitle = (x: number) => (fork && x === forkX ? ` (${fork.label})` : "");
   const showTip = (at: At | null) => {
     if (!at) {
       tip.hidden = true;
@@ -414,8 +438,10 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     if (pos === undefined) return;
     const run = p.runs[pos]!;
     tip.replaceChildren(
-      h("div", { class: "tip-title" }, at.col < 0 ? `run #${run.index}` : `run #${run.index} · column ${at.col}${at.col === p.forkColumn ? " (fork)" : ""}`),
-      ...tooltipLines(m, pos, at.col).map((l) => h("div", { class: l.kind }, l.text)),
+      h("div", { class: "tip-title" }, at.col < 0 ? `run #${run.index}` : `run #${run.index} · column ${shown[at.col]}${forkTitle(at.col)}`),
+      // why the runs parted at the fork action (an agent prompt's)
+      ...(at.col >= 0 && at.col === forkX && fork?.cause ? [h("div", { class: "tip-fork" }, truncate(fork.cause.detail, 280))] : []),
+      ...tooltipLines(m, pos, at.col < 0 ? -1 : shown[at.col]!).map((l) => h("div", { class: l.kind }, l.text)),
     );
     tip.hidden = false;
     // Beside the cell (right, else left), clear of it; inside the heatmap's box vertically.
@@ -441,7 +467,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
   canvas.setAttribute("aria-roledescription", "heatmap");
   canvas.setAttribute(
     "aria-label",
-    `divergence heatmap: ${n} runs by ${p.columns.length} aligned steps. Arrow keys move between cells, Home and End to the first and last step, Page Up and Page Down by ten runs, Enter shows the cell in the traces.`,
+    `divergence heatmap: ${n} runs by ${shown.length < p.columns.length ? `${shown.length} of ${p.columns.length}` : p.columns.length} aligned steps${fork?.action ? `; ${fork.label} at column ${fork.col}` : ""}. Arrow keys move between cells, Home and End to the first and last step, Page Up and Page Down by ten runs, Enter shows the cell in the traces.`,
   );
   canvas.dataset.fk = "heatmap";
   const live = h("div", { class: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
@@ -463,14 +489,15 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     showTip(cur);
     if (announce) {
       const run = p.runs[pos]!;
-      live.textContent = [`run ${run.index}, column ${cur.col} of ${p.columns.length}${cur.col === p.forkColumn ? " (fork)" : ""}`, ...tooltipLines(m, pos, cur.col).map((l) => l.text)].join(". ");
+      const said = cur.col === forkX && fork ? ` (${fork.said})` : "";
+      live.textContent = [`run ${run.index}, column ${shown[cur.col]} of ${p.columns.length}${said}`, ...tooltipLines(m, pos, shown[cur.col]!).map((l) => l.text)].join(". ");
     }
   };
   const onFocus = () => {
     focused = true;
     if (!cur) {
       const y = selPos !== null ? (yOf.get(selPos) ?? 0) : 0;
-      cur = { y, col: selCol ?? p.forkColumn ?? 0 };
+      cur = { y, col: selCol ?? (forkX >= 0 ? forkX : 0) };
     }
     showCursor(true);
   };
@@ -516,14 +543,14 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
       case " ": {
         e.preventDefault();
         const pos = order[cur.y];
-        if (pos !== undefined) onSelect(cur.col, pos);
+        if (pos !== undefined) onSelect(shown[cur.col]!, pos);
         return;
       }
       default:
         return;
     }
     e.preventDefault();
-    cur = { y: Math.max(0, Math.min(n - 1, y)), col: Math.max(0, Math.min(p.columns.length - 1, col)) };
+    cur = { y: Math.max(0, Math.min(n - 1, y)), col: Math.max(0, Math.min(shown.length - 1, col)) };
     showCursor(true);
   };
   canvas.addEventListener("focus", onFocus);
@@ -544,23 +571,26 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     return element ? [{ element, datasetIndex, index }] : [];
   });
 
-  wrap.append(box, tip, live, legend(theme));
+  wrap.append(box, tip, live, legend(theme, !!p.agent));
   return {
     element: wrap,
     select(col, pos) {
-      selCol = col;
+      // (a column not shown is not marked)
+      const x = xAt(col);
+      selCol = x >= 0 ? x : null;
       selPos = pos;
       draw();
     },
     cursor() {
       if (!cur) return null;
       const pos = order[cur.y];
-      return pos === undefined ? null : { pos, col: cur.col };
+      return pos === undefined ? null : { pos, col: shown[cur.col]! };
     },
     setCursor(pos, col) {
       const y = yOf.get(pos);
-      if (y === undefined || col < 0 || col >= p.columns.length) return;
-      cur = { y, col };
+      const x = xAt(col);
+      if (y === undefined || x < 0) return;
+      cur = { y, col: x };
       if (focused) showCursor(false);
     },
     focus() {
@@ -627,7 +657,7 @@ function gapPattern(theme: Theme): CanvasPattern | string {
   return ctx.createPattern(c, "repeat") ?? theme.gap;
 }
 
-function legend(theme: Theme): HTMLElement {
+function legend(theme: Theme, forkAction: boolean): HTMLElement {
   const ramp = span("ramp");
   ramp.style.background = `linear-gradient(to right, ${heatColour(theme, 0)}, ${heatColour(theme, 0.5)}, ${heatColour(theme, 1)})`;
   return h(
@@ -635,7 +665,7 @@ function legend(theme: Theme): HTMLElement {
     { class: "legend" },
     h("span", { class: "legend-item" }, span("muted", "consensus 0 "), ramp, span("muted", " 1 different")),
     h("span", { class: "legend-item" }, span("swatch hatch"), " gap"),
-    h("span", { class: "legend-item" }, span("swatch fork"), " fork column"),
+    h("span", { class: "legend-item" }, span("swatch fork"), forkAction ? " fork action (cause)" : " fork column"),
     h("span", { class: "legend-item" }, span("swatch strip"), " answer class (left strip)"),
     h("span", { class: "legend-item muted" }, "click a cell (or Tab to the map, move with the arrow keys, Enter) to show it in the traces"),
   );

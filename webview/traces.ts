@@ -1,15 +1,17 @@
 // The traces side by side: one row per aligned column, one column per run shown. Every step is
 // set as text (model text is untrusted); in a cell outside the consensus group the words that
 // are not in the column's consensus step are highlighted. Gaps are hatched, cells tinted by
-// divergence, the fork row marked. Stretches of columns where every run shown agrees fold into
-// one "N identical steps" row. Past VIRTUAL_CELLS cells only the rows in view (and a margin)
-// are in the document, between two spacer rows that keep the scroll height. A run's header
-// opens its thinking and its reply below.
+// divergence, the fork row marked (an agent prompt's: the fork action's, with its cause). Only
+// the columns the caller passes are rows ("actions only"), under their own column numbers.
+// Stretches of shown columns where every run shown agrees fold into one "N identical steps" row.
+// Past VIRTUAL_CELLS cells only the rows in view (and a margin) are in the document, between two
+// spacer rows that keep the scroll height. A run's header opens its thinking and its reply below.
 import type { Cell } from "../src/core/types";
+import { forkMark, shownStretches } from "./actions";
 import { diffWords, worthShowing } from "./diff";
 import { h, span } from "./dom";
 import { answerLabel, fmt, plural, truncate } from "./format";
-import { agreeing, stepsText, stretches, type PromptModel } from "./model";
+import { agreeing, stepsText, type PromptModel } from "./model";
 import { RowLayout } from "./virtual";
 
 /** Agreeing stretches shorter than this stay unfolded (folding two rows into one saves little). */
@@ -28,6 +30,8 @@ export interface TracesOptions {
   fontSize: number;
   /** Fold stretches of columns where every run shown agrees. */
   fold: boolean;
+  /** The aligned columns shown, ascending (see shownColumns); absent: all of them. */
+  columns?: number[];
   /** The first columns of stretches the user unfolded; kept by the caller across renders. */
   unfolded: Set<number>;
   onPick: (col: number, pos: number) => void;
@@ -59,6 +63,8 @@ interface Item {
   col: number;
   to: number;
   fold: boolean;
+  /** Columns shown in the row (a stretch may pass over columns not shown). */
+  count: number;
 }
 
 let detailIds = 0;
@@ -68,10 +74,15 @@ export function renderTraces(o: TracesOptions): TracesHandle {
   const p = m.p;
   const n = order.length;
   const runW = Math.round(Math.min(320, Math.max(150, (o.width - 64) / Math.max(1, n))));
-  const virtual = p.columns.length * n > VIRTUAL_CELLS;
+  // The columns shown (rows of the table) and the place of each aligned column among them.
+  const shown = o.columns ?? p.columns.map((_, j) => j);
+  const shownAt = new Int32Array(p.columns.length).fill(-1);
+  shown.forEach((j, i) => (shownAt[j] = i));
+  const fork = forkMark(m);
+  const virtual = shown.length * n > VIRTUAL_CELLS;
   const table = h("table", {
-    class: "traces",
-    attrs: { "aria-rowcount": String(p.columns.length + 1), "aria-colcount": String(n + 1), "data-columns": String(p.columns.length) },
+    class: fork?.action ? "traces fork-action" : "traces",
+    attrs: { "aria-rowcount": String(shown.length + 1), "aria-colcount": String(n + 1), "data-columns": String(shown.length) },
   });
   table.style.setProperty("--run-w", `${runW}px`);
   const detailId = `hm-run-detail-${++detailIds}`;
@@ -125,26 +136,39 @@ export function renderTraces(o: TracesOptions): TracesHandle {
 
   // ---- the rows: columns, and folded stretches
   let sel: { col: number | null; pos: number | null } = { col: null, pos: null };
+  // Stretches over the columns shown (the fork action's column never folds), as aligned columns.
   const agree = agreeing(m, order);
-  const runsOf = stretches(agree, MIN_FOLD);
+  const runsOf = shownStretches(
+    agree.map((a, j) => a && j !== fork?.col),
+    shown,
+    MIN_FOLD,
+  );
   const stretchAt = new Map<number, [number, number]>();
-  for (const s of runsOf) for (let j = s[0]; j <= s[1]; j++) stretchAt.set(j, s);
+  for (const s of runsOf) for (let i = shownAt[s[0]]!; i <= shownAt[s[1]]!; i++) stretchAt.set(shown[i]!, s);
   let items: Item[] = [];
+  /** The row of each aligned column (a column not shown: the row of the next one shown). */
   let itemOf = new Int32Array(p.columns.length);
   const buildItems = () => {
     items = [];
     let folds = 0;
-    for (let j = 0; j < p.columns.length; j++) {
+    for (let i = 0; i < shown.length; i++) {
+      const j = shown[i]!;
       const s = stretchAt.get(j);
       if (o.fold && s && s[0] === j && !o.unfolded.has(j)) {
-        for (let k = s[0]; k <= s[1]; k++) itemOf[k] = items.length;
-        items.push({ col: s[0], to: s[1], fold: true });
+        const to = shownAt[s[1]]!;
+        for (let k = i; k <= to; k++) itemOf[shown[k]!] = items.length;
+        items.push({ col: s[0], to: s[1], fold: true, count: to - i + 1 });
         folds++;
-        j = s[1];
+        i = to;
       } else {
         itemOf[j] = items.length;
-        items.push({ col: j, to: j, fold: false });
+        items.push({ col: j, to: j, fold: false, count: 1 });
       }
+    }
+    let next = Math.max(0, items.length - 1);
+    for (let j = p.columns.length - 1; j >= 0 && shown.length < p.columns.length; j--) {
+      if (shownAt[j]! < 0) itemOf[j] = next;
+      else next = itemOf[j]!;
     }
     table.dataset.folds = String(folds);
     table.dataset.virtual = String(virtual);
@@ -178,7 +202,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
   const colHead = (j: number): HTMLElement => {
     const col = p.columns[j]!;
     const gaps = m.gaps[j] ?? 0;
-    const isFork = j === p.forkColumn;
+    const isFork = j === fork?.col;
     const base = m.consensus[j];
     const th = h(
       "th",
@@ -188,7 +212,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
         title: `column ${j}: ${plural(col.groups, "group")}, ${plural(p.n - gaps, "run")} with a step, ${plural(gaps, "gap")}${base ? `\nconsensus step: ${truncate(base, 200)}` : ""}`,
       },
       span("col-idx", String(j)),
-      isFork ? span("fork-badge", "fork") : null,
+      isFork ? h("span", { class: fork.cause ? "fork-badge cause" : "fork-badge", title: fork.cause?.detail ?? "" }, fork.badge) : null,
       col.groups > 1 ? span("col-groups", `${col.groups}g`) : null,
     );
     const s = stretchAt.get(j);
@@ -207,9 +231,9 @@ export function renderTraces(o: TracesOptions): TracesHandle {
   const buildColumnRow = (j: number): HTMLTableRowElement => {
     const tr = document.createElement("tr");
     tr.dataset.col = String(j);
-    tr.setAttribute("aria-rowindex", String(j + 2));
+    tr.setAttribute("aria-rowindex", String(shownAt[j]! + 2));
     const s = stretchAt.get(j);
-    tr.className = (j === p.forkColumn ? "fork" : "") + (s ? " agree" : "") + (s && s[0] === j ? " agree-first" : "") + (s && s[1] === j ? " agree-last" : "");
+    tr.className = (j === fork?.col ? "fork" : "") + (s ? " agree" : "") + (s && s[0] === j ? " agree-first" : "") + (s && s[1] === j ? " agree-last" : "");
     if (sel.col === j) tr.classList.add("sel");
     tr.append(colHead(j));
     for (const pos of order) {
@@ -249,7 +273,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
   };
 
   const buildFoldRow = (it: Item): HTMLTableRowElement => {
-    const count = it.to - it.col + 1;
+    const count = it.count;
     const first = m.consensus[it.col];
     const last = m.consensus[it.to];
     const btn = h(
@@ -269,7 +293,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     );
     const tr = h(
       "tr",
-      { class: "fold", title: `columns ${it.col}–${it.to}: click to show them`, attrs: { "aria-rowindex": String(it.col + 2) } },
+      { class: "fold", title: `columns ${it.col}–${it.to}: click to show them`, attrs: { "aria-rowindex": String(shownAt[it.col]! + 2) } },
       h("th", { class: "col-h", attrs: { scope: "row" } }, span("col-idx", `${it.col}–${it.to}`)),
       h("td", { class: "fold-cell", attrs: { colspan: String(Math.max(1, n)) } }, h("div", { class: "fold-inner" }, btn, note)),
     );
@@ -477,7 +501,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
 
 
   // ---- the scroller and the run's text
-  const scroller = h("div", { class: "traces-scroll", attrs: { tabindex: "0", role: "region", "data-fk": "traces", "aria-label": `traces by aligned step: ${plural(n, "run")} × ${plural(p.columns.length, "column")}` } }, table);
+  const scroller = h("div", { class: "traces-scroll", attrs: { tabindex: "0", role: "region", "data-fk": "traces", "aria-label": `traces by aligned step: ${plural(n, "run")} × ${plural(shown.length, "column")}` } }, table);
   scroller.addEventListener("scroll", update, { passive: true });
   const ro = typeof ResizeObserver === "function" ? new ResizeObserver(() => update()) : null;
   const detail = h("section", { class: "run-detail", attrs: { id: detailId, "aria-label": "run text", tabindex: "-1" } });
