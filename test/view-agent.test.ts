@@ -64,7 +64,7 @@ async function open(analysis: Analysis, name: string): Promise<{ page: Page; err
 interface TracesFacts {
   headers: { reward: string | null; meta: string | null; label: string; title: string }[];
   calls: { name: string; args: string }[];
-  results: { open: boolean; err: boolean; badge: string; oneLine: boolean; head: string; len: string }[];
+  results: { open: boolean; err: boolean; badge: string | null; oneLine: boolean; head: string; len: string }[];
   users: { label: string; text: string }[];
   thinking: { label: string; muted: boolean; italic: boolean }[];
   plainCells: number;
@@ -87,7 +87,7 @@ const READ_TRACES = `(() => {
       return {
         open: d.open,
         err: d.classList.contains("err"),
-        badge: q(s, ".tr-badge").textContent,
+        badge: q(s, ".tr-badge")?.textContent ?? null,
         oneLine: s.getBoundingClientRect().height < lineH * 1.6,
         head: q(s, ".tr-head").textContent,
         len: q(s, ".tr-len").textContent,
@@ -143,6 +143,7 @@ test("an agent prompt's traces: call cards with indented arguments, folded resul
     assert.ok(errorSteps > 0, "the simulated set has error results");
     assert.equal(t.results.filter((r) => r.err).length, errorSteps);
     assert.ok(t.results.filter((r) => r.err).every((r) => r.badge === "✖ error" && r.head.startsWith("Error:")));
+    assert.ok(t.results.filter((r) => !r.err).every((r) => r.badge === null), "only errors carry a badge");
     assert.ok(t.results.every((r) => /^[\d,]+ chars?$/.test(r.len)));
 
     // user turns and thinking labelled

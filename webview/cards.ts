@@ -107,7 +107,8 @@ function resultCard(step: Step, d: CardDiff): HTMLElement {
     "summary",
     { class: "tr-sum", title: `${step.error ? "error result" : "tool result"}${step.name ? ` of ${step.name}` : ""}, ${charsLabel(sum.chars)}: click (or Enter) to unfold` },
     h("span", { class: "tr-caret", attrs: { "aria-hidden": "true" } }, "▸"),
-    step.error ? span("tr-badge err", "✖ error") : span("tr-badge", "result"),
+    // an error says so; any other result is the line under its call (screen readers hear "result")
+    step.error ? span("tr-badge err", "✖ error") : span("sr-only", "result: "),
     span("tr-head", sum.head),
     span("tr-len", charsLabel(sum.chars)),
   );
