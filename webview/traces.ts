@@ -6,12 +6,15 @@
 // Stretches of shown columns where every run shown agrees fold into one "N identical steps" row.
 // Past VIRTUAL_CELLS cells only the rows in view (and a margin) are in the document, between two
 // spacer rows that keep the scroll height. A run's header opens its thinking and its reply below.
-import type { Cell } from "../src/core/types";
+// An agent prompt's steps are cards (cards.ts): tool calls with their arguments, results folded.
+import type { Cell, Run, Step } from "../src/core/types";
 import { forkMark, shownStretches } from "./actions";
+import { stepCard } from "./cards";
 import { diffWords, worthShowing } from "./diff";
 import { h, span } from "./dom";
 import { answerLabel, fmt, plural, truncate } from "./format";
 import { agreeing, stepsText, type PromptModel } from "./model";
+import { cardLines, checksLabel, checksTitle, runOutcome } from "./trajectory";
 import { RowLayout } from "./virtual";
 
 /** Agreeing stretches shorter than this stay unfolded (folding two rows into one saves little). */
@@ -103,26 +106,29 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     const slot = m.classSlot[run.answerClass] ?? "other";
     const mark = run.correct === true ? span("ok", "✓") : run.correct === false ? span("bad", "✗") : null;
     const label = answerLabel(cls);
-    const what = run.fromThinking ? (run.reply ? "thinking and reply" : "thinking") : "text";
+    const what = p.agent ? "trajectory" : run.fromThinking ? (run.reply ? "thinking and reply" : "thinking") : "text";
+    const out = p.agent ? outcomeOf(run) : null;
     const btn = h(
       "button",
       {
         class: "run-btn",
-        title: `run #${run.index}: answer ${label}${run.answerExtracted ? " (read from text)" : ""}, ${plural(run.steps.length, "step")}, ${run.length} characters${run.fromThinking ? " of thinking" : ""}. Click to read its ${what}; ←/→ move between runs.`,
+        title: `run #${run.index}: answer ${label}${run.answerExtracted ? " (read from text)" : ""}${out ? out.title : ""}, ${plural(run.steps.length, "step")}, ${run.length} characters${run.fromThinking ? " of thinking" : ""}. Click to read its ${what}; ←/→ move between runs.`,
         attrs: {
           type: "button",
           tabindex: k === 0 ? "0" : "-1",
           "aria-expanded": "false",
           "aria-controls": detailId,
           "data-fk": `run:${run.index}`,
-          "aria-label": `run ${run.index}, answer ${label}${run.correct === true ? ", correct" : run.correct === false ? ", wrong" : ""}: show its ${what}`,
+          "aria-label": `run ${run.index}, answer ${label}${run.correct === true ? ", correct" : run.correct === false ? ", wrong" : ""}${out ? out.title : ""}: show its ${what}`,
         },
       },
       span("run-idx", `#${run.index}`),
       " ",
       mark,
       mark ? " " : null,
-      span("run-ans", truncate(label, 24)),
+      // an agent run's reward says more than its answer class (which is made from it)
+      out?.reward ? span("run-reward", out.reward) : span("run-ans", truncate(label, 24)),
+      out?.meta ?? null,
     );
     btn.dataset.pos = String(pos);
     buttons.push(btn);
@@ -199,6 +205,10 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     for (const s of d.segments) el.append(s.changed ? span("df", s.text) : s.text);
   };
 
+  /** A trajectory step's card; outside the consensus, compared with the column's consensus step. */
+  const cardOf = (j: number, pos: number, step: Step, c: Cell): HTMLElement =>
+    stepCard(step, c.group === 0 || c.group === null ? undefined : { base: m.consensus[j] ?? null, words: () => diffOf(j, pos, step.text, c) });
+
   const colHead = (j: number): HTMLElement => {
     const col = p.columns[j]!;
     const gaps = m.gaps[j] ?? 0;
@@ -244,16 +254,18 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       if (!c || c.step === null) {
         td.className = sel.col === j && sel.pos === pos ? "gap sel" : "gap";
       } else {
-        const text = run.steps[c.step]?.text ?? "";
+        const step = run.steps[c.step];
+        const text = step?.text ?? "";
         const bucket = Math.round(Math.min(1, Math.max(0, c.divergence)) * 10);
-        td.className = `dv${bucket}${c.group !== 0 ? " alt" : ""}${sel.col === j && sel.pos === pos ? " sel" : ""}`;
+        td.className = `dv${bucket}${c.group !== 0 ? " alt" : ""}${sel.col === j && sel.pos === pos ? " sel" : ""}${step?.kind ? " card" : ""}`;
+        if (step?.kind) td.append(cardOf(j, pos, step, c));
         if (c.group !== 0 && c.group !== null) {
-          withDiff(td, text, diffOf(j, pos, text, c));
+          if (!step?.kind) withDiff(td, text, diffOf(j, pos, text, c));
           const g = document.createElement("span");
           g.className = "grp";
           g.textContent = `g${c.group}`;
           td.append(g);
-        } else td.textContent = text;
+        } else if (!step?.kind) td.textContent = text;
       }
       tr.append(td);
     }
@@ -264,12 +276,14 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     const run = p.runs[pos];
     const c = run ? cellOf(j, run.index) : undefined;
     if (!run || !c || c.step === null) return `run #${run?.index ?? "?"}: no step in column ${j}`;
-    const text = run.steps[c.step]?.text ?? "";
+    const step = run.steps[c.step];
+    const text = step?.text ?? "";
+    const head = `run #${run.index} · column ${j} · group ${c.group}${c.group === 0 ? " (consensus)" : ""} of ${p.columns[j]!.groups} · divergence ${fmt(c.divergence, 2)}`;
+    const base = m.consensus[j];
+    // a card compares itself (a call's arguments line by line): say with what
+    if (step?.kind && c.group !== 0 && base) return `${head}\nhighlighted: what differs from the column's consensus step “${truncate(base, 160)}”`;
     const d = diffOf(j, pos, text, c);
-    return (
-      `run #${run.index} · column ${j} · group ${c.group}${c.group === 0 ? " (consensus)" : ""} of ${p.columns[j]!.groups} · divergence ${fmt(c.divergence, 2)}` +
-      (d ? `\nhighlighted: not in the column's consensus step “${truncate(m.consensus[j] ?? "", 160)}”` : "")
-    );
+    return head + (d ? `\nhighlighted: not in the column's consensus step “${truncate(base ?? "", 160)}”` : "");
   };
 
   const buildFoldRow = (it: Item): HTMLTableRowElement => {
@@ -332,10 +346,12 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       const run = p.runs[pos]!;
       const c = cellOf(j, run.index);
       if (!c || c.step === null) continue;
-      const text = run.steps[c.step]?.text ?? "";
+      const step = run.steps[c.step];
+      const text = step?.text ?? "";
       const cpl = c.group !== 0 ? perLine - 3 : perLine;
       let l = 0;
-      for (const para of text.split("\n")) l += Math.max(1, Math.ceil(para.length / cpl));
+      if (step?.kind) l = cardLines(step, cpl);
+      else for (const para of text.split("\n")) l += Math.max(1, Math.ceil(para.length / cpl));
       if (l > lines) lines = l;
     }
     return lines * lineH + 9;
@@ -528,33 +544,45 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     const mark = run.correct === true ? span("ok", " ✓") : run.correct === false ? span("bad", " ✗") : null;
 
     // The trace: its steps at their offsets, each one a link to its column; the steps outside
-    // the consensus carry the same word highlighting as their cells.
-    const text = h("pre", { class: "run-text", attrs: { tabindex: "0", "aria-label": run.fromThinking ? "thinking" : "text" } });
+    // the consensus carry the same word highlighting as their cells. A trajectory's steps are
+    // the same cards as in the table, in order.
+    const agentRun = run.steps.some((s) => s.kind !== undefined);
+    const text = agentRun
+      ? h("div", { class: "run-text run-cards", attrs: { tabindex: "0", "aria-label": "trajectory" } })
+      : h("pre", { class: "run-text", attrs: { tabindex: "0", "aria-label": run.fromThinking ? "thinking" : "text" } });
     run.steps.forEach((s, k) => {
-      if (k > 0) text.append(s.start - run.steps[k - 1]!.end > 1 ? "\n\n" : "\n");
+      if (k > 0 && !agentRun) text.append(s.start - run.steps[k - 1]!.end > 1 ? "\n\n" : "\n");
       const col = m.stepColumn[pos]?.[k] ?? -1;
       const c = col >= 0 ? cellOf(col, run.index) : undefined;
       const alt = c !== undefined && c.group !== 0 && c.group !== null;
-      const el = h("span", {
-        class: "run-step" + (col === p.forkColumn ? " at-fork" : "") + (alt ? " alt" : ""),
+      const el = h(agentRun ? "div" : "span", {
+        class: "run-step" + (fork !== null && col === fork.col ? " at-fork" : "") + (alt ? " alt" : ""),
         title: col >= 0 ? `column ${col}${alt ? `, group ${c.group} (not the consensus)` : ""}: click to show it in the table` : "",
       });
-      withDiff(el, s.text, c && col >= 0 ? diffOf(col, pos, s.text, c) : null);
-      if (col >= 0) el.addEventListener("click", () => o.onPick(col, pos));
+      if (agentRun) el.append(c && col >= 0 ? cardOf(col, pos, s, c) : stepCard(s));
+      else withDiff(el, s.text, c && col >= 0 ? diffOf(col, pos, s.text, c) : null);
+      if (col >= 0) el.addEventListener("click", (e) => (e.target as HTMLElement).closest("details.tr-fold") || o.onPick(col, pos));
       text.append(el);
     });
+    const calls = run.toolCalls !== undefined ? ` · ${plural(run.toolCalls, "tool call")}` : "";
     const trace = h(
       "div",
       { class: "run-pane" },
       h(
         "div",
         { class: "pane-head" },
-        h("h4", null, run.fromThinking ? "Thinking" : "Text"),
-        span("muted", ` ${plural(run.steps.length, "step")} · ${run.length} characters${run.fromThinking ? "" : " (the visible reply is the trace)"}`),
+        h("h4", null, agentRun ? "Trajectory" : run.fromThinking ? "Thinking" : "Text"),
+        span("muted", agentRun ? ` ${plural(run.steps.length, "step")}${calls} · ${run.length} characters` : ` ${plural(run.steps.length, "step")} · ${run.length} characters${run.fromThinking ? "" : " (the visible reply is the trace)"}`),
         copyButton("copy", () => stepsText(run)),
       ),
       text,
-      h("div", { class: "muted small" }, "The steps as segmented, at their offsets (click one to show its column); what the segmenter dropped between them, such as blank lines and decoration, is not in the analysis."),
+      h(
+        "div",
+        { class: "muted small" },
+        agentRun
+          ? "The trajectory's steps in the order they happened (click one to show its column; a tool result unfolds from its line)."
+          : "The steps as segmented, at their offsets (click one to show its column); what the segmenter dropped between them, such as blank lines and decoration, is not in the analysis.",
+      ),
     );
     const panes = h("div", { class: "run-panes" + (run.fromThinking ? " two" : "") }, trace);
     if (run.fromThinking) {
@@ -574,10 +602,9 @@ export function renderTraces(o: TracesOptions): TracesHandle {
         { class: `run-detail-head cls-${slot}` },
         span("swatch-cls"),
         h("strong", null, `Run #${run.index}`),
-        " · answer ",
-        h("span", { class: "run-ans" }, answerLabel(cls)),
-        mark,
-        span("muted", `${run.answerExtracted ? " · answer read from text" : ""}`),
+        ...(p.agent && run.reward !== undefined
+          ? detailOutcome(run, mark)
+          : [" · answer ", h("span", { class: "run-ans" }, answerLabel(cls)), mark, span("muted", `${run.answerExtracted ? " · answer read from text" : ""}`), ...(p.agent ? detailOutcome(run, null) : [])]),
         h("button", { class: "link close", attrs: { type: "button", "aria-label": `close run ${run.index}` }, on: { click: () => closeRun() } }, "close"),
       ),
       panes,
@@ -679,8 +706,12 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     }
     const td = target.closest("td");
     if (!td || !tr.dataset.col || td.dataset.pos === undefined) return;
+    // unfolding a tool result (or reading it) is not picking the cell: the row would jump
+    if (target.closest("details.tr-fold")) return;
     o.onPick(Number(tr.dataset.col), Number(td.dataset.pos));
   });
+  // A tool result unfolded or folded changes its row's height: measure again (virtualised).
+  tbody.addEventListener("toggle", () => update(), true);
 
   const rebuild = (mem: TracesMemory | null) => {
     buildItems();
@@ -749,7 +780,8 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       lineH = fontSize * 1.4;
       // the mean advance of ordinary text in a proportional font (an estimate: rows are measured)
       charW = fontSize * 0.52;
-      headH = lineH + 12;
+      // an agent prompt's run headers have a second line (tool calls, checks)
+      headH = lineH * (p.agent ? 2 : 1) + 12;
       relayout();
       if (mem?.anchor) headH = thead.getBoundingClientRect().height;
       viewH = viewport(!!mem?.anchor);
@@ -807,6 +839,30 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       scroller.removeEventListener("scroll", update);
     },
   };
+}
+
+/** An agent run's outcome for its header: its reward, a second line (tool calls, checks), and the same for its title. */
+function outcomeOf(run: Run): { reward: string | null; meta: HTMLElement; title: string } {
+  const o = runOutcome(run);
+  const meta = span("run-meta");
+  const title: string[] = [];
+  if (o.reward) title.push(o.reward);
+  if (o.calls !== null) {
+    meta.append(plural(o.calls, "call"));
+    title.push(plural(o.calls, "tool call"));
+  }
+  if (o.checks) {
+    const t = checksTitle(o.checks);
+    meta.append(o.calls !== null ? " · " : "", h("span", { class: o.checks.failed.length ? "bad" : "ok", title: t }, checksLabel(o.checks)));
+    title.push(t);
+  }
+  return { reward: o.reward, meta, title: title.length ? `; ${title.join("; ")}` : "" };
+}
+
+/** An agent run's outcome in its text's heading: " · reward 1 ✓ · 4 calls · ✓ 5 checks" (its reward stands for its answer). */
+function detailOutcome(run: Run, mark: HTMLElement | null): (string | HTMLElement | null)[] {
+  const o = outcomeOf(run);
+  return [o.reward ? ` · ${o.reward}` : "", o.reward ? mark : null, o.meta.childNodes.length ? " · " : "", span("muted", ...o.meta.childNodes)];
 }
 
 function copy(text: string, button: HTMLElement): void {
