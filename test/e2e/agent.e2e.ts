@@ -82,8 +82,69 @@ if (!FIXTURE) {
     ok(`task-2: fork action ${fork[1]} · ${fork[2]}`);
     await screenshot(page, join(ARTIFACTS_DIR, "agent-task-dark.png"));
 
-    const errors = unexpectedConsoleErrors(session);
-    assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
+    // ---- the trajectories as they happened: task-0 (errors among its results)
+    await showPrompt(frame, page, "task-0");
+    const traces = frame.locator("table.traces").first();
+    await frame.evaluate(`document.querySelector(".runbar")?.scrollIntoView({ block: "start" })`);
+    const cards = await waitUntil("tool-call cards in the traces", async () => {
+      const n = await traces.locator(".tc-card").count();
+      return n > 0 ? n : undefined;
+    }, { page, timeoutMs: 20_000 });
+    const args = (await traces.locator(".tc-card pre.tc-args").first().innerText()).trim();
+    assert(args.startsWith("{") && args.includes("\n  \""), `a call's arguments are indented JSON: ${args.slice(0, 120)}`);
+    const folds = await traces.locator("details.tr-fold").count();
+    const open = await traces.locator("details.tr-fold[open]").count();
+    const users = await traces.locator(".k-user").count();
+    assert(folds > 0 && open === 0 && users > 0, `results folded (${folds}, ${open} open) and user turns set apart (${users})`);
+    const errors = await waitUntil("an error result marked", async () => {
+      const n = await frame.locator("details.tr-fold.err").count();
+      return n > 0 ? n : undefined;
+    }, { page, timeoutMs: 10_000 });
+    ok(`task-0's traces: ${cards} call cards with indented arguments, ${folds} results folded to a line (${errors} marked as errors), ${users} user turns`);
+    const heads = (await traces.locator("th.run-h").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
+    assert(heads.length === 4 && heads.every((t) => /reward/.test(t) && /call/.test(t)), `each run's header gives its reward and its calls: ${heads.join(" | ")}`);
+    ok(`run headers: ${heads.join(" | ")}`);
+    // a folded result opens from the keyboard
+    const sum = traces.locator("details.tr-fold > summary").first();
+    await sum.focus();
+    await page.keyboard.press("Enter");
+    await waitUntil("the result to unfold", async () => ((await traces.locator("details.tr-fold[open] .tr-body").count()) > 0 ? true : undefined), { page, timeoutMs: 10_000 });
+    ok("a result unfolds with Enter");
+    await screenshot(page, join(ARTIFACTS_DIR, "agent-traces-dark.png"));
+
+    // ---- the fork action, marked with its cause, and "actions only"
+    const badge = await viewText(frame, "table.traces .fork-badge");
+    assert(/fork · (policy|environment)/.test(badge), `the fork action's row carries its cause: ${badge}`);
+    const all = Number(await traces.getAttribute("data-columns"));
+    await frame.locator('button[data-fk="actions"]').first().click();
+    const only = await waitUntil("'actions only' to leave the action columns", async () => {
+      const t = frame.locator("table.traces").first();
+      const n = Number(await t.getAttribute("data-columns"));
+      return n > 0 && n < all ? n : undefined;
+    }, { page, timeoutMs: 10_000 });
+    const nonCall = await frame.evaluate<number>(`[...document.querySelectorAll("table.traces tr[data-col]")].filter((tr) => tr.querySelector("td") && !tr.querySelector(".tc-card")).length`);
+    assert(nonCall === 0, `with 'actions only' every row shown holds a call (${nonCall} do not)`);
+    ok(`'actions only': ${only} of ${all} aligned steps, each a tool call; fork badge "${badge}"`);
+    await screenshot(page, join(ARTIFACTS_DIR, "agent-actions-dark.png"));
+
+    // ---- the same in the light and high-contrast themes
+    for (const [theme, file] of [
+      ["Default Light Modern", "agent-actions-light.png"],
+      ["Default High Contrast", "agent-actions-hc.png"],
+    ] as const) {
+      await runCommand(page, "Preferences: Color Theme");
+      await page.keyboard.type(theme);
+      await page.waitForTimeout(300);
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(1500);
+      const f = await webviewFrame(page, undefined, { timeoutMs: 30_000 });
+      await rendered(f, page);
+      await screenshot(page, join(ARTIFACTS_DIR, file));
+      ok(`screenshot in ${theme}: out/e2e/${file}`);
+    }
+
+    const consoleErrors = unexpectedConsoleErrors(session);
+    assert(consoleErrors.length === 0, `no console errors: ${consoleErrors.join("\n")}`);
     ok("no console errors in the workbench or the view");
   });
 }
