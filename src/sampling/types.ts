@@ -2,6 +2,7 @@
 // thinking / text / usage / stop events. The run engine drives providers; nothing above it
 // knows which SDK is underneath.
 import { RETRYABLE, type FailureKind } from "../core/failures";
+import type { Conversation } from "../core/conversation";
 
 export type ThinkingMode =
   | { type: "none" }
@@ -18,6 +19,11 @@ export interface SampleRequest {
   /** Unset means the provider's default. */
   temperature?: number;
   thinking: ThinkingMode;
+  /**
+   * A conversation prefix to continue (its tools declared): when set, it is sent instead of
+   * `prompt` as one user turn, and the reply is the next assistant turn (src/core/conversation.ts).
+   */
+  conversation?: Conversation;
 }
 
 export type ProviderEvent =
@@ -25,8 +31,22 @@ export type ProviderEvent =
   /** A redacted thinking block: counted, its content is not readable. */
   | { type: "redacted_thinking" }
   | { type: "text"; text: string }
+  /**
+   * A tool call of the reply, once complete (its streamed argument deltas assembled): `arguments`
+   * is the raw JSON text as the model wrote it ("" for none), `id` the provider's call id.
+   */
+  | { type: "tool_call"; id: string; name: string; arguments: string }
   /** Token counts so far (each field the latest known value, not an increment). */
-  | { type: "usage"; inputTokens?: number; outputTokens?: number; thinkingTokens?: number }
+  | {
+      type: "usage";
+      inputTokens?: number;
+      outputTokens?: number;
+      thinkingTokens?: number;
+      /** Of inputTokens, read from the provider's prompt cache (Anthropic cache_read_input_tokens, OpenAI cached_tokens). */
+      cacheReadTokens?: number;
+      /** Of inputTokens, written to the prompt cache (Anthropic cache_creation_input_tokens). */
+      cacheWriteTokens?: number;
+    }
   /** The protocol's own end of message was seen; `truncated` when it stopped at max tokens. */
   | { type: "stop"; reason: string; truncated: boolean };
 
