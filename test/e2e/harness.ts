@@ -1020,9 +1020,14 @@ export async function viewText(frame: Frame, selector: string): Promise<string> 
 export async function fillFileDialog(page: Page, path: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const input = page.locator(".quick-input-widget input.input");
   await waitUntil("the file dialog", async () => ((await input.isVisible().catch(() => false)) ? true : undefined), { page, timeoutMs: opts.timeoutMs ?? 20_000 });
-  await input.fill(path);
-  // let the dialog check the typed path, then confirm with its OK button
-  await page.waitForTimeout(300);
+  // The dialog fills in its starting folder asynchronously, and on a busy machine that can land
+  // after our text and replace it: fill until the path stays.
+  await waitUntil("the file dialog to take the path", async () => {
+    if ((await input.inputValue().catch(() => "")) !== path) await input.fill(path);
+    await page.waitForTimeout(300);
+    return (await input.inputValue().catch(() => "")) === path ? true : undefined;
+  }, { page, timeoutMs: opts.timeoutMs ?? 20_000 });
+  // then confirm with its OK button
   const okButton = page.locator(".quick-input-widget .monaco-button", { hasText: /^OK$/ }).first();
   if (await okButton.isVisible().catch(() => false)) await okButton.click();
   else await page.keyboard.press("Enter");
