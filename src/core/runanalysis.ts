@@ -8,7 +8,8 @@
 import { Analyzer, DEFAULT_SEED, type AnalyzeOptions } from "./analyze";
 import { hashSeed } from "./bootstrap";
 import { samplesByIndex, type ParsedRun, type RunHeader, type RunSampleLine } from "./runfile";
-import type { Analysis, PromptRecord } from "./types";
+import { actionKey, actionKeys } from "./trajectory";
+import type { Analysis, PromptRecord, Sample, TrajectoryStep } from "./types";
 
 /** The seed a run's intervals are drawn with: the one its header records, else (an older file) DEFAULT_SEED. */
 export function runSeed(header: Pick<RunHeader, "analysis">): number {
@@ -22,9 +23,13 @@ export function runSeed(header: Pick<RunHeader, "analysis">): number {
  * Each sample counts by its index, its lengths and the ends of its text and thinking: hashing
  * every character took 0.4 s for 10,000 samples of 5 kB, this takes 30 ms.
  */
-export function samplesKey(samples: readonly Pick<RunSampleLine, "index" | "text" | "thinking">[]): string {
+export function samplesKey(samples: readonly (Pick<RunSampleLine, "index" | "text" | "thinking"> & { steps?: readonly TrajectoryStep[] })[]): string {
   let h = 0;
-  for (const s of samples) h = hashSeed(h, `${s.index}\u0000${ends(s.text)}\u0000${ends(s.thinking)}`);
+  for (const s of samples) {
+    // a next action's content is its tool calls (its text may be empty)
+    const calls = s.steps ? actionKeys(s.steps).join("\u0001") : "";
+    h = hashSeed(h, `${s.index}\u0000${ends(s.text)}\u0000${ends(s.thinking)}${calls ? `\u0000${ends(calls)}` : ""}`);
+  }
   return `run:${h.toString(36)}`;
 }
 
@@ -34,8 +39,32 @@ const ends = (t: string) => (t.length <= 2 * END ? t : `${t.length}:${t.slice(0,
 
 /** What the analysis reads of a run: its header's prompt, reference, benchmark and seed, and its samples. */
 export interface RunForAnalysis {
-  header: Pick<RunHeader, "id" | "prompt" | "reference" | "benchmark" | "analysis"> & { model?: string };
-  samples: readonly Pick<RunSampleLine, "index" | "text" | "thinking">[];
+  header: Pick<RunHeader, "id" | "prompt" | "reference" | "benchmark" | "analysis" | "expectedAction"> & { model?: string };
+  samples: readonly Pick<RunSampleLine, "index" | "text" | "thinking" | "steps">[];
+}
+
+/**
+ * Whether a tool call is the expected action: `expected` a tool's name (any call of it), or a
+ * full action key (`name{…}` or `name(…)` with JSON arguments, compared canonically).
+ */
+export function isExpectedAction(call: TrajectoryStep, expected: string): boolean {
+  const e = expected.trim();
+  const at = e.search(/[({]/);
+  if (at < 0) return call.name === e;
+  const name = e.slice(0, at);
+  const args = e[at] === "(" && e.endsWith(")") ? e.slice(at + 1, -1) : e.slice(at);
+  return actionKey(call) === actionKey({ name, arguments: args });
+}
+
+/** A run's sample for the analysis: a next action (steps) is answered by its first tool call's key. */
+function sampleOf(s: RunForAnalysis["samples"][number], expected: string | undefined): Sample {
+  const sample: Sample = { text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}), index: s.index };
+  if (!s.steps) return sample;
+  sample.steps = [...s.steps];
+  const call = s.steps.find((st) => st.kind === "tool_call");
+  sample.answer = call ? actionKey(call) : null;
+  if (expected !== undefined) sample.correct = call !== undefined && isExpectedAction(call, expected);
+  return sample;
 }
 
 /**
@@ -49,7 +78,7 @@ export function runToPromptRecord(run: RunForAnalysis, seed?: number): PromptRec
   const record: PromptRecord = {
     id: run.header.id,
     prompt: run.header.prompt,
-    samples: samples.map((s) => ({ text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}), index: s.index })),
+    samples: samples.map((s) => sampleOf(s, run.header.expectedAction)),
     seeding: { seed: seed ?? runSeed(run.header), key: samplesKey(samples) },
   };
   if (run.header.reference !== undefined) record.reference = run.header.reference;

@@ -3,7 +3,9 @@
 // line per finished sample, appended as each finishes, failures as they happen, and an end line
 // when the run stops. A crash can leave at most one torn last line: readers skip it with a
 // warning. Reading is pure (text in, records out); writing lives in src/sampling/store.ts.
-import type { OptimizerSpec } from "./types";
+import type { Conversation } from "./conversation";
+import { readSteps } from "./traceset";
+import type { OptimizerSpec, TrajectoryStep } from "./types";
 
 export const RUN_SCHEMA = "hotmess.run/1";
 
@@ -25,6 +27,16 @@ export interface RunHeader {
   promptHash?: string;
   /** The optimizer-emulation problem, for benchmark runs. */
   benchmark?: OptimizerSpec;
+  /**
+   * A run that samples an agent's next action: the conversation prefix every sample continued
+   * (its tools declared). `prompt` then says where it came from, for people.
+   */
+  conversation?: Conversation;
+  /**
+   * The action expected next (`--reference`): a tool's name (any call of it) or a full action
+   * key (`name` + canonical JSON arguments); a sample is correct when its first tool call matches.
+   */
+  expectedAction?: string;
   /**
    * Where the prompt came from, when it came from a prompt file: the file (relative to the
    * workspace folder), the prompt's position in it, and its front-matter id. Lets an editor say
@@ -54,13 +66,26 @@ export interface RunSampleLine {
   text: string;
   thinking: string;
   redactedThinking: number;
-  usage: { inputTokens: number; outputTokens: number; thinkingTokens?: number };
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    thinkingTokens?: number;
+    /** Of inputTokens, read from the provider's prompt cache. */
+    cacheReadTokens?: number;
+    /** Of inputTokens, written to the prompt cache. */
+    cacheWriteTokens?: number;
+  };
   costUsd: number | null;
   latencyMs: number;
   retries: number;
   truncated: boolean;
   stopReason: string;
   finishedAt: string;
+  /**
+   * The reply as a trajectory's steps (reasoning, text, tool calls in the order they came), when
+   * the run continued a conversation or the model called a tool: the next assistant turn.
+   */
+  steps?: TrajectoryStep[];
 }
 
 export interface RunFailureLine {
@@ -189,7 +214,17 @@ export function parseRunFile(text: string): ParsedRun {
       header = v as unknown as RunHeader;
       continue;
     }
-    if (v.type === "sample" && typeof v.index === "number" && typeof v.text === "string") samples.push(v as unknown as RunSampleLine);
+    if (v.type === "sample" && typeof v.index === "number" && typeof v.text === "string") {
+      const sample = v as unknown as RunSampleLine;
+      if (v.steps !== undefined) {
+        const read = readSteps(v.steps);
+        if ("problem" in read) {
+          warnings.push({ line: i + 1, message: `sample ${v.index}: ${read.problem}; its steps are left out (its text is kept)` });
+          delete sample.steps;
+        } else sample.steps = read.steps;
+      }
+      samples.push(sample);
+    }
     else if (v.type === "failure" && typeof v.index === "number") failures.push(v as unknown as RunFailureLine);
     else if (v.type === "end") end = v as unknown as RunEndLine;
     else if (v.type === "sample") warnings.push({ line: i + 1, message: "a sample line without index or text; skipped" });

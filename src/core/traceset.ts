@@ -75,6 +75,19 @@ function stepOf(v: Record<string, unknown>): TrajectoryStep {
   return step;
 }
 
+/**
+ * Reads an array of trajectory steps as a trace set's sample holds them (FORMATS.md): the steps
+ * with only their known fields, or the first problem ("step 3 (tool_call) needs a name").
+ */
+export function readSteps(v: unknown): { steps: TrajectoryStep[] } | { problem: string } {
+  if (!Array.isArray(v)) return { problem: `"steps" is ${describe(v)}, not an array of steps` };
+  for (let i = 0; i < v.length; i++) {
+    const problem = stepProblem(v[i], i);
+    if (problem) return { problem };
+  }
+  return { steps: v.map((st) => stepOf(st as Record<string, unknown>)) };
+}
+
 function sampleProblem(s: unknown): string | null {
   if (s === null || typeof s !== "object" || Array.isArray(s)) return `is ${describe(s)}, not an object`;
   const o = present(s);

@@ -11,13 +11,45 @@ import { projectReruns } from "../core/projection";
 import { formatWait } from "../core/wait";
 export { formatWait } from "../core/wait";
 import { costOf, type Price } from "./prices";
-import { isSamplingError, SamplingError, type Provider, type SampleRequest } from "./types";
+import type { TrajectoryStep } from "../core/types";
+import { isSamplingError, SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
   /** Reasoning tokens when the server reports them apart (included in outputTokens). */
   thinkingTokens?: number;
+  /** Of inputTokens, read from the provider's prompt cache. */
+  cacheReadTokens?: number;
+  /** Of inputTokens, written to the prompt cache. */
+  cacheWriteTokens?: number;
+}
+
+/**
+ * The reply as a trajectory's steps, in the order the events came: consecutive thinking is one
+ * reasoning step, consecutive text one text step, each tool call a step with its arguments
+ * parsed (kept as the raw text when they are not JSON; none → {}).
+ */
+export class StepRecorder {
+  readonly steps: TrajectoryStep[] = [];
+  add(ev: ProviderEvent): void {
+    const last = this.steps[this.steps.length - 1];
+    if (ev.type === "thinking" || ev.type === "text") {
+      const kind = ev.type === "thinking" ? "reasoning" : "text";
+      if (last && last.kind === kind) last.text = (last.text ?? "") + ev.text;
+      else this.steps.push({ kind, text: ev.text });
+    } else if (ev.type === "tool_call") {
+      let args: unknown = {};
+      if (ev.arguments.trim() !== "") {
+        try {
+          args = JSON.parse(ev.arguments);
+        } catch {
+          args = ev.arguments;
+        }
+      }
+      this.steps.push({ kind: "tool_call", name: ev.name, arguments: args, ...(ev.id ? { id: ev.id } : {}) });
+    }
+  }
 }
 
 /**
@@ -231,6 +263,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     let thinking = "";
     let redacted = 0;
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+    const recorder = new StepRecorder();
     let stop: { reason: string; truncated: boolean } | null = null;
     const failedWith = (error: SamplingError) => new AttemptFailed(error, text || thinking ? { text, thinking } : undefined);
     progress.streaming++;
@@ -238,6 +271,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
       arm();
       for await (const ev of o.provider.stream(o.request, ctl.signal)) {
         arm();
+        recorder.add(ev);
         if (ev.type === "thinking") thinking += ev.text;
         else if (ev.type === "text") text += ev.text;
         else if (ev.type === "redacted_thinking") redacted++;
@@ -245,6 +279,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
           if (ev.inputTokens !== undefined) usage.inputTokens = ev.inputTokens;
           if (ev.outputTokens !== undefined) usage.outputTokens = ev.outputTokens;
           if (ev.thinkingTokens !== undefined) usage.thinkingTokens = ev.thinkingTokens;
+          if (ev.cacheReadTokens !== undefined) usage.cacheReadTokens = ev.cacheReadTokens;
+          if (ev.cacheWriteTokens !== undefined) usage.cacheWriteTokens = ev.cacheWriteTokens;
         } else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
       }
     } catch (e) {
@@ -269,6 +305,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
       latencyMs: Date.now() - started,
       truncated: stop.truncated,
       stopReason: stop.reason,
+      // a conversation's next turn, or a reply that called a tool, is kept as its steps
+      ...(o.request.conversation || recorder.steps.some((st) => st.kind === "tool_call") ? { steps: recorder.steps } : {}),
     };
   };
 
