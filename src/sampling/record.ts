@@ -27,6 +27,8 @@ export interface RecordPlan {
   prices: PriceTable;
   untilCi?: number;
   reference?: string | number;
+  /** A next-action run's expected action (a tool's name or a full action key), kept in the header. */
+  expectedAction?: string;
   benchmark?: OptimizerSpec;
   /** An id for the run (default: from the prompt's hash and the time). */
   id?: string;
@@ -63,6 +65,8 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
     ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
     promptHash: promptHash(request.prompt, request.system),
     ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
+    ...(request.conversation ? { conversation: request.conversation } : {}),
+    ...(plan.expectedAction !== undefined ? { expectedAction: plan.expectedAction } : {}),
     ...(plan.source ? { source: plan.source } : {}),
     // every face reads the run's intervals from this seed (src/core/runanalysis.ts)
     analysis: { seed: plan.seed ?? DEFAULT_SEED },
@@ -90,6 +94,7 @@ export function requestFromHeader(header: RunHeader): SampleRequest {
     maxTokens: p.maxTokens,
     ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
     thinking,
+    ...(header.conversation ? { conversation: header.conversation } : {}),
   };
 }
 
