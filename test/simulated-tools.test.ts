@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import type { Conversation, ConversationMessage, ToolSpec } from "../src/core/conversation";
 import { canonicalArguments } from "../src/core/trajectory";
+import { simulateAgentSet } from "../src/sampling/agent";
 import { TAU_AIRLINE_TOOLS } from "../src/sampling/airline";
 import { runSamples } from "../src/sampling/engine";
 import { alternativeWeights, conversationHash, rankActions } from "../src/sampling/nextaction";
@@ -298,6 +299,30 @@ test("through the run engine: N reruns of the next step complete, each stopping 
   assert.equal(r.samples.length, 16);
   assert.ok(r.samples.every((s) => s.stopReason === "tool_use" || s.stopReason === "end_turn"));
   assert.ok(r.samples.filter((s) => s.stopReason === "tool_use").length >= 8);
+});
+
+test("the demo's simulated agent: rerun from each of its tool calls, the most plausible next action is mostly the agent's own", async () => {
+  let points = 0;
+  let same = 0;
+  for (const p of simulateAgentSet(10))
+    for (const s of p.samples) {
+      const messages: ConversationMessage[] = [];
+      for (const st of s.steps ?? []) {
+        if (st.kind === "tool_call") {
+          const conv = airline(structuredClone(messages));
+          const ranked = rankActions(conv);
+          points++;
+          if (ranked[0]!.call?.name === st.name) same++;
+          if (points % 25 === 0) assertWellFormed(conv, await reruns(conv, 20), false);
+          messages.push({ role: "assistant", content: [{ type: "tool_call", id: st.id!, name: st.name!, arguments: st.arguments }] });
+        } else if (st.kind === "tool_result") messages.push(result(st.id!, st.text ?? ""));
+        else if (st.kind === "user") messages.push(user(st.text ?? ""));
+        else if (st.kind === "text") messages.push(says(st.text ?? ""));
+      }
+    }
+  assert.ok(points > 80, `${points} points`);
+  // 80% when written: it looks the reservation up where the agent looks the user up first, now and then
+  assert.ok(same / points > 0.7, `${same} of ${points}`);
 });
 
 // ---- the shared τ-bench fixture: every step where GPT-4o called a tool, rerun from just before it

@@ -497,15 +497,16 @@ function flightSegments(v: unknown): { flight_number: string; date: string }[] {
   return Array.isArray(v) ? v.filter(isObj).flatMap((x) => (typeof x.flight_number === "string" && typeof x.date === "string" ? [{ flight_number: x.flight_number, date: x.date }] : [])) : [];
 }
 
-/** A search's flights with a price for the cabin, in the order listed. */
+/** A search's flights with a price for the cabin, in the order listed (a flight's number as `flight_number`, or `number` as agent.ts lists them). */
 function offers(call: Call, cabin: string): { flight_number: string; date: string; price: number }[] {
   const list = Array.isArray(call.result?.parsed) ? (call.result.parsed as unknown[]) : [];
   const date = typeof call.args.date === "string" ? call.args.date : "";
   return list.filter(isObj).flatMap((x) => {
-    if (typeof x.flight_number !== "string") return [];
+    const flight_number = typeof x.flight_number === "string" ? x.flight_number : typeof x.number === "string" ? x.number : null;
+    if (flight_number === null) return [];
     const prices = isObj(x.prices) ? (Object.values(x.prices).filter((p) => typeof p === "number") as number[]) : [];
     const price = typeof x.price === "number" ? x.price : isObj(x.prices) && typeof x.prices[cabin] === "number" ? (x.prices[cabin] as number) : prices.length ? Math.min(...prices) : 0;
-    return [{ flight_number: x.flight_number, date: typeof x.date === "string" ? x.date : date, price }];
+    return [{ flight_number, date: typeof x.date === "string" ? x.date : date, price }];
   });
 }
 
