@@ -56,7 +56,7 @@ const FLAGS: Record<string, string[]> = {
     "--resume",
     "--sim-slip",
   ],
-  bench: ["-n", "--provider", "--model", "--base-url", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", "--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-speed", "--sim-seed"],
+  bench: ["-n", "--provider", "--model", "--base-url", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", "--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-spread", "--sim-speed", "--sim-seed"],
   export: ["--format", "--out", "--seed"],
   import: ["--format", "--out"],
   demo: [],

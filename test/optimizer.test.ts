@@ -146,7 +146,7 @@ test("the simulated reasoner's imperfections show where they should", () => {
       0,
       mulberry32(1),
     );
-  const off = { slip: { probability: 0, kind: "rate" as const, size: 0 }, noise: { probability: 0, sigma: 0 }, distraction: { base: 0, growth: 1 }, tokensPerSecond: 0, seed: 1 };
+  const off = { slip: { probability: 0, kind: "rate" as const, size: 0 }, noise: { probability: 0, sigma: 0 }, distraction: { base: 0, growth: 1 }, spread: 0, tokensPerSecond: 0, seed: 1 };
   // perfect: every run on the true trajectory (to the rounding of 4 decimals)
   const perfect = run(off);
   assert.ok(perfect.steps.every((s) => s.error! < 1e-7 && s.reached === 40));
@@ -166,7 +166,7 @@ test("calibration: noise-only runs, closed-form truths inside the 95% intervals 
   // E[x_k] = x*_k (bias² = 0) and Cov(x_k) = Σ_k = M Σ_{k−1} Mᵀ + σ² I: variance_k = tr Σ_k.
   const sigma = 0.02;
   const spec = generateProblem({ d: 3, kappa: 10, K: 10, rule: "gd", seed: 5 });
-  const knobs: SimulatorKnobs = { slip: { probability: 0, kind: "rate", size: 0 }, noise: { probability: 1, sigma }, distraction: { base: 0, growth: 1 }, tokensPerSecond: 0, seed: 1 };
+  const knobs: SimulatorKnobs = { slip: { probability: 0, kind: "rate", size: 0 }, noise: { probability: 1, sigma }, distraction: { base: 0, growth: 1 }, spread: 0, tokensPerSecond: 0, seed: 1 };
   const d = spec.d;
   const M = spec.A.map((row, i) => row.map((a, j) => (i === j ? 1 : 0) - spec.eta! * a));
   let S = Array.from({ length: d }, () => new Array<number>(d).fill(0));

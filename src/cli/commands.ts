@@ -55,6 +55,7 @@ const SIM_OPTIONS: OptionSpec[] = [
   { flag: "--sim-sigma", value: "S", description: "size of an arithmetic error", default: DEFAULT_KNOBS.noise.sigma, group: SIM, number: { min: 0 } },
   { flag: "--sim-distraction", value: "P", description: "chance of a digression at the first step", default: DEFAULT_KNOBS.distraction.base, group: SIM, number: { min: 0, max: 1 } },
   { flag: "--sim-growth", value: "G", description: "how that chance grows each step", default: DEFAULT_KNOBS.distraction.growth, group: SIM, number: { min: 0.5, max: 3 } },
+  { flag: "--sim-spread", value: "P", description: "tool use (a conversation with tools): chance a rerun takes another next action than the most plausible one", default: DEFAULT_KNOBS.spread, group: SIM, number: { min: 0, max: 1 } },
   { flag: "--sim-speed", value: "T", description: "tokens a second as it streams (0: at once)", default: DEFAULT_KNOBS.tokensPerSecond, group: SIM, number: { min: 0 } },
   { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM, number: { int: true, min: 0 } },
 ];

@@ -37,6 +37,8 @@ export function simKnobs(flags: Map<string, string | true>): Partial<SimulatorKn
   const base = get("--sim-distraction");
   const growth = get("--sim-growth");
   if (base !== undefined || growth !== undefined) k.distraction = { ...DEFAULT_KNOBS.distraction, ...(base !== undefined ? { base } : {}), ...(growth !== undefined ? { growth } : {}) };
+  const spread = get("--sim-spread");
+  if (spread !== undefined) k.spread = spread;
   const speed = get("--sim-speed");
   if (speed !== undefined) k.tokensPerSecond = speed;
   const seed = get("--sim-seed");

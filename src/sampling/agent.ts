@@ -1,14 +1,16 @@
 // The simulated reasoner as a tool-using agent, offline and seeded (issue 14): a small airline
-// desk with four tools, three customer tasks, and reruns that part the ways real agents' do
-// (see ../shared/fixtures/tau-airline-gpt4o): by the agent's own choice (the policy: a lookup
-// skipped, the wrong flight picked, acting before the customer confirmed) or by what the
-// environment said (the simulated customer gives the reservation code in another form, a search
-// returns another flight list). Each choice is a seeded draw whose chance of going astray grows
-// with the turn, as reasoning that runs longer wanders more. Every trajectory opens with a
-// reasoning step saying no model was called. Output: trace-set records (FORMATS.md) with
-// `steps` and `reward` (1 when the final database change is the task's, else 0).
+// desk with six of the τ-bench airline tools (airline.ts declares them all), three customer
+// tasks, and reruns that part the ways real agents' do (see ../shared/fixtures/tau-airline-gpt4o):
+// by the agent's own choice (the policy: a lookup skipped, the wrong flight picked, acting before
+// the customer confirmed) or by what the environment said (the simulated customer gives the
+// reservation code in another form, a search returns another flight list). Each choice is a
+// seeded draw whose chance of going astray grows with the turn, as reasoning that runs longer
+// wanders more. Every trajectory opens with a reasoning step saying no model was called. Output:
+// trace-set records (FORMATS.md) with `steps` and `reward` (1 when the final database change is
+// the task's, else 0).
 import { hashSeed, mulberry32, type Rng } from "../core/bootstrap";
 import type { PromptRecord, Sample, TrajectoryStep } from "../core/types";
+import { writesDatabase } from "./airline";
 
 export const AGENT_NOTICE = "[Simulated agent: no model was called. This trajectory was made up offline by Hot Mess Inspector.]";
 
@@ -202,7 +204,7 @@ function canonical(v: unknown): string {
 
 /** 1 when the last write call is the task's goal (its name and arguments), else 0. */
 function rewardOf(task: Task, steps: TrajectoryStep[]): number {
-  const writes = steps.filter((s) => s.kind === "tool_call" && s.name !== undefined && !s.name.startsWith("get_") && !s.name.startsWith("search_"));
+  const writes = steps.filter((s) => s.kind === "tool_call" && s.name !== undefined && writesDatabase(s.name));
   const last = writes.at(-1);
   return last && last.name === task.goal.name && canonical(last.arguments) === canonical(task.goal.arguments) ? 1 : 0;
 }

@@ -11,11 +11,18 @@
 //   - arithmetic noise now and then at a step: variance;
 //   - a distraction that wanders off and loses track, more likely the longer it runs: after it,
 //     the run either stops working and guesses, or carries on from a wrong point.
+// Given a conversation with tools declared (SampleRequest.conversation), it answers with the next
+// assistant turn instead (nextaction.ts): a short thinking when thinking is on, maybe a short
+// line of text, and usually one tool call of a declared tool with arguments that fit its schema,
+// else a text reply; the reruns part over the most plausible action and a few alternatives as
+// the `spread` knob says.
 // It streams its trace token by token at a configurable speed, reports token counts, and honours
-// cancellation and max tokens. Its knobs are documented in the README ("The simulated reasoner").
+// cancellation and max tokens. Its knobs are documented in docs/cli.md ("The simulated reasoner").
 import { hashSeed, mulberry32, SIMULATED_MODEL, type OptimizerSpec, type Rng } from "../core";
 import { apply, fmtNumber, fmtOperand, operations, parseArithmetic, SYMBOL, value, type ArithmeticProblem, type Expr, type OpExpr } from "./arithmetic";
 import { parsePrompt } from "./benchmark";
+import { chooseAction, conversationHash, rankActions, type NextAction } from "./nextaction";
+import type { Conversation } from "../core/conversation";
 import type { Provider, ProviderEvent, SampleRequest } from "./types";
 
 export interface SimulatorKnobs {
@@ -33,6 +40,12 @@ export interface SimulatorKnobs {
   noise: { probability: number; sigma: number };
   /** Distraction, in every mode: the chance at step k is min(0.95, base · growth^(k−1)). */
   distraction: { base: number; growth: number };
+  /**
+   * Tool use (a conversation with tools declared): the chance that a rerun takes another next
+   * action than the most plausible one (another tool, the same tool with other arguments, or a
+   * text reply instead of a call). 0: every rerun takes the same action.
+   */
+  spread: number;
   /** Streaming speed in tokens a second; 0 streams at once. */
   tokensPerSecond: number;
   seed: number;
@@ -42,6 +55,7 @@ export const DEFAULT_KNOBS: SimulatorKnobs = {
   slip: { probability: 0.9, kind: "rate", size: 0.12 },
   noise: { probability: 0.15, sigma: 0.02 },
   distraction: { base: 0.003, growth: 1.3 },
+  spread: 0.3,
   tokensPerSecond: 5000,
   seed: 1,
 };
@@ -279,9 +293,53 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The latest user turn's text of a conversation ("" when there is none). */
+function lastUserText(c: Conversation): string {
+  for (let i = c.messages.length - 1; i >= 0; i--) {
+    const m = c.messages[i]!;
+    if (m.role !== "user") continue;
+    const t = m.content
+      .flatMap((b) => (b.type === "text" ? [b.text] : []))
+      .join("\n")
+      .trim();
+    if (t) return t;
+  }
+  return "";
+}
+
+/** What a rerun says and calls as the next assistant turn of a conversation. */
+interface Turn {
+  thinking: string;
+  text: string;
+  call?: { id: string; name: string; arguments: string };
+}
+
+/**
+ * One rerun's next assistant turn. With tools declared: the action drawn (nextaction.ts), its
+ * reason as the thinking (when thinking is on), its reply or now and then a short line before its
+ * call as the text, each opening with the notice that no model was called; the call itself is a
+ * clean call with a fresh id. Without tools: the latest user turn answered as a prompt.
+ */
+export function simulateTurn(c: Conversation, knobs: SimulatorKnobs, rng: Rng, point: number, thinkingOn: boolean): Turn & { action?: NextAction } {
+  if (c.tools.length === 0) {
+    const run = simulate(lastUserText(c), knobs, rng);
+    return { thinking: thinkingOn ? run.thinking : "", text: run.text };
+  }
+  const { action } = chooseAction(rankActions(c), Math.min(1, Math.max(0, knobs.spread)), rng, point);
+  const thinking = thinkingOn ? `${SIMULATED_NOTICE}\n${action.why}` : "";
+  if (!action.call) return { thinking, text: `${SIMULATED_REPLY_NOTICE}\n${action.reply ?? ""}`, action };
+  const preface = action.preface && rng() < 0.3 ? `${SIMULATED_REPLY_NOTICE}\n${action.preface}` : "";
+  const ids = new Set(c.messages.flatMap((m) => m.content.flatMap((b) => (b.type === "tool_call" || b.type === "tool_result" ? [b.id] : []))));
+  let k = c.messages.reduce((n, m) => n + m.content.filter((b) => b.type === "tool_call").length, 0) + 1;
+  while (ids.has(`call_sim_${k}`)) k++;
+  return { thinking, text: preface, call: { id: `call_sim_${k}`, name: action.call.name, arguments: JSON.stringify(action.call.arguments) }, action };
+}
+
 export class SimulatedProvider implements Provider {
   readonly id = "simulated";
   private calls = 0;
+  /** Reruns so far of each conversation (by its hash). */
+  private readonly turns = new Map<number, number>();
   readonly knobs: SimulatorKnobs;
 
   constructor(knobs: Partial<SimulatorKnobs> = {}) {
@@ -300,34 +358,77 @@ export class SimulatedProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
+    if (r.conversation) {
+      yield* this.streamTurn(r, r.conversation, signal);
+      return;
+    }
     // each call is its own rerun: its random stream comes from the seed, the prompt and the call number
     const rng = mulberry32(hashSeed(this.knobs.seed, `${r.prompt}\u0000${this.calls++}`));
     const { thinking, text } = simulate(r.prompt, this.knobs, rng);
-    const inputTokens = Math.ceil(r.prompt.length / 4);
-    yield { type: "usage", inputTokens, outputTokens: 0 };
-    let out = 0;
+    yield { type: "usage", inputTokens: Math.ceil(r.prompt.length / 4), outputTokens: 0 };
+    const pace = { out: 0, started: Date.now() };
+    if (!(yield* this.paced([["thinking", thinking], ["text", text]], r.maxTokens, signal, pace))) return;
+    yield { type: "usage", outputTokens: pace.out };
+    yield { type: "stop", reason: "end_turn", truncated: false };
+  }
+
+  /**
+   * The next assistant turn of a conversation. Each rerun of a conversation draws from the seed,
+   * the conversation and its number among the reruns of that conversation.
+   */
+  private async *streamTurn(r: SampleRequest, c: Conversation, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
+    const point = conversationHash(c, this.knobs.seed);
+    const k = this.turns.get(point) ?? 0;
+    this.turns.set(point, k + 1);
+    const rng = mulberry32(hashSeed(point, `rerun\u0000${k}`));
+    const turn = simulateTurn(c, this.knobs, rng, point, r.thinking.type !== "none");
+    const prefix = JSON.stringify({ system: c.system ?? "", messages: c.messages, tools: c.tools });
+    yield { type: "usage", inputTokens: Math.ceil(prefix.length / 4), outputTokens: 0 };
+    const pace = { out: 0, started: Date.now() };
+    if (!(yield* this.paced([["thinking", turn.thinking], ["text", turn.text]], r.maxTokens, signal, pace))) return;
+    if (turn.call) {
+      // the call's tokens count as it is written; a call cut off by max tokens is not made
+      const n = tokens(turn.call.name).length + tokens(turn.call.arguments).length;
+      if (pace.out + n > r.maxTokens) {
+        yield { type: "usage", outputTokens: r.maxTokens };
+        yield { type: "stop", reason: "max_tokens", truncated: true };
+        return;
+      }
+      pace.out += n;
+      await this.wait(pace, signal);
+      if (signal.aborted) return;
+      yield { type: "tool_call", ...turn.call };
+    }
+    yield { type: "usage", outputTokens: pace.out };
+    yield { type: "stop", reason: turn.call ? "tool_use" : "end_turn", truncated: false };
+  }
+
+  /** Waits until `pace.out` tokens are due at the knobs' speed (in batches of ~10 ms so timers stay cheap). */
+  private async wait(pace: { out: number; started: number }, signal: AbortSignal): Promise<void> {
     const perToken = this.knobs.tokensPerSecond > 0 ? 1000 / this.knobs.tokensPerSecond : 0;
-    const started = Date.now();
-    for (const [kind, body] of [
-      ["thinking", thinking],
-      ["text", text],
-    ] as const) {
+    const due = pace.started + pace.out * perToken - Date.now();
+    if (perToken > 0 && due > 10) await sleep(due, signal);
+  }
+
+  /**
+   * Streams the parts token by token at the knobs' speed. Returns false when it stopped: the
+   * signal was aborted (nothing more is yielded), or max tokens was reached (its usage and stop
+   * yielded).
+   */
+  private async *paced(parts: (readonly ["thinking" | "text", string])[], maxTokens: number, signal: AbortSignal, pace: { out: number; started: number }): AsyncGenerator<ProviderEvent, boolean> {
+    for (const [kind, body] of parts) {
       for (const t of tokens(body)) {
-        if (signal.aborted) return;
-        out++;
+        if (signal.aborted) return false;
+        pace.out++;
         yield { type: kind, text: t };
-        if (out >= r.maxTokens) {
-          yield { type: "usage", outputTokens: out };
+        if (pace.out >= maxTokens) {
+          yield { type: "usage", outputTokens: pace.out };
           yield { type: "stop", reason: "max_tokens", truncated: true };
-          return;
+          return false;
         }
-        // pace in batches of ~10 ms so timers stay cheap
-        const due = started + out * perToken - Date.now();
-        if (perToken > 0 && due > 10) await sleep(due, signal);
+        await this.wait(pace, signal);
       }
     }
-    if (signal.aborted) return;
-    yield { type: "usage", outputTokens: out };
-    yield { type: "stop", reason: "end_turn", truncated: false };
+    return !signal.aborted;
   }
 }
