@@ -178,11 +178,12 @@ export class AnthropicProvider implements Provider {
           case "message_delta":
             if (ev.delta.stop_reason) stopReason = ev.delta.stop_reason;
             if (ev.usage) {
-              // cumulative counts; the input ones only when the server restates them
+              // cumulative counts; the input ones only when the server restates them (some streams
+              // have sent input_tokens 0 here: not a restatement)
               const u = ev.usage;
-              const known = u.input_tokens !== null && u.input_tokens !== undefined;
               const read = u.cache_read_input_tokens ?? 0;
               const write = u.cache_creation_input_tokens ?? 0;
+              const known = u.input_tokens !== null && u.input_tokens !== undefined && u.input_tokens + read + write > 0;
               yield { type: "usage", outputTokens: u.output_tokens ?? undefined, ...(known ? { inputTokens: u.input_tokens! + read + write, ...cacheFields(read, write) } : {}) };
             }
             break;
