@@ -464,3 +464,29 @@ test("waits in words", () => {
     ["800 ms", "1 s", "60 s", "89 s", "60 min", "2 h", "24 h", "3 days"],
   );
 });
+
+test("prompt-cache tokens: each sample records its cached reads and writes, costs them at the cache rates, and the progress sums them", async () => {
+  // the first rerun writes the prefix to the cache, the next ones read it
+  const p = provider(async function* (call) {
+    yield { type: "usage", inputTokens: 10_000, ...(call === 0 ? { cacheWriteTokens: 9_000 } : { cacheReadTokens: 9_000 }) };
+    yield { type: "tool_call", id: `toolu_${call}`, name: "get_reservation_details", arguments: '{"reservation_id":"EHGLP3"}' };
+    yield { type: "usage", outputTokens: 40 };
+    yield { type: "stop", reason: "tool_use", truncated: false };
+  });
+  const progress: RunEvent[] = [];
+  const price = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+  const r = await runSamples({ provider: p, request, n: 3, concurrency: 1, price, onEvent: (e) => void (e.type === "progress" && progress.push(e)) });
+  assert.equal(r.status, "complete");
+  const byIndex = [...r.samples].sort((a, b) => a.index - b.index);
+  assert.deepEqual(byIndex[0]!.usage, { inputTokens: 10_000, outputTokens: 40, cacheWriteTokens: 9_000 });
+  assert.deepEqual(byIndex[1]!.usage, { inputTokens: 10_000, outputTokens: 40, cacheReadTokens: 9_000 });
+  assert.equal(byIndex[0]!.costUsd, (1_000 * 3 + 9_000 * 3.75 + 40 * 15) / 1e6);
+  assert.equal(byIndex[1]!.costUsd, (1_000 * 3 + 9_000 * 0.3 + 40 * 15) / 1e6);
+  assert.equal(r.progress.cacheReadTokens, 18_000);
+  assert.equal(r.progress.cacheWriteTokens, 9_000);
+  assert.equal(r.progress.inputTokens, 30_000);
+  // a run without the cache says nothing of it
+  const plain = await runSamples({ provider: provider(() => answer("4")), request, n: 2 });
+  assert.equal("cacheReadTokens" in plain.progress, false);
+  assert.equal("cacheReadTokens" in plain.samples[0]!.usage, false);
+});

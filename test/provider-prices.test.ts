@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DEFAULT_MODELS } from "../src/sampling/defaults";
-import { costOf, DEFAULT_PRICES, priceOf, type PriceTable } from "../src/sampling/prices";
+import { costOf, DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../src/sampling/prices";
 
 test("an id is priced by its own model's entry: a longer version is another model, a snapshot date or -latest is the same one", () => {
   const table: PriceTable = { "claude-sonnet-5": { input: 2, output: 10 }, "gpt-5": { input: 1.25, output: 10 }, "claude-3-7-sonnet": { input: 3, output: 15 } };
@@ -81,4 +81,39 @@ test("every current model the installed @anthropic-ai/sdk lists is priced, or kn
   assert.deepEqual(missing, [], `no price for ${missing.join(", ")}: add them to DEFAULT_PRICES in src/sampling/prices.ts from the providers' pricing pages (with the date)`);
   for (const m of noPublishedPrice) assert.equal(priceOf(m), null, `${m} now has a price: drop it from this list`);
   assert.ok(Object.keys(DEFAULT_PRICES).length > 0);
+});
+
+test("cached input is billed at the cache rates: reads and 5-minute writes for Claude, cached input for OpenAI; a price without them bills cached tokens as input", () => {
+  // Claude Sonnet 4.6: $3 input, $0.30 cache hits, $3.75 5-minute writes, $15 output
+  const sonnet = priceOf("claude-sonnet-4-6");
+  assert.equal(costOf(sonnet, 10_000, 500, { readTokens: 8_000 }), (2_000 * 3 + 8_000 * 0.3 + 500 * 15) / 1e6);
+  assert.equal(costOf(sonnet, 10_000, 500, { writeTokens: 8_000 }), (2_000 * 3 + 8_000 * 3.75 + 500 * 15) / 1e6);
+  assert.equal(costOf(sonnet, 10_000, 500, {}), costOf(sonnet, 10_000, 500));
+  // GPT-4o: cached input half price
+  assert.equal(costOf(priceOf("gpt-4o"), 4_096, 100, { readTokens: 3_072 }), (1_024 * 2.5 + 3_072 * 1.25 + 100 * 10) / 1e6);
+  // a long prompt: the cache rates of the long tier
+  const haiku = priceOf("claude-haiku-5-5");
+  assert.equal(costOf(haiku, 200_000, 1_000, { readTokens: 150_000 }), (50_000 * 0.5 + 150_000 * 0.05 + 1_000 * 2.5) / 1e6);
+  const terra = priceOf("gpt-5.6-terra");
+  assert.equal(costOf(terra, 300_000, 1_000, { readTokens: 200_000 }), (100_000 * 4 + 200_000 * 0.4 + 1_000 * 18) / 1e6);
+  // no cache rates (a user's entry): billed as input
+  assert.equal(costOf({ input: 1, output: 2 }, 1_000, 10, { readTokens: 900, writeTokens: 100 }), (1_000 * 1 + 10 * 2) / 1e6);
+  // counts past the prompt are clamped to it
+  assert.equal(costOf(sonnet, 1_000, 0, { readTokens: 5_000 }), (1_000 * 0.3) / 1e6);
+});
+
+test("every built-in Claude price has its cache rates, every OpenAI one its cached input rate, and none costs more than input", () => {
+  for (const [model, p] of Object.entries(DEFAULT_PRICES)) {
+    assert.ok(p.cacheRead !== undefined && p.cacheRead < p.input, `${model}: cache reads`);
+    if (model.startsWith("claude-")) assert.ok(p.cacheWrite !== undefined && p.cacheWrite > p.input, `${model}: 5-minute cache writes cost more than input`);
+    else assert.equal(p.cacheWrite, undefined, `${model}: OpenAI bills no cache writes`);
+  }
+});
+
+test("a user's price table may give cache rates; a bad one is refused with the field named", () => {
+  assert.deepEqual(parsePriceTable({ m: { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 }, n: { input: 1, output: 2 } }, "prices.json"), {
+    m: { input: 1, output: 2, cacheRead: 0.1, cacheWrite: 1.25 },
+    n: { input: 1, output: 2 },
+  });
+  assert.throws(() => parsePriceTable({ m: { input: 1, output: 2, cacheRead: "cheap" } }, "prices.json"), /prices\.json: "m": "cacheRead" is USD per million tokens/);
 });

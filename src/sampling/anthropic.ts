@@ -2,7 +2,16 @@
 // are the trace; redacted thinking is counted; the visible text is the reply the answer is read
 // from; a max_tokens stop is flagged as truncated. The SDK's own retries are off: the run
 // engine retries, visibly.
+//
+// A conversation prefix (SampleRequest.conversation) is sent as it is, its tools declared and the
+// prefix marked for prompt caching (cache_control on the last tool and on the last block of the
+// last message: every rerun of the same prefix reads it back at the cache price). The reply's
+// tool calls stream as a tool_use content_block_start (id, name, input {}) then input_json_delta
+// pieces of the input's JSON text until content_block_stop, where one tool_call event carries
+// the pieces joined, as the model wrote them: not parsed, so a call whose JSON does not parse
+// is still recorded ("" when no piece came).
 import Anthropic from "@anthropic-ai/sdk";
+import { toAnthropic, type Conversation } from "../core/conversation";
 import { classify, type Endpoint } from "./errors";
 import { claudeRules } from "./claude";
 import { DEFAULT_MODELS } from "./defaults";
@@ -18,6 +27,34 @@ export interface AnthropicOptions {
   baseURL?: string;
   /** Where the SDK's own warnings go, each distinct one once (never the key); silent by default. */
   log?: (line: string) => void;
+}
+
+/** The cache counts of a usage event: present only when the prompt cache was used. */
+function cacheFields(read: number, write: number): { cacheReadTokens?: number; cacheWriteTokens?: number } {
+  return { ...(read > 0 ? { cacheReadTokens: read } : {}), ...(write > 0 ? { cacheWriteTokens: write } : {}) };
+}
+
+/**
+ * With thinking enabled, the API refuses a prefix that ends inside a tool-use loop (the last user
+ * message holds tool results and nothing else the user said) unless the assistant message that
+ * opened that loop starts with a thinking or redacted_thinking block: "When `thinking` is
+ * enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost
+ * set of `tool_use` and `tool_result` blocks)" (its 400 invalid_request_error; the docs' "Extended
+ * thinking with tool use", "Preserving thinking blocks"). The index of that assistant message
+ * when it does not (a thinking block without its signature cannot be sent, so it does not count);
+ * null when the prefix is fine or does not end in a loop.
+ */
+export function unthoughtToolTurn(c: Conversation): number | null {
+  const last = c.messages.at(-1);
+  if (!last || last.role !== "user" || !last.content.some((b) => b.type === "tool_result")) return null;
+  // the loop began after the last user message that said something of its own (not only results)
+  let i = c.messages.length - 1;
+  while (i > 0 && !(c.messages[i - 1]!.role === "user" && c.messages[i - 1]!.content.some((b) => b.type !== "tool_result"))) i--;
+  const opener = c.messages.findIndex((m, k) => k >= i && m.role === "assistant");
+  if (opener < 0) return null;
+  const first = c.messages[opener]!.content[0];
+  const thought = first !== undefined && ((first.type === "thinking" && !!first.signature) || first.type === "redacted_thinking");
+  return thought ? null : opener;
 }
 
 export class AnthropicProvider implements Provider {
@@ -61,6 +98,11 @@ export class AnthropicProvider implements Provider {
       if (r.thinking.type !== "none") return `with thinking on, Claude accepts only temperature 1 (got ${r.temperature}): drop --temperature, or turn thinking off with --thinking off`;
       if (r.temperature < 0 || r.temperature > 1) return `Claude's temperature is between 0 and 1 (got ${r.temperature})`;
     }
+    if (r.conversation && r.thinking.type === "budget") {
+      const unsigned = unthoughtToolTurn(r.conversation);
+      if (unsigned !== null)
+        return `with a thinking budget, Claude refuses a prefix that ends inside a tool-use loop unless the assistant turn that opened it (message ${unsigned + 1}) starts with its thinking block, signature included, as the API returned it: import the trajectory with its thinking and signatures, or turn thinking off (--thinking off)`;
+    }
     return null;
   }
 
@@ -72,6 +114,13 @@ export class AnthropicProvider implements Provider {
       stream: true,
     };
     if (r.system) body.system = r.system;
+    if (r.conversation) {
+      // the prefix instead of the prompt; its own system prompt, else the request's
+      const wire = toAnthropic(r.conversation, { cache: true });
+      body.messages = wire.messages;
+      if (wire.system !== undefined) body.system = wire.system;
+      if (wire.tools.length > 0) body.tools = wire.tools;
+    }
     // Ask for the thinking to be returned (summarized), not omitted: it is the trace.
     if (r.thinking.type === "budget") body.thinking = { type: "enabled", budget_tokens: r.thinking.budgetTokens, display: "summarized" };
     else if (r.thinking.type === "adaptive") body.thinking = { type: "adaptive", display: "summarized" };
@@ -84,6 +133,8 @@ export class AnthropicProvider implements Provider {
 
     let stopped = false;
     let stopReason = "";
+    // the tool_use blocks being streamed, by content block index: their input's JSON text so far
+    const calls = new Map<number, { id: string; name: string; json: string; start: string }>();
     try {
       // The SDK console.warns inside create (a deprecated model, thinking.type=enabled): to the log.
       const stream = await capturingConsoleWarn(this.sdkLog, () => this.client.messages.create(body as unknown as Anthropic.MessageCreateParamsStreaming, { signal }));
@@ -91,21 +142,50 @@ export class AnthropicProvider implements Provider {
         switch (ev.type) {
           case "message_start": {
             const u = ev.message.usage;
-            yield { type: "usage", inputTokens: u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0), outputTokens: u.output_tokens };
+            // input_tokens counts only what was neither read from nor written to the cache: the total is the sum
+            const read = u.cache_read_input_tokens ?? 0;
+            const write = u.cache_creation_input_tokens ?? 0;
+            yield { type: "usage", inputTokens: u.input_tokens + read + write, outputTokens: u.output_tokens, ...cacheFields(read, write) };
             break;
           }
           case "content_block_start":
             if (ev.content_block.type === "redacted_thinking") yield { type: "redacted_thinking" };
             else if (ev.content_block.type === "thinking" && ev.content_block.thinking) yield { type: "thinking", text: ev.content_block.thinking };
             else if (ev.content_block.type === "text" && ev.content_block.text) yield { type: "text", text: ev.content_block.text };
+            else if (ev.content_block.type === "tool_use") {
+              // the input arrives as input_json_delta pieces; `input` here is {} (kept in case a server sends it whole instead)
+              const input = ev.content_block.input;
+              const start = input !== null && typeof input === "object" && Object.keys(input).length > 0 ? JSON.stringify(input) : "";
+              calls.set(ev.index, { id: ev.content_block.id, name: ev.content_block.name, json: "", start });
+            }
             break;
           case "content_block_delta":
             if (ev.delta.type === "thinking_delta") yield { type: "thinking", text: ev.delta.thinking };
             else if (ev.delta.type === "text_delta") yield { type: "text", text: ev.delta.text };
+            else if (ev.delta.type === "input_json_delta") {
+              const call = calls.get(ev.index);
+              if (call) call.json += ev.delta.partial_json ?? "";
+            }
             break;
+          case "content_block_stop": {
+            const call = calls.get(ev.index);
+            if (call) {
+              calls.delete(ev.index);
+              yield { type: "tool_call", id: call.id, name: call.name, arguments: call.json || call.start };
+            }
+            break;
+          }
           case "message_delta":
             if (ev.delta.stop_reason) stopReason = ev.delta.stop_reason;
-            if (ev.usage) yield { type: "usage", outputTokens: ev.usage.output_tokens ?? undefined };
+            if (ev.usage) {
+              // cumulative counts; the input ones only when the server restates them (some streams
+              // have sent input_tokens 0 here: not a restatement)
+              const u = ev.usage;
+              const read = u.cache_read_input_tokens ?? 0;
+              const write = u.cache_creation_input_tokens ?? 0;
+              const known = u.input_tokens !== null && u.input_tokens !== undefined && u.input_tokens + read + write > 0;
+              yield { type: "usage", outputTokens: u.output_tokens ?? undefined, ...(known ? { inputTokens: u.input_tokens! + read + write, ...cacheFields(read, write) } : {}) };
+            }
             break;
           case "message_stop":
             stopped = true;

@@ -15,13 +15,18 @@ import type { TrajectoryStep } from "../core/types";
 import { isSamplingError, SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
 export interface Usage {
+  /** The whole prompt, cached tokens included. */
   inputTokens: number;
   outputTokens: number;
   /** Reasoning tokens when the server reports them apart (included in outputTokens). */
   thinkingTokens?: number;
-  /** Of inputTokens, read from the provider's prompt cache. */
+  /**
+   * Of inputTokens, those read from the provider's prompt cache (Anthropic
+   * cache_read_input_tokens, OpenAI cached_tokens), billed at the cache-read price; absent when
+   * none. The uncached input is inputTokens − cacheReadTokens − cacheWriteTokens.
+   */
   cacheReadTokens?: number;
-  /** Of inputTokens, written to the prompt cache. */
+  /** Of inputTokens, those written to the prompt cache (Anthropic cache_creation_input_tokens), billed at the cache-write price; absent when none. */
   cacheWriteTokens?: number;
 }
 
@@ -50,14 +55,17 @@ export class StepRecorder {
       this.steps.push({ kind: "tool_call", name: ev.name, arguments: args, ...(ev.id ? { id: ev.id } : {}) });
     }
   }
+
 }
 
 /**
  * A finished sample: a run file's sample line without its type (src/core/runfile.ts documents
  * each field: the visible reply, the thinking, redacted blocks, usage, cost, latency, retries,
- * truncation, the stop reason and when it finished).
+ * truncation, the stop reason and when it finished). Its usage may also say how much of the
+ * input came from the prompt cache (Usage: cacheReadTokens, cacheWriteTokens), written to the
+ * run file's sample line as they are.
  */
-export type FinishedSample = Omit<RunSampleLine, "type">;
+export type FinishedSample = Omit<RunSampleLine, "type" | "usage"> & { usage: RunSampleLine["usage"] & Usage };
 
 /**
  * A failed sample: a run file's failure line without its type (src/core/runfile.ts: its kind,
@@ -77,6 +85,9 @@ export interface Progress {
   retriesSoFar: number;
   inputTokens: number;
   outputTokens: number;
+  /** Of inputTokens, read from / written to the prompt cache so far; absent until a sample reports any. */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
   /** USD so far, null when the price is unknown. */
   costUsd: number | null;
   /** For adaptive stopping: the width of the incoherence interval after the last wave. */
@@ -201,6 +212,13 @@ export function ciProgress(samples: FinishedSample[], reference: string | number
   return { width: ci ? ci[1] - ci[0] : null, more: projectReruns(tally, ci, seed, width / 2).more };
 }
 
+/** The prompt-cache token totals of samples, each only when some sample reports it. */
+function cacheTotals(samples: readonly FinishedSample[]): { cacheReadTokens?: number; cacheWriteTokens?: number } {
+  const read = samples.reduce((s, x) => s + (x.usage.cacheReadTokens ?? 0), 0);
+  const write = samples.reduce((s, x) => s + (x.usage.cacheWriteTokens ?? 0), 0);
+  return { ...(read > 0 ? { cacheReadTokens: read } : {}), ...(write > 0 ? { cacheWriteTokens: write } : {}) };
+}
+
 export async function runSamples(o: RunOptions): Promise<RunResult> {
   const concurrency = Math.max(1, Math.floor(o.concurrency ?? 4));
   const idleMs = o.idleTimeoutMs ?? 120_000;
@@ -234,6 +252,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     retriesSoFar: 0,
     inputTokens: samples.reduce((s, x) => s + x.usage.inputTokens, 0),
     outputTokens: samples.reduce((s, x) => s + x.usage.outputTokens, 0),
+    ...cacheTotals(samples),
     // unknown from the start when the model has no price (not $0 until the first sample)
     costUsd: price !== null && samples.every((x) => x.costUsd !== null) ? samples.reduce((s, x) => s + (x.costUsd ?? 0), 0) : null,
   };
@@ -301,7 +320,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
       thinking,
       redactedThinking: redacted,
       usage,
-      costUsd: costOf(price, usage.inputTokens, usage.outputTokens),
+      costUsd: costOf(price, usage.inputTokens, usage.outputTokens, { readTokens: usage.cacheReadTokens, writeTokens: usage.cacheWriteTokens }),
       latencyMs: Date.now() - started,
       truncated: stop.truncated,
       stopReason: stop.reason,
@@ -359,6 +378,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         progress.done++;
         progress.inputTokens += s.usage.inputTokens;
         progress.outputTokens += s.usage.outputTokens;
+        if (s.usage.cacheReadTokens) progress.cacheReadTokens = (progress.cacheReadTokens ?? 0) + s.usage.cacheReadTokens;
+        if (s.usage.cacheWriteTokens) progress.cacheWriteTokens = (progress.cacheWriteTokens ?? 0) + s.usage.cacheWriteTokens;
         progress.costUsd = progress.costUsd === null || s.costUsd === null ? null : progress.costUsd + s.costUsd;
         await emit({ type: "sample", sample: finished });
         await tick();

@@ -3,7 +3,18 @@
 // server) through a base URL. Reasoning comes from whichever the server uses: the
 // `reasoning_content` field (DeepSeek, vLLM, llama.cpp), the `reasoning` field (Ollama,
 // OpenRouter, newer vLLM), or `<think>…</think>` inside the content.
+//
+// A conversation prefix (SampleRequest.conversation) is sent as chat messages (assistant
+// `tool_calls`, one `tool` message per result) with its tools declared as functions; OpenAI
+// caches a long prefix by itself (the cached part is reported as
+// usage.prompt_tokens_details.cached_tokens). The reply's tool calls stream as
+// `delta.tool_calls[]` pieces keyed by `index`: the first with the call's id, type "function"
+// and function.name, the next ones with fragments of function.arguments. Each call is one
+// tool_call event once the choice finishes (finish_reason "tool_calls", or any other: a call
+// cut by "length" is recorded as far as it went), its arguments the fragments joined as the model wrote them: not parsed, so a call
+// whose JSON does not parse is still recorded.
 import OpenAI from "openai";
+import { toOpenAI } from "../core/conversation";
 import { classify, type Endpoint } from "./errors";
 import { onceEach, sdkLogger, type SdkLog } from "./sdklog";
 import { checkBaseURL, safeBaseURL } from "./store";
@@ -136,15 +147,25 @@ export class OpenAIProvider implements Provider {
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
     const state = { done: false };
-    const messages: OpenAI.ChatCompletionMessageParam[] = [];
-    if (r.system) messages.push({ role: "system", content: r.system });
-    messages.push({ role: "user", content: r.prompt });
+    let messages: unknown[] = [];
+    let tools: unknown[] = [];
+    if (r.conversation) {
+      // the prefix instead of the prompt; its own system prompt, else the request's
+      const wire = toOpenAI(r.conversation);
+      messages = r.conversation.system === undefined && r.system ? [{ role: "system", content: r.system }, ...wire.messages] : wire.messages;
+      tools = wire.tools;
+    } else {
+      if (r.system) messages.push({ role: "system", content: r.system });
+      messages.push({ role: "user", content: r.prompt });
+    }
     const body: Record<string, unknown> = {
       model: r.model,
       messages,
       stream: true,
       stream_options: { include_usage: true },
     };
+    // an empty list is refused ("[] is too short - 'tools'"): no tools, no field
+    if (tools.length > 0) body.tools = tools;
     // OpenAI itself wants max_completion_tokens (its reasoning models refuse max_tokens); the
     // compatible servers all understand max_tokens.
     if (this.options.baseURL) body.max_tokens = r.maxTokens;
@@ -155,12 +176,27 @@ export class OpenAIProvider implements Provider {
 
     const splitter = new ThinkSplitter();
     let finish: string | null = null;
+    // the tool calls being streamed, by their index; emitted (in index order) once the choice finishes
+    const calls = new Map<number, { id: string; name: string; args: string }>();
+    const flushCalls = function* (): Generator<ProviderEvent> {
+      for (const [, c] of [...calls.entries()].sort((a, b) => a[0] - b[0])) yield { type: "tool_call", id: c.id, name: c.name, arguments: c.args };
+      calls.clear();
+    };
     try {
       const stream = await this.client(state).chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, { signal });
       for await (const chunk of stream) {
         if (chunk.usage) {
           const details = chunk.usage.completion_tokens_details;
-          yield { type: "usage", inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens, thinkingTokens: details?.reasoning_tokens ?? undefined };
+          const prompt = chunk.usage.prompt_tokens_details as { cached_tokens?: number; cache_write_tokens?: number } | undefined;
+          yield {
+            type: "usage",
+            inputTokens: chunk.usage.prompt_tokens,
+            outputTokens: chunk.usage.completion_tokens,
+            thinkingTokens: details?.reasoning_tokens ?? undefined,
+            // of prompt_tokens: read from OpenAI's automatic prompt cache (and, where billed, written to it)
+            ...(prompt?.cached_tokens ? { cacheReadTokens: prompt.cached_tokens } : {}),
+            ...(prompt?.cache_write_tokens ? { cacheWriteTokens: prompt.cache_write_tokens } : {}),
+          };
         }
         for (const choice of chunk.choices ?? []) {
           const delta = (choice.delta ?? {}) as { content?: string | null; reasoning_content?: string | null; reasoning?: string | null };
@@ -171,7 +207,19 @@ export class OpenAIProvider implements Provider {
             if (thinking) yield { type: "thinking", text: thinking };
             if (text) yield { type: "text", text };
           }
-          if (choice.finish_reason) finish = choice.finish_reason;
+          // as the SDK's own accumulator reads them: the id and the name replace, the arguments append
+          (choice.delta?.tool_calls ?? []).forEach((tc, position) => {
+            const index = typeof tc.index === "number" ? tc.index : position; // a server that leaves out the index
+            const call = calls.get(index) ?? { id: "", name: "", args: "" };
+            if (tc.id) call.id = tc.id;
+            if (tc.function?.name) call.name = tc.function.name;
+            if (tc.function?.arguments) call.args += tc.function.arguments;
+            calls.set(index, call);
+          });
+          if (choice.finish_reason) {
+            finish = choice.finish_reason;
+            yield* flushCalls();
+          }
         }
       }
     } catch (e) {
@@ -186,6 +234,7 @@ export class OpenAIProvider implements Provider {
     const rest = splitter.flush();
     if (rest.thinking) yield { type: "thinking", text: rest.thinking };
     if (rest.text) yield { type: "text", text: rest.text };
+    // (calls are emitted at the finish_reason: a stream cut before it is incomplete, its half calls not recorded)
     if (finish === null || !state.done)
       throw new SamplingError("incomplete", `${this.where}: the stream ended without ${finish === null ? "a finish_reason" : "[DONE]"} (the connection was cut or the server gave up)`);
     yield { type: "stop", reason: finish, truncated: finish === "length" };

@@ -384,3 +384,108 @@ test("setDefault with a function, FIFO enqueue, and latencyMs before the first b
   assert.equal(seen[0]![0], fake.requests[1]);
   assert.equal(fake.requests.length, 3);
 });
+
+// --- tool use ---------------------------------------------------------------------------------
+
+const weatherTool = { name: "get_weather", description: "Weather in a city", input_schema: { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] } };
+
+test("tool use, streamed: tool_use start (id, name, input {}, caller), input_json_delta pieces from an empty one, stop_reason tool_use; the SDK's MessageStream assembles the input", async () => {
+  const { fake, client } = await setup();
+  const scenario = { kind: "ok" as const, thinking: ["Need the weather."], text: ["Let me check."], toolCalls: [{ id: "toolu_01AAAAAAAAAAAAAAAAAAAAAA", name: "get_weather", input: { city: "Paris" }, json: ['{"ci', 'ty": "Pa', 'ris"}'] }] };
+  fake.enqueue(scenario);
+  const { events, error } = await collect(await client.messages.create({ ...params, tools: [weatherTool], stream: true }));
+  assert.equal(error, null);
+  assert.deepEqual(events.map(shape), [
+    "message_start",
+    "start:thinking@0", "delta:thinking_delta@0", "delta:signature_delta@0", "stop@0",
+    "start:text@1", "delta:text_delta@1", "stop@1",
+    "start:tool_use@2", "delta:input_json_delta@2", "delta:input_json_delta@2", "delta:input_json_delta@2", "delta:input_json_delta@2", "stop@2",
+    "message_delta", "message_stop",
+  ]);
+  const start = events.find((e) => e.type === "content_block_start" && e.index === 2) as Anthropic.RawContentBlockStartEvent;
+  assert.deepEqual(start.content_block, { type: "tool_use", id: "toolu_01AAAAAAAAAAAAAAAAAAAAAA", name: "get_weather", input: {}, caller: { type: "direct" } });
+  const pieces = events.flatMap((e) => (e.type === "content_block_delta" && e.delta.type === "input_json_delta" ? [e.delta.partial_json] : []));
+  assert.deepEqual(pieces, ["", '{"ci', 'ty": "Pa', 'ris"}']);
+  const delta = events.find((e) => e.type === "message_delta") as Anthropic.RawMessageDeltaEvent;
+  assert.equal(delta.delta.stop_reason, "tool_use");
+
+  fake.enqueue(scenario);
+  const message = await client.messages.stream({ ...params, tools: [weatherTool] }).finalMessage();
+  assert.deepEqual(message.content.map((b) => b.type), ["thinking", "text", "tool_use"]);
+  const call = message.content[2];
+  assert.ok(call?.type === "tool_use");
+  assert.deepEqual(call.input, { city: "Paris" });
+  assert.equal(message.stop_reason, "tool_use");
+
+  // the request as sent, tools and all
+  assert.deepEqual(fake.requests.at(-1)!.body.tools, [weatherTool]);
+});
+
+test("tool use, not streamed: the Message's tool_use block has the input object", async () => {
+  const { fake, client } = await setup();
+  fake.enqueue({ kind: "ok", thinking: [], text: [], toolCalls: [{ name: "get_weather", input: { city: "Oslo" } }, { name: "get_weather", input: { city: "Rome" } }] });
+  const message = await client.messages.create({ ...params, thinking: { type: "disabled" }, tools: [weatherTool] });
+  assert.equal(message.stop_reason, "tool_use");
+  assert.deepEqual(
+    message.content.map((b) => (b.type === "tool_use" ? [b.name, b.input, /^toolu_01\w{22}$/.test(b.id)] : b.type)),
+    [
+      ["get_weather", { city: "Oslo" }, true],
+      ["get_weather", { city: "Rome" }, true],
+    ],
+  );
+});
+
+test("prompt caching: the first request with a cache_control prefix writes it, the next reads it; input_tokens is what is left", async () => {
+  const { fake, client } = await setup();
+  const long = "You are an airline agent. ".repeat(200);
+  const body = {
+    ...params,
+    thinking: { type: "disabled" as const },
+    system: long,
+    tools: [{ ...weatherTool, cache_control: { type: "ephemeral" as const } }],
+    messages: [{ role: "user" as const, content: [{ type: "text" as const, text: "Weather in Paris?", cache_control: { type: "ephemeral" as const } }] }],
+  };
+  fake.enqueue({ kind: "ok", text: ["ok"] }, { kind: "ok", text: ["ok"] });
+  const first = await client.messages.create(body);
+  const second = await client.messages.create(body);
+  const total = (u: Anthropic.Usage) => u.input_tokens + (u.cache_read_input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0);
+  assert.ok((first.usage.cache_creation_input_tokens ?? 0) > 1000, JSON.stringify(first.usage));
+  assert.equal(first.usage.cache_read_input_tokens, 0);
+  assert.equal(first.usage.cache_creation?.ephemeral_5m_input_tokens, first.usage.cache_creation_input_tokens);
+  assert.equal(second.usage.cache_read_input_tokens, first.usage.cache_creation_input_tokens);
+  assert.equal(second.usage.cache_creation_input_tokens, 0);
+  assert.equal(total(first.usage), total(second.usage));
+  // without a breakpoint nothing is cached
+  fake.enqueue({ kind: "ok", text: ["ok"] });
+  const plain = await client.messages.create({ ...params, thinking: { type: "disabled" }, system: long });
+  assert.equal(plain.usage.cache_read_input_tokens, 0);
+  assert.equal(plain.usage.cache_creation_input_tokens, 0);
+});
+
+test("the conversation checks of the real API: a result without its call, a call without its result, thinking missing from a tool-use loop", async () => {
+  const { fake, client } = await setup();
+  const call = { type: "tool_use" as const, id: "toolu_01X", name: "get_weather", input: { city: "Paris" } };
+  const result = { type: "tool_result" as const, tool_use_id: "toolu_01X", content: "18°C" };
+  const before = fake.requests.length;
+  const orphan = await rejection(
+    client.messages.create({ ...params, thinking: { type: "disabled" }, tools: [weatherTool], messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: [{ type: "text", text: "Hello" }] }, { role: "user", content: [result] }] }),
+  );
+  assert.equal(orphan.status, 400);
+  assert.equal(orphan.error.error.type, "invalid_request_error");
+  assert.equal(orphan.error.error.message, "messages.2.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_01X. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.");
+  const unanswered = await rejection(
+    client.messages.create({ ...params, thinking: { type: "disabled" }, tools: [weatherTool], messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: [call] }, { role: "user", content: "and?" }] }),
+  );
+  assert.match(unanswered.error.error.message, /^messages\.1: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_01X\./);
+  const unthought = await rejection(client.messages.create({ ...params, tools: [weatherTool], messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: [call] }, { role: "user", content: [result] }] }));
+  assert.match(unthought.error.error.message, /^messages\.1\.content\.0\.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`\. When `thinking` is enabled/);
+  assert.equal(fake.requests.length, before + 3, "each refused request is recorded");
+  // the same loop with its signed thinking first is accepted
+  fake.enqueue({ kind: "ok", text: ["18°C in Paris."] });
+  const ok = await client.messages.create({
+    ...params,
+    tools: [weatherTool],
+    messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: [{ type: "thinking", thinking: "Check.", signature: "c2ln" }, call] }, { role: "user", content: [result] }],
+  });
+  assert.equal(ok.stop_reason, "end_turn");
+});

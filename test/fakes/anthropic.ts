@@ -13,6 +13,24 @@
 //   API sends one after the first content_block_start). An `event: error` carries
 //   {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}.
 //   (Anthropic's "Streaming Messages" docs; the SDK's MessageStream accumulator and core/streaming.ts.)
+// - Tool use: a scripted reply's tool calls come after its text, each a tool_use block streamed
+//   as content_block_start {type: "tool_use", id: "toolu_01…", name, input: {}, caller: {type:
+//   "direct"}}, then input_json_delta deltas whose `partial_json` pieces join into the input's
+//   JSON text (the first piece "", as in the docs' "Streaming request with tool use" example),
+//   then content_block_stop; the message stops with stop_reason "tool_use". The non-streaming
+//   Message holds {type: "tool_use", id, name, input, caller}. (The docs' streaming example; the
+//   SDK's RawContentBlockStartEvent / ToolUseBlock / InputJSONDelta types.)
+// - Prompt caching: a request with cache_control on any block (tools, system, messages) has the
+//   prefix up to its last breakpoint (in the order tools, system, messages) cached by this fake:
+//   the first request with that prefix writes it (usage.cache_creation_input_tokens, and
+//   cache_creation.ephemeral_5m_input_tokens or _1h_ by the breakpoint's ttl), later ones read it
+//   (cache_read_input_tokens); input_tokens is what is left, as the API counts it (the total
+//   input is the sum of the three). Unlike the real API, any prefix length is cacheable.
+// - Conversation checks the real API makes (400 invalid_request_error, its wording): a
+//   tool_result whose tool_use_id has no tool_use in the previous (assistant) message; an
+//   assistant tool_use without its tool_result in the next message; with thinking enabled
+//   (`type: "enabled"`), a prefix ending in a tool-use loop whose opening assistant message does
+//   not start with a thinking / redacted_thinking block; a tool without name or input_schema.
 // - Errors are JSON {"type":"error","error":{"type","message"},"request_id":"req_…"} with the
 //   documented type per status (400 invalid_request_error, 401 authentication_error, 402
 //   billing_error, 403 permission_error, 404 not_found_error, 413 request_too_large, 429
@@ -46,8 +64,35 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 
+/** A tool call of a scripted reply. */
+export interface FakeToolCall {
+  /** Default: a fresh toolu_01… id. */
+  id?: string;
+  name: string;
+  /** The input object (the non-streaming Message's `input`; streamed as its JSON text unless `json` says otherwise). */
+  input?: unknown;
+  /** The partial_json pieces exactly as streamed (after the first, empty one): may be cut anywhere, or not be valid JSON. */
+  json?: string[];
+}
+
 export type AnthropicScenario =
-  | { kind: "ok"; thinking?: string[]; text?: string[]; redactedThinking?: number; stopReason?: "end_turn" | "max_tokens" | "stop_sequence"; inputTokens?: number; outputTokens?: number; chunkDelayMs?: number; ping?: boolean }
+  | {
+      kind: "ok";
+      thinking?: string[];
+      text?: string[];
+      redactedThinking?: number;
+      /** tool_use blocks after the text; with them the stop reason defaults to "tool_use". */
+      toolCalls?: FakeToolCall[];
+      stopReason?: "end_turn" | "max_tokens" | "stop_sequence" | "tool_use";
+      /** The total input (uncached + cache read + cache write); default: estimated from the request. */
+      inputTokens?: number;
+      outputTokens?: number;
+      /** Override what the fake's own cache would report. */
+      cacheReadTokens?: number;
+      cacheWriteTokens?: number;
+      chunkDelayMs?: number;
+      ping?: boolean;
+    }
   | { kind: "http-error"; status: number; type?: string; message?: string; retryAfter?: string; headers?: Record<string, string> }
   | { kind: "error-event"; afterChunks?: number; type?: string; message?: string } // 200 stream, then `event: error` mid-stream (e.g. overloaded_error)
   | { kind: "reset"; afterChunks?: number } // destroy the socket mid-stream
@@ -64,7 +109,7 @@ export interface RecordedRequest {
 
 export interface FakeAnthropic {
   url: string; // e.g. http://127.0.0.1:PORT (what to pass as baseURL)
-  requests: RecordedRequest[]; // every request received, in order
+  requests: RecordedRequest[]; // every request received, in order (bodies parsed: tools, system, messages as sent)
   enqueue(...s: AnthropicScenario[]): void; // scenarios consumed one per POST /v1/messages, FIFO
   setDefault(s: AnthropicScenario | ((req: RecordedRequest, index: number) => AnthropicScenario)): void; // used when the queue is empty
   close(): Promise<void>; // closes the server and destroys open sockets (stalled ones too)
@@ -91,6 +136,8 @@ function base58(n: number): string {
 const newRequestId = () => `req_011C${base58(20)}`;
 /** msg_01… as in real message ids. */
 const newMessageId = () => `msg_01${base58(22)}`;
+/** toolu_01… as in real tool_use ids. */
+const newToolUseId = () => `toolu_01${base58(22)}`;
 /** An opaque base64 string like a thinking signature or redacted_thinking data. */
 const opaque = (bytes: number) => randomBytes(bytes).toString("base64");
 
@@ -135,11 +182,49 @@ const defaultMessageFor = (type: string) => DEFAULT_MESSAGE_BY_TYPE[type] ?? "An
 const estimateTokens = (chars: number) => Math.max(1, Math.ceil(chars / 4));
 
 interface Block {
-  kind: "thinking" | "redacted_thinking" | "text";
+  kind: "thinking" | "redacted_thinking" | "text" | "tool_use";
   chunks: string[];
   signature?: string;
   data?: string;
+  tool?: { id: string; name: string; input: unknown };
 }
+
+/** The pieces a JSON text streams in when the scenario does not say: about 8 characters each. */
+function jsonPieces(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += 8) out.push(text.slice(i, i + 8));
+  return out;
+}
+
+/**
+ * The prompt as the cache sees it, in its order (tools, system, messages), each block's text
+ * length, and where the last cache_control breakpoint is (-1: none) with its ttl.
+ */
+function cachePieces(body: Record<string, unknown>): { pieces: string[]; breakpoint: number; ttl: "5m" | "1h" } {
+  const pieces: string[] = [];
+  let breakpoint = -1;
+  let ttl: "5m" | "1h" = "5m";
+  const add = (block: unknown) => {
+    pieces.push(JSON.stringify(block));
+    const cc = block !== null && typeof block === "object" ? (block as { cache_control?: { ttl?: unknown } | null }).cache_control : undefined;
+    if (cc && typeof cc === "object") {
+      breakpoint = pieces.length - 1;
+      ttl = cc.ttl === "1h" ? "1h" : "5m";
+    }
+  };
+  if (Array.isArray(body.tools)) body.tools.forEach(add);
+  if (typeof body.system === "string") add({ type: "text", text: body.system });
+  else if (Array.isArray(body.system)) body.system.forEach(add);
+  if (Array.isArray(body.messages))
+    for (const m of body.messages as { role?: unknown; content?: unknown }[]) {
+      if (typeof m?.content === "string") add({ role: m.role, type: "text", text: m.content });
+      else if (Array.isArray(m?.content)) for (const b of m.content) add({ role: m.role, ...(b as object) });
+    }
+  return { pieces, breakpoint, ttl };
+}
+
+/** What this fake holds in its prompt cache: the cached prefixes (model and text). */
+type PromptCache = Set<string>;
 
 interface Plan {
   /** The complete Message, as a non-streaming response returns it. */
@@ -148,28 +233,57 @@ interface Plan {
   events: string[];
 }
 
-/** Builds the Message and its stream for a request and an "ok"-like scenario. */
-function plan(body: Record<string, unknown>, s: Extract<AnthropicScenario, { kind: "ok" }>): Plan {
+/** Builds the Message and its stream for a request and an "ok"-like scenario (`cache`: the fake's prompt cache, updated). */
+function plan(body: Record<string, unknown>, s: Extract<AnthropicScenario, { kind: "ok" }>, cache: PromptCache = new Set()): Plan {
   const thinking = s.thinking ?? DEFAULT_THINKING;
   const text = s.text ?? DEFAULT_TEXT;
   const blocks: Block[] = [];
   if (thinking.length > 0) blocks.push({ kind: "thinking", chunks: thinking, signature: opaque(96) });
   for (let i = 0; i < (s.redactedThinking ?? 0); i++) blocks.push({ kind: "redacted_thinking", chunks: [], data: opaque(72) });
   if (text.length > 0) blocks.push({ kind: "text", chunks: text });
+  for (const call of s.toolCalls ?? []) {
+    const json = call.json ?? jsonPieces(JSON.stringify(call.input ?? {}));
+    let input = call.input;
+    if (input === undefined) {
+      try {
+        input = JSON.parse(json.join(""));
+      } catch {
+        input = {};
+      }
+    }
+    blocks.push({ kind: "tool_use", chunks: json, tool: { id: call.id ?? newToolUseId(), name: call.name, input } });
+  }
 
   const model = typeof body.model === "string" ? body.model : "claude-unknown";
-  const stopReason = s.stopReason ?? "end_turn";
+  const stopReason = s.stopReason ?? ((s.toolCalls ?? []).length > 0 ? "tool_use" : "end_turn");
   const stops = body.stop_sequences;
   const stopSequence = stopReason === "stop_sequence" ? (Array.isArray(stops) && typeof stops[0] === "string" ? stops[0] : "\n\nHuman:") : null;
-  const inputTokens = s.inputTokens ?? estimateTokens(JSON.stringify([body.system ?? null, body.messages ?? null]).length);
-  const chars = [...thinking, ...text].join("").length;
+  // the prompt: without tools or breakpoints, estimated as it always was; with them, from the blocks in the cache's order
+  const { pieces, breakpoint, ttl } = cachePieces(body);
+  const totalInput = s.inputTokens ?? (breakpoint < 0 && !Array.isArray(body.tools) ? estimateTokens(JSON.stringify([body.system ?? null, body.messages ?? null]).length) : estimateTokens(pieces.join("").length));
+  let cacheRead = 0;
+  let cacheWrite = 0;
+  if (breakpoint >= 0) {
+    const prefix = pieces.slice(0, breakpoint + 1).join("");
+    const tokens = Math.min(totalInput, estimateTokens(prefix.length));
+    const key = `${model}\u0000${prefix}`;
+    if (cache.has(key)) cacheRead = tokens;
+    else {
+      cacheWrite = tokens;
+      cache.add(key);
+    }
+  }
+  if (s.cacheReadTokens !== undefined) cacheRead = s.cacheReadTokens;
+  if (s.cacheWriteTokens !== undefined) cacheWrite = s.cacheWriteTokens;
+  const inputTokens = Math.max(0, totalInput - cacheRead - cacheWrite);
+  const chars = [...thinking, ...text, ...(s.toolCalls ?? []).flatMap((c) => c.json ?? [JSON.stringify(c.input ?? {})])].join("").length;
   const outputTokens = s.outputTokens ?? estimateTokens(chars) + 50 * (s.redactedThinking ?? 0);
 
   const usage = (output: number) => ({
     input_tokens: inputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    cache_creation_input_tokens: cacheWrite,
+    cache_read_input_tokens: cacheRead,
+    cache_creation: { ephemeral_5m_input_tokens: ttl === "5m" ? cacheWrite : 0, ephemeral_1h_input_tokens: ttl === "1h" ? cacheWrite : 0 },
     output_tokens: output,
     output_tokens_details: null,
     server_tool_use: null,
@@ -190,6 +304,7 @@ function plan(body: Record<string, unknown>, s: Extract<AnthropicScenario, { kin
   const finalContent = blocks.map((b) =>
     b.kind === "thinking" ? { type: "thinking", thinking: b.chunks.join(""), signature: b.signature }
     : b.kind === "redacted_thinking" ? { type: "redacted_thinking", data: b.data }
+    : b.kind === "tool_use" ? { type: "tool_use", id: b.tool!.id, name: b.tool!.name, input: b.tool!.input, caller: { type: "direct" } }
     : { type: "text", text: b.chunks.join("") },
   );
   const message = { ...head, content: finalContent, ...tail(stopReason, stopSequence, outputTokens) };
@@ -200,11 +315,16 @@ function plan(body: Record<string, unknown>, s: Extract<AnthropicScenario, { kin
     const start =
       b.kind === "thinking" ? { type: "thinking", thinking: "", signature: "" }
       : b.kind === "redacted_thinking" ? { type: "redacted_thinking", data: b.data }
+      : b.kind === "tool_use" ? { type: "tool_use", id: b.tool!.id, name: b.tool!.name, input: {}, caller: { type: "direct" } }
       : { type: "text", text: "" };
     events.push(sse("content_block_start", { type: "content_block_start", index, content_block: start }));
     if (index === 0 && s.ping) events.push(sse("ping", { type: "ping" }));
-    for (const chunk of b.chunks) {
-      const delta = b.kind === "thinking" ? { type: "thinking_delta", thinking: chunk } : { type: "text_delta", text: chunk };
+    // a tool's input starts with an empty piece, as the real stream does
+    for (const chunk of b.kind === "tool_use" ? ["", ...b.chunks] : b.chunks) {
+      const delta =
+        b.kind === "thinking" ? { type: "thinking_delta", thinking: chunk }
+        : b.kind === "tool_use" ? { type: "input_json_delta", partial_json: chunk }
+        : { type: "text_delta", text: chunk };
       events.push(sse("content_block_delta", { type: "content_block_delta", index, delta }));
     }
     if (b.kind === "thinking") events.push(sse("content_block_delta", { type: "content_block_delta", index, delta: { type: "signature_delta", signature: b.signature } }));
@@ -215,7 +335,7 @@ function plan(body: Record<string, unknown>, s: Extract<AnthropicScenario, { kin
     sse("message_delta", {
       type: "message_delta",
       delta: { stop_reason: stopReason, stop_sequence: stopSequence, stop_details: null, container: null },
-      usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens },
+      usage: { input_tokens: inputTokens, cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: cacheRead, output_tokens: outputTokens },
     }),
   );
   events.push(sse("message_stop", { type: "message_stop" }));
@@ -249,6 +369,54 @@ function validate(body: unknown): string | null {
     if ((thinking.type === "enabled" || thinking.type === "adaptive") && b.temperature !== undefined && b.temperature !== 1)
       return `\`temperature\` may only be set to 1 when thinking is enabled. Please consult our documentation at ${DOCS}#feature-compatibility`;
   }
+  if (b.tools !== undefined) {
+    if (!Array.isArray(b.tools)) return "tools: Input should be a valid list";
+    for (const [i, t] of (b.tools as Record<string, unknown>[]).entries()) {
+      if (t === null || typeof t !== "object") return `tools.${i}: Input should be a valid dictionary`;
+      if (t.type !== undefined && t.type !== null && t.type !== "custom") continue; // a server tool: not checked here
+      if (typeof t.name !== "string") return `tools.${i}.custom.name: Field required`;
+      if (t.input_schema === undefined) return `tools.${i}.custom.input_schema: Field required`;
+    }
+  }
+  return validateTurns(b.messages as unknown[], thinking?.type === "enabled");
+}
+
+type WireBlock = { type?: unknown; id?: unknown; tool_use_id?: unknown };
+const blocksOf = (m: unknown): WireBlock[] => {
+  const content = (m as { content?: unknown } | null)?.content;
+  return Array.isArray(content) ? (content.filter((b) => b !== null && typeof b === "object") as WireBlock[]) : [];
+};
+const roleOf = (m: unknown) => (m as { role?: unknown } | null)?.role;
+
+/** The pairing of tool calls and results, and thinking in a tool-use loop, as the real API checks them (its messages). */
+function validateTurns(messages: unknown[], thinkingEnabled: boolean): string | null {
+  for (let i = 0; i < messages.length; i++) {
+    const blocks = blocksOf(messages[i]);
+    if (roleOf(messages[i]) === "user") {
+      const prev = i > 0 && roleOf(messages[i - 1]) === "assistant" ? blocksOf(messages[i - 1]) : [];
+      const calls = new Set(prev.filter((b) => b.type === "tool_use").map((b) => b.id));
+      for (const [k, b] of blocks.entries())
+        if (b.type === "tool_result" && !calls.has(b.tool_use_id))
+          return `messages.${i}.content.${k}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+    } else if (roleOf(messages[i]) === "assistant" && i + 1 < messages.length) {
+      const answered = new Set(blocksOf(messages[i + 1]).filter((b) => b.type === "tool_result").map((b) => b.tool_use_id));
+      const missing = blocks.filter((b) => b.type === "tool_use" && !answered.has(b.id)).map((b) => String(b.id));
+      if (missing.length > 0)
+        return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(", ")}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+    }
+  }
+  if (thinkingEnabled) {
+    // a prefix ending inside a tool-use loop: the assistant message that opened it must start with thinking
+    const last = messages.at(-1);
+    if (roleOf(last) === "user" && blocksOf(last).some((b) => b.type === "tool_result")) {
+      let start = messages.length - 1;
+      while (start > 0 && !(roleOf(messages[start - 1]) === "user" && (typeof (messages[start - 1] as { content?: unknown }).content === "string" || blocksOf(messages[start - 1]).some((b) => b.type !== "tool_result")))) start--;
+      const opener = messages.findIndex((m, k) => k >= start && roleOf(m) === "assistant");
+      const first = opener >= 0 ? blocksOf(messages[opener])[0] : undefined;
+      if (opener >= 0 && first?.type !== "thinking" && first?.type !== "redacted_thinking")
+        return `messages.${opener}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first?.type ?? "nothing")}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at ${DOCS}`;
+    }
+  }
   return null;
 }
 
@@ -279,6 +447,7 @@ export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any
   let closing = false;
   const sockets = new Set<Socket>();
   const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const promptCache: PromptCache = new Set();
 
   /** Resolves after ms, or at once when the fake is closing. */
   const wait = (ms: number) =>
@@ -371,7 +540,7 @@ export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any
         return sendError(res, scenario.status, requestId, type, scenario.message ?? defaultMessageFor(type), extra);
       }
       case "ok": {
-        const p = plan(body, scenario);
+        const p = plan(body, scenario, promptCache);
         if (!streaming) return sendJson(res, 200, requestId, p.message, rateLimitHeaders(false, undefined));
         startStream(res, requestId);
         if (await writeEvents(res, p.events, scenario.chunkDelayMs ?? 0)) res.end();

@@ -337,3 +337,91 @@ test("an unknown path → 404 Invalid URL; a body without messages → 400", asy
   assert.equal(bad.status, 400);
   assert.equal(((await bad.json()) as { error: { param: string } }).error.param, "messages");
 });
+
+// --- tool calls ------------------------------------------------------------------------------
+
+const weatherTool = { type: "function" as const, function: { name: "get_weather", description: "Weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } };
+
+test("tool calls, streamed: the role chunk opens the first call (id, type, name, arguments \"\"), fragments follow by index, finish_reason tool_calls; the SDK's stream helper assembles them", async () => {
+  const scenario = {
+    kind: "ok" as const,
+    text: [],
+    toolCalls: [
+      { id: "call_paris", name: "get_weather", arguments: { city: "Paris" }, pieces: ['{"ci', 'ty":', ' "Paris"}'] },
+      { id: "call_rome", name: "get_weather", arguments: { city: "Rome" } },
+    ],
+  };
+  fake.enqueue(scenario);
+  const chunks = await collect(await client.chat.completions.create({ model: "gpt-4o-mini", messages, tools: [weatherTool], stream: true, stream_options: { include_usage: true } }));
+  const first = chunks[0]!.choices[0]!.delta;
+  assert.deepEqual(first, { role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_paris", type: "function", function: { name: "get_weather", arguments: "" } }], refusal: null });
+  const calls = deltas(chunks).flatMap((d) => (d.tool_calls as ChatCompletionChunk.Choice.Delta.ToolCall[] | undefined) ?? []);
+  assert.deepEqual(
+    calls.filter((c) => c.index === 0).map((c) => c.function?.arguments),
+    ["", '{"ci', 'ty":', ' "Paris"}'],
+  );
+  assert.deepEqual(calls.filter((c) => c.index === 1)[0], { index: 1, id: "call_rome", type: "function", function: { name: "get_weather", arguments: "" } });
+  assert.ok(calls.filter((c) => c.index !== 0 && c.id === undefined).every((c) => c.type === undefined && c.function?.name === undefined), "later fragments carry arguments only");
+  const finish = chunks.flatMap((c) => c.choices).find((c) => c.finish_reason !== null);
+  assert.equal(finish?.finish_reason, "tool_calls");
+
+  fake.enqueue(scenario);
+  const completion = await client.chat.completions.stream({ model: "gpt-4o-mini", messages, tools: [weatherTool] }).finalChatCompletion();
+  const message = completion.choices[0]!.message;
+  assert.deepEqual(
+    message.tool_calls?.map((c) => (c.type === "function" ? [c.id, c.function.name, JSON.parse(c.function.arguments)] : c.type)),
+    [
+      ["call_paris", "get_weather", { city: "Paris" }],
+      ["call_rome", "get_weather", { city: "Rome" }],
+    ],
+  );
+  assert.equal(completion.choices[0]!.finish_reason, "tool_calls");
+  assert.deepEqual(fake.requests.at(-1)!.body.tools, [weatherTool]);
+});
+
+test("tool calls, not streamed: the message's tool_calls with the arguments text, content null", async () => {
+  fake.enqueue({ kind: "ok", text: [], toolCalls: [{ name: "get_weather", arguments: { city: "Oslo" } }] });
+  const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages, tools: [weatherTool] });
+  const message = completion.choices[0]!.message;
+  assert.equal(message.content, null);
+  const call = message.tool_calls?.[0];
+  assert.ok(call?.type === "function" && /^call_\w{24}$/.test(call.id));
+  assert.equal(call.function.arguments, '{"city":"Oslo"}');
+  assert.equal(completion.choices[0]!.finish_reason, "tool_calls");
+});
+
+test("automatic prompt caching: a prompt sharing a long prefix with an earlier one reports cached_tokens in 128-token steps", async () => {
+  const system = { role: "system" as const, content: "You are an airline agent. ".repeat(300) };
+  fake.enqueue({ kind: "ok" }, { kind: "ok" });
+  const first = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [system, { role: "user", content: "Change my flight." }], tools: [weatherTool] });
+  const second = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [system, { role: "user", content: "Cancel my flight." }], tools: [weatherTool] });
+  assert.equal(first.usage?.prompt_tokens_details?.cached_tokens, 0);
+  const cached = second.usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  assert.ok(cached >= 1024 && (cached - 1024) % 128 === 0, String(cached));
+  assert.ok(cached <= second.usage!.prompt_tokens);
+});
+
+test("OpenAI's tool message checks: a tool message without a tool_calls message before it, an unknown call id, an unanswered call, an empty tools list", async () => {
+  const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } };
+  const cases: [OpenAI.ChatCompletionMessageParam[], unknown[] | undefined, string, string][] = [
+    [[{ role: "user", content: "Hi" }, { role: "tool", tool_call_id: "call_1", content: "18°C" }], [weatherTool], "messages.[1].role", "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'."],
+    [[{ role: "user", content: "Hi" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "call_9", content: "18°C" }], [weatherTool], "messages.[2].tool_call_id", "Invalid parameter: 'tool_call_id' of 'call_9' not found in 'tool_calls' of previous message."],
+    [[{ role: "user", content: "Hi" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "user", content: "and?" }], [weatherTool], "messages.[1].role", "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: call_1"],
+    [messages, [], "tools", "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead."],
+  ];
+  for (const [msgs, tools, param, message] of cases) {
+    const e = await client.chat.completions.create({ model: "gpt-4o-mini", messages: msgs, ...(tools ? { tools: tools as OpenAI.ChatCompletionTool[] } : {}) }).then(
+      () => assert.fail("expected a 400"),
+      (err: unknown) => err,
+    );
+    assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+    assert.equal(e.status, 400);
+    assert.equal(e.param, param);
+    assert.equal((e.error as { message?: string }).message, message);
+    assert.equal(e.type, "invalid_request_error");
+  }
+  // answered in order, the conversation is accepted
+  fake.enqueue({ kind: "ok", text: ["18°C in Paris."] });
+  const ok = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hi" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "call_1", content: "18°C" }], tools: [weatherTool] });
+  assert.equal(ok.choices[0]!.message.content, "18°C in Paris.");
+});

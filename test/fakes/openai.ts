@@ -23,6 +23,18 @@
 //   status; a mid-stream error is a `data: {"error": {...}}` event (the SDK throws an APIError).
 // - Every response has `x-request-id` (`req_` + 32 hex); chat completions also carry
 //   `openai-processing-ms`, `openai-version` and the `x-ratelimit-*` headers.
+// - Tool calls stream as `delta.tool_calls[]` entries keyed by `index`: first `{index, id:
+//   "call_…", type: "function", function: {name, arguments: ""}}` (in the role chunk, with
+//   `content: null`, when the reply has no text), then `{index, function: {arguments: piece}}`
+//   for each piece; the choice finishes with finish_reason "tool_calls". Non-streaming, the
+//   message has `tool_calls: [{id, type: "function", function: {name, arguments}}]`. (The SDK's
+//   ChatCompletionChunk.Choice.Delta.ToolCall type and its ChatCompletionStream accumulator.)
+// - Prompt caching is automatic, as OpenAI's: a prompt (tools and messages, serialized) sharing
+//   a prefix of at least 1024 tokens with one this fake saw before reports that prefix, in
+//   128-token steps, as usage.prompt_tokens_details.cached_tokens (part of prompt_tokens).
+// - Conversation checks OpenAI makes (400 invalid_request_error, its wording and params): a
+//   `tool` message not answering a call of the assistant `tool_calls` message before it; an
+//   assistant `tool_calls` message not followed by a tool message for each call; `tools: []`.
 import { createServer, type IncomingMessage, type ServerResponse, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -33,7 +45,11 @@ export type OpenAIScenario =
       reasoning?: string[];
       reasoningField?: "reasoning_content" | "reasoning" | "think-tags";
       text?: string[];
-      finishReason?: "stop" | "length";
+      /** Tool calls after the text (default finish_reason then "tool_calls"). */
+      toolCalls?: FakeToolCall[];
+      finishReason?: "stop" | "length" | "tool_calls";
+      /** Override the fake's own prompt cache: the prompt tokens reported as cached. */
+      cachedTokens?: number;
       promptTokens?: number;
       completionTokens?: number;
       reasoningTokens?: number;
@@ -58,6 +74,17 @@ export type OpenAIScenario =
   /** `afterChunks` chunks then a clean end without a finish_reason and without [DONE]. */
   | { kind: "no-stop"; afterChunks?: number };
 
+/** A tool call of a scripted reply. */
+export interface FakeToolCall {
+  /** Default: a fresh call_… id. */
+  id?: string;
+  name: string;
+  /** The arguments: an object is sent as its JSON text. */
+  arguments?: unknown;
+  /** The `function.arguments` fragments exactly as streamed: cut anywhere, or not valid JSON. Default: the text in pieces of about 8 characters. */
+  pieces?: string[];
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -71,6 +98,7 @@ export interface RecordedRequest {
 interface ChatBody {
   model: string;
   messages: unknown[];
+  tools?: unknown;
   stream?: unknown;
   stream_options?: { include_usage?: unknown } | null;
 }
@@ -158,6 +186,64 @@ function requestId(): string {
   return "req_" + randomBytes(16).toString("hex");
 }
 
+function toolCallId(): string {
+  return "call_" + randomBytes(18).toString("base64url").replace(/[-_]/g, "x").slice(0, 24);
+}
+
+/**
+ * The OpenAI checks of a conversation's tool messages (its 400 messages and params), or null.
+ * (OpenAI's chat completions errors as clients have quoted them; `preceeding` is its spelling.)
+ */
+function checkToolMessages(messages: unknown[]): ErrorBody | null {
+  const role = (m: unknown) => (m as { role?: unknown } | null)?.role;
+  const callIds = (m: unknown): string[] => {
+    const calls = (m as { tool_calls?: unknown } | null)?.tool_calls;
+    return Array.isArray(calls) ? calls.map((c) => String((c as { id?: unknown } | null)?.id)) : [];
+  };
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (role(m) === "tool") {
+      let k = i - 1;
+      while (k >= 0 && role(messages[k]) === "tool") k--;
+      if (k < 0 || role(messages[k]) !== "assistant" || callIds(messages[k]).length === 0)
+        return { message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", type: "invalid_request_error", param: `messages.[${i}].role`, code: null };
+      const id = String((m as { tool_call_id?: unknown }).tool_call_id);
+      if (!callIds(messages[k]).includes(id))
+        return { message: `Invalid parameter: 'tool_call_id' of '${id}' not found in 'tool_calls' of previous message.`, type: "invalid_request_error", param: `messages.[${i}].tool_call_id`, code: null };
+    }
+  }
+  // then the calls left unanswered
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (role(m) === "assistant" && callIds(m).length > 0 && i + 1 < messages.length) {
+      const answered = new Set<string>();
+      for (let k = i + 1; k < messages.length && role(messages[k]) === "tool"; k++) answered.add(String((messages[k] as { tool_call_id?: unknown }).tool_call_id));
+      const missing = callIds(m).filter((id) => !answered.has(id));
+      if (missing.length > 0)
+        return {
+          message: `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${missing.join(", ")}`,
+          type: "invalid_request_error",
+          param: `messages.[${i}].role`,
+          code: null,
+        };
+    }
+  }
+  return null;
+}
+
+/** Tokens OpenAI's automatic prompt cache would serve: a shared prefix of at least 1024 tokens, in 128-token steps. */
+function cachedTokensOf(prompt: string, seen: readonly string[]): number {
+  let best = 0;
+  for (const p of seen) {
+    let n = 0;
+    const max = Math.min(p.length, prompt.length);
+    while (n < max && p.charCodeAt(n) === prompt.charCodeAt(n)) n++;
+    best = Math.max(best, n);
+  }
+  const tokens = Math.floor(best / 4);
+  return tokens < 1024 ? 0 : 1024 + Math.floor((tokens - 1024) / 128) * 128;
+}
+
 function completionId(): string {
   return "chatcmpl-" + randomBytes(15).toString("base64url");
 }
@@ -219,17 +305,34 @@ function chunk(ctx: Ctx, delta: Record<string, unknown>, finishReason: string | 
   return c;
 }
 
-function usageOf(s: Extract<OpenAIScenario, { kind: "ok" }>, body: ChatBody, pieces: number, reasoningPieces: number): Record<string, unknown> {
-  const prompt = s.promptTokens ?? promptTokensOf(body);
+function usageOf(s: Extract<OpenAIScenario, { kind: "ok" }>, body: ChatBody, pieces: number, reasoningPieces: number, cached = 0): Record<string, unknown> {
+  const prompt = Math.max(s.promptTokens ?? promptTokensOf(body), cached);
   const reasoningTokens = s.reasoningTokens ?? reasoningPieces;
   const completion = s.completionTokens ?? pieces;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: s.cachedTokens ?? cached, audio_tokens: 0 },
     completion_tokens_details: { reasoning_tokens: reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
+}
+
+/** The tool calls of an ok scenario, with their ids and argument pieces settled. */
+function settledCalls(s: Extract<OpenAIScenario, { kind: "ok" }>): { id: string; name: string; pieces: string[] }[] {
+  return (s.toolCalls ?? []).map((c) => {
+    const text = typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments ?? {});
+    const pieces = c.pieces ?? Array.from({ length: Math.ceil(text.length / 8) }, (_, i) => text.slice(i * 8, i * 8 + 8));
+    return { id: c.id ?? toolCallId(), name: c.name, pieces };
+  });
+}
+
+/** The tool-call deltas of settled calls: each call's start (id, type, name, arguments ""), then its argument pieces. */
+function toolCallDeltas(calls: ReturnType<typeof settledCalls>): Record<string, unknown>[] {
+  return calls.flatMap((c, index) => [
+    { tool_calls: [{ index, id: c.id, type: "function", function: { name: c.name, arguments: "" } }] },
+    ...c.pieces.map((p) => ({ tool_calls: [{ index, function: { arguments: p } }] })),
+  ]);
 }
 
 /** The delta chunks (after the role chunk, before the finish chunk) of an ok scenario. */
@@ -262,6 +365,8 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
   const queue: OpenAIScenario[] = [];
   let fallback: OpenAIScenario | ((req: RecordedRequest, index: number) => OpenAIScenario) = { kind: "ok" };
   let chatIndex = 0;
+  /** The prompts served, for the automatic prompt cache. */
+  const seenPrompts: string[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
@@ -321,13 +426,20 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
 
   async function serveOk(res: ServerResponse, s: Extract<OpenAIScenario, { kind: "ok" }>, body: ChatBody, ctx: Ctx): Promise<void> {
     const { deltas, reasoningPieces } = okDeltas(s);
-    const finish = s.finishReason ?? "stop";
-    const usage = usageOf(s, body, deltas.length, reasoningPieces);
+    const calls = settledCalls(s);
+    const callDeltas = toolCallDeltas(calls);
+    const finish = s.finishReason ?? (calls.length > 0 ? "tool_calls" : "stop");
+    // the prompt as the cache sees it: tools, then messages
+    const prompt = JSON.stringify([body.tools ?? null, body.messages]).slice(0, -1);
+    const cached = cachedTokensOf(prompt, seenPrompts);
+    seenPrompts.push(prompt);
+    const usage = usageOf(s, body, deltas.length + callDeltas.length, reasoningPieces, cached);
     if (body.stream !== true) {
       const reasoning = (s.reasoning ?? []).join("");
       const text = (s.text ?? [...FAKE_OPENAI_DEFAULT_TEXT]).join("");
       const field = s.reasoningField ?? "reasoning_content";
-      const message: Record<string, unknown> = { role: "assistant", content: text, refusal: null, annotations: [] };
+      const message: Record<string, unknown> = { role: "assistant", content: text === "" && calls.length > 0 ? null : text, refusal: null, annotations: [] };
+      if (calls.length > 0) message.tool_calls = calls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.pieces.join("") } }));
       if (s.reasoning !== undefined) {
         if (field === "think-tags") message.content = `<think>${reasoning}</think>${text}`;
         else message[field] = reasoning;
@@ -353,7 +465,11 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
     ctx.usageNulls = wantUsage;
     const delay = s.chunkDelayMs ?? 0;
     startSse(res);
-    const all = [chunk(ctx, { role: "assistant", content: "", refusal: null }), ...deltas.map((d) => chunk(ctx, d)), chunk(ctx, {}, finish)];
+    // a reply that is only tool calls opens with the role and the first call together, content null
+    const toolsOnly = deltas.length === 0 && callDeltas.length > 0;
+    const first = toolsOnly ? { role: "assistant", content: null, ...callDeltas[0], refusal: null } : { role: "assistant", content: "", refusal: null };
+    const rest = toolsOnly ? callDeltas.slice(1) : [...deltas, ...callDeltas];
+    const all = [chunk(ctx, first), ...rest.map((d) => chunk(ctx, d)), chunk(ctx, {}, finish)];
     for (const c of all) {
       await sleep(delay);
       if (dead(res)) return;
@@ -493,6 +609,12 @@ export function startFakeOpenAI(opts: { latencyMs?: number; requireKey?: boolean
     if (!Array.isArray((body as { messages?: unknown }).messages)) {
       return sendError(res, 400, { message: "Missing required parameter: 'messages'.", type: "invalid_request_error", param: "messages", code: "missing_required_parameter" });
     }
+
+    const tools = (body as { tools?: unknown }).tools;
+    if (Array.isArray(tools) && tools.length === 0)
+      return sendError(res, 400, { message: "Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.", type: "invalid_request_error", param: "tools", code: "empty_array" });
+    const toolProblem = checkToolMessages((body as { messages: unknown[] }).messages);
+    if (toolProblem) return sendError(res, 400, toolProblem);
 
     const chat = body as ChatBody;
     const index = chatIndex++;
