@@ -19,3 +19,4 @@ export * from "./lead";
 export * from "./headline";
 export * from "./trajectory";
 export * from "./forkcause";
+export * from "./conversation";
