@@ -167,7 +167,8 @@ test("Anthropic: the prefix arrives intact — system, the turns in order with t
   await collect(anthropic, claudeRequest);
   const body = anthropicFake.requests.at(-1)!.body;
   assert.equal(body.stream, true);
-  assert.equal(body.system, POLICY);
+  // the system prompt is one cached text block (a breakpoint of its own, with the tools and the last block)
+  assert.deepEqual(body.system, [{ type: "text", text: POLICY, cache_control: { type: "ephemeral" } }]);
   assert.deepEqual(body.thinking, { type: "enabled", budget_tokens: 2048, display: "summarized" });
   assert.deepEqual(
     body.tools,

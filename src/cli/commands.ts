@@ -85,12 +85,13 @@ export const RUN: CommandSpec = {
     "Reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY), records every sample in a run file under --out as it finishes, " +
     "shows live progress, then the same table as analyze. Everything is checked before the first request. Ctrl-C cancels and keeps what " +
     "finished; --resume continues.",
-  positionals: { max: 0, extra: "the prompt goes in --prompt or --prompt-file" },
+  positionals: { max: 0, extra: "the prompt goes in --prompt, --prompt-file or --conversation" },
   options: [
     { flag: "--prompt", value: "TEXT", description: "the prompt to rerun", group: "Prompt" },
     { flag: "--prompt-file", value: "FILE", description: "read the prompt from FILE", group: "Prompt" },
+    { flag: "--conversation", value: "FILE", description: "sample an agent's next turn: a JSON prefix {system?, messages, tools} in OpenAI or Anthropic format", group: "Prompt" },
     { flag: "--system", value: "TEXT", description: "a system prompt", group: "Prompt" },
-    { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence", group: "Prompt" },
+    { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence (with --conversation: the expected action, a tool's name or name{arguments})", group: "Prompt" },
     { flag: "-n", value: "N", description: "how many reruns (with --resume: a new total)", group: "Prompt", number: { int: true, min: 1, max: 10000 } },
     PROVIDER,
     MODEL,

@@ -1,8 +1,9 @@
 // `hotmess run`: rerun a prompt N times against a model, keep every sample in a run file, show
 // live progress, then the analysis table.
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { analyzeRuns as analyzeRunFiles, describeRunFailure, type Analysis, type ParsedRun } from "../core";
+import { checkConversation, parseConversation, type Conversation } from "../core/conversation";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
@@ -122,6 +123,33 @@ export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promi
   return finish([run], io, out, code);
 }
 
+/**
+ * A conversation prefix from a JSON file, in either provider's format, checked as the APIs would
+ * check it: a clear error (naming the file and the place in it) before any request.
+ */
+export function readConversation(file: string): Conversation {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FatalError(`cannot read the conversation ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  const parsed = parseConversation(json, file);
+  if ("error" in parsed) throw new FatalError(`the conversation ${file} cannot be used: ${parsed.error}`);
+  const refused = checkConversation(parsed.conversation);
+  if (refused) throw new FatalError(`the conversation ${file} would be refused by the API: ${refused}`);
+  return parsed.conversation;
+}
+
+/** What a next-action run's header says its prompt is: where the prefix came from and where it stops. */
+export function conversationLabel(file: string, c: Conversation): string {
+  const last = c.messages[c.messages.length - 1];
+  const lastText = last?.content.map((b) => (b.type === "text" ? b.text : b.type === "tool_result" ? `[result of ${b.id}] ${b.content}` : "")).join(" ").replace(/\s+/g, " ").trim() ?? "";
+  const cut = lastText.length > 120 ? lastText.slice(0, 119) + "…" : lastText;
+  return `The next turn of the conversation in ${basename(file)} (${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.tools.length} tool${c.tools.length === 1 ? "" : "s"} declared), after: ${cut}`;
+}
+
 /** Where `hotmess run` writes the analysis (--json, --html). */
 type RunOutputs = AnalysisOutputs;
 
@@ -142,6 +170,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   planOutputs(analysisOutputs(out), {
     inputs: [
       { path: str("--prompt-file"), what: "the prompt file" },
+      { path: str("--conversation"), what: "the conversation" },
       { path: str("--prices"), what: "the price table" },
       { path: str("--resume"), what: "the run file" },
     ],
@@ -166,6 +195,8 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   let model: string;
   let baseURL = str("--base-url");
   let reference: string | number | undefined = str("--reference");
+  let conversation: Conversation | undefined;
+  let expectedAction: string | undefined;
   let n: number;
   let maxTokens: number;
   let temperature = num(f, "--temperature");
@@ -180,7 +211,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   const nFlag = num(f, "-n");
 
   if (resumeFile) {
-    for (const k of ["--prompt", "--prompt-file", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
+    for (const k of ["--prompt", "--prompt-file", "--conversation", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
       if (f.has(k)) throw new UsageError(`--resume continues a run as it was recorded: ${k} cannot change it (start a new run instead)`);
     if (f.has("--seed")) throw new UsageError("--resume continues a run as it was recorded: --seed cannot change it; start a new run, or read this one with another seed: hotmess analyze FILE --seed N");
     try {
@@ -189,15 +220,28 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
       throw new FatalError(`cannot resume ${resumeFile}: ${(e as Error).message}`);
     }
     const h = resumed.run.header;
-    ({ prompt, system, model, maxTokens, temperature, thinking } = requestFromHeader(h));
+    ({ prompt, system, model, maxTokens, temperature, thinking, conversation } = requestFromHeader(h));
     providerName = h.provider;
     baseURL = baseURL ?? h.baseURL;
     reference = h.reference;
+    expectedAction = h.expectedAction;
     n = nFlag ?? h.parameters.n;
     untilCi = untilCi ?? h.parameters.untilCi;
   } else {
-    if (str("--prompt") !== undefined && str("--prompt-file") !== undefined) throw new UsageError("give the prompt once: --prompt TEXT or --prompt-file FILE");
-    if (str("--prompt-file") !== undefined) {
+    if ([str("--prompt"), str("--prompt-file"), str("--conversation")].filter((x) => x !== undefined).length > 1)
+      throw new UsageError("give the prompt once: --prompt TEXT, --prompt-file FILE or --conversation FILE");
+    if (str("--conversation") !== undefined) {
+      const file = str("--conversation")!;
+      conversation = readConversation(file);
+      if (str("--system") !== undefined) throw new UsageError("--system goes in the conversation's own \"system\" with --conversation");
+      system = conversation.system;
+      prompt = conversationLabel(file, conversation);
+      // the reference of a next action is the expected action: a tool's name or a full key
+      if (reference !== undefined) {
+        expectedAction = reference;
+        reference = undefined;
+      }
+    } else if (str("--prompt-file") !== undefined) {
       try {
         prompt = readFileSync(str("--prompt-file")!, "utf8");
       } catch (e) {
@@ -205,7 +249,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
         throw new FatalError(`cannot read the prompt file ${str("--prompt-file")}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
       }
     } else if (str("--prompt") !== undefined) prompt = str("--prompt")!;
-    else throw new UsageError("run needs a prompt: --prompt TEXT or --prompt-file FILE");
+    else throw new UsageError("run needs a prompt: --prompt TEXT, --prompt-file FILE or --conversation FILE");
     if (prompt.trim() === "") throw new FatalError("the prompt is empty");
     if (nFlag === undefined) throw new UsageError("run needs -n N, the number of reruns");
     n = nFlag;
@@ -221,12 +265,13 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     else if (mode === "budget" || budget !== undefined) thinking = { type: "budget", budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget };
     else thinking = defaultThinkingFor(providerName, model);
   }
+  if (untilCi !== undefined && conversation) throw new UsageError("--until-ci is not available with --conversation yet: give -n");
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
 
   const live = liveLine(io);
   const setup = makeProvider(providerName, io.env, baseURL, live, simKnobs(f));
-  const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking };
+  const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking, ...(conversation ? { conversation } : {}) };
   const refused = setup.provider.check(request);
   if (refused) throw new FatalError(refused);
   const benchmark = resumed?.run.header.benchmark;
@@ -242,6 +287,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     prices,
     ...(untilCi !== undefined ? { untilCi } : {}),
     ...(reference !== undefined ? { reference } : {}),
+    ...(expectedAction !== undefined ? { expectedAction } : {}),
     ...(benchmark ? { benchmark } : {}),
     outDir: resolve(outDir),
     ...(resumed ? { resumed } : {}),
@@ -311,6 +357,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         prices: plan.prices,
         ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
+        ...(plan.expectedAction !== undefined ? { expectedAction: plan.expectedAction } : {}),
         ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
         ...(plan.id ? { id: plan.id } : {}),
         ...(plan.seed !== undefined ? { seed: plan.seed } : {}),

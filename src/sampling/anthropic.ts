@@ -11,7 +11,7 @@
 // the pieces joined, as the model wrote them: not parsed, so a call whose JSON does not parse
 // is still recorded ("" when no piece came).
 import Anthropic from "@anthropic-ai/sdk";
-import { toAnthropic, type Conversation } from "../core/conversation";
+import { checkConversation, toAnthropic, type Conversation } from "../core/conversation";
 import { classify, type Endpoint } from "./errors";
 import { claudeRules } from "./claude";
 import { DEFAULT_MODELS } from "./defaults";
@@ -97,6 +97,10 @@ export class AnthropicProvider implements Provider {
       if (!rules.temperature) return `${r.model} accepts no temperature other than 1 (models after Claude Opus 4.6 sample at a fixed temperature): drop --temperature`;
       if (r.thinking.type !== "none") return `with thinking on, Claude accepts only temperature 1 (got ${r.temperature}): drop --temperature, or turn thinking off with --thinking off`;
       if (r.temperature < 0 || r.temperature > 1) return `Claude's temperature is between 0 and 1 (got ${r.temperature})`;
+    }
+    if (r.conversation) {
+      const refused = checkConversation(r.conversation, "anthropic");
+      if (refused) return refused;
     }
     if (r.conversation && r.thinking.type === "budget") {
       const unsigned = unthoughtToolTurn(r.conversation);

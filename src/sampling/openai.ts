@@ -14,7 +14,7 @@
 // cut by "length" is recorded as far as it went), its arguments the fragments joined as the model wrote them: not parsed, so a call
 // whose JSON does not parse is still recorded.
 import OpenAI from "openai";
-import { toOpenAI } from "../core/conversation";
+import { checkConversation, toOpenAI } from "../core/conversation";
 import { classify, type Endpoint } from "./errors";
 import { onceEach, sdkLogger, type SdkLog } from "./sdklog";
 import { checkBaseURL, safeBaseURL } from "./store";
@@ -133,6 +133,10 @@ export class OpenAIProvider implements Provider {
 
   check(r: SampleRequest): string | null {
     if (this.refusedURL) return this.refusedURL;
+    if (r.conversation) {
+      const refused = checkConversation(r.conversation, "openai");
+      if (refused) return refused;
+    }
     if (r.temperature !== undefined && (r.temperature < 0 || r.temperature > 2)) return `temperature is between 0 and 2 (got ${r.temperature})`;
     if (!this.options.baseURL && isOpenAIReasoningModel(r.model) && r.temperature !== undefined && r.temperature !== 1)
       return `${r.model} is a reasoning model and OpenAI accepts only its default temperature (1) for it: drop --temperature`;
