@@ -137,7 +137,7 @@ test("an unknown flag is refused by every subcommand, naming it and the subcomma
 test("a stray argument is refused by every subcommand that takes none (demo included)", async () => {
   const cases: [string[], string][] = [
     [["demo", "now"], 'hotmess: unexpected argument "now": demo takes no arguments (see hotmess demo --help)\n'],
-    [["run", "--prompt", "x", "-n", "2", "extra"], 'hotmess: unexpected argument "extra": the prompt goes in --prompt or --prompt-file (see hotmess run --help)\n'],
+    [["run", "--prompt", "x", "-n", "2", "extra"], 'hotmess: unexpected argument "extra": the prompt goes in --prompt, --prompt-file or --conversation (see hotmess run --help)\n'],
     [["bench", "optimizer", "-n", "2", "extra"], 'hotmess: unexpected argument "extra": bench takes one benchmark, optimizer (see hotmess bench --help)\n'],
     [["analyze", traces, traces], `hotmess: unexpected argument "${traces}": analyze takes one file (see hotmess analyze --help)\n`],
   ];

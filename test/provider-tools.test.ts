@@ -279,7 +279,8 @@ test("Anthropic, thinking budget: a tool-use loop opened without its signed thin
   // fine: with thinking off, adaptive thinking (the model may not have thought), or a prefix ending on the user's own words
   assert.equal(anthropic.check({ ...claudeRequest, conversation: unthought, thinking: { type: "none" } }), null);
   assert.equal(anthropic.check({ ...claudeRequest, conversation: CONVERSATION }), null);
-  assert.equal(anthropic.check({ ...claudeRequest, conversation: { ...unthought, messages: [...unthought.messages, { role: "user", content: [{ type: "text", text: "Yes, cancel it." }] }] } }), null);
+  const asked = [...unthought.messages, { role: "assistant" as const, content: [{ type: "text" as const, text: "Shall I cancel it?" }] }, { role: "user" as const, content: [{ type: "text" as const, text: "Yes, cancel it." }] }];
+  assert.equal(anthropic.check({ ...claudeRequest, conversation: { ...unthought, messages: asked } }), null);
   // what the server says when it is sent anyway
   const e = await failure(anthropic, { ...claudeRequest, conversation: unthought });
   assert.equal(e.status, 400);

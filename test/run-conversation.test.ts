@@ -104,6 +104,8 @@ test("run --conversation against a fake Anthropic server: the request declares t
     { ANTHROPIC_API_KEY: KEY },
   );
   assert.equal(r.code, 0, r.err);
+  // the progress says how much of the input came from the cache, and what a rerun costs
+  assert.match(r.err, /8\/8 done · [\d.k]+ in \([\d.k]+ from the cache\) \/ [\d.k]+ out tokens · \$[\d.]+ · \$[\d.]+ a rerun/);
   const sent = fake.requests.slice(before);
   assert.equal(sent.length, 8);
   const body = sent[0]!.body as { system?: unknown; tools: { name: string; input_schema: unknown; cache_control?: unknown }[]; messages: { role: string; content: unknown }[] };

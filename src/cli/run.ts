@@ -106,8 +106,11 @@ function progressLine(p: Progress): string {
   if (p.streaming) parts.push(`${p.streaming} streaming`);
   if (p.retrying) parts.push(`${p.retrying} retrying`);
   if (p.failed) parts.push(`${p.failed} failed`);
-  parts.push(`${fmtTokens(p.inputTokens)} in / ${fmtTokens(p.outputTokens)} out tokens`);
+  const cached = p.cacheReadTokens ? ` (${fmtTokens(p.cacheReadTokens)} from the cache)` : "";
+  parts.push(`${fmtTokens(p.inputTokens)} in${cached} / ${fmtTokens(p.outputTokens)} out tokens`);
   parts.push(fmtCost(p.costUsd));
+  // a long prefix is paid again at each rerun: what one costs, once several have finished
+  if (p.done > 1 && p.costUsd !== null && p.cacheReadTokens !== undefined) parts.push(`${fmtCost(p.costUsd / p.done)} a rerun`);
   if (p.ciWidth !== undefined) parts.push(`CI width ${p.ciWidth === null ? "—" : p.ciWidth.toFixed(3)}`);
   return parts.join(" · ");
 }
