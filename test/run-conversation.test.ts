@@ -13,15 +13,22 @@ import { main, type Io } from "../src/cli/main";
 import { parseRunFile, type Analysis } from "../src/core";
 import { Capture } from "./support/capture";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
+import { sharedFixture, skipWithout } from "./support/fixtures";
 
 const KEY = "sk-ant-test-key-456";
 let fake: FakeAnthropic;
+let openai: FakeOpenAI;
 let dir: string;
 before(async () => {
   fake = await startFakeAnthropic();
+  openai = await startFakeOpenAI();
   dir = mkdtempSync(join(tmpdir(), "hotmess-conv-"));
 });
-after(() => fake.close());
+after(async () => {
+  await fake.close();
+  await openai.close();
+});
 
 async function hotmess(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new Capture();
@@ -149,4 +156,44 @@ test("run --conversation: malformed prefixes are refused before any request, wit
   assert.equal(both.code, 1);
   assert.match(both.err, /give the prompt once/);
   assert.equal(fake.requests.length, before, "no request was sent");
+});
+
+const TAU = sharedFixture("tau-airline-gpt4o", "results.json");
+
+test("the τ-bench fixture: import, then rerun task-2's run 0 from just before its action 2, 8 times, on the simulated agent and a fake OpenAI server", { skip: skipWithout(TAU) }, async () => {
+  const traces = join(dir, "tau.jsonl");
+  const imp = await hotmess(["import", TAU!, "--out", traces]);
+  assert.equal(imp.code, 0, imp.err);
+  // the simulated agent: the next actions split; the run is named by where it came from
+  const out = join(dir, "tau-sim");
+  const sim = await hotmess(["run", "--conversation", traces, "--task", "task-2", "--run", "0", "--before-action", "2", "-n", "8", "--provider", "simulated", "--out", out]);
+  assert.equal(sim.code, 0, sim.err);
+  const run = runOf(out);
+  assert.match(run.header.id, /^task-2-run0-before-action2-/);
+  assert.match(run.header.prompt, /^The next turn of the conversation in run 0 of task-2 in tau\.jsonl, before its action 2 \(\d+ messages, \d+ tools declared\)/);
+  // the tools were inferred from the run's calls; the prefix ends where the run's action 2 began
+  const c = run.header.conversation!;
+  assert.ok(c.tools.some((t) => t.name === "get_user_details"), c.tools.map((t) => t.name).join(", "));
+  const calls = c.messages.flatMap((m) => m.content).filter((b) => b.type === "tool_call");
+  assert.equal(calls.length, 1, "the prefix holds the run's first action only");
+  assert.equal(run.samples.length, 8);
+  // a fake OpenAI server: the prefix arrives as OpenAI messages, each tool message after its call
+  openai.setDefault({ kind: "ok", text: [], toolCalls: [{ name: "get_reservation_details", arguments: { reservation_id: "JG7FMM" } }] });
+  const before = openai.requests.length;
+  const oo = await hotmess(
+    ["run", "--conversation", traces, "--task", "task-2", "--run", "0", "--before-action", "2", "--system", "# Airline agent policy (abridged)", "-n", "8", "--provider", "openai", "--model", "gpt-4o", "--base-url", `${openai.url}/v1`, "--reference", "get_reservation_details", "--out", join(dir, "tau-openai")],
+    { OPENAI_API_KEY: "sk-test-openai-789" },
+  );
+  assert.equal(oo.code, 0, oo.err);
+  const sent = openai.requests.slice(before);
+  assert.equal(sent.length, 8);
+  const body = sent[0]!.body as { messages: { role: string; tool_calls?: { id: string }[]; tool_call_id?: string }[]; tools: { function: { name: string } }[] };
+  // the import leaves τ-bench's system message out of the steps: --system puts the policy back first
+  assert.deepEqual(body.messages[0], { role: "system", content: "# Airline agent policy (abridged)" });
+  body.messages.forEach((m, i) => {
+    if (m.role === "tool") assert.ok(body.messages.slice(0, i).some((p) => p.tool_calls?.some((t) => t.id === m.tool_call_id)), `message ${i} answers a call before it`);
+  });
+  assert.deepEqual(body.tools.map((t) => t.function.name), c.tools.map((t) => t.name));
+  assert.match(oo.out, /action 1 \(|—/);
+  openai.setDefault({ kind: "ok" });
 });

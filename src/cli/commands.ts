@@ -89,7 +89,10 @@ export const RUN: CommandSpec = {
   options: [
     { flag: "--prompt", value: "TEXT", description: "the prompt to rerun", group: "Prompt" },
     { flag: "--prompt-file", value: "FILE", description: "read the prompt from FILE", group: "Prompt" },
-    { flag: "--conversation", value: "FILE", description: "sample an agent's next turn: a JSON prefix {system?, messages, tools} in OpenAI or Anthropic format", group: "Prompt" },
+    { flag: "--conversation", value: "FILE", description: "sample an agent's next turn: a JSON prefix {system?, messages, tools} in OpenAI or Anthropic format, or a trace set of trajectories with --task, --run and --before-action", group: "Prompt" },
+    { flag: "--task", value: "ID", description: "with --conversation TRACESET: the prompt (task) whose run to continue", group: "Prompt" },
+    { flag: "--run", value: "R", description: "with --conversation TRACESET: which run of it (its number, as the view and the table show it)", group: "Prompt", number: { int: true, min: 0 } },
+    { flag: "--before-action", value: "K", description: "with --conversation TRACESET: rerun from just before the run's K-th tool call (from 1, as the fork action is counted)", group: "Prompt", number: { int: true, min: 1 } },
     { flag: "--system", value: "TEXT", description: "a system prompt", group: "Prompt" },
     { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence (with --conversation: the expected action, a tool's name or name{arguments})", group: "Prompt" },
     { flag: "-n", value: "N", description: "how many reruns (with --resume: a new total)", group: "Prompt", number: { int: true, min: 1, max: 10000 } },

@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { analyzeRuns as analyzeRunFiles, describeRunFailure, type Analysis, type ParsedRun } from "../core";
-import { checkConversation, parseConversation, type Conversation } from "../core/conversation";
+import { checkConversation, conversationFromTrajectory, parseConversation, type Conversation } from "../core/conversation";
+import { parseTraceLine } from "../core/traceset";
+import type { PromptRecord } from "../core/types";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
 import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/record";
@@ -145,12 +147,50 @@ export function readConversation(file: string): Conversation {
   return parsed.conversation;
 }
 
+/**
+ * The prefix of a recorded run of a trace set (an imported agent's): the run `run` of prompt
+ * `task`, up to just before its `action`-th tool call (from 1), its tools inferred from the calls
+ * when the trace set declares none — what the view's "Rerun from here" sends.
+ */
+export function conversationAt(file: string, task: string | undefined, run: number | undefined, action: number | undefined): Conversation {
+  if (task === undefined || run === undefined || action === undefined) throw new UsageError("rerunning from a point of a trace set needs --task ID, --run R and --before-action K");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FatalError(`cannot read the trace set ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  const seen = new Map<string, number>();
+  let record: PromptRecord | null = null;
+  const ids: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (record) return;
+    const parsed = parseTraceLine(line, i + 1, seen);
+    if (parsed && "record" in parsed) {
+      ids.push(parsed.record.id);
+      if (parsed.record.id === task) record = parsed.record;
+    }
+  });
+  if (!record) throw new FatalError(`${file} has no prompt "${task}"${ids.length ? ` (it has ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})` : ": is it a trace set?"}`);
+  const rec = record as PromptRecord;
+  const sample = rec.samples.find((s, i) => (s.index ?? i) === run);
+  if (!sample) throw new FatalError(`prompt "${task}" of ${file} has no run ${run} (it has ${rec.samples.length})`);
+  if (!sample.steps) throw new FatalError(`run ${run} of "${task}" is not a trajectory (it has no steps): rerun it as a prompt instead`);
+  let calls = 0;
+  const at = sample.steps.findIndex((st) => st.kind === "tool_call" && ++calls === action);
+  if (at < 0) throw new FatalError(`run ${run} of "${task}" made ${calls} tool call${calls === 1 ? "" : "s"}: there is no action ${action} to rerun from`);
+  const c = conversationFromTrajectory(sample.steps, at, {});
+  if ("error" in c) throw new FatalError(`cannot rerun run ${run} of "${task}" from action ${action}: ${c.error}`);
+  return c;
+}
+
 /** What a next-action run's header says its prompt is: where the prefix came from and where it stops. */
-export function conversationLabel(file: string, c: Conversation): string {
+export function conversationLabel(where: string, c: Conversation): string {
   const last = c.messages[c.messages.length - 1];
   const lastText = last?.content.map((b) => (b.type === "text" ? b.text : b.type === "tool_result" ? `[result of ${b.id}] ${b.content}` : "")).join(" ").replace(/\s+/g, " ").trim() ?? "";
   const cut = lastText.length > 120 ? lastText.slice(0, 119) + "…" : lastText;
-  return `The next turn of the conversation in ${basename(file)} (${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.tools.length} tool${c.tools.length === 1 ? "" : "s"} declared), after: ${cut}`;
+  return `The next turn of the conversation in ${where} (${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.tools.length} tool${c.tools.length === 1 ? "" : "s"} declared), after: ${cut}`;
 }
 
 /** Where `hotmess run` writes the analysis (--json, --html). */
@@ -200,6 +240,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   let reference: string | number | undefined = str("--reference");
   let conversation: Conversation | undefined;
   let expectedAction: string | undefined;
+  let runId: string | undefined;
   let n: number;
   let maxTokens: number;
   let temperature = num(f, "--temperature");
@@ -235,10 +276,18 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
       throw new UsageError("give the prompt once: --prompt TEXT, --prompt-file FILE or --conversation FILE");
     if (str("--conversation") !== undefined) {
       const file = str("--conversation")!;
-      conversation = readConversation(file);
-      if (str("--system") !== undefined) throw new UsageError("--system goes in the conversation's own \"system\" with --conversation");
+      const point = str("--task") !== undefined || f.has("--run") || f.has("--before-action");
+      conversation = point ? conversationAt(file, str("--task"), num(f, "--run"), num(f, "--before-action")) : readConversation(file);
+      // a prefix file carries its own system prompt; a recorded run's may have been left out by
+      // its importer (τ-bench's policy is), so it can be given here
+      if (str("--system") !== undefined) {
+        if (!point) throw new UsageError("--system goes in the conversation's own \"system\" with --conversation FILE");
+        conversation = { ...conversation, system: str("--system")! };
+      }
       system = conversation.system;
-      prompt = conversationLabel(file, conversation);
+      // a rerun from a point of a recorded run is named by it: task-2 · run 0 · before action 2
+      if (point) runId = `${str("--task")}-run${num(f, "--run")}-before-action${num(f, "--before-action")}-${Date.now().toString(36)}`;
+      prompt = conversationLabel(point ? `run ${num(f, "--run")} of ${str("--task")} in ${basename(file)}, before its action ${num(f, "--before-action")}` : basename(file), conversation);
       // the reference of a next action is the expected action: a tool's name or a full key
       if (reference !== undefined) {
         expectedAction = reference;
@@ -291,6 +340,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     ...(untilCi !== undefined ? { untilCi } : {}),
     ...(reference !== undefined ? { reference } : {}),
     ...(expectedAction !== undefined ? { expectedAction } : {}),
+    ...(runId ? { id: runId } : {}),
     ...(benchmark ? { benchmark } : {}),
     outDir: resolve(outDir),
     ...(resumed ? { resumed } : {}),
