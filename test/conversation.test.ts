@@ -399,24 +399,28 @@ test("toAnthropic: thinking passed back exactly with its signature, unsigned thi
   assert.deepEqual(err, { role: "user", content: [{ type: "tool_result", tool_use_id: "a", content: "boom", is_error: true }] });
 });
 
-test("anthropicThinkingProblem: a prefix ending in tool results needs the turn of their calls to start with signed or redacted thinking", () => {
+test("anthropicThinkingProblem: a prefix ending in tool results needs the turn that opened the tool loop to start with signed or redacted thinking", () => {
   assert.equal(anthropicThinkingProblem(parsed(load("anthropic-thinking.json")).conversation), null, "its last calls' turn starts with redacted thinking");
   assert.match(
     anthropicThinkingProblem(parsed(load("openai-weather.json"), "w.json").conversation)!,
-    /^w\.json: messages\[4\]: with thinking enabled/,
-    "its last turn holds tool results (the user's text after them): still the tool loop, conservatively",
+    /^w\.json: messages\[2\]: with thinking enabled, Anthropic requires the assistant turn that opened the tool-use loop/,
+    "its last turn holds tool results (the user's text after them): still the tool loop, conservatively; the loop was opened at messages[2]",
   );
   assert.equal(anthropicThinkingProblem(conv(user(text("hi")), assistant(text("yo")), user(text("t?")))), null, "no tool results at the end");
   const calls = (...first: ConversationBlock[]) => conv(user(text("t?")), assistant(...first, call("a", "get_time")), user(result("a", "noon")));
   assert.equal(anthropicThinkingProblem(calls({ type: "thinking", thinking: "hm", signature: "s" })), null);
   assert.equal(anthropicThinkingProblem(calls({ type: "redacted_thinking", data: "x" })), null);
+  // a loop of several calls: only the turn that opened it carries the thinking (the later ones are the same turn to the API)
+  const loop = (first: ConversationBlock[]) => conv(user(text("t?")), assistant(...first, call("a", "get_time")), user(result("a", "noon")), assistant(call("b", "get_time")), user(result("b", "noon")));
+  assert.equal(anthropicThinkingProblem(loop([{ type: "thinking", thinking: "hm", signature: "s" }])), null);
+  assert.match(anthropicThinkingProblem(loop([]))!, /^messages\[1\]: /);
   assert.equal(
     anthropicThinkingProblem(calls(text("Checking."))),
-    "messages[1]: with thinking enabled, Anthropic requires the assistant turn whose tool results end the prefix to start with a thinking block passed back with its signature, and this one has none (it was recorded without thinking): sample with thinking off",
+    "messages[1]: with thinking enabled, Anthropic requires the assistant turn that opened the tool-use loop the prefix ends in to start with a thinking block passed back with its signature, and this one has none (it was recorded without thinking): sample with thinking off",
   );
   assert.equal(
     anthropicThinkingProblem(calls({ type: "thinking", thinking: "unsigned" })),
-    "messages[1]: with thinking enabled, Anthropic requires the assistant turn whose tool results end the prefix to start with a thinking block passed back with its signature, and this one has none (it was recorded without thinking, or its thinking has no signature): sample with thinking off",
+    "messages[1]: with thinking enabled, Anthropic requires the assistant turn that opened the tool-use loop the prefix ends in to start with a thinking block passed back with its signature, and this one has none (it was recorded without thinking, or its thinking has no signature): sample with thinking off",
   );
 });
 

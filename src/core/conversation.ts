@@ -678,22 +678,33 @@ function preview(v: unknown): string {
 }
 
 /**
- * Why Anthropic would refuse this prefix with extended thinking enabled, or null: when it ends
- * with tool results (a last user turn holding any, text after them or not: counted as the tool
- * loop, to be safe), the assistant turn holding their calls must start with a thinking block
- * passed back with its signature (or a redacted one), and a turn recorded without thinking (or
- * with thinking that has no signature, which `toAnthropic` drops) has none. Send it with
- * thinking off, or refuse.
+ * The assistant message that opened the tool-use loop a prefix ends in, when it does not start
+ * with a thinking block passed back with its signature (or a redacted one); null when the prefix
+ * is fine or does not end in tool results. With thinking enabled, Claude refuses such a prefix:
+ * "a final `assistant` message must start with a thinking block (preceeding the lastmost set of
+ * `tool_use` and `tool_result` blocks)" (its 400 invalid_request_error; the docs' "Extended
+ * thinking with tool use", "Preserving thinking blocks"). The loop starts after the last user
+ * turn that said something of its own (not only tool results): the assistant turns after it are
+ * one assistant turn to the API, and only the first of them carries the thinking.
  */
+export function unthoughtToolTurn(c: Conversation): number | null {
+  const last = c.messages.at(-1);
+  if (!last || last.role !== "user" || !last.content.some((b) => b.type === "tool_result")) return null;
+  let i = c.messages.length - 1;
+  while (i > 0 && !(c.messages[i - 1]!.role === "user" && c.messages[i - 1]!.content.some((b) => b.type !== "tool_result"))) i--;
+  const opener = c.messages.findIndex((m, k) => k >= i && m.role === "assistant");
+  if (opener < 0) return null;
+  const first = c.messages[opener]!.content[0];
+  const thought = first !== undefined && ((first.type === "thinking" && !!first.signature) || first.type === "redacted_thinking");
+  return thought ? null : opener;
+}
+
+/** Why Anthropic would refuse this prefix with extended thinking enabled (unthoughtToolTurn), or null. */
 export function anthropicThinkingProblem(c: Conversation): string | null {
-  const k = c.messages.length - 1;
-  const last = c.messages[k];
-  const prev = c.messages[k - 1];
-  if (last === undefined || prev === undefined || last.role !== "user" || prev.role !== "assistant") return null;
-  if (!last.content.some((b) => b.type === "tool_result")) return null;
-  const first = prev.content.find((b) => b.type !== "thinking" || (typeof b.signature === "string" && b.signature !== ""));
-  if (first !== undefined && (first.type === "thinking" || first.type === "redacted_thinking")) return null;
-  return `${turnWhere(prev, k - 1)}: with thinking enabled, Anthropic requires the assistant turn whose tool results end the prefix to start with a thinking block passed back with its signature, and this one has none (it was recorded without thinking${prev.content.some((b) => b.type === "thinking") ? ", or its thinking has no signature" : ""}): sample with thinking off`;
+  const k = unthoughtToolTurn(c);
+  if (k === null) return null;
+  const turn = c.messages[k]!;
+  return `${turnWhere(turn, k)}: with thinking enabled, Anthropic requires the assistant turn that opened the tool-use loop the prefix ends in to start with a thinking block passed back with its signature, and this one has none (it was recorded without thinking${turn.content.some((b) => b.type === "thinking") ? ", or its thinking has no signature" : ""}): sample with thinking off`;
 }
 
 // ---------------------------------------------------------------------------------------------

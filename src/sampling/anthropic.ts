@@ -11,7 +11,7 @@
 // the pieces joined, as the model wrote them: not parsed, so a call whose JSON does not parse
 // is still recorded ("" when no piece came).
 import Anthropic from "@anthropic-ai/sdk";
-import { checkConversation, toAnthropic, type Conversation } from "../core/conversation";
+import { checkConversation, toAnthropic, unthoughtToolTurn } from "../core/conversation";
 import { classify, type Endpoint } from "./errors";
 import { claudeRules } from "./claude";
 import { DEFAULT_MODELS } from "./defaults";
@@ -32,29 +32,6 @@ export interface AnthropicOptions {
 /** The cache counts of a usage event: present only when the prompt cache was used. */
 function cacheFields(read: number, write: number): { cacheReadTokens?: number; cacheWriteTokens?: number } {
   return { ...(read > 0 ? { cacheReadTokens: read } : {}), ...(write > 0 ? { cacheWriteTokens: write } : {}) };
-}
-
-/**
- * With thinking enabled, the API refuses a prefix that ends inside a tool-use loop (the last user
- * message holds tool results and nothing else the user said) unless the assistant message that
- * opened that loop starts with a thinking or redacted_thinking block: "When `thinking` is
- * enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost
- * set of `tool_use` and `tool_result` blocks)" (its 400 invalid_request_error; the docs' "Extended
- * thinking with tool use", "Preserving thinking blocks"). The index of that assistant message
- * when it does not (a thinking block without its signature cannot be sent, so it does not count);
- * null when the prefix is fine or does not end in a loop.
- */
-export function unthoughtToolTurn(c: Conversation): number | null {
-  const last = c.messages.at(-1);
-  if (!last || last.role !== "user" || !last.content.some((b) => b.type === "tool_result")) return null;
-  // the loop began after the last user message that said something of its own (not only results)
-  let i = c.messages.length - 1;
-  while (i > 0 && !(c.messages[i - 1]!.role === "user" && c.messages[i - 1]!.content.some((b) => b.type !== "tool_result"))) i--;
-  const opener = c.messages.findIndex((m, k) => k >= i && m.role === "assistant");
-  if (opener < 0) return null;
-  const first = c.messages[opener]!.content[0];
-  const thought = first !== undefined && ((first.type === "thinking" && !!first.signature) || first.type === "redacted_thinking");
-  return thought ? null : opener;
 }
 
 export class AnthropicProvider implements Provider {
