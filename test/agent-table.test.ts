@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeTraceSet } from "../src/core";
-import { agentLines, renderTable, whereTheyDiffer } from "../src/cli/table";
+import { agentLines, renderTable, toolTally, whereTheyDiffer } from "../src/cli/table";
 import { exportMarkdown } from "../src/report/export";
 
 const call = (name: string, args: unknown, id: string) => ({ kind: "tool_call", name, arguments: args, id });
@@ -59,4 +59,24 @@ test("the Markdown export names the fork action (from 1), its cause, and each gr
   assert.match(md, /- 3 runs: `update_reservation_flights\{[^`]*gift_card_1[^`]*\}`/);
   assert.match(md, /- 1 run: `update_reservation_flights\{[^`]*credit_card_1[^`]*\}`/);
   assert.ok(md.includes("**Actions**: 1 tool call a run; every run took the same actions."), md);
+});
+
+test("the fork action's groups by tool name alone, when calls of one tool differ by their arguments", () => {
+  assert.deepEqual(
+    toolTally([
+      { key: 'get_reservation_details{"reservation_id":"JG7FMM"}', count: 3 },
+      { key: 'cancel_reservation{"reservation_id":"JG7FMM"}', count: 2 },
+      { key: 'get_reservation_details{"reservation_id":"ABC123"}', count: 2 },
+      { key: "<end>", count: 1 },
+    ]),
+    [
+      ["get_reservation_details", 5],
+      ["cancel_reservation", 2],
+      ["<end>", 1],
+    ],
+  );
+  // in the table: the "move" prompt's two groups are one tool
+  const lines = agentLines(analyzeTraceSet(set()));
+  assert.ok(lines.includes("         by tool: 4 update_reservation_flights"), lines.join("\n"));
+  assert.ok(!lines.some((l) => l.includes("by tool") && l.includes("get_user_details")), "a prompt whose groups are all different tools has no such line");
 });

@@ -215,6 +215,17 @@ export function whereTheyDiffer(keys: string[], width: number): string[] {
 }
 
 const MAX_AGENT_PROMPTS = 12;
+
+/** The groups at the fork action by tool name alone (an action key is the name, then its arguments), most runs first. */
+export function toolTally(groups: readonly { key: string; count: number }[]): [string, number][] {
+  const by = new Map<string, number>();
+  for (const g of groups) {
+    const at = g.key.indexOf("{");
+    const name = at < 0 ? g.key : g.key.slice(0, at);
+    by.set(name, (by.get(name) ?? 0) + g.count);
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]);
+}
 const MAX_ACTION_GROUPS = 3;
 
 /**
@@ -243,6 +254,8 @@ export function agentLines(a: Analysis, st: Style = NO_STYLE, maxGroups = MAX_AC
     groups.forEach((g, i) => out.push(`    ${String(g.count).padStart(4)} run${g.count === 1 ? " " : "s"}  ${shown[i]}`));
     const rest = (ag.forkActions ?? []).length - maxGroups;
     if (rest > 0 && maxGroups > 0) out.push(st.dim(`         ${rest} more group${rest === 1 ? "" : "s"}`));
+    const byTool = toolTally(ag.forkActions ?? []);
+    if (maxGroups > 0 && byTool.length < (ag.forkActions ?? []).length) out.push(`         by tool: ${byTool.map(([name, n]) => `${n} ${name}`).join(" · ")}`);
   }
   if (agents.length > MAX_AGENT_PROMPTS) out.push(st.dim(`  … and ${agents.length - MAX_AGENT_PROMPTS} more prompts with trajectories (all in --json)`));
   return out;
