@@ -75,6 +75,7 @@
 // dropped; a call without an id gets `call_<k>` (k its number among the run's calls), a result
 // without an id answers the oldest call still unanswered. Without `tools`, they are inferred from
 // every call of the run (`inferTools`): τ-bench's results record none.
+import { argumentsValue } from "./trajectory";
 import type { TrajectoryStep } from "./types";
 
 /** A tool as declared to the model: its name, what it does, and a JSON Schema of its input. */
@@ -196,18 +197,6 @@ export function mergeTurns(c: Conversation): Conversation {
   const out: Conversation = { messages, tools: c.tools };
   if (c.system !== undefined) out.system = c.system;
   return out;
-}
-
-/** A call's arguments as the neutral form holds them: parsed JSON, the raw string when it does not parse, {} when blank or absent. */
-function argumentsValue(raw: unknown): unknown {
-  if (raw === undefined || raw === null) return {};
-  if (typeof raw !== "string") return raw;
-  if (isBlank(raw)) return {};
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return raw;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,7 +621,7 @@ export function checkConversation(c: Conversation, target?: ConversationFormat):
           if (dup !== undefined) return `${w}: a second tool call with the id ${b.id} (the first is at ${dup.where}): call ids must be unique`;
           if (!declared.has(b.name))
             return `${w}: the tool call ${b.id} names ${JSON.stringify(b.name)}, which is not among the tools declared (${c.tools.length === 0 ? "none" : c.tools.map((t) => t.name).join(", ")})`;
-          if (target === "anthropic" && !isObject(anthropicInput(b.arguments)))
+          if (target === "anthropic" && !isObject(argumentsValue(b.arguments)))
             return `${w}: the tool call ${b.id} (${b.name}) has arguments that are not a JSON object (${preview(b.arguments)}), which Anthropic's tool_use input cannot hold`;
           calls.set(b.id, { name: b.name, where: w, answered: false });
           break;
@@ -710,20 +699,6 @@ export function anthropicThinkingProblem(c: Conversation): string | null {
 // ---------------------------------------------------------------------------------------------
 // writing
 
-/** A call's arguments as Anthropic's `input`: absent is {}, a string holding a JSON object is that object. */
-function anthropicInput(args: unknown): unknown {
-  if (args === undefined || args === null) return {};
-  if (typeof args === "string") {
-    if (isBlank(args)) return {};
-    try {
-      return JSON.parse(args) as unknown;
-    } catch {
-      return args;
-    }
-  }
-  return args;
-}
-
 /** A call's arguments as OpenAI's `function.arguments`: the raw string as it is, else compact JSON ({} when absent). */
 function openAiArguments(args: unknown): string {
   if (typeof args === "string") return args;
@@ -756,7 +731,7 @@ export function toAnthropic(c: Conversation, opts: { cache?: boolean } = {}): An
           content.push({ type: "redacted_thinking", data: b.data });
           break;
         case "tool_call": {
-          const input = anthropicInput(b.arguments);
+          const input = argumentsValue(b.arguments);
           if (!isObject(input)) throw new Error(`tool call ${b.id} (${b.name}): its arguments are not a JSON object (${preview(b.arguments)}), which Anthropic's tool_use input cannot hold`);
           content.push({ type: "tool_use", id: b.id, name: b.name, input });
           break;

@@ -36,6 +36,22 @@ export function canonicalJson(v: unknown): string {
   return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(o[k])).join(",") + "}";
 }
 
+/**
+ * A call's arguments as a JSON value: absent or blank is {}, a string that parses as JSON is its
+ * value, one that does not is kept as it was; anything else is already the value.
+ */
+export function argumentsValue(raw: unknown): unknown {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== "string") return raw;
+  const t = raw.trim();
+  if (t === "") return {};
+  try {
+    return JSON.parse(t) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
 /** The parsed form of a call's arguments: a string that parses as JSON is its value; absent or blank is {}. */
 function argumentValue(args: unknown): { value: unknown; raw: string | null } {
   if (args === undefined || args === null) return { value: {}, raw: null };

@@ -11,6 +11,7 @@ import { projectReruns } from "../core/projection";
 import { formatWait } from "../core/wait";
 export { formatWait } from "../core/wait";
 import { costOf, type Price } from "./prices";
+import { argumentsValue } from "../core/trajectory";
 import type { TrajectoryStep } from "../core/types";
 import { isSamplingError, SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
 
@@ -44,15 +45,7 @@ export class StepRecorder {
       if (last && last.kind === kind) last.text = (last.text ?? "") + ev.text;
       else this.steps.push({ kind, text: ev.text });
     } else if (ev.type === "tool_call") {
-      let args: unknown = {};
-      if (ev.arguments.trim() !== "") {
-        try {
-          args = JSON.parse(ev.arguments);
-        } catch {
-          args = ev.arguments;
-        }
-      }
-      this.steps.push({ kind: "tool_call", name: ev.name, arguments: args, ...(ev.id ? { id: ev.id } : {}) });
+      this.steps.push({ kind: "tool_call", name: ev.name, arguments: argumentsValue(ev.arguments), ...(ev.id ? { id: ev.id } : {}) });
     }
   }
 
