@@ -16,6 +16,7 @@ import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
 import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
+import { unthoughtToolTurn, type Conversation } from "../core/conversation";
 import type { LiveProgress } from "../protocol/webview";
 import { readSettings, type ProviderSetting, type Settings } from "./config";
 import { heavy } from "./lazy";
@@ -116,6 +117,12 @@ export interface RunRequest {
   id?: string;
   /** Force a provider (the benchmark runs the simulated reasoner unless one is configured). */
   provider?: ResolvedProvider;
+  /**
+   * A conversation prefix whose next assistant turn is sampled (an agent rerun from a point of a
+   * recorded run, or a prompt file holding a conversation): sent instead of `prompt`, which then
+   * only labels the run.
+   */
+  conversation?: Conversation;
 }
 
 export interface RunOutcome {
@@ -226,13 +233,22 @@ export class RunManager {
       const known = await this.secrets.known();
       // everything is checked before the first request is sent
       return requests.map((req): Planned => {
+        let thinking: ThinkingMode = resolved.name === "simulated" ? { type: "none" } : thinkingFor(settings, resolved.name, resolved.model);
+        // Claude refuses a thinking budget on a prefix that ends inside a tool loop opened without
+        // signed thinking (every imported run: none records signatures): the API's own advice is
+        // to turn thinking off for it, which is what the CLI's --thinking off does by hand
+        if (req.conversation && resolved.name === "anthropic" && thinking.type === "budget" && unthoughtToolTurn(req.conversation) !== null) {
+          this.log.info(`run: thinking off for ${req.title}: its prefix ends inside a tool loop the recorded agent opened without signed thinking, which Claude refuses with a thinking budget`);
+          thinking = { type: "none" };
+        }
         const request: SampleRequest = {
           prompt: req.prompt,
-          ...(req.system ? { system: req.system } : {}),
+          ...(req.conversation?.system ? { system: req.conversation.system } : req.system ? { system: req.system } : {}),
           model: resolved.model,
           maxTokens: settings.maxTokens,
-          thinking: resolved.name === "simulated" ? { type: "none" } : thinkingFor(settings, resolved.name, resolved.model),
+          thinking,
           ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
+          ...(req.conversation ? { conversation: req.conversation } : {}),
         };
         const refused = resolved.provider.check(request);
         if (refused) throw new RunSetupError(refused, resolved.name === "simulated" ? { title: "Set API Key…", command: "hotmess.setApiKey" } : undefined);
