@@ -106,4 +106,12 @@ test("a JSON array of conversations is read too, each named by file#index", () =
     ["chat-1", "a", 2],
     ["chat-2", "b", 1],
   ]);
+  assert.deepEqual(r.prompts.map((p) => p.system), ["be brief", "be brief"], "the system message is kept as the prompt's system");
+});
+
+test("Anthropic's top-level system (a string or text blocks) is the prompt's system", () => {
+  const line = (system: unknown, id: string) => JSON.stringify({ id, system, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "text", text: "ok" }] }] });
+  const f: InputFile = { path: "a.jsonl", bytes: new TextEncoder().encode([line("be kind", "p1"), line([{ type: "text", text: "part one" }, { type: "text", text: "part two" }], "p2")].join("\n")) };
+  const r = importFiles([f], "chat");
+  assert.deepEqual(r.prompts.map((p) => p.system), ["be kind", "part one\npart two"]);
 });

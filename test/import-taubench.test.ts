@@ -90,6 +90,10 @@ test("τ-bench fixture: 25 prompts (task-0 … task-48, even) × 4 trials in tri
   // the prompt is the first user message of the first trial
   const t0 = raw.find((x) => x.task_id === 0 && x.trial === 0)!;
   assert.equal(r.prompts[0]!.prompt, t0.traj.find((m) => m.role === "user")!.content);
+  // the policy is kept beside the steps, once per task (every trial of the fixture ran under the same one)
+  assert.equal(r.prompts[0]!.system, t0.traj[0]!.content);
+  assert.equal(r.prompts.filter((p) => p.system?.startsWith("# Airline Agent Policy")).length, r.prompts.length);
+  assert.ok(!r.problems.some((p) => /system prompt differs/.test(p.message)));
   const errors = r.prompts.flatMap((p) => p.samples.flatMap((s) => s.steps!.filter((x) => x.isError)));
   assert.ok(errors.length > 0 && errors.every((e) => e.text!.startsWith("Error:")), "τ-bench's tool errors are marked");
 });
@@ -175,4 +179,20 @@ test("the registry: detection, format names as people type them, and the message
   assert.throws(unknown, { message: /^unknown format "inspector"; the formats are tau-bench \(τ-bench results\), inspect \(Inspect AI log\), claude-code \(.*\), otel \(.*\), promptfoo \(.*\), chat \(.+\)$/ });
   assert.throws(() => importFiles([readme]), { message: /^cannot tell which format README\.md is in; the formats are tau-bench \(τ-bench results\), inspect/ });
   assert.throws(() => importFiles([]), { message: "no files to import" });
+});
+
+test("τ-bench records: the system message is the prompt's system; trials that ran under different ones are named, the first trial's kept", () => {
+  const policy = (v: string) => ({ role: "system", content: `# Policy ${v}` });
+  const recs = [
+    { task_id: 7, trial: 0, reward: 1, info: {}, traj: [policy("A"), msg.user("hi"), msg.say("hello")] },
+    { task_id: 7, trial: 1, reward: 0, info: {}, traj: [policy("B"), msg.user("hi"), msg.say("bye")] },
+    { task_id: 8, trial: 0, reward: 0, info: {}, traj: [msg.user("no policy here"), msg.say("ok")] },
+  ];
+  const r = importFiles([file("x.json", recs)], "tau-bench");
+  assert.equal(r.prompts[0]!.system, "# Policy A");
+  assert.equal(r.prompts[1]!.system, undefined, "no system message: no system");
+  assert.deepEqual(
+    r.problems.map((p) => `${p.where}: ${p.message}`),
+    ["x.json#1: task 7: trial 1's system prompt differs from trial 0's; the prompt keeps trial 0's"],
+  );
 });

@@ -173,6 +173,9 @@ test("the τ-bench fixture: import, then rerun task-2's run 0 from just before i
   assert.match(run.header.prompt, /^The next turn of the conversation in run 0 of task-2 in tau\.jsonl, before its action 2 \(\d+ messages, \d+ tools declared\)/);
   // the tools were inferred from the run's calls; the prefix ends where the run's action 2 began
   const c = run.header.conversation!;
+  // the policy the agent ran under comes first: the importer kept τ-bench's system message as the prompt's system
+  assert.match(c.system ?? "", /^# Airline Agent Policy\n/);
+  assert.equal(c.system, JSON.parse(readFileSync(TAU!, "utf8"))[0].traj[0].content);
   assert.ok(c.tools.some((t) => t.name === "get_user_details"), c.tools.map((t) => t.name).join(", "));
   const calls = c.messages.flatMap((m) => m.content).filter((b) => b.type === "tool_call");
   assert.equal(calls.length, 1, "the prefix holds the run's first action only");
@@ -188,7 +191,7 @@ test("the τ-bench fixture: import, then rerun task-2's run 0 from just before i
   const sent = openai.requests.slice(before);
   assert.equal(sent.length, 8);
   const body = sent[0]!.body as { messages: { role: string; tool_calls?: { id: string }[]; tool_call_id?: string }[]; tools: { function: { name: string } }[] };
-  // the import leaves τ-bench's system message out of the steps: --system puts the policy back first
+  // --system replaces the imported policy: the changed one goes first
   assert.deepEqual(body.messages[0], { role: "system", content: "# Airline agent policy (abridged)" });
   body.messages.forEach((m, i) => {
     if (m.role === "tool") assert.ok(body.messages.slice(0, i).some((p) => p.tool_calls?.some((t) => t.id === m.tool_call_id)), `message ${i} answers a call before it`);

@@ -180,7 +180,8 @@ export function conversationAt(file: string, task: string | undefined, run: numb
   let calls = 0;
   const at = sample.steps.findIndex((st) => st.kind === "tool_call" && ++calls === action);
   if (at < 0) throw new FatalError(`run ${run} of "${task}" made ${calls} tool call${calls === 1 ? "" : "s"}: there is no action ${action} to rerun from`);
-  const c = conversationFromTrajectory(sample.steps, at, {});
+  // the system prompt the run had (an importer keeps the agent's policy as the prompt's `system`)
+  const c = conversationFromTrajectory(sample.steps, at, rec.system ? { system: rec.system } : {});
   if ("error" in c) throw new FatalError(`cannot rerun run ${run} of "${task}" from action ${action}: ${c.error}`);
   return c;
 }
@@ -278,8 +279,8 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
       const file = str("--conversation")!;
       const point = str("--task") !== undefined || f.has("--run") || f.has("--before-action");
       conversation = point ? conversationAt(file, str("--task"), num(f, "--run"), num(f, "--before-action")) : readConversation(file);
-      // a prefix file carries its own system prompt; a recorded run's may have been left out by
-      // its importer (τ-bench's policy is), so it can be given here
+      // a prefix file carries its own system prompt; a recorded run's is its prompt's `system`
+      // (importers keep a log's system message there), and --system replaces it (a changed policy)
       if (str("--system") !== undefined) {
         if (!point) throw new UsageError("--system goes in the conversation's own \"system\" with --conversation FILE");
         conversation = { ...conversation, system: str("--system")! };

@@ -163,6 +163,7 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
   if (!Array.isArray(o.samples)) return { error: { line, message: o.samples === undefined ? `prompt "${id}": missing "samples"` : `prompt "${id}": "samples" is ${describe(o.samples)}, not an array` } };
   if (o.samples.length === 0) return { error: { line, message: `prompt "${id}": "samples" is empty` } };
   if (o.prompt !== undefined && o.prompt !== null && typeof o.prompt !== "string") return { error: { line, message: `prompt "${id}": "prompt" is ${describe(o.prompt)}, not a string` } };
+  if (o.system !== undefined && o.system !== null && typeof o.system !== "string") return { error: { line, message: `prompt "${id}": "system" is ${describe(o.system)}, not a string` } };
   if (o.reference !== undefined && o.reference !== null && typeof o.reference !== "string" && typeof o.reference !== "number")
     return { error: { line, message: `prompt "${id}": "reference" is ${describe(o.reference)}, not a string or a number` } };
   const warnings: LineProblem[] = [];
@@ -192,6 +193,7 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
   seen?.set(id, line);
   const record: PromptRecord = { id, samples };
   if (typeof o.prompt === "string") record.prompt = o.prompt;
+  if (typeof o.system === "string") record.system = o.system;
   if (typeof o.reference === "string" || typeof o.reference === "number") record.reference = o.reference;
   if (typeof o.model === "string") record.model = o.model;
   if (o.benchmark !== undefined && o.benchmark !== null) {

@@ -46,6 +46,8 @@ export interface Sample {
 export interface PromptRecord {
   id: string;
   prompt?: string;
+  /** The system prompt the runs had, when known (an imported agent's policy): a rerun from a point of a run sends it. */
+  system?: string;
   reference?: string | number | null;
   /** The model, when known (recorded runs). */
   model?: string;

@@ -6,7 +6,7 @@
 // first user message; each conversation is one run. Optional per line: `reward` (in [0, 1]),
 // `correct`, `answer`, `model`. A line that cannot be read is skipped and named (file:line).
 import type { PromptRecord, Sample, TrajectoryStep } from "../core/types";
-import { chatMessageSteps, describe, fileHead, fileText, isObject, isReward, jsonError, leftOutWords, nameResults, renderSteps, rewardAnswer, summarize } from "./common";
+import { chatMessageSteps, describe, fileHead, fileText, isObject, isReward, jsonError, leftOutWords, nameResults, renderSteps, rewardAnswer, summarize, systemText } from "./common";
 import type { Importer, ImportProblem, ImportResult, InputFile } from "./types";
 
 export const FORMAT = "chat";
@@ -82,6 +82,8 @@ interface Conversation {
   key: string | null;
   keyValue: string | null;
   firstUser: string | null;
+  /** Its system prompt (system / developer messages, or Anthropic's top-level system). */
+  system: string | null;
   model: string | null;
   sample: Sample;
 }
@@ -129,6 +131,7 @@ function readConversation(v: unknown, leftOut: Map<string, number>): Conversatio
     key,
     keyValue,
     firstUser,
+    system: systemText(v.messages, v.system),
     model: typeof v.model === "string" ? v.model : null,
     sample,
   };
@@ -172,6 +175,9 @@ function read(files: InputFile[]): ImportResult {
     ids.add(id);
     const record: PromptRecord = { id, samples: list.map((c, index) => ({ ...c.sample, index })) };
     if (first.firstUser !== null) record.prompt = first.firstUser;
+    // the first conversation's system prompt (conversations grouped by their first user message may differ in it: the rerun sends the first)
+    const system = list.find((c) => c.system !== null)?.system;
+    if (system) record.system = system;
     const models = new Set(list.map((c) => c.model));
     if (models.size === 1 && first.model !== null) record.model = first.model;
     prompts.push(record);

@@ -72,6 +72,27 @@ export function leftOutWords(leftOut: Map<string, number>): string {
   return [...leftOut].map(([type, n]) => (n > 1 ? `${type} ×${n}` : type)).join(", ");
 }
 
+/**
+ * The system prompt of a conversation: the text of its system / developer messages (OpenAI) and
+ * a top-level `system` (Anthropic: a string or text blocks), joined by a blank line; null when it
+ * has none. Kept beside the trajectory (the trace set's `system`) so a rerun from a point of a
+ * run sends the policy the agent ran under.
+ */
+export function systemText(messages: readonly unknown[], top?: unknown): string | null {
+  const parts: string[] = [];
+  const unused = new Map<string, number>();
+  if (top !== undefined && top !== null) {
+    const t = contentText(top, unused);
+    if (t !== null && t.trim() !== "") parts.push(t);
+  }
+  for (const m of messages) {
+    if (!isObject(m) || (m.role !== "system" && m.role !== "developer")) continue;
+    const t = contentText(m.content, unused);
+    if (t !== null && t.trim() !== "") parts.push(t);
+  }
+  return parts.length > 0 ? parts.join("\n\n") : null;
+}
+
 /** Steps of one OpenAI chat-completions message, or the reason it cannot be read. System and developer messages give no step. */
 export function openAiMessageSteps(m: Record<string, unknown>, leftOut: Map<string, number>): TrajectoryStep[] | string {
   const role = m.role;

@@ -1,13 +1,14 @@
 // τ-bench's results file (sierra-research/tau-bench, what its run.py writes): a JSON array of
 // {task_id, trial, reward, info, traj}, `traj` the conversation in OpenAI chat format. One prompt
 // per task (`task-<task_id>`), its trials as the samples in trial order (a sample's `index` is
-// its trial), each trial's conversation as a trajectory: the system message (the policy) left
-// out, user turns, the agent's text and tool calls, the tools' results (an error when it starts
+// its trial), each trial's conversation as a trajectory: user turns, the agent's text and tool calls, the tools' results (an error when it starts
 // with "Error:", as τ-bench's tools write them). The reward is copied, and the answer is
 // "reward=1" / "reward=0": the answer classes are the outcomes, not whatever the last message
-// happened to say. A record that cannot be read is skipped and named (file#index).
+// happened to say. The system message (the airline policy) is the prompt's `system`: a rerun
+// from a point of a run sends it (when trials of a task differ, the first trial's is kept and the
+// difference named). A record that cannot be read is skipped and named (file#index).
 import type { PromptRecord, Sample, TrajectoryStep } from "../core/types";
-import { describe, fileHead, fileText, isObject, isReward, jsonError, leftOutWords, openAiMessageSteps, renderSteps, rewardAnswer, summarize } from "./common";
+import { describe, fileHead, fileText, isObject, isReward, jsonError, leftOutWords, openAiMessageSteps, renderSteps, rewardAnswer, summarize, systemText } from "./common";
 import type { Importer, ImportProblem, ImportResult, InputFile } from "./types";
 
 export const FORMAT = "tau-bench";
@@ -31,6 +32,8 @@ interface Trial {
   firstUser: string | null;
   /** What the record had that is not text (images…), left out. */
   leftOutNote: string | null;
+  /** Its system message (the policy the agent ran under). */
+  system: string | null;
   where: string;
 }
 
@@ -64,7 +67,7 @@ function readRecord(r: unknown): Omit<Trial, "where"> | string {
   }
   const firstUser = steps.find((s) => s.kind === "user")?.text ?? null;
   const leftOutNote = leftOut.size > 0 ? `${who}: parts that are not text left out (${leftOutWords(leftOut)})` : null;
-  return { taskId: String(id), trial, sample, firstUser, leftOutNote };
+  return { taskId: String(id), trial, sample, firstUser, leftOutNote, system: systemText(r.traj) };
 }
 
 function read(files: InputFile[]): ImportResult {
@@ -124,6 +127,12 @@ function read(files: InputFile[]): ImportResult {
     const record: PromptRecord = { id: `task-${taskId}`, samples };
     const prompt = trials[0]!.firstUser;
     if (prompt !== null) record.prompt = prompt;
+    const kept = trials.find((t) => t.system !== null);
+    if (kept) {
+      record.system = kept.system!;
+      const other = trials.find((t) => t.system !== kept.system);
+      if (other) problems.push({ where: other.where, message: `task ${taskId}: trial ${other.trial}'s system prompt differs from trial ${kept.trial}'s; the prompt keeps trial ${kept.trial}'s` });
+    }
     prompts.push(record);
   }
   return { format: FORMAT, prompts, problems, summary: summarize({ prompts, unit: "task", format: "τ-bench", skipped: { count: skipped, unit: "record" } }) };
