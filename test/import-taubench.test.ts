@@ -93,7 +93,6 @@ test("τ-bench fixture: 25 prompts (task-0 … task-48, even) × 4 trials in tri
   // the policy is kept beside the steps, once per task (every trial of the fixture ran under the same one)
   assert.equal(r.prompts[0]!.system, t0.traj[0]!.content);
   assert.equal(r.prompts.filter((p) => p.system?.startsWith("# Airline Agent Policy")).length, r.prompts.length);
-  assert.ok(!r.problems.some((p) => /system prompt differs/.test(p.message)));
   const errors = r.prompts.flatMap((p) => p.samples.flatMap((s) => s.steps!.filter((x) => x.isError)));
   assert.ok(errors.length > 0 && errors.every((e) => e.text!.startsWith("Error:")), "τ-bench's tool errors are marked");
 });

@@ -176,10 +176,12 @@ test("an agent prompt's traces: call cards with indented arguments, folded resul
 
     // a run's text: the same cards, in order
     await page.click("table.traces thead th.run-h");
-    const detail = await page.evaluate<{ steps: number; calls: number; results: number; heading: string }>(`(() => {
+    const detail = await page.evaluate<{ steps: number; calls: number; results: number; heading: string; rerun: number }>(`(() => {
       const d = document.querySelector(".run-detail");
-      return { steps: d.querySelectorAll(".run-cards > .run-step").length, calls: d.querySelectorAll(".run-cards .tc-card").length, results: d.querySelectorAll(".run-cards details.tr-fold").length, heading: d.querySelector(".run-detail-head").textContent };
+      return { steps: d.querySelectorAll(".run-cards > .run-step").length, calls: d.querySelectorAll(".run-cards .tc-card").length, results: d.querySelectorAll(".run-cards details.tr-fold").length, heading: d.querySelector(".run-detail-head").textContent, rerun: document.querySelectorAll(".rerun-from").length };
     })()`);
+    // the report has no host to run anything: no "Rerun from here"
+    assert.equal(detail.rerun, 0);
     const run0 = p.runs[0]!;
     assert.equal(detail.steps, run0.steps.length);
     assert.equal(detail.calls, run0.toolCalls);

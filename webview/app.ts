@@ -41,6 +41,11 @@ export interface ViewState {
 export interface AppOptions {
   /** Called when the user changes what is shown (a host can persist it). */
   onState?: (s: ViewState) => void;
+  /**
+   * "Rerun from here" on an agent's step (in VS Code only: the HTML report has no host): the
+   * prompt's id, the run's index and the trajectory step's index.
+   */
+  onRerunFrom?: (prompt: string, run: number, step: number) => void;
 }
 
 /** Chips shown before "+N more" in the filter row. */
@@ -448,6 +453,7 @@ export class App {
       unfolded: this.unfolded,
       onPick: (col, pos) => select(col, pos, "traces"),
       onOpen: (run) => (this.openRun = run),
+      ...(p.agent && this.opts.onRerunFrom ? { rerunFrom: (run: number, step: number) => this.opts.onRerunFrom!(p.id, run, step) } : {}),
     });
     const tracesSection = anchor(
       section(

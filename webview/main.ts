@@ -22,7 +22,10 @@ const root = document.getElementById("app") ?? document.body.appendChild(documen
 // again after a window reload (its WebviewPanelSerializer gets this state back).
 type Saved = Partial<ViewState> & { source?: ViewSource };
 const saved = (): Saved => (vscode?.getState() as Saved | undefined) ?? {};
-const app = new App(root, { onState: (s) => vscode?.setState({ ...saved(), ...s }) });
+const app = new App(root, {
+  onState: (s) => vscode?.setState({ ...saved(), ...s }),
+  ...(vscode ? { onRerunFrom: (prompt: string, run: number, step: number) => vscode.postMessage({ type: "rerun/from", prompt, run, step }) } : {}),
+});
 const bar = vscode ? new HostBar(vscode) : null;
 // The banners of failed, partial or interrupted runs, between the host bar and the view.
 const runStates = document.createElement("div");

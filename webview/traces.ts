@@ -40,6 +40,11 @@ export interface TracesOptions {
   onPick: (col: number, pos: number) => void;
   /** The open run changed (its index, or null). */
   onOpen?: (run: number | null) => void;
+  /**
+   * "Rerun from here" on an agent's step of the open run (a host that can run it: VS Code): the
+   * run's index and the trajectory step's index. Absent: no such button.
+   */
+  rerunFrom?: (run: number, step: number) => void;
 }
 
 /** What a re-render should keep: the row at the top and how far into it, the sideways scroll, the open run. */
@@ -71,6 +76,28 @@ interface Item {
 }
 
 let detailIds = 0;
+
+/** The agent's steps a rerun can start from: its calls, and the first step of each of its turns (text or thinking after a user turn or a tool result). */
+export function rerunnable(steps: readonly Step[], k: number): boolean {
+  const s = steps[k];
+  if (!s || s.source === undefined) return false;
+  if (s.kind === "tool_call") return true;
+  if (s.kind !== "text" && s.kind !== "reasoning") return false;
+  for (let i = k - 1; i >= 0; i--) {
+    const prev = steps[i]!.kind;
+    if (prev === undefined) continue;
+    return prev === "user" || prev === "tool_result";
+  }
+  // the run's first step: a run of a next action starts with the agent's turn
+  return true;
+}
+
+/** The number (from 1) of the call at step k among the run's calls. */
+function callNo(steps: readonly Step[], k: number): number {
+  let n = 0;
+  for (let i = 0; i <= k; i++) if (steps[i]!.kind === "tool_call") n++;
+  return n;
+}
 
 export function renderTraces(o: TracesOptions): TracesHandle {
   const { m, order } = o;
@@ -560,6 +587,29 @@ export function renderTraces(o: TracesOptions): TracesHandle {
         title: col >= 0 ? `column ${col}${alt ? `, group ${c.group} (not the consensus)` : ""}: click to show it in the table` : "",
       });
       if (agentRun) el.append(c && col >= 0 ? cardOf(col, pos, s, c) : stepCard(s));
+      if (o.rerunFrom && s.source !== undefined && rerunnable(run.steps, k)) {
+        const source = s.source;
+        const what = s.kind === "tool_call" ? `action ${callNo(run.steps, k)}` : `step ${source}`;
+        el.classList.add("has-rerun");
+        el.append(
+          h(
+            "button",
+            {
+              class: "rerun-from",
+              title: `Sample N times what the agent does here, with everything before it frozen (the run's ${what}; the turn holding it is resampled whole)`,
+              attrs: { type: "button", "aria-label": `rerun from run ${run.index}'s ${what}` },
+              on: {
+                click: (e) => {
+                  e.stopPropagation();
+                  o.rerunFrom!(run.index, source);
+                },
+              },
+            },
+            span("rerun-icon", "↻"),
+            " Rerun from here",
+          ),
+        );
+      }
       else withDiff(el, s.text, c && col >= 0 ? diffOf(col, pos, s.text, c) : null);
       if (col >= 0) el.addEventListener("click", (e) => (e.target as HTMLElement).closest("details.tr-fold") || o.onPick(col, pos));
       text.append(el);
@@ -580,7 +630,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
         "div",
         { class: "muted small" },
         agentRun
-          ? "The trajectory's steps in the order they happened (click one to show its column; a tool result unfolds from its line)."
+          ? `The trajectory's steps in the order they happened (click one to show its column; a tool result unfolds from its line).${o.rerunFrom ? " Rerun from here, on an agent's step (shown at the fork, and on hover), samples what the agent does at that point N times." : ""}`
           : "The steps as segmented, at their offsets (click one to show its column); what the segmenter dropped between them, such as blank lines and decoration, is not in the analysis.",
       ),
     );

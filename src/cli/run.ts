@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { analyzeRuns as analyzeRunFiles, describeRunFailure, type Analysis, type ParsedRun } from "../core";
-import { checkConversation, conversationFromTrajectory, parseConversation, type Conversation } from "../core/conversation";
+import { checkConversation, conversationFromTrajectory, conversationLabel, parseConversation, type Conversation } from "../core/conversation";
 import { parseTraceLine } from "../core/traceset";
 import type { PromptRecord } from "../core/types";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
@@ -184,14 +184,6 @@ export function conversationAt(file: string, task: string | undefined, run: numb
   const c = conversationFromTrajectory(sample.steps, at, rec.system ? { system: rec.system } : {});
   if ("error" in c) throw new FatalError(`cannot rerun run ${run} of "${task}" from action ${action}: ${c.error}`);
   return c;
-}
-
-/** What a next-action run's header says its prompt is: where the prefix came from and where it stops. */
-export function conversationLabel(where: string, c: Conversation): string {
-  const last = c.messages[c.messages.length - 1];
-  const lastText = last?.content.map((b) => (b.type === "text" ? b.text : b.type === "tool_result" ? `[result of ${b.id}] ${b.content}` : "")).join(" ").replace(/\s+/g, " ").trim() ?? "";
-  const cut = lastText.length > 120 ? lastText.slice(0, 119) + "…" : lastText;
-  return `The next turn of the conversation in ${where} (${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.tools.length} tool${c.tools.length === 1 ? "" : "s"} declared), after: ${cut}`;
 }
 
 /** Where `hotmess run` writes the analysis (--json, --html). */

@@ -902,13 +902,23 @@ export function inferTools(steps: TrajectoryStep[]): ToolSpec[] {
  * not a step an agent's turn can be sampled at, or when the prefix would be refused
  * (`checkConversation`), saying why.
  */
-export function conversationFromTrajectory(steps: TrajectoryStep[], before: number, opts: { system?: string; tools?: ToolSpec[] } = {}): Conversation | { error: string } {
+export function conversationFromTrajectory(
+  steps: TrajectoryStep[],
+  before: number,
+  opts: {
+    system?: string;
+    tools?: ToolSpec[];
+    /** How a step is named in messages and `sources` (default "step i"): a caller that put steps before the run's names them its own way. */
+    where?: (i: number) => string;
+  } = {},
+): Conversation | { error: string } {
+  const where = opts.where ?? ((i: number) => `step ${i}`);
   if (!Number.isInteger(before) || before < 0 || before > steps.length)
     return { error: `step ${before} is not a step of the run (it has ${steps.length} ${plural(steps.length, "step", "steps")}, numbered from 0)` };
   const at = steps[before];
   if (at !== undefined && at.kind === "tool_result")
-    return { error: `step ${before} is a tool's result, not the agent's: rerun from the call it answers, or from the step after it` };
-  if (at !== undefined && at.kind === "user") return { error: `step ${before} is a user turn, not the agent's: rerun from the agent's step after it` };
+    return { error: `${where(before)} is a tool's result, not the agent's: rerun from the call it answers, or from the step after it` };
+  if (at !== undefined && at.kind === "user") return { error: `${where(before)} is a user turn, not the agent's: rerun from the agent's step after it` };
   const end = assistantTurnStart(steps, before);
 
   // call ids: as recorded, else call_<k> (k the call's number in the run), never one the run uses
@@ -918,7 +928,7 @@ export function conversationFromTrajectory(steps: TrajectoryStep[], before: numb
   let callNo = 0;
   for (let i = 0; i < end; i++) {
     const s = steps[i]! as TrajectoryStep & { signature?: unknown };
-    const src = `step ${i}`;
+    const src = where(i);
     switch (s.kind) {
       case "user":
         if (typeof s.text === "string" && !isBlank(s.text)) turns.add("user", { type: "text", text: s.text }, src);
@@ -951,10 +961,69 @@ export function conversationFromTrajectory(steps: TrajectoryStep[], before: numb
       }
     }
   }
-  if (turns.messages.length === 0) return { error: `nothing before step ${before} to rerun from: a prefix starts with a user turn` };
+  if (turns.messages.length === 0) return { error: `nothing before ${where(before)} to rerun from: a prefix starts with a user turn` };
   const conversation: Conversation = { messages: turns.messages, tools: opts.tools ?? inferTools(steps) };
   if (opts.system !== undefined && !isBlank(opts.system)) conversation.system = opts.system;
   const problem = checkConversation(conversation);
-  if (problem !== null) return { error: `the prefix before step ${before} cannot be sent: ${problem}` };
+  if (problem !== null) return { error: `the prefix before ${where(before)} cannot be sent: ${problem}` };
   return conversation;
+}
+
+/**
+ * A conversation's turns as a trajectory's steps, in order (what `conversationFromTrajectory`
+ * reads back): user text → user, assistant text → text, thinking → reasoning with its signature,
+ * a call → tool_call with its id, a result → tool_result with its id and error flag. A redacted
+ * thinking block has no step (its data cannot be shown, and the rerun prefix drops it as it drops
+ * unsigned thinking).
+ */
+export function stepsFromConversation(c: Conversation): TrajectoryStep[] {
+  const out: TrajectoryStep[] = [];
+  for (const m of c.messages)
+    for (const b of m.content) {
+      if (b.type === "text") out.push({ kind: m.role === "user" ? "user" : "text", text: b.text });
+      else if (b.type === "thinking") out.push({ kind: "reasoning", text: b.thinking, ...(b.signature ? { signature: b.signature } : {}) } as TrajectoryStep);
+      else if (b.type === "tool_call") out.push({ kind: "tool_call", name: b.name, arguments: b.arguments, id: b.id });
+      else if (b.type === "tool_result") out.push({ kind: "tool_result", text: b.content, id: b.id, ...(b.isError ? { isError: true } : {}) });
+    }
+  return out;
+}
+
+/**
+ * The prefix of a recorded run, up to just before its step `before` (the view's "Rerun from
+ * here"): an imported trajectory (`system` its prompt's; the first user message is a step of
+ * it), or a sample of a run file — a next-action run's sample continues the run's own prefix
+ * (`conversation`: its steps are the turns after it), any other's answers the run's `prompt`.
+ * Tools: the prefix's declared ones, else inferred from the calls; a call of a tool the
+ * declared ones lack (a model that named one it was not given) gets an inferred declaration.
+ */
+export function conversationAtStep(steps: TrajectoryStep[], before: number, base: { conversation?: Conversation; system?: string; prompt?: string }): Conversation | { error: string } {
+  if (!Number.isInteger(before) || before < 0 || before > steps.length)
+    return { error: `step ${before} is not a step of the run (it has ${steps.length} ${plural(steps.length, "step", "steps")}, numbered from 0)` };
+  let all = steps;
+  let head: TrajectoryStep[] = [];
+  let headName = "";
+  if (base.conversation) {
+    head = stepsFromConversation(base.conversation);
+    headName = "the run's prefix";
+  } else if (base.prompt !== undefined && !isBlank(base.prompt) && !steps.slice(0, before).some((s) => s.kind === "user")) {
+    head = [{ kind: "user", text: base.prompt }];
+    headName = "the run's prompt";
+  }
+  if (head.length > 0) all = [...head, ...steps];
+  const at = head.length + before;
+  // messages name the run's own steps, not the steps put before them
+  const where = (i: number) => (i < head.length ? headName : `step ${i - head.length}`);
+  const declared = base.conversation?.tools ?? [];
+  const inferred = inferTools(all);
+  const tools = declared.length === 0 ? inferred : [...declared, ...inferred.filter((t) => !declared.some((d) => d.name === t.name))];
+  const system = base.conversation?.system ?? base.system;
+  return conversationFromTrajectory(all, at, { tools, where, ...(system !== undefined ? { system } : {}) });
+}
+
+/** What a next-action run's header says its prompt is: where the prefix came from and where it stops. */
+export function conversationLabel(where: string, c: Conversation): string {
+  const last = c.messages[c.messages.length - 1];
+  const lastText = last?.content.map((b) => (b.type === "text" ? b.text : b.type === "tool_result" ? `[result of ${b.id}] ${b.content}` : "")).join(" ").replace(/\s+/g, " ").trim() ?? "";
+  const cut = lastText.length > 120 ? lastText.slice(0, 119) + "…" : lastText;
+  return `The next turn of the conversation in ${where} (${c.messages.length} message${c.messages.length === 1 ? "" : "s"}, ${c.tools.length} tool${c.tools.length === 1 ? "" : "s"} declared), after: ${cut}`;
 }

@@ -203,3 +203,21 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
   }
   return { record, warnings };
 }
+
+/**
+ * The prompt `id` of a trace set's text, read line by line until it is found (a malformed line
+ * before it is passed over, as the analysis skips it), or why not: no such prompt (naming a few
+ * that are there), or a text that holds no prompt at all.
+ */
+export function findTraceRecord(text: string, id: string, name = "the trace set"): PromptRecord | { error: string } {
+  const seen = new Map<string, number>();
+  const ids: string[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const parsed = parseTraceLine(lines[i]!, i + 1, seen);
+    if (!parsed || !("record" in parsed)) continue;
+    if (parsed.record.id === id) return parsed.record;
+    ids.push(parsed.record.id);
+  }
+  return { error: `${name} has no prompt "${id}"${ids.length ? ` (it has ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})` : ": is it a trace set?"}` };
+}

@@ -7,7 +7,8 @@ import { benchmarkPrompts, parsePrompt, referenceAnswer } from "../sampling/benc
 import { SimulatedProvider } from "../sampling/simulated";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } from "../report/load";
-import type { ExportFormat, ViewSource } from "../protocol/webview";
+import type { ExportFormat, RerunFrom, ViewSource } from "../protocol/webview";
+import { rerunPoint } from "./rerunpoint";
 import { readSettings } from "./config";
 import { languageModels } from "./lm";
 import { Log } from "./log";
@@ -97,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!panel.files.includes(file)) return;
       void resumeInto(file, panel);
     },
+    onRerunFrom: (panel, point) => void rerunFrom(panel, point).catch(fail),
     secrets: () => secrets.known(),
   };
   const newPanel = (title: string) => ComparisonPanel.create(context.extensionUri, title, handlers);
@@ -154,6 +156,50 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     // a panel of several runs shows them all again, the continued one as it is now
     if (shown.length > 1 && !view.isDisposed) await showFiles(shown, "runs", view);
+    report(outcome, view);
+  }
+
+  /**
+   * "Rerun from here" on a step of a run the panel shows: the prefix before it read from the
+   * panel's files, then how many reruns and which next action is expected (one input, one pick),
+   * then a run of the next action in a new panel (`hotmess run --conversation … --before-action`).
+   */
+  async function rerunFrom(panel: ComparisonPanel, at: RerunFrom): Promise<void> {
+    if (!requireTrust()) return;
+    if (!panel.source) throw new Error("this view has no run to rerun from yet");
+    const point = rerunPoint(panel.source, at);
+    const settings = readSettings();
+    const c = point.conversation;
+    const nText = await vscode.window.showInputBox({
+      title: `Rerun from here: ${point.title}`,
+      prompt: `How many times to sample what the agent does next, with everything before it frozen (${c.messages.length} messages, ${c.tools.length} tools declared${c.system ? ", its system prompt" : ""})`,
+      value: String(settings.n),
+      validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= 1 && Number(v) <= 1000 ? null : "a whole number of reruns, from 1 to 1000"),
+    });
+    if (nText === undefined) return;
+    const n = Number(nText);
+    let reference: string | undefined;
+    if (point.recorded) {
+      const { name, key } = point.recorded;
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: name, description: `any call of ${name}: what run #${at.run} did here`, value: name as string | undefined },
+          { label: key.length > 90 ? key.slice(0, 89) + "…" : key, description: "exactly this call, arguments included", value: key as string | undefined },
+          { label: "No expected action", description: "the split and its spread, without accuracy", value: undefined as string | undefined },
+        ],
+        { title: `Rerun from here ×${n}: the expected next action`, placeHolder: "Which next action is right? Accuracy, incoherence and pass^k are measured against it" },
+      );
+      if (!pick) return;
+      reference = pick.value;
+    }
+    const view = newPanel(`Hot Mess: ${point.title} ×${n}`);
+    view.progress({ target: n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
+    const outcome = await runs
+      .run([{ prompt: point.label, title: point.title, conversation: c, n, id: `${point.id}-${Date.now().toString(36)}`, ...(reference !== undefined ? { reference } : {}) }], view)
+      .catch(async (e) => {
+        view.dispose();
+        throw e;
+      });
     report(outcome, view);
   }
 

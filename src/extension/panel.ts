@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { redactDeep, secretsFromEnv, type Analysis } from "../core";
 import type { LoadedRun } from "../report/load";
-import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RunInView, type ViewSource } from "../protocol/webview";
+import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RerunFrom, type RunInView, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
 
@@ -56,6 +56,8 @@ export interface PanelHandlers {
   onCancel(panel: ComparisonPanel): void;
   /** Retry in the view: continue a run file the panel shows. */
   onResume(panel: ComparisonPanel, file: string): void;
+  /** "Rerun from here" on a step of a run the panel shows. */
+  onRerunFrom(panel: ComparisonPanel, point: RerunFrom): void;
   /** Every key to redact from what the view is sent (Secrets.known()). */
   secrets(): Promise<readonly string[]>;
 }
@@ -116,6 +118,7 @@ export class ComparisonPanel {
         } else if (m.type === "export/request") this.handlers.onExport(this, m.format);
         else if (m.type === "run/cancel") this.handlers.onCancel(this);
         else if (m.type === "run/resume") this.handlers.onResume(this, m.file);
+        else if (m.type === "rerun/from") this.handlers.onRerunFrom(this, m);
       }),
       panel.onDidDispose(() => this.dispose()),
     );

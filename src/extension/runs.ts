@@ -145,7 +145,7 @@ export interface Planned {
  * cap), and every key to redact from the run file: `secrets`, Secrets.known() (the provider's
  * key is one of them, and recordRun adds the provider's own).
  */
-export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
+export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "expectedAction" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
   return {
     provider: resolved.provider,
     providerName: resolved.name,
@@ -259,7 +259,8 @@ export class RunManager {
           {
             n: req.n ?? settings.n,
             outDir: runDirectory(settings, this.context, req.document),
-            ...(req.reference !== undefined ? { reference: req.reference } : {}),
+            // a next action's reference is the expected action: a tool's name or a full call
+            ...(req.reference !== undefined ? (req.conversation ? { expectedAction: String(req.reference) } : { reference: req.reference }) : {}),
             ...(req.benchmark ? { benchmark: req.benchmark } : {}),
             ...(req.id ? { id: req.id } : {}),
             ...(req.source ? { source: req.source } : {}),
@@ -302,6 +303,7 @@ export class RunManager {
             concurrency: h.parameters.concurrency || settings.concurrency,
             outDir: dirname(file),
             ...(h.reference !== undefined ? { reference: h.reference } : {}),
+            ...(h.expectedAction !== undefined ? { expectedAction: h.expectedAction } : {}),
             ...(h.benchmark ? { benchmark: h.benchmark } : {}),
             ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
           },

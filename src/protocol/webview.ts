@@ -99,9 +99,21 @@ export interface ResumeRun {
   type: "run/resume";
   file: string;
 }
-export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun;
+/**
+ * "Rerun from here": sample N times what the agent does at step `step` (the trajectory step's
+ * index: a view Step's `source`) of run `run` (its index) of prompt `prompt` (its id), with
+ * everything before that step's turn frozen. The host reads the prefix from the panel's own
+ * files, never from the message.
+ */
+export interface RerunFrom {
+  type: "rerun/from";
+  prompt: string;
+  run: number;
+  step: number;
+}
+export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun | RerunFrom;
 
-const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume"]);
+const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume", "rerun/from"]);
 const FORMATS = new Set(["json", "csv", "md", "html"]);
 
 /** Checks a message from the view (it comes from a page that renders untrusted text). */
@@ -110,6 +122,10 @@ export function isViewMessage(m: unknown): m is ViewMessage {
   const t = (m as { type?: unknown }).type;
   if (typeof t !== "string" || !VIEW_TYPES.has(t)) return false;
   if (t === "export/request") return FORMATS.has((m as { format?: unknown }).format as string);
+  if (t === "rerun/from") {
+    const r = m as { prompt?: unknown; run?: unknown; step?: unknown };
+    return typeof r.prompt === "string" && r.prompt !== "" && Number.isInteger(r.run) && (r.run as number) >= 0 && Number.isInteger(r.step) && (r.step as number) >= 0;
+  }
   if (t === "run/resume") return typeof (m as { file?: unknown }).file === "string" && (m as { file: string }).file !== "";
   return true;
 }
