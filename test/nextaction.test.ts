@@ -85,9 +85,11 @@ test("a run of next actions: classes by the first call's key, the fork at action
     [
       ["(correct)", 4, true],
       ['get_user_details{"user_id":"sara_doe_496"}', 1, false],
-      [null, 1, false],
+      // the turn that answered in text: an action of its own (its label is the raw answer, "reply without a tool call")
+      ["replywithoutatoolcall", 1, false],
     ],
   );
+  assert.deepEqual(p.answers[2]!.examples, ["reply without a tool call"]);
   assert.equal(p.agent?.forkAction, 0);
   assert.deepEqual(p.agent?.toolCalls, [1, 1, 1, 1, 1, 0]);
   // pass^k = C(4,k)/C(6,k)

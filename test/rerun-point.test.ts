@@ -12,7 +12,7 @@ import type { Step, TrajectoryStep } from "../src/core/types";
 import { PointError, rerunPoint } from "../src/extension/rerunpoint";
 import { importFiles } from "../src/import";
 import { isViewMessage } from "../src/protocol/webview";
-import { rerunnable } from "../webview/traces";
+import { rerunnable } from "../webview/trajectory";
 import { sharedFixture, skipWithout } from "./support/fixtures";
 
 const dir = mkdtempSync(join(tmpdir(), "hotmess-point-"));

@@ -41,9 +41,13 @@ export function fmtSigned(x: number | null | undefined, digits = 3): string {
 }
 
 /** The label of an answer class: the normalised key, "(no answer)" for null. */
-export function answerLabel(a: Pick<AnswerClass, "key"> | null | undefined): string {
+export function answerLabel(a: (Pick<AnswerClass, "key"> & Partial<Pick<AnswerClass, "examples">>) | null | undefined): string {
   if (!a) return DASH;
-  return a.key === null ? "(no answer)" : a.key;
+  if (a.key === null) return "(no answer)";
+  // the answer as written when every run of the class wrote it the same way (a call's arguments
+  // keep their case: JG7FMM, not the key's jg7fmm); else the class's normalised key
+  const ex = a.examples ?? [];
+  return ex.length > 0 && ex.every((e) => e === ex[0]) && ex[0]!.trim() !== "" ? ex[0]! : a.key;
 }
 
 /** Cut a text to `max` characters (on a word boundary when one is close), with "…". */

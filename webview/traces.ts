@@ -10,6 +10,7 @@
 import type { Cell, Run, Step } from "../src/core/types";
 import { forkMark, shownStretches } from "./actions";
 import { stepCard } from "./cards";
+import { rerunnable } from "./trajectory";
 import { diffWords, worthShowing } from "./diff";
 import { h, span } from "./dom";
 import { answerLabel, fmt, plural, truncate } from "./format";
@@ -76,21 +77,6 @@ interface Item {
 }
 
 let detailIds = 0;
-
-/** The agent's steps a rerun can start from: its calls, and the first step of each of its turns (text or thinking after a user turn or a tool result). */
-export function rerunnable(steps: readonly Step[], k: number): boolean {
-  const s = steps[k];
-  if (!s || s.source === undefined) return false;
-  if (s.kind === "tool_call") return true;
-  if (s.kind !== "text" && s.kind !== "reasoning") return false;
-  for (let i = k - 1; i >= 0; i--) {
-    const prev = steps[i]!.kind;
-    if (prev === undefined) continue;
-    return prev === "user" || prev === "tool_result";
-  }
-  // the run's first step: a run of a next action starts with the agent's turn
-  return true;
-}
 
 /** The number (from 1) of the call at step k among the run's calls. */
 function callNo(steps: readonly Step[], k: number): number {

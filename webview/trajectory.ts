@@ -242,3 +242,18 @@ export function cardLines(step: Pick<Step, "kind" | "text" | "name">, cpl: numbe
       return wrapped((step.kind === "reasoning" ? "thinking " : "") + step.text, cpl);
   }
 }
+
+/** The agent's steps a rerun can start from: its calls, and the first step of each of its turns (text or thinking after a user turn or a tool result). */
+export function rerunnable(steps: readonly Step[], k: number): boolean {
+  const s = steps[k];
+  if (!s || s.source === undefined) return false;
+  if (s.kind === "tool_call") return true;
+  if (s.kind !== "text" && s.kind !== "reasoning") return false;
+  for (let i = k - 1; i >= 0; i--) {
+    const prev = steps[i]!.kind;
+    if (prev === undefined) continue;
+    return prev === "user" || prev === "tool_result";
+  }
+  // the run's first step: a run of a next action starts with the agent's turn
+  return true;
+}

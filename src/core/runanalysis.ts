@@ -56,13 +56,18 @@ export function isExpectedAction(call: TrajectoryStep, expected: string): boolea
   return actionKey(call) === actionKey({ name, arguments: args });
 }
 
+/** The answer of a next turn that replied to the user without calling a tool. */
+export const TEXT_REPLY = "reply without a tool call";
+
 /** A run's sample for the analysis: a next action (steps) is answered by its first tool call's key. */
 function sampleOf(s: RunForAnalysis["samples"][number], expected: string | undefined): Sample {
   const sample: Sample = { text: s.text, ...(s.thinking ? { thinking: s.thinking } : {}), index: s.index };
   if (!s.steps) return sample;
   sample.steps = [...s.steps];
   const call = s.steps.find((st) => st.kind === "tool_call");
-  sample.answer = call ? actionKey(call) : null;
+  // a turn that answers the user without a call is an action too (asking first is often the
+  // policy's), one class of its own; a turn with nothing in it has no answer
+  sample.answer = call ? actionKey(call) : s.steps.some((st) => st.kind === "text" && (st.text ?? "").trim() !== "") ? TEXT_REPLY : null;
   if (expected !== undefined) sample.correct = call !== undefined && isExpectedAction(call, expected);
   return sample;
 }
