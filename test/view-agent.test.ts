@@ -176,12 +176,14 @@ test("an agent prompt's traces: call cards with indented arguments, folded resul
 
     // a run's text: the same cards, in order
     await page.click("table.traces thead th.run-h");
-    const detail = await page.evaluate<{ steps: number; calls: number; results: number; heading: string; rerun: number }>(`(() => {
+    const detail = await page.evaluate<{ steps: number; calls: number; results: number; heading: string; rerun: number; loose: number }>(`(() => {
       const d = document.querySelector(".run-detail");
-      return { steps: d.querySelectorAll(".run-cards > .run-step").length, calls: d.querySelectorAll(".run-cards .tc-card").length, results: d.querySelectorAll(".run-cards details.tr-fold").length, heading: d.querySelector(".run-detail-head").textContent, rerun: document.querySelectorAll(".rerun-from").length };
+      return { steps: d.querySelectorAll(".run-cards > .run-step").length, calls: d.querySelectorAll(".run-cards .tc-card").length, results: d.querySelectorAll(".run-cards details.tr-fold").length, heading: d.querySelector(".run-detail-head").textContent, rerun: document.querySelectorAll(".rerun-from").length, loose: [...d.querySelectorAll(".run-cards > .run-step")].filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== "")).length };
     })()`);
     // the report has no host to run anything: no "Rerun from here"
     assert.equal(detail.rerun, 0);
+    // each step is its card and nothing else (no step's text set again beside it)
+    assert.equal(detail.loose, 0);
     const run0 = p.runs[0]!;
     assert.equal(detail.steps, run0.steps.length);
     assert.equal(detail.calls, run0.toolCalls);

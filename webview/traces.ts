@@ -573,6 +573,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
         title: col >= 0 ? `column ${col}${alt ? `, group ${c.group} (not the consensus)` : ""}: click to show it in the table` : "",
       });
       if (agentRun) el.append(c && col >= 0 ? cardOf(col, pos, s, c) : stepCard(s));
+      else withDiff(el, s.text, c && col >= 0 ? diffOf(col, pos, s.text, c) : null);
       if (o.rerunFrom && s.source !== undefined && rerunnable(run.steps, k)) {
         const source = s.source;
         const what = s.kind === "tool_call" ? `action ${callNo(run.steps, k)}` : `step ${source}`;
@@ -596,7 +597,6 @@ export function renderTraces(o: TracesOptions): TracesHandle {
           ),
         );
       }
-      else withDiff(el, s.text, c && col >= 0 ? diffOf(col, pos, s.text, c) : null);
       if (col >= 0) el.addEventListener("click", (e) => (e.target as HTMLElement).closest("details.tr-fold") || o.onPick(col, pos));
       text.append(el);
     });

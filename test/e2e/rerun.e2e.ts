@@ -73,6 +73,8 @@ async function rerunFromAction2(page: Page, shot?: string): Promise<string> {
     return steps.findIndex((s) => s.querySelector(".tc-card") && ++calls === 2);
   })()`)) as number;
   assert(at >= 0, "run #0 of task-2 has an action 2");
+  const loose = (await frame.evaluate<number>(`[...document.querySelectorAll(".run-detail .run-cards > .run-step")].filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== "")).length`)) as number;
+  assert(loose === 0, `each step of the run's text is its card and its button, nothing else (${loose} steps carry loose text)`);
   const step = steps.nth(at);
   await step.evaluate("(e) => e.scrollIntoView({ block: \"center\" })");
   await step.hover();
