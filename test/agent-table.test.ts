@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeTraceSet } from "../src/core";
-import { agentLines, renderTable, toolTally, whereTheyDiffer } from "../src/cli/table";
+import { agentLines, renderTable, whereTheyDiffer } from "../src/cli/table";
+import { toolTally } from "../src/core/trajectory";
 import { exportMarkdown } from "../src/report/export";
 
 const call = (name: string, args: unknown, id: string) => ({ kind: "tool_call", name, arguments: args, id });

@@ -154,4 +154,8 @@ test("the τ-bench fixture: task-2's run 0 before its action 2 starts with the a
   assert.equal(last.content.filter((b) => b.type === "tool_call").length, 0);
   assert.equal(p.conversation.messages.flatMap((m) => m.content).filter((b) => b.type === "tool_call").length, 1);
   assert.equal(p.recorded?.name, steps[step]!.name);
+  // the tools: every tool the agent called anywhere in the trace set, not only this run's
+  const names = new Set(r.prompts.flatMap((x) => x.samples.flatMap((s) => (s.steps ?? []).filter((st) => st.kind === "tool_call").map((st) => st.name))));
+  assert.deepEqual(new Set(p.conversation.tools.map((t) => t.name)), names);
+  assert.ok(names.has("cancel_reservation") && names.size > 10, `${names.size} tools: ${[...names].join(", ")}`);
 });

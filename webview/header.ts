@@ -4,6 +4,7 @@
 // interval. A `lead` section (the optimizer benchmark's per-step view) goes right under the title.
 import { MIN_RUNS_FOR_INTERVAL } from "../src/core/interval";
 import { SIMULATED_MODEL } from "../src/core/lead";
+import { toolTally } from "../src/core/trajectory";
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
@@ -77,7 +78,11 @@ function agentFacts(p: PromptAnalysis): HTMLElement[] {
   const cause = ag.forkCause ? (ag.forkCause.kind === "policy" ? "the policy" : "the environment") : "";
   const groups = (ag.forkActions ?? []).map((g) => `${plural(g.count, "run")}: ${truncate(g.key, 160)}`).join("\n");
   const title = [ag.forkCause?.detail ?? "", groups].filter(Boolean).join("\n\n");
-  return [calls, fact("fork action", `${ag.forkAction + 1}${cause ? ` · ${cause}` : ""}`, title)];
+  const facts = [calls, fact("fork action", `${ag.forkAction + 1}${cause ? ` · ${cause}` : ""}`, title)];
+  // calls of one tool that differ only by their arguments: the split by tool too
+  const byTool = toolTally(ag.forkActions ?? []);
+  if (byTool.length > 0 && byTool.length < (ag.forkActions ?? []).length) facts.push(fact("by tool", byTool.map(([name, n]) => `${n} ${name}`).join(" · "), "the runs' actions at the fork, grouped by the tool they called whatever its arguments"));
+  return facts;
 }
 
 function fact(label: string, value: string, title?: string): HTMLElement {

@@ -3,6 +3,7 @@
 // reruns that would bring the interval under ±0.05 and the fork column; then the pooled figures,
 // reliability, the length split and the majority vote. Rounding happens here, never in the analysis.
 import { ensembleText, ensembleVerdict, forkGroups, headlineText, rerunsText, SIMULATED_MODEL, TARGET_TEXT, type Analysis, type HeadlineFigure, type Interval, type PromptAnalysis } from "../core";
+import { toolTally } from "../core/trajectory";
 import type { Io } from "./common";
 
 export interface Style {
@@ -216,16 +217,6 @@ export function whereTheyDiffer(keys: string[], width: number): string[] {
 
 const MAX_AGENT_PROMPTS = 12;
 
-/** The groups at the fork action by tool name alone (an action key is the name, then its arguments), most runs first. */
-export function toolTally(groups: readonly { key: string; count: number }[]): [string, number][] {
-  const by = new Map<string, number>();
-  for (const g of groups) {
-    const at = g.key.indexOf("{");
-    const name = at < 0 ? g.key : g.key.slice(0, at);
-    by.set(name, (by.get(name) ?? 0) + g.count);
-  }
-  return [...by.entries()].sort((a, b) => b[1] - a[1]);
-}
 const MAX_ACTION_GROUPS = 3;
 
 /**

@@ -993,10 +993,21 @@ export function stepsFromConversation(c: Conversation): TrajectoryStep[] {
  * here"): an imported trajectory (`system` its prompt's; the first user message is a step of
  * it), or a sample of a run file — a next-action run's sample continues the run's own prefix
  * (`conversation`: its steps are the turns after it), any other's answers the run's `prompt`.
- * Tools: the prefix's declared ones, else inferred from the calls; a call of a tool the
- * declared ones lack (a model that named one it was not given) gets an inferred declaration.
+ * Tools: the prefix's declared ones, else inferred from the calls (this run's and `calls`:
+ * every run of the agent the caller has); a call of a tool the declared ones lack (a model that
+ * named one it was not given) gets an inferred declaration.
  */
-export function conversationAtStep(steps: TrajectoryStep[], before: number, base: { conversation?: Conversation; system?: string; prompt?: string }): Conversation | { error: string } {
+export function conversationAtStep(
+  steps: TrajectoryStep[],
+  before: number,
+  base: {
+    conversation?: Conversation;
+    system?: string;
+    prompt?: string;
+    /** More recorded calls to infer undeclared tools from: every run of the same agent (a trace set's), so that a rerun may call a tool this run happened not to. */
+    calls?: readonly TrajectoryStep[];
+  },
+): Conversation | { error: string } {
   if (!Number.isInteger(before) || before < 0 || before > steps.length)
     return { error: `step ${before} is not a step of the run (it has ${steps.length} ${plural(steps.length, "step", "steps")}, numbered from 0)` };
   let all = steps;
@@ -1014,7 +1025,7 @@ export function conversationAtStep(steps: TrajectoryStep[], before: number, base
   // messages name the run's own steps, not the steps put before them
   const where = (i: number) => (i < head.length ? headName : `step ${i - head.length}`);
   const declared = base.conversation?.tools ?? [];
-  const inferred = inferTools(all);
+  const inferred = inferTools(base.calls ? [...all, ...base.calls] : all);
   const tools = declared.length === 0 ? inferred : [...declared, ...inferred.filter((t) => !declared.some((d) => d.name === t.name))];
   const system = base.conversation?.system ?? base.system;
   return conversationFromTrajectory(all, at, { tools, where, ...(system !== undefined ? { system } : {}) });

@@ -221,3 +221,19 @@ export function findTraceRecord(text: string, id: string, name = "the trace set"
   }
   return { error: `${name} has no prompt "${id}"${ids.length ? ` (it has ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})` : ": is it a trace set?"}` };
 }
+
+/**
+ * Every tool call of a trace set's trajectories, in file order: what the tools of an agent that
+ * declared none (τ-bench's results) are inferred from, so that a rerun from one of its runs may
+ * call any tool the agent was seen to have.
+ */
+export function traceSetCalls(text: string): TrajectoryStep[] {
+  const out: TrajectoryStep[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const parsed = parseTraceLine(lines[i]!, i + 1);
+    if (!parsed || !("record" in parsed)) continue;
+    for (const s of parsed.record.samples) for (const st of s.steps ?? []) if (st.kind === "tool_call") out.push(st);
+  }
+  return out;
+}

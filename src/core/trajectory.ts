@@ -192,3 +192,18 @@ export function renderTrajectory(steps: readonly TrajectoryStep[]): { trace: str
   });
   return { trace, steps: out };
 }
+
+/**
+ * Groups of actions by tool name alone (an action key is the name, then its arguments), most runs
+ * first: the fork action's groups when calls of one tool differ only by their arguments. A group
+ * whose key is not a call (`<end>`, a reply without a call) stays as it is.
+ */
+export function toolTally(groups: readonly { key: string; count: number }[]): [string, number][] {
+  const by = new Map<string, number>();
+  for (const g of groups) {
+    const at = g.key.indexOf("{");
+    const name = at < 0 ? g.key : g.key.slice(0, at);
+    by.set(name, (by.get(name) ?? 0) + g.count);
+  }
+  return [...by.entries()].sort((a, b) => b[1] - a[1]);
+}

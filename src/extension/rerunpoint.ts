@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { conversationAtStep, conversationLabel, type Conversation } from "../core/conversation";
 import { parseRunFile } from "../core/runfile";
-import { findTraceRecord } from "../core/traceset";
+import { findTraceRecord, traceSetCalls } from "../core/traceset";
 import { actionText } from "../core/trajectory";
 import type { TrajectoryStep } from "../core/types";
 import type { RerunFrom, ViewSource } from "../protocol/webview";
@@ -41,12 +41,14 @@ const read = (file: string): string => {
 /** The steps of the run and what came before them, from the panel's files. */
 function locate(source: ViewSource, point: RerunFrom): { steps: TrajectoryStep[]; base: Parameters<typeof conversationAtStep>[2]; where: string } {
   if (source.kind === "traces") {
-    const rec = findTraceRecord(read(source.file), point.prompt, basename(source.file));
+    const text = read(source.file);
+    const rec = findTraceRecord(text, point.prompt, basename(source.file));
     if ("error" in rec) throw new PointError(rec.error);
     const sample = rec.samples.find((s, i) => (s.index ?? i) === point.run);
     if (!sample) throw new PointError(`prompt "${point.prompt}" of ${basename(source.file)} has no run #${point.run} (it has ${rec.samples.length})`);
     if (!sample.steps) throw new PointError(`run #${point.run} of "${point.prompt}" is not a trajectory (it has no steps)`);
-    return { steps: sample.steps, base: { ...(rec.system ? { system: rec.system } : {}), ...(rec.prompt ? { prompt: rec.prompt } : {}) }, where: basename(source.file) };
+    // tools inferred from every call of the trace set: the agent's, whichever run made them
+    return { steps: sample.steps, base: { ...(rec.system ? { system: rec.system } : {}), ...(rec.prompt ? { prompt: rec.prompt } : {}), calls: traceSetCalls(text) }, where: basename(source.file) };
   }
   const unreadable: string[] = [];
   for (const file of source.files) {

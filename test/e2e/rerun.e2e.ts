@@ -82,7 +82,9 @@ async function rerunFromAction2(page: Page, shot?: string): Promise<string> {
   const button = step.locator("button.rerun-from");
   const title = (await button.getAttribute("title")) ?? "";
   await page.waitForTimeout(300);
-  const shown = String(await button.evaluate("(b) => getComputedStyle(b).opacity").catch((e: Error) => `unreadable: ${e.message}`));
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const shown = String(await button.evaluate((b) => (globalThis as any).getComputedStyle(b).opacity).catch((e: Error) => `unreadable: ${e.message}`));
+  assert(shown === "1", `the button shows on the hovered step (opacity ${shown})`);
   assert((await button.count()) === 1, "the step has its Rerun from here button");
   hoverOpacity = shown;
   if (shot) await screenshot(page, shot);
