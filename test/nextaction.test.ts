@@ -80,6 +80,7 @@ test("a run of next actions: classes by the first call's key, the fork at action
   const p = a.prompts[0]!;
   assert.equal(p.n, 6);
   assert.equal(p.target, "flags");
+  assert.equal(p.expectedAction, "get_reservation_details", "the analysis says what the correct flags were measured against");
   assert.deepEqual(
     p.answers.map((c) => [c.key, c.count, c.reference]),
     [

@@ -29,7 +29,9 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
     "div",
     { class: "facts" },
     fact("n", String(p.n)),
-    fact("target", p.target === "none" ? "none" : p.target === "flags" ? "correct flags" : "reference"),
+    p.expectedAction !== undefined
+      ? fact("expected action", truncate(p.expectedAction, 60), `${p.expectedAction}: a rerun is right when its first call is ${/[({]/.test(p.expectedAction) ? "exactly this call" : "a call of this tool"}`)
+      : fact("target", p.target === "none" ? "none" : p.target === "flags" ? "correct flags" : "reference"),
     p.reference !== null && p.target !== "none" ? fact("reference", truncate(p.reference, 60), p.reference) : null,
     fact("classes", String(p.classes)),
     p.forkColumn !== null ? fact("fork", `column ${p.forkColumn} of ${p.columns.length}`) : fact("fork", "none"),

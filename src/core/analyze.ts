@@ -356,6 +356,7 @@ export class Analyzer {
       id: record.id,
       ...(record.prompt !== undefined ? { prompt: record.prompt } : {}),
       ...(record.model !== undefined ? { model: record.model } : {}),
+      ...(record.expectedAction !== undefined ? { expectedAction: record.expectedAction } : {}),
       ...(optimizer ? { optimizer } : {}),
       n,
       target: cls.target,

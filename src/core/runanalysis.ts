@@ -88,6 +88,7 @@ export function runToPromptRecord(run: RunForAnalysis, seed?: number): PromptRec
   };
   if (run.header.reference !== undefined) record.reference = run.header.reference;
   if (run.header.model) record.model = run.header.model;
+  if (run.header.expectedAction !== undefined) record.expectedAction = run.header.expectedAction;
   if (run.header.benchmark?.kind === "optimizer") record.benchmark = run.header.benchmark;
   return record;
 }

@@ -51,6 +51,8 @@ export interface PromptRecord {
   reference?: string | number | null;
   /** The model, when known (recorded runs). */
   model?: string;
+  /** A run of next actions: the expected action its correct flags were computed against. */
+  expectedAction?: string;
   /** An optimizer-emulation problem: the runs are scored step by step against it. */
   benchmark?: OptimizerSpec;
   samples: Sample[];
@@ -248,6 +250,8 @@ export interface PromptAnalysis {
   prompt?: string;
   /** The model that produced the runs, when known (run files). */
   model?: string;
+  /** A run of next actions: the action counted as right (a tool's name or a full call), which the correct flags come from. */
+  expectedAction?: string;
   /** Per-step squared-error decomposition, for optimizer-benchmark prompts. */
   optimizer?: OptimizerAnalysis;
   n: number;
