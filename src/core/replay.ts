@@ -44,6 +44,8 @@ export interface ReplayEntry {
 export interface ReplayTable {
   /** Where the table was read from (a file's name), for the run header and messages. */
   source?: string;
+  /** The prompt (task) of `source` whose runs it holds, when not all of them. */
+  task?: string;
   /** By call key (trajectory.ts actionKey), in the order first recorded. */
   entries: Map<string, ReplayEntry>;
   /** Tool calls read. */

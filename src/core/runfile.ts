@@ -68,6 +68,8 @@ export interface RunHeader {
   rollout?: {
     steps: number;
     replay?: string;
+    /** The prompt of `replay` whose runs were read, when not all (a rerun from a point of that task). */
+    replayTask?: string;
     replayResults?: { calls: number; answered: number; keys: number; ambiguous: number };
     command?: string;
     timeoutMs?: number;
