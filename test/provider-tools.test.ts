@@ -215,9 +215,11 @@ test("Anthropic: the next turn as events — thinking, text, the tool call assem
   assert.equal(calls[0]!.name, "cancel_reservation");
   assert.equal(calls[0]!.arguments, JSON.stringify(args), "the raw text, the pieces joined");
   assert.deepEqual(JSON.parse(calls[0]!.arguments), args);
-  // the call comes after the thinking and the text, before the stop
+  // the call comes after the thinking (closed by its signature) and the text, before the stop
   const order = first.map((e) => e.type).filter((t) => t !== "usage");
-  assert.deepEqual([...new Set(order)], ["thinking", "text", "tool_call", "stop"]);
+  assert.deepEqual([...new Set(order)], ["thinking", "thinking_signature", "text", "tool_call", "stop"]);
+  const signature = first.find((e) => e.type === "thinking_signature");
+  assert.ok(signature?.type === "thinking_signature" && signature.signature.length > 40, "the signature_delta's signature, as streamed");
   assert.deepEqual(first.at(-1), { type: "stop", reason: "tool_use", truncated: false });
   assert.equal(usage(first, "outputTokens"), 95);
 

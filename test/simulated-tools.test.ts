@@ -133,7 +133,7 @@ function assertWellFormed(conv: Conversation, turns: Turn[], thinkingOn: boolean
       assert.equal(t.stop.reason, "tool_use");
       const tool = declared.get(t.call.name);
       assert.ok(tool, `${t.call.name} is declared`);
-      assert.match(t.call.id, /^call_sim_\d+$/);
+      assert.match(t.call.id, /^call_sim_\d+_\d+$/);
       assert.ok(!ids.has(t.call.id), `a fresh id: ${t.call.id}`);
       const args = JSON.parse(t.call.arguments) as unknown;
       assert.deepEqual(schemaErrors(args, tool.inputSchema), [], `${t.call.name}${t.call.arguments}`);

@@ -3,8 +3,10 @@
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { analyzeRuns as analyzeRunFiles, describeRunFailure, type Analysis, type ParsedRun } from "../core";
-import { checkConversation, conversationFromTrajectory, conversationLabel, parseConversation, type Conversation } from "../core/conversation";
-import { parseTraceLine } from "../core/traceset";
+import { checkConversation, conversationAtStep, conversationLabel, parseConversation, type Conversation } from "../core/conversation";
+import { addConversation, emptyReplayTable, replayStats, replayTableOf, type ReplayTable } from "../core/replay";
+import { isRunFile, parseRunFile, type RolloutStop, type RunHeader, type RunSampleLine } from "../core/runfile";
+import { findTraceRecord, parseTraceLine, traceSetCalls } from "../core/traceset";
 import type { PromptRecord } from "../core/types";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
 import type { Progress, RunEvent } from "../sampling/engine";
@@ -14,7 +16,8 @@ import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
 import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
 import { RunWriter, safeBaseURL } from "../sampling/store";
-import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
+import { DEFAULT_TOOL_TIMEOUT_MS, splitCommand } from "../sampling/toolcommand";
+import type { Provider, Rollout, SampleRequest, ThinkingMode } from "../sampling/types";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs, type LiveLine } from "./io";
@@ -154,36 +157,137 @@ export function readConversation(file: string): Conversation {
  */
 export function conversationAt(file: string, task: string | undefined, run: number | undefined, action: number | undefined): Conversation {
   if (task === undefined || run === undefined || action === undefined) throw new UsageError("rerunning from a point of a trace set needs --task ID, --run R and --before-action K");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new FatalError(`cannot read the trace set ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-  const seen = new Map<string, number>();
-  let record: PromptRecord | null = null;
-  const ids: string[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (record) return;
-    const parsed = parseTraceLine(line, i + 1, seen);
-    if (parsed && "record" in parsed) {
-      ids.push(parsed.record.id);
-      if (parsed.record.id === task) record = parsed.record;
-    }
-  });
-  if (!record) throw new FatalError(`${file} has no prompt "${task}"${ids.length ? ` (it has ${ids.slice(0, 5).join(", ")}${ids.length > 5 ? ", …" : ""})` : ": is it a trace set?"}`);
-  const rec = record as PromptRecord;
+  const text = readTraceText(file, "the trace set");
+  const rec = findTraceRecord(text, task, file);
+  if ("error" in rec) throw new FatalError(rec.error);
   const sample = rec.samples.find((s, i) => (s.index ?? i) === run);
   if (!sample) throw new FatalError(`prompt "${task}" of ${file} has no run ${run} (it has ${rec.samples.length})`);
   if (!sample.steps) throw new FatalError(`run ${run} of "${task}" is not a trajectory (it has no steps): rerun it as a prompt instead`);
   let calls = 0;
   const at = sample.steps.findIndex((st) => st.kind === "tool_call" && ++calls === action);
   if (at < 0) throw new FatalError(`run ${run} of "${task}" made ${calls} tool call${calls === 1 ? "" : "s"}: there is no action ${action} to rerun from`);
-  // the system prompt the run had (an importer keeps the agent's policy as the prompt's `system`)
-  const c = conversationFromTrajectory(sample.steps, at, rec.system ? { system: rec.system } : {});
+  // the system prompt the run had (an importer keeps the agent's policy as the prompt's
+  // `system`), the tools inferred from every call of the trace set (the agent's, not this run's only)
+  const c = conversationAtStep(sample.steps, at, { ...(rec.system ? { system: rec.system } : {}), ...(rec.prompt ? { prompt: rec.prompt } : {}), calls: traceSetCalls(text) });
   if ("error" in c) throw new FatalError(`cannot rerun run ${run} of "${task}" from action ${action}: ${c.error}`);
   return c;
+}
+
+function readTraceText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new FatalError(`cannot read ${what} ${file}: ${code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+}
+
+/**
+ * A rollout's replay table (src/core/replay.ts): the prefix's own results first, then those
+ * recorded in `file` — a trace set (every run of every prompt, or of `task` only) or a run file
+ * (its samples' steps, after its own prefix's results) — in file order; the first recorded of a
+ * call's results is the one replayed.
+ */
+export function readReplay(file: string | undefined, prefix: Conversation, task?: string): ReplayTable {
+  if (file === undefined) {
+    const t = emptyReplayTable();
+    addConversation(t, prefix, "the prefix");
+    return t;
+  }
+  const text = readTraceText(file, "the replay file");
+  const table = emptyReplayTable(basename(file));
+  if (task !== undefined) table.task = task;
+  addConversation(table, prefix, "the prefix");
+  const nl = text.indexOf("\n");
+  const first = nl < 0 ? text : text.slice(0, nl);
+  if (isRunFile(first)) {
+    let run;
+    try {
+      run = parseRunFile(text);
+    } catch (e) {
+      throw new FatalError(`cannot read the replay file ${file}: ${(e as Error).message}`);
+    }
+    if (run.header.conversation) addConversation(table, run.header.conversation, `${basename(file)}'s prefix`);
+    return replayTableOf([{ id: basename(file), samples: run.samples.filter((x) => x.steps).map((x) => ({ steps: x.steps!, index: x.index })) }], { into: table });
+  }
+  const seen = new Map<string, number>();
+  const records: PromptRecord[] = [];
+  text.split("\n").forEach((line, i) => {
+    const parsed = parseTraceLine(line, i + 1, seen);
+    if (parsed && "record" in parsed) records.push(parsed.record);
+  });
+  if (records.length === 0) throw new FatalError(`the replay file ${file} has no trace-set record (nor is it a run file): give a trace set of trajectories (hotmess import writes one) or a run file`);
+  if (task !== undefined && !records.some((r) => r.id === task)) throw new FatalError(`the replay file ${file} has no prompt "${task}"`);
+  return replayTableOf(records, { into: table, ...(task !== undefined ? { task } : {}) });
+}
+
+/** What a rollout will do, for the run's opening lines. */
+function rolloutPlanLine(r: Rollout): string {
+  const sources: string[] = [];
+  const st = r.replay ? replayStats(r.replay) : null;
+  if (r.replay && st && (st.calls > 0 || r.replay.source !== undefined)) {
+    const where = r.replay.source ? `recorded in ${r.replay.source}${r.replay.task ? ` (the runs of ${r.replay.task})` : ""}` : "recorded in the prefix";
+    sources.push(`${where}: ${st.answered} of ${st.calls} call${st.calls === 1 ? "" : "s"} with a result, ${st.keys} distinct${st.ambiguous ? `, ${st.ambiguous} answered differently in different places (the first recorded is given)` : ""}`);
+  }
+  if (r.command) sources.push(`${sources.length ? "else " : ""}from ${r.command[0]} (run without a shell, killed after ${(r.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS) / 1000} s; its output is untrusted text)`);
+  if (sources.length === 0) return `rollouts of up to ${r.steps} action${r.steps === 1 ? "" : "s"}; no tool results recorded and no --tool-command: every rerun stops at its first call`;
+  return `rollouts of up to ${r.steps} action${r.steps === 1 ? "" : "s"}; tool results ${sources.join("; ")}${r.command ? "" : "; a call with none stops its rerun"}`;
+}
+
+/** Why a rollout's sample ended, in a few words. */
+function stopWords(s: RolloutStop): string {
+  switch (s.reason) {
+    case "answered":
+      return "answered";
+    case "steps":
+      return "reached --steps";
+    case "no-result":
+      return `no recorded result for ${callLabel(s.call ?? "")}`;
+    case "truncated":
+      return "cut at max tokens";
+    case "error":
+      return `the tool command could not run: ${s.message ?? ""}`;
+  }
+}
+
+/** The end of a call key for people: `name {arguments}`, cut to about 80 characters. */
+function callLabel(key: string): string {
+  const at = key.search(/[{[("\d]/);
+  const label = at > 0 ? `${key.slice(0, at)} ${key.slice(at)}` : key;
+  return label.length > 80 ? `${label.slice(0, 79)}…` : label;
+}
+
+/**
+ * How a rollout's reruns ended, in one line: "rollouts: 5 answered, 2 stopped at a call with no
+ * recorded result (get_flight_status {…}), 1 reached 5 steps". Null when no sample has a
+ * rolloutStop.
+ */
+export function rolloutSummary(samples: readonly Pick<RunSampleLine, "rolloutStop">[], steps: number): string | null {
+  const stops = samples.flatMap((s) => (s.rolloutStop ? [s.rolloutStop] : []));
+  if (stops.length === 0) return null;
+  const count = (reason: RolloutStop["reason"]) => stops.filter((x) => x.reason === reason);
+  /** The calls it stopped at, most often first (ties in the order met), up to two, then how many more. */
+  const calls = (xs: RolloutStop[]) => {
+    const by = new Map<string, number>();
+    for (const x of xs) if (x.call) by.set(x.call, (by.get(x.call) ?? 0) + 1);
+    const sorted = [...by].sort((a, b) => b[1] - a[1]);
+    const shown = sorted.slice(0, 2).map(([k, n]) => `${callLabel(k)}${n > 1 ? ` ×${n}` : ""}`);
+    return shown.length === 0 ? "" : ` (${shown.join("; ")}${sorted.length > 2 ? `; ${sorted.length - 2} other call${sorted.length - 2 === 1 ? "" : "s"}` : ""})`;
+  };
+  const parts: string[] = [];
+  const answered = count("answered");
+  if (answered.length) parts.push(`${answered.length} answered`);
+  const missing = count("no-result");
+  if (missing.length) parts.push(`${missing.length} stopped at a call with no recorded result${calls(missing)}`);
+  const reached = count("steps");
+  if (reached.length) parts.push(`${reached.length} reached ${steps} step${steps === 1 ? "" : "s"}`);
+  const cut = count("truncated");
+  if (cut.length) parts.push(`${cut.length} cut at max tokens`);
+  const errors = count("error");
+  if (errors.length) parts.push(`${errors.length} stopped: the tool command could not run (${errors[0]!.message ?? "no reason given"})`);
+  const results = stops.reduce((a, x) => ({ replay: a.replay + x.results.replay, command: a.command + x.results.command, ambiguous: a.ambiguous + x.results.ambiguous }), { replay: 0, command: 0, ambiguous: 0 });
+  const given = [`${results.replay} from the replay table${results.ambiguous ? ` (${results.ambiguous} of calls recorded with other results too: the first recorded was given)` : ""}`, ...(results.command ? [`${results.command} from the tool command`] : [])];
+  return `rollouts: ${parts.join(", ")}; tool results given: ${given.join(", ")}`;
 }
 
 /** Where `hotmess run` writes the analysis (--json, --html). */
@@ -207,6 +311,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     inputs: [
       { path: str("--prompt-file"), what: "the prompt file" },
       { path: str("--conversation"), what: "the conversation" },
+      { path: str("--replay"), what: "the replay file" },
       { path: str("--prices"), what: "the price table" },
       { path: str("--resume"), what: "the run file" },
     ],
@@ -232,6 +337,8 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   let baseURL = str("--base-url");
   let reference: string | number | undefined = str("--reference");
   let conversation: Conversation | undefined;
+  // a rerun from a point of a trace set: the file and the task (its runs are the default replay table)
+  let pointOf: { file: string; task: string } | undefined;
   let expectedAction: string | undefined;
   let runId: string | undefined;
   let n: number;
@@ -280,6 +387,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
       system = conversation.system;
       // a rerun from a point of a recorded run is named by it: task-2 · run 0 · before action 2
       if (point) runId = `${str("--task")}-run${num(f, "--run")}-before-action${num(f, "--before-action")}-${Date.now().toString(36)}`;
+      if (point) pointOf = { file, task: str("--task")! };
       prompt = conversationLabel(point ? `run ${num(f, "--run")} of ${str("--task")} in ${basename(file)}, before its action ${num(f, "--before-action")}` : basename(file), conversation);
       // the reference of a next action is the expected action: a tool's name or a full key
       if (reference !== undefined) {
@@ -311,12 +419,13 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     else thinking = defaultThinkingFor(providerName, model);
   }
   if (untilCi !== undefined && conversation) throw new UsageError("--until-ci is not available with --conversation yet: give -n");
+  const rollout = planRollout(f, conversation, pointOf, resumed?.run.header.rollout);
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
 
   const live = liveLine(io);
   const setup = makeProvider(providerName, io.env, baseURL, live, simKnobs(f));
-  const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking, ...(conversation ? { conversation } : {}) };
+  const request: SampleRequest = { prompt, ...(system ? { system } : {}), model, maxTokens, ...(temperature !== undefined ? { temperature } : {}), thinking, ...(conversation ? { conversation } : {}), ...(rollout ? { rollout } : {}) };
   const refused = setup.provider.check(request);
   if (refused) throw new FatalError(refused);
   const benchmark = resumed?.run.header.benchmark;
@@ -340,6 +449,52 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     ...(seed !== undefined ? { seed } : {}),
   };
   return { plan, out };
+}
+
+/**
+ * A rollout from `--steps K`, `--replay FILE`, `--tool-command CMD` and `--tool-timeout S` (or, for
+ * a resumed run, from its header and the replay file and command given again): undefined without
+ * one. The replay table defaults to the trace set's runs of the task a rerun from a point came
+ * from; the prefix's own results come first in it. The command is split into words here, without
+ * a shell.
+ */
+function planRollout(f: Parsed["flags"], conversation: Conversation | undefined, pointOf: { file: string; task: string } | undefined, recorded: RunHeader["rollout"] | undefined): Rollout | undefined {
+  const str = (k: string) => {
+    const v = f.get(k);
+    return typeof v === "string" ? v : undefined;
+  };
+  const replayFile = str("--replay");
+  const line = str("--tool-command");
+  const timeoutS = num(f, "--tool-timeout");
+  let steps = num(f, "--steps");
+  let task = pointOf?.task;
+  let timeoutMs = timeoutS !== undefined ? Math.round(timeoutS * 1000) : undefined;
+  if (recorded) {
+    // a resumed rollout: its steps as recorded, its replay file and command given again
+    if (f.has("--steps")) throw new UsageError("--resume continues a run as it was recorded: --steps cannot change it (start a new run instead)");
+    if (recorded.replay !== undefined && replayFile === undefined)
+      throw new UsageError(`this run is a rollout whose tool results came from ${recorded.replay}: give that file again with --replay (the run file keeps only its name)`);
+    if (recorded.command !== undefined && line === undefined) throw new UsageError(`this run is a rollout whose tool command was ${recorded.command}: give it again with --tool-command (the run file keeps only the program's name)`);
+    steps = recorded.steps;
+    task = recorded.replayTask;
+    timeoutMs ??= recorded.timeoutMs;
+  } else if (steps === undefined) {
+    for (const k of ["--replay", "--tool-command", "--tool-timeout"]) if (f.has(k)) throw new UsageError(`${k} goes with a rollout: give --steps K`);
+    return undefined;
+  }
+  if (steps === undefined) return undefined;
+  if (!conversation) throw new UsageError("--steps continues an agent's conversation: give it with --conversation FILE (or a trace set with --task, --run and --before-action)");
+  let command: string[] | undefined;
+  if (line !== undefined) {
+    try {
+      command = splitCommand(line);
+    } catch (e) {
+      throw new UsageError(`--tool-command: ${(e as Error).message}`);
+    }
+  }
+  // an explicit --replay FILE is read whole; the default, a point's own trace set, for its task only
+  const replay = readReplay(replayFile ?? pointOf?.file, conversation, replayFile !== undefined && !recorded ? undefined : task);
+  return { steps, replay, ...(command ? { command } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
 }
 
 /** A recorded run as the CLI starts it: the provider as set up from flags, and how loud to be. */
@@ -373,13 +528,16 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
     const where = setup.baseURL ? ` at ${safeBaseURL(setup.baseURL)}` : "";
     io.stderr.write(
       `hotmess: ${plan.resumed ? `resuming ${existing} → ` : ""}${n} samples of ${model} (${setup.name}${where}, ${setup.name === "simulated" ? "offline: no model is called" : thinkingLabel}, ${plan.concurrency} at once)${plan.untilCi ? `, stopping once the interval is narrower than ${plan.untilCi}` : ""}\n` +
-        `hotmess: recording to ${file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n`,
+        `hotmess: recording to ${file}${price || setup.name === "simulated" ? "" : ` (no price for ${model}: cost unknown; add it with --prices)`}\n` +
+        (request.rollout ? `hotmess: ${rolloutPlanLine(request.rollout)}\n` : ""),
     );
   };
   const onEvent = (e: RunEvent) => {
     if (e.type === "sample") {
+      const stop = e.sample.rolloutStop;
+      const rolled = stop ? `, ${stop.turns} turn${stop.turns === 1 ? "" : "s"} and ${stop.actions} action${stop.actions === 1 ? "" : "s"} (${stopWords(stop)})` : "";
       if (!tty && !plan.quiet)
-        say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
+        say(`sample ${e.sample.index} done: ${(e.sample.latencyMs / 1000).toFixed(1)} s, ${e.sample.usage.outputTokens} tokens${rolled}${e.sample.truncated ? ", truncated at max tokens" : ""}${e.sample.retries ? `, after ${e.sample.retries} retr${e.sample.retries === 1 ? "y" : "ies"}` : ""}`);
       else if (e.sample.truncated) say(`sample ${e.sample.index} was truncated at max tokens (${maxTokens})`);
     } else if (e.type === "failure" && e.failure.retryable !== false) say(`sample ${e.failure.index} failed after ${e.failure.attempts} attempt${e.failure.attempts === 1 ? "" : "s"}: ${e.failure.message}`);
     else if (e.type === "retry") say(`retrying sample ${e.index} (attempt ${e.attempt + 1}) in ${(e.waitMs / 1000).toFixed(1)} s: ${e.reason}`);
@@ -424,6 +582,8 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
   }
   live.clear();
   io.stderr.write(`hotmess: ${progressLine(result.progress)}\n`);
+  const rolled = run.header.rollout ? rolloutSummary(run.samples, run.header.rollout.steps) : null;
+  if (rolled) io.stderr.write(`hotmess: ${rolled}\n`);
   if (result.stoppedEarly) io.stderr.write(`hotmess: stopped after ${result.samples.length} samples: the interval is narrower than ${plan.untilCi}\n`);
   // a failed or partial run says why, once (a fatal error is not also printed as a sample's failure)
   const why = result.status === "cancelled" ? null : describeRunFailure(run, file);

@@ -58,6 +58,22 @@ export interface RunHeader {
     idleTimeoutMs: number;
     untilCi?: number;
   };
+  /**
+   * A rollout (`hotmess run --steps K`): each sample went on for up to `steps` actions, tool
+   * results from the replay table read from `replay` (a file's name) and then from the tool
+   * command `command` (its program only: never its arguments or environment), killed after
+   * `timeoutMs`. `replayResults` is what the table held (calls read, calls with a result,
+   * distinct call keys, keys with more than one result).
+   */
+  rollout?: {
+    steps: number;
+    replay?: string;
+    /** The prompt of `replay` whose runs were read, when not all (a rerun from a point of that task). */
+    replayTask?: string;
+    replayResults?: { calls: number; answered: number; keys: number; ambiguous: number };
+    command?: string;
+    timeoutMs?: number;
+  };
 }
 
 export interface RunSampleLine {
@@ -83,9 +99,32 @@ export interface RunSampleLine {
   finishedAt: string;
   /**
    * The reply as a trajectory's steps (reasoning, text, tool calls in the order they came), when
-   * the run continued a conversation or the model called a tool: the next assistant turn.
+   * the run continued a conversation or the model called a tool: the next assistant turn. In a
+   * rollout (`rollout` in the header), every turn's steps in order, each call's result as a
+   * tool_result step (paired by id) between one turn and the next.
    */
   steps?: TrajectoryStep[];
+  /** How a rollout's sample ended (only in a rollout: `rollout` in the header). */
+  rolloutStop?: RolloutStop;
+}
+
+/**
+ * Why a rollout's sample ended: "answered" (a turn without a tool call), "steps" (the turn that
+ * reached the most actions asked for), "no-result" (a call with no recorded result and no tool
+ * command: `call` is its action key), "truncated" (a turn stopped at max tokens), "error" (the
+ * tool command could not be started: `message` says why, `call` names the call).
+ */
+export interface RolloutStop {
+  reason: "answered" | "steps" | "no-result" | "truncated" | "error";
+  /** The action key (tool name + canonical JSON arguments) of the call it stopped at. */
+  call?: string;
+  message?: string;
+  /** Turns sampled. */
+  turns: number;
+  /** Tool calls made (over all turns). */
+  actions: number;
+  /** Where the results given came from: the replay table, the tool command; `ambiguous` of the replayed ones had other results recorded for the same call (the first recorded was given). */
+  results: { replay: number; command: number; ambiguous: number };
 }
 
 export interface RunFailureLine {

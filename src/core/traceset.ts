@@ -72,6 +72,8 @@ function stepOf(v: Record<string, unknown>): TrajectoryStep {
   if (v.arguments !== undefined && v.arguments !== null) step.arguments = v.arguments;
   if (typeof v.id === "string") step.id = v.id;
   if (typeof v.isError === "boolean") step.isError = v.isError;
+  // a reasoning step's thinking signature, so the thinking can be passed back (a rollout's, a rerun from a point)
+  if (v.kind === "reasoning" && typeof v.signature === "string" && v.signature !== "") step.signature = v.signature;
   return step;
 }
 

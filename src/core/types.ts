@@ -18,6 +18,12 @@ export interface TrajectoryStep {
   id?: string;
   /** A tool_result that is an error. */
   isError?: boolean;
+  /**
+   * A reasoning step's thinking signature, as the provider returned it (Anthropic's
+   * `signature_delta`): a conversation made from the trajectory passes the thinking back with it
+   * (src/core/conversation.ts), which Claude requires of a tool-use loop with thinking on.
+   */
+  signature?: string;
 }
 
 /** One rerun of a prompt, as it comes in from a trace set. */

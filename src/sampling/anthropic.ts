@@ -1,7 +1,9 @@
 // The Anthropic provider: the Messages API through @anthropic-ai/sdk, streamed. Thinking blocks
 // are the trace; redacted thinking is counted; the visible text is the reply the answer is read
 // from; a max_tokens stop is flagged as truncated. The SDK's own retries are off: the run
-// engine retries, visibly.
+// engine retries, visibly. Each thinking block's signature (its `signature_delta`, streamed just
+// before the block's content_block_stop) and each redacted block's `data` are passed on as
+// events, so a rollout can send the turn back as the API returned it.
 //
 // A conversation prefix (SampleRequest.conversation) is sent as it is, its tools declared and the
 // prefix marked for prompt caching (cache_control on the last tool and on the last block of the
@@ -130,8 +132,12 @@ export class AnthropicProvider implements Provider {
             break;
           }
           case "content_block_start":
-            if (ev.content_block.type === "redacted_thinking") yield { type: "redacted_thinking" };
-            else if (ev.content_block.type === "thinking" && ev.content_block.thinking) yield { type: "thinking", text: ev.content_block.thinking };
+            if (ev.content_block.type === "redacted_thinking") yield { type: "redacted_thinking", data: ev.content_block.data };
+            else if (ev.content_block.type === "thinking" && (ev.content_block.thinking || ev.content_block.signature)) {
+              // streams start a thinking block empty (its signature comes as a signature_delta); kept in case a server sends it whole
+              if (ev.content_block.thinking) yield { type: "thinking", text: ev.content_block.thinking };
+              if (ev.content_block.signature) yield { type: "thinking_signature", signature: ev.content_block.signature };
+            }
             else if (ev.content_block.type === "text" && ev.content_block.text) yield { type: "text", text: ev.content_block.text };
             else if (ev.content_block.type === "tool_use") {
               // the input arrives as input_json_delta pieces; `input` here is {} (kept in case a server sends it whole instead)
@@ -142,6 +148,8 @@ export class AnthropicProvider implements Provider {
             break;
           case "content_block_delta":
             if (ev.delta.type === "thinking_delta") yield { type: "thinking", text: ev.delta.thinking };
+            // the block's signature, just before its content_block_stop: kept to pass the block back
+            else if (ev.delta.type === "signature_delta") yield { type: "thinking_signature", signature: ev.delta.signature };
             else if (ev.delta.type === "text_delta") yield { type: "text", text: ev.delta.text };
             else if (ev.delta.type === "input_json_delta") {
               const call = calls.get(ev.index);

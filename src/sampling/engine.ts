@@ -11,9 +11,13 @@ import { projectReruns } from "../core/projection";
 import { formatWait } from "../core/wait";
 export { formatWait } from "../core/wait";
 import { costOf, type Price } from "./prices";
-import { argumentsValue } from "../core/trajectory";
+import type { ConversationBlock, ConversationMessage } from "../core/conversation";
+import { lookupReplay } from "../core/replay";
+import type { RolloutStop } from "../core/runfile";
+import { actionKey, argumentsValue } from "../core/trajectory";
 import type { TrajectoryStep } from "../core/types";
-import { isSamplingError, SamplingError, type Provider, type ProviderEvent, type SampleRequest } from "./types";
+import { runToolCommand, toolEnvironment, ToolCommandError } from "./toolcommand";
+import { isSamplingError, SamplingError, type Provider, type ProviderEvent, type Rollout, type SampleRequest } from "./types";
 
 export interface Usage {
   /** The whole prompt, cached tokens included. */
@@ -33,8 +37,10 @@ export interface Usage {
 
 /**
  * The reply as a trajectory's steps, in the order the events came: consecutive thinking is one
- * reasoning step, consecutive text one text step, each tool call a step with its arguments
- * parsed (kept as the raw text when they are not JSON; none → {}).
+ * reasoning step (until its block's signature: the next thinking is another block, another
+ * step), the signature kept on it; consecutive text one text step, each tool call a step with
+ * its arguments parsed (kept as the raw text when they are not JSON; none → {}). A rollout adds
+ * each call's result as a tool_result step (`result`).
  */
 export class StepRecorder {
   readonly steps: TrajectoryStep[] = [];
@@ -42,13 +48,81 @@ export class StepRecorder {
     const last = this.steps[this.steps.length - 1];
     if (ev.type === "thinking" || ev.type === "text") {
       const kind = ev.type === "thinking" ? "reasoning" : "text";
-      if (last && last.kind === kind) last.text = (last.text ?? "") + ev.text;
+      if (last && last.kind === kind && last.signature === undefined) last.text = (last.text ?? "") + ev.text;
       else this.steps.push({ kind, text: ev.text });
+    } else if (ev.type === "thinking_signature") {
+      // the signature of the thinking block just streamed (a block with no text still has one)
+      if (last && last.kind === "reasoning" && last.signature === undefined) last.signature = ev.signature;
+      else this.steps.push({ kind: "reasoning", text: "", signature: ev.signature });
     } else if (ev.type === "tool_call") {
       this.steps.push({ kind: "tool_call", name: ev.name, arguments: argumentsValue(ev.arguments), ...(ev.id ? { id: ev.id } : {}) });
     }
   }
 
+  /** A tool's result, paired with its call by id (a rollout's environment turn). */
+  result(id: string, name: string, text: string, isError: boolean): void {
+    this.steps.push({ kind: "tool_result", id, name, text, ...(isError ? { isError: true } : {}) });
+  }
+}
+
+/**
+ * The assistant turn as conversation blocks, from the events, to send back in a rollout's next
+ * turn as the provider returned it: thinking with its signature (a signature closes its block),
+ * redacted thinking with its data, text, and tool calls with their ids and parsed arguments.
+ */
+export class TurnBlocks {
+  readonly blocks: ConversationBlock[] = [];
+  add(ev: ProviderEvent): void {
+    const last = this.blocks[this.blocks.length - 1];
+    if (ev.type === "thinking") {
+      if (last?.type === "thinking" && last.signature === undefined) last.thinking += ev.text;
+      else this.blocks.push({ type: "thinking", thinking: ev.text });
+    } else if (ev.type === "thinking_signature") {
+      if (last?.type === "thinking" && last.signature === undefined) last.signature = ev.signature;
+      else this.blocks.push({ type: "thinking", thinking: "", signature: ev.signature });
+    } else if (ev.type === "redacted_thinking") {
+      // without its data (a provider that does not pass it on) it cannot go back
+      if (ev.data !== undefined) this.blocks.push({ type: "redacted_thinking", data: ev.data });
+    } else if (ev.type === "text") {
+      if (last?.type === "text") last.text += ev.text;
+      else this.blocks.push({ type: "text", text: ev.text });
+    } else if (ev.type === "tool_call") this.blocks.push({ type: "tool_call", id: ev.id, name: ev.name, arguments: argumentsValue(ev.arguments) });
+  }
+  /** The turn to pass back: blank text left out (the APIs refuse it), and thinking with neither text nor signature. */
+  message(): ConversationMessage {
+    return { role: "assistant", content: this.blocks.filter((b) => !(b.type === "text" && b.text.trim() === "") && !(b.type === "thinking" && !b.signature && b.thinking === "")) };
+  }
+}
+
+/** One turn of a sample as it streamed. */
+interface TurnResult {
+  text: string;
+  thinking: string;
+  redacted: number;
+  usage: Usage;
+  steps: TrajectoryStep[];
+  /** The turn as conversation blocks (TurnBlocks), for a rollout's next request. */
+  blocks: ConversationMessage;
+  /** Its tool calls, each with an id (one made up when the server sent none), arguments parsed. */
+  calls: { id: string; name: string; arguments: unknown }[];
+  stop: { reason: string; truncated: boolean };
+  /** From the request to the stop event, in ms. */
+  latencyMs: number;
+}
+
+/** The turns' texts (or thinking) as one: those that said something, a blank line between. One turn's is itself. */
+function joinTurns(parts: readonly string[]): string {
+  const said = parts.filter((p) => p !== "");
+  return said.length <= 1 ? (said[0] ?? "") : said.join("\n\n");
+}
+
+/** Adds a turn's usage to a sample's (each optional count only once some turn reports it). */
+function addUsage(into: Usage, u: Usage): void {
+  into.inputTokens += u.inputTokens;
+  into.outputTokens += u.outputTokens;
+  if (u.thinkingTokens !== undefined) into.thinkingTokens = (into.thinkingTokens ?? 0) + u.thinkingTokens;
+  if (u.cacheReadTokens !== undefined) into.cacheReadTokens = (into.cacheReadTokens ?? 0) + u.cacheReadTokens;
+  if (u.cacheWriteTokens !== undefined) into.cacheWriteTokens = (into.cacheWriteTokens ?? 0) + u.cacheWriteTokens;
 }
 
 /**
@@ -131,6 +205,8 @@ export interface RunOptions {
   /** Called for each event; a returned promise is awaited (a run store appending). */
   onEvent?: (e: RunEvent) => void | Promise<void>;
   /** Test seams. */
+  /** Runs a rollout's tool command (default runToolCommand). */
+  runTool?: typeof runToolCommand;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -233,6 +309,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
   const starting = new AbortController();
   run.signal.addEventListener("abort", () => starting.abort(), { once: true });
   let halt: string | null = null; // why nothing new starts
+  let haltError: SamplingError | null = null; // the error that made it so
+  const runTool = o.runTool ?? runToolCommand;
 
   const samples: FinishedSample[] = [...(o.existing ?? [])];
   const failures: FailedSample[] = [];
@@ -256,8 +334,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
   };
   const tick = () => emit({ type: "progress", progress: { ...progress } });
 
-  /** One attempt at a sample; throws AttemptFailed (with what was said so far) or Cancelled. */
-  const attempt = async (index: number): Promise<Omit<FinishedSample, "retries" | "finishedAt">> => {
+  /** One attempt at one turn of a sample; throws AttemptFailed (with what was said so far) or Cancelled. */
+  const attempt = async (request: SampleRequest, turnNo: number): Promise<TurnResult> => {
     const ctl = new AbortController();
     const onRun = () => ctl.abort();
     run.signal.addEventListener("abort", onRun, { once: true });
@@ -276,17 +354,23 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     let redacted = 0;
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
     const recorder = new StepRecorder();
+    const blocks = new TurnBlocks();
+    const calls: TurnResult["calls"] = [];
     let stop: { reason: string; truncated: boolean } | null = null;
     const failedWith = (error: SamplingError) => new AttemptFailed(error, text || thinking ? { text, thinking } : undefined);
     progress.streaming++;
     try {
       arm();
-      for await (const ev of o.provider.stream(o.request, ctl.signal)) {
+      for await (const raw of o.provider.stream(request, ctl.signal)) {
         arm();
+        // a rollout pairs each result with its call by id: a call the server sent without one gets one
+        const ev = raw.type === "tool_call" && !raw.id && request.rollout ? { ...raw, id: `hotmess_call_${turnNo}_${calls.length}` } : raw;
         recorder.add(ev);
+        blocks.add(ev);
         if (ev.type === "thinking") thinking += ev.text;
         else if (ev.type === "text") text += ev.text;
         else if (ev.type === "redacted_thinking") redacted++;
+        else if (ev.type === "tool_call") calls.push({ id: ev.id, name: ev.name, arguments: argumentsValue(ev.arguments) });
         else if (ev.type === "usage") {
           if (ev.inputTokens !== undefined) usage.inputTokens = ev.inputTokens;
           if (ev.outputTokens !== undefined) usage.outputTokens = ev.outputTokens;
@@ -307,19 +391,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     if (timedOut) throw failedWith(new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`));
     if (run.signal.aborted) throw new Cancelled();
     if (stop === null) throw failedWith(new SamplingError("incomplete", "the stream ended without its stop event"));
-    return {
-      index,
-      text,
-      thinking,
-      redactedThinking: redacted,
-      usage,
-      costUsd: costOf(price, usage.inputTokens, usage.outputTokens, { readTokens: usage.cacheReadTokens, writeTokens: usage.cacheWriteTokens }),
-      latencyMs: Date.now() - started,
-      truncated: stop.truncated,
-      stopReason: stop.reason,
-      // a conversation's next turn, or a reply that called a tool, is kept as its steps
-      ...(o.request.conversation || recorder.steps.some((st) => st.kind === "tool_call") ? { steps: recorder.steps } : {}),
-    };
+    return { text, thinking, redacted, usage, steps: recorder.steps, blocks: blocks.message(), calls, stop, latencyMs: Date.now() - started };
   };
 
   /** Records a sample as failed, with its reason and what its last attempt had said. */
@@ -356,43 +428,46 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     return halt === null;
   };
 
-  const sampleOne = async (index: number): Promise<void> => {
+  /**
+   * One turn of a sample (its only turn, or one of a rollout's), retried on its own with backoff:
+   * the turn, with the attempts it took, or null when the sample failed (recorded) or may not go
+   * on. `before` is what the sample's earlier turns had said and how many attempts they took (a
+   * failure records them too). Throws Cancelled.
+   */
+  const turnWithRetries = async (index: number, request: SampleRequest, turnNo: number, before: { text: string; thinking: string; attempts: number }): Promise<{ turn: TurnResult; tries: number } | null> => {
+    const withBefore = (p: AttemptFailed["partial"]): AttemptFailed["partial"] => {
+      const text = joinTurns([before.text, p?.text ?? ""]);
+      const thinking = joinTurns([before.thinking, p?.thinking ?? ""]);
+      return text || thinking ? { text, thinking } : undefined;
+    };
     let last: AttemptFailed | null = null;
     for (let tries = 0; ; tries++) {
       if (!(await waitToStart(pauseUntil - Date.now()))) {
         // the server said to stop while this sample waited to retry: it fails with its last reason
-        if (last) await recordFailure(index, last.error, tries, last.partial);
-        return;
+        if (last) await recordFailure(index, last.error, before.attempts + tries, withBefore(last.partial));
+        // or between two turns of its rollout: it fails as the run was halted (a resumed run redoes it)
+        else if (turnNo > 0 && haltError) await recordFailure(index, haltError, before.attempts, withBefore(undefined), { message: `stopped between two turns of its rollout: ${halt}` });
+        return null;
       }
       try {
-        const s = await attempt(index);
-        const finished: FinishedSample = { ...s, retries: tries, finishedAt: new Date().toISOString() };
-        samples.push(finished);
-        progress.done++;
-        progress.inputTokens += s.usage.inputTokens;
-        progress.outputTokens += s.usage.outputTokens;
-        if (s.usage.cacheReadTokens) progress.cacheReadTokens = (progress.cacheReadTokens ?? 0) + s.usage.cacheReadTokens;
-        if (s.usage.cacheWriteTokens) progress.cacheWriteTokens = (progress.cacheWriteTokens ?? 0) + s.usage.cacheWriteTokens;
-        progress.costUsd = progress.costUsd === null || s.costUsd === null ? null : progress.costUsd + s.costUsd;
-        await emit({ type: "sample", sample: finished });
-        await tick();
-        return;
+        return { turn: await attempt(request, turnNo), tries };
       } catch (e) {
         if (e instanceof Cancelled || run.signal.aborted) throw new Cancelled();
         if (!(e instanceof AttemptFailed)) {
-          // not the sample's failure (the run file could not be written): stop the run with it
+          // not the sample's failure: stop the run with it
           run.abort();
           throw e;
         }
         last = e;
         const err = e.error;
+        const attempts = before.attempts + tries + 1;
         if (!err.retryable) {
           // fatal: the first sample to meet it fails the run (one failure line, one message);
           // others meeting it at the same moment stop like the samples in flight
           if (failed.error) throw new Cancelled();
           failed.error = err;
           run.abort();
-          await recordFailure(index, err, tries + 1, e.partial);
+          await recordFailure(index, err, attempts, withBefore(e.partial));
           throw new Cancelled();
         }
         const asked = err.retryAfterMs;
@@ -400,30 +475,159 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
           // waiting that long would hold the whole run: stop starting, keep what finishes
           const wait = `the server asked to wait ${formatWait(asked)} before retrying (more than the ${formatWait(maxRetryWaitMs)} limit, --max-retry-wait or the hotmess.maxRetryWait setting)`;
           halt ??= wait;
+          haltError ??= err;
           starting.abort();
-          await recordFailure(index, err, tries + 1, e.partial, { message: `${err.message.replace(/\.$/, "")}: ${wait}`, retryAfterMs: asked });
-          return;
+          await recordFailure(index, err, attempts, withBefore(e.partial), { message: `${err.message.replace(/\.$/, "")}: ${wait}`, retryAfterMs: asked });
+          return null;
         }
         if (halt || tries >= maxRetries) {
-          await recordFailure(index, err, tries + 1, e.partial);
-          return;
+          await recordFailure(index, err, attempts, withBefore(e.partial));
+          return null;
         }
         const backoff = Math.min(cap, base * 2 ** tries) * (0.5 + 0.5 * random());
         const waitMs = asked !== undefined ? asked + 0.1 * backoff * random() : backoff;
         if (asked !== undefined && (err.kind === "rate_limit" || err.kind === "overloaded")) pauseUntil = Math.max(pauseUntil, Date.now() + asked);
         progress.retrying++;
         progress.retriesSoFar++;
-        await emit({ type: "retry", index, attempt: tries + 1, waitMs, reason: err.message });
+        await emit({ type: "retry", index, attempt: attempts, waitMs, reason: err.message });
         await tick();
         try {
           if (!(await waitToStart(waitMs))) {
-            await recordFailure(index, err, tries + 1, e.partial);
-            return;
+            await recordFailure(index, err, attempts, withBefore(e.partial));
+            return null;
           }
         } finally {
           progress.retrying--;
         }
       }
+    }
+  };
+
+  /**
+   * The result a rollout gives a call: from the replay table, else from the tool command; missing
+   * when neither has one; an error when the tool command cannot be started. Throws Cancelled.
+   */
+  const resultFor = async (rollout: Rollout, call: TurnResult["calls"][number]): Promise<{ text: string; isError: boolean; from: "replay" | "command"; ambiguous: boolean } | { missing: true } | { error: string }> => {
+    const replayed = rollout.replay ? lookupReplay(rollout.replay, call) : null;
+    if (replayed) return { text: replayed.result.text, isError: replayed.result.isError, from: "replay", ambiguous: replayed.others > 0 };
+    if (!rollout.command) return { missing: true };
+    try {
+      const r = await runTool(rollout.command, call, { ...(rollout.timeoutMs !== undefined ? { timeoutMs: rollout.timeoutMs } : {}), signal: run.signal, env: toolEnvironment(process.env, o.provider.secrets ?? []) });
+      if (run.signal.aborted) throw new Cancelled();
+      return { text: r.text, isError: r.isError, from: "command", ambiguous: false };
+    } catch (e) {
+      if (e instanceof Cancelled || run.signal.aborted) throw new Cancelled();
+      if (e instanceof ToolCommandError) return { error: e.message };
+      throw e;
+    }
+  };
+
+  /**
+   * One sample: its turn, or with a rollout its turns until it answers without a call, reaches
+   * the actions asked for, meets a call without a result, or stops at max tokens. Each turn is
+   * retried on its own; the sample is recorded once, with every turn's steps, its usage and cost
+   * summed over the turns.
+   */
+  const sampleOne = async (index: number): Promise<void> => {
+    const rollout = o.request.rollout && o.request.conversation ? o.request.rollout : null;
+    // the turns' streaming time and the time their results took (not the waits between retries)
+    let latencyMs = 0;
+    const texts: string[] = [];
+    const thoughts: string[] = [];
+    const steps: TrajectoryStep[] = [];
+    const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+    let redacted = 0;
+    let cost: number | null = 0;
+    let attempts = 0;
+    let retries = 0;
+    let lastStop = { reason: "", truncated: false };
+    let conversation = o.request.conversation;
+    let rolloutStop: RolloutStop | undefined;
+    const tally = { replay: 0, command: 0, ambiguous: 0 };
+    let actions = 0;
+    for (let turnNo = 0; ; turnNo++) {
+      const request = turnNo === 0 ? o.request : { ...o.request, ...(conversation ? { conversation } : {}) };
+      const got = await turnWithRetries(index, request, turnNo, { text: joinTurns(texts), thinking: joinTurns(thoughts), attempts });
+      if (!got) return;
+      const { turn } = got;
+      attempts += got.tries + 1;
+      retries += got.tries;
+      texts.push(turn.text);
+      thoughts.push(turn.thinking);
+      steps.push(...turn.steps);
+      redacted += turn.redacted;
+      addUsage(usage, turn.usage);
+      // priced per turn: a long prompt's rate depends on each request's own length
+      const turnCost = costOf(price, turn.usage.inputTokens, turn.usage.outputTokens, { readTokens: turn.usage.cacheReadTokens, writeTokens: turn.usage.cacheWriteTokens });
+      cost = cost === null || turnCost === null ? null : cost + turnCost;
+      lastStop = turn.stop;
+      latencyMs += turn.latencyMs;
+      if (!rollout || !conversation) break;
+      const ended = (reason: RolloutStop["reason"], extra: { call?: string; message?: string } = {}): RolloutStop => ({ reason, ...extra, turns: turnNo + 1, actions, results: { ...tally } });
+      if (turn.stop.truncated) {
+        rolloutStop = ended("truncated");
+        break;
+      }
+      if (turn.calls.length === 0) {
+        rolloutStop = ended("answered");
+        break;
+      }
+      actions += turn.calls.length;
+      if (actions >= rollout.steps) {
+        rolloutStop = ended("steps");
+        break;
+      }
+      const results: ConversationBlock[] = [];
+      for (const call of turn.calls) {
+        const asked = Date.now();
+        const r = await resultFor(rollout, call);
+        latencyMs += Date.now() - asked;
+        if ("missing" in r) rolloutStop = ended("no-result", { call: actionKey(call) });
+        else if ("error" in r) rolloutStop = ended("error", { call: actionKey(call), message: r.error });
+        if (rolloutStop) break;
+        const got = r as Exclude<typeof r, { missing: true } | { error: string }>;
+        tally[got.from]++;
+        if (got.ambiguous) tally.ambiguous++;
+        steps.push({ kind: "tool_result", id: call.id, name: call.name, text: got.text, ...(got.isError ? { isError: true } : {}) });
+        results.push({ type: "tool_result", id: call.id, content: got.text, ...(got.isError ? { isError: true } : {}) });
+      }
+      if (rolloutStop) {
+        rolloutStop.results = { ...tally };
+        break;
+      }
+      // the turn as the provider returned it (thinking with its signature), then its results
+      conversation = { ...conversation, messages: [...conversation.messages, turn.blocks, { role: "user", content: results }] };
+    }
+    try {
+      const finished: FinishedSample = {
+        index,
+        text: joinTurns(texts),
+        thinking: joinTurns(thoughts),
+        redactedThinking: redacted,
+        usage,
+        costUsd: cost,
+        latencyMs,
+        truncated: lastStop.truncated,
+        stopReason: lastStop.reason,
+        // a conversation's next turn, or a reply that called a tool, is kept as its steps
+        ...(o.request.conversation || steps.some((st) => st.kind === "tool_call") ? { steps } : {}),
+        ...(rolloutStop ? { rolloutStop } : {}),
+        retries,
+        finishedAt: new Date().toISOString(),
+      };
+      samples.push(finished);
+      progress.done++;
+      progress.inputTokens += usage.inputTokens;
+      progress.outputTokens += usage.outputTokens;
+      if (usage.cacheReadTokens) progress.cacheReadTokens = (progress.cacheReadTokens ?? 0) + usage.cacheReadTokens;
+      if (usage.cacheWriteTokens) progress.cacheWriteTokens = (progress.cacheWriteTokens ?? 0) + usage.cacheWriteTokens;
+      progress.costUsd = progress.costUsd === null || cost === null ? null : progress.costUsd + cost;
+      await emit({ type: "sample", sample: finished });
+      await tick();
+    } catch (e) {
+      // not the sample's failure (the run file could not be written): stop the run with it
+      run.abort();
+      throw e;
     }
   };
 

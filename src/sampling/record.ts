@@ -5,7 +5,9 @@ import { runSamples, type FinishedSample, type RunEvent, type RunResult } from "
 import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
 import { DEFAULT_THINKING_BUDGET } from "./defaults";
-import type { Provider, SampleRequest, ThinkingMode } from "./types";
+import { replayStats } from "../core/replay";
+import { DEFAULT_TOOL_TIMEOUT_MS } from "./toolcommand";
+import type { Provider, Rollout, SampleRequest, ThinkingMode } from "./types";
 
 export interface RecordPlan {
   provider: Provider;
@@ -79,6 +81,20 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
       idleTimeoutMs: plan.idleTimeoutMs,
       ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
     },
+    ...(request.rollout ? { rollout: rolloutHeader(request.rollout) } : {}),
+  };
+}
+
+/**
+ * What a run header records of a rollout: the steps, the replay table's source (a file's name)
+ * and what it held, the tool command's program (argv[0] only: its arguments may hold a path or a
+ * token, and the environment is never written) and its timeout.
+ */
+export function rolloutHeader(r: Rollout): NonNullable<RunHeader["rollout"]> {
+  return {
+    steps: r.steps,
+    ...(r.replay ? { ...(r.replay.source !== undefined ? { replay: r.replay.source } : {}), ...(r.replay.task !== undefined ? { replayTask: r.replay.task } : {}), replayResults: replayStats(r.replay) } : {}),
+    ...(r.command && r.command.length > 0 ? { command: r.command[0]!, timeoutMs: r.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS } : {}),
   };
 }
 
@@ -95,6 +111,10 @@ export function requestFromHeader(header: RunHeader): SampleRequest {
     ...(p.temperature !== undefined ? { temperature: p.temperature } : {}),
     thinking,
     ...(header.conversation ? { conversation: header.conversation } : {}),
+    // a rollout's steps; its replay table and tool command are not in the file (only their
+    // names): a caller continuing it gives them again (hotmess run --resume … --replay …), else
+    // its reruns stop at their first call without a result, recorded as such
+    ...(header.rollout ? { rollout: { steps: header.rollout.steps, ...(header.rollout.timeoutMs !== undefined ? { timeoutMs: header.rollout.timeoutMs } : {}) } } : {}),
   };
 }
 

@@ -320,7 +320,7 @@ interface Turn {
  * call as the text, each opening with the notice that no model was called; the call itself is a
  * clean call with a fresh id. Without tools: the latest user turn answered as a prompt.
  */
-export function simulateTurn(c: Conversation, knobs: SimulatorKnobs, rng: Rng, point: number, thinkingOn: boolean): Turn & { action?: NextAction } {
+export function simulateTurn(c: Conversation, knobs: SimulatorKnobs, rng: Rng, point: number, thinkingOn: boolean, lineage = 0): Turn & { action?: NextAction } {
   if (c.tools.length === 0) {
     const run = simulate(lastUserText(c), knobs, rng);
     return { thinking: thinkingOn ? run.thinking : "", text: run.text };
@@ -331,8 +331,8 @@ export function simulateTurn(c: Conversation, knobs: SimulatorKnobs, rng: Rng, p
   const preface = action.preface && rng() < 0.3 ? `${SIMULATED_REPLY_NOTICE}\n${action.preface}` : "";
   const ids = new Set(c.messages.flatMap((m) => m.content.flatMap((b) => (b.type === "tool_call" || b.type === "tool_result" ? [b.id] : []))));
   let k = c.messages.reduce((n, m) => n + m.content.filter((b) => b.type === "tool_call").length, 0) + 1;
-  while (ids.has(`call_sim_${k}`)) k++;
-  return { thinking, text: preface, call: { id: `call_sim_${k}`, name: action.call.name, arguments: JSON.stringify(action.call.arguments) }, action };
+  while (ids.has(`call_sim_${lineage}_${k}`)) k++;
+  return { thinking, text: preface, call: { id: `call_sim_${lineage}_${k}`, name: action.call.name, arguments: JSON.stringify(action.call.arguments) }, action };
 }
 
 export class SimulatedProvider implements Provider {
@@ -340,6 +340,8 @@ export class SimulatedProvider implements Provider {
   private calls = 0;
   /** Reruns so far of each conversation (by its hash). */
   private readonly turns = new Map<number, number>();
+  /** The call ids this provider made, with the rerun (lineage) each belongs to. */
+  private readonly made = new Map<string, number>();
   readonly knobs: SimulatorKnobs;
 
   constructor(knobs: Partial<SimulatorKnobs> = {}) {
@@ -375,13 +377,24 @@ export class SimulatedProvider implements Provider {
   /**
    * The next assistant turn of a conversation. Each rerun of a conversation draws from the seed,
    * the conversation and its number among the reruns of that conversation.
+   *
+   * A rollout continues a conversation with the turn this provider made and the tool results:
+   * its calls carry the rerun they belong to (their lineage: `call_sim_<lineage>_<k>`, the rerun's
+   * number at the first turn), so two reruns that made the same turn still send different
+   * conversations, and each draws its next turn from its own (its number among that
+   * conversation's reruns is then 0). The next turns of a rerun are thus the same whatever order
+   * the reruns' requests arrive in (a tool command may take longer for one than another).
    */
   private async *streamTurn(r: SampleRequest, c: Conversation, signal: AbortSignal): AsyncGenerator<ProviderEvent> {
     const point = conversationHash(c, this.knobs.seed);
     const k = this.turns.get(point) ?? 0;
     this.turns.set(point, k + 1);
     const rng = mulberry32(hashSeed(point, `rerun\u0000${k}`));
-    const turn = simulateTurn(c, this.knobs, rng, point, r.thinking.type !== "none");
+    // the lineage of the latest call this provider made in the conversation, else this rerun's number
+    let lineage = k;
+    for (const m of c.messages) for (const b of m.content) if (b.type === "tool_call" && this.made.has(b.id)) lineage = this.made.get(b.id)!;
+    const turn = simulateTurn(c, this.knobs, rng, point, r.thinking.type !== "none", lineage);
+    if (turn.call) this.made.set(turn.call.id, lineage);
     const prefix = JSON.stringify({ system: c.system ?? "", messages: c.messages, tools: c.tools });
     yield { type: "usage", inputTokens: Math.ceil(prefix.length / 4), outputTokens: 0 };
     const pace = { out: 0, started: Date.now() };

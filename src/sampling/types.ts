@@ -3,6 +3,7 @@
 // knows which SDK is underneath.
 import { RETRYABLE, type FailureKind } from "../core/failures";
 import type { Conversation } from "../core/conversation";
+import type { ReplayTable } from "../core/replay";
 
 export type ThinkingMode =
   | { type: "none" }
@@ -24,12 +25,36 @@ export interface SampleRequest {
    * `prompt` as one user turn, and the reply is the next assistant turn (src/core/conversation.ts).
    */
   conversation?: Conversation;
+  /**
+   * Continue each sample past its first turn (`hotmess run --steps K`): the engine answers the
+   * turn's tool calls and samples the next turn, until K actions were taken (src/sampling/engine.ts).
+   * Needs `conversation`. Providers never read it: each turn is sent as its own request.
+   */
+  rollout?: Rollout;
+}
+
+/** How a rollout gets tool results and when it stops (SampleRequest.rollout). */
+export interface Rollout {
+  /** The most actions (tool calls) a sample takes; a turn that reaches it ends the sample. */
+  steps: number;
+  /** Results recorded in earlier runs, looked up first (src/core/replay.ts). */
+  replay?: ReplayTable;
+  /** A program that answers a call the replay table cannot (src/sampling/toolcommand.ts): its words, run without a shell. */
+  command?: readonly string[];
+  /** The tool command's timeout (default 30 s). */
+  timeoutMs?: number;
 }
 
 export type ProviderEvent =
   | { type: "thinking"; text: string }
-  /** A redacted thinking block: counted, its content is not readable. */
-  | { type: "redacted_thinking" }
+  /**
+   * The signature of the thinking block just streamed (Anthropic's `signature_delta`, sent just
+   * before the block's content_block_stop): what makes the block acceptable when it is passed
+   * back in a later turn (a rollout), so it is kept with the block, unchanged.
+   */
+  | { type: "thinking_signature"; signature: string }
+  /** A redacted thinking block: counted, its content is not readable; `data` is its opaque content, to pass back unchanged. */
+  | { type: "redacted_thinking"; data?: string }
   | { type: "text"; text: string }
   /**
    * A tool call of the reply, once complete (its streamed argument deltas assembled): `arguments`

@@ -31,6 +31,9 @@
 //   assistant tool_use without its tool_result in the next message; with thinking enabled
 //   (`type: "enabled"`), a prefix ending in a tool-use loop whose opening assistant message does
 //   not start with a thinking / redacted_thinking block; a tool without name or input_schema.
+//   With `verifySignatures`, also a thinking block passed back whose signature this fake did not
+//   issue for that very thinking ("messages.1.content.0: Invalid `signature` in `thinking`
+//   block", as the real API words it), and redacted_thinking data it did not issue.
 // - Errors are JSON {"type":"error","error":{"type","message"},"request_id":"req_…"} with the
 //   documented type per status (400 invalid_request_error, 401 authentication_error, 402
 //   billing_error, 403 permission_error, 404 not_found_error, 413 request_too_large, 429
@@ -439,7 +442,19 @@ function rateLimitHeaders(exhausted: boolean, retryAfterSeconds: number | undefi
 // ---------------------------------------------------------------------------------------------
 // The server
 
-export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any other key is a 401 "invalid x-api-key" */ apiKey?: string } = {}): Promise<FakeAnthropic> {
+export function startFakeAnthropic(
+  opts: {
+    latencyMs?: number;
+    /** when set, any other key is a 401 "invalid x-api-key" */ apiKey?: string;
+    /**
+     * Check thinking passed back as the real API does: a thinking block in a request must carry a
+     * signature this fake issued for that very thinking text, else 400 "messages.N.content.K:
+     * Invalid `signature` in `thinking` block" (the real API's wording); a redacted_thinking
+     * block's data must be data it issued. Off by default (other tests send recorded signatures).
+     */
+    verifySignatures?: boolean;
+  } = {},
+): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   const queue: AnthropicScenario[] = [];
   let fallback: AnthropicScenario | ((req: RecordedRequest, index: number) => AnthropicScenario) = { kind: "ok" };
@@ -448,6 +463,25 @@ export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any
   const sockets = new Set<Socket>();
   const waits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const promptCache: PromptCache = new Set();
+  /** Signatures this fake issued, each with the thinking it signed; redacted_thinking data it issued. */
+  const signed = new Map<string, string>();
+  const issuedData = new Set<string>();
+
+  /** The first thinking block passed back that this fake did not issue as it is (verifySignatures). */
+  const forgedThinking = (body: Record<string, unknown>): string | null => {
+    const messages = Array.isArray(body.messages) ? (body.messages as unknown[]) : [];
+    for (let i = 0; i < messages.length; i++) {
+      if (roleOf(messages[i]) !== "assistant") continue;
+      const content = (messages[i] as { content?: unknown }).content;
+      if (!Array.isArray(content)) continue;
+      for (let k = 0; k < content.length; k++) {
+        const b = content[k] as { type?: unknown; thinking?: unknown; signature?: unknown; data?: unknown };
+        if (b?.type === "thinking" && (typeof b.signature !== "string" || signed.get(b.signature) !== b.thinking)) return `messages.${i}.content.${k}: Invalid \`signature\` in \`thinking\` block`;
+        if (b?.type === "redacted_thinking" && (typeof b.data !== "string" || !issuedData.has(b.data))) return `messages.${i}.content.${k}: Invalid \`data\` in \`redacted_thinking\` block`;
+      }
+    }
+    return null;
+  };
 
   /** Resolves after ms, or at once when the fake is closing. */
   const wait = (ms: number) =>
@@ -524,7 +558,7 @@ export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any
     if (!header("anthropic-version")) return sendError(res, 400, requestId, "invalid_request_error", "anthropic-version: header is required");
     if (recorded.body === undefined || typeof recorded.body === "string")
       return sendError(res, 400, requestId, "invalid_request_error", raw.length === 0 ? "Request body is empty" : "There was an issue with the formatting or escaping of your JSON body.");
-    const problem = validate(recorded.body);
+    const problem = validate(recorded.body) ?? (opts.verifySignatures ? forgedThinking(recorded.body as Record<string, unknown>) : null);
     if (problem) return sendError(res, 400, requestId, "invalid_request_error", problem);
 
     const scenario = queue.shift() ?? (typeof fallback === "function" ? fallback(recorded, index) : fallback);
@@ -541,6 +575,10 @@ export function startFakeAnthropic(opts: { latencyMs?: number; /** when set, any
       }
       case "ok": {
         const p = plan(body, scenario, promptCache);
+        for (const b of (p.message as { content: { type: string; thinking?: string; signature?: string; data?: string }[] }).content) {
+          if (b.type === "thinking" && b.signature) signed.set(b.signature, b.thinking ?? "");
+          if (b.type === "redacted_thinking" && b.data) issuedData.add(b.data);
+        }
         if (!streaming) return sendJson(res, 200, requestId, p.message, rateLimitHeaders(false, undefined));
         startStream(res, requestId);
         if (await writeEvents(res, p.events, scenario.chunkDelayMs ?? 0)) res.end();
