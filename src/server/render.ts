@@ -163,7 +163,8 @@ export function hover(v: PromptView): Hover | null {
 }
 
 /**
- * Front-matter problems (errors), undefined variables (warnings), and a warning when the
+ * Front-matter and conversation problems (at their lines, errors or warnings as the parser
+ * says), undefined variables (warnings), and a warning when the
  * incoherence interval of a prompt's current run lies wholly above the threshold (a noisy
  * estimate is not overstated; a stale run's figures are not the prompt's, so they never warn).
  */
