@@ -151,6 +151,9 @@ function expectScope(lines: Token[][], line: number, needle: string, scope: stri
   }
 }
 
+/** A role line as the parser reads it (ROLE and TOOL_ROLE in promptfile.ts). */
+const ROLE_LINE = /^(?:(?:system|user|assistant):|tool(?:[ \t]+[A-Za-z0-9_-]+)?(?:[ \t]+error)?:)/;
+
 const lineHas = (tokens: Token[], scope: string) => tokens.some((t) => t.scopes.some((s) => s === scope || s.startsWith(scope + ".")));
 
 // ---------------------------------------------------------------------------------------------
@@ -276,8 +279,15 @@ for (const set of sets) {
           const fm = lineHas(tokens[i]!, "meta.front-matter.hotmess-prompt");
           assert.equal(fm, frontMatterLines.has(i), `front matter on line ${i + 1}: ${l}`);
           const role = (tokens[i]![0]?.scopes ?? []).some((s) => s.startsWith("keyword.control.role."));
-          assert.equal(role, bodyLines.has(i) && /^(system|user):/.test(l), `role on line ${i + 1}: ${l}`);
+          assert.equal(role, bodyLines.has(i) && ROLE_LINE.test(l), `role on line ${i + 1}: ${l}`);
         });
+        // tool calls: as many call keywords in each prompt as the parser read calls
+        for (const p of prompts) {
+          const keywords = tokens.slice(p.range.start.line, p.range.end.line + 1).flat().filter((t) => t.scopes.includes("keyword.control.call.hotmess-prompt"));
+          const calls = (p.conversation?.messages ?? []).flatMap((m) => m.content).filter((b) => b.type === "tool_call");
+          assert.equal(keywords.length, calls.length, `prompt ${p.index + 1}: ${keywords.length} call keywords, ${calls.length} calls parsed`);
+          assert.deepEqual(keywords.map((k) => tokens[k.line]!.find((t) => t.start > k.start && t.scopes.includes("entity.name.function.tool.hotmess-prompt"))?.text), calls.map((c) => (c.type === "tool_call" ? c.name : "")));
+        }
         // variables: every one the parser reports unresolved (none of these is defined)…
         const variables = tokens.flat().filter((t) => t.scopes.includes("variable.other.template.hotmess-prompt"));
         const vars = new Set(prompts.flatMap((p) => Object.keys(p.settings.vars ?? {})));
@@ -361,6 +371,54 @@ for (const set of sets) {
       expectScope(t, 22, "Answer", "meta.embedded.block.markdown");
       expectScope(t, 23, "user", "keyword.control.role.user.hotmess-prompt");
       expectScope(t, 23, " 42 ", "comment.block.hotmess-prompt");
+    });
+
+    test("a conversation: assistant and tool roles, call lines with their tool, id and JSON arguments", () => {
+      const t = tok(readFileSync(path.join(HERE, "fixtures", "conversation.prompt.md"), "utf8"));
+      expectScope(t, 1, "tools", "keyword.other.key.hotmess-prompt");
+      expectScope(t, 8, "assistant", "keyword.control.role.assistant.hotmess-prompt");
+      expectScope(t, 8, ":", "punctuation.separator.role.hotmess-prompt");
+      expectScope(t, 9, "Let me look it up.", "meta.embedded.block.markdown");
+      expectScope(t, 9, "Let me look it up.", "meta.call.hotmess-prompt", { not: true });
+      expectScope(t, 10, "call", "keyword.control.call.hotmess-prompt");
+      expectScope(t, 10, "get_reservation_details", "entity.name.function.tool.hotmess-prompt");
+      expectScope(t, 10, "call get_reservation_details", "meta.embedded.block.markdown", { not: true });
+      expectScope(t, 10, '"reservation_id"', "string.quoted.double.hotmess-prompt");
+      expectScope(t, 10, "code", "variable.other.template.hotmess-prompt"); // filled in inside the JSON's strings too
+      expectScope(t, 10, "true", "constant.language.hotmess-prompt");
+      expectScope(t, 10, "2", "constant.numeric.hotmess-prompt", { from: 85 });
+      expectScope(t, 10, '\\"', "constant.character.escape.hotmess-prompt");
+      expectScope(t, 10, "why", "variable.other.template.hotmess-prompt");
+      expectScope(t, 11, "tool", "keyword.control.role.tool.hotmess-prompt");
+      expectScope(t, 11, "get_reservation_details", "entity.name.function.tool.hotmess-prompt");
+      expectScope(t, 12, '"EHGLP3"', "meta.embedded.block.markdown");
+      expectScope(t, 12, '"EHGLP3"', "string.quoted.double.hotmess-prompt", { not: true }); // a result is text
+      // a call on the role line, with an id, its JSON over the indented lines after it
+      expectScope(t, 13, "assistant", "keyword.control.role.assistant.hotmess-prompt");
+      expectScope(t, 13, "call", "keyword.control.call.hotmess-prompt");
+      expectScope(t, 13, "cancel_reservation", "entity.name.function.tool.hotmess-prompt");
+      expectScope(t, 13, "toolu_01", "constant.other.call-id.hotmess-prompt");
+      expectScope(t, 14, '"EHGLP3"', "string.quoted.double.hotmess-prompt");
+      expectScope(t, 15, "null", "constant.language.hotmess-prompt");
+      expectScope(t, 16, "}", "meta.arguments.hotmess-prompt");
+      // not a call: its shape, or not in an assistant turn
+      expectScope(t, 17, "call me later", "keyword.control.call.hotmess-prompt", { not: true });
+      expectScope(t, 17, "call me later", "meta.embedded.block.markdown");
+      expectScope(t, 21, "call", "keyword.control.call.hotmess-prompt", { not: true });
+      expectScope(t, 18, "error", "keyword.other.error.hotmess-prompt");
+      expectScope(t, 18, "error", "entity.name.function.tool.hotmess-prompt", { not: true });
+      expectScope(t, 23, "list_all_airports", "entity.name.function.tool.hotmess-prompt"); // call NAME alone
+      expectScope(t, 24, "list_all_airports", "entity.name.function.tool.hotmess-prompt");
+      expectScope(t, 24, "error", "keyword.other.error.hotmess-prompt");
+      expectScope(t, 26, "user", "keyword.control.role.user.hotmess-prompt");
+      expectScope(t, 32, "toolbox", "keyword.control.role", { not: true });
+      expectScope(t, 32, "tool a b", "keyword.control.role", { not: true });
+      // the parser's reading of a tool header: `tool error error:` is the tool error, an error result
+      const e = tok("user: hi\nassistant:\ncall error {}\ntool error error:\nboom\nassistant:  call x {}\nuser: ok");
+      expectScope(e, 3, "error", "entity.name.function.tool.hotmess-prompt");
+      expectScope(e, 3, "error", "keyword.other.error.hotmess-prompt", { from: 10 });
+      expectScope(e, 5, "call", "keyword.control.call.hotmess-prompt", { not: true }); // two spaces after the colon: text, as for the parser
+      expectScope(e, 6, "user", "keyword.control.role.user.hotmess-prompt");
     });
 
     test("the parser's line-by-line rules win over Markdown blocks", () => {

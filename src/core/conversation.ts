@@ -556,6 +556,38 @@ export function parseConversation(json: unknown, where?: string): ParsedConversa
   }
 }
 
+/**
+ * Reads tools as declared to either API — OpenAI function tools (`{"type": "function",
+ * "function": {name, description, parameters}}`) or Anthropic tools (`{name, description,
+ * input_schema}`) — from an array of them or `{"tools": [...]}` (a string is JSON text): the
+ * reading `parseConversation` does of a prefix's `tools`, for tools that come on their own (a
+ * prompt file's `tools:`). `where` (a file name) starts every path of an error.
+ */
+export function parseTools(json: unknown, where?: string): { tools: ToolSpec[]; format: ConversationFormat; notes: string[] } | { error: string } {
+  const whole = where === undefined || where === "" ? "the tools" : where;
+  let value = json;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value) as unknown;
+    } catch (e) {
+      return { error: `${whole}: not JSON (${e instanceof Error ? e.message : String(e)})` };
+    }
+  }
+  const tools = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.tools) ? value.tools : null;
+  if (tools === null) return { error: `${whole}: expected an array of tools or {"tools": [...]}, not ${describe(value)}` };
+  // a tool with neither shape reads as a malformed OpenAI tool: say what either API expects
+  for (let k = 0; k < tools.length; k++) {
+    const t = tools[k] as unknown;
+    if (isObject(t) && t.type === undefined && t.function === undefined && t.input_schema === undefined)
+      return {
+        error: `${where === undefined || where === "" ? "" : `${where}: `}tools[${k}]${typeof t.name === "string" ? ` (${t.name})` : ""}: neither an OpenAI function tool {"type": "function", "function": {"name", "description", "parameters"}} nor an Anthropic tool {"name", "description", "input_schema"}`,
+      };
+  }
+  const parsed = parseConversation({ messages: [], tools }, where);
+  if ("error" in parsed) return parsed;
+  return { tools: parsed.conversation.tools, format: parsed.format, notes: parsed.notes };
+}
+
 // ---------------------------------------------------------------------------------------------
 // checking
 

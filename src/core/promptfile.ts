@@ -18,9 +18,56 @@
 // between two `---` lines at the very start of a prompt. Role sections start at a line that is
 // exactly `system:` or `user:` (text may follow on the same line); without them the whole body
 // is the user message. Everything keeps its offsets, for editors. Pure: no I/O.
+//
+// A prompt can also hold an agent's conversation so far, whose NEXT assistant turn a run samples
+// (with the tools declared), as `hotmess run --conversation FILE` does:
+//
+//   ---
+//   tools: airline-tools.json          (or inline JSON: tools: [{"name": …, "input_schema": …}])
+//   ---
+//   system:
+//   You are an airline agent. Look a reservation up before you change it.
+//   user:
+//   Cancel my reservation NO6JO3, please.
+//   assistant:
+//   Let me look it up.
+//   call get_reservation_details {"reservation_id": "NO6JO3"}
+//   tool get_reservation_details:
+//   {"reservation_id": "NO6JO3", "status": "confirmed", "insurance": "no"}
+//   user:
+//   Why is it taking so long?
+//
+// - `assistant:` opens an assistant turn. In it, a line `call NAME {JSON arguments}` is a tool
+//   call (the JSON may continue over the following lines until it parses; it is an object; `call
+//   NAME` alone calls with {}; `call NAME [ID] {…}` gives the call's id, else ids are `call_1`,
+//   `call_2`… in order); the other lines are its text. Only a line that is exactly that shape is
+//   a call: `call me later` stays text. Variables are filled in inside the JSON's strings.
+// - `tool:` is the result of the oldest call still waiting for one (calls are answered in
+//   order); `tool NAME:` names the tool, and is an error when that call is another tool's; `tool
+//   error:` / `tool NAME error:` is an error result. Text may follow the colon, as for the other
+//   roles. A call's results come right after its assistant turn: a `user:` or `assistant:`
+//   section while calls wait, a result with no call waiting, or the prompt ending with calls
+//   unanswered or with an assistant turn are errors, each at its line.
+// - Front matter `tools:` declares the tools: a JSON file relative to the prompt file, or JSON on
+//   the line (it may continue over the next lines until it parses): OpenAI function tools or
+//   Anthropic tools, an array or {"tools": [...]} (parseTools). The parser does not read files:
+//   the caller passes `readToolsFile`, and a prompt's `tools` says where they came from. A call
+//   of a tool not declared is an error. Without `tools:`, the tools are inferred from the calls
+//   (inferTools: names and argument keys, no descriptions) and a warning says so.
+// - A prompt is a conversation prompt when it has an `assistant:` or `tool:` section or declares
+//   tools; `conversation` is then its prefix (neutral form, checked as the APIs would:
+//   checkConversation), `user` the label its runs record as their prompt — the last turn in a
+//   few words and a digest of the whole prefix, tools included — and `hash` covers all of it, so
+//   an edited tool description is another prompt. A prompt with only `system:` / `user:`
+//   sections and no `tools:` is read exactly as before (same text, same hash).
+// - In a conversation prompt the system sections come before the turns (a conversation has one
+//   system prompt, sent first); `reference:` is not used (its runs class the next actions, with
+//   no expected one in the editor) and is flagged.
+import { checkConversation, inferTools, mergeTurns, parseTools, type Conversation, type ConversationBlock, type ConversationMessage, type ToolSpec } from "./conversation";
+import type { TrajectoryStep } from "./types";
 
 /** Keys a prompt's front matter may set. */
-export const FRONT_MATTER_KEYS = ["n", "provider", "model", "reference", "temperature", "thinking", "thinking_budget", "max_tokens", "vars", "id"] as const;
+export const FRONT_MATTER_KEYS = ["n", "provider", "model", "reference", "temperature", "thinking", "thinking_budget", "max_tokens", "vars", "id", "tools"] as const;
 export const PROVIDER_NAMES = ["auto", "simulated", "anthropic", "openai", "vscode-lm"];
 
 export interface Range {
@@ -63,11 +110,36 @@ export interface FilePrompt {
   problems: FrontMatterProblem[];
   /** Hash of the text as it would be sent (see src/sampling/store.ts promptHash; same function). */
   hash: string;
+  /**
+   * A conversation prompt (`assistant:` / `tool:` sections, or `tools:` declared): the prefix
+   * whose next assistant turn a run samples, in the neutral form, tools declared (sources left
+   * out: where a block sits in the file is not part of the prompt). `user` is then the label its
+   * runs record as their prompt and `system` its system prompt.
+   */
+  conversation?: Conversation;
+  /** Where a conversation prompt's tools come from. */
+  tools?: ToolsSource;
+}
+
+/** A conversation prompt's tools: the front matter's file or inline JSON (the range of its value), or inferred from the calls. */
+export type ToolsSource = { from: "file"; path: string; range: Range } | { from: "inline"; range: Range } | { from: "inferred" };
+
+/** Reads the tools file a prompt names (`tools: FILE`, the path as written: relative to the prompt file). */
+export type ToolsFileReader = (path: string) => { text: string } | { error: string };
+
+export interface PromptFileOptions {
+  /** How to read a tools file; without it a prompt that names one gets an error saying it was not read. */
+  readToolsFile?: ToolsFileReader;
 }
 
 const SEPARATOR = /^={3,}\s*$/;
 const FENCE = /^---\s*$/;
-const ROLE = /^(system|user):\s?(.*)$/;
+const ROLE = /^(system|user|assistant):\s?(.*)$/;
+/** `tool:`, `tool NAME:`, `tool error:`, `tool NAME error:` (a tool named error: `tool error error:`). */
+const TOOL_ROLE = /^tool(?:[ \t]+([A-Za-z0-9_-]+))??(?:[ \t]+(error))?:\s?(.*)$/;
+/** `call NAME`, `call NAME {…`, `call NAME [ID] {…` in an assistant section. */
+const CALL = /^call[ \t]+([A-Za-z0-9_-]+)(?:[ \t]+\[([^\]]*)\])?[ \t]*(\{.*)?$/;
+const CALL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const VARIABLE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 
 const pos = (line: number, character: number) => ({ line, character });
@@ -94,8 +166,28 @@ function parseValue(raw: string): unknown {
   return v;
 }
 
-function frontMatter(lines: string[], from: number, to: number, problems: FrontMatterProblem[]): PromptSettings {
+/** The front matter's `tools:` as written: a file's path, or inline JSON. */
+type ToolsDecl = { kind: "file"; path: string; range: Range } | { kind: "inline"; json: string; range: Range };
+
+interface FrontMatter {
+  settings: PromptSettings;
+  tools?: ToolsDecl;
+  /** Where `reference:` is (a conversation prompt flags it). */
+  referenceRange?: Range;
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function frontMatter(lines: string[], from: number, to: number, problems: FrontMatterProblem[]): FrontMatter {
   const s: PromptSettings = {};
+  const out: FrontMatter = { settings: s };
   let mapKey: string | null = null; // a block map (vars:\n  a: 1)
   for (let i = from; i < to; i++) {
     const line = lines[i]!;
@@ -110,6 +202,33 @@ function frontMatter(lines: string[], from: number, to: number, problems: FrontM
     const keyRange = range(i, m[1]!.length, i, m[1]!.length + key.length);
     const valueStart = line.indexOf(":") + 1;
     const valueRange = range(i, valueStart + (m[3]!.length - m[3]!.trimStart().length), i, line.length);
+    if (key === "tools" && !indented) {
+      // not YAML: a path, or JSON that may continue over the next lines until it parses
+      mapKey = null;
+      const raw = m[3]!.trim();
+      const at = valueRange.start.character;
+      if (raw === "") problems.push({ message: `tools is a JSON file of tool declarations (relative to this file) or JSON on the line: tools: [{"name": …, "input_schema": …}]`, range: keyRange, severity: "error" });
+      else if (raw.startsWith("[") || raw.startsWith("{")) {
+        let json = raw;
+        let end = i;
+        if (!parsesAsJson(json)) {
+          let more = json;
+          for (let j = i + 1; j < to; j++) {
+            more += `\n${lines[j]!}`;
+            if (parsesAsJson(more)) {
+              json = more;
+              end = j;
+              break;
+            }
+          }
+        }
+        // never parses: the line alone, whose error parseTools reports
+        out.tools = { kind: "inline", json, range: end === i ? range(i, at, i, at + raw.length) : range(i, at, end, lines[end]!.trimEnd().length) };
+        i = end;
+      } else out.tools = { kind: "file", path: raw.replace(/^(["'])(.*)\1$/, "$2"), range: range(i, at, i, at + raw.length) };
+      continue;
+    }
+    if (key === "reference" && !indented) out.referenceRange = range(i, m[1]!.length, i, line.trimEnd().length);
     let value: unknown;
     try {
       value = parseValue(m[3]!);
@@ -166,14 +285,360 @@ function frontMatter(lines: string[], from: number, to: number, problems: FrontM
         problems.push({ message: `unknown key "${key}": use ${FRONT_MATTER_KEYS.join(", ")}`, range: keyRange, severity: "error" });
     }
   }
-  return s;
+  return out;
+}
+
+interface Part {
+  text: string;
+  line: number;
+  offset: number;
+}
+
+interface Section {
+  role: "system" | "user" | "assistant" | "tool";
+  /** The line of its header; null for text before the first one (the user's). */
+  header: number | null;
+  lines: Part[];
+  /** `tool NAME:` / `tool … error:`. */
+  name?: { text: string; range: Range };
+  isError?: boolean;
+}
+
+/** Fills {{variables}} in and lists the undefined ones. */
+class Variables {
+  readonly unresolved: { name: string; range: Range }[] = [];
+  constructor(private readonly vars: Record<string, string>) {}
+  /** Records the undefined variables of these parts. */
+  scan(parts: readonly Part[]): void {
+    for (const p of parts) {
+      VARIABLE.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = VARIABLE.exec(p.text))) if (!(m[1]! in this.vars)) this.unresolved.push({ name: m[1]!, range: range(p.line, p.offset + m.index, p.line, p.offset + m.index + m[0].length) });
+    }
+  }
+  fill(text: string): string {
+    return text.replace(VARIABLE, (whole, name: string) => (name in this.vars ? this.vars[name]! : whole));
+  }
+  /** The parts' text, joined and trimmed, variables filled in (and the undefined ones listed). */
+  text(parts: readonly Part[]): string {
+    this.scan(parts);
+    return this.fill(parts.map((p) => p.text).join("\n").trim());
+  }
+  /** A JSON value with variables filled in inside its strings. */
+  deep(v: unknown): unknown {
+    if (typeof v === "string") return this.fill(v);
+    if (Array.isArray(v)) return v.map((x) => this.deep(x));
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.deep(x)]));
+    return v;
+  }
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const cut = (text: string, max: number) => {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+};
+
+/** The conversation's last turn in a few words: its text, else which tools' results it holds. */
+export function lastTurnText(c: Conversation, max = 100): string {
+  const last = c.messages[c.messages.length - 1];
+  if (!last) return "";
+  const text = last.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join(" ");
+  if (text.trim() !== "") return cut(text, max);
+  const names = new Map(c.messages.flatMap((m) => m.content.flatMap((b) => (b.type === "tool_call" ? [[b.id, b.name] as const] : []))));
+  const results = last.content.flatMap((b) => (b.type === "tool_result" ? [names.get(b.id) ?? b.id] : []));
+  return results.length > 0 ? `the result of ${[...new Set(results)].join(", ")}` : "";
+}
+
+/** What the editor calls a run of a conversation prompt: "next action after: <its last turn>". */
+export function nextActionTitle(c: Conversation, max = 40): string {
+  return `next action after: ${lastTurnText(c, max)}`;
+}
+
+/**
+ * The label a conversation prompt's runs record as their prompt: its last turn in a few words,
+ * its size, and a digest of the whole prefix (system, turns and tools), so that the prompt hash
+ * (computed from this label and the system prompt, as for any run) covers all of it.
+ */
+function conversationLabel(c: Conversation, inferred: boolean, hash: (user: string, system?: string) => string): string {
+  const digest = hash(JSON.stringify({ messages: c.messages, tools: c.tools }), c.system).slice(0, 12);
+  const tools = `${plural(c.tools.length, "tool")} ${inferred ? "inferred from the calls" : "declared"}`;
+  return `Next action after: ${lastTurnText(c)} (${plural(c.messages.length, "message")}, ${tools}; prefix ${digest})`;
+}
+
+/** V8's JSON.parse message without its position (the range says where). */
+function jsonMessage(e: unknown): { message: string; position: number | null } {
+  const raw = e instanceof Error ? e.message : String(e);
+  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(raw);
+  return { message: raw.replace(/ in JSON at position \d+(?: \(line \d+ column \d+\))?/, ""), position: at ? Number(at[1]) : null };
+}
+
+interface ReadContext {
+  lines: string[];
+  sections: Section[];
+  decl: ToolsDecl | undefined;
+  front: FrontMatter;
+  vars: Variables;
+  problems: FrontMatterProblem[];
+  options: PromptFileOptions;
+  /** The first line of the body (where a problem of the whole conversation goes). */
+  body: number;
+}
+
+interface CallRecord {
+  block: Extract<ConversationBlock, { type: "tool_call" }>;
+  /** `call NAME`, and NAME alone. */
+  range: Range;
+  nameRange: Range;
+  given?: { id: string; range: Range };
+  results: Extract<ConversationBlock, { type: "tool_result" }>[];
+}
+
+/** A conversation prompt's prefix, its tools and where they came from, every problem at its line. */
+function readConversation(cx: ReadContext): { conversation: Conversation; tools: ToolsSource } {
+  const { lines, problems, vars } = cx;
+  const errorsBefore = problems.filter((p) => p.severity === "error").length;
+  const error = (message: string, r: Range) => problems.push({ message, range: r, severity: "error" });
+  const lineRange = (l: number) => range(l, 0, l, lines[l]!.trimEnd().length);
+  const headerRange = (s: Section) => (s.header !== null ? lineRange(s.header) : s.lines[0] ? lineRange(s.lines[0].line) : lineRange(cx.body));
+  const at = (l: number) => `line ${l + 1}`;
+
+  const system: Part[] = [];
+  const messages: ConversationMessage[] = [];
+  /** Each block's source ("line N") → its range, to place checkConversation's problems. */
+  const where = new Map<string, Range>();
+  const add = (role: "user" | "assistant", block: ConversationBlock, r: Range) => {
+    const source = at(r.start.line);
+    where.set(source, r);
+    messages.push({ role, content: [block], sources: [source] });
+  };
+  const calls: CallRecord[] = [];
+  let waiting: CallRecord[] = [];
+  /** The calls still waiting when a turn other than their results begins. */
+  const unanswered = (why: string) => {
+    for (const c of waiting) error(`the call of ${c.block.name} (${at(c.range.start.line)}) has no result ${why}: add a tool: section with its result right after the assistant turn that makes it`, c.range);
+    waiting = [];
+  };
+  let lastTurn: { role: "user" | "assistant"; section: Section } | null = null;
+  let startedWithAssistant = false;
+
+  for (const s of cx.sections) {
+    switch (s.role) {
+      case "system":
+        if (lastTurn !== null) error("a system: section after the conversation's first turn: a conversation has one system prompt, sent before its turns; move this text to the system: section at the top", headerRange(s));
+        else system.push(...s.lines);
+        break;
+      case "user": {
+        if (waiting.length > 0) unanswered(`before the user turn at ${at(headerRange(s).start.line)}`);
+        const text = vars.text(s.lines);
+        if (text === "") error("an empty user: section: write the user's turn, or remove the line", headerRange(s));
+        else add("user", { type: "text", text }, headerRange(s));
+        lastTurn = { role: "user", section: s };
+        break;
+      }
+      case "assistant": {
+        if (lastTurn === null && !startedWithAssistant) {
+          startedWithAssistant = true;
+          error("the conversation starts with an assistant turn: it must start with the user's (a user: section, or text before the first section)", headerRange(s));
+        }
+        // results were given for some calls only, and now the assistant speaks again
+        if (waiting.length > 0 && lastTurn?.role === "user") unanswered(`before the assistant turn at ${at(headerRange(s).start.line)}`);
+        let blocks = 0;
+        let text: Part[] = [];
+        const flush = () => {
+          const t = vars.text(text);
+          if (t !== "") {
+            add("assistant", { type: "text", text: t }, range(text[0]!.line, text[0]!.offset, text[text.length - 1]!.line, lines[text[text.length - 1]!.line]!.trimEnd().length));
+            blocks++;
+          }
+          text = [];
+        };
+        for (let k = 0; k < s.lines.length; k++) {
+          const part = s.lines[k]!;
+          const m = CALL.exec(part.text);
+          if (!m) {
+            text.push(part);
+            continue;
+          }
+          flush();
+          const name = m[1]!;
+          const callRange = range(part.line, part.offset, part.line, part.offset + "call".length + part.text.slice(4).indexOf(name) + name.length);
+          const nameRange = range(part.line, callRange.end.character - name.length, part.line, callRange.end.character);
+          let args: unknown = {};
+          if (m[3] !== undefined) {
+            // the JSON, over the following lines until it parses (never past another call)
+            const jsonAt = part.offset + part.text.length - m[3].length;
+            const jsonParts: Part[] = [{ text: m[3], line: part.line, offset: jsonAt }];
+            let json = m[3];
+            let parsed: { value: unknown } | { error: unknown } | null = null;
+            let used = k;
+            for (let j = k; ; j++) {
+              if (j > k) {
+                const next = s.lines[j];
+                if (next === undefined || /^call[ \t]/.test(next.text)) break;
+                json += `\n${next.text}`;
+                jsonParts.push(next);
+              }
+              try {
+                parsed = { value: JSON.parse(json) as unknown };
+                used = j;
+                break;
+              } catch (e) {
+                parsed = { error: e };
+              }
+            }
+            if (parsed !== null && "value" in parsed) {
+              k = used;
+              vars.scan(jsonParts);
+              args = vars.deep(parsed.value);
+            } else {
+              // never parses: the error where JSON.parse stopped reading, else the call's line
+              const { message, position } = jsonMessage(parsed?.error);
+              let r = range(part.line, jsonAt, part.line, lines[part.line]!.trimEnd().length);
+              if (position !== null) {
+                let left = position;
+                for (const jp of jsonParts) {
+                  if (left <= jp.text.length) {
+                    const c = jp.offset + Math.min(left, Math.max(0, jp.text.length - 1));
+                    r = range(jp.line, c, jp.line, Math.max(c + 1, lines[jp.line]!.trimEnd().length));
+                    break;
+                  }
+                  left -= jp.text.length + 1;
+                }
+              }
+              error(`the arguments of call ${name} are not JSON: ${message} (they run from the { after the name until the JSON parses, never past the next call or section)`, r);
+            }
+          }
+          const record: CallRecord = { block: { type: "tool_call", id: "", name, arguments: args }, range: callRange, nameRange, results: [] };
+          if (m[2] !== undefined) {
+            const idAt = part.offset + part.text.indexOf(`[${m[2]}]`, 4 + name.length) + 1;
+            record.given = { id: m[2].trim(), range: range(part.line, idAt, part.line, idAt + m[2].length) };
+          }
+          calls.push(record);
+          waiting.push(record);
+          add("assistant", record.block, callRange);
+          blocks++;
+        }
+        flush();
+        if (blocks === 0) error("an empty assistant: section: write the assistant's text or a call NAME {arguments} line, or remove the line", headerRange(s));
+        lastTurn = { role: "assistant", section: s };
+        break;
+      }
+      case "tool": {
+        const call = waiting.shift();
+        const r = s.name?.range ?? headerRange(s);
+        const content = vars.text(s.lines);
+        if (call === undefined) {
+          const answered = calls.length > 0 && lastTurn !== null;
+          error(`this tool result answers no call: ${answered ? "every call above already has its result, or a user: turn came between" : "no call NAME {…} line comes before it"} (a tool: section answers the oldest call still waiting for its result)`, headerRange(s));
+        } else {
+          if (s.name !== undefined && s.name.text !== call.block.name)
+            error(`tool ${s.name.text}: the call waiting for this result is ${call.block.name} (${at(call.range.start.line)}): results answer the calls in order`, r);
+          const block: Extract<ConversationBlock, { type: "tool_result" }> = { type: "tool_result", id: "", content };
+          if (s.isError === true) block.isError = true;
+          call.results.push(block);
+          add("user", block, headerRange(s));
+        }
+        lastTurn = { role: "user", section: s };
+        break;
+      }
+    }
+  }
+  if (waiting.length > 0) unanswered("before the prompt ends (the next turn is sampled after the last result)");
+  else if (lastTurn?.role === "assistant")
+    error("the conversation ends with an assistant turn: there is nothing for the next turn to answer; end it with a user: section or the tool: results of its calls", headerRange(lastTurn.section));
+  if (messages.length === 0 && lastTurn === null) error("a conversation prompt needs a user turn: add a user: section", lineRange(cx.body));
+
+  // call ids: as given (unique, as the APIs require), else call_1, call_2… skipping those given
+  const given = new Map<string, CallRecord>();
+  for (const c of calls) {
+    if (c.given === undefined) continue;
+    if (!CALL_ID.test(c.given.id)) error(`the call id [${c.given.id}] is not 1 to 64 letters, digits, "_" or "-" (as both APIs require)`, c.given.range);
+    else if (given.has(c.given.id)) error(`a second call with the id ${c.given.id} (the first is at ${at(given.get(c.given.id)!.range.start.line)}): call ids must be unique`, c.given.range);
+    else given.set(c.given.id, c);
+  }
+  let k = 0;
+  for (const c of calls) {
+    let id = c.given !== undefined && given.get(c.given.id) === c ? c.given.id : "";
+    if (id === "") {
+      do id = `call_${++k}`;
+      while (given.has(id));
+    }
+    c.block.id = id;
+    for (const r of c.results) r.id = id;
+  }
+
+  // the tools: declared (a file, inline JSON), else inferred from the calls
+  let tools: ToolSpec[] = [];
+  let source: ToolsSource;
+  let declared = false;
+  const decl = cx.decl;
+  if (decl === undefined) {
+    source = { from: "inferred" };
+    // as a recorded run's tools are inferred, but undescribed: a description would be text the prompt does not have
+    tools = inferTools(calls.map((c): TrajectoryStep => ({ kind: "tool_call", name: c.block.name, arguments: c.block.arguments }))).map(({ description: _, ...t }) => t);
+    if (calls.length > 0)
+      problems.push({
+        message: `no tools declared: ${tools.map((t) => t.name).join(", ")} ${tools.length === 1 ? "is" : "are"} inferred from the calls, so the model sees undocumented tools (names and argument keys only, no descriptions); declare them with tools: in the front matter (a JSON file, or JSON on the line)`,
+        range: calls[0]!.nameRange,
+        severity: "warning",
+      });
+  } else {
+    let read: { text: string } | { error: string };
+    let where: string | undefined;
+    if (decl.kind === "inline") {
+      source = { from: "inline", range: decl.range };
+      read = { text: decl.json };
+    } else {
+      source = { from: "file", path: decl.path, range: decl.range };
+      where = decl.path;
+      read = cx.options.readToolsFile ? cx.options.readToolsFile(decl.path) : { error: "no tools file is read here" };
+    }
+    if ("error" in read) error(`cannot read the tools file ${decl.kind === "file" ? decl.path : ""}: ${read.error}`, decl.range);
+    else {
+      const parsed = parseTools(read.text, where);
+      if ("error" in parsed) error(decl.kind === "file" ? `the tools file cannot be used: ${parsed.error}` : `the tools cannot be used: ${parsed.error}`, decl.range);
+      else {
+        tools = parsed.tools;
+        declared = true;
+      }
+    }
+  }
+  if (declared) {
+    const names = new Set(tools.map((t) => t.name));
+    for (const c of calls)
+      if (!names.has(c.block.name))
+        error(`${c.block.name} is not a tool declared in ${decl!.kind === "file" ? decl!.path : "the front matter"} (${tools.length === 0 ? "none is" : tools.map((t) => t.name).join(", ")}): the API would refuse the call`, c.nameRange);
+  }
+
+  const systemText = system.length > 0 ? vars.text(system) : "";
+  const merged = mergeTurns({ messages, tools, ...(systemText !== "" ? { system: systemText } : {}) });
+  // what the APIs would refuse that the lines above did not say (tool names and schemas, …)
+  if (problems.filter((p) => p.severity === "error").length === errorsBefore) {
+    const refused = checkConversation(merged);
+    if (refused !== null) {
+      const m = /^(line \d+): (.*)$/s.exec(refused);
+      const tm = /^tools\[\d+\]/.test(refused);
+      const r = m && where.has(m[1]!) ? where.get(m[1]!)! : tm && decl ? decl.range : tm && calls[0] ? calls[0].nameRange : lineRange(cx.body);
+      error(m ? m[2]! : refused, r);
+    }
+  }
+  if (cx.front.referenceRange)
+    problems.push({
+      message: "reference is not used in a conversation prompt: its runs class the next actions without an expected one (hotmess run --conversation FILE --reference NAME names the expected action)",
+      range: cx.front.referenceRange,
+      severity: "warning",
+    });
+  const conversation: Conversation = { messages: merged.messages.map((m) => ({ role: m.role, content: m.content })), tools };
+  if (merged.system !== undefined) conversation.system = merged.system;
+  return { conversation, tools: source };
 }
 
 /**
  * Splits a prompt file into its prompts. `hash(user, system)` is the run store's prompt hash
  * (passed in: core stays free of node:crypto).
  */
-export function parsePromptFile(text: string, hash: (user: string, system?: string) => string): FilePrompt[] {
+export function parsePromptFile(text: string, hash: (user: string, system?: string) => string, options: PromptFileOptions = {}): FilePrompt[] {
   const lines = text.split(/\r?\n/);
   const blocks: [number, number][] = [];
   let start = 0;
@@ -191,7 +656,7 @@ export function parsePromptFile(text: string, hash: (user: string, system?: stri
     if (first >= to) continue; // an empty block
     const problems: FrontMatterProblem[] = [];
     let body = first;
-    let settings: PromptSettings = {};
+    let front: FrontMatter = { settings: {} };
     if (FENCE.test(lines[first]!)) {
       let close = -1;
       for (let i = first + 1; i < to; i++)
@@ -201,45 +666,51 @@ export function parsePromptFile(text: string, hash: (user: string, system?: stri
         }
       if (close < 0) problems.push({ message: "the front matter is not closed: end it with a line ---", range: range(first, 0, first, lines[first]!.length), severity: "error" });
       else {
-        settings = frontMatter(lines, first + 1, close, problems);
+        front = frontMatter(lines, first + 1, close, problems);
         body = close + 1;
       }
     }
+    const settings = front.settings;
     // role sections
-    const sections: { role: string; lines: { text: string; line: number; offset: number }[] }[] = [];
-    let current: (typeof sections)[number] | null = null;
+    const sections: Section[] = [];
+    let current: Section | null = null;
     for (let i = body; i < to; i++) {
       const m = ROLE.exec(lines[i]!);
-      if (m) {
-        current = { role: m[1]!, lines: [] };
+      const t = m ? null : TOOL_ROLE.exec(lines[i]!);
+      if (m || t) {
+        const rest = m ? m[2]! : t![3]!;
+        current = { role: m ? (m[1] as Section["role"]) : "tool", header: i, lines: [] };
+        if (t?.[1] !== undefined) {
+          const nameAt = lines[i]!.indexOf(t[1], 4);
+          current.name = { text: t[1], range: range(i, nameAt, i, nameAt + t[1].length) };
+        }
+        if (t?.[2] !== undefined) current.isError = true;
         sections.push(current);
-        if (m[2]!.trim() !== "") current.lines.push({ text: m[2]!, line: i, offset: lines[i]!.length - m[2]!.length });
+        if (rest.trim() !== "") current.lines.push({ text: rest, line: i, offset: lines[i]!.length - rest.length });
         continue;
       }
       if (!current) {
-        current = { role: "user", lines: [] };
+        current = { role: "user", header: null, lines: [] };
         sections.push(current);
       }
       current.lines.push({ text: lines[i]!, line: i, offset: 0 });
     }
-    const join = (role: string) => {
-      const parts = sections.filter((s) => s.role === role).flatMap((s) => s.lines);
-      return { text: parts.map((p) => p.text).join("\n").trim(), parts };
-    };
-    const user = join("user");
-    const system = join("system");
-    const vars = settings.vars ?? {};
-    const unresolved: { name: string; range: Range }[] = [];
-    const fill = (t: { text: string; parts: { text: string; line: number; offset: number }[] }) => {
-      for (const p of t.parts) {
-        VARIABLE.lastIndex = 0;
-        let m: RegExpExecArray | null;
-        while ((m = VARIABLE.exec(p.text))) if (!(m[1]! in vars)) unresolved.push({ name: m[1]!, range: range(p.line, p.offset + m.index, p.line, p.offset + m.index + m[0].length) });
-      }
-      return t.text.replace(VARIABLE, (whole, name: string) => (name in vars ? vars[name]! : whole));
-    };
-    const userText = fill(user);
-    const systemText = system.parts.length > 0 ? fill(system) : undefined;
+    const variables = new Variables(settings.vars ?? {});
+    let userText: string;
+    let systemText: string | undefined;
+    let conversation: { conversation: Conversation; tools: ToolsSource } | null = null;
+    if (front.tools !== undefined || sections.some((x) => x.role === "assistant" || x.role === "tool")) {
+      conversation = readConversation({ lines, sections, decl: front.tools, front, vars: variables, problems, options, body: Math.min(body, to - 1) });
+      systemText = conversation.conversation.system;
+      userText = conversationLabel(conversation.conversation, conversation.tools.from === "inferred", hash);
+    } else {
+      // a plain prompt: every user section is the user message, every system section the system prompt
+      const join = (role: string) => sections.filter((x) => x.role === role).flatMap((x) => x.lines);
+      userText = variables.text(join("user"));
+      const system = join("system");
+      systemText = system.length > 0 ? variables.text(system) : undefined;
+    }
+    const unresolved = variables.unresolved;
     let last = to - 1;
     while (last > first && lines[last]!.trim() === "") last--;
     const p: FilePrompt = {
@@ -253,6 +724,10 @@ export function parsePromptFile(text: string, hash: (user: string, system?: stri
       hash: hash(userText, systemText),
     };
     if (systemText) p.system = systemText;
+    if (conversation) {
+      p.conversation = conversation.conversation;
+      p.tools = conversation.tools;
+    }
     prompts.push(p);
   }
   return prompts;

@@ -1,10 +1,11 @@
 // Prompt files in the editor: the language client that starts the language server (code lenses,
 // inlay hints, hovers, diagnostics; src/server) over IPC when a prompt file is opened, and the
-// commands its code lenses call: rerun one prompt of a file with its front matter applied, and
-// open a run file.
+// commands its code lenses call: rerun one prompt of a file with its front matter applied (a
+// conversation prompt: its next action, with its tools file read beside it), and open a run file.
 import * as vscode from "vscode";
-import { relative } from "node:path";
-import { parsePromptFile, type PromptSettings } from "../core";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { nextActionTitle, parsePromptFile, type PromptSettings, type ToolsFileReader } from "../core";
 import { promptHash } from "../sampling/store";
 import type { Settings } from "./config";
 import type { RunRequest } from "./runs";
@@ -45,10 +46,32 @@ export function overridesFrom(s: PromptSettings): Partial<Settings> {
   return o;
 }
 
-/** The run of prompt `index` of a prompt file, as the code lens above it starts it. */
+/** A tools file larger than this is refused (as the language server does). */
+const MAX_TOOLS_FILE_BYTES = 1_000_000;
+
+/** The tools files a prompt file names (`tools: FILE`), read from disk relative to it, as the language server reads them (so both see the same prompt hash). */
+function toolsFileReader(uri: vscode.Uri): ToolsFileReader {
+  return (file) => {
+    if (uri.scheme !== "file") return { error: "the prompt file is not saved: a tools file is read relative to it" };
+    const path = resolve(dirname(uri.fsPath), file);
+    try {
+      if (statSync(path).size > MAX_TOOLS_FILE_BYTES) return { error: `it is larger than ${MAX_TOOLS_FILE_BYTES / 1e6} MB` };
+      return { text: readFileSync(path, "utf8") };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { error: code === "ENOENT" ? `no such file (${path})` : code === "EISDIR" ? "it is a directory" : (e as Error).message };
+    }
+  };
+}
+
+/**
+ * The run of prompt `index` of a prompt file, as the code lens above it starts it. A
+ * conversation prompt runs its next action: `conversation` is its prefix with its tools, `prompt`
+ * the label its runs record (whose hash the language server matches the runs by).
+ */
 export async function promptRunRequest(uri: vscode.Uri, index: number): Promise<RunRequest> {
   const document = await vscode.workspace.openTextDocument(uri);
-  const prompts = parsePromptFile(document.getText(), promptHash);
+  const prompts = parsePromptFile(document.getText(), promptHash, { readToolsFile: toolsFileReader(uri) });
   const p = prompts[index];
   if (!p) throw new Error(`${vscode.workspace.asRelativePath(uri)} has no prompt ${index + 1} (it has ${prompts.length})`);
   const errors = p.problems.filter((x) => x.severity === "error");
@@ -57,14 +80,17 @@ export async function promptRunRequest(uri: vscode.Uri, index: number): Promise<
   if (p.user.trim() === "") throw new Error(`prompt ${index + 1} of ${vscode.workspace.asRelativePath(uri)} has no user message`);
   const folder = vscode.workspace.getWorkspaceFolder(uri);
   const file = folder ? relative(folder.uri.fsPath, uri.fsPath) : uri.fsPath;
+  const c = p.conversation;
   return {
     prompt: p.user,
     ...(p.system ? { system: p.system } : {}),
-    title: p.settings.id ?? (p.user.split("\n")[0] ?? "").slice(0, 40),
+    title: p.settings.id ?? (c ? nextActionTitle(c) : (p.user.split("\n")[0] ?? "").slice(0, 40)),
     document,
     overrides: overridesFrom(p.settings),
     ...(p.settings.n !== undefined ? { n: p.settings.n } : {}),
-    ...(p.settings.reference !== undefined ? { reference: p.settings.reference } : {}),
+    // a conversation's runs class next actions: a reference answer does not apply (flagged in the file)
+    ...(p.settings.reference !== undefined && !c ? { reference: p.settings.reference } : {}),
     source: { file, prompt: index, ...(p.settings.id ? { id: p.settings.id } : {}) },
+    ...(c ? { conversation: c } : {}),
   };
 }

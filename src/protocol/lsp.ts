@@ -7,7 +7,8 @@
 // Nothing here loads vscode-languageserver-protocol: the extension's activation bundle imports
 // this file, and the protocol library (~125 KB) would double the code VS Code loads to activate.
 // The typed message objects for vscode-jsonrpc are in ./lsp-messages (server and client bundles).
-import type { PromptSettings, Range } from "../core/promptfile";
+import type { Conversation } from "../core/conversation";
+import type { PromptSettings, Range, ToolsSource } from "../core/promptfile";
 
 /** The language id of prompt files (`*.prompt`, `*.prompt.md`): the client's documentSelector. */
 export const LANGUAGE_ID = "hotmess-prompt";
@@ -86,9 +87,12 @@ export interface PromptInfo {
   range: Range;
   bodyRange: Range;
   settings: PromptSettings;
-  /** The user message (variables filled in) and the system message. */
+  /** The user message (variables filled in) and the system message; a conversation prompt: the label its runs record, and its system prompt. */
   user: string;
   system?: string;
+  /** A conversation prompt's prefix (a run samples its next assistant turn, the tools declared), and where its tools came from. */
+  conversation?: Conversation;
+  tools?: ToolsSource;
   /** Reruns: the front matter's `n`, else `hotmess.n`. */
   n: number;
   /** Errors in the front matter (a run should not start while there are any). */

@@ -70,7 +70,10 @@ function openRunCommand(file: string) {
   return { title: "Open last run", command: Commands.openRunFile, arguments: args };
 }
 
-/** `▶ Rerun ×8 · incoherence 0.42 [0.31–0.55] · 3 answers` above each prompt, and "Open last run". */
+/**
+ * `▶ Rerun ×8 · incoherence 0.42 [0.31–0.55] · 3 answers` above each prompt (`▶ Rerun next action
+ * ×8 · …` above a conversation prompt: its runs sample the next assistant turn), and "Open last run".
+ */
 export function codeLenses(uri: string, views: readonly PromptView[]): CodeLens[] {
   const out: CodeLens[] = [];
   for (const v of views) {
@@ -78,7 +81,8 @@ export function codeLenses(uri: string, views: readonly PromptView[]): CodeLens[
     const range: Range = { start: { line, character: 0 }, end: { line, character: 0 } };
     const text = runText(v, true);
     const args: RerunPromptArgs = [uri, v.prompt.index];
-    out.push({ range, command: { title: `▶ Rerun ×${v.n}${text ? ` · ${text}` : ""}`, command: Commands.rerunPrompt, arguments: args } });
+    const what = v.prompt.conversation ? "Rerun next action" : "Rerun";
+    out.push({ range, command: { title: `▶ ${what} ×${v.n}${text ? ` · ${text}` : ""}`, command: Commands.rerunPrompt, arguments: args } });
     if (v.run) out.push({ range, command: openRunCommand(v.run.file) });
   }
   return out;
@@ -159,7 +163,8 @@ export function hover(v: PromptView): Hover | null {
 }
 
 /**
- * Front-matter problems (errors), undefined variables (warnings), and a warning when the
+ * Front-matter and conversation problems (at their lines, errors or warnings as the parser
+ * says), undefined variables (warnings), and a warning when the
  * incoherence interval of a prompt's current run lies wholly above the threshold (a noisy
  * estimate is not overstated; a stale run's figures are not the prompt's, so they never warn).
  */

@@ -1,7 +1,8 @@
 // The language server's handlers on one connection: prompt files in, code lenses, inlay hints,
 // hovers and diagnostics out, from the run store of each workspace folder. The transport is the
 // caller's (src/server/server.ts: stdio or node IPC; tests: in-memory streams).
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeLensRefreshRequest,
@@ -16,7 +17,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import pkg from "../../package.json";
-import { parsePromptFile, type FilePrompt } from "../core";
+import { parsePromptFile, type FilePrompt, type ToolsFileReader } from "../core";
 import { CONFIG_SECTION, DEFAULT_SERVER_SETTINGS, type InitializationOptions, type PromptInfo, type ServerSettings } from "../protocol/lsp";
 import { PromptAtRequest, RunsChangedNotification } from "../protocol/lsp-messages";
 import { promptHash } from "../sampling/store";
@@ -62,6 +63,38 @@ export function sanitizeSettings(raw: unknown, base: ServerSettings = DEFAULT_SE
   };
 }
 
+/** A tools file larger than this is refused (tool declarations are a few kilobytes). */
+export const MAX_TOOLS_FILE_BYTES = 1_000_000;
+
+/** When a file last changed ("" when it cannot be read): a prompt whose tools file changed is read again. */
+function stamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The tools files a prompt file names (`tools: FILE`), read relative to it; each file read is
+ * noted in `seen` with its stamp.
+ */
+export function toolsFileReader(promptFile: string | null, seen?: Map<string, string>): ToolsFileReader {
+  return (file) => {
+    if (promptFile === null) return { error: "the prompt file is not saved: a tools file is read relative to it" };
+    const path = resolve(dirname(promptFile), file);
+    seen?.set(path, stamp(path));
+    try {
+      if (statSync(path).size > MAX_TOOLS_FILE_BYTES) return { error: `it is larger than ${MAX_TOOLS_FILE_BYTES / 1e6} MB` };
+      return { text: readFileSync(path, "utf8") };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { error: code === "ENOENT" ? `no such file (${path})` : code === "EISDIR" ? "it is a directory" : (e as Error).message };
+    }
+  };
+}
+
 function uriToPath(uri: string): string | null {
   if (!uri.startsWith("file:")) return null;
   try {
@@ -80,7 +113,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let outside: Folder | null = null;
   let pushed: unknown = undefined; // settings pushed with didChangeConfiguration
   let disposed = false;
-  const parsed = new Map<string, { version: number; prompts: FilePrompt[] }>();
+  /** Each document's prompts at a version, and the stamps of the tools files they read. */
+  const parsed = new Map<string, { version: number; prompts: FilePrompt[]; toolsFiles: Map<string, string> }>();
   const log = (m: string) => connection.console.log(m);
   let openInitialized!: () => void;
   const initialized = new Promise<void>((r) => (openInitialized = r));
@@ -142,9 +176,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   function promptsOf(doc: TextDocument): FilePrompt[] {
     const hit = parsed.get(doc.uri);
-    if (hit && hit.version === doc.version) return hit.prompts;
-    const prompts = parsePromptFile(doc.getText(), promptHash);
-    parsed.set(doc.uri, { version: doc.version, prompts });
+    if (hit && hit.version === doc.version) {
+      if ([...hit.toolsFiles].every(([path, was]) => stamp(path) === was)) return hit.prompts;
+      scheduleDiagnostics(doc.uri); // a tools file changed: the same text is another prompt now
+    }
+    const toolsFiles = new Map<string, string>();
+    const prompts = parsePromptFile(doc.getText(), promptHash, { readToolsFile: toolsFileReader(uriToPath(doc.uri), toolsFiles) });
+    parsed.set(doc.uri, { version: doc.version, prompts, toolsFiles });
     return prompts;
   }
 
@@ -316,6 +354,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         settings: p.settings,
         user: p.user,
         ...(p.system !== undefined ? { system: p.system } : {}),
+        ...(p.conversation !== undefined ? { conversation: p.conversation } : {}),
+        ...(p.tools !== undefined ? { tools: p.tools } : {}),
         n: v.n,
         errors: p.problems.filter((x) => x.severity === "error").map((x) => ({ message: x.message, range: x.range })),
         unresolved: p.unresolved.map((u) => u.name),
