@@ -65,7 +65,9 @@ test("Rerun next action ×8 on the example: the run carries the prefix, its tool
   assert.deepEqual(h.conversation, p!.conversation, "the prefix as the prompt file holds it, tools declared");
   assert.equal(h.conversation!.tools.find((t) => t.name === "cancel_reservation")?.description, "Cancel a whole reservation and refund it to its original payment methods. Only for a cancellation the policy allows, after the user has confirmed it.");
   assert.deepEqual(h.source, { file: EXAMPLE, prompt: 0, id: "airline-cancel" });
+  // the prompt's reference is its expected next action, not an answer to compare
   assert.equal(h.reference, undefined);
+  assert.equal(h.expectedAction, "cancel_reservation");
   assert.equal(run.samples.length, 8);
 
   const declared = new Set(p!.conversation!.tools.map((x) => x.name));

@@ -233,10 +233,16 @@ test("problems, each at its line: a result for no call, a wrong tool name, a cal
       messages: [/^the call id \[x y\] is not 1 to 64 letters/, /^a second call with the id k \(the first is at line 4\)/, /^no tools declared/],
     },
     {
-      // reference does not apply to a conversation
+      // a conversation's reference is the expected action: one that names no declared tool is flagged
       lines: ["---", "reference: 18", tools, "---", "Cancel NO6JO3."],
       expect: [["warning", 1, 0, 1, 13]],
-      messages: [/^reference is not used in a conversation prompt/],
+      messages: [/^the expected next action names no declared tool: "18" \(declared: /],
+    },
+    {
+      // a declared tool's name, or a full call of it: nothing to say
+      lines: ["---", `reference: ${TOOLS[0]!.name}`, tools, "---", "Cancel NO6JO3."],
+      expect: [],
+      messages: [],
     },
   ];
   for (const { lines, expect, messages } of cases) {

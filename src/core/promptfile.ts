@@ -172,7 +172,7 @@ type ToolsDecl = { kind: "file"; path: string; range: Range } | { kind: "inline"
 interface FrontMatter {
   settings: PromptSettings;
   tools?: ToolsDecl;
-  /** Where `reference:` is (a conversation prompt flags it). */
+  /** Where `reference:` is (a conversation prompt checks that it names a declared tool). */
   referenceRange?: Range;
 }
 
@@ -623,12 +623,20 @@ function readConversation(cx: ReadContext): { conversation: Conversation; tools:
       error(m ? m[2]! : refused, r);
     }
   }
-  if (cx.front.referenceRange)
-    problems.push({
-      message: "reference is not used in a conversation prompt: its runs class the next actions without an expected one (hotmess run --conversation FILE --reference NAME names the expected action)",
-      range: cx.front.referenceRange,
-      severity: "warning",
-    });
+  // a conversation's reference is its expected next action: a tool's name, or a full call
+  // `name{…}` / `name(…)`; one that names no declared tool can never be taken
+  const expected = cx.front.settings.reference;
+  if (cx.front.referenceRange && expected !== undefined) {
+    const text = String(expected).trim();
+    const at = text.search(/[({]/);
+    const name = at < 0 ? text : text.slice(0, at);
+    if (tools.length > 0 && !tools.some((t) => t.name === name))
+      problems.push({
+        message: `the expected next action names no declared tool: "${name}" (declared: ${tools.map((t) => t.name).join(", ")}). In a conversation prompt, reference is the expected action: a tool's name or a full call`,
+        range: cx.front.referenceRange,
+        severity: "warning",
+      });
+  }
   const conversation: Conversation = { messages: merged.messages.map((m) => ({ role: m.role, content: m.content })), tools };
   if (merged.system !== undefined) conversation.system = merged.system;
   return { conversation, tools: source };

@@ -88,8 +88,8 @@ export async function promptRunRequest(uri: vscode.Uri, index: number): Promise<
     document,
     overrides: overridesFrom(p.settings),
     ...(p.settings.n !== undefined ? { n: p.settings.n } : {}),
-    // a conversation's runs class next actions: a reference answer does not apply (flagged in the file)
-    ...(p.settings.reference !== undefined && !c ? { reference: p.settings.reference } : {}),
+    // a conversation's reference is its expected next action (the run records it as such)
+    ...(p.settings.reference !== undefined ? { reference: p.settings.reference } : {}),
     source: { file, prompt: index, ...(p.settings.id ? { id: p.settings.id } : {}) },
     ...(c ? { conversation: c } : {}),
   };
