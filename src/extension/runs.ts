@@ -289,6 +289,12 @@ export class RunManager {
       }
       try {
         const h = resumed.run.header;
+        // a rollout's tool results came from a replay file or a command the run file does not
+        // keep (only their names): continued here, every rerun would stop at its first call
+        if (h.rollout) {
+          const given = [h.rollout.replay ? `--replay ${h.rollout.replay}` : "", h.rollout.command ? `--tool-command '${h.rollout.command} …'` : ""].filter(Boolean).join(" ");
+          throw new RunSetupError(`${basename(file)} is a rollout of up to ${h.rollout.steps} actions: continue it with \`hotmess run --resume ${basename(file)}${given ? ` ${given}` : ""}\`, which is given its tool results again`);
+        }
         const settings = readSettings();
         const resolved = await resolveForRun(h, settings, this.secrets, (line) => this.sdkWarning(line));
         const request = requestFromHeader(h);
