@@ -105,6 +105,10 @@ test("Rerun from here: N and the expected action asked, the next action run 8 ti
   await until("its analysis", () => (vscode.recorded.posted as { type: string }[]).filter((m) => m.type === "analysis/set").length >= 2 || undefined);
   const p = (vscode.recorded.posted as { type: string; analysis?: { prompts: { answers: { key: string | null; count: number; reference: boolean }[]; expectedAction?: string }[] } }[]).filter((m) => m.type === "analysis/set").at(-1)!.analysis!.prompts[0]!;
   assert.equal(p.expectedAction, "get_reservation_details");
+  // the prefix was cached by the first rerun and read by the others: the bar says so, and what a rerun costs
+  const last = (vscode.recorded.posted as { type: string; progress?: { cacheReadTokens?: number; done: number; costUsd: number | null } }[]).filter((m) => m.type === "run/progress").at(-1)!.progress!;
+  assert.ok((last.cacheReadTokens ?? 0) > 0, JSON.stringify(last));
+  assert.equal(last.done, 8);
   assert.deepEqual(p.answers.map((a) => [a.count, a.reference]), [[6, true], [2, false]]);
 });
 

@@ -53,8 +53,11 @@ export class HostBar {
     if (p.streaming) parts.push(`${p.streaming} streaming`);
     if (p.retrying) parts.push(`${p.retrying} retrying`);
     if (p.failed) parts.push(`${p.failed} failed`);
-    parts.push(`${tokens(p.inputTokens + p.outputTokens)} tokens`);
-    parts.push(p.costUsd === null ? "cost unknown" : `$${p.costUsd < 0.01 ? p.costUsd.toFixed(4) : p.costUsd.toFixed(2)}`);
+    const cost = (c: number) => `$${c < 0.01 ? c.toFixed(4) : c.toFixed(2)}`;
+    parts.push(`${tokens(p.inputTokens + p.outputTokens)} tokens${p.cacheReadTokens ? ` (${tokens(p.cacheReadTokens)} from the cache)` : ""}`);
+    parts.push(p.costUsd === null ? "cost unknown" : cost(p.costUsd));
+    // a long prefix is paid again at each rerun: what one costs
+    if (p.done > 1 && p.costUsd !== null && p.cacheReadTokens) parts.push(`${cost(p.costUsd / p.done)} a rerun`);
     const pct = p.target > 0 ? Math.round((100 * (p.done + p.failed)) / p.target) : 0;
     this.meter.hidden = p.finished;
     this.meter.setAttribute("aria-valuenow", String(pct));

@@ -87,7 +87,7 @@ export function runDirectory(settings: Settings, context: vscode.ExtensionContex
 }
 
 function live(p: Progress, finished: boolean, message?: string): LiveProgress {
-  return { target: p.target, done: p.done, failed: p.failed, streaming: p.streaming, retrying: p.retrying, inputTokens: p.inputTokens, outputTokens: p.outputTokens, costUsd: p.costUsd, finished, ...(message ? { message } : {}) };
+  return { target: p.target, done: p.done, failed: p.failed, streaming: p.streaming, retrying: p.retrying, inputTokens: p.inputTokens, outputTokens: p.outputTokens, ...(p.cacheReadTokens ? { cacheReadTokens: p.cacheReadTokens } : {}), costUsd: p.costUsd, finished, ...(message ? { message } : {}) };
 }
 
 export function progressText(p: Progress): string {
@@ -95,9 +95,12 @@ export function progressText(p: Progress): string {
   if (p.streaming) parts.push(`${p.streaming} streaming`);
   if (p.retrying) parts.push(`${p.retrying} retrying`);
   if (p.failed) parts.push(`${p.failed} failed`);
-  const tokens = p.inputTokens + p.outputTokens;
-  parts.push(`${tokens >= 1e4 ? `${(tokens / 1e3).toFixed(1)}k` : tokens} tokens`);
-  parts.push(p.costUsd === null ? "cost unknown" : `$${p.costUsd < 0.01 ? p.costUsd.toFixed(4) : p.costUsd.toFixed(2)}`);
+  const k = (n: number) => (n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+  const cost = (c: number) => `$${c < 0.01 ? c.toFixed(4) : c.toFixed(2)}`;
+  parts.push(`${k(p.inputTokens + p.outputTokens)} tokens${p.cacheReadTokens ? ` (${k(p.cacheReadTokens)} from the cache)` : ""}`);
+  parts.push(p.costUsd === null ? "cost unknown" : cost(p.costUsd));
+  // a long prefix is paid again at each rerun: what one costs
+  if (p.done > 1 && p.costUsd !== null && p.cacheReadTokens) parts.push(`${cost(p.costUsd / p.done)} a rerun`);
   return parts.join(" · ");
 }
 

@@ -39,6 +39,8 @@ export interface LiveProgress {
   retrying: number;
   inputTokens: number;
   outputTokens: number;
+  /** Of inputTokens, read from the provider's prompt cache (a rerun of a long prefix); absent when none was. */
+  cacheReadTokens?: number;
   costUsd: number | null;
   /** Finished, cancelled or failed: the run is over. */
   finished: boolean;

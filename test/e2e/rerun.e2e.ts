@@ -17,7 +17,9 @@ import { startFakeOpenAI } from "../fakes/openai";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
 import {
   ARTIFACTS_DIR,
+  REPO_ROOT,
   fillFileDialog,
+  openFile,
   openBrowser,
   quickInputItems,
   runCommand,
@@ -153,12 +155,14 @@ if (!FIXTURE) {
     mkdirSync(join(workspace, ".vscode"), { recursive: true });
     // the workspace settings file exists from the start, so that changing it later is an edit of a watched file
     writeFileSync(join(workspace, ".vscode", "settings.json"), "{}\n");
+    // a conversation written by hand in a prompt file (the example), with its tools file
+    for (const f of ["airline-agent.prompt.md", "airline-tools.json"]) writeFileSync(join(workspace, f), readFileSync(join(REPO_ROOT, "examples", f)));
     const server = (t.server = await startCodeServer({
       extensionsDir,
       userDataDir,
       workspace,
       theme: "dark",
-      settings: { "hotmess.provider": "simulated", "hotmess.anthropic.baseUrl": anthropic.url, "hotmess.openai.baseUrl": `${openai.url}/v1` },
+      settings: { "editor.codeLens": true, "hotmess.provider": "simulated", "hotmess.anthropic.baseUrl": anthropic.url, "hotmess.openai.baseUrl": `${openai.url}/v1` },
       env: { ANTHROPIC_API_KEY: ANTHROPIC_KEY, OPENAI_API_KEY: OPENAI_KEY },
     }));
     const session = (t.session = await openBrowser(server.url, { goto: false, viewport: { width: 1600, height: 1000 } }));
@@ -184,6 +188,26 @@ if (!FIXTURE) {
     assert(/incoherence/i.test(sim.head) && /accuracy|pass\^/i.test(sim.head), `the figures: ${sim.head.slice(0, 500)}`);
     await screenshot(page, join(ARTIFACTS_DIR, "rerun-simulated-dark.png"));
     await closeTab(page, "task-2 · run #0 · action 2");
+
+    // ---- 1b. the same from a prompt file holding a conversation: its lens reruns the next action
+    await openFile(page, "airline-agent.prompt.md");
+    const lens = await waitUntil("the conversation prompt's lens", async () => {
+      const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
+      return l.find((x) => /Rerun next action ×8/.test(x));
+    }, { page, timeoutMs: 60_000 });
+    await page.locator(".codelens-decoration a", { hasText: /Rerun next action ×8/ }).first().click();
+    const conv = await waitUntil("the conversation prompt's run to finish", async () => {
+      const frame = await webviewFrame(page, "next action", { timeoutMs: 5_000 }).catch(() => undefined);
+      if (!frame) return undefined;
+      const status = await viewText(frame, ".host-status");
+      if (!/^Done/.test(status) || !((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
+      return { frame, status, head: await viewText(frame, "main") };
+    }, { page, timeoutMs: 120_000, intervalMs: 250 });
+    assert(/expected action\s*cancel_reservation/.test(conv.head), `the prompt's reference is the expected action: ${conv.head.slice(0, 400)}`);
+    ok(`airline-agent.prompt.md: the lens "${lens}" ran it; ${conv.status}; the split: ${(await split(conv.frame)).join(" | ")}`);
+    await screenshot(page, join(ARTIFACTS_DIR, "rerun-prompt-file-dark.png"));
+    await closeTab(page, "next action");
+    await closeTab(page, "airline-agent.prompt.md");
 
     // ---- 2. a fake Anthropic server, through the real SDK
     writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "hotmess.provider": "anthropic", "hotmess.model": "claude-sonnet-4-5" }, null, 2) + "\n");
