@@ -197,7 +197,8 @@ if (!FIXTURE) {
     }, { page, timeoutMs: 60_000 });
     await page.locator(".codelens-decoration a", { hasText: /Rerun next action ×8/ }).first().click();
     const conv = await waitUntil("the conversation prompt's run to finish", async () => {
-      const frame = await webviewFrame(page, "next action", { timeoutMs: 5_000 }).catch(() => undefined);
+      // the tab is named by the prompt's id
+      const frame = await webviewFrame(page, "airline-cancel", { timeoutMs: 5_000 }).catch(() => undefined);
       if (!frame) return undefined;
       const status = await viewText(frame, ".host-status");
       if (!/^Done/.test(status) || !((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
@@ -206,7 +207,7 @@ if (!FIXTURE) {
     assert(/expected action\s*cancel_reservation/.test(conv.head), `the prompt's reference is the expected action: ${conv.head.slice(0, 400)}`);
     ok(`airline-agent.prompt.md: the lens "${lens}" ran it; ${conv.status}; the split: ${(await split(conv.frame)).join(" | ")}`);
     await screenshot(page, join(ARTIFACTS_DIR, "rerun-prompt-file-dark.png"));
-    await closeTab(page, "next action");
+    await closeTab(page, "Hot Mess: airline-cancel");
     await closeTab(page, "airline-agent.prompt.md");
 
     // ---- 2. a fake Anthropic server, through the real SDK
