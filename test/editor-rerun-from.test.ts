@@ -141,3 +141,51 @@ test("Retry of a rollout run file says to continue it with hotmess run --resume 
   assert.match(err.message, /is a rollout of up to 3 actions: continue it with `hotmess run --resume 2026-12-05T10-00-00Z-claude-sonnet-4-5\.jsonl --replay agent\.jsonl`/);
   assert.equal(fake.requests.length, sent);
 });
+
+test("with hotmess.rollout.steps, each rerun goes on: calls answered by the results the runs recorded, then by the tool command (a trusted workspace's), without a shell", async (t) => {
+  t.after(cleanup);
+  const script = join(tmp, "tool.js");
+  writeFileSync(script, `let s = ""; process.stdin.on("data", (d) => (s += d)); process.stdin.on("end", () => { const c = JSON.parse(s); process.stdout.write("cancelled " + c.arguments.reservation_id + " in " + process.cwd()); });`);
+  Object.assign(vscode.settings, { "rollout.steps": 3, "rollout.toolCommand": [process.execPath, script], n: 2, concurrency: 1 });
+  await openTraces();
+  // by the turn: look the reservation up (recorded in run 0), cancel it (recorded nowhere: the command answers), then say so
+  fake.setDefault((req) => {
+    const turn = ((req.body as { messages: unknown[] }).messages.length - 3) / 2;
+    if (turn === 0) return { kind: "ok", thinking: [], text: [], toolCalls: [{ name: "get_reservation_details", input: { reservation_id: "EHGLP3" } }] };
+    if (turn === 1) return { kind: "ok", thinking: [], text: [], toolCalls: [{ name: "cancel_reservation", input: { reservation_id: "EHGLP3" } }] };
+    return { kind: "ok", thinking: [], text: ["It is cancelled."] };
+  });
+  const sent = fake.requests.length;
+  vscode.answers.inputBox.push("2");
+  vscode.answers.quickPick.push((items) => items[0]);
+  vscode.recorded.panels[0]!.webview.receive({ type: "rerun/from", prompt: "task-9", run: 0, step: 3 });
+  const runs = join(tmp, "workspace", ".hotmess", "runs");
+  const file = await until("the rollout's run file, ended", () => {
+    if (!existsSync(runs)) return undefined;
+    const f = readdirSync(runs).find((x) => x.endsWith(".jsonl"));
+    return f && parseRunFile(readFileSync(join(runs, f), "utf8")).end ? join(runs, f) : undefined;
+  }, { timeoutMs: 20_000 });
+  const run = parseRunFile(readFileSync(file, "utf8"));
+  assert.deepEqual(run.header.rollout?.steps, 3);
+  assert.equal(run.samples.length, 2);
+  for (const s of run.samples) {
+    assert.equal(s.rolloutStop?.reason, "answered", JSON.stringify(s.rolloutStop));
+    assert.deepEqual([s.rolloutStop?.actions, s.rolloutStop?.results.replay, s.rolloutStop?.results.command], [2, 1, 1]);
+    assert.deepEqual(s.steps!.map((st) => st.kind), ["tool_call", "tool_result", "tool_call", "tool_result", "text"]);
+    assert.equal(s.steps![1]!.text, '{"status": "ok"}', "the result run 0 recorded for the same call");
+    assert.equal(s.steps![3]!.text, `cancelled EHGLP3 in ${join(tmp, "workspace")}`, "the tool command's output, run in the workspace folder");
+  }
+  assert.equal(fake.requests.length - sent, 6, "three turns a rerun");
+  assert.ok(vscode.recorded.log.some((l) => /run: rollouts: 2 answered; tool results given: 2 from the replay table, 2 from the tool command/.test(String(l))), "the log says how the rollouts ended");
+});
+
+test("the tool command is never read from an untrusted workspace", () => {
+  Object.assign(vscode.settings, { "rollout.steps": 2, "rollout.toolCommand": ["sh", "-c", "rm -rf ~"] });
+  vscode.workspace.isTrusted = false;
+  try {
+    const s = (require("../src/extension/config") as typeof import("../src/extension/config")).readSettings();
+    assert.deepEqual([s.rolloutSteps, s.toolCommand], [2, []]);
+  } finally {
+    vscode.workspace.isTrusted = true;
+  }
+});

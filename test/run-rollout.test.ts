@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../src/cli/main";
-import { rolloutSummary } from "../src/cli/run";
+import { rolloutSummary } from "../src/core/replay";
 import { actionKey, parseRunFile, type Analysis, type ParsedRun } from "../src/core";
 import { Capture } from "./support/capture";
 import { sharedFixture, skipWithout } from "./support/fixtures";

@@ -4,8 +4,8 @@ import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { analyzeRuns as analyzeRunFiles, describeRunFailure, type Analysis, type ParsedRun } from "../core";
 import { checkConversation, conversationAtStep, conversationLabel, parseConversation, type Conversation } from "../core/conversation";
-import { addConversation, emptyReplayTable, replayStats, replayTableOf, type ReplayTable } from "../core/replay";
-import { isRunFile, parseRunFile, type RolloutStop, type RunHeader, type RunSampleLine } from "../core/runfile";
+import { addConversation, callLabel, emptyReplayTable, replayStats, replayTableOf, rolloutSummary, type ReplayTable } from "../core/replay";
+import { isRunFile, parseRunFile, type RolloutStop, type RunHeader } from "../core/runfile";
 import { findTraceRecord, parseTraceLine, traceSetCalls } from "../core/traceset";
 import type { PromptRecord } from "../core/types";
 import { AnthropicProvider, defaultThinking } from "../sampling/anthropic";
@@ -250,45 +250,6 @@ function stopWords(s: RolloutStop): string {
   }
 }
 
-/** The end of a call key for people: `name {arguments}`, cut to about 80 characters. */
-function callLabel(key: string): string {
-  const at = key.search(/[{[("\d]/);
-  const label = at > 0 ? `${key.slice(0, at)} ${key.slice(at)}` : key;
-  return label.length > 80 ? `${label.slice(0, 79)}…` : label;
-}
-
-/**
- * How a rollout's reruns ended, in one line: "rollouts: 5 answered, 2 stopped at a call with no
- * recorded result (get_flight_status {…}), 1 reached 5 steps". Null when no sample has a
- * rolloutStop.
- */
-export function rolloutSummary(samples: readonly Pick<RunSampleLine, "rolloutStop">[], steps: number): string | null {
-  const stops = samples.flatMap((s) => (s.rolloutStop ? [s.rolloutStop] : []));
-  if (stops.length === 0) return null;
-  const count = (reason: RolloutStop["reason"]) => stops.filter((x) => x.reason === reason);
-  /** The calls it stopped at, most often first (ties in the order met), up to two, then how many more. */
-  const calls = (xs: RolloutStop[]) => {
-    const by = new Map<string, number>();
-    for (const x of xs) if (x.call) by.set(x.call, (by.get(x.call) ?? 0) + 1);
-    const sorted = [...by].sort((a, b) => b[1] - a[1]);
-    const shown = sorted.slice(0, 2).map(([k, n]) => `${callLabel(k)}${n > 1 ? ` ×${n}` : ""}`);
-    return shown.length === 0 ? "" : ` (${shown.join("; ")}${sorted.length > 2 ? `; ${sorted.length - 2} other call${sorted.length - 2 === 1 ? "" : "s"}` : ""})`;
-  };
-  const parts: string[] = [];
-  const answered = count("answered");
-  if (answered.length) parts.push(`${answered.length} answered`);
-  const missing = count("no-result");
-  if (missing.length) parts.push(`${missing.length} stopped at a call with no recorded result${calls(missing)}`);
-  const reached = count("steps");
-  if (reached.length) parts.push(`${reached.length} reached ${steps} step${steps === 1 ? "" : "s"}`);
-  const cut = count("truncated");
-  if (cut.length) parts.push(`${cut.length} cut at max tokens`);
-  const errors = count("error");
-  if (errors.length) parts.push(`${errors.length} stopped: the tool command could not run (${errors[0]!.message ?? "no reason given"})`);
-  const results = stops.reduce((a, x) => ({ replay: a.replay + x.results.replay, command: a.command + x.results.command, ambiguous: a.ambiguous + x.results.ambiguous }), { replay: 0, command: 0, ambiguous: 0 });
-  const given = [`${results.replay} from the replay table${results.ambiguous ? ` (${results.ambiguous} of calls recorded with other results too: the first recorded was given)` : ""}`, ...(results.command ? [`${results.command} from the tool command`] : [])];
-  return `rollouts: ${parts.join(", ")}; tool results given: ${given.join(", ")}`;
-}
 
 /** Where `hotmess run` writes the analysis (--json, --html). */
 type RunOutputs = AnalysisOutputs;

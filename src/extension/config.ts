@@ -1,6 +1,6 @@
 // The extension's settings, read in one place. Settings that choose where a request goes (the
 // base URLs) are machine-scoped, and in an untrusted workspace they are ignored altogether, as
-// are the run directory and the price table (VS Code's restrictedConfigurations does the same
+// are the run directory, the price table and a rollout's tool command (VS Code's restrictedConfigurations does the same
 // for workspace values; this is the belt to its braces).
 import * as vscode from "vscode";
 import type { PriceTable } from "../sampling/prices";
@@ -25,6 +25,10 @@ export interface Settings {
   timeoutSeconds: number;
   /** The longest wait a server may ask for (retry-after) that a sample sits out; beyond it the sample fails as retryable. */
   maxRetryWaitSeconds: number;
+  /** Rollouts of a next action (0: the next turn only), the tool command answering what no recorded result does (trusted workspaces only), its timeout. */
+  rolloutSteps: number;
+  toolCommand: string[];
+  toolTimeoutSeconds: number;
 }
 
 const clampInt = (v: unknown, lo: number, hi: number, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : fallback);
@@ -54,5 +58,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     runDirectory: trusted ? (c.get<string>("runDirectory", ".hotmess/runs") || ".hotmess/runs") : ".hotmess/runs",
     timeoutSeconds: clampInt(c.get("timeoutSeconds"), 5, 3600, 120),
     maxRetryWaitSeconds: clampInt(c.get("maxRetryWait"), 0, 3600, 60),
+    rolloutSteps: clampInt(c.get("rollout.steps"), 0, 50, 0),
+    // a program run on the user's machine: never from an untrusted workspace
+    toolCommand: trusted ? (c.get<unknown[]>("rollout.toolCommand", []) ?? []).filter((x): x is string => typeof x === "string" && x !== "") : [],
+    toolTimeoutSeconds: clampInt(c.get("rollout.toolTimeoutSeconds"), 1, 600, 30),
   };
 }

@@ -172,7 +172,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const c = point.conversation;
     const nText = await vscode.window.showInputBox({
       title: `Rerun from here: ${point.title}`,
-      prompt: `How many times to sample what the agent does next, with everything before it frozen (${c.messages.length} messages, ${c.tools.length} tools declared${c.system ? ", its system prompt" : ""})`,
+      prompt: `How many times to sample what the agent does next, with everything before it frozen (${c.messages.length} messages, ${c.tools.length} tools declared${c.system ? ", its system prompt" : ""})${settings.rolloutSteps > 0 ? `; each rerun goes on for up to ${settings.rolloutSteps} actions, answered by the results recorded for ${point.title.split(" · ")[0]}${settings.toolCommand.length ? ` or by ${basename(settings.toolCommand[0]!)}` : ""} (hotmess.rollout.steps)` : ""}`,
       value: String(settings.n),
       validateInput: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) >= 1 && Number(v) <= 1000 ? null : "a whole number of reruns, from 1 to 1000"),
     });
@@ -195,7 +195,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const view = newPanel(`Hot Mess: ${point.title} ×${n}`);
     view.progress({ target: n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
     const outcome = await runs
-      .run([{ prompt: point.label, title: point.title, conversation: c, n, id: `${point.id}-${Date.now().toString(36)}`, ...(reference !== undefined ? { reference } : {}) }], view)
+      .run([{ prompt: point.label, title: point.title, conversation: c, replay: point.replay, n, id: `${point.id}-${Date.now().toString(36)}`, ...(reference !== undefined ? { reference } : {}) }], view)
       .catch(async (e) => {
         view.dispose();
         throw e;

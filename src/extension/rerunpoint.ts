@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { conversationAtStep, conversationLabel, type Conversation } from "../core/conversation";
+import { addConversation, emptyReplayTable, replayTableOf, type ReplayTable } from "../core/replay";
 import { parseRunFile } from "../core/runfile";
 import { findTraceRecord, traceSetCalls } from "../core/traceset";
 import { actionText } from "../core/trajectory";
@@ -24,6 +25,12 @@ export interface RerunPoint {
   recorded: { name: string; key: string } | null;
   /** The tool calls the recorded run made before the point. */
   callsBefore: number;
+  /**
+   * A rollout's recorded results (src/core/replay.ts): the prefix's own, then every run of the
+   * same prompt (a trace set's task, or the run file's samples) — what a rerun that goes on past
+   * its next action is answered with.
+   */
+  replay: ReplayTable;
 }
 
 /** Thrown with a message for the user. */
@@ -39,7 +46,7 @@ const read = (file: string): string => {
 };
 
 /** The steps of the run and what came before them, from the panel's files. */
-function locate(source: ViewSource, point: RerunFrom): { steps: TrajectoryStep[]; base: Parameters<typeof conversationAtStep>[2]; where: string } {
+function locate(source: ViewSource, point: RerunFrom): { steps: TrajectoryStep[]; base: Parameters<typeof conversationAtStep>[2]; where: string; replay: (prefix: Conversation) => ReplayTable } {
   if (source.kind === "traces") {
     const text = read(source.file);
     const rec = findTraceRecord(text, point.prompt, basename(source.file));
@@ -48,7 +55,13 @@ function locate(source: ViewSource, point: RerunFrom): { steps: TrajectoryStep[]
     if (!sample) throw new PointError(`prompt "${point.prompt}" of ${basename(source.file)} has no run #${point.run} (it has ${rec.samples.length})`);
     if (!sample.steps) throw new PointError(`run #${point.run} of "${point.prompt}" is not a trajectory (it has no steps)`);
     // tools inferred from every call of the trace set: the agent's, whichever run made them
-    return { steps: sample.steps, base: { ...(rec.system ? { system: rec.system } : {}), ...(rec.prompt ? { prompt: rec.prompt } : {}), calls: traceSetCalls(text) }, where: basename(source.file) };
+    const replay = (prefix: Conversation) => {
+      const t = emptyReplayTable(basename(source.file));
+      t.task = point.prompt;
+      addConversation(t, prefix, "the prefix");
+      return replayTableOf([rec], { into: t, task: point.prompt });
+    };
+    return { steps: sample.steps, base: { ...(rec.system ? { system: rec.system } : {}), ...(rec.prompt ? { prompt: rec.prompt } : {}), calls: traceSetCalls(text) }, where: basename(source.file), replay };
   }
   const unreadable: string[] = [];
   for (const file of source.files) {
@@ -64,14 +77,19 @@ function locate(source: ViewSource, point: RerunFrom): { steps: TrajectoryStep[]
     if (!sample) throw new PointError(`${basename(file)} has no finished run #${point.run}`);
     if (!sample.steps) throw new PointError(`run #${point.run} of ${basename(file)} is not a trajectory (its reply called no tool)`);
     const h = run.header;
-    return { steps: sample.steps, base: { ...(h.conversation ? { conversation: h.conversation } : {}), ...(h.system ? { system: h.system } : {}), prompt: h.prompt }, where: basename(file) };
+    const replay = (prefix: Conversation) => {
+      const t = emptyReplayTable(basename(file));
+      addConversation(t, prefix, "the prefix");
+      return replayTableOf([{ id: h.id, samples: run.samples.filter((x) => x.steps).map((x) => ({ steps: x.steps!, index: x.index })) }], { into: t });
+    };
+    return { steps: sample.steps, base: { ...(h.conversation ? { conversation: h.conversation } : {}), ...(h.system ? { system: h.system } : {}), prompt: h.prompt }, where: basename(file), replay };
   }
   throw new PointError(`no run file of this view holds the prompt "${point.prompt}"${unreadable.length ? `; unreadable: ${unreadable.join(", ")}` : ""}`);
 }
 
 /** The prefix before `point`, ready to run; a PointError says why there is none. */
 export function rerunPoint(source: ViewSource, point: RerunFrom): RerunPoint {
-  const { steps, base, where } = locate(source, point);
+  const { steps, base, where, replay } = locate(source, point);
   const at = steps[point.step];
   if (!at) throw new PointError(`run #${point.run} of "${point.prompt}" has no step ${point.step} (it has ${steps.length})`);
   const c = conversationAtStep(steps, point.step, base);
@@ -87,5 +105,6 @@ export function rerunPoint(source: ViewSource, point: RerunFrom): RerunPoint {
     id: `${point.prompt}-run${point.run}-before-${isCall ? `action${callsBefore + 1}` : `step${point.step}`}`,
     recorded: isCall && at.name ? { name: at.name, key: actionText(at) } : null,
     callsBefore,
+    replay: replay(c),
   };
 }

@@ -15,7 +15,8 @@ import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/recor
 import { isDeprecation } from "../sampling/sdklog";
 import { SimulatedProvider } from "../sampling/simulated";
 import { RunWriter, safeBaseURL } from "../sampling/store";
-import type { Provider, SampleRequest, ThinkingMode } from "../sampling/types";
+import type { Provider, Rollout, SampleRequest, ThinkingMode } from "../sampling/types";
+import { addConversation, emptyReplayTable, rolloutSummary, type ReplayTable } from "../core/replay";
 import { unthoughtToolTurn, type Conversation } from "../core/conversation";
 import type { LiveProgress } from "../protocol/webview";
 import { readSettings, type ProviderSetting, type Settings } from "./config";
@@ -126,6 +127,8 @@ export interface RunRequest {
    * only labels the run.
    */
   conversation?: Conversation;
+  /** With `conversation`: the results recorded for its calls (a rerun from a point of runs), for a rollout (the hotmess.rollout.* settings). */
+  replay?: ReplayTable;
 }
 
 export interface RunOutcome {
@@ -188,6 +191,28 @@ export async function resolveForRun(header: RunHeader, settings: Settings, secre
   return { ...resolved, model: header.model };
 }
 
+/**
+ * The rollout of a next-action run from the settings (`hotmess run --steps K` in the CLI): none
+ * with hotmess.rollout.steps 0; else up to K actions, each call answered by the results recorded
+ * for it (`replay`, else the prefix's own), then by the tool command (a trusted workspace's only:
+ * readSettings drops it otherwise), run in the workspace folder.
+ */
+export function rolloutFor(settings: Settings, conversation: Conversation, replay: ReplayTable | undefined, document?: vscode.TextDocument): Rollout | undefined {
+  if (settings.rolloutSteps <= 0) return undefined;
+  let table = replay;
+  if (!table) {
+    table = emptyReplayTable();
+    addConversation(table, conversation, "the prefix");
+  }
+  const folder = (document ? vscode.workspace.getWorkspaceFolder(document.uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+  return {
+    steps: settings.rolloutSteps,
+    replay: table,
+    ...(settings.toolCommand.length > 0 ? { command: settings.toolCommand, timeoutMs: settings.toolTimeoutSeconds * 1000 } : {}),
+    ...(folder ? { cwd: folder.uri.fsPath } : {}),
+  };
+}
+
 /** Runs prompts one at a time; the running one can be cancelled. */
 export class RunManager {
   private current: AbortController | null = null;
@@ -244,6 +269,7 @@ export class RunManager {
           this.log.info(`run: thinking off for ${req.title}: its prefix ends inside a tool loop the recorded agent opened without signed thinking, which Claude refuses with a thinking budget`);
           thinking = { type: "none" };
         }
+        const rollout = req.conversation ? rolloutFor(settings, req.conversation, req.replay, req.document) : undefined;
         const request: SampleRequest = {
           prompt: req.prompt,
           ...(req.conversation?.system ? { system: req.conversation.system } : req.system ? { system: req.system } : {}),
@@ -252,6 +278,7 @@ export class RunManager {
           thinking,
           ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
           ...(req.conversation ? { conversation: req.conversation } : {}),
+          ...(rollout ? { rollout } : {}),
         };
         const refused = resolved.provider.check(request);
         if (refused) throw new RunSetupError(refused, resolved.name === "simulated" ? { title: "Set API Key…", command: "hotmess.setApiKey" } : undefined);
@@ -450,6 +477,9 @@ export class RunManager {
     }
     const status = result.status;
     this.log.info(`run: ${status}: ${progressText(result.progress)}${result.message ? ` (${result.message})` : ""}`);
+    // how the rollouts ended: answered, stopped at a call with no recorded result, reached the steps
+    const rolled = plan.request.rollout ? rolloutSummary(recorded.run.samples, plan.request.rollout.steps) : null;
+    if (rolled) this.log.info(`run: ${rolled}`);
     panel.progress(live(lastProgress ?? result.progress, true, result.message));
     return { status, ...(result.message ? { message: result.message } : {}) };
   }

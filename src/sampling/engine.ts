@@ -512,7 +512,7 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
     if (replayed) return { text: replayed.result.text, isError: replayed.result.isError, from: "replay", ambiguous: replayed.others > 0 };
     if (!rollout.command) return { missing: true };
     try {
-      const r = await runTool(rollout.command, call, { ...(rollout.timeoutMs !== undefined ? { timeoutMs: rollout.timeoutMs } : {}), signal: run.signal, env: toolEnvironment(process.env, o.provider.secrets ?? []) });
+      const r = await runTool(rollout.command, call, { ...(rollout.timeoutMs !== undefined ? { timeoutMs: rollout.timeoutMs } : {}), ...(rollout.cwd ? { cwd: rollout.cwd } : {}), signal: run.signal, env: toolEnvironment(process.env, o.provider.secrets ?? []) });
       if (run.signal.aborted) throw new Cancelled();
       return { text: r.text, isError: r.isError, from: "command", ambiguous: false };
     } catch (e) {

@@ -43,6 +43,8 @@ export interface Rollout {
   command?: readonly string[];
   /** The tool command's timeout (default 30 s). */
   timeoutMs?: number;
+  /** The folder the tool command runs in (default: this process's). */
+  cwd?: string;
 }
 
 export type ProviderEvent =
