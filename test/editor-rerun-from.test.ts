@@ -15,6 +15,7 @@ import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { parseRunFile } from "../src/core";
 import type { TrajectoryStep } from "../src/core/types";
 import { until } from "./support/wait";
+import { readSettings } from "../src/extension/config";
 
 const ROOT = join(__dirname, "..");
 const KEY = "hm-rerun-from-key-0123456789";
@@ -164,7 +165,7 @@ test("with hotmess.rollout.steps, each rerun goes on: calls answered by the resu
     if (!existsSync(runs)) return undefined;
     const f = readdirSync(runs).find((x) => x.endsWith(".jsonl"));
     return f && parseRunFile(readFileSync(join(runs, f), "utf8")).end ? join(runs, f) : undefined;
-  }, { timeoutMs: 20_000 });
+  }, 20_000);
   const run = parseRunFile(readFileSync(file, "utf8"));
   assert.deepEqual(run.header.rollout?.steps, 3);
   assert.equal(run.samples.length, 2);
@@ -183,7 +184,7 @@ test("the tool command is never read from an untrusted workspace", () => {
   Object.assign(vscode.settings, { "rollout.steps": 2, "rollout.toolCommand": ["sh", "-c", "rm -rf ~"] });
   vscode.workspace.isTrusted = false;
   try {
-    const s = (require("../src/extension/config") as typeof import("../src/extension/config")).readSettings();
+    const s = readSettings();
     assert.deepEqual([s.rolloutSteps, s.toolCommand], [2, []]);
   } finally {
     vscode.workspace.isTrusted = true;

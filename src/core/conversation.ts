@@ -519,6 +519,16 @@ function readAnthropic(root: Record<string, unknown>, messages: unknown[], at: (
   return out;
 }
 
+/** A value given as itself or as JSON text, or why the text is not JSON. */
+function jsonOf(json: unknown, whole: string): { value: unknown } | { error: string } {
+  if (typeof json !== "string") return { value: json };
+  try {
+    return { value: JSON.parse(json) as unknown };
+  } catch (e) {
+    return { error: `${whole}: not JSON (${e instanceof Error ? e.message : String(e)})` };
+  }
+}
+
 /**
  * Reads a conversation prefix `{"system"?, "messages": [...], "tools"?: [...]}` in OpenAI chat
  * or Anthropic Messages format (told from its shapes; see the header). `where` (a file name)
@@ -528,14 +538,9 @@ function readAnthropic(root: Record<string, unknown>, messages: unknown[], at: (
 export function parseConversation(json: unknown, where?: string): ParsedConversation {
   const at = (p: string) => (where === undefined || where === "" ? p : `${where}: ${p}`);
   const whole = where === undefined || where === "" ? "the prefix" : where;
-  let value = json;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch (e) {
-      return { error: `${whole}: not JSON (${e instanceof Error ? e.message : String(e)})` };
-    }
-  }
+  const read = jsonOf(json, whole);
+  if ("error" in read) return read;
+  const value = read.value;
   const root: Record<string, unknown> | null = Array.isArray(value) ? { messages: value } : isObject(value) ? value : null;
   if (root === null) return { error: `${whole}: is ${describe(value)}, not {"system"?, "messages": [...], "tools": [...]}` };
   if (!Array.isArray(root.messages)) return { error: `${at("messages")}: is ${describe(root.messages)}, not an array of messages` };
@@ -565,14 +570,9 @@ export function parseConversation(json: unknown, where?: string): ParsedConversa
  */
 export function parseTools(json: unknown, where?: string): { tools: ToolSpec[]; format: ConversationFormat; notes: string[] } | { error: string } {
   const whole = where === undefined || where === "" ? "the tools" : where;
-  let value = json;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value) as unknown;
-    } catch (e) {
-      return { error: `${whole}: not JSON (${e instanceof Error ? e.message : String(e)})` };
-    }
-  }
+  const read = jsonOf(json, whole);
+  if ("error" in read) return read;
+  const value = read.value;
   const tools = Array.isArray(value) ? value : isObject(value) && Array.isArray(value.tools) ? value.tools : null;
   if (tools === null) return { error: `${whole}: expected an array of tools or {"tools": [...]}, not ${describe(value)}` };
   // a tool with neither shape reads as a malformed OpenAI tool: say what either API expects

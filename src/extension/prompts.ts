@@ -3,10 +3,9 @@
 // commands its code lenses call: rerun one prompt of a file with its front matter applied (a
 // conversation prompt: its next action, with its tools file read beside it), and open a run file.
 import * as vscode from "vscode";
-import { readFileSync, statSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
-import { nextActionTitle, parsePromptFile, type PromptSettings, type ToolsFileReader } from "../core";
-import { promptHash } from "../sampling/store";
+import { relative } from "node:path";
+import { nextActionTitle, parsePromptFile, type PromptSettings } from "../core";
+import { promptHash, toolsFileReader } from "../sampling/store";
 import type { Settings } from "./config";
 import type { RunRequest } from "./runs";
 import { LANGUAGE_ID } from "../protocol/lsp";
@@ -47,22 +46,6 @@ export function overridesFrom(s: PromptSettings): Partial<Settings> {
 }
 
 /** A tools file larger than this is refused (as the language server does). */
-const MAX_TOOLS_FILE_BYTES = 1_000_000;
-
-/** The tools files a prompt file names (`tools: FILE`), read from disk relative to it, as the language server reads them (so both see the same prompt hash). */
-function toolsFileReader(uri: vscode.Uri): ToolsFileReader {
-  return (file) => {
-    if (uri.scheme !== "file") return { error: "the prompt file is not saved: a tools file is read relative to it" };
-    const path = resolve(dirname(uri.fsPath), file);
-    try {
-      if (statSync(path).size > MAX_TOOLS_FILE_BYTES) return { error: `it is larger than ${MAX_TOOLS_FILE_BYTES / 1e6} MB` };
-      return { text: readFileSync(path, "utf8") };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { error: code === "ENOENT" ? `no such file (${path})` : code === "EISDIR" ? "it is a directory" : (e as Error).message };
-    }
-  };
-}
 
 /**
  * The run of prompt `index` of a prompt file, as the code lens above it starts it. A
@@ -71,7 +54,7 @@ function toolsFileReader(uri: vscode.Uri): ToolsFileReader {
  */
 export async function promptRunRequest(uri: vscode.Uri, index: number): Promise<RunRequest> {
   const document = await vscode.workspace.openTextDocument(uri);
-  const prompts = parsePromptFile(document.getText(), promptHash, { readToolsFile: toolsFileReader(uri) });
+  const prompts = parsePromptFile(document.getText(), promptHash, { readToolsFile: toolsFileReader(uri.scheme === "file" ? uri.fsPath : null) });
   const p = prompts[index];
   if (!p) throw new Error(`${vscode.workspace.asRelativePath(uri)} has no prompt ${index + 1} (it has ${prompts.length})`);
   const errors = p.problems.filter((x) => x.severity === "error");

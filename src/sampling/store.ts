@@ -2,9 +2,10 @@
 // The header is written first; each finished sample is appended and flushed to disk the moment
 // it finishes, so a crash loses at most the line being written, which readers skip. Resuming
 // cuts such a torn line off before appending again.
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync, existsSync } from "node:fs";
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
+import type { ToolsFileReader } from "../core";
 import { parseRunFile, REDACTED, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import type { FailedSample, FinishedSample } from "./engine";
 
@@ -202,4 +203,36 @@ export class RunWriter {
 /** Reads a run file from disk. */
 export function readRun(file: string): ParsedRun {
   return parseRunFile(readFileSync(file, "utf8"));
+}
+
+/** A tools file larger than this is refused (tool declarations are a few kilobytes). */
+export const MAX_TOOLS_FILE_BYTES = 1_000_000;
+
+/** When a file last changed ("" when it cannot be read): a prompt whose tools file changed is read again. */
+export function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The tools files a prompt file names (`tools: FILE`), read relative to it; each file read is
+ * noted in `seen` with its stamp.
+ */
+export function toolsFileReader(promptFile: string | null, seen?: Map<string, string>): ToolsFileReader {
+  return (file) => {
+    if (promptFile === null) return { error: "the prompt file is not saved: a tools file is read relative to it" };
+    const path = resolve(dirname(promptFile), file);
+    seen?.set(path, fileStamp(path));
+    try {
+      if (statSync(path).size > MAX_TOOLS_FILE_BYTES) return { error: `it is larger than ${MAX_TOOLS_FILE_BYTES / 1e6} MB` };
+      return { text: readFileSync(path, "utf8") };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return { error: code === "ENOENT" ? `no such file (${path})` : code === "EISDIR" ? "it is a directory" : (e as Error).message };
+    }
+  };
 }

@@ -1,8 +1,7 @@
 // The language server's handlers on one connection: prompt files in, code lenses, inlay hints,
 // hovers and diagnostics out, from the run store of each workspace folder. The transport is the
 // caller's (src/server/server.ts: stdio or node IPC; tests: in-memory streams).
-import { readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CodeLensRefreshRequest,
@@ -17,10 +16,10 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import pkg from "../../package.json";
-import { parsePromptFile, type FilePrompt, type ToolsFileReader } from "../core";
+import { parsePromptFile, type FilePrompt } from "../core";
 import { CONFIG_SECTION, DEFAULT_SERVER_SETTINGS, type InitializationOptions, type PromptInfo, type ServerSettings } from "../protocol/lsp";
 import { PromptAtRequest, RunsChangedNotification } from "../protocol/lsp-messages";
-import { promptHash } from "../sampling/store";
+import { fileStamp, promptHash, toolsFileReader } from "../sampling/store";
 import { codeLenses, diagnostics, hover, inlayHints, type PromptView } from "./render";
 import { normalizeSourceFile, RunIndex, type RunEntry, type RunIndexOptions } from "./runindex";
 
@@ -63,37 +62,6 @@ export function sanitizeSettings(raw: unknown, base: ServerSettings = DEFAULT_SE
   };
 }
 
-/** A tools file larger than this is refused (tool declarations are a few kilobytes). */
-export const MAX_TOOLS_FILE_BYTES = 1_000_000;
-
-/** When a file last changed ("" when it cannot be read): a prompt whose tools file changed is read again. */
-function stamp(path: string): string {
-  try {
-    const st = statSync(path);
-    return `${st.mtimeMs}:${st.size}`;
-  } catch {
-    return "";
-  }
-}
-
-/**
- * The tools files a prompt file names (`tools: FILE`), read relative to it; each file read is
- * noted in `seen` with its stamp.
- */
-export function toolsFileReader(promptFile: string | null, seen?: Map<string, string>): ToolsFileReader {
-  return (file) => {
-    if (promptFile === null) return { error: "the prompt file is not saved: a tools file is read relative to it" };
-    const path = resolve(dirname(promptFile), file);
-    seen?.set(path, stamp(path));
-    try {
-      if (statSync(path).size > MAX_TOOLS_FILE_BYTES) return { error: `it is larger than ${MAX_TOOLS_FILE_BYTES / 1e6} MB` };
-      return { text: readFileSync(path, "utf8") };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      return { error: code === "ENOENT" ? `no such file (${path})` : code === "EISDIR" ? "it is a directory" : (e as Error).message };
-    }
-  };
-}
 
 function uriToPath(uri: string): string | null {
   if (!uri.startsWith("file:")) return null;
@@ -177,7 +145,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   function promptsOf(doc: TextDocument): FilePrompt[] {
     const hit = parsed.get(doc.uri);
     if (hit && hit.version === doc.version) {
-      if ([...hit.toolsFiles].every(([path, was]) => stamp(path) === was)) return hit.prompts;
+      if ([...hit.toolsFiles].every(([path, was]) => fileStamp(path) === was)) return hit.prompts;
       scheduleDiagnostics(doc.uri); // a tools file changed: the same text is another prompt now
     }
     const toolsFiles = new Map<string, string>();
