@@ -1,0 +1,125 @@
+// Semantic answer classes (issue "why do the reruns disagree"): open-ended answers — a paragraph,
+// a classification with its reasons — clustered by meaning with a pairwise-equivalence judge
+// (an LLM, or the offline simulated judge), one representative per class. Pure: the judge is
+// passed in, and every verdict goes through a cache the caller keeps (the run file), so a view
+// opened again asks nothing.
+//
+// The rule (greedy, deterministic, at most distinct × classes verdicts):
+// - the answers are first reduced to their distinct texts after METRICS.md §2's normalisation
+//   of strings (two texts that normalise alike are the same answer; no verdict is asked);
+// - the distinct texts are taken most frequent first (ties: first seen);
+// - each is compared with the representative of each class made so far, largest class first;
+//   the first "same" joins it; no "same" makes it a new class, with itself as representative.
+// So a class's representative is its most frequent text, and a text never moves once placed.
+// A manual choice (`overrides`: a text's class forced to another text's, or to a class of its
+// own) wins over the judge, and no verdict is asked for it.
+
+/** The verdict cache: `sameKey(a, b)` → whether the judge said a and b mean the same. */
+export type VerdictCache = Map<string, boolean>;
+
+/** The cache key of a pair (order-free: the judge is asked one way, its verdict holds both ways). */
+export function sameKey(a: string, b: string): string {
+  return a < b ? JSON.stringify([a, b]) : JSON.stringify([b, a]);
+}
+
+/** A string answer as METRICS.md §2 keys it, for the first reduction: NFKC, trimmed, lower-case, whitespace removed, one trailing "." dropped. */
+export function textKey(s: string): string {
+  return s.normalize("NFKC").trim().toLowerCase().replace(/\s+/g, "").replace(/\.$/, "");
+}
+
+export interface SemanticClasses {
+  /** Per input answer (same order): its class's representative text, null for no answer. */
+  classOf: (string | null)[];
+  /** The classes, largest first: representative and the distinct texts in it. */
+  classes: { representative: string; members: string[]; count: number }[];
+  /** Verdicts asked of the judge this time (not from the cache). */
+  asked: number;
+  /** Verdicts read from the cache. */
+  cached: number;
+}
+
+/**
+ * Clusters `answers` by meaning. `same(a, b)` is the judge (asked only for pairs not in `cache`;
+ * its verdicts are added to it). `overrides` maps a distinct text (as given) to the text whose
+ * class it must join, or to itself for a class of its own.
+ */
+export async function semanticClasses(
+  answers: readonly (string | null)[],
+  same: (a: string, b: string) => Promise<boolean>,
+  cache: VerdictCache = new Map(),
+  overrides: ReadonlyMap<string, string> = new Map(),
+): Promise<SemanticClasses> {
+  // distinct texts by §2 key, each with its first spelling and its count
+  const byKey = new Map<string, { text: string; count: number; first: number }>();
+  answers.forEach((a, i) => {
+    if (a === null || textKey(a) === "") return;
+    const k = textKey(a);
+    const e = byKey.get(k);
+    if (e) e.count++;
+    else byKey.set(k, { text: a.trim(), count: 1, first: i });
+  });
+  const distinct = [...byKey.values()].sort((x, y) => y.count - x.count || x.first - y.first);
+  const classes: { representative: string; members: string[]; count: number }[] = [];
+  const placed = new Map<string, number>(); // text → class index
+  let asked = 0;
+  let cachedHits = 0;
+  const verdict = async (a: string, b: string): Promise<boolean> => {
+    const k = sameKey(a, b);
+    const hit = cache.get(k);
+    if (hit !== undefined) {
+      cachedHits++;
+      return hit;
+    }
+    const v = await same(a, b);
+    asked++;
+    cache.set(k, v);
+    return v;
+  };
+  const forced = (text: string): string | undefined => overrides.get(text);
+  // the texts forced to a class of their own or into another's go last, once their targets are placed
+  const order = [...distinct.filter((d) => forced(d.text) === undefined), ...distinct.filter((d) => forced(d.text) !== undefined)];
+  for (const d of order) {
+    const target = forced(d.text);
+    let at = -1;
+    if (target !== undefined && target !== d.text) {
+      const k = byKey.get(textKey(target));
+      at = k ? (placed.get(k.text) ?? -1) : -1;
+    } else if (target === undefined) {
+      const byCount = classes.map((c, i) => i).sort((x, y) => classes[y]!.count - classes[x]!.count || x - y);
+      for (const i of byCount)
+        if (await verdict(d.text, classes[i]!.representative)) {
+          at = i;
+          break;
+        }
+    }
+    if (at < 0) {
+      classes.push({ representative: d.text, members: [d.text], count: d.count });
+      at = classes.length - 1;
+    } else {
+      classes[at]!.members.push(d.text);
+      classes[at]!.count += d.count;
+    }
+    placed.set(d.text, at);
+  }
+  const repOf = (a: string | null): string | null => {
+    if (a === null || textKey(a) === "") return null;
+    const d = byKey.get(textKey(a))!;
+    return classes[placed.get(d.text)!]!.representative;
+  };
+  const sorted = [...classes].sort((x, y) => y.count - x.count);
+  return { classOf: answers.map(repOf), classes: sorted, asked, cached: cachedHits };
+}
+
+/**
+ * The most verdicts clustering can ask (every distinct text against every class before it, all
+ * different: k(k−1)/2 for k distinct texts), for the cost shown before a judge runs; pairs in the
+ * cache are not counted.
+ */
+export function maxVerdicts(answers: readonly (string | null)[], cache: VerdictCache = new Map()): number {
+  const seen = new Map<string, string>();
+  for (const a of answers) if (a !== null && textKey(a) !== "" && !seen.has(textKey(a))) seen.set(textKey(a), a.trim());
+  const texts = [...seen.values()];
+  let n = 0;
+  for (let i = 0; i < texts.length; i++) for (let j = 0; j < i; j++) if (!cache.has(sameKey(texts[i]!, texts[j]!))) n++;
+  return n;
+}
