@@ -5,7 +5,7 @@
 // a one-word reply read as the verdict).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { maxVerdicts, sameKey, semanticClasses, type VerdictCache } from "../src/core/semantic";
+import { clusterFromCache, maxVerdicts, sameKey, semanticClasses, type VerdictCache } from "../src/core/semantic";
 import { judgeEstimate, judgePrompt, JUDGE_SYSTEM, providerJudge, readVerdict, simulatedJudge } from "../src/sampling/judge";
 import { AnthropicProvider } from "../src/sampling/anthropic";
 import { OpenAIProvider } from "../src/sampling/openai";
@@ -133,4 +133,15 @@ test("a judge reply that is neither word counts as different and unclear", async
   const r = await semanticClasses(["Paris", "The capital is Paris"], (x, y) => a.same(x, y));
   assert.equal(r.classes.length, 2);
   assert.equal(a.stats.unclear, 1);
+});
+
+test("from the cache alone (an analysis applying a run file's verdicts): the classes, or the first verdict still needed", async () => {
+  const cache: VerdictCache = new Map();
+  assert.deepEqual(clusterFromCache(ANSWERS, cache), { need: ["The capital is Paris", "Paris"] });
+  await semanticClasses(ANSWERS, byCity, cache);
+  const r = clusterFromCache(ANSWERS, cache);
+  assert.ok("result" in r);
+  assert.deepEqual(r.result.classes.map((c) => c.representative), ["Paris", "Lyon"]);
+  cache.delete(sameKey("Lyon", "Paris"));
+  assert.deepEqual(clusterFromCache(ANSWERS, cache), { need: ["Lyon", "Paris"] });
 });

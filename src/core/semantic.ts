@@ -39,16 +39,13 @@ export interface SemanticClasses {
 }
 
 /**
- * Clusters `answers` by meaning. `same(a, b)` is the judge (asked only for pairs not in `cache`;
- * its verdicts are added to it). `overrides` maps a distinct text (as given) to the text whose
- * class it must join, or to itself for a class of its own.
+ * Clusters `answers` by meaning from the verdicts in `cache` alone: the classes when every
+ * verdict the rule needs is there, else the first pair it needs (`need`). Synchronous, so an
+ * analysis can apply a run file's recorded verdicts; `semanticClasses` asks the judge for what
+ * is missing. `overrides` maps a distinct text (as given) to the text whose class it must join,
+ * or to itself for a class of its own.
  */
-export async function semanticClasses(
-  answers: readonly (string | null)[],
-  same: (a: string, b: string) => Promise<boolean>,
-  cache: VerdictCache = new Map(),
-  overrides: ReadonlyMap<string, string> = new Map(),
-): Promise<SemanticClasses> {
+export function clusterFromCache(answers: readonly (string | null)[], cache: VerdictCache, overrides: ReadonlyMap<string, string> = new Map()): { result: Omit<SemanticClasses, "asked" | "cached"> } | { need: [string, string] } {
   // distinct texts by §2 key, each with its first spelling and its count
   const byKey = new Map<string, { text: string; count: number; first: number }>();
   answers.forEach((a, i) => {
@@ -61,22 +58,8 @@ export async function semanticClasses(
   const distinct = [...byKey.values()].sort((x, y) => y.count - x.count || x.first - y.first);
   const classes: { representative: string; members: string[]; count: number }[] = [];
   const placed = new Map<string, number>(); // text → class index
-  let asked = 0;
-  let cachedHits = 0;
-  const verdict = async (a: string, b: string): Promise<boolean> => {
-    const k = sameKey(a, b);
-    const hit = cache.get(k);
-    if (hit !== undefined) {
-      cachedHits++;
-      return hit;
-    }
-    const v = await same(a, b);
-    asked++;
-    cache.set(k, v);
-    return v;
-  };
+  // the texts with a manual choice go last, once the texts they join are placed
   const forced = (text: string): string | undefined => overrides.get(text);
-  // the texts forced to a class of their own or into another's go last, once their targets are placed
   const order = [...distinct.filter((d) => forced(d.text) === undefined), ...distinct.filter((d) => forced(d.text) !== undefined)];
   for (const d of order) {
     const target = forced(d.text);
@@ -85,12 +68,15 @@ export async function semanticClasses(
       const k = byKey.get(textKey(target));
       at = k ? (placed.get(k.text) ?? -1) : -1;
     } else if (target === undefined) {
-      const byCount = classes.map((c, i) => i).sort((x, y) => classes[y]!.count - classes[x]!.count || x - y);
-      for (const i of byCount)
-        if (await verdict(d.text, classes[i]!.representative)) {
+      const byCount = classes.map((_c, i) => i).sort((x, y) => classes[y]!.count - classes[x]!.count || x - y);
+      for (const i of byCount) {
+        const v = cache.get(sameKey(d.text, classes[i]!.representative));
+        if (v === undefined) return { need: [d.text, classes[i]!.representative] };
+        if (v) {
           at = i;
           break;
         }
+      }
     }
     if (at < 0) {
       classes.push({ representative: d.text, members: [d.text], count: d.count });
@@ -103,11 +89,46 @@ export async function semanticClasses(
   }
   const repOf = (a: string | null): string | null => {
     if (a === null || textKey(a) === "") return null;
-    const d = byKey.get(textKey(a))!;
-    return classes[placed.get(d.text)!]!.representative;
+    return classes[placed.get(byKey.get(textKey(a))!.text)!]!.representative;
   };
-  const sorted = [...classes].sort((x, y) => y.count - x.count);
-  return { classOf: answers.map(repOf), classes: sorted, asked, cached: cachedHits };
+  return { result: { classOf: answers.map(repOf), classes: [...classes].sort((x, y) => y.count - x.count) } };
+}
+
+/**
+ * Clusters `answers` by meaning, asking `same(a, b)` (the judge) for each verdict the rule needs
+ * that `cache` lacks, and adding it there.
+ */
+export async function semanticClasses(
+  answers: readonly (string | null)[],
+  same: (a: string, b: string) => Promise<boolean>,
+  cache: VerdictCache = new Map(),
+  overrides: ReadonlyMap<string, string> = new Map(),
+): Promise<SemanticClasses> {
+  const before = new Set(cache.keys());
+  let asked = 0;
+  for (;;) {
+    const step = clusterFromCache(answers, cache, overrides);
+    if ("result" in step) {
+      // the verdicts the rule used that were there before: walk it again, counting cache reads
+      return { ...step.result, asked, cached: usedVerdicts(answers, cache, overrides).filter((k) => before.has(k)).length };
+    }
+    const [a, b] = step.need;
+    cache.set(sameKey(a, b), await same(a, b));
+    asked++;
+  }
+}
+
+/** The cache keys of the verdicts the rule reads for `answers` (all present). */
+function usedVerdicts(answers: readonly (string | null)[], cache: VerdictCache, overrides: ReadonlyMap<string, string>): string[] {
+  const used: string[] = [];
+  const spy: VerdictCache = new Map();
+  for (;;) {
+    const step = clusterFromCache(answers, spy, overrides);
+    if ("result" in step) return used;
+    const k = sameKey(step.need[0], step.need[1]);
+    used.push(k);
+    spy.set(k, cache.get(k)!);
+  }
 }
 
 /**
