@@ -33,7 +33,7 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
       ? fact("expected action", truncate(p.expectedAction, 60), `${p.expectedAction}: a rerun is right when its first call is ${/[({]/.test(p.expectedAction) ? "exactly this call" : "a call of this tool"}`)
       : fact("target", p.target === "none" ? "none" : p.target === "flags" ? "correct flags" : "reference"),
     p.reference !== null && p.target !== "none" ? fact("reference", truncate(p.reference, 60), p.reference) : null,
-    fact("classes", String(p.classes)),
+    fact("classes", p.comparison ? `${p.classes} · ${truncate(p.comparison, 60)}` : String(p.classes), p.comparison ? `answers compared: ${p.comparison}` : "answers compared by their normalised text (METRICS.md §2)"),
     p.forkColumn !== null ? fact("fork", `column ${p.forkColumn} of ${p.columns.length}`) : fact("fork", "none"),
     p.extractedAnswers > 0 ? fact("extracted", `${p.extractedAnswers} of ${p.n} answers read from text`) : null,
     ...agentFacts(p),

@@ -184,7 +184,28 @@ export const DEMO: CommandSpec = {
   options: [],
 };
 
-export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, demo: DEMO } satisfies Record<string, CommandSpec>;
+export const CLASSES: CommandSpec = {
+  name: "classes",
+  usage: ["RUNFILE [--judge MODEL [--provider P] [--base-url URL] --yes] [--merge 'REPLY=>INTO' | --split REPLY]"],
+  summary: "class a run's open-ended replies by meaning, with a judge (offline or a model), and merge or split classes by hand",
+  about:
+    "Asks a judge whether two replies say the same thing, against one representative per class (most frequent replies first; at most k(k−1)/2 " +
+    "verdicts for k distinct replies), and appends its verdicts to the run file: every later analysis, view and export of the run classes its " +
+    "replies by meaning and says so, and nothing is asked again. The judge is the offline simulated one (same numbers, half the content words " +
+    "shared) unless --judge names a model; then the most it can cost is printed first and it runs only with --yes. --merge and --split record " +
+    "a manual choice for one reply (its whole text), which wins over any verdict; give one per call.",
+  positionals: { max: 1, extra: "classes takes one run file" },
+  options: [
+    { flag: "--judge", value: "MODEL", description: "the model asked, or simulated (offline)", default: "simulated" },
+    { flag: "--provider", value: "P", description: "anthropic or openai (its key from ANTHROPIC_API_KEY / OPENAI_API_KEY)", default: "anthropic for claude-* models, else openai" },
+    { flag: "--base-url", value: "URL", description: "the provider's endpoint (a proxy, a local OpenAI-compatible server)" },
+    { flag: "--yes", description: "run a paid judge after its estimate" },
+    { flag: "--merge", value: "REPLY=>INTO", description: "put the reply REPLY in the class of the reply INTO" },
+    { flag: "--split", value: "REPLY", description: "give the reply REPLY a class of its own" },
+  ],
+};
+
+export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, classes: CLASSES, demo: DEMO } satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;
 
 /** Whether a word is a subcommand (an own key of COMMANDS: "toString" is not). */

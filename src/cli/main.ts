@@ -165,6 +165,7 @@ const RUNNERS: Record<CommandName, (p: Parsed, io: Io) => Promise<number>> = {
   run: (p, io) => withCancel(io, async (signal) => (await import("./run")).runCommand(p, io, signal)),
   export: async (p, io) => (await import("./export")).exportCommand(p, io),
   import: async (p, io) => (await import("./import")).importCommand(p, io),
+  classes: async (p, io) => (await import("./classes")).classesCommand(p, io),
   bench: (p, io) => withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal)),
   demo: (_p, io) => withCancel(io, async (signal) => (await import("./demo")).demo(io, signal)),
 };

@@ -357,6 +357,7 @@ export class Analyzer {
       ...(record.prompt !== undefined ? { prompt: record.prompt } : {}),
       ...(record.model !== undefined ? { model: record.model } : {}),
       ...(record.expectedAction !== undefined ? { expectedAction: record.expectedAction } : {}),
+      ...(record.comparison !== undefined ? { comparison: record.comparison } : {}),
       ...(optimizer ? { optimizer } : {}),
       n,
       target: cls.target,

@@ -9,6 +9,8 @@ import { Analyzer, DEFAULT_SEED, type AnalyzeOptions } from "./analyze";
 import { hashSeed } from "./bootstrap";
 import { samplesByIndex, type ParsedRun, type RunHeader, type RunSampleLine } from "./runfile";
 import { actionKey, actionKeys } from "./trajectory";
+import { clusterFromCache, sameKey, type VerdictCache } from "./semantic";
+import type { RunVerdictsLine } from "./runfile";
 import type { Analysis, PromptRecord, Sample, TrajectoryStep } from "./types";
 
 /** The seed a run's intervals are drawn with: the one its header records, else (an older file) DEFAULT_SEED. */
@@ -41,6 +43,36 @@ const ends = (t: string) => (t.length <= 2 * END ? t : `${t.length}:${t.slice(0,
 export interface RunForAnalysis {
   header: Pick<RunHeader, "id" | "prompt" | "reference" | "benchmark" | "analysis" | "expectedAction"> & { model?: string };
   samples: readonly Pick<RunSampleLine, "index" | "text" | "thinking" | "steps">[];
+  /** Semantic classes' verdicts and manual choices (`hotmess classes`). */
+  verdicts?: readonly RunVerdictsLine[];
+}
+
+/**
+ * The semantic classes of a run's replies from its verdict lines (src/core/semantic.ts): each
+ * reply's class representative, and what to call the comparison; null without verdict lines.
+ * When a verdict the rule needs is missing (replies added since the judge ran), the classes
+ * stay by exact text and the label says to judge again.
+ */
+export function semanticOfRun(run: RunForAnalysis, samples: readonly { text: string }[]): { classOf: (string | null)[]; label: string } | null {
+  const lines = run.verdicts ?? [];
+  if (lines.length === 0) return null;
+  const cache: VerdictCache = new Map();
+  const overrides = new Map<string, string>();
+  for (const l of lines) {
+    for (const [a, b, same] of l.verdicts) cache.set(sameKey(a, b), same);
+    for (const [k, v] of Object.entries(l.overrides ?? {})) overrides.set(k, v);
+  }
+  const judges = [...new Set(lines.map((l) => l.judge).filter((j) => j !== "manual"))];
+  const manual = overrides.size > 0 ? ` + ${overrides.size} manual choice${overrides.size === 1 ? "" : "s"}` : "";
+  const r = clusterFromCache(samples.map((s) => semanticAnswer(s.text)), cache, overrides);
+  if ("need" in r) return { classOf: samples.map((s) => semanticAnswer(s.text)), label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
+  return { classOf: r.result.classOf, label: `semantic (judge ${judges.join(", ") || "none"}${manual})` };
+}
+
+/** The answer a semantic comparison judges: the visible reply, trimmed; null when empty. */
+export function semanticAnswer(text: string): string | null {
+  const t = text.trim();
+  return t === "" ? null : t;
 }
 
 /**
@@ -86,6 +118,12 @@ export function runToPromptRecord(run: RunForAnalysis, seed?: number): PromptRec
     samples: samples.map((s) => sampleOf(s, run.header.expectedAction)),
     seeding: { seed: seed ?? runSeed(run.header), key: samplesKey(samples) },
   };
+  // replies classed by meaning: each one's answer is its class's representative
+  const semantic = samples.some((s) => s.steps) ? null : semanticOfRun(run, samples);
+  if (semantic) {
+    record.samples.forEach((s, i) => (s.answer = semantic.classOf[i] ?? null));
+    record.comparison = semantic.label;
+  }
   if (run.header.reference !== undefined) record.reference = run.header.reference;
   if (run.header.model) record.model = run.header.model;
   if (run.header.expectedAction !== undefined) record.expectedAction = run.header.expectedAction;

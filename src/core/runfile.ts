@@ -161,11 +161,30 @@ export interface RunEndLine {
   finishedAt: string;
 }
 
+/**
+ * Semantic answer classes (src/core/semantic.ts): a judge's verdicts on pairs of answers (the
+ * visible replies), and the user's manual choices (`overrides`: a reply's text → the text whose
+ * class it joins, itself for a class of its own). Appended by `hotmess classes`; lines
+ * accumulate, a later verdict on a pair or choice for a text replacing an earlier one, and a
+ * manual choice winning over any verdict.
+ */
+export interface RunVerdictsLine {
+  type: "verdicts";
+  /** The judge: a model name, or "simulated-judge"; "manual" for a line of choices only. */
+  judge: string;
+  verdicts: [string, string, boolean][];
+  overrides?: Record<string, string>;
+  costUsd?: number | null;
+  at: string;
+}
+
 export interface ParsedRun {
   header: RunHeader;
   samples: RunSampleLine[];
   failures: RunFailureLine[];
   end: RunEndLine | null;
+  /** Semantic classes' verdict lines, in file order (absent or empty: none). */
+  verdicts?: RunVerdictsLine[];
   /** Lines skipped, with why (a torn last line after a crash, or a malformed one). */
   warnings: { line: number; message: string }[];
   /** Byte length of the text up to the end of the last good line (for appending after a crash). */
@@ -217,6 +236,7 @@ export function parseRunFile(text: string): ParsedRun {
   let header: RunHeader | null = null;
   const samples: RunSampleLine[] = [];
   const failures: RunFailureLine[] = [];
+  const verdicts: RunVerdictsLine[] = [];
   let end: RunEndLine | null = null;
   let goodLength = 0;
   let offset = 0;
@@ -266,11 +286,18 @@ export function parseRunFile(text: string): ParsedRun {
     }
     else if (v.type === "failure" && typeof v.index === "number") failures.push(v as unknown as RunFailureLine);
     else if (v.type === "end") end = v as unknown as RunEndLine;
+    else if (v.type === "verdicts") {
+      const ok = typeof v.judge === "string" && Array.isArray(v.verdicts) && v.verdicts.every((x) => Array.isArray(x) && x.length === 3 && typeof x[0] === "string" && typeof x[1] === "string" && typeof x[2] === "boolean");
+      const o = v.overrides;
+      const okO = o === undefined || (o !== null && typeof o === "object" && !Array.isArray(o) && Object.values(o).every((t) => typeof t === "string"));
+      if (ok && okO) verdicts.push(v as unknown as RunVerdictsLine);
+      else warnings.push({ line: i + 1, message: "a verdicts line that is not {judge, verdicts: [[a, b, true|false]…], overrides?}; skipped" });
+    }
     else if (v.type === "sample") warnings.push({ line: i + 1, message: "a sample line without index or text; skipped" });
     // other line types (from a newer version) are ignored
   }
   if (header === null) throw new Error("empty run file: no header line");
-  return { header, samples, failures, end, warnings, goodLength, missingNewline };
+  return { header, samples, failures, end, ...(verdicts.length ? { verdicts } : {}), warnings, goodLength, missingNewline };
 }
 
 /** A run's sample lines in the order of their recorded index (a file holds them in the order they finished). */

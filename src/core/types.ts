@@ -59,6 +59,8 @@ export interface PromptRecord {
   model?: string;
   /** A run of next actions: the expected action its correct flags were computed against. */
   expectedAction?: string;
+  /** How the answers were compared into classes when not by METRICS.md §2's exact key (e.g. "semantic (judge claude-haiku-4-5)"). */
+  comparison?: string;
   /** An optimizer-emulation problem: the runs are scored step by step against it. */
   benchmark?: OptimizerSpec;
   samples: Sample[];
@@ -258,6 +260,8 @@ export interface PromptAnalysis {
   model?: string;
   /** A run of next actions: the action counted as right (a tool's name or a full call), which the correct flags come from. */
   expectedAction?: string;
+  /** How the answers were compared into classes: absent for METRICS.md §2's exact key; e.g. "semantic (judge claude-haiku-4-5)". */
+  comparison?: string;
   /** Per-step squared-error decomposition, for optimizer-benchmark prompts. */
   optimizer?: OptimizerAnalysis;
   n: number;
