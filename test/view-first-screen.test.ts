@@ -68,6 +68,7 @@ async function firstScreen(analysis: Analysis, name: string) {
       answersTop: number | null;
       lead: string | null;
       answersCaption: string | null;
+      why: { rows: string[]; bottom: number; note: string } | null;
     }>(`(() => {
       const top = (el) => (el ? el.getBoundingClientRect().top + window.scrollY : null);
       const badge = document.querySelector(".tag.sim");
@@ -79,6 +80,7 @@ async function firstScreen(analysis: Analysis, name: string) {
         answersTop: top(document.querySelector(".answers")),
         lead: document.querySelector(".lead")?.textContent ?? null,
         answersCaption: document.querySelector(".answers .caption")?.textContent ?? null,
+        why: document.querySelector(".why") ? { rows: [...document.querySelectorAll(".why-row")].map((e) => e.innerText.replace(/\\s+/g, " ").trim()), bottom: document.querySelector(".why").getBoundingClientRect().bottom, note: document.querySelector(".why-note").textContent } : null,
       };
     })()`);
   } finally {
@@ -108,7 +110,15 @@ test("a real model's runs: no badge, no benchmark sentence, the answers first as
   assert.equal(s.lead, null);
   assert.equal(s.optTop, null);
   assert.equal(s.answersCaption, null);
-  assert.ok(s.answersTop !== null && s.answersTop < 400);
+  assert.ok(s.answersTop !== null && s.answersTop < 480, String(s.answersTop));
+  // why the runs disagree, on the first screen: each class's deciding step beside the reference's path
+  assert.ok(s.why && s.why.bottom < 800, JSON.stringify(s.why));
+  assert.match(s.why.note, /against the reference class's path/);
+  assert.deepEqual(s.why.rows, [
+    "18 ✓ 7 runs She sells 9 eggs at $2 each: 9 * 2 = 18 dollars. vs 2 runs She sells each egg for $2, but the muffins also sell for $2 each, so 9 + 4 = 13 items. column 4 · run #0",
+    "26 2 runs She sells each egg for $2, but the muffins also sell for $2 each, so 9 + 4 = 13 items. vs 7 runs She sells 9 eggs at $2 each: 9 * 2 = 18 dollars. column 4 · run #6",
+    "8 1 run She eats 3 and bakes 4, which is 3 * 4 = 12 eggs used. vs 7 runs She eats 3 for breakfast, so 16 - 3 = 13 eggs remain. column 1 · run #8",
+  ]);
 });
 
 test("a mix: only the simulated prompt's header carries the badge", { skip: SKIP }, async () => {

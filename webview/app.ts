@@ -387,6 +387,11 @@ export class App {
           promptOpen: this.promptOpen,
           onPromptToggle: (open) => (this.promptOpen = open),
           lead,
+          onColumn: (col) => this.selectColumn?.(col, null, "heatmap"),
+          onOpenRun: (run) => {
+            this.traces?.open(run);
+            this.traces?.element.querySelector(".run-detail")?.scrollIntoView({ block: "nearest" });
+          },
         }),
         "head",
       ),

@@ -5,6 +5,7 @@
 import { MIN_RUNS_FOR_INTERVAL } from "../src/core/interval";
 import { SIMULATED_MODEL } from "../src/core/lead";
 import { toolTally } from "../src/core/trajectory";
+import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../src/core/deciding";
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
@@ -21,6 +22,42 @@ export interface HeaderOptions {
   onPromptToggle?: (open: boolean) => void;
   /** Shown first, under the title: what this prompt is best read by (the per-step view of a benchmark prompt). */
   lead?: HTMLElement | null;
+  /** "Why the runs disagree": show a column in the heatmap and the traces; open a run's text (its index). */
+  onColumn?: (col: number) => void;
+  onOpenRun?: (run: number) => void;
+}
+
+/**
+ * "Why the runs disagree" (src/core/deciding.ts): each class's deciding step beside the path it
+ * left, its runs, a link to the column and to the run that shows it; what it is measured
+ * against (the reference class's path, else the largest class's, said as such).
+ */
+function whyBlock(m: PromptModel, o: HeaderOptions): HTMLElement | null {
+  const p = m.p;
+  const ds = decidingSteps(p);
+  if (ds.length === 0) return null;
+  const against = decidedAgainstReference(p) ? "each class against the reference class's path" : "each class against the largest class's path — no reference, so the majority is not known to be right";
+  const side = (sd: DecidingSide) => h("span", { class: "why-step" }, span("why-runs", plural(sd.runs, "run")), " ", sd.step === null ? span("muted", "no step here") : h("code", null, truncate(sd.step, 90)), sd.stops ? span("muted", ", then stop") : null);
+  const rows = ds.map((d) => {
+    const a = p.answers[d.cls]!;
+    const slot = m.classSlot[d.cls] ?? "other";
+    const links = h(
+      "span",
+      { class: "why-links" },
+      d.column !== null ? h("button", { class: "link", attrs: { type: "button" }, title: "show this column in the heatmap and the traces", on: { click: () => o.onColumn?.(d.column!) } }, `column ${d.column}`) : null,
+      d.column !== null ? span("muted", " · ") : null,
+      h("button", { class: "link", attrs: { type: "button" }, title: "open the run that keeps to this class's path most", on: { click: () => o.onOpenRun?.(d.representative) } }, `run #${d.representative}`),
+    );
+    return h(
+      "div",
+      { class: `why-row cls-${slot}` },
+      span("swatch-cls"),
+      h("span", { class: "why-cls" }, truncate(answerLabel(a), 28), a.reference ? " ✓" : ""),
+      d.column === null ? span("muted", "the same steps as the class compared; only the answer differs") : h("span", { class: "why-sides" }, side(d.self), span("why-vs", "vs"), side(d.other)),
+      links,
+    );
+  });
+  return h("div", { class: "why" }, span("kpi-label", "why the runs disagree"), span("muted why-note", ` ${against}`), ...rows);
 }
 
 export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
@@ -62,6 +99,7 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
     o.lead ?? null,
     p.prompt ? promptText(p.prompt, o) : null,
     facts,
+    whyBlock(m, o),
     h("div", { class: "head-grid" }, headline(p), answers(m, o), decompositions(p)),
   );
 }

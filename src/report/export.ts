@@ -10,6 +10,7 @@ import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
 import { summaryKs } from "../core/reliability";
 import { samplesByIndex, type ParsedRun } from "../core/runfile";
+import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
 import type { Analysis, Decomposition, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText } from "../core/headline";
 import { renderReportHtml, type ReportAssets } from "./html";
@@ -311,6 +312,21 @@ function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?
   return table(["answer", "runs", "share"], ["l", "r", "r"], rows);
 }
 
+/** "Why the runs disagree": each class's deciding step beside the path it left (src/core/deciding.ts). */
+function decidingBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
+  const ds = decidingSteps(p);
+  if (ds.length === 0) return [];
+  const against = decidedAgainstReference(p) ? "each class against the reference class's path" : "each class against the largest class's path (no reference: the majority is not necessarily right)";
+  const lines = [`**Why the runs disagree** (${against}):`, ""];
+  const side = (sd: DecidingSide) => `${plural(sd.runs, "run")}: ${sd.step === null ? "no step here" : code(sd.step, { max: o.maxStepText })}${sd.stops ? ", then stop" : ""}`;
+  for (const d of ds) {
+    const a = p.answers[d.cls]!;
+    const name = a.key === null ? "(no answer)" : code(a.key, { max: 40 });
+    lines.push(`- ${name}${a.reference ? " ✓" : ""} (${plural(d.runs.length, "run")}; run #${d.representative} shows it): ${d.column === null ? "the same steps as the class it is compared with; only the answer differs" : `at column ${d.column}, ${side(d.self)}; ${side(d.other)}`}`);
+  }
+  return lines;
+}
+
 function forkBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText" | "maxGroups">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
   const fork = forkGroups(p);
   if (!fork) return ["No fork: no aligned step where two groups each hold a real share of the runs."];
@@ -381,6 +397,8 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
     out.push(`## ${code(p.id, { max: 80 })}`, "");
     if (p.prompt) out.push(`Prompt: ${code(p.prompt, { max: CUT_PROMPT })}`, "");
     out.push(promptLine(p, code), "");
+    const why = decidingBlock(p, limits, code);
+    if (why.length) out.push(...why, "");
     const more = rerunsText(p.reruns, p.brier?.estimate ?? null);
     const vote = ensembleText(p.ensemble);
     if (more || vote) out.push([more ? `${more[0]!.toUpperCase()}${more.slice(1)}.` : "", vote ? `Majority vote: ${vote}: ${ensembleVerdict(p.ensemble)}.` : ""].filter(Boolean).join(" "), "");

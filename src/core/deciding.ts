@@ -1,0 +1,134 @@
+// The deciding steps (issue "why do the reruns disagree"): for each answer class, where its runs'
+// path leaves the path it is compared with, with the two steps side by side — "3 runs: 16 − 3 −
+// 4 = 9; 2 runs: 16 − 3 = 13, then stop" — and the run that shows it best. Read from a prompt's
+// analysis (its classes, runs and aligned columns); pure and computed on demand by the view,
+// the hover and the Markdown export.
+//
+// - Each class is compared with the reference class when there is a reference (the reference
+//   class itself with the largest other class), else with the largest class (the largest with
+//   the second): a majority that is wrong does not make the right runs "the divergent ones".
+// - A side's path at a column is the group most of its runs' steps are in there (a gap when most
+//   of its runs have no step). The deciding column is the first where the two paths differ and at
+//   least one side says something with content there: a computation, a number, a tool call, or
+//   words that are not filler ("Let's break it down.").
+// - "then stop": after the deciding column the class's runs have no step of their own.
+// - The representative run is the class's run whose steps are most often on the class's path.
+import type { PromptAnalysis, Run, Step } from "./types";
+
+export interface DecidingSide {
+  /** How many runs are on this side (the class's, or the class compared with). */
+  runs: number;
+  /** The step on this side's path at the deciding column; null: this side's runs have no step there. */
+  step: string | null;
+  /** This side's runs have no step after the deciding column. */
+  stops: boolean;
+}
+
+export interface DecidingClass {
+  /** Index into the prompt's `answers`. */
+  cls: number;
+  /** The class it is compared with (index into `answers`). */
+  against: number;
+  /** The run indices of the class. */
+  runs: number[];
+  /** The deciding column; null when no column with content separates the two paths. */
+  column: number | null;
+  self: DecidingSide;
+  other: DecidingSide;
+  /** The class's run that keeps to its path most (its `index`). */
+  representative: number;
+  /** One line: "3 runs: 16 − 3 − 4 = 9; 2 runs: 16 − 3 = 13, then stop". */
+  summary: string;
+}
+
+const FILLER = /^(?:(?:so|ok(?:ay)?|well|now|first|next|then|finally|therefore|thus|hence|alright|great|sure)[,:]?\s*)*(?:let'?s|let us|we (?:need|can|will|have) to|i (?:will|need to|can))\b.{0,60}$|^(?:step \d+|answer|solution|reasoning|therefore|so|thus)[:.]?$/i;
+
+/** Whether a step says something: a computation, a number, a tool call, or words that are not filler. */
+export function hasContent(step: Pick<Step, "text" | "kind">): boolean {
+  if (step.kind === "tool_call" || step.kind === "tool_result" || step.kind === "user") return true;
+  // a list's numbering ("Step 2:", "3.") is not a number the step states
+  const t = step.text.trim().replace(/^(?:step\s*\d+\s*[:.)-]?|\d+[.)])\s*/i, "");
+  if (t === "") return false;
+  if (/\d/.test(t) || /[=+×÷*/^<>≤≥−-]\s*\S/.test(t)) return true;
+  const words = t.split(/\s+/).filter((w) => /\p{L}/u.test(w));
+  if (words.length < 3) return false;
+  return !FILLER.test(t.replace(/[.!…]+$/, ""));
+}
+
+const cut = (t: string, n = 80) => {
+  const s = t.replace(/\s+/g, " ").trim();
+  return s.length > n ? s.slice(0, n - 1) + "…" : s;
+};
+const runsWord = (n: number) => `${n} run${n === 1 ? "" : "s"}`;
+
+/** The deciding steps of a prompt's largest classes (up to `max`), largest first. */
+export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
+  if (p.answers.length < 2 || p.columns.length === 0) return [];
+  const byClass = new Map<number, number[]>(); // class → positions in p.runs
+  p.runs.forEach((r, i) => {
+    const list = byClass.get(r.answerClass) ?? [];
+    list.push(i);
+    byClass.set(r.answerClass, list);
+  });
+  const classes = [...byClass.keys()].sort((a, b) => byClass.get(b)!.length - byClass.get(a)!.length || a - b);
+  if (classes.length < 2) return [];
+  const ref = p.answers.findIndex((a) => a.reference);
+  const refHasRuns = ref >= 0 && byClass.has(ref);
+
+  /** The group most of `pos`'s runs are in at column c (null: most have no step there), and a step text on it. */
+  const pathAt = (pos: number[], c: number): { group: number | null; text: string | null; content: boolean } => {
+    const cells = p.columns[c]!.cells;
+    const counts = new Map<number | null, number>();
+    for (const k of pos) {
+      const g = cells[k]?.group ?? null;
+      counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+    let group: number | null = null;
+    let best = -1;
+    for (const [g, n] of counts) if (n > best || (n === best && g !== null && (group === null || g < group))) [group, best] = [g, n];
+    if (group === null) return { group, text: null, content: false };
+    const k = pos.find((x) => cells[x]?.group === group)!;
+    const step = p.runs[k]!.steps[cells[k]!.step!]!;
+    return { group, text: step.text, content: hasContent(step) };
+  };
+  const stopsAfter = (pos: number[], c: number) => pos.every((k) => p.columns.slice(c + 1).every((col) => col.cells[k]?.step === null || col.cells[k]?.step === undefined));
+
+  const out: DecidingClass[] = [];
+  for (const cls of classes.slice(0, max)) {
+    const against = refHasRuns ? (cls === ref ? classes.find((c) => c !== ref)! : ref) : cls === classes[0] ? classes[1]! : classes[0]!;
+    const self = byClass.get(cls)!;
+    const other = byClass.get(against)!;
+    let column: number | null = null;
+    let a: ReturnType<typeof pathAt> | null = null;
+    let b: ReturnType<typeof pathAt> | null = null;
+    for (let c = 0; c < p.columns.length; c++) {
+      const x = pathAt(self, c);
+      const y = pathAt(other, c);
+      if (x.group === y.group) continue;
+      if (!x.content && !y.content) continue;
+      [column, a, b] = [c, x, y];
+      break;
+    }
+    // the representative: most steps on the class's path
+    let representative = p.runs[self[0]!]!.index;
+    let bestOn = -1;
+    for (const k of self) {
+      let on = 0;
+      for (let c = 0; c < p.columns.length; c++) if (p.columns[c]!.cells[k]?.group !== null && p.columns[c]!.cells[k]?.group === pathAt(self, c).group) on++;
+      if (on > bestOn) [bestOn, representative] = [on, p.runs[k]!.index];
+    }
+    const sideOf = (pos: number[], at: ReturnType<typeof pathAt> | null): DecidingSide => ({ runs: pos.length, step: at?.text ?? null, stops: column !== null && stopsAfter(pos, column) });
+    const s = sideOf(self, a);
+    const o = sideOf(other, b);
+    const words = (side: DecidingSide) => `${runsWord(side.runs)}: ${side.step === null ? "no step here" : cut(side.step)}${side.stops ? ", then stop" : ""}`;
+    const summary = column === null ? `${runsWord(self.length)}: the same steps as the ${runsWord(other.length)} compared, to the end; only the answer differs` : `${words(s)}; ${words(o)}`;
+    out.push({ cls, against, runs: self.map((k) => p.runs[k]!.index), column, self: s, other: o, representative, summary });
+  }
+  return out;
+}
+
+/** Whether divergence in this prompt is read against a reference class's path (else the majority's). */
+export function decidedAgainstReference(p: Pick<PromptAnalysis, "answers" | "runs">): boolean {
+  const ref = p.answers.findIndex((a) => a.reference);
+  return ref >= 0 && p.runs.some((r: Run) => r.answerClass === ref);
+}

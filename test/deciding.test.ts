@@ -1,0 +1,69 @@
+// The deciding steps ("why do the reruns disagree"): each answer class's first step with content
+// where its path leaves the reference class's (else the largest class's), the two steps side by
+// side, "then stop" when its runs say nothing after it, the run that keeps to its path; filler
+// worded differently never decides; the Markdown export heads each prompt with it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeTraceSet } from "../src/core";
+import { decidedAgainstReference, decidingSteps, hasContent } from "../src/core/deciding";
+import { exportMarkdown } from "../src/report/export";
+
+const run = (lines: string[], answer: number) => ({ text: lines.join("\n"), answer });
+const GOOD = ["Let's break it down.", "Janet starts with 16 eggs.", "16 - 3 - 4 = 9", "9 * 2 = 18", "She makes $18."];
+const GOOD2 = ["Let us work through it.", "Janet starts with 16 eggs.", "16 - 3 - 4 = 9", "9 * 2 = 18", "She makes $18."];
+const BAD = ["Let's think step by step.", "Janet starts with 16 eggs.", "16 - 3 = 13"];
+
+function ducks(reference?: number) {
+  const rec = { id: "ducks", prompt: "Janet's ducks…", ...(reference !== undefined ? { reference } : {}), samples: [run(GOOD, 18), run(GOOD2, 18), run(GOOD, 18), run(BAD, 13), run(BAD, 13)] };
+  return analyzeTraceSet(JSON.stringify(rec) + "\n");
+}
+
+test("the ducks: 3 runs 16 − 3 − 4 = 9 against 2 runs 16 − 3 = 13, then stop; the filler worded three ways decides nothing", () => {
+  const p = ducks(18).prompts[0]!;
+  const ds = decidingSteps(p);
+  assert.equal(ds.length, 2);
+  const [right, wrong] = ds;
+  assert.equal(p.answers[right!.cls]!.reference, true);
+  assert.equal(right!.summary, "3 runs: 16 - 3 - 4 = 9; 2 runs: 16 - 3 = 13, then stop");
+  assert.equal(wrong!.summary, "2 runs: 16 - 3 = 13, then stop; 3 runs: 16 - 3 - 4 = 9");
+  assert.equal(right!.column, wrong!.column);
+  const col = p.columns[right!.column!]!;
+  assert.ok(col.cells.some((c) => c.step !== null && /16 - 3/.test(p.runs[col.cells.indexOf(c)]!.steps[c.step]!.text)), "the deciding column holds the computations, not the filler");
+  assert.deepEqual(wrong!.runs, [3, 4]);
+  assert.ok([3, 4].includes(wrong!.representative));
+  assert.ok(decidedAgainstReference(p));
+});
+
+test("a wrong majority: with the reference, the right runs are compared with their own path, not painted as the divergent ones", () => {
+  const p = ducks(13).prompts[0]!;
+  const ref = p.answers.findIndex((a) => a.reference);
+  const ds = decidingSteps(p);
+  // the majority (18, 3 runs) is compared with the reference class (13), and the reference class with the majority
+  const major = ds.find((d) => d.cls !== ref)!;
+  assert.equal(major.against, ref);
+  assert.equal(ds.find((d) => d.cls === ref)!.against, major.cls);
+  // without a reference, each class is compared with the largest, and the view says so
+  const none = ducks().prompts[0]!;
+  assert.equal(decidedAgainstReference(none), false);
+  assert.equal(decidingSteps(none)[0]!.against, decidingSteps(none)[1]!.cls);
+});
+
+test("what has content: computations, numbers, tool calls, claims; not filler", () => {
+  for (const t of ["16 - 3 = 13", "She has 9 eggs left.", "The email is spam because it asks for a password."]) assert.ok(hasContent({ text: t }), t);
+  assert.ok(hasContent({ text: "get_user_details({})", kind: "tool_call" }));
+  for (const t of ["Let's break it down.", "Let us think step by step.", "First, let's find the total.", "So,", "Answer:", "Step 2"]) assert.ok(!hasContent({ text: t }), t);
+});
+
+test("one class, or no columns: nothing to say", () => {
+  const rec = { id: "same", samples: [run(GOOD, 18), run(GOOD, 18)] };
+  assert.deepEqual(decidingSteps(analyzeTraceSet(JSON.stringify(rec) + "\n").prompts[0]!), []);
+});
+
+test("the Markdown export heads the prompt with why the runs disagree", () => {
+  const md = exportMarkdown(ducks(18));
+  const at = md.indexOf("**Why the runs disagree** (each class against the reference class's path):");
+  assert.ok(at > 0, md.slice(0, 1200));
+  assert.ok(at < md.indexOf("| answer"), "before the answer table");
+  assert.match(md, /- `18` ✓ \(3 runs; run #\d shows it\): at column \d+, 3 runs: `16 - 3 - 4 = 9`; 2 runs: `16 - 3 = 13`, then stop/);
+  assert.match(exportMarkdown(ducks()), /\*\*Why the runs disagree\*\* \(each class against the largest class's path \(no reference: the majority is not necessarily right\)\):/);
+});
