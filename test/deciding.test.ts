@@ -7,6 +7,9 @@ import assert from "node:assert/strict";
 import { analyzeTraceSet } from "../src/core";
 import { decidedAgainstReference, decidingSteps, hasContent } from "../src/core/deciding";
 import { exportMarkdown } from "../src/report/export";
+import { parsePromptFile, parseRunFile, type RunHeader } from "../src/core";
+import { hoverMarkdown } from "../src/server/render";
+import { summarizeRun } from "../src/server/summary";
 
 const run = (lines: string[], answer: number) => ({ text: lines.join("\n"), answer });
 const GOOD = ["Let's break it down.", "Janet starts with 16 eggs.", "16 - 3 - 4 = 9", "9 * 2 = 18", "She makes $18."];
@@ -66,4 +69,16 @@ test("the Markdown export heads the prompt with why the runs disagree", () => {
   assert.ok(at < md.indexOf("| answer"), "before the answer table");
   assert.match(md, /- `18` ✓ \(3 runs; run #\d shows it\): at column \d+, 3 runs: `16 - 3 - 4 = 9`; 2 runs: `16 - 3 = 13`, then stop/);
   assert.match(exportMarkdown(ducks()), /\*\*Why the runs disagree\*\* \(each class against the largest class's path \(no reference: the majority is not necessarily right\)\):/);
+});
+
+test("the prompt file's hover starts its figures with why the runs disagree", () => {
+  const header = { type: "header", schema: "hotmess.run/1", id: "ducks-1", createdAt: "2026-12-04T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "m", prompt: "ducks", reference: "18", parameters: { n: 5, maxTokens: 100, thinking: { type: "none" }, concurrency: 4 } };
+  const sample = (index: number, lines: string[], answer: number) => ({ type: "sample", index, text: [...lines, `Answer: ${answer}`].join("\n"), thinking: "", redactedThinking: 0, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
+  const lines = [header, sample(0, GOOD, 18), sample(1, GOOD2, 18), sample(2, GOOD, 18), sample(3, BAD, 13), sample(4, BAD, 13)];
+  const run = parseRunFile(lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  const entry = { file: "/w/.hotmess/runs/r1.jsonl", header: run.header as RunHeader, summary: summarizeRun(run, 200), summarizedAt: { size: 1, mtimeMs: 1 } };
+  const md = hoverMarkdown({ prompt: parsePromptFile("ducks\n", () => "h")[0]!, n: 5, run: entry as never, stale: false })!;
+  const at = md.indexOf("**Why the runs disagree** (against the reference's path):");
+  assert.ok(at > 0 && at < md.indexOf("| bias²"), md);
+  assert.match(md, /- `18` ✓: 3 runs: `16 - 3 - 4 = 9`; 2 runs: `16 - 3 = 13`\n- `13`: 2 runs: `16 - 3 = 13`; 3 runs: `16 - 3 - 4 = 9`/);
 });

@@ -2,6 +2,7 @@
 // analysis of a run file every face reads (src/core/runanalysis.ts: 1000 resamples, the seed
 // recorded in the run), so a hint shows the same incoherence and the same interval as the
 // live view, a reopened run and `hotmess analyze` do for that run file. No metric is computed here.
+import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
 import { analyzeRun, DEFAULT_RESAMPLES, forkGroups, runState, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
 
 export interface AnswerSummary {
@@ -57,6 +58,9 @@ export interface RunSummary {
   referenceCount: number | null;
   moreAnswers: number;
   fork: ForkSummary | null;
+  /** Why the runs disagree (src/core/deciding.ts): the two largest classes' deciding steps, against the reference's path when there is one. */
+  why?: { answer: string | null; reference: boolean; column: number | null; self: DecidingSide; other: DecidingSide }[];
+  whyAgainstReference?: boolean;
   /** Lines of the run file that were skipped (a torn last line…). */
   warnings: number;
   /** A run that failed or is partial: what happened, in a sentence and in a few words; null otherwise. */
@@ -115,6 +119,8 @@ function figuresOf(run: ParsedRun, resamples: number): Figures {
     moreAnswers: Math.max(0, classes.length - SUMMARY_ANSWERS),
     referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
     fork: forkOf(p),
+    why: decidingSteps(p, 2).map((d) => ({ answer: p.answers[d.cls]!.key, reference: p.answers[d.cls]!.reference, column: d.column, self: d.self, other: d.other })),
+    whyAgainstReference: decidedAgainstReference(p),
   };
 }
 
