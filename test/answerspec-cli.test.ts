@@ -102,6 +102,7 @@ test("run: --answer/--compare cannot change a resumed run, nor apply to a next a
   const conv = join(dir, "conv.json");
   writeFileSync(conv, JSON.stringify({ messages: [{ role: "user", content: "hi" }], tools: [] }));
   assert.throws(() => plan(["--conversation", conv, "-n", "2", "--provider", "simulated", "--answer", "last-line"]), /--answer and --compare are for replies/);
+  assert.throws(() => plan(["--prompt", "p", "-n", "20", "--provider", "simulated", "--reference", "18", "--until-ci", "0.2", "--compare", "numeric:1"]), /--until-ci does not use --answer \/ --compare yet/);
   const ok = plan(["--prompt", "p", "-n", "2", "--provider", "simulated", "--compare", "set:;", "--out", join(dir, "o")]);
   assert.deepEqual(ok.plan.answerSpec, { compare: { kind: "set", separator: ";" } });
 });

@@ -386,6 +386,8 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   // how answers are extracted and compared: recorded in the header (a resumed run keeps its own)
   const answerSpec = answerSpecFlags(f);
   if (answerSpec && conversation) throw new UsageError("--answer and --compare are for replies: with --conversation the runs are classed by their next action");
+  // the adaptive stop (src/sampling/engine.ts ciProgress) classes answers the default way: it would stop on other classes than the run's
+  if (answerSpec && untilCi !== undefined) throw new UsageError("--until-ci does not use --answer / --compare yet: give -n (and read the run with them)");
 
   const live = liveLine(io);
   const setup = makeProvider(providerName, io.env, baseURL, live, simKnobs(f));
