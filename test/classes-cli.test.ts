@@ -56,7 +56,7 @@ test("the simulated judge makes five wordings two classes, kept in the run file;
   // by text, an open-ended reply has no answer to extract: one class of "no answer", every figure empty
   assert.equal(before.classes, 1);
   assert.equal(before.answers[0]!.key, null);
-  assert.equal(before.comparison, undefined);
+  assert.equal(before.comparison, "exact");
   const r = await hotmess(["classes", f]);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /email\.jsonl: 5 replies in 2 classes by meaning \(judge simulated-judge; 5 verdicts asked, 0 from the file\)/);

@@ -70,9 +70,14 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
       ? fact("expected action", truncate(p.expectedAction, 60), `${p.expectedAction}: a rerun is right when its first call is ${/[({]/.test(p.expectedAction) ? "exactly this call" : "a call of this tool"}`)
       : fact("target", p.target === "none" ? "none" : p.target === "flags" ? "correct flags" : "reference"),
     p.reference !== null && p.target !== "none" ? fact("reference", truncate(p.reference, 60), p.reference) : null,
-    fact("classes", p.comparison ? `${p.classes} · ${truncate(p.comparison, 60)}` : String(p.classes), p.comparison ? `answers compared: ${p.comparison}` : "answers compared by their normalised text (METRICS.md §2)"),
+    // which comparison made the classes (src/core/answerspec.ts): said when it is not §2's exact key
+    fact(
+      "classes",
+      p.comparison && p.comparison !== "exact" ? `${p.classes} by ${p.comparison}` : String(p.classes),
+      `answer classes by ${p.comparison ?? "exact"}${p.comparison && p.comparison !== "exact" ? "" : " (the normalised answer)"}${p.extraction ? `, answers read by ${p.extraction}` : ""}`,
+    ),
     p.forkColumn !== null ? fact("fork", `column ${p.forkColumn} of ${p.columns.length}`) : fact("fork", "none"),
-    p.extractedAnswers > 0 ? fact("extracted", `${p.extractedAnswers} of ${p.n} answers read from text`) : null,
+    p.extractedAnswers > 0 ? fact("extracted", `${p.extractedAnswers} of ${p.n} answers read from text${p.extraction ? ` by ${p.extraction}` : ""}`) : null,
     ...agentFacts(p),
   );
   const title = h(

@@ -2,9 +2,10 @@
 // the help and the parsing can never disagree. The defaults the commands use live here too, for
 // the same reason. Nothing heavy is imported: `hotmess --help` loads no SDK.
 import { DEFAULT_RESAMPLES, DEFAULT_SEED } from "../core";
+import { parseAnswerSpec, type AnswerSpec } from "../core/answerspec";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { DEFAULT_KNOBS } from "../sampling/simulated";
-import { VERSION, type CommandSpec, type OptionSpec } from "./common";
+import { UsageError, VERSION, type CommandSpec, type OptionSpec } from "./common";
 
 export const PROVIDERS = ["simulated", "anthropic", "openai"] as const;
 
@@ -60,9 +61,39 @@ const SIM_OPTIONS: OptionSpec[] = [
   { flag: "--sim-seed", value: "N", description: "the seed each rerun draws from", default: DEFAULT_KNOBS.seed, group: SIM, number: { int: true, min: 0 } },
 ];
 
+/** How answers are extracted and compared (src/core/answerspec.ts), for run and analyze alike. */
+const ANSWER_OPTIONS = (group?: string): OptionSpec[] => [
+  {
+    flag: "--answer",
+    value: "SPEC",
+    description: "how the answer is extracted from a reply: regex:/PATTERN/FLAGS[:GROUP], json:$.path, last-line or code-block[:LANG]",
+    default: "the last \\boxed{}, Answer: line or number",
+    ...(group ? { group } : {}),
+  },
+  {
+    flag: "--compare",
+    value: "SPEC",
+    description: "how answers are compared into classes: exact, numeric:TOL (absolute) or numeric:TOL% (relative), json (key order ignored) or set[:SEP]",
+    default: "exact",
+    ...(group ? { group } : {}),
+  },
+];
+
+/** The answer spec of --answer / --compare, or undefined without either; a bad one is a usage error naming the flag. */
+export function answerSpecFlags(flags: ReadonlyMap<string, unknown>): AnswerSpec | undefined {
+  const answer = flags.get("--answer");
+  const compare = flags.get("--compare");
+  if (answer === undefined && compare === undefined) return undefined;
+  try {
+    return parseAnswerSpec({ ...(typeof answer === "string" ? { answer } : {}), ...(typeof compare === "string" ? { compare } : {}) });
+  } catch (e) {
+    throw new UsageError(`--${(e as Error).message}`);
+  }
+}
+
 export const ANALYZE: CommandSpec = {
   name: "analyze",
-  usage: ["FILE.jsonl [--json OUT|-] [--html OUT] [--reference-free] [--seed N] [--resamples N]"],
+  usage: ["FILE.jsonl [--json OUT|-] [--html OUT] [--reference-free] [--answer SPEC] [--compare SPEC] [--seed N] [--resamples N]"],
   summary: "the figures of a trace set or a run file, as a table",
   about:
     "Reads a trace set (JSON Lines, one prompt per line) or a run file, and prints, per prompt, the answer classes, bias², variance, error, " +
@@ -72,6 +103,7 @@ export const ANALYZE: CommandSpec = {
     JSON_OUT("write"),
     HTML_OUT(),
     { flag: "--reference-free", description: "ignore references and correctness flags: disagreement and entropy only" },
+    ...ANSWER_OPTIONS(),
     { flag: "--seed", value: "N", description: "seed of the intervals; the same seed prints the same intervals", default: `a run file's recorded seed, else ${DEFAULT_SEED}`, number: { int: true, min: 0 } },
     { flag: "--resamples", value: "N", description: "bootstrap resamples; 0 for no intervals", default: DEFAULT_RESAMPLES, number: { int: true, min: 0 } },
   ],
@@ -100,6 +132,7 @@ export const RUN: CommandSpec = {
     { flag: "--tool-timeout", value: "S", description: "the tool command is killed after S seconds, and the call gets an error result", default: 30, group: "Rollout", number: { min: 0.1, max: 3600 } },
     { flag: "--reference", value: "R", description: "the correct answer: turns disagreement into incoherence (with --conversation: the expected action, a tool's name or name{arguments})", group: "Prompt" },
     { flag: "-n", value: "N", description: "how many reruns (with --resume: a new total)", group: "Prompt", number: { int: true, min: 1, max: 10000 } },
+    ...ANSWER_OPTIONS("Prompt"),
     PROVIDER,
     MODEL,
     BASE_URL,

@@ -4,7 +4,8 @@ import { createInterface } from "node:readline";
 import { analyzeRun, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { analysisOutputs, planOutputs, redactingIo, writeAnalysisOutputs } from "./io";
 import { printTable } from "./table";
-import { COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
+import { answerSpecFlags, COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
+import type { AnswerSpec } from "../core/answerspec";
 import { FatalError, num, parseCommand, renderHelp, UsageError, VERSION, type Io, type Parsed } from "./common";
 
 export type { Io };
@@ -61,7 +62,7 @@ function readRunIfRunFile(file: string): ParsedRun | null {
  * does (src/core/runanalysis.ts). `seed` (--seed) overrides a run file's recorded seed; a trace
  * set without it has seed 1.
  */
-async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number; answerSpec?: AnswerSpec }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
@@ -134,7 +135,9 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   planOutputs(analysisOutputs(out), { inputs: [{ path: file, what: "the trace set" }] });
   // a run file whose run failed in part is analysed for what finished, and says what is missing
   let unfinished: string | null = null;
-  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed"), resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES }, io, (run) => {
+  // --answer / --compare win over a file's own answer spec, part by part
+  const answerSpec = answerSpecFlags(p.flags);
+  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed"), resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES, ...(answerSpec ? { answerSpec } : {}) }, io, (run) => {
     unfinished = describeRunFailure(run, file);
   });
   reportSkipped(analysis.skipped, io);

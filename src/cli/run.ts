@@ -18,7 +18,7 @@ import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sa
 import { RunWriter, safeBaseURL } from "../sampling/store";
 import { DEFAULT_TOOL_TIMEOUT_MS, splitCommand } from "../sampling/toolcommand";
 import type { Provider, Rollout, SampleRequest, ThinkingMode } from "../sampling/types";
-import { PROVIDERS, RUN_DEFAULTS } from "./commands";
+import { answerSpecFlags, PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs, type LiveLine } from "./io";
 import { printTable } from "./table";
@@ -316,7 +316,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   const nFlag = num(f, "-n");
 
   if (resumeFile) {
-    for (const k of ["--prompt", "--prompt-file", "--conversation", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
+    for (const k of ["--prompt", "--prompt-file", "--conversation", "--system", "--provider", "--model", "--reference", "--answer", "--compare", "--thinking", "--thinking-budget", "--max-tokens", "--temperature"])
       if (f.has(k)) throw new UsageError(`--resume continues a run as it was recorded: ${k} cannot change it (start a new run instead)`);
     if (f.has("--seed")) throw new UsageError("--resume continues a run as it was recorded: --seed cannot change it; start a new run, or read this one with another seed: hotmess analyze FILE --seed N");
     try {
@@ -383,6 +383,11 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
   const rollout = planRollout(f, conversation, pointOf, resumed?.run.header.rollout);
   if (untilCi !== undefined && reference === undefined) throw new UsageError("--until-ci needs --reference: incoherence (and its interval) needs a correct answer to split the error");
   if (typeof reference === "string" && /^-?\d+(\.\d+)?$/.test(reference.trim())) reference = Number(reference);
+  // how answers are extracted and compared: recorded in the header (a resumed run keeps its own)
+  const answerSpec = answerSpecFlags(f);
+  if (answerSpec && conversation) throw new UsageError("--answer and --compare are for replies: with --conversation the runs are classed by their next action");
+  // the adaptive stop (src/sampling/engine.ts ciProgress) classes answers the default way: it would stop on other classes than the run's
+  if (answerSpec && untilCi !== undefined) throw new UsageError("--until-ci does not use --answer / --compare yet: give -n (and read the run with them)");
 
   const live = liveLine(io);
   const setup = makeProvider(providerName, io.env, baseURL, live, simKnobs(f));
@@ -402,6 +407,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     prices,
     ...(untilCi !== undefined ? { untilCi } : {}),
     ...(reference !== undefined ? { reference } : {}),
+    ...(answerSpec ? { answerSpec } : {}),
     ...(expectedAction !== undefined ? { expectedAction } : {}),
     ...(runId ? { id: runId } : {}),
     ...(benchmark ? { benchmark } : {}),
@@ -522,6 +528,7 @@ export async function executeRun(plan: RunPlan, io: Io, signal?: AbortSignal): P
         prices: plan.prices,
         ...(plan.untilCi !== undefined ? { untilCi: plan.untilCi } : {}),
         ...(plan.reference !== undefined ? { reference: plan.reference } : {}),
+        ...(plan.answerSpec ? { answerSpec: plan.answerSpec } : {}),
         ...(plan.expectedAction !== undefined ? { expectedAction: plan.expectedAction } : {}),
         ...(plan.benchmark ? { benchmark: plan.benchmark } : {}),
         ...(plan.id ? { id: plan.id } : {}),

@@ -4,6 +4,7 @@
 // time as they arrive (`Analyzer.add`), so a large file streams through in bounded memory:
 // pooling keeps only sums and per-resample sums.
 import { classify, isTrajectory, traceOf } from "./answers";
+import { comparisonLabel, effectiveExtract, formatExtract, mergeAnswerSpecs, type AnswerSpec } from "./answerspec";
 import { align } from "./align";
 import { hashSeed, mulberry32, ratioInterval, type Rng } from "./bootstrap";
 import { binaryDraws, binaryInterval, brierEstimate, emptyDraws, intervalFromDraws, MIN_RUNS_FOR_INTERVAL, posteriorDraws, tallyOf, tooFewCaveat, type EndDraws } from "./interval";
@@ -39,6 +40,11 @@ export interface AnalyzeOptions {
   /** Bootstrap seed; the same seed prints the same intervals (a prompt's `seeding` takes precedence). */
   seed?: number;
   generator?: { name: string; version: string };
+  /**
+   * How answers are extracted and compared (`hotmess analyze --answer/--compare`): its parts
+   * win over a prompt's own `answerSpec`, part by part.
+   */
+  answerSpec?: AnswerSpec;
 }
 
 export const DEFAULT_RESAMPLES = 1000;
@@ -182,6 +188,7 @@ function pair(B: number): [Float64Array, Float64Array] {
 /** Incrementally analyses prompts and pools them. */
 export class Analyzer {
   readonly referenceFree: boolean;
+  readonly answerSpec: AnswerSpec | undefined;
   readonly B: number;
   /**
    * Draws for the figures only ever shown pooled (the binary form's pool, the length split):
@@ -210,6 +217,7 @@ export class Analyzer {
 
   constructor(options: AnalyzeOptions = {}) {
     this.referenceFree = options.referenceFree ?? false;
+    this.answerSpec = options.answerSpec;
     this.B = Math.max(0, Math.floor(options.resamples ?? DEFAULT_RESAMPLES));
     this.poolB = Math.min(this.B, 400);
     this.seed = options.seed ?? DEFAULT_SEED;
@@ -228,7 +236,9 @@ export class Analyzer {
     const { samples } = record;
     const n = samples.length;
     const B = this.B;
-    const cls = classify(samples, record.reference, this.referenceFree);
+    const spec = mergeAnswerSpecs(record.answerSpec, this.answerSpec);
+    const cls = classify(samples, record.reference, this.referenceFree, spec);
+    const extraction = effectiveExtract(spec);
     const K = cls.classes.length;
     const counts = cls.classes.map((c) => c.count);
     const classOf = Int32Array.from(cls.classOf);
@@ -283,6 +293,7 @@ export class Analyzer {
         answerClass: classOf[i]!,
         correct: cls.correct[i]!,
         answerExtracted: cls.answers[i]!.extracted,
+        ...(cls.answers[i]!.reason !== undefined ? { noAnswer: cls.answers[i]!.reason } : {}),
         length: trace.length,
         fromThinking: typeof s.thinking === "string",
         ...(typeof s.thinking === "string" && typeof s.text === "string" && s.text !== "" ? { reply: s.text } : {}),
@@ -357,12 +368,14 @@ export class Analyzer {
       ...(record.prompt !== undefined ? { prompt: record.prompt } : {}),
       ...(record.model !== undefined ? { model: record.model } : {}),
       ...(record.expectedAction !== undefined ? { expectedAction: record.expectedAction } : {}),
-      ...(record.comparison !== undefined ? { comparison: record.comparison } : {}),
       ...(optimizer ? { optimizer } : {}),
       n,
       target: cls.target,
       reference: record.reference === undefined || record.reference === null ? null : String(record.reference),
       answers: cls.classes,
+      // a run classed by meaning (its verdicts: src/core/semantic.ts) says so; else the spec's comparison
+      comparison: record.comparison ?? comparisonLabel(spec),
+      ...(extraction ? { extraction: formatExtract(extraction) } : {}),
       brier,
       binary,
       kl,

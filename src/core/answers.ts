@@ -2,6 +2,7 @@
 // has no `answer`, and answer classes with the reference class (METRICS.md §3).
 import type { AnswerClass, Sample } from "./types";
 import { renderTrajectory } from "./trajectory";
+import { classKeys, effectiveCompare, effectiveExtract, extractAnswer as extractBySpec, type AnswerSpec } from "./answerspec";
 
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/;
 
@@ -121,6 +122,22 @@ export interface SampleAnswer {
   raw: string | null;
   key: string | null;
   extracted: boolean;
+  /** Why an answer spec's extraction found none (answerspec.ts `extractAnswer`). */
+  reason?: string;
+}
+
+/** The visible reply an answer is extracted from: a trajectory's last non-empty `text` step, else `text`, else the thinking. */
+function answerSource(sample: Sample): string {
+  let source = typeof sample.text === "string" ? sample.text : (sample.thinking ?? "");
+  if (sample.steps !== undefined)
+    for (let i = sample.steps.length - 1; i >= 0; i--) {
+      const st = sample.steps[i]!;
+      if (st.kind === "text" && typeof st.text === "string" && st.text.trim() !== "") {
+        source = st.text;
+        break;
+      }
+    }
+  return source;
 }
 
 /**
@@ -133,17 +150,38 @@ export function answerOf(sample: Sample): SampleAnswer {
     return { raw, key: normalizeAnswer(sample.answer), extracted: false };
   }
   // The answer lives in the visible reply; a sample with only thinking is read from it.
-  let source = typeof sample.text === "string" ? sample.text : (sample.thinking ?? "");
-  if (sample.steps !== undefined)
-    for (let i = sample.steps.length - 1; i >= 0; i--) {
-      const st = sample.steps[i]!;
-      if (st.kind === "text" && typeof st.text === "string" && st.text.trim() !== "") {
-        source = st.text;
-        break;
-      }
-    }
+  const source = answerSource(sample);
   const ex = extractAnswer(source);
   return { raw: ex.answer, key: normalizeAnswer(ex.answer), extracted: true };
+}
+
+/**
+ * The answers of a prompt's samples by an answer spec (answerspec.ts), and the reference's key
+ * by the same comparison: a sample's `answer` field is its answer as given; otherwise the
+ * spec's extraction reads the reply (METRICS.md §2's when the spec has none); the spec's
+ * comparison keys them all together (a numeric tolerance clusters them).
+ */
+export function answersBySpec(samples: readonly Sample[], spec: AnswerSpec, reference: unknown): { answers: SampleAnswer[]; referenceKey: string | null } {
+  const extract = effectiveExtract(spec);
+  const values: unknown[] = [];
+  const answers: SampleAnswer[] = samples.map((sample) => {
+    if ("answer" in sample && sample.answer !== undefined) {
+      values.push(sample.answer);
+      return { raw: sample.answer === null ? null : String(sample.answer), key: null, extracted: false };
+    }
+    const source = answerSource(sample);
+    if (extract === null) {
+      const ex = extractAnswer(source);
+      values.push(ex.answer);
+      return { raw: ex.answer, key: null, extracted: true };
+    }
+    const ex = extractBySpec(source, extract);
+    values.push(ex.answer);
+    return ex.answer === null ? { raw: null, key: null, extracted: true, reason: ex.reason } : { raw: ex.answer, key: null, extracted: true };
+  });
+  const keyed = classKeys(values, effectiveCompare(spec), reference);
+  answers.forEach((a, i) => (a.key = keyed.keys[i] ?? null));
+  return { answers, referenceKey: keyed.referenceKey };
 }
 
 export interface Classification {
@@ -186,13 +224,16 @@ function sharedKey(answers: readonly SampleAnswer[], correct: readonly (boolean 
 /**
  * Answer classes and the target (METRICS.md §3). With `referenceFree`, flags and reference are
  * ignored and there is no target. A sample's flag is `correct`, else its `reward` (correctOf).
+ * With `spec`, answers are extracted and compared by it (answersBySpec).
  */
-export function classify(samples: Sample[], reference: unknown, referenceFree = false): Classification {
-  const answers = samples.map(answerOf);
+export function classify(samples: Sample[], reference: unknown, referenceFree = false, spec?: AnswerSpec): Classification {
+  // with an answer spec, its extraction and comparison (answerspec.ts); else METRICS.md §2
+  const bySpec = spec ? answersBySpec(samples, spec, referenceFree ? undefined : reference) : null;
+  const answers = bySpec ? bySpec.answers : samples.map(answerOf);
   // flags: `correct`, or a trajectory's `reward` (correctOf)
   const flags = samples.map(correctOf);
   const hasFlags = !referenceFree && flags.some((f) => f !== undefined);
-  const referenceKey = referenceFree ? null : normalizeAnswer(reference);
+  const referenceKey = referenceFree ? null : bySpec ? bySpec.referenceKey : normalizeAnswer(reference);
   const target: Classification["target"] = hasFlags ? "flags" : referenceKey !== null ? "reference" : "none";
 
   // Class identity is (isReference, key): a wrong sample whose key equals the reference's key

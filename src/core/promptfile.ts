@@ -5,6 +5,8 @@
 //   n: 8
 //   model: claude-sonnet-5-5
 //   reference: 18
+//   answer: regex:/Answer:\s*(.+)/i     (how the answer is extracted: src/core/answerspec.ts)
+//   compare: numeric:0.01               (how answers are compared)
 //   vars: { eggs: 16 }
 //   ---
 //   system:
@@ -64,10 +66,11 @@
 //   system prompt, sent first); `reference:` is not used (its runs class the next actions, with
 //   no expected one in the editor) and is flagged.
 import { checkConversation, inferTools, mergeTurns, parseTools, type Conversation, type ConversationBlock, type ConversationMessage, type ToolSpec } from "./conversation";
+import { parseCompare, parseExtract, type AnswerSpec } from "./answerspec";
 import type { TrajectoryStep } from "./types";
 
 /** Keys a prompt's front matter may set. */
-export const FRONT_MATTER_KEYS = ["n", "provider", "model", "reference", "temperature", "thinking", "thinking_budget", "max_tokens", "vars", "id", "tools"] as const;
+export const FRONT_MATTER_KEYS = ["n", "provider", "model", "reference", "answer", "compare", "temperature", "thinking", "thinking_budget", "max_tokens", "vars", "id", "tools"] as const;
 export const PROVIDER_NAMES = ["auto", "simulated", "anthropic", "openai", "vscode-lm"];
 
 export interface Range {
@@ -87,6 +90,8 @@ export interface PromptSettings {
   provider?: string;
   model?: string;
   reference?: string | number;
+  /** `answer:` (how the answer is extracted) and `compare:` (how answers are compared), parsed (src/core/answerspec.ts). */
+  answerSpec?: AnswerSpec;
   temperature?: number;
   thinking?: string;
   thinkingBudget?: number;
@@ -229,6 +234,18 @@ function frontMatter(lines: string[], from: number, to: number, problems: FrontM
       continue;
     }
     if (key === "reference" && !indented) out.referenceRange = range(i, m[1]!.length, i, line.trimEnd().length);
+    if ((key === "answer" || key === "compare") && !indented) {
+      // not YAML: the compact form as written (a regex's `:` `{` `#` are its own), quotes dropped
+      mapKey = null;
+      const raw = m[3]!.trim().replace(/^(["'])(.*)\1$/, "$2");
+      try {
+        if (key === "answer") s.answerSpec = { ...s.answerSpec, extract: parseExtract(raw) };
+        else s.answerSpec = { ...s.answerSpec, compare: parseCompare(raw) };
+      } catch (e) {
+        problems.push({ message: `${key}: ${(e as Error).message}`, range: valueRange, severity: "error" });
+      }
+      continue;
+    }
     let value: unknown;
     try {
       value = parseValue(m[3]!);

@@ -41,7 +41,7 @@ const ends = (t: string) => (t.length <= 2 * END ? t : `${t.length}:${t.slice(0,
 
 /** What the analysis reads of a run: its header's prompt, reference, benchmark and seed, and its samples. */
 export interface RunForAnalysis {
-  header: Pick<RunHeader, "id" | "prompt" | "reference" | "benchmark" | "analysis" | "expectedAction"> & { model?: string };
+  header: Pick<RunHeader, "id" | "prompt" | "reference" | "benchmark" | "analysis" | "expectedAction" | "answerSpec"> & { model?: string };
   samples: readonly Pick<RunSampleLine, "index" | "text" | "thinking" | "steps">[];
   /** Semantic classes' verdicts and manual choices (`hotmess classes`). */
   verdicts?: readonly RunVerdictsLine[];
@@ -128,6 +128,7 @@ export function runToPromptRecord(run: RunForAnalysis, seed?: number): PromptRec
   if (run.header.model) record.model = run.header.model;
   if (run.header.expectedAction !== undefined) record.expectedAction = run.header.expectedAction;
   if (run.header.benchmark?.kind === "optimizer") record.benchmark = run.header.benchmark;
+  if (run.header.answerSpec) record.answerSpec = run.header.answerSpec;
   return record;
 }
 

@@ -3,6 +3,7 @@
 // line per finished sample, appended as each finishes, failures as they happen, and an end line
 // when the run stops. A crash can leave at most one torn last line: readers skip it with a
 // warning. Reading is pure (text in, records out); writing lives in src/sampling/store.ts.
+import { readAnswerSpec, type AnswerSpec } from "./answerspec";
 import type { Conversation } from "./conversation";
 import { readSteps } from "./traceset";
 import type { OptimizerSpec, TrajectoryStep } from "./types";
@@ -49,6 +50,11 @@ export interface RunHeader {
    * shows the same interval. Absent in files written before it was recorded: seed 1.
    */
   analysis?: { seed: number };
+  /**
+   * How the run's answers are extracted and compared (src/core/answerspec.ts), when not by
+   * METRICS.md §2: a prompt file's `answer:` / `compare:`, `hotmess run --answer/--compare`.
+   */
+  answerSpec?: AnswerSpec;
   parameters: {
     n: number;
     maxTokens: number;
@@ -271,6 +277,12 @@ export function parseRunFile(text: string): ParsedRun {
       const seedProblem = analysisProblem(v.analysis);
       if (seedProblem) throw new Error(`line ${i + 1}: the run header's ${seedProblem}`);
       header = v as unknown as RunHeader;
+      if (v.answerSpec !== undefined && v.answerSpec !== null) {
+        // refused by name rather than dropped, as the seed is: other classes would be other figures
+        const read = readAnswerSpec(v.answerSpec);
+        if ("problem" in read) throw new Error(`line ${i + 1}: the run header's answerSpec ${read.problem}: correct it, or remove "answerSpec" to compare answers by METRICS.md §2`);
+        header.answerSpec = read.spec;
+      } else delete header.answerSpec;
       continue;
     }
     if (v.type === "sample" && typeof v.index === "number" && typeof v.text === "string") {

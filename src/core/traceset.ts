@@ -1,6 +1,7 @@
 // Reading trace sets (FORMATS.md): one prompt per JSON line. A malformed line is named by its
 // number and skipped; a malformed sample inside a good line is named and dropped; unknown
 // fields are ignored, never an error.
+import { readAnswerSpec } from "./answerspec";
 import { TRAJECTORY_STEP_KINDS, type OptimizerSpec, type PromptRecord, type Sample, type TrajectoryStep, type TrajectoryStepKind } from "./types";
 
 export interface LineProblem {
@@ -202,6 +203,12 @@ export function parseTraceLine(text: string, line: number, seen?: Map<string, nu
     const problem = benchmarkProblem(o.benchmark);
     if (problem) return { error: { line, message: `prompt "${id}": "benchmark" ${problem}` } };
     record.benchmark = o.benchmark as OptimizerSpec;
+  }
+  if (o.answerSpec !== undefined && o.answerSpec !== null) {
+    // a spec that cannot be read is refused by name: other classes would be other figures
+    const read = readAnswerSpec(o.answerSpec);
+    if ("problem" in read) return { error: { line, message: `prompt "${id}": "answerSpec" ${read.problem}` } };
+    if (read.spec.extract || read.spec.compare) record.answerSpec = read.spec;
   }
   return { record, warnings };
 }

@@ -1,5 +1,6 @@
 // Types of the two public file formats (shared/design/FORMATS.md): the trace-set input and the
 // `hotmess.analysis/1` output. Every view reads an `Analysis`; none recomputes a metric.
+import type { AnswerSpec } from "./answerspec";
 
 /** The kinds of step of an agent trajectory (FORMATS.md, METRICS.md §11). */
 export const TRAJECTORY_STEP_KINDS = ["reasoning", "text", "tool_call", "tool_result", "user"] as const;
@@ -63,6 +64,11 @@ export interface PromptRecord {
   comparison?: string;
   /** An optimizer-emulation problem: the runs are scored step by step against it. */
   benchmark?: OptimizerSpec;
+  /**
+   * How answers are extracted and compared (src/core/answerspec.ts), when not by METRICS.md §2:
+   * a trace-set line's or a run header's `answerSpec`, a prompt file's `answer:` / `compare:`.
+   */
+  answerSpec?: AnswerSpec;
   samples: Sample[];
   /**
    * Where the prompt's random streams start, when not from the analysis's seed and the prompt's
@@ -131,6 +137,8 @@ export interface Run {
   correct: boolean | null;
   /** The answer was not given and was extracted from the text (METRICS.md §2). */
   answerExtracted: boolean;
+  /** Why the prompt's answer spec found no answer in this run's reply ("no JSON in the reply"); absent otherwise. */
+  noAnswer?: string;
   /** Characters of the reasoning trace (METRICS.md §8). */
   length: number;
   /** The reasoning trace is `thinking` (true) or `text` (false). */
@@ -260,8 +268,6 @@ export interface PromptAnalysis {
   model?: string;
   /** A run of next actions: the action counted as right (a tool's name or a full call), which the correct flags come from. */
   expectedAction?: string;
-  /** How the answers were compared into classes: absent for METRICS.md §2's exact key; e.g. "semantic (judge claude-haiku-4-5)". */
-  comparison?: string;
   /** Per-step squared-error decomposition, for optimizer-benchmark prompts. */
   optimizer?: OptimizerAnalysis;
   n: number;
@@ -269,6 +275,15 @@ export interface PromptAnalysis {
   target: "flags" | "reference" | "none";
   reference: string | null;
   answers: AnswerClass[];
+  /**
+   * Which comparison produced the answer classes (src/core/answerspec.ts comparisonLabel):
+   * "exact" (METRICS.md §2's key), "numeric ±0.01", "numeric ±1%", "json equality", "set equality",
+   * or "semantic (judge MODEL[ + k manual choices])" for a run classed by `hotmess classes`.
+   * Always written by the analysis; absent in documents written before it was (read: "exact").
+   */
+  comparison?: string;
+  /** The answer spec's extraction, in its compact form ("json:$.label"), when not METRICS.md §2's. */
+  extraction?: string;
   brier: Decomposition | null;
   binary: Decomposition | null;
   kl: Decomposition | null;

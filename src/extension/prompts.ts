@@ -73,6 +73,8 @@ export async function promptRunRequest(uri: vscode.Uri, index: number): Promise<
     ...(p.settings.n !== undefined ? { n: p.settings.n } : {}),
     // a conversation's reference is its expected next action (the run records it as such)
     ...(p.settings.reference !== undefined ? { reference: p.settings.reference } : {}),
+    // how its answers are extracted and compared (answer: / compare:), recorded in the run's header
+    ...(p.settings.answerSpec ? { answerSpec: p.settings.answerSpec } : {}),
     source: { file, prompt: index, ...(p.settings.id ? { id: p.settings.id } : {}) },
     ...(c ? { conversation: c } : {}),
   };

@@ -18,6 +18,7 @@ import { RunWriter, safeBaseURL } from "../sampling/store";
 import type { Provider, Rollout, SampleRequest, ThinkingMode } from "../sampling/types";
 import { addConversation, emptyReplayTable, rolloutSummary, type ReplayTable } from "../core/replay";
 import { unthoughtToolTurn, type Conversation } from "../core/conversation";
+import type { AnswerSpec } from "../core/answerspec";
 import type { LiveProgress } from "../protocol/webview";
 import { readSettings, type ProviderSetting, type Settings } from "./config";
 import { heavy } from "./lazy";
@@ -117,6 +118,8 @@ export interface RunRequest {
   /** Overrides of the settings (a prompt file's front matter, the benchmark). */
   n?: number;
   reference?: string | number;
+  /** How answers are extracted and compared (a prompt file's answer: / compare:), recorded in the run's header. */
+  answerSpec?: AnswerSpec;
   benchmark?: OptimizerSpec;
   id?: string;
   /** Force a provider (the benchmark runs the simulated reasoner unless one is configured). */
@@ -151,7 +154,7 @@ export interface Planned {
  * cap), and every key to redact from the run file: `secrets`, Secrets.known() (the provider's
  * key is one of them, and recordRun adds the provider's own).
  */
-export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "expectedAction" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
+export function planFor(settings: Settings, resolved: ResolvedProvider, request: SampleRequest, extra: Pick<RecordPlan, "n" | "outDir"> & Partial<Pick<RecordPlan, "reference" | "expectedAction" | "answerSpec" | "benchmark" | "id" | "source" | "untilCi" | "concurrency">>, secrets: readonly string[]): RecordPlan {
   return {
     provider: resolved.provider,
     providerName: resolved.name,
@@ -291,6 +294,7 @@ export class RunManager {
             outDir: runDirectory(settings, this.context, req.document),
             // a next action's reference is the expected action: a tool's name or a full call
             ...(req.reference !== undefined ? (req.conversation ? { expectedAction: String(req.reference) } : { reference: req.reference }) : {}),
+            ...(req.answerSpec ? { answerSpec: req.answerSpec } : {}),
             ...(req.benchmark ? { benchmark: req.benchmark } : {}),
             ...(req.id ? { id: req.id } : {}),
             ...(req.source ? { source: req.source } : {}),
@@ -341,6 +345,7 @@ export class RunManager {
             ...(h.reference !== undefined ? { reference: h.reference } : {}),
             ...(h.expectedAction !== undefined ? { expectedAction: h.expectedAction } : {}),
             ...(h.benchmark ? { benchmark: h.benchmark } : {}),
+            ...(h.answerSpec ? { answerSpec: h.answerSpec } : {}),
             ...(h.parameters.untilCi !== undefined && h.reference !== undefined ? { untilCi: h.parameters.untilCi } : {}),
           },
           await this.secrets.known(),

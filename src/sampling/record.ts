@@ -6,6 +6,7 @@ import { priceOf, type PriceTable } from "./prices";
 import { promptHash, RunWriter, safeBaseURL } from "./store";
 import { DEFAULT_THINKING_BUDGET } from "./defaults";
 import { replayStats } from "../core/replay";
+import type { AnswerSpec } from "../core/answerspec";
 import { DEFAULT_TOOL_TIMEOUT_MS } from "./toolcommand";
 import type { Provider, Rollout, SampleRequest, ThinkingMode } from "./types";
 
@@ -32,6 +33,8 @@ export interface RecordPlan {
   /** A next-action run's expected action (a tool's name or a full action key), kept in the header. */
   expectedAction?: string;
   benchmark?: OptimizerSpec;
+  /** How the run's answers are extracted and compared (a prompt file's answer: / compare:, --answer / --compare), kept in the header. */
+  answerSpec?: AnswerSpec;
   /** An id for the run (default: from the prompt's hash and the time). */
   id?: string;
   /** Where the prompt came from (a prompt file). */
@@ -72,6 +75,7 @@ export function headerFor(plan: RecordPlan): Omit<RunHeader, "type" | "schema"> 
     ...(plan.source ? { source: plan.source } : {}),
     // every face reads the run's intervals from this seed (src/core/runanalysis.ts)
     analysis: { seed: plan.seed ?? DEFAULT_SEED },
+    ...(plan.answerSpec && (plan.answerSpec.extract || plan.answerSpec.compare) ? { answerSpec: plan.answerSpec } : {}),
     parameters: {
       n: plan.n,
       maxTokens: request.maxTokens,
