@@ -52,3 +52,17 @@ export function table(header: string[], rows: string[][], rightAlign: boolean[])
     cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
+
+const TAU_REL = join("shared", "fixtures", "tau-airline-gpt4o", "results.json");
+
+/** The shared τ-bench airline fixture's results file, found as findFixture finds Game of 24. */
+export function findTau(): string | null {
+  const env = process.env.HOTMESS_FIXTURES;
+  const candidates = env ? [resolve(env, "tau-airline-gpt4o", "results.json")] : [];
+  for (const root of new Set([REPO_ROOT, realpathSync(REPO_ROOT), process.cwd()]))
+    for (let dir = root; ; dir = dirname(dir)) {
+      candidates.push(join(dir, TAU_REL));
+      if (dirname(dir) === dir) break;
+    }
+  return candidates.find((p) => existsSync(p)) ?? null;
+}

@@ -8,25 +8,13 @@
 // Each is timed in a fresh state of this process: the first time (what one `hotmess analyze`
 // pays) and the median of three more. A target is judged on the first time; a missed one prints
 // MISSED and still exits 0.
-import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { analyzeRecords, mulberry32, type PromptRecord, type TrajectoryStep } from "../src/core";
 import { importFiles } from "../src/import";
-import { fmtMs, median, REPO_ROOT, timeOnce } from "./common";
+import { findTau, fmtMs, median, timeOnce } from "./common";
 
-const TAU_REL = join("shared", "fixtures", "tau-airline-gpt4o", "results.json");
 const missed: string[] = [];
 
-function findTau(): string | null {
-  const env = process.env.HOTMESS_FIXTURES;
-  const candidates = env ? [resolve(env, "tau-airline-gpt4o", "results.json")] : [];
-  for (const root of new Set([REPO_ROOT, realpathSync(REPO_ROOT), process.cwd()]))
-    for (let dir = root; ; dir = dirname(dir)) {
-      candidates.push(join(dir, TAU_REL));
-      if (dirname(dir) === dir) break;
-    }
-  return candidates.find((p) => existsSync(p)) ?? null;
-}
 
 const TOOLS = ["get_user_details", "get_reservation_details", "search_direct_flight", "update_reservation_flights", "cancel_reservation", "calculate"];
 

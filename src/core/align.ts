@@ -927,14 +927,159 @@ export function align(runs: StepFeatures[][]): Alignment {
   const gaps = runs.map((_, run): Cell => Object.freeze({ run, step: null, group: null, divergence: 1 }));
   const columns: Column[] = profile.cols.map((col) => finalGroups(members.get(col)!, runs, gaps, sims));
   // what each step establishes, where the fork rule looks: columns of two groups or more
-  const substance = profile.cols.map((col, c) => {
-    if (columns[c]!.groups < 2) return [];
-    const keys: (string | undefined)[] = new Array(n);
+  const contents = profile.cols.map((col) => {
+    const feats: (StepFeatures | undefined)[] = new Array(n);
     const m = members.get(col)!;
-    for (let k = 0; k < m.length; k += 2) keys[m[k]!] = runs[m[k]!]![m[k + 1]!]!.substance ?? undefined;
-    return keys;
+    for (let k = 0; k < m.length; k += 2) feats[m[k]!] = runs[m[k]!]![m[k + 1]!]!;
+    return feats;
   });
-  return { columns, forkColumn: forkColumn(columns, n, substance) };
+  // wording decides a fork only when no step of any run computes, states a number or calls a tool
+  let anySubstance = false;
+  for (const r of runs) for (const f of r) if (f.substance !== null) anySubstance = true;
+  return { columns, forkColumn: contentFork(columns, n, contents, anySubstance) };
+}
+
+/** Whether sorted id set a is a subset of sorted id set b. */
+function subset(a: Int32Array, b: Int32Array): boolean {
+  let j = 0;
+  for (let i = 0; i < a.length; i++) {
+    while (j < b.length && b[j]! < a[i]!) j++;
+    if (j >= b.length || b[j] !== a[i]) return false;
+  }
+  return true;
+}
+
+/** Whether two sorted id sets share an id. */
+function intersects(a: Int32Array, b: Int32Array): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) return true;
+    if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return false;
+}
+
+/**
+ * Whether two steps of segmented text (at the same place in two runs) establish the same thing:
+ * they share a computation (a line that does two computations agrees with a line doing one of
+ * them); or one computes what the other only states (all the stated numbers are the
+ * computation's operands and result: "41 eggs after adding 3 to 38" and "38 + 3 = 41"); or they
+ * state the same numbers, one a part of the other's ("She starts with 38 eggs", "38 eggs, 3 eaten").
+ */
+export function sameContent(a: StepFeatures, b: StepFeatures): boolean {
+  if (a.space === b.space ? a.keyId === b.keyId : a.key === b.key) return true;
+  if (a.kind !== 0 || b.kind !== 0) return a.substance !== null && a.substance === b.substance;
+  const ca = a.comps.length > 0;
+  const cb = b.comps.length > 0;
+  if (ca && cb) return a.space === b.space ? intersects(a.compIds, b.compIds) : a.comps.some((c) => b.comps.includes(c));
+  if (a.space !== b.space) return a.substance === b.substance;
+  if (ca) return b.numberIds.length > 0 && subset(b.numberIds, a.numberIds);
+  if (cb) return a.numberIds.length > 0 && subset(a.numberIds, b.numberIds);
+  return subset(a.numberIds, b.numberIds) || subset(b.numberIds, a.numberIds);
+}
+
+/**
+ * The fork rule on content (METRICS.md §9). The fork is the first column where the runs that
+ * have a step there split into at least two parts that each hold a real share of all n runs (at
+ * least max(2, ⌈n/10⌉) runs when n ≥ 4; at least one run when n is 2 or 3) and that establish
+ * different things. Runs are in one part when their steps are linked by `sameContent` (directly
+ * or through others): the same computation in other words, or split over two lines, is one
+ * part. A step of words only (no computation, no number: "Let's break it down") never decides
+ * a fork when any step of any run has content: filler worded two ways is not a fork. Only when
+ * no run computes, states a number or calls a tool (a prompt answered in prose alone) do the
+ * columns' groups of words decide. Steps of an agent trajectory compare by their substance (the
+ * same call, the same numbers). Gaps are not a part: a run that skips a step has not chosen a
+ * different one. null when no column forks.
+ */
+export function contentFork(columns: Column[], n: number, contents: (StepFeatures | undefined)[][], anySubstance: boolean): number | null {
+  if (n < 2) return null;
+  const share = n >= 4 ? Math.max(2, Math.ceil(n / 10)) : 1;
+  const parent = new Int32Array(n);
+  const find = (x: number): number => {
+    while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
+    return x;
+  };
+  for (let c = 0; c < columns.length; c++) {
+    const col = columns[c]!;
+    if (col.groups < 2) continue; // one group: one content (a group's steps are equivalent)
+    const feats = contents[c]!;
+    const cells: Cell[] = [];
+    for (const cell of col.cells) {
+      if (cell.group === null) continue;
+      const f = feats[cell.run];
+      if (anySubstance && f && f.kind === 0 && f.substance === null) continue; // words only
+      cells.push(cell);
+      parent[cell.run] = cell.run;
+    }
+    if (cells.length < 2 * share) continue;
+    for (let i = 0; i < cells.length; i++)
+      for (let j = i + 1; j < cells.length; j++) {
+        const a = cells[i]!;
+        const b = cells[j]!;
+        const fa = feats[a.run];
+        const fb = feats[b.run];
+        const same = a.group === b.group || (anySubstance && fa !== undefined && fb !== undefined && sameContent(fa, fb));
+        if (same) parent[find(a.run)] = find(b.run);
+      }
+    const counts = new Map<number, number>();
+    for (const cell of cells) {
+      const root = find(cell.run);
+      counts.set(root, (counts.get(root) ?? 0) + 1);
+    }
+    let big = 0;
+    for (const k of counts.values()) if (k >= share) big++;
+    if (big < 2) continue;
+    if (!anySubstance) return c;
+    // The parts may have first differed earlier, in columns that only one part fills: two
+    // different computations the alignment placed one after the other (each run has a gap at
+    // the other's). The fork is the first column with content after the last one where the
+    // parts still agree.
+    const part = new Int32Array(n).fill(-1);
+    for (const cell of cells) if (counts.get(find(cell.run))! >= share) part[cell.run] = find(cell.run);
+    return earliestDifference(columns, contents, c, part, share);
+  }
+  return null;
+}
+
+/**
+ * Where the parts of a fork at column `fork` (part[r]: run r's part, −1 outside them) first
+ * differ: the first column after the last column before the fork where runs of two parts still
+ * have the same content, that holds computations (or, in a trajectory, steps) of a real share of
+ * the parts' runs; the fork column itself when there is none.
+ */
+function earliestDifference(columns: Column[], contents: (StepFeatures | undefined)[][], fork: number, part: Int32Array, share: number): number {
+  const contentCells = (c: number): { run: number; f: StepFeatures | undefined; group: number }[] => {
+    const out: { run: number; f: StepFeatures | undefined; group: number }[] = [];
+    for (const cell of columns[c]!.cells) {
+      if (cell.group === null || part[cell.run]! < 0) continue;
+      const f = contents[c]?.[cell.run];
+      if (f && f.kind === 0 && f.substance === null) continue;
+      out.push({ run: cell.run, f, group: cell.group });
+    }
+    return out;
+  };
+  let lastAgree = -1;
+  for (let c = fork - 1; c >= 0 && lastAgree < 0; c--) {
+    const cells = contentCells(c);
+    for (let i = 0; i < cells.length && lastAgree < 0; i++)
+      for (let j = i + 1; j < cells.length; j++) {
+        const a = cells[i]!;
+        const b = cells[j]!;
+        if (part[a.run] === part[b.run]) continue;
+        // one group: equivalent steps (a column of one group keeps no features: they are not needed)
+        if (a.group === b.group || (a.f !== undefined && b.f !== undefined && sameContent(a.f, b.f))) {
+          lastAgree = c;
+          break;
+        }
+      }
+  }
+  // a column only some runs fill counts when it computes (or acts): a number stated in passing
+  // ("one step at a time") is no step of the path
+  const acts = (x: { f: StepFeatures | undefined }): boolean => x.f !== undefined && (x.f.comps.length > 0 || x.f.kind !== 0);
+  for (let c = lastAgree + 1; c < fork; c++) if (contentCells(c).filter(acts).length >= share) return c;
+  return fork;
 }
 
 export interface ForkGroups {

@@ -77,7 +77,7 @@ type Tok = { t: "n"; v: number; s: string } | { t: "o"; s: string } | { t: "w"; 
 /** Anything but tabs, line breaks and printable ASCII: only then can NFKC or the operator symbols change anything. */
 const NON_ASCII = /[^\t-~]/;
 /** Words some rule below rewrites: without any of them those rules are skipped. */
-const OPERATOR_WORDS = /subtract|take|multiplied|times|divided|plus|added|minus/;
+const OPERATOR_WORDS = /subtract|take|multipl|times|divid|plus|add|minus/;
 
 /**
  * Lower-case, NFKC, operator symbols and words unified, thousands separators dropped. Each group
@@ -94,7 +94,12 @@ export function normalizeStepText(text: string): string {
     s = s
       // "3 subtracted from 16", "subtract 3 from 16", "16 take away 3": 16 - 3, in that order
       .replace(/(\d[\d.]*)\s+(?:subtracted|taken\s+away|taken)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
-      .replace(/\b(?:subtract|take\s+away|take)\s+(\d[\d.]*)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
+      .replace(/\b(?:subtract(?:ing)?|take\s+away|take|taking\s+away)\s+(\d[\d.]*)\s+from\s+(\d[\d.]*)/g, "$2 - $1")
+      // "adding 3 to 38", "add 3 to 38": 38 + 3
+      .replace(/\badd(?:ing)?\s+(\d[\d.]*)\s+to\s+(\d[\d.]*)/g, "$2 + $1")
+      // "multiplying 41 by 3", "dividing 12 by 4"
+      .replace(/\bmultiply(?:ing)?\s+(\d[\d.]*)\s+by\s+(\d[\d.]*)/g, "$1 * $2")
+      .replace(/\bdivid(?:e|ing)\s+(\d[\d.]*)\s+by\s+(\d[\d.]*)/g, "$1 / $2")
       .replace(/\bmultiplied\s+by\b|\btimes\b/g, "*")
       .replace(/\bdivided\s+by\b/g, "/")
       .replace(/\bplus\b|\badded\s+to\b/g, "+")
