@@ -93,7 +93,9 @@ export function layout(header: string[], rows: string[][], right: Set<number>, s
 function answersCell(p: PromptAnalysis): string {
   const ref = p.answers.find((a) => a.reference);
   const share = ref ? ` (${Math.round((100 * ref.count) / p.n)}% ✓)` : "";
-  return `${p.classes}${share}`;
+  // a figure is never read without what counted as the same answer (when not METRICS.md §2's key)
+  const by = p.comparison && p.comparison !== "exact" ? ` by ${p.comparison.replace(/^semantic \(judge .*\)$/, "meaning")}` : "";
+  return `${p.classes}${share}${by}`;
 }
 
 /**

@@ -309,7 +309,8 @@ function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?
     const c = rest.reduce((s, a) => s + a.count, 0);
     rows.push([`… ${plural(rest.length, "more class", "more classes")}`, String(c), share(c)]);
   }
-  return table(["answer", "runs", "share"], ["l", "r", "r"], rows);
+  const by = p.comparison && p.comparison !== "exact" ? [`Answer classes by ${code(p.comparison)}${p.extraction ? `, answers extracted by ${code(p.extraction)}` : ""}.`, ``] : [];
+  return [...by, ...table(["answer", "runs", "share"], ["l", "r", "r"], rows)];
 }
 
 /** "Why the runs disagree": each class's deciding step beside the path it left (src/core/deciding.ts). */
