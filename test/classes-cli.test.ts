@@ -29,11 +29,11 @@ before(async () => {
 });
 after(() => fake.close());
 
-function runFile(name: string): string {
-  const header = { type: "header", schema: "hotmess.run/1", id: "email-1", createdAt: "2026-12-05T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: "Is this email spam or legitimate? Say which and why.", parameters: { n: 5, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 } };
+function runFile(name: string, replies = REPLIES, answerSpec?: unknown): string {
+  const header = { ...(answerSpec ? { answerSpec } : {}), type: "header", schema: "hotmess.run/1", id: "email-1", createdAt: "2026-12-05T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: "Is this email spam or legitimate? Say which and why.", parameters: { n: 5, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 } };
   const sample = (index: number, text: string) => ({ type: "sample", index, text, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
   const f = join(dir, name);
-  writeFileSync(f, [header, ...REPLIES.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: "2026-12-05T10:00:01.000Z" }].map((x) => JSON.stringify(x)).join("\n") + "\n");
+  writeFileSync(f, [header, ...replies.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: "2026-12-05T10:00:01.000Z" }].map((x) => JSON.stringify(x)).join("\n") + "\n");
   return f;
 }
 
@@ -105,4 +105,19 @@ test("a model as judge: the most it may cost first, nothing asked without --yes;
   assert.equal(fake.requests.length, 5);
   assert.equal((await analysis(f)).comparison, "semantic (judge claude-haiku-4-5)");
   assert.ok(!readFileSync(f, "utf8").includes("sk-ant-test-classes"));
+});
+
+test("with an extraction in the run's answer spec, the judge classes the extracted answers, not the whole replies", async () => {
+  // the same reasons wrapped in JSON whose other fields differ in every reply: by whole reply
+  // the simulated judge would see five different texts; by `$.reason` it sees the reasons
+  const wrapped = REPLIES.map((r, i) => JSON.stringify({ request: `req-${i}-${"x".repeat(i * 7)}`, latency: 100 + i * 37, reason: r }));
+  const f = runFile("email-json.jsonl", wrapped, { extract: { kind: "json", path: "$.reason" } });
+  const r = await hotmess(["classes", f]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /5 replies in 2 classes by meaning/);
+  assert.match(r.out, /3 × Spam: it asks for your password\./);
+  const a = await analysis(f);
+  assert.equal(a.classes, 2);
+  assert.deepEqual(a.answers.map((x) => x.count), [3, 2]);
+  assert.match(a.comparison!, /^semantic/);
 });

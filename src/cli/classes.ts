@@ -41,7 +41,7 @@ export async function classesCommand(p: Parsed, io: Io): Promise<number> {
     throw new FatalError(`${file}: ${(e as Error).message}`);
   }
   if (run.samples.some((s) => s.steps)) throw new FatalError(`${basename(file)} holds agent trajectories: their classes are their actions, not replies to judge`);
-  const replies = [...run.samples].sort((a, b) => a.index - b.index).map((s) => semanticAnswer(s.text));
+  const replies = [...run.samples].sort((a, b) => a.index - b.index).map((s) => semanticAnswer(s.text, run.header.answerSpec));
   if (replies.every((r) => r === null)) throw new FatalError(`${basename(file)} has no reply to class`);
 
   // what the file already holds: verdicts and manual choices, later lines winning

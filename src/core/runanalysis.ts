@@ -10,6 +10,7 @@ import { hashSeed } from "./bootstrap";
 import { samplesByIndex, type ParsedRun, type RunHeader, type RunSampleLine } from "./runfile";
 import { actionKey, actionKeys } from "./trajectory";
 import { clusterFromCache, sameKey, type VerdictCache } from "./semantic";
+import { extractAnswer, type AnswerSpec } from "./answerspec";
 import type { RunVerdictsLine } from "./runfile";
 import type { Analysis, PromptRecord, Sample, TrajectoryStep } from "./types";
 
@@ -64,13 +65,21 @@ export function semanticOfRun(run: RunForAnalysis, samples: readonly { text: str
   }
   const judges = [...new Set(lines.map((l) => l.judge).filter((j) => j !== "manual"))];
   const manual = overrides.size > 0 ? ` + ${overrides.size} manual choice${overrides.size === 1 ? "" : "s"}` : "";
-  const r = clusterFromCache(samples.map((s) => semanticAnswer(s.text)), cache, overrides);
-  if ("need" in r) return { classOf: samples.map((s) => semanticAnswer(s.text)), label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
+  const r = clusterFromCache(samples.map((s) => semanticAnswer(s.text, run.header.answerSpec)), cache, overrides);
+  if ("need" in r) return { classOf: samples.map((s) => semanticAnswer(s.text, run.header.answerSpec)), label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
   return { classOf: r.result.classOf, label: `semantic (judge ${judges.join(", ") || "none"}${manual})` };
 }
 
-/** The answer a semantic comparison judges: the visible reply, trimmed; null when empty. */
-export function semanticAnswer(text: string): string | null {
+/**
+ * The answer a semantic comparison judges: what the run's answer spec extracts when it names an
+ * extraction (a JSON path, a regular expression, the last line, a code block; null when it finds
+ * none), else the visible reply, trimmed; null when empty.
+ */
+export function semanticAnswer(text: string, spec?: AnswerSpec): string | null {
+  if (spec?.extract) {
+    const got = extractAnswer(text, spec.extract).answer;
+    return got === null || got.trim() === "" ? null : got.trim();
+  }
   const t = text.trim();
   return t === "" ? null : t;
 }
