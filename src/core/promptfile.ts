@@ -757,3 +757,50 @@ export function parsePromptFile(text: string, hash: (user: string, system?: stri
   }
   return prompts;
 }
+
+/**
+ * A front-matter value as the parser reads it back (parseValue): a number as written, else the
+ * text in double quotes (single when it holds a double quote); null when it cannot be written on
+ * one line (a line break, or both kinds of quote).
+ */
+export function frontMatterValue(v: string): string | null {
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) return v;
+  if (/[\r\n]/.test(v)) return null;
+  if (!v.includes('"')) return `"${v}"`;
+  if (!v.includes("'")) return `'${v}'`;
+  return null;
+}
+
+/**
+ * The edit that makes `value` the `reference:` of prompt `index` of a prompt file: the line
+ * replaced when the prompt's front matter has one, else added before the front matter's closing
+ * `---`, else a front matter of its own put before the prompt. An error when there is no such
+ * prompt or the value cannot be written on one line. Pure: the caller applies it (a
+ * WorkspaceEdit, so the user can undo it).
+ */
+export function referenceEdit(text: string, index: number, value: string): { range: Range; newText: string } | { error: string } {
+  const written = frontMatterValue(value);
+  if (written === null) return { error: `the answer cannot be written as a one-line reference: ${value.length > 40 ? value.slice(0, 39) + "…" : value}` };
+  const prompts = parsePromptFile(text, () => "");
+  const p = prompts.find((x) => x.index === index);
+  if (!p) return { error: `the prompt file has no prompt #${index + 1} (it has ${prompts.length}): was it edited since the run?` };
+  const lines = text.split("\n");
+  const first = p.range.start.line;
+  const at = (line: number, character = 0): Range => ({ start: { line, character }, end: { line, character } });
+  if (/^---\s*$/.test(lines[first] ?? "")) {
+    let close = -1;
+    for (let i = first + 1; i < lines.length; i++)
+      if (/^---\s*$/.test(lines[i]!)) {
+        close = i;
+        break;
+      }
+    if (close > 0) {
+      for (let i = first + 1; i < close; i++) {
+        const line = lines[i]!.replace(/\r$/, "");
+        if (/^reference\s*:/.test(line)) return { range: { start: { line: i, character: 0 }, end: { line: i, character: line.length } }, newText: `reference: ${written}` };
+      }
+      return { range: at(close), newText: `reference: ${written}\n` };
+    }
+  }
+  return { range: at(first, p.range.start.character), newText: `---\nreference: ${written}\n---\n` };
+}
