@@ -46,6 +46,7 @@ export interface AppOptions {
    * prompt's id, the run's index and the trajectory step's index.
    */
   onRerunFrom?: (prompt: string, run: number, step: number) => void;
+  onSetReference?: (prompt: string, answer: string) => void;
 }
 
 /** Chips shown before "+N more" in the filter row. */
@@ -388,6 +389,7 @@ export class App {
           onPromptToggle: (open) => (this.promptOpen = open),
           lead,
           onColumn: (col) => this.selectColumn?.(col, null, "heatmap"),
+          ...(this.opts.onSetReference ? { onSetReference: (answer: string) => this.opts.onSetReference!(p.id, answer) } : {}),
           onOpenRun: (run) => {
             this.traces?.open(run);
             this.traces?.element.querySelector(".run-detail")?.scrollIntoView({ block: "nearest" });

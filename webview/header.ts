@@ -25,6 +25,8 @@ export interface HeaderOptions {
   /** "Why the runs disagree": show a column in the heatmap and the traces; open a run's text (its index). */
   onColumn?: (col: number) => void;
   onOpenRun?: (run: number) => void;
+  /** Without a target: make a class's answer the prompt's reference (Set as reference). */
+  onSetReference?: (answer: string) => void;
 }
 
 /**
@@ -105,7 +107,7 @@ export function renderHeader(m: PromptModel, o: HeaderOptions): HTMLElement {
     p.prompt ? promptText(p.prompt, o) : null,
     facts,
     whyBlock(m, o),
-    h("div", { class: "head-grid" }, headline(p), answers(m, o), decompositions(p)),
+    h("div", { class: "head-grid" }, headline(p), answers(m, o), decompositions(p, o.onSetReference !== undefined)),
   );
 }
 
@@ -259,7 +261,20 @@ function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
       h("span", { class: "class-mark" }, a.reference ? "✓" : ""),
     );
     if (a.count === 0) row.disabled = true;
-    rows.append(row);
+    if (p.target === "none" && a.key !== null && o.onSetReference) {
+      const answer = a.key;
+      const set = h(
+        "button",
+        {
+          class: "class-setref",
+          title: `Make ${label} the reference: written as "reference:" into the prompt file, and the incoherence is measured against it`,
+          attrs: { type: "button", "aria-label": `Set ${label} as the reference`, "data-fk": `class-setref:${key}` },
+          on: { click: () => o.onSetReference!(answer) },
+        },
+        "✓ set as reference",
+      );
+      rows.append(h("div", { class: "class-line" }, row, set));
+    } else rows.append(row);
   });
   const rest = p.answers.slice(MAX_CLASSES);
   if (rest.length) {
@@ -271,13 +286,13 @@ function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
   return h("div", { class: "answers" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), caption, rows);
 }
 
-function decompositions(p: PromptAnalysis): HTMLElement {
+function decompositions(p: PromptAnalysis, settable = false): HTMLElement {
   if (!p.brier && !p.binary && !p.kl)
     return h(
       "div",
       { class: "decomps" },
       span("kpi-label", "decomposition"),
-      h("p", { class: "muted note" }, "No target (no reference and no correct flags): bias² and the incoherence need one. Disagreement and entropy measure the spread of the answers alone."),
+      h("p", { class: "muted note" }, `No target (no reference and no correct flags): bias² and the incoherence need one.${settable ? " Set one from a class (✓ set as reference)." : ""} Disagreement and entropy measure the spread of the answers alone.`),
     );
   const rows: [string, Decomposition | null][] = [
     ["Brier", p.brier],

@@ -8,6 +8,7 @@ import { SimulatedProvider } from "../sampling/simulated";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } from "../report/load";
 import type { ExportFormat, RerunFrom, ViewSource } from "../protocol/webview";
+import { setReference } from "./setreference";
 import { rerunPoint } from "./rerunpoint";
 import { readSettings } from "./config";
 import { languageModels } from "./lm";
@@ -99,6 +100,12 @@ export function activate(context: vscode.ExtensionContext): void {
       void resumeInto(file, panel);
     },
     onRerunFrom: (panel, point) => void rerunFrom(panel, point).catch(fail),
+    onSetReference: (panel, m) =>
+      void (async () => {
+        const source = panel.source;
+        if (!source || !(await setReference(source, m, panel.references))) return;
+        await showFiles(source.kind === "traces" ? [source.file] : source.files, source.kind === "traces" ? "traces" : "runs", panel);
+      })().catch(fail),
     secrets: () => secrets.known(),
   };
   const newPanel = (title: string) => ComparisonPanel.create(context.extensionUri, title, handlers);
@@ -111,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): void {
    * still opens (the banner says why and shows the prompt, with Retry).
    */
   const showFiles = async (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): Promise<LoadedView> => {
-    const loaded = loadView(files, { generator: TOOL, secrets: await secrets.known() });
+    const loaded = loadView(files, { generator: TOOL, secrets: await secrets.known(), ...(panel?.references.size ? { references: panel.references } : {}) });
     if (!loaded.analysis && loaded.runs.length === 0) throw noUsablePrompt(files, loaded);
     const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files };
     const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { redactDeep, secretsFromEnv, type Analysis } from "../core";
 import type { LoadedRun } from "../report/load";
-import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RerunFrom, type RunInView, type ViewSource } from "../protocol/webview";
+import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RerunFrom, type RunInView, type SetReference, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
 
@@ -58,6 +58,7 @@ export interface PanelHandlers {
   onResume(panel: ComparisonPanel, file: string): void;
   /** "Rerun from here" on a step of a run the panel shows. */
   onRerunFrom(panel: ComparisonPanel, point: RerunFrom): void;
+  onSetReference(panel: ComparisonPanel, m: SetReference): void;
   /** Every key to redact from what the view is sent (Secrets.known()). */
   secrets(): Promise<readonly string[]>;
 }
@@ -74,6 +75,8 @@ export class ComparisonPanel {
   /** The document shown, for exports. */
   analysis: Analysis | null = null;
   source: ViewSource | null = null;
+  /** References set from this view (Set as reference) since its runs were made, by prompt id. */
+  readonly references = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
@@ -119,6 +122,7 @@ export class ComparisonPanel {
         else if (m.type === "run/cancel") this.handlers.onCancel(this);
         else if (m.type === "run/resume") this.handlers.onResume(this, m.file);
         else if (m.type === "rerun/from") this.handlers.onRerunFrom(this, m);
+        else if (m.type === "reference/set") this.handlers.onSetReference(this, m);
       }),
       panel.onDidDispose(() => this.dispose()),
     );

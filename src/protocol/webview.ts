@@ -113,9 +113,18 @@ export interface RerunFrom {
   run: number;
   step: number;
 }
-export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun | RerunFrom;
+/**
+ * "Set as reference": make an answer class's answer the reference of prompt `prompt` (its id): the
+ * host writes it into the prompt file the run came from and analyses the view again with it.
+ */
+export interface SetReference {
+  type: "reference/set";
+  prompt: string;
+  answer: string;
+}
+export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun | RerunFrom | SetReference;
 
-const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume", "rerun/from"]);
+const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume", "rerun/from", "reference/set"]);
 const FORMATS = new Set(["json", "csv", "md", "html"]);
 
 /** Checks a message from the view (it comes from a page that renders untrusted text). */
@@ -127,6 +136,10 @@ export function isViewMessage(m: unknown): m is ViewMessage {
   if (t === "rerun/from") {
     const r = m as { prompt?: unknown; run?: unknown; step?: unknown };
     return typeof r.prompt === "string" && r.prompt !== "" && Number.isInteger(r.run) && (r.run as number) >= 0 && Number.isInteger(r.step) && (r.step as number) >= 0;
+  }
+  if (t === "reference/set") {
+    const r = m as { prompt?: unknown; answer?: unknown };
+    return typeof r.prompt === "string" && r.prompt !== "" && typeof r.answer === "string" && r.answer !== "" && r.answer.length <= 10_000;
   }
   if (t === "run/resume") return typeof (m as { file?: unknown }).file === "string" && (m as { file: string }).file !== "";
   return true;

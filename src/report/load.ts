@@ -30,6 +30,8 @@ export interface LoadOptions {
   /** Overrides every run file's recorded seed (`--seed`); without it each run uses its own, a trace set seed 1. */
   seed?: number;
   resamples?: number;
+  /** A reference per prompt id that wins over the run files' (one set from the view since the run: Set as reference). */
+  references?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -53,6 +55,8 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
     if (first === "") throw new Error(`${file} is empty`);
     if (isRunFile(first.trim())) {
       const run = parseRunFile(text);
+      const ref = options.references?.get(run.header.id);
+      if (ref !== undefined) run.header.reference = ref;
       skipped.push(...run.warnings.map((w) => ({ ...w, file })));
       runs.push({ file, run, state: runState(run, options.secrets) });
       if (run.samples.length > 0) records.push(addRun(analyzer(runSeed(run.header)), run, options.seed)!);

@@ -3,7 +3,7 @@
 // channel lines, status bar text, notifications). `installVscodeStub()` (test/stubs/install.ts)
 // makes `require("vscode")` return this module.
 import { EventEmitter as NodeEmitter } from "node:events";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** What the code under test did that a user would see. */
@@ -194,7 +194,33 @@ export const window = {
   showWarningMessage: notify("warning"),
   showErrorMessage: notify("error"),
   activeTextEditor: undefined as unknown,
+  setStatusBarMessage: (message: string) => {
+    recorded.log.push(`status bar: ${message}`);
+    return new Disposable();
+  },
 };
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+export class Range {
+  constructor(
+    readonly start: Position,
+    readonly end: Position,
+  ) {}
+}
+/** Replacements by file; workspace.applyEdit writes them to the file on disk (what Save would). */
+export class WorkspaceEdit {
+  readonly edits: { uri: Uri; range: Range; text: string }[] = [];
+  replace(uri: Uri, range: Range, text: string): void {
+    this.edits.push({ uri, range, text });
+  }
+}
+export const clipboard = { text: "" };
+export const env = { clipboard: { writeText: async (t: string) => void (clipboard.text = t), readText: async () => clipboard.text } };
 
 /** A text editor showing `text` with nothing selected (Rerun Selection then reruns the whole file). */
 export function fakeEditor(path: string, text: string, languageId = "plaintext"): unknown {
@@ -222,7 +248,17 @@ export const workspace = {
   /** The file as it is on disk (a prompt file the code lens reruns), in the language its name gives. */
   openTextDocument: async (uri: Uri) => {
     const text = readFileSync(uri.fsPath, "utf8");
-    return { uri, languageId: /\.prompt(\.md)?$/.test(uri.fsPath) ? "hotmess-prompt" : "plaintext", getText: () => text };
+    return { uri, languageId: /\.prompt(\.md)?$/.test(uri.fsPath) ? "hotmess-prompt" : "plaintext", getText: () => text, save: async () => true };
+  },
+  applyEdit: async (e: WorkspaceEdit) => {
+    // one edit per file at a time is all the code under test makes
+    for (const { uri, range, text } of e.edits) {
+      const old = readFileSync(uri.fsPath, "utf8");
+      const lines = old.split("\n");
+      const at = (p: Position) => lines.slice(0, p.line).reduce((s, l) => s + l.length + 1, 0) + p.character;
+      writeFileSync(uri.fsPath, old.slice(0, at(range.start)) + text + old.slice(at(range.end)));
+    }
+    return true;
   },
   getConfiguration: (section?: string) => {
     const at = (key: string) => (section ? `${section}.${key}` : key).replace(/^hotmess\./, "");

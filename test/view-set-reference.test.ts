@@ -1,0 +1,76 @@
+// The view's "✓ set as reference" on answer classes, in a real Chromium with a stand-in VS Code
+// API: offered on each class with an answer when the prompt has no target (and the decomposition
+// says so where the incoherence would be), never with a reference, never outside VS Code (the
+// self-contained report has no host to write the prompt file); clicking posts reference/set.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { analyzeRecords, type Analysis } from "../src/core";
+import { writeReportHtml } from "../src/report/html";
+import { cacheDir, CHROMIUM, CHROMIUM_ARGS, loadPlaywright } from "./e2e/harness";
+
+const SKIP = !existsSync(CHROMIUM) || !existsSync(join(cacheDir(), "node_modules", "playwright-core")) ? "no Chromium or playwright-core (run scripts/setup-code-server.sh)" : false;
+
+interface Page {
+  goto(url: string): Promise<unknown>;
+  addInitScript(script: string): Promise<void>;
+  waitForFunction(f: string, arg?: unknown, o?: { timeout: number }): Promise<unknown>;
+  evaluate<T>(f: string): Promise<T>;
+  click(selector: string): Promise<void>;
+  close(): Promise<void>;
+}
+interface Browser {
+  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+let browser: Browser | null = null;
+const dir = mkdtempSync(join(tmpdir(), "hotmess-setref-view-"));
+before(async () => {
+  if (SKIP) return;
+  browser = (await loadPlaywright().chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })) as unknown as Browser;
+});
+after(async () => {
+  await browser?.close();
+});
+
+const FAKE_VSCODE = `window.__posted = [];
+window.acquireVsCodeApi = () => ({ getState: () => undefined, setState: () => {}, postMessage: (m) => window.__posted.push(m) });`;
+
+function analysis(reference?: number): Analysis {
+  const answers = [18, 18, 18, 18, 18, 26, 26, 8];
+  return analyzeRecords([{ id: "ducks", prompt: "How many dollars?", ...(reference !== undefined ? { reference } : {}), samples: answers.map((a) => ({ text: `16 - 3 = 13\nAnswer: ${a}` })) }], { resamples: 50 });
+}
+
+async function open(a: Analysis, name: string, vscode: boolean): Promise<Page> {
+  const file = join(dir, `${name}.html`);
+  writeReportHtml(file, a);
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  if (vscode) await page.addInitScript(FAKE_VSCODE);
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction("document.body.dataset.rendered === '1'", undefined, { timeout: 30_000 });
+  return page;
+}
+
+const buttons = (page: Page) => page.evaluate<string[]>(`[...document.querySelectorAll(".class-setref")].map((b) => b.getAttribute("aria-label"))`);
+
+test("without a target, each class offers Set as reference in VS Code; a click posts reference/set with the class's answer", { skip: SKIP }, async () => {
+  const page = await open(analysis(), "none", true);
+  assert.deepEqual(await buttons(page), ["Set 18 as the reference", "Set 26 as the reference", "Set 8 as the reference"]);
+  const note = await page.evaluate<string>(`document.querySelector(".decomps")?.textContent ?? ""`);
+  assert.match(note, /Set one from a class \(✓ set as reference\)/);
+  await page.click('.class-setref[aria-label="Set 26 as the reference"]');
+  assert.deepEqual(await page.evaluate(`window.__posted.filter((m) => m.type === "reference/set")`), [{ type: "reference/set", prompt: "ducks", answer: "26" }]);
+  await page.close();
+});
+
+test("with a reference, or outside VS Code, no class offers it", { skip: SKIP }, async () => {
+  const withRef = await open(analysis(18), "ref", true);
+  assert.deepEqual(await buttons(withRef), []);
+  await withRef.close();
+  const report = await open(analysis(), "report", false);
+  assert.deepEqual(await buttons(report), []);
+  await report.close();
+});
