@@ -56,3 +56,23 @@ test("on seeded natural-language reruns the fork is the first differing computat
     assert.equal(s.fillerForks, 0, `n=${n}: ${JSON.stringify(s)}`);
   }
 });
+
+test("the deciding steps of seeded natural-language reruns are never filler, and a step only one side takes computes", async () => {
+  const { decidingSteps } = await import("../src/core/deciding");
+  const set = naturalLanguageSet({ prompts: 60, runs: 10, seed: 5 });
+  const analysis = analyzeRecords(set.map((p) => p.record), { resamples: 20 });
+  const space = new FeatureSpace();
+  let sides = 0;
+  for (const p of analysis.prompts)
+    for (const d of decidingSteps(p)) {
+      if (d.column === null) continue;
+      for (const [side, other] of [[d.self, d.other], [d.other, d.self]] as const) {
+        if (side.step === null) continue;
+        sides++;
+        const f = space.features(side.step);
+        assert.notEqual(f.substance, null, `filler as a deciding step: ${side.step}`);
+        if (other.step === null) assert.ok(f.comps.length > 0, `a number said in passing as a deciding step: ${side.step}`);
+      }
+    }
+  assert.ok(sides > 50, `${sides} deciding steps`);
+});

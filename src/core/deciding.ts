@@ -13,6 +13,8 @@
 //   words that are not filler ("Let's break it down.").
 // - "then stop": after the deciding column the class's runs have no step of their own.
 // - The representative run is the class's run whose steps are most often on the class's path.
+import { sameContent } from "./align";
+import { FeatureSpace } from "./features";
 import type { PromptAnalysis, Run, Step } from "./types";
 
 export interface DecidingSide {
@@ -41,7 +43,7 @@ export interface DecidingClass {
   summary: string;
 }
 
-const FILLER = /^(?:(?:so|ok(?:ay)?|well|now|first|next|then|finally|therefore|thus|hence|alright|great|sure)[,:]?\s*)*(?:let'?s|let us|we (?:need|can|will|have) to|i (?:will|need to|can))\b.{0,60}$|^(?:step \d+|answer|solution|reasoning|therefore|so|thus)[:.]?$/i;
+const FILLER = /^(?:(?:so|ok(?:ay)?|well|now|first|next|then|finally|therefore|thus|hence|alright|great|sure)[,:!]?\s*)*(?:let'?s|let us|we (?:need|can|will|have) to|i (?:will|need to|can))\b.{0,60}$|^(?:step \d+|answer|solution|reasoning|therefore|so|thus)[:.]?$/i;
 
 /** Whether a step says something: a computation, a number, a tool call, or words that are not filler. */
 export function hasContent(step: Pick<Step, "text" | "kind">): boolean {
@@ -75,21 +77,36 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
   const ref = p.answers.findIndex((a) => a.reference);
   const refHasRuns = ref >= 0 && byClass.has(ref);
 
+  // Content as the fork sees it (align.ts contentFork): in text that computes or states numbers
+  // anywhere, a step of words only is filler; in prose alone, words that are not filler count.
+  const space = new FeatureSpace();
+  const prose = !p.agent && p.runs.every((r) => r.steps.every((s) => space.features(s.text).substance === null));
+  const contentful = (s: Step): boolean => (p.agent || prose ? hasContent(s) : space.features(s.text).substance !== null);
+  /** A step one side takes where the other has none counts when it computes (a number said in passing is no step of the path). */
+  const computes = (text: string): boolean => p.agent !== undefined || prose || space.features(text).comps.length > 0;
+
   /** The group most of `pos`'s runs are in at column c (null: most have no step there), and a step text on it. */
   const pathAt = (pos: number[], c: number): { group: number | null; text: string | null; content: boolean } => {
     const cells = p.columns[c]!.cells;
-    const counts = new Map<number | null, number>();
+    // steps without content (filler, however worded) are no step of the path; a step a third of
+    // the runs take is on it (runs word and pad the same path differently: a restatement some
+    // make and others not is no difference)
+    const counts = new Map<number, number>();
+    let present = 0;
     for (const k of pos) {
-      const g = cells[k]?.group ?? null;
-      counts.set(g, (counts.get(g) ?? 0) + 1);
+      const cell = cells[k];
+      if (!cell || cell.group === null || cell.step === null) continue;
+      if (!contentful(p.runs[k]!.steps[cell.step]!)) continue;
+      present++;
+      counts.set(cell.group, (counts.get(cell.group) ?? 0) + 1);
     }
-    let group: number | null = null;
+    if (present === 0 || 3 * present < pos.length) return { group: null, text: null, content: false };
+    let group = -1;
     let best = -1;
-    for (const [g, n] of counts) if (n > best || (n === best && g !== null && (group === null || g < group))) [group, best] = [g, n];
-    if (group === null) return { group, text: null, content: false };
-    const k = pos.find((x) => cells[x]?.group === group)!;
+    for (const [g, n] of counts) if (n > best || (n === best && g < group)) [group, best] = [g, n];
+    const k = pos.find((x) => cells[x]?.group === group && contentful(p.runs[x]!.steps[cells[x]!.step!]!))!;
     const step = p.runs[k]!.steps[cells[k]!.step!]!;
-    return { group, text: step.text, content: hasContent(step) };
+    return { group, text: step.text, content: true };
   };
   const stopsAfter = (pos: number[], c: number) => pos.every((k) => p.columns.slice(c + 1).every((col) => col.cells[k]?.step === null || col.cells[k]?.step === undefined));
 
@@ -106,6 +123,10 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
       const y = pathAt(other, c);
       if (x.group === y.group) continue;
       if (!x.content && !y.content) continue;
+      if (x.text === null && !computes(y.text!)) continue;
+      if (y.text === null && !computes(x.text!)) continue;
+      // the same computation or numbers in other groups (worded or split otherwise) is no difference
+      if (!p.agent && x.text !== null && y.text !== null && sameContent(space.features(x.text), space.features(y.text))) continue;
       [column, a, b] = [c, x, y];
       break;
     }
