@@ -727,34 +727,14 @@ class Profile {
   }
 }
 
-/**
- * The fork rule. The fork is the first column where the runs that have a step there split into
- * at least two groups that each hold a real share of all n runs (at least max(2, ⌈n/10⌉) runs
- * when n ≥ 4; at least one run when n is 2 or 3) and that differ in substance: different
- * computations, or different numbers stated, or (for steps of words only) different groups.
- * Two groups that state the same thing in other words are rewording, not a fork. Gaps are not
- * a group: a run that skips a step has not chosen a different one. null when no column forks.
- *
- * `substance[c][r]` is the substance key of run r's step in column c (undefined for a gap or a
- * step of words only); without it every group counts as its own substance.
- */
-export function forkColumn(columns: Column[], n: number, substance?: (string | undefined)[][]): number | null {
-  if (n < 2) return null;
-  const share = n >= 4 ? Math.max(2, Math.ceil(n / 10)) : 1;
-  for (let c = 0; c < columns.length; c++) {
-    if (columns[c]!.groups < 2) continue; // one group: one substance (a group's steps are equivalent)
-    // a substance is a string, a group without one its number: the two never collide in a Map
-    const counts = new Map<string | number, number>();
-    for (const cell of columns[c]!.cells) {
-      if (cell.group === null) continue;
-      const key = substance?.[c]?.[cell.run] ?? cell.group;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    let big = 0;
-    for (const k of counts.values()) if (k >= share) big++;
-    if (big >= 2) return c;
-  }
-  return null;
+/** How many runs a part needs to make a fork: a real share of n (max(2, ⌈n/10⌉) when n ≥ 4, else one). */
+export function forkShare(n: number): number {
+  return n >= 4 ? Math.max(2, Math.ceil(n / 10)) : 1;
+}
+
+/** The fork by the columns' groups alone (no step features: every group its own content); see contentFork. */
+export function forkColumn(columns: Column[], n: number): number | null {
+  return contentFork(columns, n, [], false);
 }
 
 /** Similarities for the final grouping, computed on demand (cheap: a few merges of short sorted arrays). */
@@ -995,7 +975,7 @@ export function sameContent(a: StepFeatures, b: StepFeatures): boolean {
  */
 export function contentFork(columns: Column[], n: number, contents: (StepFeatures | undefined)[][], anySubstance: boolean): number | null {
   if (n < 2) return null;
-  const share = n >= 4 ? Math.max(2, Math.ceil(n / 10)) : 1;
+  const share = forkShare(n);
   const parent = new Int32Array(n);
   const find = (x: number): number => {
     while (parent[x] !== x) x = parent[x] = parent[parent[x]!]!;
@@ -1004,11 +984,11 @@ export function contentFork(columns: Column[], n: number, contents: (StepFeature
   for (let c = 0; c < columns.length; c++) {
     const col = columns[c]!;
     if (col.groups < 2) continue; // one group: one content (a group's steps are equivalent)
-    const feats = contents[c]!;
+    const feats = contents[c];
     const cells: Cell[] = [];
     for (const cell of col.cells) {
       if (cell.group === null) continue;
-      const f = feats[cell.run];
+      const f = feats?.[cell.run];
       if (anySubstance && f && f.kind === 0 && f.substance === null) continue; // words only
       cells.push(cell);
       parent[cell.run] = cell.run;
@@ -1018,8 +998,8 @@ export function contentFork(columns: Column[], n: number, contents: (StepFeature
       for (let j = i + 1; j < cells.length; j++) {
         const a = cells[i]!;
         const b = cells[j]!;
-        const fa = feats[a.run];
-        const fb = feats[b.run];
+        const fa = feats?.[a.run];
+        const fb = feats?.[b.run];
         const same = a.group === b.group || (anySubstance && fa !== undefined && fb !== undefined && sameContent(fa, fb));
         if (same) parent[find(a.run)] = find(b.run);
       }

@@ -7,7 +7,9 @@
 // number, a skipped step, an arithmetic slip) from a known computation on. Each line of each run
 // records which of its path's computations it carries, so a fork can be scored against the
 // first computation where the paths differ (scoreForks).
+import { forkShare } from "../core/align";
 import { mulberry32, type Rng } from "../core/bootstrap";
+import { apply as applyOp } from "./arithmetic";
 import type { PromptAnalysis, PromptRecord } from "../core/types";
 
 type Op = "+" | "-" | "*" | "/";
@@ -115,9 +117,8 @@ function lowerFirst(s: string): string {
   return /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
 }
 
-function apply(op: Op, a: number, b: number): number {
-  return op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
-}
+/** The operands are never zero divisors here (a divisor is 2). */
+const apply = (op: Op, a: number, b: number): number => applyOp(op, a, b)!;
 
 /** The computation written one of the ways chat models write it. */
 function wordComputation(c: Computation, s: Story, rng: Rng): string {
@@ -290,10 +291,6 @@ export interface ForkScore {
   prompts: number;
 }
 
-/** How many runs a group needs to make a fork (align.ts forkColumn). */
-function share(n: number): number {
-  return n >= 4 ? Math.max(2, Math.ceil(n / 10)) : 1;
-}
 
 /**
  * Scores the analysis of a natural-language set against the known paths. The truth for a prompt
@@ -307,7 +304,7 @@ export function scoreForks(set: NaturalPrompt[], analyses: PromptAnalysis[]): Fo
     const a = analyses[i]!;
     const counts = new Map<number, number>();
     for (const r of np.runs) counts.set(r.path, (counts.get(r.path) ?? 0) + 1);
-    const held = [...counts].filter(([, c]) => c >= share(np.runs.length)).map(([p]) => p);
+    const held = [...counts].filter(([, c]) => c >= forkShare(np.runs.length)).map(([p]) => p);
     const firstDiff = new Map<number, number>();
     for (const p of held)
       for (const q of held) {
