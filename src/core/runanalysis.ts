@@ -10,7 +10,8 @@ import { hashSeed } from "./bootstrap";
 import { samplesByIndex, type ParsedRun, type RunHeader, type RunSampleLine } from "./runfile";
 import { actionKey, actionKeys } from "./trajectory";
 import { clusterFromCache, sameKey, type VerdictCache } from "./semantic";
-import { extractAnswer, type AnswerSpec } from "./answerspec";
+import { classKeys, comparisonLabel, effectiveCompare, extractAnswer, type AnswerSpec } from "./answerspec";
+import { extractAnswer as extractFinal } from "./answers";
 import type { RunVerdictsLine } from "./runfile";
 import type { Analysis, PromptRecord, Sample, TrajectoryStep } from "./types";
 
@@ -49,25 +50,66 @@ export interface RunForAnalysis {
 }
 
 /**
- * The semantic classes of a run's replies from its verdict lines (src/core/semantic.ts): each
- * reply's class representative, and what to call the comparison; null without verdict lines.
- * When a verdict the rule needs is missing (replies added since the judge ran), the classes
- * stay by exact text and the label says to judge again.
+ * What a run's verdict lines hold, later lines winning: the judge's verdicts, the manual choices,
+ * and the judges that answered (none: only manual choices were made).
  */
-export function semanticOfRun(run: RunForAnalysis, samples: readonly { text: string }[]): { classOf: (string | null)[]; label: string } | null {
-  const lines = run.verdicts ?? [];
-  if (lines.length === 0) return null;
+export function verdictState(lines: readonly RunVerdictsLine[]): { cache: VerdictCache; overrides: Map<string, string>; judges: string[] } {
   const cache: VerdictCache = new Map();
   const overrides = new Map<string, string>();
   for (const l of lines) {
     for (const [a, b, same] of l.verdicts) cache.set(sameKey(a, b), same);
     for (const [k, v] of Object.entries(l.overrides ?? {})) overrides.set(k, v);
   }
-  const judges = [...new Set(lines.map((l) => l.judge).filter((j) => j !== "manual"))];
+  return { cache, overrides, judges: [...new Set(lines.filter((l) => l.verdicts.length > 0 && l.judge !== "manual").map((l) => l.judge))] };
+}
+
+/**
+ * The answer the analysis reads from a semantic answer (a reply, or what the spec extracted)
+ * when no judge classes it: the spec's extraction has read it already; else METRICS.md §2's.
+ */
+function plainOf(semantic: string, spec?: AnswerSpec): string | null {
+  return spec?.extract ? semantic : extractFinal(semantic).answer;
+}
+
+/**
+ * Whether two semantic answers fall in one class by the run's own comparison (its spec's, else
+ * METRICS.md §2's key): how replies are classed where no judge has spoken, so manual merges and
+ * splits made without one start from the classes the view showed.
+ */
+export function sameByComparison(spec?: AnswerSpec): (a: string, b: string) => boolean {
+  const compare = effectiveCompare(spec);
+  return (a, b) => {
+    const k = classKeys([plainOf(a, spec), plainOf(b, spec)], compare).keys;
+    return k[0] !== null && k[0] === k[1];
+  };
+}
+
+/**
+ * The semantic classes of a run's replies from its verdict lines (src/core/semantic.ts): each
+ * reply's class (its answer for the analysis), and what to call the comparison; null without
+ * verdict lines.
+ * - With a judge's verdicts, each reply's answer is its class's representative. When a verdict
+ *   the rule needs is missing (replies added since the judge ran), the classes stay by exact
+ *   text and the label says to judge again.
+ * - With manual choices only (merged or split in the view before any judge ran), the classes are
+ *   the comparison's own with the choices applied, and each reply's answer is what the analysis
+ *   reads from its class's representative, so a class is still labelled "42", not a paragraph.
+ */
+export function semanticOfRun(run: RunForAnalysis, samples: readonly { text: string }[]): { classOf: (string | null)[]; label: string } | null {
+  const lines = run.verdicts ?? [];
+  if (lines.length === 0) return null;
+  const spec = run.header.answerSpec;
+  const { cache, overrides, judges } = verdictState(lines);
   const manual = overrides.size > 0 ? ` + ${overrides.size} manual choice${overrides.size === 1 ? "" : "s"}` : "";
-  const r = clusterFromCache(samples.map((s) => semanticAnswer(s.text, run.header.answerSpec)), cache, overrides);
-  if ("need" in r) return { classOf: samples.map((s) => semanticAnswer(s.text, run.header.answerSpec)), label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
-  return { classOf: r.result.classOf, label: `semantic (judge ${judges.join(", ") || "none"}${manual})` };
+  const replies = samples.map((s) => semanticAnswer(s.text, spec));
+  if (judges.length === 0) {
+    const r = clusterFromCache(replies, cache, overrides, sameByComparison(spec));
+    if ("need" in r) throw new Error("clustering with a fallback never needs a verdict");
+    return { classOf: r.result.classOf.map((rep) => (rep === null ? null : plainOf(rep, spec))), label: `${comparisonLabel(spec)}${manual}` };
+  }
+  const r = clusterFromCache(replies, cache, overrides);
+  if ("need" in r) return { classOf: replies, label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
+  return { classOf: r.result.classOf, label: `semantic (judge ${judges.join(", ")}${manual})` };
 }
 
 /**

@@ -43,9 +43,15 @@ export interface SemanticClasses {
  * verdict the rule needs is there, else the first pair it needs (`need`). Synchronous, so an
  * analysis can apply a run file's recorded verdicts; `semanticClasses` asks the judge for what
  * is missing. `overrides` maps a distinct text (as given) to the text whose class it must join,
- * or to itself for a class of its own.
+ * or to itself for a class of its own. `fallback` answers a pair the cache lacks (manual choices
+ * made before any judge ran: the comparison's own classes); with it there is never a `need`.
  */
-export function clusterFromCache(answers: readonly (string | null)[], cache: VerdictCache, overrides: ReadonlyMap<string, string> = new Map()): { result: Omit<SemanticClasses, "asked" | "cached"> } | { need: [string, string] } {
+export function clusterFromCache(
+  answers: readonly (string | null)[],
+  cache: VerdictCache,
+  overrides: ReadonlyMap<string, string> = new Map(),
+  fallback?: (a: string, b: string) => boolean,
+): { result: Omit<SemanticClasses, "asked" | "cached"> } | { need: [string, string] } {
   // distinct texts by §2 key, each with its first spelling and its count
   const byKey = new Map<string, { text: string; count: number; first: number }>();
   answers.forEach((a, i) => {
@@ -70,7 +76,8 @@ export function clusterFromCache(answers: readonly (string | null)[], cache: Ver
     } else if (target === undefined) {
       const byCount = classes.map((_c, i) => i).sort((x, y) => classes[y]!.count - classes[x]!.count || x - y);
       for (const i of byCount) {
-        const v = cache.get(sameKey(d.text, classes[i]!.representative));
+        let v = cache.get(sameKey(d.text, classes[i]!.representative));
+        if (v === undefined && fallback) v = fallback(d.text, classes[i]!.representative);
         if (v === undefined) return { need: [d.text, classes[i]!.representative] };
         if (v) {
           at = i;
