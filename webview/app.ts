@@ -47,6 +47,8 @@ export interface AppOptions {
    */
   onRerunFrom?: (prompt: string, run: number, step: number) => void;
   onSetReference?: (prompt: string, answer: string) => void;
+  /** Class the replies by meaning, or merge or split the class of a run (its index). */
+  onClasses?: (prompt: string, action: "judge" | "merge" | "split", run?: number) => void;
 }
 
 /** Chips shown before "+N more" in the filter row. */
@@ -390,6 +392,7 @@ export class App {
           lead,
           onColumn: (col) => this.selectColumn?.(col, null, "heatmap"),
           ...(this.opts.onSetReference ? { onSetReference: (answer: string) => this.opts.onSetReference!(p.id, answer) } : {}),
+          ...(this.opts.onClasses ? { onClasses: (action: "judge" | "merge" | "split", run?: number) => this.opts.onClasses!(p.id, action, run) } : {}),
           onOpenRun: (run) => {
             this.traces?.open(run);
             this.traces?.element.querySelector(".run-detail")?.scrollIntoView({ block: "nearest" });

@@ -27,6 +27,12 @@ export interface HeaderOptions {
   onOpenRun?: (run: number) => void;
   /** Without a target: make a class's answer the prompt's reference (Set as reference). */
   onSetReference?: (answer: string) => void;
+  /**
+   * Change how the replies are classed (in VS Code, for replies, not trajectories): class them by
+   * meaning with a judge, or merge or split the class of run `run` (the host asks which class or
+   * which replies, and keeps the choice in the run file).
+   */
+  onClasses?: (action: "judge" | "merge" | "split", run?: number) => void;
 }
 
 /**
@@ -234,6 +240,8 @@ function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
   const shown = p.answers.slice(0, MAX_CLASSES);
   const max = Math.max(1, ...p.answers.map((a) => a.count));
   const filtering = o.filter.size > 0 && p.runs.some((r) => o.filter.has(m.classKeys[r.answerClass] ?? ""));
+  // replies (not an agent's actions, not a benchmark's vectors) can be classed again by hand or by a judge
+  const reclassable = o.onClasses !== undefined && !p.agent && !p.optimizer;
   shown.forEach((a, i) => {
     const slot = m.classSlot[i] ?? "other";
     const key = m.classKeys[i]!;
@@ -261,20 +269,31 @@ function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
       h("span", { class: "class-mark" }, a.reference ? "✓" : ""),
     );
     if (a.count === 0) row.disabled = true;
+    const actions: HTMLElement[] = [];
     if (p.target === "none" && a.key !== null && o.onSetReference) {
       const answer = a.key;
-      const set = h(
-        "button",
-        {
-          class: "class-setref",
-          title: `Make ${label} the reference: written as "reference:" into the prompt file, and the incoherence is measured against it`,
-          attrs: { type: "button", "aria-label": `Set ${label} as the reference`, "data-fk": `class-setref:${key}` },
-          on: { click: () => o.onSetReference!(answer) },
-        },
-        "✓ set as reference",
+      actions.push(
+        h(
+          "button",
+          {
+            class: "class-setref",
+            title: `Make ${label} the reference: written as "reference:" into the prompt file, and the incoherence is measured against it`,
+            attrs: { type: "button", "aria-label": `Set ${label} as the reference`, "data-fk": `class-setref:${key}` },
+            on: { click: () => o.onSetReference!(answer) },
+          },
+          "✓ set as reference",
+        ),
       );
-      rows.append(h("div", { class: "class-line" }, row, set));
-    } else rows.append(row);
+    }
+    // merge and split act on a run of the class: the host finds its replies in the run file
+    const member = reclassable ? p.runs.find((r) => r.answerClass === i) : undefined;
+    if (member && a.key !== null) {
+      const act = (what: "merge" | "split", text: string, title: string) =>
+        h("button", { class: "class-act", title, attrs: { type: "button", "aria-label": `${text} the class ${label}`, "data-fk": `class-${what}:${key}` }, on: { click: () => o.onClasses!(what, member.index) } }, text);
+      if (p.answers.filter((x) => x.key !== null).length > 1) actions.push(act("merge", "merge…", `Merge ${label} into another class (answers that mean the same): kept in the run file, over any judge`));
+      actions.push(act("split", "split…", `Take some of ${label}'s replies out into a class of their own: kept in the run file, over any judge`));
+    }
+    rows.append(actions.length ? h("div", { class: "class-line" }, row, ...actions) : row);
   });
   const rest = p.answers.slice(MAX_CLASSES);
   if (rest.length) {
@@ -283,7 +302,19 @@ function answers(m: PromptModel, o: HeaderOptions): HTMLElement {
   }
   // A benchmark's answer is a vector: every run is a class of its own, which is expected, not a failure.
   const caption = p.optimizer ? h("p", { class: "caption muted" }, "each answer is a vector: every run lands somewhere slightly different — the per-step view above is the one to read") : null;
-  return h("div", { class: "answers" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), caption, rows);
+  const judge = reclassable
+    ? h(
+        "button",
+        {
+          class: "link class-judge",
+          title: "Class the replies by meaning: a judge (offline, or a model at a cost shown first) says which replies give the same answer; its verdicts are kept in the run file",
+          attrs: { type: "button", "data-fk": "class-judge" },
+          on: { click: () => o.onClasses!("judge") },
+        },
+        "class by meaning…",
+      )
+    : null;
+  return h("div", { class: "answers" }, h("div", { class: "answers-head" }, span("kpi-label", `answers · ${plural(p.classes, "class", "classes")}`), judge), caption, rows);
 }
 
 function decompositions(p: PromptAnalysis, settable = false): HTMLElement {

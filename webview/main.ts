@@ -26,6 +26,7 @@ const app = new App(root, {
   onState: (s) => vscode?.setState({ ...saved(), ...s }),
   ...(vscode ? { onRerunFrom: (prompt: string, run: number, step: number) => vscode.postMessage({ type: "rerun/from", prompt, run, step }) } : {}),
   ...(vscode ? { onSetReference: (prompt: string, answer: string) => vscode.postMessage({ type: "reference/set", prompt, answer }) } : {}),
+  ...(vscode ? { onClasses: (prompt: string, action: "judge" | "merge" | "split", run?: number) => vscode.postMessage({ type: "classes/change", prompt, action, ...(run !== undefined ? { run } : {}) }) } : {}),
 });
 const bar = vscode ? new HostBar(vscode) : null;
 // The banners of failed, partial or interrupted runs, between the host bar and the view.

@@ -13,6 +13,8 @@ export interface Settings {
   concurrency: number;
   provider: ProviderSetting;
   model: string;
+  /** The model that judges semantic answer classes (empty: the run's model setting, or the provider's default). */
+  judgeModel: string;
   thinking: ThinkingSetting;
   thinkingBudget: number;
   maxTokens: number;
@@ -47,6 +49,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     concurrency: clampInt(c.get("concurrency"), 1, 64, 4),
     provider: (c.get<string>("provider", "auto") as ProviderSetting) ?? "auto",
     model: c.get<string>("model", "") ?? "",
+    judgeModel: c.get<string>("judge.model", "") ?? "",
     thinking: (c.get<string>("thinking", "auto") as ThinkingSetting) ?? "auto",
     thinkingBudget: clampInt(c.get("thinkingBudget"), 1024, 1_000_000, 4096),
     maxTokens: clampInt(c.get("maxTokens"), 1, 1_000_000, 8192),

@@ -9,12 +9,13 @@ import { DEFAULT_MODELS } from "../sampling/defaults";
 import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } from "../report/load";
 import type { ExportFormat, RerunFrom, ViewSource } from "../protocol/webview";
 import { setReference } from "./setreference";
+import { changeClasses } from "./classes";
 import { rerunPoint } from "./rerunpoint";
 import { readSettings } from "./config";
 import { languageModels } from "./lm";
 import { Log } from "./log";
 import { ComparisonPanel, VIEW_TYPE, type PanelHandlers } from "./panel";
-import { RunManager, RunSetupError, TOOL, runDirectory, truncateTitle, type ResolvedProvider, type RunOutcome } from "./runs";
+import { RunManager, RunSetupError, TOOL, resolveProvider, runDirectory, truncateTitle, type ResolvedProvider, type RunOutcome } from "./runs";
 import { listRunFiles, readStoredRun, stateBadge } from "./runstore";
 import { KEY_PROVIDERS, Secrets, type KeyedProvider } from "./secrets";
 import { StatusBar } from "./status";
@@ -104,6 +105,18 @@ export function activate(context: vscode.ExtensionContext): void {
       void (async () => {
         const source = panel.source;
         if (!source || !(await setReference(source, m, panel.references))) return;
+        await showFiles(source.kind === "traces" ? [source.file] : source.files, source.kind === "traces" ? "traces" : "runs", panel);
+      })().catch(fail),
+    onChangeClasses: (panel, m) =>
+      void (async () => {
+        const source = panel.source;
+        if (!source) return;
+        if (source.kind === "live" && runs.running) {
+          void vscode.window.showInformationMessage("Hot Mess: the run is still writing its file: change its classes when it has finished.");
+          return;
+        }
+        const settings = readSettings();
+        if (!(await changeClasses(source, m, { settings, resolve: () => resolveProvider(settings, secrets, (l) => log.warn(l)), log: (l) => log.info(l) }))) return;
         await showFiles(source.kind === "traces" ? [source.file] : source.files, source.kind === "traces" ? "traces" : "runs", panel);
       })().catch(fail),
     secrets: () => secrets.known(),

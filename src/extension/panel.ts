@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { redactDeep, secretsFromEnv, type Analysis } from "../core";
 import type { LoadedRun } from "../report/load";
-import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type RerunFrom, type RunInView, type SetReference, type ViewSource } from "../protocol/webview";
+import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type ChangeClasses, type RerunFrom, type RunInView, type SetReference, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
 
@@ -59,6 +59,8 @@ export interface PanelHandlers {
   /** "Rerun from here" on a step of a run the panel shows. */
   onRerunFrom(panel: ComparisonPanel, point: RerunFrom): void;
   onSetReference(panel: ComparisonPanel, m: SetReference): void;
+  /** Class by meaning, merge or split, from the answer classes. */
+  onChangeClasses(panel: ComparisonPanel, m: ChangeClasses): void;
   /** Every key to redact from what the view is sent (Secrets.known()). */
   secrets(): Promise<readonly string[]>;
 }
@@ -123,6 +125,7 @@ export class ComparisonPanel {
         else if (m.type === "run/resume") this.handlers.onResume(this, m.file);
         else if (m.type === "rerun/from") this.handlers.onRerunFrom(this, m);
         else if (m.type === "reference/set") this.handlers.onSetReference(this, m);
+        else if (m.type === "classes/change") this.handlers.onChangeClasses(this, m);
       }),
       panel.onDidDispose(() => this.dispose()),
     );

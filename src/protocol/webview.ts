@@ -122,9 +122,20 @@ export interface SetReference {
   prompt: string;
   answer: string;
 }
-export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun | RerunFrom | SetReference;
+/**
+ * Change how prompt `prompt`'s replies are classed: by meaning with a judge (`judge`), or by hand,
+ * merging the class of run `run` (its index) into another or splitting replies out of it. The
+ * host asks which judge, class or replies, and keeps the choice in the prompt's run file.
+ */
+export interface ChangeClasses {
+  type: "classes/change";
+  prompt: string;
+  action: "judge" | "merge" | "split";
+  run?: number;
+}
+export type ViewMessage = Ready | RequestExport | CancelRun | ResumeRun | RerunFrom | SetReference | ChangeClasses;
 
-const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume", "rerun/from", "reference/set"]);
+const VIEW_TYPES = new Set(["ready", "export/request", "run/cancel", "run/resume", "rerun/from", "reference/set", "classes/change"]);
 const FORMATS = new Set(["json", "csv", "md", "html"]);
 
 /** Checks a message from the view (it comes from a page that renders untrusted text). */
@@ -140,6 +151,12 @@ export function isViewMessage(m: unknown): m is ViewMessage {
   if (t === "reference/set") {
     const r = m as { prompt?: unknown; answer?: unknown };
     return typeof r.prompt === "string" && r.prompt !== "" && typeof r.answer === "string" && r.answer !== "" && r.answer.length <= 10_000;
+  }
+  if (t === "classes/change") {
+    const r = m as { prompt?: unknown; action?: unknown; run?: unknown };
+    if (typeof r.prompt !== "string" || r.prompt === "") return false;
+    if (r.action === "judge") return r.run === undefined;
+    return (r.action === "merge" || r.action === "split") && Number.isInteger(r.run) && (r.run as number) >= 0;
   }
   if (t === "run/resume") return typeof (m as { file?: unknown }).file === "string" && (m as { file: string }).file !== "";
   return true;

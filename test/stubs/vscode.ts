@@ -34,6 +34,7 @@ export function reset(): void {
   answers.inputBox.length = 0;
   answers.saveDialog.length = 0;
   answers.openDialog.length = 0;
+  answers.message.length = 0;
   window.activeTextEditor = undefined;
   workspace.isTrusted = true;
   workspace.workspaceFolders = undefined;
@@ -146,7 +147,7 @@ function channel(name: string) {
 function notify(level: "info" | "warning" | "error") {
   return (message: string, ...actions: unknown[]) => {
     recorded.notifications.push({ level, message, actions: actions.filter((a): a is string => typeof a === "string") });
-    return Promise.resolve(undefined);
+    return Promise.resolve(answers.message.shift());
   };
 }
 
@@ -294,7 +295,14 @@ export enum QuickPickItemKind {
 }
 
 /** Answers for the next quick picks / input boxes (FIFO): a function picks from the items. */
-export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[]; saveDialog: (Uri | undefined)[]; openDialog: (Uri[] | undefined)[] } = { quickPick: [], inputBox: [], saveDialog: [], openDialog: [] };
+/** What the next dialogs answer, in order (an empty queue: dismissed). `message`: the button a notification or modal returns. */
+export const answers: { quickPick: ((items: unknown[]) => unknown)[]; inputBox: (string | undefined)[]; saveDialog: (Uri | undefined)[]; openDialog: (Uri[] | undefined)[]; message: (string | undefined)[] } = {
+  quickPick: [],
+  inputBox: [],
+  saveDialog: [],
+  openDialog: [],
+  message: [],
+};
 
 /** A SecretStorage in memory, with its change event. */
 export class MemorySecretStorage {

@@ -1,0 +1,214 @@
+// The answer classes changed from the view, through the extension's own activate() with the
+// stand-in `vscode` module: "class by meaning…" with the simulated judge and with a model (the
+// fake Anthropic server, through the SDK, after the cost is shown and confirmed); "merge…" and
+// "split…" by hand, before any judge and after one; every choice lands in the run file, and the
+// view is analysed again with the classes it makes and says which comparison made them.
+import "./stubs/install";
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as vscode from "./stubs/vscode";
+import { until } from "./support/wait";
+import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { parseRunFile } from "../src/core";
+
+const ROOT = join(__dirname, "..");
+let tmp: string;
+let ctx: ReturnType<typeof vscode.fakeContext>;
+let extension: typeof import("../src/extension/extension");
+let fake: FakeAnthropic;
+
+before(async () => {
+  extension = await import("../src/extension/extension");
+  fake = await startFakeAnthropic();
+});
+after(() => fake.close());
+beforeEach(() => {
+  vscode.reset();
+  tmp = mkdtempSync(join(tmpdir(), "hm-classes-"));
+  mkdirSync(join(tmp, "workspace", ".hotmess", "runs"), { recursive: true });
+  vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(join(tmp, "workspace")) }];
+  ctx = vscode.fakeContext(join(tmp, "storage"), ROOT);
+  extension.activate(ctx as never);
+});
+const cleanup = () => {
+  for (const d of ctx.subscriptions) d.dispose();
+  rmSync(tmp, { recursive: true, force: true });
+};
+
+const EMAILS = ["Spam: it asks for your password.", "Legitimate: it is a receipt from your bank.", "Spam — it asks for the password.", "This is spam because it asks for your password.", "Legitimate, a receipt from the bank."];
+
+function runFile(id: string, texts: string[]): string {
+  const header = { type: "header", schema: "hotmess.run/1", id, createdAt: "2026-12-05T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: "Is this email spam or legitimate? Say which and why.", parameters: { n: texts.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 } };
+  const sample = (index: number, text: string) => ({ type: "sample", index, text, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
+  const f = join(tmp, "workspace", ".hotmess", "runs", `${id}.jsonl`);
+  writeFileSync(f, [header, ...texts.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: "2026-12-05T10:00:01.000Z" }].map((x) => JSON.stringify(x)).join("\n") + "\n");
+  return f;
+}
+
+type Prompt = { comparison: string; classes: number; answers: { key: string | null; count: number; examples: string[] }[] };
+type Posted = { type: string; analysis?: { prompts: Prompt[] } };
+const analyses = () => (vscode.recorded.posted as Posted[]).filter((m) => m.type === "analysis/set").map((m) => m.analysis!.prompts[0]!);
+type Item = { label: string; judge?: string; target?: string; text?: string };
+
+async function open(file: string) {
+  await vscode.commands.executeCommand("hotmess.openRunFile", file);
+  const panel = await until("the run's panel", () => vscode.recorded.panels[0]);
+  panel.webview.receive({ type: "ready" });
+  await until("its analysis", () => analyses()[0]);
+  return panel;
+}
+/** Sends a message and waits for the next analysis. */
+async function change(panel: Awaited<ReturnType<typeof open>>, m: object): Promise<Prompt> {
+  const seen = analyses().length;
+  panel.webview.receive({ type: "classes/change", ...m });
+  return until("the view analysed again", () => analyses()[seen]);
+}
+
+test("class by meaning with the simulated judge: the run file keeps the verdicts; the view shows two classes and says the judge made them", async (t) => {
+  t.after(cleanup);
+  const file = runFile("email", EMAILS);
+  const panel = await open(file);
+  assert.equal(analyses()[0]!.comparison, "exact");
+  let offered: Item[] = [];
+  vscode.answers.quickPick.push((items) => ((offered = items as Item[]), offered.find((i) => i.judge === "simulated")));
+  const p = await change(panel, { prompt: "email", action: "judge" });
+  // no key: the simulated judge alone is offered
+  assert.deepEqual(
+    offered.map((i) => i.judge),
+    ["simulated"],
+  );
+  assert.equal(p.classes, 2);
+  assert.match(p.comparison, /^semantic \(judge simulated-judge\)$/);
+  assert.deepEqual(
+    p.answers.map((a) => a.count),
+    [3, 2],
+  );
+  const run = parseRunFile(readFileSync(file, "utf8"));
+  assert.equal(run.verdicts?.length, 1);
+  assert.equal(run.verdicts![0]!.judge, "simulated-judge");
+  assert.ok(vscode.recorded.log.some((l) => /classed by meaning: 2 classes/.test(String(l))));
+});
+
+test("merge and split by hand after the judge: the choices are kept in the run file and win over its verdicts", async (t) => {
+  t.after(cleanup);
+  const file = runFile("email", EMAILS);
+  const panel = await open(file);
+  vscode.answers.quickPick.push((items) => (items as Item[])[0]);
+  await change(panel, { prompt: "email", action: "judge" });
+  // merge the class of run 1 (legitimate) into the other one
+  let targets: Item[] = [];
+  vscode.answers.quickPick.push((items) => ((targets = items as Item[]), targets[0]));
+  const merged = await change(panel, { prompt: "email", action: "merge", run: 1 });
+  assert.equal(targets.length, 1);
+  assert.equal(merged.classes, 1);
+  assert.match(merged.comparison, /semantic \(judge simulated-judge \+ 2 manual choices\)/);
+  // split the two legitimate replies out again, as one class
+  let offered: Item[] = [];
+  vscode.answers.quickPick.push((items) => ((offered = items as Item[]), offered.filter((i) => /legitimate/i.test(i.text!))));
+  const split = await change(panel, { prompt: "email", action: "split", run: 0 });
+  assert.equal(offered.length, 5, "every wording of the merged class is offered");
+  assert.equal(split.classes, 2);
+  assert.deepEqual(
+    split.answers.map((a) => a.count),
+    [3, 2],
+  );
+  const lines = parseRunFile(readFileSync(file, "utf8")).verdicts!;
+  assert.deepEqual(
+    lines.map((l) => l.judge),
+    ["simulated-judge", "manual", "manual"],
+  );
+  // reopened later, the run is classed the same way
+  const { analyzeRun } = await import("../src/core");
+  assert.equal(analyzeRun(parseRunFile(readFileSync(file, "utf8"))).prompts[0]!.classes, 2);
+});
+
+test("merge by hand before any judge: the classes are the run's own comparison with the choice applied, still labelled by their answers", async (t) => {
+  t.after(cleanup);
+  const texts = [18, 18, 18, 18, 26, 26, 8, 18].map((a) => `16 - 3 - 4 = 9\n9 * 2 = ${a}\nAnswer: ${a}`);
+  texts[6] = "16 - 3 - 4 = 9\n9 * 2 = 18, minus 10 = 8\nAnswer: 8";
+  const file = runFile("ducks", texts);
+  const panel = await open(file);
+  const first = analyses()[0]!;
+  assert.deepEqual(
+    first.answers.map((a) => [a.key, a.count]),
+    [
+      ["18", 5],
+      ["26", 2],
+      ["8", 1],
+    ],
+  );
+  vscode.answers.quickPick.push((items) => (items as Item[]).find((i) => i.label === "16 - 3 - 4 = 9 9 * 2 = 26 Answer: 26"));
+  const p = await change(panel, { prompt: "ducks", action: "merge", run: 6 });
+  assert.deepEqual(
+    p.answers.map((a) => [a.key, a.count]),
+    [
+      ["18", 5],
+      ["26", 3],
+    ],
+  );
+  assert.equal(p.comparison, "exact + 1 manual choice");
+  // splitting a class whose replies all read the same says so and changes nothing
+  panel.webview.receive({ type: "classes/change", prompt: "ducks", action: "split", run: 7 });
+  await until("the warning", () => vscode.recorded.notifications.find((n) => /nothing to split/.test(n.message)));
+});
+
+test("a model as judge: the pick shows the most it may cost, a modal asks again, and the fake Anthropic server answers through the SDK; dismissed, nothing is asked", async (t) => {
+  t.after(cleanup);
+  Object.assign(vscode.settings, { provider: "anthropic", "anthropic.baseUrl": fake.url, "judge.model": "claude-haiku-4-5" });
+  await ctx.secrets.store("hotmess.apiKey.anthropic", "sk-ant-test-key-0000000000");
+  fake.setDefault((req) => {
+    const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec((req.body as { messages: { content: string }[] }).messages[0]!.content)!;
+    return { kind: "ok", thinking: [], text: [/spam/i.test(m[1]!) === /spam/i.test(m[2]!) ? "SAME" : "DIFFERENT"], inputTokens: 150, outputTokens: 2 };
+  });
+  const file = runFile("email", EMAILS);
+  const panel = await open(file);
+  const start = fake.requests.length;
+  // dismissed at the modal: nothing asked, the file unchanged
+  let offered: (Item & { detail?: string; description?: string })[] = [];
+  vscode.answers.quickPick.push((items) => ((offered = items as typeof offered), offered.find((i) => i.judge === "model")));
+  panel.webview.receive({ type: "classes/change", prompt: "email", action: "judge" });
+  const modal = await until("the cost modal", () => vscode.recorded.notifications.find((n) => /^Ask claude-haiku-4-5 up to 10 verdicts for at most \$\d+\.\d{4}\?$/.test(n.message)));
+  assert.deepEqual(modal.actions, ["Run Judge"]);
+  assert.equal(offered[0]!.judge, "model");
+  assert.match(offered[0]!.detail!, /^At most 10 verdicts \(one short request each\), about [\d,]+ input tokens, at most \$\d+\.\d{4}$/);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(fake.requests.length, start);
+  assert.equal(parseRunFile(readFileSync(file, "utf8")).verdicts, undefined);
+  // confirmed
+  vscode.answers.quickPick.push((items) => (items as Item[]).find((i) => i.judge === "model"));
+  vscode.answers.message.push("Run Judge");
+  const p = await change(panel, { prompt: "email", action: "judge" });
+  assert.equal(p.classes, 2);
+  assert.equal(p.comparison, "semantic (judge claude-haiku-4-5)");
+  const asked = fake.requests.length - start;
+  assert.ok(asked >= 4 && asked <= 10, `${asked} verdicts`);
+  const line = parseRunFile(readFileSync(file, "utf8")).verdicts![0]!;
+  assert.equal(line.judge, "claude-haiku-4-5");
+  assert.equal(line.verdicts.length, asked);
+  assert.ok(typeof line.costUsd === "number" && line.costUsd > 0);
+  // the key is in no line of the file
+  assert.ok(!readFileSync(file, "utf8").includes("sk-ant-test-key"));
+});
+
+test("a trace set or an agent's run cannot be classed by meaning: the message says why; the protocol check refuses malformed messages", async (t) => {
+  t.after(cleanup);
+  const { isViewMessage } = await import("../src/protocol/webview");
+  assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "judge" }), true);
+  assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "merge", run: 2 }), true);
+  assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "merge" }), false);
+  assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "split", run: -1 }), false);
+  assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "delete", run: 1 }), false);
+  assert.equal(isViewMessage({ type: "classes/change", prompt: "", action: "judge" }), false);
+  const traces = join(tmp, "workspace", "set.jsonl");
+  writeFileSync(traces, JSON.stringify({ id: "q1", prompt: "2+2?", samples: [{ text: "4" }, { text: "5" }] }) + "\n");
+  await vscode.commands.executeCommand("hotmess.openRunFile", traces);
+  const panel = await until("the panel", () => vscode.recorded.panels[0]);
+  panel.webview.receive({ type: "ready" });
+  await until("its analysis", () => analyses()[0]);
+  panel.webview.receive({ type: "classes/change", prompt: "q1", action: "judge" });
+  const note = await until("the message", () => vscode.recorded.notifications.find((n) => /cannot change the classes of "q1"/.test(n.message)));
+  assert.match(note.message, /set\.jsonl is a trace set/);
+});
