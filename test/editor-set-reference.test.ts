@@ -63,9 +63,14 @@ test("Set as reference writes reference: into the prompt file's front matter and
   assert.equal(p.reference, "18");
   assert.ok(p.brier && typeof p.brier.incoherence === "number", JSON.stringify(p.brier));
   assert.ok(vscode.recorded.log.some((l) => /reference set to 18 in ducks\.prompt\.md/.test(String(l))));
+  // the run file keeps it: reopened later, the run is measured against it
+  const { analyzeRun, parseRunFile } = await import("../src/core");
+  const again = parseRunFile(readFileSync(file, "utf8"));
+  assert.equal(again.referenceSet?.reference, "18");
+  assert.equal(analyzeRun(again).prompts[0]!.target, "reference");
 });
 
-test("a run made from no prompt file: nothing is edited, the message says why and offers the line", async (t) => {
+test("a run made from no prompt file: its run file keeps the reference, the view is measured against it, and the message offers the line for the prompt", async (t) => {
   t.after(cleanup);
   const file = runFile();
   await vscode.commands.executeCommand("hotmess.openRunFile", file);
@@ -73,9 +78,29 @@ test("a run made from no prompt file: nothing is edited, the message says why an
   panel.webview.receive({ type: "ready" });
   await until("its analysis", () => analyses()[0]);
   panel.webview.receive({ type: "reference/set", prompt: "ducks", answer: "18" });
-  const note = await until("the notification", () => vscode.recorded.notifications.find((n) => /cannot set the reference/.test(n.message)));
-  assert.match(note.message, /was not made from a prompt file.*reference: 18/);
+  const second = await until("the analysis with the reference", () => analyses()[1]);
+  assert.equal(second.analysis!.prompts[0]!.target, "reference");
+  const note = await until("the notification", () => vscode.recorded.notifications.find((n) => /reference set to 18 in ducks\.jsonl/.test(n.message)));
+  assert.match(note.message, /was not made from a prompt file.*add reference: 18 to the prompt/);
   assert.deepEqual(note.actions, ["Copy"]);
+  const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; reference?: string });
+  assert.deepEqual(lines.at(-1)!.type, "reference");
+  assert.equal(lines.at(-1)!.reference, "18");
+});
+
+test("an imported trace set: nothing is edited, the message says why and offers the line", async (t) => {
+  t.after(cleanup);
+  const traces = join(tmp, "workspace", "set.jsonl");
+  const text = JSON.stringify({ id: "q1", prompt: "2+2?", samples: [{ text: "Answer: 4" }, { text: "Answer: 5" }] }) + "\n";
+  writeFileSync(traces, text);
+  await vscode.commands.executeCommand("hotmess.openRunFile", traces);
+  const panel = await until("the panel", () => vscode.recorded.panels[0]);
+  panel.webview.receive({ type: "ready" });
+  await until("its analysis", () => analyses()[0]);
+  panel.webview.receive({ type: "reference/set", prompt: "q1", answer: "4" });
+  const note = await until("the notification", () => vscode.recorded.notifications.find((n) => /cannot set the reference/.test(n.message)));
+  assert.deepEqual(note.actions, ["Copy"]);
+  assert.equal(readFileSync(traces, "utf8"), text);
   assert.equal(analyses().length, 1);
 });
 

@@ -184,6 +184,16 @@ export interface RunVerdictsLine {
   at: string;
 }
 
+/**
+ * A reference chosen after the run (the view's Set as reference): it stands for the header's
+ * `reference` from then on, the last such line winning.
+ */
+export interface RunReferenceLine {
+  type: "reference";
+  reference: string;
+  at: string;
+}
+
 export interface ParsedRun {
   header: RunHeader;
   samples: RunSampleLine[];
@@ -191,6 +201,8 @@ export interface ParsedRun {
   end: RunEndLine | null;
   /** Semantic classes' verdict lines, in file order (absent or empty: none). */
   verdicts?: RunVerdictsLine[];
+  /** The last reference line, whose reference the header now carries (absent: none). */
+  referenceSet?: RunReferenceLine;
   /** Lines skipped, with why (a torn last line after a crash, or a malformed one). */
   warnings: { line: number; message: string }[];
   /** Byte length of the text up to the end of the last good line (for appending after a crash). */
@@ -244,6 +256,7 @@ export function parseRunFile(text: string): ParsedRun {
   const failures: RunFailureLine[] = [];
   const verdicts: RunVerdictsLine[] = [];
   let end: RunEndLine | null = null;
+  let referenceSet: RunReferenceLine | null = null;
   let goodLength = 0;
   let offset = 0;
   let missingNewline = false;
@@ -305,11 +318,16 @@ export function parseRunFile(text: string): ParsedRun {
       if (ok && okO) verdicts.push(v as unknown as RunVerdictsLine);
       else warnings.push({ line: i + 1, message: "a verdicts line that is not {judge, verdicts: [[a, b, true|false]…], overrides?}; skipped" });
     }
+    else if (v.type === "reference") {
+      if (typeof v.reference === "string" && v.reference.trim() !== "") referenceSet = v as unknown as RunReferenceLine;
+      else warnings.push({ line: i + 1, message: "a reference line without a reference; skipped" });
+    }
     else if (v.type === "sample") warnings.push({ line: i + 1, message: "a sample line without index or text; skipped" });
     // other line types (from a newer version) are ignored
   }
   if (header === null) throw new Error("empty run file: no header line");
-  return { header, samples, failures, end, ...(verdicts.length ? { verdicts } : {}), warnings, goodLength, missingNewline };
+  if (referenceSet) header.reference = referenceSet.reference;
+  return { header, samples, failures, end, ...(verdicts.length ? { verdicts } : {}), ...(referenceSet ? { referenceSet } : {}), warnings, goodLength, missingNewline };
 }
 
 /** A run's sample lines in the order of their recorded index (a file holds them in the order they finished). */

@@ -4,7 +4,7 @@
 // ask the judge what is missing, and append one `verdicts` line with what is new, so every later
 // analysis, view and export classes the run the same way and asks nothing again. A judge stopped
 // half-way (cancelled, a failed request) still records the verdicts it gave.
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import { parseRunFile, type ParsedRun, type RunVerdictsLine } from "../core/runfile";
 import { sameByComparison, semanticAnswer, verdictState } from "../core/runanalysis";
@@ -25,6 +25,26 @@ export interface RunClasses {
   overrides: Map<string, string>;
   /** The judges whose verdicts the file holds (none: manual choices at most). */
   judges: string[];
+}
+
+/**
+ * Appends one line to a run file (after the newline a crash may have left out): a torn line is
+ * skipped by every reader, so a crash never corrupts what was there.
+ */
+export function appendRunLine(file: string, line: object): void {
+  const size = statSync(file).size;
+  let last = "\n";
+  if (size > 0) {
+    const fd = openSync(file, "r");
+    try {
+      const b = Buffer.alloc(1);
+      readSync(fd, b, 0, 1, size - 1);
+      last = b.toString("latin1");
+    } finally {
+      closeSync(fd);
+    }
+  }
+  appendFileSync(file, (last !== "\n" ? "\n" : "") + JSON.stringify(line) + "\n");
 }
 
 /** Reads a run file's replies and verdict lines; a run that cannot be classed says why. */
@@ -120,9 +140,7 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
       ...(fresh.length > 0 && judge ? { costUsd: judge.stats.costUsd } : {}),
       at: new Date().toISOString(),
     };
-    // one line appended (after the newline a crash may have left out): a torn line is skipped by every reader
-    appendFileSync(rc.file, (rc.run.missingNewline ? "\n" : "") + JSON.stringify(line) + "\n");
-    rc.run.missingNewline = false;
+    appendRunLine(rc.file, line);
     for (const [k, v] of Object.entries(choices)) rc.overrides.set(k, v);
     if (fresh.length > 0 && judge && !rc.judges.includes(judge.model)) rc.judges.push(judge.model);
     return line;
