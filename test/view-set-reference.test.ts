@@ -78,10 +78,10 @@ test("with a reference, or outside VS Code, no class offers it", { skip: SKIP },
 test("in VS Code, the answer classes offer class by meaning, merge and split; a click posts classes/change with a run of that class; the report offers none", { skip: SKIP }, async () => {
   const page = await open(analysis(18), "classes", true);
   const acts = await page.evaluate<string[]>(`[...document.querySelectorAll(".class-act, .class-judge")].map((b) => b.dataset.fk)`);
-  assert.deepEqual(acts, ["class-judge", "class-merge:18", "class-split:18", "class-merge:26", "class-split:26", "class-merge:8", "class-split:8"]);
+  assert.deepEqual(acts, ["class-judge", "class-merge:=18", "class-split:=18", "class-merge:=26", "class-split:=26", "class-merge:=8", "class-split:=8"]);
   await page.click('[data-fk="class-judge"]');
-  await page.click('[data-fk="class-merge:8"]');
-  await page.click('[data-fk="class-split:26"]');
+  await page.click('[data-fk="class-merge:=8"]');
+  await page.click('[data-fk="class-split:=26"]');
   assert.deepEqual(await page.evaluate(`window.__posted.filter((m) => m.type === "classes/change")`), [
     { type: "classes/change", prompt: "ducks", action: "judge" },
     { type: "classes/change", prompt: "ducks", action: "merge", run: 7 },
