@@ -191,6 +191,26 @@ test("a model as judge: the pick shows the most it may cost, a modal asks again,
   assert.ok(typeof line.costUsd === "number" && line.costUsd > 0);
   // the key is in no line of the file
   assert.ok(!readFileSync(file, "utf8").includes("sk-ant-test-key"));
+  // the simulated judge chosen again: its own verdicts (none yet) are asked of it, not the model's read as its own
+  vscode.answers.quickPick.push((items) => (items as Item[]).find((i) => i.judge === "simulated"));
+  const back = await change(panel, { prompt: "email", action: "judge" });
+  assert.equal(back.comparison, "semantic (judge simulated-judge)");
+  assert.equal(fake.requests.length - start, asked, "the model is not asked again");
+  // and the model once more: everything it said is in the file, nothing is asked, no modal
+  const modals = vscode.recorded.notifications.length;
+  vscode.answers.quickPick.push((items) => (items as Item[]).find((i) => i.judge === "model"));
+  const again = await change(panel, { prompt: "email", action: "judge" });
+  assert.equal(again.comparison, "semantic (judge claude-haiku-4-5)");
+  assert.equal(fake.requests.length - start, asked);
+  assert.equal(vscode.recorded.notifications.length, modals, "no cost to confirm");
+  assert.deepEqual(
+    parseRunFile(readFileSync(file, "utf8")).verdicts!.map((l) => [l.judge, l.verdicts.length]),
+    [
+      ["claude-haiku-4-5", asked],
+      ["simulated-judge", 5],
+      ["claude-haiku-4-5", 0],
+    ],
+  );
 });
 
 test("a trace set or an agent's run cannot be classed by meaning: the message says why; the protocol check refuses malformed messages", async (t) => {

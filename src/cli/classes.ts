@@ -5,8 +5,8 @@
 // `verdicts` line, so every later analysis, view and export of the run uses them and asks nothing
 // again. The most it can cost is said first; a paid judge runs only with --yes.
 import { basename } from "node:path";
-import { ClassesError, manualChoices, openRunClasses, recordClasses, type RunClasses } from "../sampling/classes";
-import { judgeEstimate, providerJudge, simulatedJudge, type Judge } from "../sampling/judge";
+import { ClassesError, estimateFor, manualChoices, openRunClasses, recordClasses, type RunClasses } from "../sampling/classes";
+import { providerJudge, simulatedJudge, SIMULATED_JUDGE, type Judge } from "../sampling/judge";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import { FatalError, UsageError, type Io, type Parsed } from "./common";
 import { liveLine } from "./io";
@@ -25,9 +25,11 @@ const all = (p: Parsed, k: string): string[] => {
 export async function classesCommand(p: Parsed, io: Io): Promise<number> {
   const file = p.positional[0];
   if (!file) throw new UsageError("classes needs a run file: hotmess classes RUNFILE [--judge MODEL --provider P] [--yes]");
+  const model = str(p, "--judge") ?? "simulated";
   let rc: RunClasses;
   try {
-    rc = openRunClasses(file);
+    // the verdicts of this judge: another judge's are not its own
+    rc = openRunClasses(file, model === "simulated" ? SIMULATED_JUDGE : model);
   } catch (e) {
     throw e instanceof ClassesError ? new FatalError(e.message) : e;
   }
@@ -49,12 +51,11 @@ export async function classesCommand(p: Parsed, io: Io): Promise<number> {
     throw e instanceof ClassesError ? new UsageError(`--${e.message}`) : e;
   }
 
-  const model = str(p, "--judge") ?? "simulated";
   let judge: Judge;
   if (model === "simulated") judge = simulatedJudge();
   else {
     const providerName = str(p, "--provider") ?? (model.startsWith("claude") ? "anthropic" : "openai");
-    const estimate = judgeEstimate(rc.replies, model, rc.cache, DEFAULT_PRICES, rc.run.header.prompt);
+    const estimate = estimateFor(rc, model, DEFAULT_PRICES);
     io.stderr.write(`hotmess: at most ${estimate.verdicts} verdict${estimate.verdicts === 1 ? "" : "s"} of ${model} (${providerName}), about ${estimate.inputTokens.toLocaleString("en-US")} input tokens, ${estimate.costUsd === null ? "cost unknown (no price for this model)" : `at most $${estimate.costUsd.toFixed(4)}`}\n`);
     if (estimate.verdicts > 0 && !p.flags.has("--yes")) {
       io.stderr.write("hotmess: nothing was asked: add --yes to run the judge\n");

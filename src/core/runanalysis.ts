@@ -50,17 +50,22 @@ export interface RunForAnalysis {
 }
 
 /**
- * What a run's verdict lines hold, later lines winning: the judge's verdicts, the manual choices,
- * and the judges that answered (none: only manual choices were made).
+ * What a run's verdict lines hold, later lines winning: the verdicts of one judge (`judge`, by
+ * default the one that answered last: the judge last chosen), the manual choices (whoever made
+ * the classes), and the judges that answered (none: only manual choices were made). Verdicts
+ * are a judge's own: choosing another judge asks it afresh rather than reading another's.
  */
-export function verdictState(lines: readonly RunVerdictsLine[]): { cache: VerdictCache; overrides: Map<string, string>; judges: string[] } {
+export function verdictState(lines: readonly RunVerdictsLine[], judge?: string): { cache: VerdictCache; overrides: Map<string, string>; judges: string[]; judge: string | null } {
+  const judges = [...new Set(lines.filter((l) => l.verdicts.length > 0 && l.judge !== "manual").map((l) => l.judge))];
+  // a line of a judge with no new verdicts still records that it was chosen
+  const current = judge ?? [...lines].reverse().find((l) => l.judge !== "manual")?.judge ?? null;
   const cache: VerdictCache = new Map();
   const overrides = new Map<string, string>();
   for (const l of lines) {
-    for (const [a, b, same] of l.verdicts) cache.set(sameKey(a, b), same);
+    if (l.judge === current) for (const [a, b, same] of l.verdicts) cache.set(sameKey(a, b), same);
     for (const [k, v] of Object.entries(l.overrides ?? {})) overrides.set(k, v);
   }
-  return { cache, overrides, judges: [...new Set(lines.filter((l) => l.verdicts.length > 0 && l.judge !== "manual").map((l) => l.judge))] };
+  return { cache, overrides, judges, judge: current };
 }
 
 /**
@@ -99,17 +104,17 @@ export function semanticOfRun(run: RunForAnalysis, samples: readonly { text: str
   const lines = run.verdicts ?? [];
   if (lines.length === 0) return null;
   const spec = run.header.answerSpec;
-  const { cache, overrides, judges } = verdictState(lines);
+  const { cache, overrides, judge } = verdictState(lines);
   const manual = overrides.size > 0 ? ` + ${overrides.size} manual choice${overrides.size === 1 ? "" : "s"}` : "";
   const replies = samples.map((s) => semanticAnswer(s.text, spec));
-  if (judges.length === 0) {
+  if (judge === null) {
     const r = clusterFromCache(replies, cache, overrides, sameByComparison(spec));
     if ("need" in r) throw new Error("clustering with a fallback never needs a verdict");
     return { classOf: r.result.classOf.map((rep) => (rep === null ? null : plainOf(rep, spec))), label: `${comparisonLabel(spec)}${manual}` };
   }
   const r = clusterFromCache(replies, cache, overrides);
   if ("need" in r) return { classOf: replies, label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
-  return { classOf: r.result.classOf, label: `semantic (judge ${judges.join(", ")}${manual})` };
+  return { classOf: r.result.classOf, label: `semantic (judge ${judge}${manual})` };
 }
 
 /**

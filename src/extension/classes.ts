@@ -12,8 +12,8 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import * as vscode from "vscode";
 import { parseRunFile } from "../core/runfile";
-import { ClassesError, classOfIndex, currentClasses, openRunClasses, recordClasses, type Recorded, type RunClasses } from "../sampling/classes";
-import { judgeEstimate, providerJudge, simulatedJudge, type Judge } from "../sampling/judge";
+import { ClassesError, classOfIndex, currentClasses, estimateFor, openRunClasses, recordClasses, type Recorded, type RunClasses } from "../sampling/classes";
+import { providerJudge, simulatedJudge, SIMULATED_JUDGE, type Judge } from "../sampling/judge";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import type { ChangeClasses, ViewSource } from "../protocol/webview";
 import type { Settings } from "./config";
@@ -146,15 +146,17 @@ async function judgeClasses(rc: RunClasses, deps: ClassesDeps): Promise<Recorded
   }
   const paid = resolved && resolved.name !== "simulated" && resolved.name !== "vscode-lm" ? resolved : null;
   const model = paid ? deps.settings.judgeModel || paid.model : "";
-  const estimate = paid ? judgeEstimate(rc.replies, model, rc.cache, prices, question) : null;
+  // each judge's own verdicts: another judge's are not asked again of it, nor read as its own
+  const asModel = paid ? openRunClasses(rc.file, model) : null;
+  const estimate = asModel ? estimateFor(asModel, model, prices) : null;
   const distinct = new Set(rc.replies.filter((r) => r !== null)).size;
   type Item = vscode.QuickPickItem & { judge: "simulated" | "model" };
   const items: Item[] = [
-    { label: "$(beaker) Simulated judge", description: "offline, free", detail: "A stand-in rule, not a model: the same numbers and at least half of the content words in common", judge: "simulated" },
+    { label: "$(beaker) Simulated judge", description: `offline, free${rc.madeBy === SIMULATED_JUDGE ? " · made the classes shown" : ""}`, detail: "A stand-in rule, not a model: the same numbers and at least half of the content words in common", judge: "simulated" },
   ];
   if (paid && estimate) {
     const cost = estimate.costUsd === null ? "cost unknown (no price for this model)" : `at most $${estimate.costUsd.toFixed(4)}`;
-    items.unshift({ label: `$(sparkle) ${model}`, description: paid.name, detail: `At most ${estimate.verdicts} verdict${estimate.verdicts === 1 ? "" : "s"} (one short request each), about ${estimate.inputTokens.toLocaleString("en-US")} input tokens, ${cost}`, judge: "model" });
+    items.unshift({ label: `$(sparkle) ${model}`, description: `${paid.name}${rc.madeBy === model ? " · made the classes shown" : ""}`, detail: `At most ${estimate.verdicts} verdict${estimate.verdicts === 1 ? "" : "s"} (one short request each), about ${estimate.inputTokens.toLocaleString("en-US")} input tokens, ${cost}`, judge: "model" });
   }
   const pick = await vscode.window.showQuickPick(items, {
     title: `Class ${rc.replies.length} replies (${distinct} distinct) by meaning`,
@@ -189,7 +191,7 @@ async function judgeClasses(rc: RunClasses, deps: ClassesDeps): Promise<Recorded
       },
     };
     try {
-      return await recordClasses(rc, counting, {});
+      return await recordClasses(pick.judge === "simulated" ? openRunClasses(rc.file, SIMULATED_JUDGE) : asModel!, counting, {});
     } catch (e) {
       if (token.isCancellationRequested) throw new ClassesError(`cancelled after ${asked} verdict${asked === 1 ? "" : "s"} (kept in ${basename(rc.file)})`);
       throw e;

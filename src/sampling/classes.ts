@@ -9,7 +9,8 @@ import { basename } from "node:path";
 import { parseRunFile, type ParsedRun, type RunVerdictsLine } from "../core/runfile";
 import { sameByComparison, semanticAnswer, verdictState } from "../core/runanalysis";
 import { clusterFromCache, semanticClasses, type SemanticClasses, type VerdictCache } from "../core/semantic";
-import type { Judge } from "./judge";
+import { judgeEstimate, type Judge } from "./judge";
+import { DEFAULT_PRICES, type PriceTable } from "./prices";
 
 /** A run's classes as a user can change them: what it says, and a clear reason when it cannot. */
 export class ClassesError extends Error {}
@@ -21,10 +22,13 @@ export interface RunClasses {
   replies: (string | null)[];
   /** The samples' indices, in the same order. */
   indices: number[];
+  /** The verdicts of `judge` the file holds. */
   cache: VerdictCache;
   overrides: Map<string, string>;
-  /** The judges whose verdicts the file holds (none: manual choices at most). */
-  judges: string[];
+  /** The judge whose verdicts make the classes: the one asked, else the last that answered (null: none has). */
+  judge: string | null;
+  /** The judge that made the classes as the file stands (the last chosen; null: none). */
+  madeBy: string | null;
 }
 
 /**
@@ -47,8 +51,11 @@ export function appendRunLine(file: string, line: object): void {
   appendFileSync(file, (last !== "\n" ? "\n" : "") + JSON.stringify(line) + "\n");
 }
 
-/** Reads a run file's replies and verdict lines; a run that cannot be classed says why. */
-export function openRunClasses(file: string): RunClasses {
+/**
+ * Reads a run file's replies and verdict lines, with the verdicts of `judge` (a judge's model
+ * name; by default the judge that answered last); a run that cannot be classed says why.
+ */
+export function openRunClasses(file: string, judge?: string): RunClasses {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -65,8 +72,9 @@ export function openRunClasses(file: string): RunClasses {
   const samples = [...run.samples].sort((a, b) => a.index - b.index);
   const replies = samples.map((s) => semanticAnswer(s.text, run.header.answerSpec));
   if (replies.every((r) => r === null)) throw new ClassesError(`${basename(file)} has no reply to class`);
-  const { cache, overrides, judges } = verdictState(run.verdicts ?? []);
-  return { file, run, replies, indices: samples.map((s) => s.index), cache, overrides, judges };
+  const state = verdictState(run.verdicts ?? [], judge);
+  const madeBy = judge === undefined ? state.judge : verdictState(run.verdicts ?? []).judge;
+  return { file, run, replies, indices: samples.map((s) => s.index), cache: state.cache, overrides: state.overrides, judge: state.judge, madeBy };
 }
 
 /** The reply texts a manual choice can name (trimmed, as the classes list them). */
@@ -102,8 +110,17 @@ export function manualChoices(rc: RunClasses, merges: readonly [string, string][
  * comparison (the classes the view showed) with the choices applied.
  */
 export function currentClasses(rc: RunClasses, overrides: ReadonlyMap<string, string> = rc.overrides): Omit<SemanticClasses, "asked" | "cached"> | null {
-  const r = clusterFromCache(rc.replies, rc.cache, overrides, rc.judges.length === 0 ? sameByComparison(rc.run.header.answerSpec) : undefined);
+  const r = clusterFromCache(rc.replies, rc.cache, overrides, rc.judge === null ? sameByComparison(rc.run.header.answerSpec) : undefined);
   return "result" in r ? r.result : null;
+}
+
+/**
+ * The most a judge may cost on this run (judgeEstimate): nothing when its verdicts in the file
+ * already decide every class (`rc` opened with that judge), else every pair not in the file.
+ */
+export function estimateFor(rc: RunClasses, model: string, prices: PriceTable = DEFAULT_PRICES): ReturnType<typeof judgeEstimate> {
+  if (rc.judge === model && currentClasses(rc) !== null) return { verdicts: 0, inputTokens: 0, costUsd: 0 };
+  return judgeEstimate(rc.replies, model, rc.cache, prices, rc.run.header.prompt);
 }
 
 export interface Recorded {
@@ -131,10 +148,12 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
       const [a, b] = JSON.parse(k) as [string, string];
       fresh.push([a, b, v]);
     }
-    if (fresh.length === 0 && Object.keys(choices).length === 0) return null;
+    // a judge other than the one the classes were made by is recorded even when it had nothing new to say
+    const chosen = judge !== null && judge.model !== rc.madeBy;
+    if (fresh.length === 0 && Object.keys(choices).length === 0 && !chosen) return null;
     const line: RunVerdictsLine = {
       type: "verdicts",
-      judge: fresh.length > 0 && judge ? judge.model : "manual",
+      judge: (fresh.length > 0 || chosen) && judge ? judge.model : "manual",
       verdicts: fresh,
       ...(Object.keys(choices).length ? { overrides: choices } : {}),
       ...(fresh.length > 0 && judge ? { costUsd: judge.stats.costUsd } : {}),
@@ -142,12 +161,12 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
     };
     appendRunLine(rc.file, line);
     for (const [k, v] of Object.entries(choices)) rc.overrides.set(k, v);
-    if (fresh.length > 0 && judge && !rc.judges.includes(judge.model)) rc.judges.push(judge.model);
+    if (judge) rc.judge = rc.madeBy = judge.model;
     return line;
   };
   if (!judge) {
     const classes = currentClasses(rc, overrides);
-    if (!classes) throw new ClassesError(`${basename(rc.file)} has replies its judge (${rc.judges.join(", ")}) has not classed yet: class it by meaning again first`);
+    if (!classes) throw new ClassesError(`${basename(rc.file)} has replies its judge (${rc.judge}) has not classed yet: class it by meaning again first`);
     return { classes, asked: 0, cached: 0, line: append() };
   }
   let r: SemanticClasses;

@@ -85,10 +85,13 @@ function contentOf(text: string): { words: Set<string>; numbers: string } {
  * both (Jaccard ≥ 0.5; stop words and punctuation dropped). A stand-in with a known rule, not a
  * model: "spam" and "legitimate" beside one shared word differ, a reordered sentence does not.
  */
+/** The simulated judge's name, in a run file's verdict lines. */
+export const SIMULATED_JUDGE = "simulated-judge";
+
 export function simulatedJudge(): Judge {
   const stats: JudgeStats = { verdicts: 0, unclear: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
   return {
-    model: "simulated-judge",
+    model: SIMULATED_JUDGE,
     stats,
     async same(a, b) {
       stats.verdicts++;

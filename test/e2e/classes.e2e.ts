@@ -1,0 +1,168 @@
+// The answer classes changed from the view in a real VS Code (code-server), issue "why do the
+// reruns disagree": a run of five open-ended replies (an email called spam or legitimate, worded
+// five ways) opened with Open Run…, is one class by text ("no answer"); "class by meaning…" with
+// the simulated judge makes it two; "merge…" makes it one; "split…" (a multi-select pick) two
+// again; then a model as judge against a fake Anthropic server through the real SDK, after the
+// pick showed the most it may cost and a modal asked again. A run of a prompt file without a
+// reference: "✓ set as reference" writes reference: into the prompt file, and the view shows
+// the incoherence; reopened, the run keeps it. Every choice is checked in the run file.
+//
+//   node --import tsx test/e2e/classes.e2e.ts [--keep]
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startFakeAnthropic } from "../fakes/anthropic";
+import { assert, Checklist, installExtension, runE2E } from "./checks";
+import { ARTIFACTS_DIR, openBrowser, quickInputItems, runCommand, screenshot, startCodeServer, unexpectedConsoleErrors, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
+
+const list = new Checklist();
+const ok = (what: string) => list.ok(what);
+const KEY = "sk-ant-e2e-classes-0003";
+
+const EMAILS = ["Spam: it asks for your password.", "Legitimate: it is a receipt from your bank.", "Spam — it asks for the password.", "This is spam because it asks for your password.", "Legitimate, a receipt from the bank."];
+
+function runFile(dir: string, name: string, id: string, prompt: string, texts: string[], createdAt: string, source?: { file: string; prompt: number }): string {
+  const header = { type: "header", schema: "hotmess.run/1", id, createdAt, tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt, parameters: { n: texts.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 }, ...(source ? { source } : {}) };
+  const sample = (index: number, text: string) => ({ type: "sample", index, text, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
+  const f = join(dir, name);
+  writeFileSync(f, [header, ...texts.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: createdAt }].map((x) => JSON.stringify(x)).join("\n") + "\n");
+  return f;
+}
+
+async function rendered(frame: Frame, page: Page): Promise<void> {
+  await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
+}
+
+/** The answer classes the view shows ("label: k of n") and what its facts say made them. */
+async function classes(frame: Frame): Promise<{ rows: string[]; by: string }> {
+  const rows = ((await frame.evaluate(`[...document.querySelectorAll(".answers .class-row")].map((e) => (e.getAttribute("title") ?? "").split("\\n")[0])`)) as string[]).filter((s) => s !== "");
+  const by = (await frame.evaluate(`[...document.querySelectorAll(".facts .fact")].map((f) => f.getAttribute("title") ?? "").find((t) => t.startsWith("answer classes by")) ?? ""`)) as string;
+  return { rows, by };
+}
+
+/** Waits until the view's classes satisfy `want` (the view is analysed again after each change). */
+async function classesUntil(frame: Frame, page: Page, what: string, want: (c: { rows: string[]; by: string }) => boolean): Promise<{ rows: string[]; by: string }> {
+  return waitUntil(what, async () => {
+    const c = await classes(frame).catch(() => null);
+    return c && want(c) ? c : undefined;
+  }, { page, timeoutMs: 30_000, intervalMs: 250 });
+}
+
+/** Waits for the quick pick to offer items matching `re`; returns them. */
+async function pickOffers(page: Page, what: string, re: RegExp): Promise<string[]> {
+  return waitUntil(what, async () => {
+    const items = await quickInputItems(page).catch(() => [] as string[]);
+    return items.some((i) => re.test(i)) ? items : undefined;
+  }, { page, timeoutMs: 20_000 });
+}
+
+async function openRun(page: Page, filter: string, tab: string): Promise<Frame> {
+  await runCommand(page, "Hot Mess: Open Run…");
+  const items = await pickOffers(page, `Open Run to list the ${filter} run`, new RegExp(filter));
+  assert(items.length >= 3, `Open Run lists both runs: ${JSON.stringify(items)}`);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: filter }).first().click();
+  const frame = await webviewFrame(page, tab, { timeoutMs: 60_000 });
+  await rendered(frame, page);
+  return frame;
+}
+
+void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
+  const anthropic = await startFakeAnthropic();
+  t.onCleanup(() => anthropic.close());
+  anthropic.setDefault((req) => {
+    const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec((req.body as { messages: { content: string }[] }).messages[0]!.content);
+    return { kind: "ok", thinking: [], text: [m && /spam/i.test(m[1]!) === /spam/i.test(m[2]!) ? "SAME" : "DIFFERENT"], inputTokens: 150, outputTokens: 2 };
+  });
+  const { extensionsDir, userDataDir } = installExtension(t);
+  const workspace = join(t.tmp, "workspace");
+  const runs = join(workspace, ".hotmess", "runs");
+  mkdirSync(runs, { recursive: true });
+  mkdirSync(join(workspace, ".vscode"), { recursive: true });
+  writeFileSync(join(workspace, ".vscode", "settings.json"), "{}\n");
+  const email = runFile(runs, "2026-12-05T10-00-00-email.jsonl", "email", "Is this email spam or legitimate? Say which and why.", EMAILS, "2026-12-05T10:00:00.000Z");
+  const answers = [18, 18, 18, 18, 18, 26, 26, 8];
+  writeFileSync(join(workspace, "ducks.prompt.md"), "---\nn: 8\n---\nJanet's ducks lay 16 eggs a day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?\n");
+  const ducks = runFile(runs, "2026-12-05T09-00-00-ducks.jsonl", "ducks", "Janet's ducks lay 16 eggs a day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?", answers.map((a) => `16 - 3 - 4 = 9\n9 * 2 = ${a}\nAnswer: ${a}`), "2026-12-05T09:00:00.000Z", { file: "ducks.prompt.md", prompt: 0 });
+
+  const server = (t.server = await startCodeServer({ extensionsDir, userDataDir, workspace, theme: "dark", settings: { "hotmess.provider": "simulated", "hotmess.anthropic.baseUrl": anthropic.url }, env: { ANTHROPIC_API_KEY: KEY } }));
+  const session = (t.session = await openBrowser(server.url, { goto: false, viewport: { width: 1600, height: 1000 } }));
+  const { page } = session;
+  await page.goto(server.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
+  await waitForWorkbench(page);
+
+  // ---- 1. by text: one class, no answer
+  const frame = await openRun(page, "email", "email");
+  const byText = await classesUntil(frame, page, "the classes by text", (c) => c.rows.length === 1);
+  assert(/^answer classes by exact/.test(byText.by), `by text: ${byText.by}`);
+  ok(`by text, five replies are ${byText.rows.length} class: ${byText.rows.join(" | ")}`);
+
+  // ---- 2. class by meaning, the simulated judge (no model: the provider is the simulated one)
+  await frame.locator('[data-fk="class-judge"]').click();
+  const judges = await pickOffers(page, "the judge pick", /Simulated judge/);
+  assert(judges.length === 1, `without a model, the simulated judge alone: ${JSON.stringify(judges)}`);
+  await page.keyboard.press("Enter");
+  const judged = await classesUntil(frame, page, "two classes by meaning", (c) => c.rows.length === 2);
+  assert(/semantic \(judge simulated-judge\)/.test(judged.by), `the facts say the judge made them: ${judged.by}`);
+  ok(`class by meaning (simulated judge): ${judged.rows.join(" | ")}; "${judged.by}"`);
+  await screenshot(page, join(ARTIFACTS_DIR, "classes-by-meaning-dark.png"));
+
+  // ---- 3. merge the second class into the first
+  const second = frame.locator(".answers .class-act[data-fk^='class-merge:']").nth(1);
+  await second.evaluate('(e) => e.scrollIntoView({ block: "center" })');
+  await second.click();
+  const targets = await pickOffers(page, "the merge pick", /\d+ runs?/);
+  assert(targets.length === 1, `one class to merge into: ${JSON.stringify(targets)}`);
+  await page.keyboard.press("Enter");
+  const merged = await classesUntil(frame, page, "one class after the merge", (c) => c.rows.length === 1);
+  assert(/\+ 2 manual choices/.test(merged.by), `the facts count the manual choices: ${merged.by}`);
+  ok(`merge…: ${merged.rows.join(" | ")}; "${merged.by}"`);
+
+  // ---- 4. split the legitimate replies out again (a multi-select pick)
+  await frame.locator(".answers .class-act[data-fk^='class-split:']").first().click();
+  await pickOffers(page, "the split pick", /Legitimate/);
+  for (const text of ["Legitimate: it is a receipt", "Legitimate, a receipt"]) await page.locator(".quick-input-list .monaco-list-row", { hasText: text }).first().click();
+  await page.keyboard.press("Enter");
+  const split = await classesUntil(frame, page, "two classes after the split", (c) => c.rows.length === 2);
+  assert(split.rows.some((r) => /: 2 of 5$/.test(r)) && split.rows.some((r) => /: 3 of 5$/.test(r)), `3 and 2: ${split.rows.join(" | ")}`);
+  ok(`split…: ${split.rows.join(" | ")}; "${split.by}"`);
+  const lines = readFileSync(email, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; judge?: string });
+  const kept = lines.filter((l) => l.type === "verdicts").map((l) => l.judge);
+  assert(kept.join(",") === "simulated-judge,manual,manual", `the run file keeps every choice: ${kept.join(",")}`);
+  ok(`the run file keeps them: verdicts lines ${kept.join(", ")}`);
+
+  // ---- 5. a model as judge: the fake Anthropic server, after the cost
+  writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "hotmess.provider": "anthropic", "hotmess.judge.model": "claude-haiku-4-5" }, null, 2) + "\n");
+  await page.waitForTimeout(3000);
+  await frame.locator('[data-fk="class-judge"]').click();
+  const offered = await pickOffers(page, "the judge pick with a model", /claude-haiku-4-5/);
+  assert(/claude-haiku-4-5/.test(offered[0] ?? "") && /At most \d+ verdicts?.*at most \$\d+\.\d{4}/.test(offered[0] ?? ""), `the model first, with the most it may cost: ${JSON.stringify(offered)}`);
+  await page.keyboard.press("Enter");
+  const dialog = page.locator(".monaco-dialog-box");
+  const asked = await waitUntil("the cost modal", async () => {
+    const text = (await dialog.innerText().catch(() => "")).replace(/\s+/g, " ");
+    return /Ask claude-haiku-4-5 up to \d+ verdicts? for at most \$/.test(text) ? text : undefined;
+  }, { page, timeoutMs: 20_000 });
+  await screenshot(page, join(ARTIFACTS_DIR, "classes-judge-cost-dark.png"));
+  assert(anthropic.requests.length === 0, "nothing is asked before the modal is answered");
+  await dialog.locator(".monaco-button", { hasText: "Run Judge" }).first().click();
+  const byModel = await classesUntil(frame, page, "the model's classes", (c) => /claude-haiku-4-5/.test(c.by));
+  assert(anthropic.requests.length > 0, "the fake Anthropic server was asked");
+  const auth = anthropic.requests[0]!.headers["x-api-key"];
+  assert(auth === KEY, `the key from the environment (${String(auth).slice(0, 10)}…)`);
+  assert(!readFileSync(email, "utf8").includes(KEY), "no key in the run file");
+  ok(`class by meaning (claude-haiku-4-5, fake Anthropic): the modal "${asked.slice(0, 120)}"; ${anthropic.requests.length} verdicts asked; ${byModel.rows.join(" | ")}; "${byModel.by}"`);
+
+  // ---- 6. Set as reference on a prompt file's run
+  const dframe = await openRun(page, "ducks", "ducks");
+  await classesUntil(dframe, page, "the ducks classes", (c) => c.rows.length === 3);
+  await dframe.locator('.class-setref[aria-label="Set 18 as the reference"]').click();
+  await waitUntil("the incoherence against the reference", async () => ((await viewText(dframe, ".kpi")).match(/incoherence/i) && !(await viewText(dframe, ".kpi")).includes("no target") ? true : undefined), { page, timeoutMs: 30_000 });
+  const front = readFileSync(join(workspace, "ducks.prompt.md"), "utf8");
+  assert(/^---\nn: 8\nreference: 18\n---\n/.test(front), `the prompt file's front matter: ${JSON.stringify(front.slice(0, 40))}`);
+  assert(/"type":"reference","reference":"18"/.test(readFileSync(ducks, "utf8")), "the run file keeps the reference");
+  ok(`set as reference: ducks.prompt.md reads "reference: 18"; the view: ${(await viewText(dframe, ".kpi")).replace(/\s+/g, " ").slice(0, 120)}`);
+  await screenshot(page, join(ARTIFACTS_DIR, "classes-set-reference-dark.png"));
+
+  const errors = unexpectedConsoleErrors(session);
+  assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
+  ok("no console errors in the workbench or the views");
+});
