@@ -146,8 +146,8 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   await dialog.locator(".monaco-button", { hasText: "Run Judge" }).first().click();
   const byModel = await classesUntil(frame, page, "the model's classes", (c) => /claude-haiku-4-5/.test(c.by));
   assert(anthropic.requests.length > 0, "the fake Anthropic server was asked");
-  const auth = anthropic.requests[0]!.headers["x-api-key"];
-  assert(auth === KEY, `the key from the environment (${String(auth).slice(0, 10)}…)`);
+  const auth = anthropic.requests[0]!.headers["x-api-key"] ?? anthropic.requests[0]!.headers["authorization"];
+  assert(auth === KEY || auth === `Bearer ${KEY}`, `the key from the environment (headers ${Object.keys(anthropic.requests[0]!.headers).join(", ")})`);
   assert(!readFileSync(email, "utf8").includes(KEY), "no key in the run file");
   ok(`class by meaning (claude-haiku-4-5, fake Anthropic): the modal "${asked.slice(0, 120)}"; ${anthropic.requests.length} verdicts asked; ${byModel.rows.join(" | ")}; "${byModel.by}"`);
 
