@@ -10,7 +10,7 @@ import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
 import { summaryKs } from "../core/reliability";
 import { samplesByIndex, type ParsedRun } from "../core/runfile";
-import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
+import { decidedAgainstReference, decidingSteps, sideWords, type DecidingSide } from "../core/deciding";
 import type { Analysis, Decomposition, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText } from "../core/headline";
 import { renderReportHtml, type ReportAssets } from "./html";
@@ -319,7 +319,7 @@ function decidingBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "max
   if (ds.length === 0) return [];
   const against = decidedAgainstReference(p) ? "each class against the reference class's path" : "each class against the largest class's path (no reference: the majority is not necessarily right)";
   const lines = [`**Why the runs disagree** (${against}):`, ""];
-  const side = (sd: DecidingSide) => `${plural(sd.runs, "run")}: ${sd.step === null ? "no step here" : code(sd.step, { max: o.maxStepText })}${sd.stops ? ", then stop" : ""}`;
+  const side = (sd: DecidingSide) => sideWords(sd, (t) => code(t, { max: o.maxStepText }));
   for (const d of ds) {
     const a = p.answers[d.cls]!;
     const name = a.key === null ? "(no answer)" : code(a.key, { max: 40 });
