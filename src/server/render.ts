@@ -147,7 +147,7 @@ export function hoverMarkdown(v: PromptView): string | null {
       if (s.reference !== null) lines.push(`Reference answer ${mdCode(s.reference, { max: 60 })}: ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
       else if (s.target === "flags") lines.push(`Correct (by the samples' flags): ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
     } else lines.push(`No reference answer: disagreement ${f3(s.disagreement)} (1 − Σ p²), no incoherence.`, "");
-    const answers = s.answers.map((a) => `${a.key === null ? "*(no answer)*" : mdCode(a.key, { max: 40 })}${a.reference ? " ✓" : ""} ×${a.count}`);
+    const answers = s.answers.map((a) => `${a.key === null ? "*(no answer)*" : mdCode(a.label ?? a.key, { max: 40 })}${a.reference ? " ✓" : ""} ×${a.count}`);
     if (s.moreAnswers > 0) answers.push(`${plural(s.moreAnswers, "more class", "more classes")}`);
     lines.push(`**Answers** (${plural(s.classes, "class", "classes")}): ${answers.join(" · ")}`, "");
     if (s.fork) {
