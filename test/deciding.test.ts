@@ -139,3 +139,13 @@ test("seeded natural-language reruns: no side reads 'no step here' while its cla
   assert.ok(noStep / sides <= 0.02, `${noStep} of ${sides} sides read "no step here"`);
   assert.ok(onPath / sides >= 0.95, `${onPath} of ${sides} shown steps carry a computation of their run's path`);
 });
+
+test("a step is shown without its list numbering or bold markers", async () => {
+  const { shownStep, sideWords } = await import("../src/core/deciding");
+  assert.equal(shownStep("3. **44 - 6 = 38**"), "44 - 6 = 38");
+  assert.equal(shownStep("Step 2: 63 + 20 = 83"), "63 + 20 = 83");
+  assert.equal(shownStep("- So he has 17 − 5 = 12 eggs."), "So he has 17 − 5 = 12 eggs.");
+  assert.equal(shownStep("16 - 3 = 13"), "16 - 3 = 13");
+  assert.equal(sideWords({ runs: 2, step: "1. 16 - 3 = 13", column: 3, stops: true }), "2 runs: 16 - 3 = 13, then stop");
+  assert.equal(sideWords({ runs: 1, step: null, column: null, stops: true }), "1 run: no further step");
+});

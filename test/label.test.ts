@@ -56,7 +56,7 @@ test("the prompt file's hover calls the class as the view does", async () => {
   const sample = (index: number, x: string) => ({ type: "sample", index, text: `79 / 4 = ${x}\nTherefore, the final answer is ${x}.`, thinking: "", redactedThinking: 0, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
   const lines = [header, sample(0, "19.75"), sample(1, "19.75"), sample(2, "20.25"), sample(3, "20.25")];
   const run = parseRunFile(lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
-  const summary = summarizeRun(run, 200);
+  const summary = summarizeRun(run, 200)!;
   assert.deepEqual(summary.answers.map((x) => x.label), ["19.75", "20.25"]);
   const entry = { file: "/w/.hotmess/runs/r1.jsonl", header: run.header, summary, summarizedAt: { size: 1, mtimeMs: 1 } };
   const md = hoverMarkdown({ prompt: parsePromptFile("avg\n", () => "h")[0]!, n: 4, run: entry as never, stale: false })!;

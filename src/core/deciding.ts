@@ -74,13 +74,18 @@ const cut = (t: string, n = 80) => {
 };
 const runsWord = (n: number) => `${n} run${n === 1 ? "" : "s"}`;
 
+/** A step as the block shows it: without its list numbering ("3.", "- ", "Step 2:") and bold markers. */
+export function shownStep(text: string): string {
+  return text.replace(/^\s*(?:step\s*\d+\s*[:.)-]|\d+[.)]|[-*•])\s+/i, "").replace(/\*\*(.+?)\*\*/g, "$1").trim() || text;
+}
+
 /**
  * One side in words, as every view says it: "3 runs: 16 − 3 − 4 = 9", "2 runs: 16 − 3 = 13, then
  * stop", "2 runs: no further step" (nothing of its own after the deciding column), "no step here"
  * (no step of its own found). `code` formats a step's text (a view's code span, a cut).
  */
 export function sideWords(side: DecidingSide, code: (text: string) => string = (t) => t): string {
-  const what = side.step !== null ? `${code(side.step)}${side.stops ? ", then stop" : ""}` : side.stops ? "no further step" : "no step here";
+  const what = side.step !== null ? `${code(shownStep(side.step))}${side.stops ? ", then stop" : ""}` : side.stops ? "no further step" : "no step here";
   return `${runsWord(side.runs)}: ${what}`;
 }
 
