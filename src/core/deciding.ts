@@ -56,6 +56,9 @@ export interface DecidingClass {
 
 const FILLER = /^(?:(?:so|ok(?:ay)?|well|now|first|next|then|finally|therefore|thus|hence|alright|great|sure)[,:!]?\s*)*(?:let'?s|let us|we (?:need|can|will|have) to|i (?:will|need to|can))\b.{0,60}$|^(?:step \d+|answer|solution|reasoning|therefore|so|thus)[:.]?$/i;
 
+/** A line that gives the run's final answer ("Answer: 59", "The answer is 59.", "#### 59"). */
+const FINAL_ANSWER = /^\s*(?:#{4}\s|\**(?:final )?answer\b|.{0,40}\b(?:final )?answer (?:is|:))/i;
+
 /** Whether a step says something: a computation, a number, a tool call, or words that are not filler. */
 export function hasContent(step: Pick<Step, "text" | "kind">): boolean {
   if (step.kind === "tool_call" || step.kind === "tool_result" || step.kind === "user") return true;
@@ -112,18 +115,19 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
   const computes = (text: string): boolean => p.agent !== undefined || prose || space.features(text).comps.length > 0;
 
   /**
-   * Whether two steps say the same (align.ts sameContent), except that a statement of numbers is
-   * the same as a computation only when it states the computation's results: "She has 13 eggs
-   * left" restates 16 − 3 = 13, "Answer: 59" does not restate 59 − 25 = 34 (it stops before it).
+   * Whether two steps say the same (align.ts sameContent), except that a run's final answer is
+   * the same as a computation only when it is the computation's result: "Answer: 13" restates
+   * 16 − 3 = 13; "Answer: 59" does not restate 59 − 25 = 34 (its runs stop before it).
    */
   const sameSay = (x: string, y: string): boolean => {
     const fx = space.features(x);
     const fy = space.features(y);
     if (!sameContent(fx, fy)) return false;
     if (fx.kind !== 0 || fy.kind !== 0 || (fx.comps.length > 0) === (fy.comps.length > 0)) return true;
-    const [c, n] = fx.comps.length > 0 ? [fx, fy] : [fy, fx];
+    const [c, n, nText] = fx.comps.length > 0 ? [fx, fy, y] : [fy, fx, x];
+    if (!FINAL_ANSWER.test(nText)) return true;
     const results = new Set(c.comps.map((k) => k.slice(k.lastIndexOf("=") + 1)));
-    return n.numbersKey.split(" ").every((v) => v === "" || results.has(v));
+    return n.numbersKey.split(" ").some((v) => results.has(v));
   };
   /** The group most of `pos`'s runs are in at column c (null: most have no step there), and a step text on it. */
   const pathAt = (pos: number[], c: number): { group: number | null; text: string | null; content: boolean } => {
@@ -164,12 +168,16 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
     const t = pathAt(pos, c).text;
     return t !== null && computes(t) ? t : null;
   };
-  /** Whether `vs`'s path computes `t` anywhere (a number said in passing, "The answer is 9.", shares no computation). */
-  const madeBy = (t: string, vs: number[]): boolean =>
-    p.columns.some((_, c) => {
-      const u = computing(vs, c);
-      return u !== null && (p.agent ? u === t : sameContent(space.features(t), space.features(u)));
-    });
+  /**
+   * Whether `vs`'s path computes `t` anywhere: a third of its runs have a step that computes it,
+   * wherever the alignment put it (a number said in passing, "The answer is 9.", shares no
+   * computation).
+   */
+  const madeBy = (t: string, vs: number[]): boolean => {
+    const ft = p.agent ? null : space.features(t);
+    const made = vs.filter((k) => p.runs[k]!.steps.some((st) => computes(st.text) && (ft === null ? st.text === t : sameContent(ft, space.features(st.text))))).length;
+    return 3 * made >= vs.length && made > 0;
+  };
   const stopsAfter = (pos: number[], c: number) => pos.every((k) => p.columns.slice(c + 1).every((col) => col.cells[k]?.step === null || col.cells[k]?.step === undefined));
 
   const out: DecidingClass[] = [];
@@ -234,6 +242,17 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
     };
     if (sStopped && !oStopped) o = goesOn(o, other, self);
     else if (oStopped && !sStopped) s = goesOn(s, self, other);
+    else if (!sStopped && !oStopped && !p.agent && !prose) {
+      // a side whose step there is one the other side makes too (the alignment put the other's
+      // own computation beside it) shows its own: "7 runs: 14000 − 4000 = 10000; 3 runs: 14000 −
+      // 4000 = 10001", not the shared first step beside the other's slip
+      const own = (side: DecidingSide, pos: number[], vs: number[], against: DecidingSide): DecidingSide => {
+        if (side.step === null || against.step === null || !madeBy(side.step, vs) || madeBy(against.step, pos)) return side;
+        const found = ownStep(pos, vs, column!) ?? ownStep(pos, vs, 0);
+        return found ? { runs: pos.length, step: found.text, column: found.column, stops: stopsAfter(pos, found.column) } : side;
+      };
+      [s, o] = [own(s, self, other, o), own(o, other, self, s)];
+    }
     const words = (side: DecidingSide) => sideWords(side, cut);
     const summary = column === null ? `${runsWord(self.length)}: the same steps as the ${runsWord(other.length)} compared, to the end; only the answer differs` : `${words(s)}; ${words(o)}`;
     out.push({ cls, against, runs: self.map((k) => p.runs[k]!.index), column, self: s, other: o, representative, summary });
