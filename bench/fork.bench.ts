@@ -7,11 +7,14 @@
 //    column is filler only.
 // 2. The shared fixtures, when present: Game of 24 (GPT-4, 100 reruns per puzzle, subsampled to
 //    the first n runs) and τ-bench airline (4 trials per task): what the fork column holds.
+// 3. The deciding steps ("Why the runs disagree") on natural-language reruns at n = 10: how often
+//    a side reads "no step here", and whether the step shown is on the side's own path.
 // A missed target prints MISSED and still exits 0.
 import { readFileSync } from "node:fs";
 import { analyzeRecords, parseTraceLine, type PromptAnalysis, type PromptRecord } from "../src/core";
 import { importFiles } from "../src/import";
-import { naturalLanguageSet, scoreForks } from "../src/sampling/naturallang";
+import { naturalLanguageSet, scoreForks, type Computation } from "../src/sampling/naturallang";
+import { decidingSteps } from "../src/core/deciding";
 import { findFixture, findTau } from "./common";
 
 const missed: string[] = [];
@@ -74,3 +77,73 @@ if (tau) {
   fixtureRow("τ-bench airline (GPT-4o), n = 4", analyzeRecords(recs, { resamples: 50 }).prompts);
 }
 if (missed.length) console.log(`\nMISSED: ${missed.join("; ")}`);
+
+/**
+ * 3. The deciding steps ("Why the runs disagree", src/core/deciding.ts) on the same kind of
+ * natural-language reruns at n = 10: how often a side of a class's deciding step reads "no step
+ * here" while the class goes on computing (its own computation was aligned into another column),
+ * and how often the step shown for a class is one of its own path's computations that the class
+ * it is compared with does not make (each generated line records the computations it carries).
+ */
+function decidingSection(): void {
+  const n = 10;
+  const set = naturalLanguageSet({ prompts: 200, runs: n, seed: 900 });
+  const a = analyzeRecords(set.map((p) => p.record), { resamples: 50 });
+  let classes = 0;
+  let sides = 0;
+  let noStep = 0;
+  let stops = 0;
+  let onPath = 0;
+  let own = 0;
+  let going = 0;
+  let prompts = 0;
+  const same = (x: Computation, y: Computation) => x.a === y.a && x.op === y.op && x.b === y.b && x.r === y.r;
+  set.forEach((np, i) => {
+    const p = a.prompts[i]!;
+    /** The path most of a class's runs take. */
+    const pathOf = (runs: readonly number[]): Computation[] => {
+      const counts = new Map<number, number>();
+      for (const r of runs) counts.set(np.runs[r]!.path, (counts.get(np.runs[r]!.path) ?? 0) + 1);
+      return np.paths[[...counts].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]![0]]!;
+    };
+    let said = false;
+    for (const d of decidingSteps(p)) {
+      if (d.column === null) continue;
+      classes++;
+      const against = p.runs.filter((r) => r.answerClass === d.against).map((r) => r.index);
+      for (const [side, runs, vs] of [
+        [d.self, d.runs, against],
+        [d.other, against, d.runs],
+      ] as const) {
+        sides++;
+        if (side.stops) stops++;
+        else going++;
+        if (side.step === null) {
+          if (!side.stops) [noStep, said] = [noStep + 1, true];
+          continue;
+        }
+        const other = pathOf(vs);
+        // the line the shown step comes from (a run of this side whose step has that text)
+        let computes = false;
+        let differs = false;
+        for (const r of runs) {
+          const st = p.runs[r]!.steps.find((s) => s.text === side.step);
+          const line = st && np.runs[r]!.lines.find((l) => st.start < l.end && l.start < st.end);
+          if (!line) continue;
+          const path = np.paths[np.runs[r]!.path]!;
+          computes ||= line.comps.length > 0;
+          differs ||= line.comps.some((c) => !other.some((o) => same(o, path[c]!)));
+        }
+        if (computes) onPath++;
+        if (differs && !side.stops) own++;
+      }
+    }
+    if (said) prompts++;
+  });
+  console.log(`\nDeciding steps ("Why the runs disagree"): natural-language reruns, 200 prompts at n = ${n}`);
+  console.log(`  classes with a deciding column ${classes}; sides ${sides} (${stops} "then stop")`);
+  console.log(`  "no step here" ${noStep} of ${sides} sides (${pct(noStep, sides)}), in ${prompts} prompts`);
+  console.log(`  step shown is a computation of the side's own path: ${onPath} of ${sides} (${pct(onPath, sides)})`);
+  console.log(`  sides that go on: the step shown is one of their path's computations the other side's path does not make: ${own} of ${going} (${pct(own, going)})`);
+}
+decidingSection();

@@ -82,3 +82,70 @@ test("the prompt file's hover starts its figures with why the runs disagree", ()
   assert.ok(at > 0 && at < md.indexOf("| bias²"), md);
   assert.match(md, /- `18` ✓: 3 runs: `16 - 3 - 4 = 9`; 2 runs: `16 - 3 = 13`\n- `13`: 2 runs: `16 - 3 = 13`; 3 runs: `16 - 3 - 4 = 9`/);
 });
+
+test("each side shows its own computation: 5 runs 860 × 2 = 1720 against 2 runs 860 ÷ 2 = 430, never 'no step here'", () => {
+  // 5 runs multiply where 2 divide; the multiplying runs restate the total and pad it first
+  const times = (i: number) => run([`The farmer picks 860 apples.`, ...(i % 2 ? ["Now we can work out the rest."] : []), `He has 860 apples at first.`, "860 × 2 = 1720 apples", "Answer: 1720"], 1720);
+  const half = () => run(["The farmer picks 860 apples.", "Total: 860 ÷ 2 = 430 apples", "Answer: 430"], 430);
+  const rec = { id: "apples", reference: 430, samples: [times(0), times(1), times(2), times(3), times(4), half(), half()] };
+  const p = analyzeTraceSet(JSON.stringify(rec) + "\n").prompts[0]!;
+  for (const d of decidingSteps(p)) {
+    assert.doesNotMatch(d.summary, /no step here/, d.summary);
+    const mine = d.self.runs === 5 ? d.self : d.other;
+    const theirs = d.self.runs === 5 ? d.other : d.self;
+    assert.equal(mine.step, "860 × 2 = 1720 apples", d.summary);
+    assert.equal(theirs.step, "Total: 860 ÷ 2 = 430 apples", d.summary);
+  }
+});
+
+test("a class that computes nothing the other does not: its last computation, then stop; the other goes on", () => {
+  const longer = () => run(["43 + 20 = 63", "63 + 20 = 83", "83 - 24 = 59", "59 - 25 = 34"], 34);
+  const shorter = () => run(["Let's break it down.", "The book has 43 pages.", "That gives 63 pages (43 + 20).", "63 + 20 = 83", "83 - 24 = 59", "Answer: 59"], 59);
+  const rec = { id: "pages", reference: 34, samples: [longer(), longer(), longer(), shorter(), shorter()] };
+  const p = analyzeTraceSet(JSON.stringify(rec) + "\n").prompts[0]!;
+  const wrong = decidingSteps(p).find((d) => !p.answers[d.cls]!.reference)!;
+  assert.doesNotMatch(wrong.summary, /no step here/, wrong.summary);
+  assert.match(wrong.summary, /^2 runs: .*= 59, then stop; 3 runs: 59 - 25 = 34$/, wrong.summary);
+});
+
+test("seeded natural-language reruns: no side reads 'no step here' while its class goes on computing; the step shown is on its own path", async () => {
+  const { naturalLanguageSet } = await import("../src/sampling/naturallang");
+  const { analyzeRecords } = await import("../src/core");
+  const set = naturalLanguageSet({ prompts: 60, runs: 10, seed: 31 });
+  const analysis = analyzeRecords(set.map((q) => q.record), { resamples: 20 });
+  let sides = 0;
+  let noStep = 0;
+  let onPath = 0;
+  set.forEach((np, i) => {
+    const p = analysis.prompts[i]!;
+    for (const d of decidingSteps(p)) {
+      if (d.column === null) continue;
+      const against = p.runs.filter((r) => r.answerClass === d.against).map((r) => r.index);
+      for (const [side, runs] of [[d.self, d.runs], [d.other, against]] as const) {
+        sides++;
+        if (side.step === null) {
+          noStep++;
+          continue;
+        }
+        const carries = runs.some((r) => {
+          const st = p.runs[r]!.steps.find((s) => s.text === side.step);
+          return st !== undefined && np.runs[r]!.lines.some((l) => st.start < l.end && l.start < st.end && l.comps.length > 0);
+        });
+        if (carries) onPath++;
+      }
+    }
+  });
+  assert.ok(sides > 60, `${sides} sides`);
+  assert.ok(noStep / sides <= 0.02, `${noStep} of ${sides} sides read "no step here"`);
+  assert.ok(onPath / sides >= 0.95, `${onPath} of ${sides} shown steps carry a computation of their run's path`);
+});
+
+test("a step is shown without its list numbering or bold markers", async () => {
+  const { shownStep, sideWords } = await import("../src/core/deciding");
+  assert.equal(shownStep("3. **44 - 6 = 38**"), "44 - 6 = 38");
+  assert.equal(shownStep("Step 2: 63 + 20 = 83"), "63 + 20 = 83");
+  assert.equal(shownStep("- So he has 17 − 5 = 12 eggs."), "So he has 17 − 5 = 12 eggs.");
+  assert.equal(shownStep("16 - 3 = 13"), "16 - 3 = 13");
+  assert.equal(sideWords({ runs: 2, step: "1. 16 - 3 = 13", column: 3, stops: true }), "2 runs: 16 - 3 = 13, then stop");
+  assert.equal(sideWords({ runs: 1, step: null, column: null, stops: true }), "1 run: no further step");
+});

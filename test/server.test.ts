@@ -49,6 +49,7 @@ import { recordRun } from "../src/sampling/record";
 import { DEFAULT_PRICES } from "../src/sampling/prices";
 import { promptHash } from "../src/sampling/store";
 import type { PromptAnalysis, RunHeader } from "../src/core";
+import { classLabel } from "../src/core/label";
 
 const root = join(__dirname, "..");
 const tool = { name: "test", version: "0" };
@@ -264,7 +265,7 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     assert.ok(md.includes(`| ${b.bias2.toFixed(3)} | ${b.variance.toFixed(3)} | ${b.error.toFixed(3)} | ${b.estimate!.toFixed(3)} [${b.ci95![0].toFixed(3)}–${b.ci95![1].toFixed(3)}] |`), md);
     assert.ok(md.includes(`**Answers** (${run.analysis.classes} classes)`), md);
     const top = [...run.analysis.answers].filter((a) => a.count > 0).sort((x, y) => y.count - x.count)[0]!;
-    assert.ok(md.includes(top.key!), "the largest answer class is named");
+    assert.ok(md.includes(classLabel(top)), "the largest answer class is named (as the view names it)");
     const correct = run.analysis.answers.find((a) => a.reference)!.count;
     assert.ok(md.includes(`Reference answer \`${hard!.reference}\`: ${correct} of ${run.analysis.n} runs.`), md);
     const p = run.analysis;

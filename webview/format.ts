@@ -1,6 +1,7 @@
 // Display formatting. The document's numbers are never rounded; rounding happens here, for
 // display only. Pure: no DOM, so the tests can import it.
 import type { AnswerClass, Interval } from "../src/core/types";
+import { classLabel } from "../src/core/label";
 
 export const DASH = "—";
 
@@ -40,14 +41,9 @@ export function fmtSigned(x: number | null | undefined, digits = 3): string {
   return (x < 0 ? "−" : "+") + s;
 }
 
-/** The label of an answer class: the normalised key, "(no answer)" for null. */
+/** The label of an answer class (src/core/label.ts, as every face says it), "—" for none. */
 export function answerLabel(a: (Pick<AnswerClass, "key"> & Partial<Pick<AnswerClass, "examples">>) | null | undefined): string {
-  if (!a) return DASH;
-  if (a.key === null) return "(no answer)";
-  // the answer as written when every run of the class wrote it the same way (a call's arguments
-  // keep their case: JG7FMM, not the key's jg7fmm); else the class's normalised key
-  const ex = a.examples ?? [];
-  return ex.length > 0 && ex.every((e) => e === ex[0]) && ex[0]!.trim() !== "" ? ex[0]! : a.key;
+  return a ? classLabel(a) : DASH;
 }
 
 /** Cut a text to `max` characters (on a word boundary when one is close), with "…". */

@@ -11,7 +11,13 @@
 //   of its runs have no step). The deciding column is the first where the two paths differ and at
 //   least one side says something with content there: a computation, a number, a tool call, or
 //   words that are not filler ("Let's break it down.").
-// - "then stop": after the deciding column the class's runs have no step of their own.
+// - A side with no step at the deciding column (its own different computation was aligned into
+//   another column: "no step here" told nothing) shows what it does instead: the first column at
+//   or after the deciding one where its path computes something the other side's path does not
+//   (anywhere). "5 runs: 860 × 2 = 1720 apples; 2 runs: 860 ÷ 2 = 430 apples".
+// - "then stop": after the deciding column the class's runs have no step of their own; a side
+//   with no step there and nothing of its own after it, in text that computes, computes nothing
+//   more: "no further step".
 // - The representative run is the class's run whose steps are most often on the class's path.
 import { sameContent } from "./align";
 import { FeatureSpace } from "./features";
@@ -20,8 +26,13 @@ import type { PromptAnalysis, Run, Step } from "./types";
 export interface DecidingSide {
   /** How many runs are on this side (the class's, or the class compared with). */
   runs: number;
-  /** The step on this side's path at the deciding column; null: this side's runs have no step there. */
+  /**
+   * The step on this side's path at the deciding column, else (no step there) its own computation
+   * nearest after it that the other side does not make; null: neither.
+   */
   step: string | null;
+  /** The column of `step` (the deciding column, or the later one its own computation is in); null with no step. */
+  column: number | null;
   /** This side's runs have no step after the deciding column. */
   stops: boolean;
 }
@@ -45,6 +56,9 @@ export interface DecidingClass {
 
 const FILLER = /^(?:(?:so|ok(?:ay)?|well|now|first|next|then|finally|therefore|thus|hence|alright|great|sure)[,:!]?\s*)*(?:let'?s|let us|we (?:need|can|will|have) to|i (?:will|need to|can))\b.{0,60}$|^(?:step \d+|answer|solution|reasoning|therefore|so|thus)[:.]?$/i;
 
+/** A line that gives the run's final answer ("Answer: 59", "The answer is 59.", "#### 59"). */
+const FINAL_ANSWER = /^\s*(?:#{4}\s|\**(?:final )?answer\b|.{0,40}\b(?:final )?answer (?:is|:))/i;
+
 /** Whether a step says something: a computation, a number, a tool call, or words that are not filler. */
 export function hasContent(step: Pick<Step, "text" | "kind">): boolean {
   if (step.kind === "tool_call" || step.kind === "tool_result" || step.kind === "user") return true;
@@ -62,6 +76,21 @@ const cut = (t: string, n = 80) => {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
 };
 const runsWord = (n: number) => `${n} run${n === 1 ? "" : "s"}`;
+
+/** A step as the block shows it: without its list numbering ("3.", "- ", "Step 2:") and bold markers. */
+export function shownStep(text: string): string {
+  return text.replace(/^\s*(?:step\s*\d+\s*[:.)-]|\d+[.)]|[-*•])\s+/i, "").replace(/\*\*(.+?)\*\*/g, "$1").trim() || text;
+}
+
+/**
+ * One side in words, as every view says it: "3 runs: 16 − 3 − 4 = 9", "2 runs: 16 − 3 = 13, then
+ * stop", "2 runs: no further step" (nothing of its own after the deciding column), "no step here"
+ * (no step of its own found). `code` formats a step's text (a view's code span, a cut).
+ */
+export function sideWords(side: DecidingSide, code: (text: string) => string = (t) => t): string {
+  const what = side.step !== null ? `${code(shownStep(side.step))}${side.stops ? ", then stop" : ""}` : side.stops ? "no further step" : "no step here";
+  return `${runsWord(side.runs)}: ${what}`;
+}
 
 /** The deciding steps of a prompt's largest classes (up to `max`), largest first. */
 export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
@@ -85,6 +114,21 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
   /** A step one side takes where the other has none counts when it computes (a number said in passing is no step of the path). */
   const computes = (text: string): boolean => p.agent !== undefined || prose || space.features(text).comps.length > 0;
 
+  /**
+   * Whether two steps say the same (align.ts sameContent), except that a run's final answer is
+   * the same as a computation only when it is the computation's result: "Answer: 13" restates
+   * 16 − 3 = 13; "Answer: 59" does not restate 59 − 25 = 34 (its runs stop before it).
+   */
+  const sameSay = (x: string, y: string): boolean => {
+    const fx = space.features(x);
+    const fy = space.features(y);
+    if (!sameContent(fx, fy)) return false;
+    if (fx.kind !== 0 || fy.kind !== 0 || (fx.comps.length > 0) === (fy.comps.length > 0)) return true;
+    const [c, n, nText] = fx.comps.length > 0 ? [fx, fy, y] : [fy, fx, x];
+    if (!FINAL_ANSWER.test(nText)) return true;
+    const results = new Set(c.comps.map((k) => k.slice(k.lastIndexOf("=") + 1)));
+    return n.numbersKey.split(" ").some((v) => results.has(v));
+  };
   /** The group most of `pos`'s runs are in at column c (null: most have no step there), and a step text on it. */
   const pathAt = (pos: number[], c: number): { group: number | null; text: string | null; content: boolean } => {
     const cells = p.columns[c]!.cells;
@@ -108,6 +152,32 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
     const step = p.runs[k]!.steps[cells[k]!.step!]!;
     return { group, text: step.text, content: true };
   };
+  /**
+   * `pos`'s own computation at or after column `from`: the first column where its path computes
+   * something `vs`'s path computes nowhere (the same computation in another column is shared).
+   */
+  const ownStep = (pos: number[], vs: number[], from: number): { text: string; column: number } | null => {
+    for (let c = from; c < p.columns.length; c++) {
+      const t = computing(pos, c);
+      if (t !== null && !madeBy(t, vs)) return { text: t, column: c };
+    }
+    return null;
+  };
+  /** The step with content on `pos`'s path at column c when it computes (null: none). */
+  const computing = (pos: number[], c: number): string | null => {
+    const t = pathAt(pos, c).text;
+    return t !== null && computes(t) ? t : null;
+  };
+  /**
+   * Whether `vs`'s path computes `t` anywhere: a third of its runs have a step that computes it,
+   * wherever the alignment put it (a number said in passing, "The answer is 9.", shares no
+   * computation).
+   */
+  const madeBy = (t: string, vs: number[]): boolean => {
+    const ft = p.agent ? null : space.features(t);
+    const made = vs.filter((k) => p.runs[k]!.steps.some((st) => computes(st.text) && (ft === null ? st.text === t : sameContent(ft, space.features(st.text))))).length;
+    return 3 * made >= vs.length && made > 0;
+  };
   const stopsAfter = (pos: number[], c: number) => pos.every((k) => p.columns.slice(c + 1).every((col) => col.cells[k]?.step === null || col.cells[k]?.step === undefined));
 
   const out: DecidingClass[] = [];
@@ -126,7 +196,7 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
       if (x.text === null && !computes(y.text!)) continue;
       if (y.text === null && !computes(x.text!)) continue;
       // the same computation or numbers in other groups (worded or split otherwise) is no difference
-      if (!p.agent && x.text !== null && y.text !== null && sameContent(space.features(x.text), space.features(y.text))) continue;
+      if (!p.agent && x.text !== null && y.text !== null && sameSay(x.text, y.text)) continue;
       [column, a, b] = [c, x, y];
       break;
     }
@@ -138,10 +208,52 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
       for (let c = 0; c < p.columns.length; c++) if (p.columns[c]!.cells[k]?.group !== null && p.columns[c]!.cells[k]?.group === pathAt(self, c).group) on++;
       if (on > bestOn) [bestOn, representative] = [on, p.runs[k]!.index];
     }
-    const sideOf = (pos: number[], at: ReturnType<typeof pathAt> | null): DecidingSide => ({ runs: pos.length, step: at?.text ?? null, stops: column !== null && stopsAfter(pos, column) });
-    const s = sideOf(self, a);
-    const o = sideOf(other, b);
-    const words = (side: DecidingSide) => `${runsWord(side.runs)}: ${side.step === null ? "no step here" : cut(side.step)}${side.stops ? ", then stop" : ""}`;
+    /** A side, and whether it stops where the other goes on (its last computation is shown, then stop). */
+    const sideOf = (pos: number[], vs: number[], at: ReturnType<typeof pathAt> | null, vsAt: ReturnType<typeof pathAt> | null): [DecidingSide, boolean] => {
+      if (column === null) return [{ runs: pos.length, step: null, column: null, stops: false }, false];
+      const stops = stopsAfter(pos, column);
+      // in text that computes, a statement ("Answer: 59") against the other side's computation is
+      // no step of its own here either
+      const plain = p.agent !== undefined || prose;
+      if (at?.text && (plain || computes(at.text) || !vsAt?.text || !computes(vsAt.text))) return [{ runs: pos.length, step: at.text, column, stops }, false];
+      // no step of its own here: what it does instead, nearby
+      const own = stops ? null : ownStep(pos, vs, column);
+      if (own) return [{ runs: pos.length, step: own.text, column: own.column, stops: stopsAfter(pos, own.column) }, false];
+      if (!stops && plain) return [{ runs: pos.length, step: null, column: null, stops: false }, false];
+      // its path computes nothing after it the other's does not: it stops where the other goes
+      // on; its last computation, then stop ("2 runs: 16 − 3 = 13, then stop")
+      for (let c = p.columns.length - 1; c >= 0; c--) {
+        const t = computing(pos, c);
+        if (t !== null) return [{ runs: pos.length, step: t, column: c, stops: true }, true];
+      }
+      return [{ runs: pos.length, step: null, column: null, stops: true }, true];
+    };
+    const sideS = sideOf(self, other, a, b);
+    const sideO = sideOf(other, self, b, a);
+    let [s, o] = [sideS[0], sideO[0]];
+    const [sStopped, oStopped] = [sideS[1], sideO[1]];
+    // a side that stops where the other goes on: the other's step is what it goes on to, not a
+    // computation both make that the alignment put elsewhere
+    // (it goes on past where the other stops: its own "then stop" would read as the same)
+    const goesOn = (side: DecidingSide, pos: number[], vs: number[]): DecidingSide => {
+      if (column === null || side.step === null || !madeBy(side.step, vs)) return { ...side, stops: false };
+      const own = ownStep(pos, vs, column);
+      return { ...(own ? { runs: pos.length, step: own.text, column: own.column } : side), stops: false };
+    };
+    if (sStopped && !oStopped) o = goesOn(o, other, self);
+    else if (oStopped && !sStopped) s = goesOn(s, self, other);
+    else if (!sStopped && !oStopped && !p.agent && !prose) {
+      // a side whose step there is one the other side makes too (the alignment put the other's
+      // own computation beside it) shows its own: "7 runs: 14000 − 4000 = 10000; 3 runs: 14000 −
+      // 4000 = 10001", not the shared first step beside the other's slip
+      const own = (side: DecidingSide, pos: number[], vs: number[], against: DecidingSide): DecidingSide => {
+        if (side.step === null || against.step === null || !madeBy(side.step, vs) || madeBy(against.step, pos)) return side;
+        const found = ownStep(pos, vs, column!) ?? ownStep(pos, vs, 0);
+        return found ? { runs: pos.length, step: found.text, column: found.column, stops: stopsAfter(pos, found.column) } : side;
+      };
+      [s, o] = [own(s, self, other, o), own(o, other, self, s)];
+    }
+    const words = (side: DecidingSide) => sideWords(side, cut);
     const summary = column === null ? `${runsWord(self.length)}: the same steps as the ${runsWord(other.length)} compared, to the end; only the answer differs` : `${words(s)}; ${words(o)}`;
     out.push({ cls, against, runs: self.map((k) => p.runs[k]!.index), column, self: s, other: o, representative, summary });
   }

@@ -1,6 +1,7 @@
 // The pure analysis engine: no VS Code, no I/O, no network.
 export * from "./types";
 export * from "./answers";
+export * from "./label";
 export * from "./metrics";
 export * from "./bootstrap";
 export * from "./segment";

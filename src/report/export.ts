@@ -10,7 +10,8 @@ import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
 import { summaryKs } from "../core/reliability";
 import { samplesByIndex, type ParsedRun } from "../core/runfile";
-import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
+import { decidedAgainstReference, decidingSteps, sideWords, type DecidingSide } from "../core/deciding";
+import { classLabel } from "../core/label";
 import type { Analysis, Decomposition, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText } from "../core/headline";
 import { renderReportHtml, type ReportAssets } from "./html";
@@ -303,7 +304,7 @@ function passKTable(f: PassK, prompts: number[] | null): string[] {
 function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
   const classes = p.answers.filter((a) => a.count > 0 || a.reference).sort((a, b) => b.count - a.count || Number(b.reference) - Number(a.reference));
   const share = (c: number) => `${Math.round((100 * c) / Math.max(1, p.n))}%`;
-  const rows = classes.slice(0, maxAnswers).map((a) => [`${a.key === null ? "*(no answer)*" : code(a.key, { table: true, max: 60 })}${a.reference ? " ✓" : ""}`, String(a.count), share(a.count)]);
+  const rows = classes.slice(0, maxAnswers).map((a) => [`${a.key === null ? "*(no answer)*" : code(classLabel(a), { table: true, max: 60 })}${a.reference ? " ✓" : ""}`, String(a.count), share(a.count)]);
   const rest = classes.slice(maxAnswers);
   if (rest.length > 0) {
     const c = rest.reduce((s, a) => s + a.count, 0);
@@ -319,10 +320,10 @@ function decidingBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "max
   if (ds.length === 0) return [];
   const against = decidedAgainstReference(p) ? "each class against the reference class's path" : "each class against the largest class's path (no reference: the majority is not necessarily right)";
   const lines = [`**Why the runs disagree** (${against}):`, ""];
-  const side = (sd: DecidingSide) => `${plural(sd.runs, "run")}: ${sd.step === null ? "no step here" : code(sd.step, { max: o.maxStepText })}${sd.stops ? ", then stop" : ""}`;
+  const side = (sd: DecidingSide) => sideWords(sd, (t) => code(t, { max: o.maxStepText }));
   for (const d of ds) {
     const a = p.answers[d.cls]!;
-    const name = a.key === null ? "(no answer)" : code(a.key, { max: 40 });
+    const name = a.key === null ? "(no answer)" : code(classLabel(a), { max: 40 });
     lines.push(`- ${name}${a.reference ? " ✓" : ""} (${plural(d.runs.length, "run")}; run #${d.representative} shows it): ${d.column === null ? "the same steps as the class it is compared with; only the answer differs" : `at column ${d.column}, ${side(d.self)}; ${side(d.other)}`}`);
   }
   return lines;

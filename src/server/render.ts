@@ -1,7 +1,7 @@
 // What the editor shows for the prompts of a prompt file: code lenses, inlay hints, hovers and
 // diagnostics, from the parsed prompts and the run each one is matched with. Pure: no I/O, no
 // connection; every figure comes from a run's summary (the core's analysis), rounded here.
-import type { DecidingSide } from "../core/deciding";
+import { sideWords, type DecidingSide } from "../core/deciding";
 import { basename } from "node:path";
 import { DiagnosticSeverity, MarkupKind, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText, SIMULATED_MODEL, type FilePrompt } from "../core";
@@ -132,7 +132,7 @@ export function hoverMarkdown(v: PromptView): string | null {
   } else {
     // why the runs disagree, first: the two largest classes' deciding steps
     if (s.why?.length) {
-      const side = (d: DecidingSide) => `${plural(d.runs, "run")}: ${d.step === null ? "no step here" : mdCode(d.step, { max: 100 })}${d.stops ? ", then stop" : ""}`;
+      const side = (d: DecidingSide) => sideWords(d, (t) => mdCode(t, { max: 100 }));
       lines.push(`**Why the runs disagree** (against ${s.whyAgainstReference ? "the reference's path" : "the largest class's path: no reference"}):`, "");
       for (const w of s.why) lines.push(`- ${w.answer === null ? "*(no answer)*" : mdCode(w.answer, { max: 40 })}${w.reference ? " ✓" : ""}: ${w.column === null ? "the same steps; only the answer differs" : `${side(w.self)}; ${side(w.other)}`}`);
       lines.push("");
@@ -147,7 +147,7 @@ export function hoverMarkdown(v: PromptView): string | null {
       if (s.reference !== null) lines.push(`Reference answer ${mdCode(s.reference, { max: 60 })}: ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
       else if (s.target === "flags") lines.push(`Correct (by the samples' flags): ${s.referenceCount ?? 0} of ${plural(s.n, "run")}.`, "");
     } else lines.push(`No reference answer: disagreement ${f3(s.disagreement)} (1 − Σ p²), no incoherence.`, "");
-    const answers = s.answers.map((a) => `${a.key === null ? "*(no answer)*" : mdCode(a.key, { max: 40 })}${a.reference ? " ✓" : ""} ×${a.count}`);
+    const answers = s.answers.map((a) => `${a.key === null ? "*(no answer)*" : mdCode(a.label ?? a.key, { max: 40 })}${a.reference ? " ✓" : ""} ×${a.count}`);
     if (s.moreAnswers > 0) answers.push(`${plural(s.moreAnswers, "more class", "more classes")}`);
     lines.push(`**Answers** (${plural(s.classes, "class", "classes")}): ${answers.join(" · ")}`, "");
     if (s.fork) {

@@ -3,11 +3,13 @@
 // recorded in the run), so a hint shows the same incoherence and the same interval as the
 // live view, a reopened run and `hotmess analyze` do for that run file. No metric is computed here.
 import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
-import { analyzeRun, DEFAULT_RESAMPLES, forkGroups, runState, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
+import { analyzeRun, classLabel, DEFAULT_RESAMPLES, forkGroups, runState, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
 
 export interface AnswerSummary {
   /** The normalised answer (null: runs without an answer). */
   key: string | null;
+  /** How the class is called (src/core/label.ts): "19.75" for runs that wrote "19.75.". */
+  label: string;
   count: number;
   reference: boolean;
 }
@@ -59,6 +61,7 @@ export interface RunSummary {
   moreAnswers: number;
   fork: ForkSummary | null;
   /** Why the runs disagree (src/core/deciding.ts): the two largest classes' deciding steps, against the reference's path when there is one. */
+  /** `answer`: the class label (src/core/label.ts), null for no answer. */
   why?: { answer: string | null; reference: boolean; column: number | null; self: DecidingSide; other: DecidingSide }[];
   whyAgainstReference?: boolean;
   /** Lines of the run file that were skipped (a torn last line…). */
@@ -115,11 +118,11 @@ function figuresOf(run: ParsedRun, resamples: number): Figures {
       : null,
     disagreement: p.disagreement,
     classes: p.classes,
-    answers: classes.slice(0, SUMMARY_ANSWERS).map((a) => ({ key: a.key, count: a.count, reference: a.reference })),
+    answers: classes.slice(0, SUMMARY_ANSWERS).map((a) => ({ key: a.key, label: classLabel(a), count: a.count, reference: a.reference })),
     moreAnswers: Math.max(0, classes.length - SUMMARY_ANSWERS),
     referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
     fork: forkOf(p),
-    why: decidingSteps(p, 2).map((d) => ({ answer: p.answers[d.cls]!.key, reference: p.answers[d.cls]!.reference, column: d.column, self: d.self, other: d.other })),
+    why: decidingSteps(p, 2).map((d) => ({ answer: p.answers[d.cls]!.key === null ? null : classLabel(p.answers[d.cls]!), reference: p.answers[d.cls]!.reference, column: d.column, self: d.self, other: d.other })),
     whyAgainstReference: decidedAgainstReference(p),
   };
 }
