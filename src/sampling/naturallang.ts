@@ -131,7 +131,12 @@ function wordComputation(c: Computation, s: Story, rng: Rng): string {
   const noun = s.money ? "" : " " + s.noun;
   const forms = [
     () => `${A} ${sym} ${B} = ${R}`,
-    () => `So ${pick(["she", "he", "we"])} ${pick(["has", "gets", "ends up with"])} ${A} ${sym} ${B} = ${R}${noun}.`,
+    () => {
+      const who = pick(["she", "he", "we"]);
+      const verb = pick(["has", "gets", "ends up with"]);
+      // the same two draws as ever (the seeded sets stay the same), in agreement with "we"
+      return `So ${who} ${who === "we" ? { has: "have", gets: "get", "ends up with": "end up with" }[verb] : verb} ${A} ${sym} ${B} = ${R}${noun}.`;
+    },
     () => `${A} ${word} ${B} is ${R}${noun}.`,
     () => `**${A} ${sym} ${B} = ${R}**`,
     () => `That gives ${R}${noun} (${A} ${sym} ${B}).`,
