@@ -149,7 +149,7 @@ export function hoverMarkdown(v: PromptView): string | null {
     } else lines.push(`No reference answer: disagreement ${f3(s.disagreement)} (1 − Σ p²), no incoherence.`, "");
     const answers = s.answers.map((a) => `${a.key === null ? "*(no answer)*" : mdCode(a.label ?? a.key, { max: 40 })}${a.reference ? " ✓" : ""} ×${a.count}`);
     if (s.moreAnswers > 0) answers.push(`${plural(s.moreAnswers, "more class", "more classes")}`);
-    lines.push(`**Answers** (${plural(s.classes, "class", "classes")}): ${answers.join(" · ")}`, "");
+    lines.push(`**Answers** (${plural(s.classes, "class", "classes")}${s.comparison ? ` by ${s.comparison}` : ""}): ${answers.join(" · ")}`, "");
     if (s.fork) {
       lines.push(`**Fork** at column ${s.fork.column} of ${s.fork.columns} (the first aligned step where the reruns split):`, "");
       for (const g of s.fork.groups) lines.push(`- ${plural(g.count, "run")}: ${mdCode(g.text, { max: 120 })}`);

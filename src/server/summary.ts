@@ -54,6 +54,8 @@ export interface RunSummary {
   disagreement: number;
   /** Answer classes with at least one run. */
   classes: number;
+  /** What made the classes when it is not METRICS.md §2's exact key ("semantic (judge …)", "json"); absent for exact. */
+  comparison?: string;
   /** The largest classes (with at least one run), at most three. */
   answers: AnswerSummary[];
   /** Runs in the reference class (null without a target). */
@@ -118,6 +120,7 @@ function figuresOf(run: ParsedRun, resamples: number): Figures {
       : null,
     disagreement: p.disagreement,
     classes: p.classes,
+    ...(p.comparison && p.comparison !== "exact" ? { comparison: p.comparison } : {}),
     answers: classes.slice(0, SUMMARY_ANSWERS).map((a) => ({ key: a.key, label: classLabel(a), count: a.count, reference: a.reference })),
     moreAnswers: Math.max(0, classes.length - SUMMARY_ANSWERS),
     referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
