@@ -4,7 +4,7 @@
 // stays the yardstick (the alignment's own divergences, unchanged) and the analysis says so.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FeatureSpace, align, analyzeRecords, mulberry32, segment, type PromptAnalysis, type PromptRecord, type Sample } from "../src/core";
+import { FeatureSpace, align, analyzeRecords, divergenceCaption, groupRole, mulberry32, segment, type PromptAnalysis, type PromptRecord, type Sample } from "../src/core";
 
 const pick = <T>(rng: () => number, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
@@ -165,4 +165,20 @@ test("agent trajectories: the runs with reward 1 are the reference; the majority
   const none = analyzeRecords([record], { resamples: 0, referenceFree: true }).prompts[0]!;
   assert.deepEqual(none.divergenceBasis, { kind: "majority", reason: "no target" });
   assert.ok(partingColumns(none, isRight).some((c) => isRight.some((r, k) => r && none.columns[c]!.cells[k]!.divergence > 0)));
+});
+
+test("the views' words: what divergence is from, and what a group is in its column", () => {
+  assert.equal(divergenceCaption({ kind: "reference", runs: 7 }), "divergence from the reference path (7 runs)");
+  assert.equal(divergenceCaption({ kind: "reference", runs: 1 }), "divergence from the reference path (1 run)");
+  assert.equal(divergenceCaption({ kind: "majority", reason: "no target" }), "divergence from the majority's path — no reference: set one to compare with the right answer");
+  assert.equal(divergenceCaption({ kind: "majority", reason: "no run in the reference class" }), "divergence from the majority's path — no run reached the reference answer");
+  assert.equal(divergenceCaption(undefined), "divergence from the majority's path");
+  const ref = { kind: "reference", runs: 2 } as const;
+  assert.equal(groupRole({ referenceGroup: 1 }, 1, ref), "reference path");
+  assert.equal(groupRole({ referenceGroup: 1 }, 0, ref), "most runs");
+  assert.equal(groupRole({ referenceGroup: null }, 0, ref), "most runs");
+  assert.equal(groupRole({ referenceGroup: 1 }, 2, ref), "");
+  assert.equal(groupRole({}, 0, { kind: "majority", reason: "no target" }), "consensus");
+  assert.equal(groupRole({}, 0, undefined), "consensus");
+  assert.equal(groupRole({}, null, undefined), "");
 });

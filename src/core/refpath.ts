@@ -92,3 +92,31 @@ function mostCommonStep(cells: readonly Cell[], runs: readonly (readonly StepFea
   for (const t of tally.values()) if (best === null || t.count > best.count) best = t;
   return best!.f;
 }
+
+/**
+ * What a prompt's divergences are relative to, in a few words for a view's caption: "divergence
+ * from the reference path (7 runs)", or the majority's path and why (a document written before
+ * `divergenceBasis` was: the majority's, no reason).
+ */
+export function divergenceCaption(basis: DivergenceBasis | undefined): string {
+  if (basis?.kind === "reference") return `divergence ${divergenceFrom(basis)} (${basis.runs} run${basis.runs === 1 ? "" : "s"})`;
+  if (basis?.reason === "no target") return `divergence ${divergenceFrom(basis)} — no reference: set one to compare with the right answer`;
+  if (basis?.reason === "no run in the reference class") return `divergence ${divergenceFrom(basis)} — no run reached the reference answer`;
+  return `divergence ${divergenceFrom(basis)}`;
+}
+
+/** "from the reference path" or "from the majority's path" (after a divergence's value). */
+export function divergenceFrom(basis: DivergenceBasis | undefined): string {
+  return basis?.kind === "reference" ? "from the reference path" : "from the majority's path";
+}
+
+/**
+ * What a cell's group is in its column, for a hover: "reference path" (divergence 0 there),
+ * "consensus" (group 0 without a reference), "most runs" (group 0 off the reference path); ""
+ * otherwise.
+ */
+export function groupRole(column: Pick<Column, "referenceGroup">, group: number | null, basis: DivergenceBasis | undefined): string {
+  if (group === null) return "";
+  if (basis?.kind === "reference") return group === column.referenceGroup ? "reference path" : group === 0 ? "most runs" : "";
+  return group === 0 ? "consensus" : "";
+}
