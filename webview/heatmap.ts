@@ -631,7 +631,7 @@ function tooltipLines(m: PromptModel, pos: number, col: number): TipLine[] {
   const cell = column.cells.find((c) => c.run === run.index);
   // with a reference, a column where the reference path has no step: a gap is on it, a step is off it
   const offPath = p.divergenceBasis?.kind === "reference" && column.referenceGroup === null;
-  if (!cell || cell.step === null) return [{ text: offPath ? "gap: no step here, as on the reference path · divergence 0" : "gap: no step of this run here", kind: "tip-meta" }, answer];
+  if (!cell || cell.step === null) return [{ text: offPath ? "gap, as on the reference path · divergence 0" : "gap: no step of this run here", kind: "tip-meta" }, answer];
   const step = run.steps[cell.step];
   const role = groupRole(column, cell.group, p.divergenceBasis);
   return [
