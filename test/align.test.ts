@@ -428,7 +428,14 @@ test("Janet's ducks through analyzeRecords: the same alignment, with step offset
   );
   const p = analysis.prompts[0]!;
   const b = build(JANET);
-  assert.deepEqual(p.columns, b.columns);
+  // the same columns and groups; divergence is the reference path's (src/core/refpath.ts), which
+  // is the alignment's own wherever the reference path is the consensus (group 0)
+  const shape = (cols: Column[]) => cols.map((c) => ({ groups: c.groups, cells: c.cells.map(({ run, step, group }) => ({ run, step, group })) }));
+  assert.deepEqual(shape(p.columns), shape(b.columns));
+  assert.deepEqual(p.divergenceBasis, { kind: "reference", runs: JANET.length - 1 });
+  p.columns.forEach((col, c) => {
+    if (col.referenceGroup === 0) assert.deepEqual(col.cells, b.columns[c]!.cells, `column ${c}`);
+  });
   assert.equal(p.forkColumn, b.fork);
   p.runs.forEach((run, r) => {
     const text = trace(JANET[r]!);

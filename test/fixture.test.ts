@@ -233,14 +233,17 @@ test("fixture: shape invariants of hotmess.analysis/1 over all 50 prompts", { sk
         assert.equal(cell.run, r, `${p.id} column ${ci}: cells in run order`);
         assert.ok(cell.divergence >= 0 && cell.divergence <= 1, `${p.id} column ${ci} run ${r}: divergence in [0, 1]`);
         assert.equal(cell.step === null, cell.group === null, `${p.id} column ${ci} run ${r}: group null iff step null`);
+        // divergence from the reference path when the prompt has one with runs (src/core/refpath.ts), else from the consensus
+        const path = p.divergenceBasis?.kind === "reference" ? col.referenceGroup : 0;
         if (cell.step === null) {
-          assert.equal(cell.divergence, 1, "a gap has divergence 1");
+          assert.equal(cell.divergence, path === null ? 0 : 1, "a gap has divergence 1 (0 where the reference path has no step)");
           return;
         }
         nonGap++;
         assert.ok(Number.isInteger(cell.step) && cell.step >= 0 && cell.step < p.runs[r]!.steps.length, `${p.id} column ${ci} run ${r}: valid step index`);
         assert.ok(Number.isInteger(cell.group) && cell.group! >= 0 && cell.group! < col.groups, `${p.id} column ${ci} run ${r}: valid group`);
-        if (cell.group === 0) assert.equal(cell.divergence, 0, "group 0 (the consensus) has divergence 0");
+        if (cell.group === path) assert.equal(cell.divergence, 0, "the group on the path (the consensus, or the reference's) has divergence 0");
+        else assert.ok(cell.divergence >= (path === null ? 1 : 0.05), `${p.id} column ${ci} run ${r}: a step off the path diverges`);
         assert.equal(cell.step, lastStep[r]! + 1, `${p.id} column ${ci} run ${r}: steps in increasing column order, none skipped`);
         lastStep[r] = cell.step;
         seenCount[r]!++;
@@ -253,6 +256,9 @@ test("fixture: shape invariants of hotmess.analysis/1 over all 50 prompts", { sk
     }
     p.runs.forEach((r, i) => assert.equal(seenCount[i], r.steps.length, `${p.id} run ${i}: every step placed exactly once`));
     if (p.forkColumn !== null) assert.ok(Number.isInteger(p.forkColumn) && p.forkColumn >= 0 && p.forkColumn < p.columns.length);
+    // divergence is from the reference path whenever some run is in the reference class
+    const right = p.runs.filter((r) => r.correct === true).length;
+    assert.deepEqual(p.divergenceBasis, p.target === "none" ? { kind: "majority", reason: "no target" } : right > 0 ? { kind: "reference", runs: right } : { kind: "majority", reason: "no run in the reference class" });
     // answers: counts add up to n; the reference class is first
     assert.equal(
       p.answers.reduce((s, a) => s + a.count, 0),

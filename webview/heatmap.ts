@@ -1,5 +1,6 @@
 // The step-level divergence heatmap: runs × aligned columns, drawn by chart.js with
-// chartjs-chart-matrix. Cell colour = divergence from the column's consensus; gaps hatched; the
+// chartjs-chart-matrix. Cell colour = divergence from the reference class's path when the prompt
+// has one with runs, else from the column's consensus (the legend says which); gaps hatched; the
 // fork column (an agent prompt's: the fork action's, with its cause) outlined and marked above;
 // a strip on the left shows each run's answer class. It shows every aligned column, or the ones
 // the caller passes ("actions only"), under their own column numbers.
@@ -24,6 +25,7 @@ import { Chart } from "./charts";
 import { h, span } from "./dom";
 import { answerLabel, fmt, truncate } from "./format";
 import { forkMark } from "./actions";
+import { divergenceCaption, divergenceFrom, groupRole } from "../src/core/refpath";
 import type { PromptModel } from "./model";
 import { heatColour, type Theme } from "./theme";
 
@@ -467,7 +469,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
   canvas.setAttribute("aria-roledescription", "heatmap");
   canvas.setAttribute(
     "aria-label",
-    `divergence heatmap: ${n} runs by ${shown.length < p.columns.length ? `${shown.length} of ${p.columns.length}` : p.columns.length} aligned steps${fork?.action ? `; ${fork.label} at column ${fork.col}` : ""}. Arrow keys move between cells, Home and End to the first and last step, Page Up and Page Down by ten runs, Enter shows the cell in the traces.`,
+    `${divergenceCaption(p.divergenceBasis)}, heatmap: ${n} runs by ${shown.length < p.columns.length ? `${shown.length} of ${p.columns.length}` : p.columns.length} aligned steps${fork?.action ? `; ${fork.label} at column ${fork.col}` : ""}. Arrow keys move between cells, Home and End to the first and last step, Page Up and Page Down by ten runs, Enter shows the cell in the traces.`,
   );
   canvas.dataset.fk = "heatmap";
   const live = h("div", { class: "sr-only", attrs: { "aria-live": "polite", "aria-atomic": "true" } });
@@ -571,7 +573,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     return element ? [{ element, datasetIndex, index }] : [];
   });
 
-  wrap.append(box, tip, live, legend(theme, !!p.agent));
+  wrap.append(box, tip, live, legend(theme, !!p.agent, m));
   return {
     element: wrap,
     select(col, pos) {
@@ -625,12 +627,15 @@ function tooltipLines(m: PromptModel, pos: number, col: number): TipLine[] {
   const mark = run.correct === true ? " ✓" : run.correct === false ? " ✗" : "";
   const answer: TipLine = { text: `answer ${truncate(answerLabel(cls), 40)}${mark}`, kind: "tip-ans" };
   if (col < 0) return [answer, { text: `${run.steps.length} steps · ${run.length} characters`, kind: "tip-meta" }];
-  const cell = p.columns[col]!.cells.find((c) => c.run === run.index);
-  if (!cell || cell.step === null) return [{ text: "gap: no step of this run here", kind: "tip-meta" }, answer];
+  const column = p.columns[col]!;
+  const cell = column.cells.find((c) => c.run === run.index);
+  // with a reference, a column where the reference path has no step: a gap is on it, a step is off it
+  const offPath = p.divergenceBasis?.kind === "reference" && column.referenceGroup === null;
+  if (!cell || cell.step === null) return [{ text: offPath ? "gap, as on the reference path · divergence 0" : "gap: no step of this run here", kind: "tip-meta" }, answer];
   const step = run.steps[cell.step];
-  const groups = p.columns[col]!.groups;
+  const role = groupRole(column, cell.group, p.divergenceBasis);
   return [
-    { text: `group ${cell.group}${cell.group === 0 ? " (consensus)" : ""} of ${groups} · divergence ${fmt(cell.divergence, 2)}`, kind: "tip-meta" },
+    { text: `group ${cell.group}${role ? ` (${role})` : ""} of ${column.groups} · divergence ${fmt(cell.divergence, 2)} ${divergenceFrom(p.divergenceBasis)}${offPath ? " · the reference path has no step here" : ""}`, kind: "tip-meta" },
     { text: truncate(step?.text ?? "", 220), kind: "tip-step" },
     answer,
   ];
@@ -657,13 +662,18 @@ function gapPattern(theme: Theme): CanvasPattern | string {
   return ctx.createPattern(c, "repeat") ?? theme.gap;
 }
 
-function legend(theme: Theme, forkAction: boolean): HTMLElement {
+function legend(theme: Theme, forkAction: boolean, m: PromptModel): HTMLElement {
   const ramp = span("ramp");
   ramp.style.background = `linear-gradient(to right, ${heatColour(theme, 0)}, ${heatColour(theme, 0.5)}, ${heatColour(theme, 1)})`;
+  const basis = m.p.divergenceBasis;
+  // what 0 is: the reference class's path, or (without a reference, or a run in its class) the majority's
+  const caption = h("span", { class: `legend-item legend-basis${basis?.kind === "reference" ? "" : " muted"}` }, divergenceCaption(basis));
+  caption.dataset.basis = basis?.kind ?? "majority";
   return h(
     "div",
     { class: "legend" },
-    h("span", { class: "legend-item" }, span("muted", "consensus 0 "), ramp, span("muted", " 1 different")),
+    caption,
+    h("span", { class: "legend-item" }, span("muted", basis?.kind === "reference" ? "reference path 0 " : "consensus 0 "), ramp, span("muted", " 1 different")),
     h("span", { class: "legend-item" }, span("swatch hatch"), " gap"),
     h("span", { class: "legend-item" }, span("swatch fork"), forkAction ? " fork action (cause)" : " fork column"),
     h("span", { class: "legend-item" }, span("swatch strip"), " answer class (left strip)"),

@@ -9,6 +9,7 @@
 // An agent prompt's steps are cards (cards.ts): tool calls with their arguments, results folded.
 import type { Cell, Run, Step } from "../src/core/types";
 import { forkMark, shownStretches } from "./actions";
+import { divergenceFrom, groupRole } from "../src/core/refpath";
 import { stepCard } from "./cards";
 import { rerunnable } from "./trajectory";
 import { diffWords, worthShowing } from "./diff";
@@ -291,7 +292,8 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     if (!run || !c || c.step === null) return `run #${run?.index ?? "?"}: no step in column ${j}`;
     const step = run.steps[c.step];
     const text = step?.text ?? "";
-    const head = `run #${run.index} · column ${j} · group ${c.group}${c.group === 0 ? " (consensus)" : ""} of ${p.columns[j]!.groups} · divergence ${fmt(c.divergence, 2)}`;
+    const role = groupRole(p.columns[j]!, c.group, p.divergenceBasis);
+    const head = `run #${run.index} · column ${j} · group ${c.group}${role ? ` (${role})` : ""} of ${p.columns[j]!.groups} · divergence ${fmt(c.divergence, 2)} ${divergenceFrom(p.divergenceBasis)}`;
     const base = m.consensus[j];
     // a card compares itself (a call's arguments line by line): say with what
     if (step?.kind && c.group !== 0 && base) return `${head}\nhighlighted: what differs from the column's consensus step “${truncate(base, 160)}”`;

@@ -13,6 +13,7 @@ import { forkCause } from "./forkcause";
 import { binaryParts, brierParts, complete, klInput, klParts, outcomesParts, ratio, spread, type KlInput, type Parts } from "./metrics";
 import { analyzeOptimizer } from "./optimizer";
 import { NO_POOLED_RELIABILITY, NO_RELIABILITY, promptReliability, ReliabilityPool } from "./reliability";
+import { measureAgainstReference } from "./refpath";
 import { segment } from "./segment";
 import { ensembleProjection, projectReruns } from "./projection";
 import { parseTraceLine, type LineProblem } from "./traceset";
@@ -305,6 +306,8 @@ export class Analyzer {
       return stepFeatures;
     });
     const alignment = align(features);
+    // divergence from the reference class's path, not the majority's, when there is one (issue 16)
+    const divergenceBasis = measureAgainstReference(alignment.columns, features, cls.correct);
     // the alignment names runs by position; the analysis by their index (a run file's, with gaps)
     const numbered = samples.some((s, i) => s.index !== undefined && s.index !== i);
     if (numbered) for (const col of alignment.columns) col.cells = col.cells.map((cell) => ({ ...cell, run: runs[cell.run]!.index }));
@@ -390,6 +393,7 @@ export class Analyzer {
       ensemble,
       runs,
       columns: alignment.columns,
+      divergenceBasis,
       forkColumn: alignment.forkColumn,
       ...reliability,
     };

@@ -7,6 +7,7 @@ export * from "./bootstrap";
 export * from "./segment";
 export * from "./features";
 export * from "./align";
+export * from "./refpath";
 export * from "./traceset";
 export * from "./analyze";
 export * from "./reliability";

@@ -166,7 +166,20 @@ export interface Column {
   cells: Cell[];
   /** Number of equivalence groups in the column (group 0 is the largest: the consensus). */
   groups: number;
+  /**
+   * The group on the reference class's path in this column, which divergence is measured from
+   * (null: the reference path has no step here); present only when the prompt's
+   * `divergenceBasis` is the reference (src/core/refpath.ts).
+   */
+  referenceGroup?: number | null;
 }
+
+/**
+ * What a prompt's cell divergences are relative to (src/core/refpath.ts): the reference class's
+ * path (its `runs` runs), or the majority's (the consensus of each column) for want of a target
+ * or of a run in the reference class.
+ */
+export type DivergenceBasis = { kind: "reference"; runs: number } | { kind: "majority"; reason: "no target" | "no run in the reference class" };
 
 /**
  * An optimizer-emulation problem (the benchmark): f(x) = ½(x − b)ᵀA(x − b), iterated K times
@@ -309,6 +322,12 @@ export interface PromptAnalysis {
   ensemble: { e: number; incoherence: number | null; accuracy: number; error: number }[] | null;
   runs: Run[];
   columns: Column[];
+  /**
+   * What the columns' divergences are relative to: the reference class's path, or the
+   * majority's. Always written by the analysis; absent in documents written before it was
+   * (read: the majority's).
+   */
+  divergenceBasis?: DivergenceBasis;
   forkColumn: number | null;
   /**
    * Reliability across reruns (METRICS.md §7b), index k−1 for k = 1..n: pass^k = C(c,k)/C(n,k)
