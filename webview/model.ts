@@ -19,7 +19,13 @@ export interface PromptModel {
   classSlot: string[];
   /** Gaps per column. */
   gaps: number[];
-  /** consensus[j]: the text of column j's consensus step (the most common step of group 0), null when it has none. */
+  /**
+   * base[j]: the group column j's steps are compared with — the reference path's group when
+   * divergence is measured against it (null: that path has no step there, so every step differs
+   * from it), else group 0, the consensus.
+   */
+  base: (number | null)[];
+  /** consensus[j]: the text of column j's base step (the most common step of its base group), null when it has none. */
   consensus: (string | null)[];
   /** The filter key of each answer class (see classKey). */
   classKeys: string[];
@@ -50,20 +56,21 @@ export function promptModel(p: PromptAnalysis): PromptModel {
     if (a.count === 0) return "other";
     return slot < CLASS_PALETTE ? prefix + String(slot++) : "other";
   });
-  const consensus = p.columns.map((col) => consensusStep(col, p, runPos));
-  return { p, runPos, stepColumn, classSlot, gaps, consensus, classKeys: p.answers.map(classKey) };
+  const base = p.columns.map((col) => (col.referenceGroup === undefined ? 0 : col.referenceGroup));
+  const consensus = p.columns.map((col, j) => (base[j] === null ? null : consensusStep(col, p, runPos, base[j])));
+  return { p, runPos, stepColumn, classSlot, gaps, base, consensus, classKeys: p.answers.map(classKey) };
 }
 
 /**
  * The text of a column's consensus step: the most common step (by text, ignoring case and runs of
- * whitespace) among the cells of group 0, the earliest run's wording on a tie; as the analysis
+ * whitespace) among the cells of group 0 (or of `group`: the reference path's), the earliest run's wording on a tie; as the analysis
  * picks it (it compares normalised steps, so on rare ties this may pick another wording).
  */
-export function consensusStep(col: Column, p: PromptAnalysis, runPos: Map<number, number>): string | null {
+export function consensusStep(col: Column, p: PromptAnalysis, runPos: Map<number, number>, group = 0): string | null {
   const counts = new Map<string, { n: number; text: string; run: number }>();
   let best: { n: number; text: string; run: number } | null = null;
   for (const c of col.cells) {
-    if (c.group !== 0 || c.step === null) continue;
+    if (c.group !== group || c.step === null) continue;
     const pos = runPos.get(c.run);
     const text = pos === undefined ? undefined : p.runs[pos]!.steps[c.step]?.text;
     if (text === undefined) continue;
@@ -89,14 +96,14 @@ export function filterRuns(m: PromptModel, order: number[], keys: ReadonlySet<st
 }
 
 /**
- * Columns where the runs shown all agree: every one of them is in the consensus group or has a
- * gap there. The fork column never is (it has two real groups).
+ * Columns where the runs shown all agree: every one of them is in the base group (the consensus,
+ * or the reference path's) or has a gap there. The fork column never is (it has two real groups).
  */
 export function agreeing(m: PromptModel, order: number[]): boolean[] {
   const shown = new Set(order.map((pos) => m.p.runs[pos]!.index));
   return m.p.columns.map((col, j) => {
     if (j === m.p.forkColumn) return false;
-    for (const c of col.cells) if (shown.has(c.run) && c.step !== null && c.group !== 0) return false;
+    for (const c of col.cells) if (shown.has(c.run) && c.step !== null && c.group !== m.base[j]) return false;
     return true;
   });
 }

@@ -196,10 +196,13 @@ export function renderTraces(o: TracesOptions): TracesHandle {
   itemOf = new Int32Array(p.columns.length);
   buildItems();
 
+  // what a step outside its column's base group is compared with, in words
+  const onRef = p.divergenceBasis?.kind === "reference";
+  const baseStep = onRef ? "the reference path's step" : "the column's consensus step";
   const diffs = new Map<string, ReturnType<typeof diffWords> | null>();
   /** The word diff of a cell against its column's consensus, when it is worth showing. */
   const diffOf = (j: number, pos: number, text: string, c: Cell): ReturnType<typeof diffWords> | null => {
-    if (c.group === 0 || c.group === null) return null;
+    if (c.group === null || c.group === m.base[j]) return null;
     const base = m.consensus[j];
     if (!base || !text) return null;
     const key = `${j}:${pos}`;
@@ -221,7 +224,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
 
   /** A trajectory step's card; outside the consensus, compared with the column's consensus step. */
   const cardOf = (j: number, pos: number, step: Step, c: Cell): HTMLElement =>
-    stepCard(step, c.group === 0 || c.group === null ? undefined : { base: m.consensus[j] ?? null, words: () => diffOf(j, pos, step.text, c) });
+    stepCard(step, c.group === null || c.group === m.base[j] ? undefined : { base: m.consensus[j] ?? null, words: () => diffOf(j, pos, step.text, c) });
 
   const colHead = (j: number): HTMLElement => {
     const col = p.columns[j]!;
@@ -233,7 +236,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       {
         class: "col-h",
         attrs: { scope: "row" },
-        title: `column ${j}: ${plural(col.groups, "group")}, ${plural(p.n - gaps, "run")} with a step, ${plural(gaps, "gap")}${base ? `\nconsensus step: ${truncate(base, 200)}` : ""}`,
+        title: `column ${j}: ${plural(col.groups, "group")}, ${plural(p.n - gaps, "run")} with a step, ${plural(gaps, "gap")}${base ? `\n${onRef ? "reference path's step" : "consensus step"}: ${truncate(base, 200)}` : ""}`,
       },
       span("col-idx", String(j)),
       isFork ? h("span", { class: fork.cause ? "fork-badge cause" : "fork-badge", title: fork.cause?.detail ?? "" }, fork.badge) : null,
@@ -271,9 +274,9 @@ export function renderTraces(o: TracesOptions): TracesHandle {
         const step = run.steps[c.step];
         const text = step?.text ?? "";
         const bucket = Math.round(Math.min(1, Math.max(0, c.divergence)) * 10);
-        td.className = `dv${bucket}${c.group !== 0 ? " alt" : ""}${sel.col === j && sel.pos === pos ? " sel" : ""}${step?.kind ? " card" : ""}`;
+        td.className = `dv${bucket}${c.group !== m.base[j] ? " alt" : ""}${sel.col === j && sel.pos === pos ? " sel" : ""}${step?.kind ? " card" : ""}`;
         if (step?.kind) td.append(cardOf(j, pos, step, c));
-        if (c.group !== 0 && c.group !== null) {
+        if (c.group !== null && c.group !== m.base[j]) {
           if (!step?.kind) withDiff(td, text, diffOf(j, pos, text, c));
           const g = document.createElement("span");
           g.className = "grp";
@@ -296,9 +299,9 @@ export function renderTraces(o: TracesOptions): TracesHandle {
     const head = `run #${run.index} · column ${j} · group ${c.group}${role ? ` (${role})` : ""} of ${p.columns[j]!.groups} · divergence ${fmt(c.divergence, 2)} ${divergenceFrom(p.divergenceBasis)}`;
     const base = m.consensus[j];
     // a card compares itself (a call's arguments line by line): say with what
-    if (step?.kind && c.group !== 0 && base) return `${head}\nhighlighted: what differs from the column's consensus step “${truncate(base, 160)}”`;
+    if (step?.kind && c.group !== m.base[j] && base) return `${head}\nhighlighted: what differs from ${baseStep} “${truncate(base, 160)}”`;
     const d = diffOf(j, pos, text, c);
-    return head + (d ? `\nhighlighted: not in the column's consensus step “${truncate(base ?? "", 160)}”` : "");
+    return head + (d ? `\nhighlighted: not in ${baseStep} “${truncate(base ?? "", 160)}”` : "");
   };
 
   const buildFoldRow = (it: Item): HTMLTableRowElement => {
@@ -363,7 +366,7 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       if (!c || c.step === null) continue;
       const step = run.steps[c.step];
       const text = step?.text ?? "";
-      const cpl = c.group !== 0 ? perLine - 3 : perLine;
+      const cpl = c.group !== m.base[j] ? perLine - 3 : perLine;
       let l = 0;
       if (step?.kind) l = cardLines(step, cpl);
       else for (const para of text.split("\n")) l += Math.max(1, Math.ceil(para.length / cpl));
@@ -569,10 +572,10 @@ export function renderTraces(o: TracesOptions): TracesHandle {
       if (k > 0 && !agentRun) text.append(s.start - run.steps[k - 1]!.end > 1 ? "\n\n" : "\n");
       const col = m.stepColumn[pos]?.[k] ?? -1;
       const c = col >= 0 ? cellOf(col, run.index) : undefined;
-      const alt = c !== undefined && c.group !== 0 && c.group !== null;
+      const alt = c !== undefined && c.group !== null && c.group !== m.base[col];
       const el = h(agentRun ? "div" : "span", {
         class: "run-step" + (fork !== null && col === fork.col ? " at-fork" : "") + (alt ? " alt" : ""),
-        title: col >= 0 ? `column ${col}${alt ? `, group ${c.group} (not the consensus)` : ""}: click to show it in the table` : "",
+        title: col >= 0 ? `column ${col}${alt ? `, group ${c.group} (${onRef ? "not the reference path" : "not the consensus"})` : ""}: click to show it in the table` : "",
       });
       if (agentRun) el.append(c && col >= 0 ? cardOf(col, pos, s, c) : stepCard(s));
       else withDiff(el, s.text, c && col >= 0 ? diffOf(col, pos, s.text, c) : null);
