@@ -151,7 +151,7 @@ test("an agent prompt: the fork action marked with its cause; 'actions only' sho
 
       // off again: every column (once the click on the map has rendered: on a loaded machine
       // chart.js's frame can come after the toggle's click and render the view as it was)
-      await page.waitForTimeout(100);
+      await new Promise((r) => setTimeout(r, 100));
       await page.click('[data-fk="actions"]');
       await page.waitForFunction(`document.querySelector('[data-fk="actions"]')?.getAttribute("aria-pressed") === "false"`, undefined, { timeout: 5000 }).catch(() => {});
       s = await page.evaluate<Shown>(SHOWN);

@@ -476,7 +476,7 @@ export class App {
           { class: "muted" },
           "one row per aligned step, one column per run; click a run for its thinking and reply · ",
           span("df legend-df", "highlighted"),
-          ": not in the column's consensus step",
+          p.divergenceBasis?.kind === "reference" ? ": not in the reference path's step" : ": not in the column's consensus step",
         ),
       ),
       "traces",

@@ -13,6 +13,10 @@
 //   keeps the alignment's divergences unchanged); a gap is 1.
 // - Where it has no step: a gap is 0 (the run does as the reference path does) and a step is
 //   1 (the run does something the reference path does not), whichever group it is in.
+// - Filler is no divergence: in text that computes, states a number or calls a tool anywhere, a
+//   step of words only ("Let's break it down.") is 0 where the reference path has no step, or a
+//   step of words only too: it does nothing the path does not (as it decides no fork). Not in
+//   agent trajectories: there a turn of words is what the agent tells the user, a decision.
 // - No run in the reference class (every run wrong), or no target at all: the columns keep the
 //   majority's divergences, and `divergenceBasis` says so and why.
 //
@@ -29,7 +33,7 @@ import type { Cell, Column, DivergenceBasis } from "./types";
  * (null for every run: no target). Each column gets `referenceGroup` when the basis is the
  * reference (its group on the path, null where the path has no step).
  */
-export function measureAgainstReference(columns: Column[], runs: readonly (readonly StepFeatures[])[], inReference: readonly (boolean | null)[]): DivergenceBasis {
+export function measureAgainstReference(columns: Column[], runs: readonly (readonly StepFeatures[])[], inReference: readonly (boolean | null)[], opts: { trajectories?: boolean } = {}): DivergenceBasis {
   if (!inReference.some((c) => c !== null)) return { kind: "majority", reason: "no target" };
   const ref: number[] = [];
   inReference.forEach((c, k) => {
@@ -37,6 +41,10 @@ export function measureAgainstReference(columns: Column[], runs: readonly (reado
   });
   if (ref.length === 0) return { kind: "majority", reason: "no run in the reference class" };
   const k = ref.length;
+  // words only decide nothing where any run computes, states a number or calls a tool (align.ts's fork rule)
+  let anySubstance = false;
+  if (!opts.trajectories) for (const r of runs) for (const f of r) if (f.substance !== null) anySubstance = true;
+  const filler = (f: StepFeatures) => anySubstance && f.substance === null;
   let counts = new Int32Array(16);
   // a gap on a path without a step there: one frozen cell per run, shared as the alignment's gaps are
   const zeroGaps: (Cell | undefined)[] = [];
@@ -56,22 +64,20 @@ export function measureAgainstReference(columns: Column[], runs: readonly (reado
       for (let r = 0; r < cells.length; r++) {
         const cell = cells[r]!;
         if (cell.group === null) cells[r] = zeroGap(cell.run);
-        else cell.divergence = 1;
+        else cell.divergence = filler(runs[cell.run]![cell.step!]!) ? 0 : 1;
       }
       continue;
     }
     let path = 0;
     for (let g = 1; g < col.groups; g++) if (counts[g]! > counts[path]!) path = g;
     col.referenceGroup = path;
-    if (path === 0) continue; // the consensus step is the reference step: the alignment's divergences stand
     const step = mostCommonStep(cells, runs, path);
+    if (path === 0 && !filler(step)) continue; // the consensus step is the reference step: the alignment's divergences stand
     for (const cell of cells) {
       if (cell.group === null) continue;
-      if (cell.group === path) cell.divergence = 0;
-      else {
-        const f = runs[cell.run]![cell.step!]!;
-        cell.divergence = 1 - Math.min(MAX_NONEQUIVALENT_SIMILARITY, f === step ? 1 : similarity(f, step));
-      }
+      const f = runs[cell.run]![cell.step!]!;
+      if (cell.group === path || (filler(f) && filler(step))) cell.divergence = 0;
+      else cell.divergence = 1 - Math.min(MAX_NONEQUIVALENT_SIMILARITY, f === step ? 1 : similarity(f, step));
     }
   }
   return { kind: "reference", runs: k };
