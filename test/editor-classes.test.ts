@@ -12,6 +12,7 @@ import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
 import { until } from "./support/wait";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 import { parseRunFile } from "../src/core";
 
 const ROOT = join(__dirname, "..");
@@ -19,12 +20,17 @@ let tmp: string;
 let ctx: ReturnType<typeof vscode.fakeContext>;
 let extension: typeof import("../src/extension/extension");
 let fake: FakeAnthropic;
+let openai: FakeOpenAI;
 
 before(async () => {
   extension = await import("../src/extension/extension");
   fake = await startFakeAnthropic();
+  openai = await startFakeOpenAI();
 });
-after(() => fake.close());
+after(async () => {
+  await fake.close();
+  await openai.close();
+});
 beforeEach(() => {
   vscode.reset();
   tmp = mkdtempSync(join(tmpdir(), "hm-classes-"));
@@ -211,6 +217,36 @@ test("a model as judge: the pick shows the most it may cost, a modal asks again,
       ["claude-haiku-4-5", 0],
     ],
   );
+});
+
+test("a model as judge through OpenAI's protocol: the fake OpenAI server answers through the SDK, and the run is classed the same", async (t) => {
+  t.after(cleanup);
+  Object.assign(vscode.settings, { provider: "openai", "openai.baseUrl": `${openai.url}/v1`, "judge.model": "gpt-4o-mini" });
+  await ctx.secrets.store("hotmess.apiKey.openai", "sk-test-openai-judge-0000");
+  openai.setDefault((req) => {
+    const content = (req.body as { messages: { role: string; content: string }[] }).messages.at(-1)!.content;
+    const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec(content)!;
+    return { kind: "ok", text: [/spam/i.test(m[1]!) === /spam/i.test(m[2]!) ? "SAME" : "DIFFERENT"] };
+  });
+  const file = runFile("email", EMAILS);
+  const panel = await open(file);
+  const start = openai.requests.length;
+  let offered: (Item & { description?: string })[] = [];
+  vscode.answers.quickPick.push((items) => ((offered = items as typeof offered), offered.find((i) => i.judge === "model")));
+  vscode.answers.message.push("Run Judge");
+  const p = await change(panel, { prompt: "email", action: "judge" });
+  assert.match(offered[0]!.description!, /^openai/);
+  assert.equal(p.comparison, "semantic (judge gpt-4o-mini)");
+  assert.deepEqual(
+    p.answers.map((a) => a.count),
+    [3, 2],
+  );
+  const asked = openai.requests.length - start;
+  assert.ok(asked >= 4 && asked <= 10, `${asked} verdicts`);
+  const body = openai.requests.at(-1)!.body as { model: string; messages: { role: string; content: string }[] };
+  assert.equal(body.model, "gpt-4o-mini");
+  assert.match(body.messages[0]!.content, /Reply with exactly one word: SAME/);
+  assert.ok(!readFileSync(file, "utf8").includes("sk-test-openai-judge"));
 });
 
 test("a trace set or an agent's run cannot be classed by meaning: the message says why; the protocol check refuses malformed messages", async (t) => {
