@@ -219,6 +219,49 @@ test("a model as judge: the pick shows the most it may cost, a modal asks again,
   );
 });
 
+test("a judge that fails half-way: a rate limit is waited out; a 401 stops it with Set API Key, its verdicts are kept and not asked again", async (t) => {
+  t.after(cleanup);
+  Object.assign(vscode.settings, { provider: "anthropic", "anthropic.baseUrl": fake.url, "judge.model": "claude-haiku-4-5" });
+  await ctx.secrets.store("hotmess.apiKey.anthropic", "sk-ant-test-key-0000000000");
+  const judgeOf = (req: { body: unknown }) => {
+    const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec((req.body as { messages: { content: string }[] }).messages[0]!.content)!;
+    return { kind: "ok" as const, thinking: [], text: [/spam/i.test(m[1]!) === /spam/i.test(m[2]!) ? "SAME" : "DIFFERENT"], inputTokens: 150, outputTokens: 2 };
+  };
+  fake.setDefault(judgeOf);
+  const file = runFile("email", EMAILS);
+  const panel = await open(file);
+  const start = fake.requests.length;
+  // the first verdict meets a rate limit (waited out), the third a 401
+  fake.enqueue({ kind: "http-error", status: 429, type: "rate_limit_error", retryAfter: "0" });
+  let n = 0;
+  fake.setDefault((req) => (++n === 3 ? { kind: "http-error", status: 401, type: "authentication_error", message: "invalid x-api-key" } : judgeOf(req)));
+  vscode.answers.quickPick.push((items) => (items as Item[]).find((i) => i.judge === "model"));
+  vscode.answers.message.push("Run Judge");
+  panel.webview.receive({ type: "classes/change", prompt: "email", action: "judge" });
+  const err = await until("the judge's error", () => vscode.recorded.notifications.find((x) => x.level === "error"));
+  assert.match(err.message, /^Hot Mess: the judge stopped: .*invalid x-api-key.*\(HTTP 401\)\. The verdicts it gave are kept in email\.jsonl/);
+  assert.deepEqual(err.actions, ["Set API Key…"]);
+  const line = parseRunFile(readFileSync(file, "utf8")).verdicts!.at(-1)!;
+  assert.equal(line.partial, true);
+  assert.equal(line.verdicts.length, 2, "the two verdicts given before the 401");
+  // a partial judge made no classes: reopened, the run is as it was
+  const { analyzeRun } = await import("../src/core");
+  assert.equal(analyzeRun(parseRunFile(readFileSync(file, "utf8"))).prompts[0]!.comparison, "exact");
+  // the key mended: asked again, the judge is asked only what it has not answered
+  fake.setDefault(judgeOf);
+  const before = fake.requests.length;
+  vscode.answers.quickPick.push((items) => (items as Item[]).find((i) => i.judge === "model"));
+  vscode.answers.message.push("Run Judge");
+  const p = await change(panel, { prompt: "email", action: "judge" });
+  assert.equal(p.comparison, "semantic (judge claude-haiku-4-5)");
+  assert.equal(p.classes, 2);
+  const again = fake.requests.length - before;
+  const lines = parseRunFile(readFileSync(file, "utf8")).verdicts!;
+  assert.equal(lines.at(-1)!.verdicts.length, again, "only new pairs asked");
+  assert.ok(!lines.at(-1)!.verdicts.some(([a, b]) => line.verdicts.some(([x, y]) => (a === x && b === y) || (a === y && b === x))), "no pair asked twice");
+  assert.ok(fake.requests.length - start >= 4);
+});
+
 test("a model as judge through OpenAI's protocol: the fake OpenAI server answers through the SDK, and the run is classed the same", async (t) => {
   t.after(cleanup);
   Object.assign(vscode.settings, { provider: "openai", "openai.baseUrl": `${openai.url}/v1`, "judge.model": "gpt-4o-mini" });

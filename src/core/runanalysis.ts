@@ -58,7 +58,7 @@ export interface RunForAnalysis {
 export function verdictState(lines: readonly RunVerdictsLine[], judge?: string): { cache: VerdictCache; overrides: Map<string, string>; judges: string[]; judge: string | null } {
   const judges = [...new Set(lines.filter((l) => l.verdicts.length > 0 && l.judge !== "manual").map((l) => l.judge))];
   // a line of a judge with no new verdicts still records that it was chosen
-  const current = judge ?? [...lines].reverse().find((l) => l.judge !== "manual")?.judge ?? null;
+  const current = judge ?? [...lines].reverse().find((l) => l.judge !== "manual" && !l.partial)?.judge ?? null;
   const cache: VerdictCache = new Map();
   const overrides = new Map<string, string>();
   for (const l of lines) {
@@ -113,7 +113,7 @@ export function semanticOfRun(run: RunForAnalysis, samples: readonly { text: str
     return { classOf: r.result.classOf.map((rep) => (rep === null ? null : plainOf(rep, spec))), label: `${comparisonLabel(spec)}${manual}` };
   }
   const r = clusterFromCache(replies, cache, overrides);
-  if ("need" in r) return { classOf: replies, label: `exact: the semantic classes lack verdicts for newer replies (run hotmess classes again)` };
+  if ("need" in r) return { classOf: replies, label: `exact: the judge ${judge} has not classed every reply (class by meaning again)` };
   return { classOf: r.result.classOf, label: `semantic (judge ${judge}${manual})` };
 }
 

@@ -181,6 +181,8 @@ export interface RunVerdictsLine {
   verdicts: [string, string, boolean][];
   overrides?: Record<string, string>;
   costUsd?: number | null;
+  /** The judge stopped before the classes were decided (cancelled, a failed request): its verdicts count when it is asked again, but it did not make the classes. */
+  partial?: true;
   at: string;
 }
 

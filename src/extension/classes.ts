@@ -16,6 +16,7 @@ import { ClassesError, classOfIndex, currentClasses, estimateFor, openRunClasses
 import { providerJudge, simulatedJudge, SIMULATED_JUDGE, type Judge } from "../sampling/judge";
 import { DEFAULT_PRICES } from "../sampling/prices";
 import type { ChangeClasses, ViewSource } from "../protocol/webview";
+import { isSamplingError } from "../sampling/types";
 import type { Settings } from "./config";
 import type { ResolvedProvider } from "./runs";
 
@@ -75,6 +76,15 @@ export async function changeClasses(source: ViewSource, m: ChangeClasses, deps: 
   } catch (e) {
     if (e instanceof ClassesError) {
       void vscode.window.showWarningMessage(`Hot Mess: ${e.message}.`);
+      return false;
+    }
+    if (isSamplingError(e)) {
+      // the verdicts it gave before are in the run file (recordClasses): the next try asks only the rest
+      const auth = e.kind === "auth";
+      const provider = /anthropic/i.test(e.url ?? "") ? "anthropic" : "openai";
+      void vscode.window.showErrorMessage(`Hot Mess: the judge stopped: ${e.message}${e.status ? ` (HTTP ${e.status})` : ""}. The verdicts it gave are kept in ${basename(rc.file)}; class by meaning again to ask the rest.`, ...(auth ? ["Set API Key…"] : [])).then((pick) => {
+        if (pick === "Set API Key…") void vscode.commands.executeCommand("hotmess.setApiKey", provider);
+      });
       return false;
     }
     throw e;

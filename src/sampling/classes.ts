@@ -141,7 +141,7 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
   const overrides = new Map(rc.overrides);
   for (const [k, v] of Object.entries(choices)) overrides.set(k, v);
   const before = new Set(rc.cache.keys());
-  const append = (): RunVerdictsLine | null => {
+  const append = (partial = false): RunVerdictsLine | null => {
     const fresh: [string, string, boolean][] = [];
     for (const [k, v] of rc.cache) {
       if (before.has(k)) continue;
@@ -149,7 +149,7 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
       fresh.push([a, b, v]);
     }
     // a judge other than the one the classes were made by is recorded even when it had nothing new to say
-    const chosen = judge !== null && judge.model !== rc.madeBy;
+    const chosen = judge !== null && judge.model !== rc.madeBy && !partial;
     if (fresh.length === 0 && Object.keys(choices).length === 0 && !chosen) return null;
     const line: RunVerdictsLine = {
       type: "verdicts",
@@ -157,11 +157,12 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
       verdicts: fresh,
       ...(Object.keys(choices).length ? { overrides: choices } : {}),
       ...(fresh.length > 0 && judge ? { costUsd: judge.stats.costUsd } : {}),
+      ...(partial && fresh.length > 0 ? { partial: true as const } : {}),
       at: new Date().toISOString(),
     };
     appendRunLine(rc.file, line);
     for (const [k, v] of Object.entries(choices)) rc.overrides.set(k, v);
-    if (judge) rc.judge = rc.madeBy = judge.model;
+    if (judge && !partial) rc.judge = rc.madeBy = judge.model;
     return line;
   };
   if (!judge) {
@@ -173,7 +174,7 @@ export async function recordClasses(rc: RunClasses, judge: Judge | null, choices
   try {
     r = await semanticClasses(rc.replies, (a, b) => judge.same(a, b), rc.cache, overrides);
   } catch (e) {
-    append();
+    append(true);
     throw e;
   }
   return { classes: r, asked: r.asked, cached: r.cached, line: append() };

@@ -6,7 +6,7 @@
 // wrong merge) and is counted as unclear, so the caller can say how many there were.
 import { maxVerdicts, type VerdictCache } from "../core/semantic";
 import { costOf, priceOf, type PriceTable, DEFAULT_PRICES } from "./prices";
-import type { Provider, SampleRequest } from "./types";
+import { isSamplingError, type Provider, type SampleRequest } from "./types";
 
 export const JUDGE_SYSTEM =
   "You compare two answers to the same question. Reply with exactly one word: SAME if they give the same final answer or make the same claim (whatever the wording, length or reasoning around it), DIFFERENT otherwise.";
@@ -37,7 +37,10 @@ export interface Judge {
 }
 
 /** A judge asking `model` through `provider`. */
-export function providerJudge(provider: Provider, model: string, opts: { question?: string; prices?: PriceTable; signal?: AbortSignal; maxTokens?: number } = {}): Judge {
+/** Attempts of one verdict when the server says to come back later (rate limit, overloaded, 5xx, connection). */
+export const JUDGE_ATTEMPTS = 4;
+
+export function providerJudge(provider: Provider, model: string, opts: { question?: string; prices?: PriceTable; signal?: AbortSignal; maxTokens?: number; maxRetryWaitMs?: number } = {}): Judge {
   const price = priceOf(model, opts.prices ?? DEFAULT_PRICES);
   const stats: JudgeStats = { verdicts: 0, unclear: 0, inputTokens: 0, outputTokens: 0, costUsd: price ? 0 : null };
   const signal = opts.signal ?? new AbortController().signal;
@@ -51,11 +54,27 @@ export function providerJudge(provider: Provider, model: string, opts: { questio
       let text = "";
       let input = 0;
       let output = 0;
-      for await (const ev of provider.stream(request, signal)) {
-        if (ev.type === "text") text += ev.text;
-        else if (ev.type === "usage") {
-          if (ev.inputTokens !== undefined) input = ev.inputTokens;
-          if (ev.outputTokens !== undefined) output = ev.outputTokens;
+      // a rate limit or an overloaded server is waited out (as the server asks, within reason), a few times
+      for (let attempt = 1; ; attempt++) {
+        text = "";
+        try {
+          for await (const ev of provider.stream(request, signal)) {
+            if (ev.type === "text") text += ev.text;
+            else if (ev.type === "usage") {
+              if (ev.inputTokens !== undefined) input = ev.inputTokens;
+              if (ev.outputTokens !== undefined) output = ev.outputTokens;
+            }
+          }
+          break;
+        } catch (e) {
+          if (!isSamplingError(e) || !e.retryable || attempt >= JUDGE_ATTEMPTS || signal.aborted) throw e;
+          const wait = Math.min(e.retryAfterMs ?? 1000 * 2 ** (attempt - 1), opts.maxRetryWaitMs ?? 20_000);
+          if ((e.retryAfterMs ?? 0) > (opts.maxRetryWaitMs ?? 20_000)) throw e;
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+          });
+          if (signal.aborted) throw e;
         }
       }
       stats.verdicts++;
