@@ -5,6 +5,7 @@
 // same words. `4 + 8 = 12` ≡ `8 + 4 = 12` ≡ `she has 12 after 4 + 8`, but ≢ `4 * 6 = 24`,
 // however similar the words.
 import { numberKey } from "./answers";
+import { textContent, textContentKey } from "./textcontent";
 import { TRAJECTORY_STEP_KINDS, type TrajectoryStepKind } from "./types";
 
 export interface StepFeatures {
@@ -39,6 +40,14 @@ export interface StepFeatures {
    * action key, so equal calls are equivalent; its wordIds are its arguments' top-level entries.
    */
   tool: number;
+  /**
+   * A trajectory's text step (`text`, `user`, `reasoning`) that names something or acts
+   * (textcontent.ts): its acts, joined by commas ("" for none); null for any other step and for
+   * a text step of words only. Such a step's key and substance are its content, not its words.
+   */
+  acts: string | null;
+  /** That step's entities (textcontent.ts), interned; empty for any other step. */
+  entityIds: Int32Array;
 }
 
 /** `kind` of a trajectory step of each kind. */
@@ -456,12 +465,15 @@ export class FeatureSpace {
       wordIds: uniqueSorted(words),
       kind: 0,
       tool: 0,
+      acts: null,
+      entityIds: NO_IDS,
     };
     this.cache.set(norm, f);
     return f;
   }
 
   private readonly toolNo = new Map<string, number>();
+  private readonly entityNo = new Map<string, number>();
   private readonly argNo = new Map<string, number>();
   /** Features of trajectory steps, by kind and text (tool calls by action key). */
   private readonly byStep = new Map<string, StepFeatures>();
@@ -477,15 +489,37 @@ export class FeatureSpace {
     const known = this.byStep.get(at);
     if (known) return known;
     const base = this.features(text);
-    const key = `${k}|${base.key}`;
-    const f: StepFeatures = {
-      ...base,
-      id: this.cache.size + this.byStep.size,
-      key,
-      keyId: this.intern(this.keyNo, key),
-      substance: base.substance === null ? null : `${k}|${base.substance}`,
-      kind: k,
-    };
+    const content = kind === "tool_result" ? null : textContent(text, kind === "user");
+    const contentKey = content === null ? null : textContentKey(content);
+    let f: StepFeatures;
+    if (content !== null && contentKey !== null) {
+      // what it names and does: its key (so its group), its bucket of worded steps (numbersKey:
+      // steps of other content are never equivalent however alike their words) and its substance
+      const key = `${k}|e:${contentKey}`;
+      f = {
+        ...base,
+        id: this.cache.size + this.byStep.size,
+        key,
+        keyId: this.intern(this.keyNo, key),
+        numbersKey: "e:" + contentKey,
+        numbersId: this.intern(this.numbersNo, "e:" + contentKey),
+        substance: key,
+        kind: k,
+        acts: content.acts.join(","),
+        entityIds: uniqueSorted(content.entities.map((e) => this.intern(this.entityNo, e))),
+      };
+    } else {
+      // a tool's result keeps the numbers it states; a text step of words only has no substance
+      const key = `${k}|${base.key}`;
+      f = {
+        ...base,
+        id: this.cache.size + this.byStep.size,
+        key,
+        keyId: this.intern(this.keyNo, key),
+        substance: content === null && base.substance !== null ? `${k}|${base.substance}` : null,
+        kind: k,
+      };
+    }
     this.byStep.set(at, f);
     return f;
   }
@@ -515,6 +549,8 @@ export class FeatureSpace {
       wordIds: uniqueSorted(parts.map((p) => this.intern(this.argNo, p))),
       kind: TRAJECTORY_KIND_NUMBER.tool_call,
       tool: 1 + this.intern(this.toolNo, name),
+      acts: null,
+      entityIds: NO_IDS,
     };
     this.byStep.set(at, f);
     return f;
