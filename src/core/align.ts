@@ -987,7 +987,8 @@ function wordsOnly(f: StepFeatures): boolean {
  * a fork when any step of any run has content: filler worded two ways is not a fork. Only when
  * no run computes, states a number or calls a tool (a prompt answered in prose alone) do the
  * columns' groups of words decide. Steps of an agent trajectory compare by their substance (the
- * same call, the same numbers). Gaps are not a part: a run that skips a step has not chosen a
+ * same call, the same numbers in a tool's result; a text step's acts and entities, textcontent.ts,
+ * its words alone never a fork either). Gaps are not a part: a run that skips a step has not chosen a
  * different one. null when no column forks.
  */
 export function contentFork(columns: Column[], n: number, contents: (StepFeatures | undefined)[][], anySubstance: boolean): number | null {
