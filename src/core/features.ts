@@ -19,7 +19,11 @@ export interface StepFeatures {
   space: number;
   keyId: number;
   numbersId: number;
-  /** Numbers mentioned, as a sorted multiset key ("3 13 16"). */
+  /**
+   * Numbers mentioned, as a sorted multiset key ("3 13 16"); for a trajectory's text step with
+   * content (see `acts`), "e:" and its content, so that only steps of one content are compared
+   * for equivalence by their words.
+   */
   numbersKey: string;
   /**
    * What the step establishes, for telling a fork from rewording: its computations when it has
@@ -481,7 +485,10 @@ export class FeatureSpace {
   /**
    * A trajectory step that is not a tool call (METRICS.md §11): the features of its text, its
    * key and substance marked with its kind, so a user turn and a reply that say the same are
-   * different steps.
+   * different steps. A text step (`text`, `user`, `reasoning`) is keyed by its content, the acts
+   * it performs and the entities it names (textcontent.ts), not its words: replies worded apart
+   * that ask to confirm the same cancellation are one step; one of words only ("Thank you!") has
+   * no substance. A tool's result keeps the features of its text.
    */
   stepFeatures(kind: TrajectoryStepKind, text: string): StepFeatures {
     const k = TRAJECTORY_KIND_NUMBER[kind];

@@ -23,6 +23,9 @@ export interface TextContent {
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const MONTH_RE = "(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
+/** "May 20", "May 20th, 2024"; "20 May", "20th of May 2024". */
+const MONTH_DAY = new RegExp(`\\b${MONTH_RE}\\.? (\\d{1,2})(?:st|nd|rd|th)?\\b(?:,? \\d{4})?`, "gi");
+const DAY_MONTH = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)? (?:of )?${MONTH_RE}\\b(?:,? \\d{4})?`, "gi");
 const pad = (x: number): string => String(x).padStart(2, "0");
 function monthNo(m: string): number {
   return MONTHS.findIndex((full) => full.startsWith(m.toLowerCase().slice(0, 3))) + 1;
@@ -86,8 +89,8 @@ export function textContent(text: string, user = false): TextContent {
   s = s.replace(/[\w.+-]+@[\w-]+\.[\w.]+/g, (m) => (entities.add("id:" + m.toLowerCase()), " "));
   s = s.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, (m) => (entities.add("id:" + m), " "));
   s = s.replace(/\b(\d{4})-(\d{1,2})-(\d{1,2})\b/g, (_, _y, m, d) => (entities.add(`d:${pad(+m)}-${pad(+d)}`), " "));
-  s = s.replace(new RegExp(`\\b${MONTH_RE}\\.? (\\d{1,2})(?:st|nd|rd|th)?\\b(?:,? \\d{4})?`, "gi"), (_, m: string, d: string) => (entities.add(`d:${pad(monthNo(m))}-${pad(+d)}`), " "));
-  s = s.replace(new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th)? (?:of )?${MONTH_RE}\\b(?:,? \\d{4})?`, "gi"), (_, d: string, m: string) => (entities.add(`d:${pad(monthNo(m))}-${pad(+d)}`), " "));
+  s = s.replace(MONTH_DAY, (_, m: string, d: string) => (entities.add(`d:${pad(monthNo(m))}-${pad(+d)}`), " "));
+  s = s.replace(DAY_MONTH, (_, d: string, m: string) => (entities.add(`d:${pad(monthNo(m))}-${pad(+d)}`), " "));
   // clock times are details of a flight the step names anyway: dropped, not counted
   s = s.replace(/\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?/gi, " ");
   s = s.replace(/\b[A-Z0-9]{3,8}\b/g, (m) => {
