@@ -6,7 +6,9 @@
 //    different things, the fork column holds the first differing computation in ≥ 80%; no fork
 //    column is filler only.
 // 2. The shared fixtures, when present: Game of 24 (GPT-4, 100 reruns per puzzle, subsampled to
-//    the first n runs) and τ-bench airline (4 trials per task): what the fork column holds.
+//    the first n runs) and τ-bench airline (4 trials per task): what the fork column holds. On
+//    τ-bench no fork may fall on a text step of words only (a reply or user turn that names no
+//    entity and performs no act, METRICS.md §11 and docs/metrics.md).
 // 3. The deciding steps ("Why the runs disagree") on natural-language reruns at n = 10: how often
 //    a side reads "no step here", and whether the step shown is on the side's own path.
 // A missed target prints MISSED and still exits 0.
@@ -15,6 +17,7 @@ import { analyzeRecords, parseTraceLine, type PromptAnalysis, type PromptRecord 
 import { importFiles } from "../src/import";
 import { naturalLanguageSet, scoreForks, type Computation } from "../src/sampling/naturallang";
 import { decidingSteps } from "../src/core/deciding";
+import { textContent, textContentKey } from "../src/core/textcontent";
 import { findFixture, findTau } from "./common";
 
 const missed: string[] = [];
@@ -35,25 +38,36 @@ for (const n of [5, 8, 10, 30]) {
   );
 }
 
-/** What a prompt's fork column holds: computations, tool calls, only numbers stated, only words. */
-function forkContent(p: PromptAnalysis): "none" | "computation" | "call" | "numbers" | "words" {
+type ForkContent = "none" | "computation" | "call" | "text" | "numbers" | "words";
+
+/**
+ * What a prompt's fork column holds: computations, tool calls, a trajectory's text steps that
+ * name entities or act (textcontent.ts), only numbers stated, only words.
+ */
+function forkContent(p: PromptAnalysis): ForkContent {
   if (p.forkColumn === null) return "none";
-  let best: "computation" | "call" | "numbers" | "words" = "words";
+  let best: Exclude<ForkContent, "none"> = "words";
   for (const c of p.columns[p.forkColumn]!.cells) {
     if (c.step === null) continue;
     const st = p.runs[c.run]!.steps[c.step]!;
     if (st.kind === "tool_call") return "call";
+    if (st.kind === "text" || st.kind === "user" || st.kind === "reasoning") {
+      if (textContentKey(textContent(st.text, st.kind === "user")) !== null) best = "text";
+      continue;
+    }
     if (/\d\s*[-+*/×÷−]\s*\(?\d/.test(st.text) && /=/.test(st.text)) best = "computation";
     else if (best === "words" && /\d/.test(st.text)) best = "numbers";
   }
   return best;
 }
 
-function fixtureRow(label: string, prompts: PromptAnalysis[]): void {
-  const counts = { none: 0, computation: 0, call: 0, numbers: 0, words: 0 };
+function fixtureRow(label: string, prompts: PromptAnalysis[]): Record<ForkContent, number> {
+  const counts = { none: 0, computation: 0, call: 0, text: 0, numbers: 0, words: 0 };
   for (const p of prompts) counts[forkContent(p)]++;
   const forked = prompts.length - counts.none;
-  console.log(`  ${label.padEnd(34)} ${String(forked).padEnd(7)} of ${String(prompts.length).padEnd(4)} computation ${pct(counts.computation, forked).padEnd(5)} tool call ${pct(counts.call, forked).padEnd(5)} numbers only ${pct(counts.numbers, forked).padEnd(5)} words only ${pct(counts.words, forked)}`);
+  const text = counts.text > 0 ? ` text content ${pct(counts.text, forked).padEnd(5)}` : "";
+  console.log(`  ${label.padEnd(34)} ${String(forked).padEnd(7)} of ${String(prompts.length).padEnd(4)} computation ${pct(counts.computation, forked).padEnd(5)} tool call ${pct(counts.call, forked).padEnd(5)}${text} numbers only ${pct(counts.numbers, forked).padEnd(5)} words only ${pct(counts.words, forked)}`);
+  return counts;
 }
 
 const g24 = findFixture();
@@ -74,7 +88,12 @@ if (g24) {
 }
 if (tau) {
   const recs = importFiles([{ path: tau, bytes: new Uint8Array(readFileSync(tau)) }]).prompts;
-  fixtureRow("τ-bench airline (GPT-4o), n = 4", analyzeRecords(recs, { resamples: 50 }).prompts);
+  const prompts = analyzeRecords(recs, { resamples: 50 }).prompts;
+  const c = fixtureRow("τ-bench airline (GPT-4o), n = 4", prompts);
+  const textForks = c.text + c.numbers + c.words;
+  console.log(`    ${prompts.length - c.none} of ${prompts.length} tasks have a column fork: ${c.call} on a tool call, ${textForks} on a text step (${c.text} naming entities or acting, ${c.words} of words only)`);
+  // a trajectory's text step of words only never decides a fork when runs call tools (textcontent.ts)
+  if (c.words > 0) missed.push("τ-bench: a fork on a text step of words only");
 }
 if (missed.length) console.log(`\nMISSED: ${missed.join("; ")}`);
 

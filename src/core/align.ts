@@ -22,7 +22,7 @@
 // compared only with the groups stating the same numbers (the only ones it can be equivalent to).
 // A column of a large set holds hundreds of one-run groups: sorting and scanning them on every
 // touch was the other quadratic part.
-import { MAX_NONEQUIVALENT_SIMILARITY, similarity, type StepFeatures } from "./features";
+import { MAX_NONEQUIVALENT_SIMILARITY, similarity, TRAJECTORY_KIND_NUMBER, type StepFeatures } from "./features";
 import type { Cell, Column, PromptAnalysis } from "./types";
 
 /** Groups of a column a step is scored against (the largest ones). */
@@ -950,7 +950,14 @@ function intersects(a: Int32Array, b: Int32Array): boolean {
  */
 export function sameContent(a: StepFeatures, b: StepFeatures): boolean {
   if (a.space === b.space ? a.keyId === b.keyId : a.key === b.key) return true;
-  if (a.kind !== 0 || b.kind !== 0) return a.substance !== null && a.substance === b.substance;
+  if (a.kind !== 0 || b.kind !== 0) {
+    if (a.substance === null || b.substance === null) return false;
+    if (a.substance === b.substance) return true;
+    // a trajectory's text steps (textcontent.ts): the same acts, and what one names is all named
+    // by the other ("could you give me your user id?" and "… your user id for reservation ZFA04Y?")
+    if (a.acts === null || b.acts === null || a.kind !== b.kind || a.acts !== b.acts || a.space !== b.space) return false;
+    return subset(a.entityIds, b.entityIds) || subset(b.entityIds, a.entityIds);
+  }
   const ca = a.comps.length > 0;
   const cb = b.comps.length > 0;
   if (ca && cb) return a.space === b.space ? intersects(a.compIds, b.compIds) : a.comps.some((c) => b.comps.includes(c));
@@ -958,6 +965,16 @@ export function sameContent(a: StepFeatures, b: StepFeatures): boolean {
   if (ca) return b.numberIds.length > 0 && subset(b.numberIds, a.numberIds);
   if (cb) return a.numberIds.length > 0 && subset(a.numberIds, b.numberIds);
   return subset(a.numberIds, b.numberIds) || subset(b.numberIds, a.numberIds);
+}
+
+/**
+ * A step of words only: segmented text, or a trajectory's text step (reply, user turn,
+ * reasoning), that computes nothing, states no number and, in a trajectory, names nothing and
+ * does none of textcontent.ts's acts ("Thank you! Have a great day."). A tool's result is never
+ * one: it is what the environment said.
+ */
+function wordsOnly(f: StepFeatures): boolean {
+  return f.substance === null && f.tool === 0 && f.kind !== TRAJECTORY_KIND_NUMBER.tool_result;
 }
 
 /**
@@ -970,7 +987,8 @@ export function sameContent(a: StepFeatures, b: StepFeatures): boolean {
  * a fork when any step of any run has content: filler worded two ways is not a fork. Only when
  * no run computes, states a number or calls a tool (a prompt answered in prose alone) do the
  * columns' groups of words decide. Steps of an agent trajectory compare by their substance (the
- * same call, the same numbers). Gaps are not a part: a run that skips a step has not chosen a
+ * same call, the same numbers in a tool's result; a text step's acts and entities, textcontent.ts,
+ * its words alone never a fork either). Gaps are not a part: a run that skips a step has not chosen a
  * different one. null when no column forks.
  */
 export function contentFork(columns: Column[], n: number, contents: (StepFeatures | undefined)[][], anySubstance: boolean): number | null {
@@ -989,7 +1007,7 @@ export function contentFork(columns: Column[], n: number, contents: (StepFeature
     for (const cell of col.cells) {
       if (cell.group === null) continue;
       const f = feats?.[cell.run];
-      if (anySubstance && f && f.kind === 0 && f.substance === null) continue; // words only
+      if (anySubstance && f && wordsOnly(f)) continue; // words only
       cells.push(cell);
       parent[cell.run] = cell.run;
     }
@@ -1035,7 +1053,7 @@ function earliestDifference(columns: Column[], contents: (StepFeatures | undefin
     for (const cell of columns[c]!.cells) {
       if (cell.group === null || part[cell.run]! < 0) continue;
       const f = contents[c]?.[cell.run];
-      if (f && f.kind === 0 && f.substance === null) continue;
+      if (f && wordsOnly(f)) continue;
       out.push({ run: cell.run, f, group: cell.group });
     }
     return out;

@@ -5,6 +5,7 @@
 // same words. `4 + 8 = 12` ≡ `8 + 4 = 12` ≡ `she has 12 after 4 + 8`, but ≢ `4 * 6 = 24`,
 // however similar the words.
 import { numberKey } from "./answers";
+import { textContent, textContentKey } from "./textcontent";
 import { TRAJECTORY_STEP_KINDS, type TrajectoryStepKind } from "./types";
 
 export interface StepFeatures {
@@ -18,7 +19,11 @@ export interface StepFeatures {
   space: number;
   keyId: number;
   numbersId: number;
-  /** Numbers mentioned, as a sorted multiset key ("3 13 16"). */
+  /**
+   * Numbers mentioned, as a sorted multiset key ("3 13 16"); for a trajectory's text step with
+   * content (see `acts`), "e:" and its content, so that only steps of one content are compared
+   * for equivalence by their words.
+   */
   numbersKey: string;
   /**
    * What the step establishes, for telling a fork from rewording: its computations when it has
@@ -39,6 +44,14 @@ export interface StepFeatures {
    * action key, so equal calls are equivalent; its wordIds are its arguments' top-level entries.
    */
   tool: number;
+  /**
+   * A trajectory's text step (`text`, `user`, `reasoning`) that names something or acts
+   * (textcontent.ts): its acts, joined by commas ("" for none); null for any other step and for
+   * a text step of words only. Such a step's key and substance are its content, not its words.
+   */
+  acts: string | null;
+  /** That step's entities (textcontent.ts), interned; empty for any other step. */
+  entityIds: Int32Array;
 }
 
 /** `kind` of a trajectory step of each kind. */
@@ -456,12 +469,15 @@ export class FeatureSpace {
       wordIds: uniqueSorted(words),
       kind: 0,
       tool: 0,
+      acts: null,
+      entityIds: NO_IDS,
     };
     this.cache.set(norm, f);
     return f;
   }
 
   private readonly toolNo = new Map<string, number>();
+  private readonly entityNo = new Map<string, number>();
   private readonly argNo = new Map<string, number>();
   /** Features of trajectory steps, by kind and text (tool calls by action key). */
   private readonly byStep = new Map<string, StepFeatures>();
@@ -469,7 +485,10 @@ export class FeatureSpace {
   /**
    * A trajectory step that is not a tool call (METRICS.md §11): the features of its text, its
    * key and substance marked with its kind, so a user turn and a reply that say the same are
-   * different steps.
+   * different steps. A text step (`text`, `user`, `reasoning`) is keyed by its content, the acts
+   * it performs and the entities it names (textcontent.ts), not its words: replies worded apart
+   * that ask to confirm the same cancellation are one step; one of words only ("Thank you!") has
+   * no substance. A tool's result keeps the features of its text.
    */
   stepFeatures(kind: TrajectoryStepKind, text: string): StepFeatures {
     const k = TRAJECTORY_KIND_NUMBER[kind];
@@ -477,15 +496,37 @@ export class FeatureSpace {
     const known = this.byStep.get(at);
     if (known) return known;
     const base = this.features(text);
-    const key = `${k}|${base.key}`;
-    const f: StepFeatures = {
-      ...base,
-      id: this.cache.size + this.byStep.size,
-      key,
-      keyId: this.intern(this.keyNo, key),
-      substance: base.substance === null ? null : `${k}|${base.substance}`,
-      kind: k,
-    };
+    const content = kind === "tool_result" ? null : textContent(text, kind === "user");
+    const contentKey = content === null ? null : textContentKey(content);
+    let f: StepFeatures;
+    if (content !== null && contentKey !== null) {
+      // what it names and does: its key (so its group), its bucket of worded steps (numbersKey:
+      // steps of other content are never equivalent however alike their words) and its substance
+      const key = `${k}|e:${contentKey}`;
+      f = {
+        ...base,
+        id: this.cache.size + this.byStep.size,
+        key,
+        keyId: this.intern(this.keyNo, key),
+        numbersKey: "e:" + contentKey,
+        numbersId: this.intern(this.numbersNo, "e:" + contentKey),
+        substance: key,
+        kind: k,
+        acts: content.acts.join(","),
+        entityIds: uniqueSorted(content.entities.map((e) => this.intern(this.entityNo, e))),
+      };
+    } else {
+      // a tool's result keeps the numbers it states; a text step of words only has no substance
+      const key = `${k}|${base.key}`;
+      f = {
+        ...base,
+        id: this.cache.size + this.byStep.size,
+        key,
+        keyId: this.intern(this.keyNo, key),
+        substance: content === null && base.substance !== null ? `${k}|${base.substance}` : null,
+        kind: k,
+      };
+    }
     this.byStep.set(at, f);
     return f;
   }
@@ -515,6 +556,8 @@ export class FeatureSpace {
       wordIds: uniqueSorted(parts.map((p) => this.intern(this.argNo, p))),
       kind: TRAJECTORY_KIND_NUMBER.tool_call,
       tool: 1 + this.intern(this.toolNo, name),
+      acts: null,
+      entityIds: NO_IDS,
     };
     this.byStep.set(at, f);
     return f;
