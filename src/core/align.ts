@@ -916,6 +916,16 @@ export function align(runs: StepFeatures[][]): Alignment {
   // wording decides a fork only when no step of any run computes, states a number or calls a tool
   let anySubstance = false;
   for (const r of runs) for (const f of r) if (f.substance !== null) anySubstance = true;
+  // filler is no divergence: a step of words only where the consensus step is words only too
+  // (two ways to say "let's begin" differ in nothing), in text where some run says something
+  if (anySubstance)
+    columns.forEach((col, j) => {
+      if (col.groups < 2) return;
+      const feats = contents[j]!;
+      const consensus = col.cells.find((c) => c.group === 0 && feats[c.run]!.substance === null && c.divergence === 0);
+      if (!consensus || feats.some((f, r) => f !== undefined && col.cells[r]!.group === 0 && f.substance !== null)) return;
+      for (const cell of col.cells) if (cell.group !== null && cell.group !== 0 && feats[cell.run]!.substance === null) cell.divergence = 0;
+    });
   return { columns, forkColumn: contentFork(columns, n, contents, anySubstance) };
 }
 

@@ -307,7 +307,7 @@ export class Analyzer {
     });
     const alignment = align(features);
     // divergence from the reference class's path, not the majority's, when there is one (issue 16)
-    const divergenceBasis = measureAgainstReference(alignment.columns, features, cls.correct, { trajectories });
+    const divergenceBasis = measureAgainstReference(alignment.columns, features, cls.correct);
     // the alignment names runs by position; the analysis by their index (a run file's, with gaps)
     const numbered = samples.some((s, i) => s.index !== undefined && s.index !== i);
     if (numbered) for (const col of alignment.columns) col.cells = col.cells.map((cell) => ({ ...cell, run: runs[cell.run]!.index }));

@@ -69,6 +69,10 @@ const NUMBER_WORDS = new Map<string, string>(
   }),
 );
 
+/** "one" followed by these words, or after these, is an idiom, not the number 1. */
+const ONE_AFTER = /^\s+(?:step|steps|by|at|of|more|another|way|thing|last|go|another's)\b/;
+const ONE_BEFORE = new Set(["this", "that", "the", "each", "every", "no", "any", "which", "someone", "anyone", "everyone", "no-one"]);
+
 const STOPWORDS = new Set(
   ("a an the and or but so then thus therefore of to in on at by for with from into is are was were be been " +
     "it its this that these those we i you he she they them his her their our my me us as if than which who " +
@@ -144,7 +148,9 @@ function tokenize(norm: string, ascii: boolean): Tok[] {
       toks.push({ t: "n", v, s: numberKey(v) });
     } else if (m[4] !== undefined) {
       const w = m[4];
-      const num = NUMBER_WORDS.get(w);
+      // "one" in an idiom ("one step at a time", "one by one", "this one") is no number
+      const idiom = w === "one" && (ONE_AFTER.test(norm.slice(token.lastIndex, token.lastIndex + 12)) || (toks.length > 0 && toks[toks.length - 1]!.t === "w" && ONE_BEFORE.has(toks[toks.length - 1]!.s)));
+      const num = idiom ? undefined : NUMBER_WORDS.get(w);
       if (num !== undefined) toks.push({ t: "n", v: Number(num), s: num });
       else toks.push({ t: "w", s: w });
     } else toks.push({ t: "o", s: m[5]! });

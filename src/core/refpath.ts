@@ -15,8 +15,9 @@
 //   1 (the run does something the reference path does not), whichever group it is in.
 // - Filler is no divergence: in text that computes, states a number or calls a tool anywhere, a
 //   step of words only ("Let's break it down.") is 0 where the reference path has no step, or a
-//   step of words only too: it does nothing the path does not (as it decides no fork). Not in
-//   agent trajectories: there a turn of words is what the agent tells the user, a decision.
+//   step of words only too: it does nothing the path does not (as it decides no fork). In an
+//   agent's trajectory a turn is words only when it names nothing and does nothing ("Thank
+//   you!", textcontent.ts). The alignment does the same against the majority's path.
 // - No run in the reference class (every run wrong), or no target at all: the columns keep the
 //   majority's divergences, and `divergenceBasis` says so and why.
 //
@@ -33,7 +34,11 @@ import type { Cell, Column, DivergenceBasis } from "./types";
  * (null for every run: no target). Each column gets `referenceGroup` when the basis is the
  * reference (its group on the path, null where the path has no step).
  */
-export function measureAgainstReference(columns: Column[], runs: readonly (readonly StepFeatures[])[], inReference: readonly (boolean | null)[], opts: { trajectories?: boolean } = {}): DivergenceBasis {
+export function measureAgainstReference(columns: Column[], runs: readonly (readonly StepFeatures[])[], inReference: readonly (boolean | null)[]): DivergenceBasis {
+  // words only decide nothing where any run computes, states a number or calls a tool (align.ts's fork rule)
+  let anySubstance = false;
+  for (const r of runs) for (const f of r) if (f.substance !== null) anySubstance = true;
+  const filler = (f: StepFeatures) => anySubstance && f.substance === null;
   if (!inReference.some((c) => c !== null)) return { kind: "majority", reason: "no target" };
   const ref: number[] = [];
   inReference.forEach((c, k) => {
@@ -41,10 +46,6 @@ export function measureAgainstReference(columns: Column[], runs: readonly (reado
   });
   if (ref.length === 0) return { kind: "majority", reason: "no run in the reference class" };
   const k = ref.length;
-  // words only decide nothing where any run computes, states a number or calls a tool (align.ts's fork rule)
-  let anySubstance = false;
-  if (!opts.trajectories) for (const r of runs) for (const f of r) if (f.substance !== null) anySubstance = true;
-  const filler = (f: StepFeatures) => anySubstance && f.substance === null;
   let counts = new Int32Array(16);
   // a gap on a path without a step there: one frozen cell per run, shared as the alignment's gaps are
   const zeroGaps: (Cell | undefined)[] = [];
