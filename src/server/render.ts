@@ -101,7 +101,7 @@ export function inlayHints(views: readonly PromptView[], range?: Range): InlayHi
     const s = v.run.summary;
     out.push({
       position: end,
-      label: [{ value: text, command: openRunCommand(v.run.file), tooltip: s ? `${plural(s.n, "run")} · ${plural(s.classes, "answer")} · ${basename(v.run.file)} (click to open the comparison)` : basename(v.run.file) }],
+      label: [{ value: text, command: openRunCommand(v.run.file), tooltip: s ? `${plural(s.n, "run")} · ${plural(s.classes, "answer")}${s.comparison ? ` by ${s.comparison}` : ""} · ${basename(v.run.file)} (click to open the comparison)` : basename(v.run.file) }],
       paddingLeft: true,
     });
   }
