@@ -1,8 +1,8 @@
 // The VS Code host: commands, the comparison panel and its serializer, secrets, the status bar,
 // the run manager. Activation is lazy (commands, the panel serializer).
 import * as vscode from "vscode";
-import { closeSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync } from "node:fs";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { benchmarkPrompts, parsePrompt, referenceAnswer } from "../sampling/benchmark";
 import { SimulatedProvider } from "../sampling/simulated";
 import { DEFAULT_MODELS } from "../sampling/defaults";
@@ -10,6 +10,7 @@ import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } 
 import type { ExportFormat, RerunFrom, ViewSource } from "../protocol/webview";
 import { setReference } from "./setreference";
 import { changeClasses } from "./classes";
+import { RUNS_VIEW, RunsView, promptName, type RunRow } from "./sidebar";
 import { rerunPoint } from "./rerunpoint";
 import { readSettings } from "./config";
 import { languageModels } from "./lm";
@@ -526,6 +527,56 @@ export function activate(context: vscode.ExtensionContext): void {
   });
 
   command("hotmess.showLog", () => log.show());
+
+  // ---- the Runs view (activity bar): the run store by prompt file, refreshed as run files change
+  const viewDirs = (): string[] => {
+    const settings = readSettings();
+    const dirs = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => join(f.uri.fsPath, settings.runDirectory));
+    return [...dirs, join(context.globalStorageUri.fsPath, "runs")];
+  };
+  const runsView = new RunsView(viewDirs, () => secrets.known());
+  let refreshTimer: NodeJS.Timeout | undefined;
+  const refreshRuns = () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => runsView.refresh(), 300);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher("**/*.jsonl");
+  context.subscriptions.push(
+    runsView,
+    vscode.window.registerTreeDataProvider(RUNS_VIEW, runsView),
+    watcher,
+    watcher.onDidCreate(refreshRuns),
+    watcher.onDidChange(refreshRuns),
+    watcher.onDidDelete(refreshRuns),
+    runs.onDidChange(refreshRuns),
+    { dispose: () => clearTimeout(refreshTimer) },
+  );
+  const rowOf = (node: unknown): RunRow | null => (node && typeof node === "object" && (node as { kind?: unknown }).kind === "run" ? (node as { row: RunRow }).row : null);
+  command("hotmess.refreshRuns", () => runsView.refresh());
+  command("hotmess.deleteRun", async (node?: unknown) => {
+    const row = rowOf(node);
+    if (!row) return;
+    const pick = await vscode.window.showWarningMessage(`Delete the run ${basename(row.file)}?`, { modal: true, detail: `${promptName(row.header, row.file)} · n ${row.n}. The file is moved to the trash where the system has one.` }, "Delete");
+    if (pick !== "Delete") return;
+    await vscode.workspace.fs.delete(vscode.Uri.file(row.file), { useTrash: true }).then(undefined, () => vscode.workspace.fs.delete(vscode.Uri.file(row.file), { useTrash: false }));
+    runsView.refresh();
+  });
+  command("hotmess.rerunRun", async (node?: unknown) => {
+    const row = rowOf(node);
+    const source = row?.header?.source;
+    if (!row || !source) return;
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath);
+    const file = isAbsolute(source.file) ? source.file : folders.map((d) => join(d, source.file)).find((f) => existsSync(f));
+    if (!file || !existsSync(file)) {
+      void vscode.window.showWarningMessage(`Hot Mess: the prompt file ${source.file} of this run is not in the workspace any more.`);
+      return;
+    }
+    return vscode.commands.executeCommand("hotmess.rerunPrompt", vscode.Uri.file(file), source.prompt);
+  });
+  command("hotmess.retryRunFromView", (node?: unknown) => {
+    const row = rowOf(node);
+    if (row) return vscode.commands.executeCommand("hotmess.resumeRun", row.file);
+  });
 
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

@@ -3,7 +3,7 @@
 // channel lines, status bar text, notifications). `installVscodeStub()` (test/stubs/install.ts)
 // makes `require("vscode")` return this module.
 import { EventEmitter as NodeEmitter } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** What the code under test did that a user would see. */
@@ -29,6 +29,7 @@ export function reset(): void {
   recorded.panels.length = 0;
   for (const k of Object.keys(settings)) delete settings[k];
   registered.clear();
+  trees.clear();
   executed.length = 0;
   answers.quickPick.length = 0;
   answers.inputBox.length = 0;
@@ -57,6 +58,9 @@ export class EventEmitter<T> {
   fire(e: T): void {
     this.emitter.emit("e", e);
   }
+  dispose(): void {
+    this.emitter.removeAllListeners();
+  }
 }
 
 export class Uri {
@@ -82,7 +86,44 @@ export class ThemeColor {
   constructor(readonly id: string) {}
 }
 export class ThemeIcon {
-  constructor(readonly id: string) {}
+  static readonly File = new ThemeIcon("file");
+  static readonly Folder = new ThemeIcon("folder");
+  constructor(
+    readonly id: string,
+    readonly color?: ThemeColor,
+  ) {}
+}
+export enum TreeItemCollapsibleState {
+  None = 0,
+  Collapsed = 1,
+  Expanded = 2,
+}
+export class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: unknown;
+  iconPath?: unknown;
+  resourceUri?: Uri;
+  command?: { title: string; command: string; arguments?: unknown[] };
+  contextValue?: string;
+  constructor(
+    readonly label: string,
+    readonly collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None,
+  ) {}
+}
+export class MarkdownString {
+  value = "";
+  constructor(value = "", readonly supportThemeIcons = false) {
+    this.value = value;
+  }
+  appendText(t: string): this {
+    this.value += t;
+    return this;
+  }
+  appendMarkdown(t: string): this {
+    this.value += t;
+    return this;
+  }
 }
 
 export enum ViewColumn {
@@ -184,6 +225,10 @@ export const window = {
   withProgress: async <R>(_o: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(f: () => void): Disposable; isCancellationRequested: boolean }) => Promise<R>): Promise<R> =>
     task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
   registerWebviewPanelSerializer: () => new Disposable(),
+  registerTreeDataProvider: (id: string, provider: unknown) => {
+    trees.set(id, provider);
+    return new Disposable(() => trees.delete(id));
+  },
   showQuickPick: async (items: unknown[] | Promise<unknown[]>) => {
     const next = answers.quickPick.shift();
     return next ? next(await items) : undefined;
@@ -261,6 +306,13 @@ export const workspace = {
     }
     return true;
   },
+  createFileSystemWatcher: () => {
+    const none = () => new Disposable();
+    return { onDidCreate: none, onDidChange: none, onDidDelete: none, dispose() {} };
+  },
+  fs: {
+    delete: async (uri: Uri) => rmSync(uri.fsPath, { force: true }),
+  },
   getConfiguration: (section?: string) => {
     const at = (key: string) => (section ? `${section}.${key}` : key).replace(/^hotmess\./, "");
     return {
@@ -270,6 +322,9 @@ export const workspace = {
     };
   },
 };
+
+/** Tree data providers registered by the code under test, by view id. */
+export const trees = new Map<string, unknown>();
 
 /** Commands registered by the code under test; executeCommand runs them (others are recorded and do nothing). */
 export const registered = new Map<string, (...args: unknown[]) => unknown>();

@@ -1,0 +1,184 @@
+// The Runs view in the activity bar (issue "the everyday loop"): the run store grouped by the
+// prompt file each run came from (runs of a selection or an import under their own heading),
+// newest first, each run with its status, n, the headline incoherence with its interval (or what
+// stands for it), and its age; a failed or partial run says why. Click opens it; its context
+// menu reruns its prompt file, retries what did not finish, or deletes it. Figures are computed
+// once per file version (size and mtime) and kept, so a refresh reads only what changed.
+import { readFileSync, statSync } from "node:fs";
+import { basename } from "node:path";
+import * as vscode from "vscode";
+import { analyzeRun, parseRunFile, redactSecrets, runState, type RunHeader, type RunState } from "../core";
+import { headlineText } from "../core/headline";
+import { listRunFiles } from "./runstore";
+
+export const RUNS_VIEW = "hotmess.runs";
+
+/** What a run's row shows, from one parse of its file. */
+export interface RunRow {
+  file: string;
+  mtime: number;
+  header: RunHeader | null;
+  state: RunState | null;
+  /** Samples analysed; the n the run was started with. */
+  n: number;
+  planned: number | null;
+  /** "incoherence 0.42 [0.31–0.55]", "disagreement 0.53 (no reference)", or null without samples. */
+  figure: string | null;
+  /** Why it cannot be read, when it cannot. */
+  problem: string | null;
+}
+
+/** A run file's row (keys redacted from what it says); never throws. */
+export function readRunRow(file: string, mtime: number, secrets: readonly string[] = []): RunRow {
+  const row: RunRow = { file, mtime, header: null, state: null, n: 0, planned: null, figure: null, problem: null };
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    return { ...row, problem: `cannot read it: ${(e as Error).message}` };
+  }
+  try {
+    const run = parseRunFile(text);
+    row.header = run.header;
+    row.planned = run.header.parameters?.n ?? null;
+    row.n = run.samples.length;
+    const state = runState(run, secrets);
+    row.state = state;
+    if (run.samples.length > 0) {
+      const p = analyzeRun(run, { resamples: 200 }).prompts[0]!;
+      const text = p.brier ? headlineText({ estimate: p.brier.estimate, ci95: p.brier.ci95, caveat: p.caveat }) : null;
+      row.figure = p.brier ? (text === null ? "incoherence — (no error to split)" : `incoherence ${text}`) : `disagreement ${p.disagreement.toFixed(2)} (no reference)`;
+    }
+  } catch (e) {
+    row.problem = redactSecrets((e as Error).message, secrets);
+  }
+  return row;
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago", then the date. */
+export function age(mtime: number, now = Date.now()): string {
+  const s = Math.max(0, (now - mtime) / 1000);
+  if (s < 60) return "just now";
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 7 * 86400) return `${Math.floor(s / 86400)} day${s < 2 * 86400 ? "" : "s"} ago`;
+  return new Date(mtime).toISOString().slice(0, 10);
+}
+
+/** A prompt's name: its id when it is one a person gave (not a hash), else its first line. */
+export function promptName(header: Pick<RunHeader, "id" | "prompt"> | null, file: string): string {
+  if (!header) return basename(file);
+  const first = header.prompt.split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  const generated = /^(?:[0-9a-f]{8,}|run-|selection-|prompt-)/i.test(header.id) || /\d{4}-\d{2}-\d{2}T/.test(header.id);
+  const name = !generated && header.id ? header.id : first || header.id;
+  return name.length > 60 ? name.slice(0, 59) + "…" : name;
+}
+
+type Node = { kind: "group"; key: string; label: string; rows: RunRow[] } | { kind: "run"; row: RunRow };
+
+const OTHER = "\u0000other";
+
+export class RunsView implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly cache = new Map<string, { key: string; row: RunRow }>();
+
+  constructor(
+    private readonly dirs: () => string[],
+    private readonly secrets: () => Promise<readonly string[]>,
+  ) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  /** The rows of every run directory, newest first, read again only where a file changed. */
+  private async rows(): Promise<RunRow[]> {
+    const known = await this.secrets().catch(() => [] as readonly string[]);
+    const out: RunRow[] = [];
+    const seen = new Set<string>();
+    for (const dir of this.dirs()) {
+      for (const { file, mtime } of listRunFiles(dir)) {
+        if (seen.has(file)) continue;
+        seen.add(file);
+        let size = 0;
+        try {
+          size = statSync(file).size;
+        } catch {
+          continue;
+        }
+        const key = `${mtime}:${size}`;
+        const hit = this.cache.get(file);
+        if (hit && hit.key === key) {
+          out.push(hit.row);
+          continue;
+        }
+        const row = readRunRow(file, mtime, known);
+        this.cache.set(file, { key, row });
+        out.push(row);
+      }
+    }
+    for (const f of [...this.cache.keys()]) if (!seen.has(f)) this.cache.delete(f);
+    return out.sort((a, b) => b.mtime - a.mtime);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node?.kind === "run") return [];
+    if (node?.kind === "group") return node.rows.map((row) => ({ kind: "run", row }));
+    const rows = await this.rows();
+    // grouped by prompt file, the group of the newest run first; runs of no file last
+    const groups = new Map<string, RunRow[]>();
+    for (const r of rows) {
+      const key = r.header?.source?.file ?? OTHER;
+      const g = groups.get(key);
+      if (g) g.push(r);
+      else groups.set(key, [r]);
+    }
+    return [...groups.entries()]
+      .sort(([a], [b]) => (a === OTHER ? 1 : b === OTHER ? -1 : 0))
+      .map(([key, rs]) => ({ kind: "group", key, label: key === OTHER ? "Selections and imports" : key, rows: rs }));
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === "group") {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.key}`;
+      item.description = `${node.rows.length} run${node.rows.length === 1 ? "" : "s"}`;
+      item.iconPath = node.key === OTHER ? new vscode.ThemeIcon("files") : vscode.ThemeIcon.File;
+      if (node.key !== OTHER) item.resourceUri = vscode.Uri.file(node.key);
+      item.contextValue = "hotmess.promptGroup";
+      return item;
+    }
+    const r = node.row;
+    const item = new vscode.TreeItem(promptName(r.header, r.file), vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${r.file}`;
+    const status = r.state?.status ?? (r.problem ? "failed" : "complete");
+    const nText = r.planned !== null && r.planned !== r.n ? `n ${r.n}/${r.planned}` : `n ${r.n}`;
+    const why = status === "complete" ? r.figure ?? "" : status === "unfinished" ? "running or interrupted" : `${status}${r.state?.reason ? `: ${r.state.reason}` : r.problem ? `: ${r.problem}` : ""}`;
+    item.description = [nText, why, age(r.mtime)].filter(Boolean).join(" · ");
+    item.iconPath =
+      status === "complete"
+        ? new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"))
+        : status === "partial"
+          ? new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground"))
+          : status === "unfinished"
+            ? new vscode.ThemeIcon("clock")
+            : status === "cancelled"
+              ? new vscode.ThemeIcon("circle-slash")
+              : new vscode.ThemeIcon("error", new vscode.ThemeColor("list.errorForeground"));
+    const md = new vscode.MarkdownString(undefined, false);
+    md.appendText(`${r.header?.prompt?.slice(0, 400) ?? basename(r.file)}\n\n`);
+    md.appendText(`${r.header ? `${r.header.provider} · ${r.header.model} · ` : ""}${nText}${r.figure ? ` · ${r.figure}` : ""}\n`);
+    if (status !== "complete") md.appendText(`${status}${r.state?.summary ? `: ${r.state.summary}` : ""}${r.problem ? `: ${r.problem}` : ""}\n`);
+    md.appendText(`${basename(r.file)} · ${new Date(r.mtime).toLocaleString()}`);
+    item.tooltip = md;
+    item.resourceUri = undefined;
+    item.command = { title: "Open Run", command: "hotmess.openRunFile", arguments: [r.file] };
+    item.contextValue = `hotmess.run${r.header?.source ? ".fromFile" : ""}${r.state?.resumable ? ".resumable" : ""}`;
+    return item;
+  }
+}
