@@ -5,7 +5,8 @@
 // again; then a model as judge against a fake Anthropic server through the real SDK, after the
 // pick showed the most it may cost and a modal asked again. A run of a prompt file without a
 // reference: "✓ set as reference" writes reference: into the prompt file, and the view shows
-// the incoherence; reopened, the run keeps it. Every choice is checked in the run file.
+// the incoherence; reopened, the run keeps it. Every choice is checked in the run file. Last,
+// the Runs view in the activity bar lists both runs by prompt file with their figures.
 //
 //   node --import tsx test/e2e/classes.e2e.ts [--keep]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -161,6 +162,16 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   assert(/"type":"reference","reference":"18"/.test(readFileSync(ducks, "utf8")), "the run file keeps the reference");
   ok(`set as reference: ducks.prompt.md reads "reference: 18"; the view: ${(await viewText(dframe, ".kpi")).replace(/\s+/g, " ").slice(0, 120)}`);
   await screenshot(page, join(ARTIFACTS_DIR, "classes-set-reference-dark.png"));
+
+  // ---- 7. the Runs view in the activity bar: both runs, by prompt file, with their figures
+  await page.locator('.activitybar .action-item a[aria-label^="Hot Mess"]').first().click();
+  const rows = await waitUntil("the Runs view's rows", async () => {
+    const texts = (await page.locator('.pane-body .monaco-list-row').allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
+    return texts.some((x) => /ducks.*incoherence \d\.\d\d \[/.test(x)) && texts.some((x) => /email.*disagreement/.test(x)) ? texts : undefined;
+  }, { page, timeoutMs: 30_000 });
+  assert(rows[0] === "ducks.prompt.md 1 run" || rows.some((r) => /^ducks\.prompt\.md/.test(r)), `grouped by prompt file: ${JSON.stringify(rows)}`);
+  ok(`the Runs view: ${rows.join(" | ")}`);
+  await screenshot(page, join(ARTIFACTS_DIR, "runs-view-dark.png"));
 
   const errors = unexpectedConsoleErrors(session);
   assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
