@@ -173,6 +173,21 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   ok(`the Runs view: ${rows.join(" | ")}`);
   await screenshot(page, join(ARTIFACTS_DIR, "runs-view-dark.png"));
 
+  // ---- 8. the walkthrough
+  await runCommand(page, "Welcome: Open Walkthrough...");
+  await pickOffers(page, "the walkthroughs", /Get started with Hot Mess Inspector/);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with Hot Mess Inspector" }).first().click();
+  const steps = await waitUntil("the walkthrough's steps", async () => {
+    const texts = (await page.locator(".getting-started-step .step-title").allInnerTexts().catch(() => [] as string[])).map((x) => x.trim()).filter(Boolean);
+    return texts.length >= 4 ? texts : undefined;
+  }, { page, timeoutMs: 30_000 });
+  assert(steps.join(" | ") === "Choose a model, or the simulated one | Rerun a selection N times | Read the view | Export and share", `the steps: ${steps.join(" | ")}`);
+  // the steps with a command done so far are checked (Open Run… was run above)
+  await page.locator(".getting-started-step", { hasText: "Read the view" }).first().click();
+  await page.waitForTimeout(800);
+  await screenshot(page, join(ARTIFACTS_DIR, "walkthrough-dark.png"));
+  ok(`the walkthrough: ${steps.join(" | ")}`);
+
   const errors = unexpectedConsoleErrors(session);
   assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
   ok("no console errors in the workbench or the views");
