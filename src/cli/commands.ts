@@ -292,7 +292,7 @@ export function renderOverview(): string {
     "Run hotmess <command> --help (or hotmess help <command>) for a command's options.",
     "",
     "Exit status: 0 on success, 2 when some input lines or samples were skipped or failed, 1 on an",
-    "error, 130 when a run was cancelled.",
+    "error, 130 when a run was cancelled; hotmess check: 1 when a threshold is crossed, 2 on an error.",
   );
   return out.join("\n") + "\n";
 }

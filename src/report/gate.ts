@@ -46,7 +46,7 @@ export function failureMessage(v: PromptVerdict): string {
 export function verdictDetail(v: PromptVerdict): string[] {
   const out = v.checks.map((c) => `${c.status === "fail" ? "✗" : c.status === "unchecked" ? "–" : c.inconclusive ? "?" : "✓"} ${c.text}`);
   if (v.status === "fail") {
-    out.push(v.fork ? `the runs part at ${v.fork}` : "the runs never part (same steps throughout)");
+    out.push(v.fork ? `the runs part at ${v.fork}` : "no fork: the analysis found no column where the runs' paths part");
     if (v.deciding.length > 0) out.push("why the runs disagree:", ...v.deciding.map((d) => `  ${d}`));
   }
   return out;
