@@ -238,7 +238,32 @@ export const CLASSES: CommandSpec = {
   ],
 };
 
-export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, classes: CLASSES, demo: DEMO } satisfies Record<string, CommandSpec>;
+export const CHECK: CommandSpec = {
+  name: "check",
+  usage: ["FILE... [--max-incoherence X] [--min-accuracy X] [--min-pass-hat-k K:X] [--by interval|strict|point] [--junit OUT] [--fail-unchecked]"],
+  summary: "a CI gate: fail when a prompt's incoherence, accuracy or pass^k crosses a threshold",
+  about:
+    "Reads run files or trace sets (as analyze does) and holds each prompt's figures against the thresholds: the headline incoherence, " +
+    "accuracy (the share of reruns that are right) and pass^k, each with its 95% interval. By default a prompt fails only when its whole " +
+    "interval is on the wrong side of a threshold (few false alarms at 5–10 reruns; a prompt whose interval straddles it passes, marked " +
+    "inconclusive); --by strict fails it unless the whole interval is on the good side, --by point judges the estimate. A prompt without a " +
+    "target (no reference, no correctness flags), or with too few reruns for an interval, cannot be checked: it is listed as not checked, and " +
+    "fails with --fail-unchecked. Writes JUnit XML (--junit) and, under GitHub Actions (GITHUB_ACTIONS=true), an annotation per failed " +
+    "prompt and a job summary ($GITHUB_STEP_SUMMARY). Exit status: 0 when every prompt passes, 1 when a threshold is crossed, 2 on a usage " +
+    "or input error (or when input lines were skipped or a run is unfinished, and nothing failed).",
+  positionals: { max: Infinity, extra: "" },
+  options: [
+    { flag: "--max-incoherence", value: "X", description: "the most headline incoherence a prompt may have", group: "Thresholds (at least one)", number: { min: 0, max: 1 } },
+    { flag: "--min-accuracy", value: "X", description: "the least share of reruns that are right", group: "Thresholds (at least one)", number: { min: 0, max: 1 } },
+    { flag: "--min-pass-hat-k", value: "K:X", description: "the least pass^K, the chance that K fresh reruns are all right (several: 1:0.9,3:0.5)", group: "Thresholds (at least one)" },
+    { flag: "--by", value: "HOW", description: "interval (fail when the whole 95% interval is on the wrong side), strict (fail unless all of it is on the good side) or point (the estimate)", default: "interval" },
+    { flag: "--fail-unchecked", description: "a prompt that cannot be checked (no target, too few reruns for an interval, n < K) fails instead of being listed as not checked" },
+    { flag: "--junit", value: "OUT", description: "write JUnit XML: one testcase per prompt, a failure with the figures and the fork" },
+    { flag: "--seed", value: "N", description: "seed of the intervals", default: `a run file's recorded seed, else ${DEFAULT_SEED}`, number: { int: true, min: 0 } },
+  ],
+};
+
+export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, classes: CLASSES, check: CHECK, demo: DEMO } satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;
 
 /** Whether a word is a subcommand (an own key of COMMANDS: "toString" is not). */
@@ -267,7 +292,7 @@ export function renderOverview(): string {
     "Run hotmess <command> --help (or hotmess help <command>) for a command's options.",
     "",
     "Exit status: 0 on success, 2 when some input lines or samples were skipped or failed, 1 on an",
-    "error, 130 when a run was cancelled.",
+    "error, 130 when a run was cancelled; hotmess check: 1 when a threshold is crossed, 2 on an error.",
   );
   return out.join("\n") + "\n";
 }

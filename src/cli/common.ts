@@ -10,6 +10,8 @@ export const VERSION: string = pkg.version;
 /** A mistake in the command line: the message is followed by a pointer to the --help of `command` (set by the dispatch), else the overview. */
 export class UsageError extends Error {
   command?: string;
+  /** The exit status (default 1); `hotmess check` uses 2, since its 1 means a threshold was crossed. */
+  exit?: number;
 }
 
 export interface OptionSpec {
@@ -173,7 +175,10 @@ export function renderHelp(spec: CommandSpec): string {
   return out.join("\n") + "\n";
 }
 
-export class FatalError extends Error {}
+export class FatalError extends Error {
+  /** The exit status (default 1); `hotmess check` uses 2, since its 1 means a threshold was crossed. */
+  exit?: number;
+}
 
 /** Where a command writes: only text, so every line can be redacted on its way out. */
 export interface Out {

@@ -62,7 +62,7 @@ function readRunIfRunFile(file: string): ParsedRun | null {
  * does (src/core/runanalysis.ts). `seed` (--seed) overrides a run file's recorded seed; a trace
  * set without it has seed 1.
  */
-async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number; answerSpec?: AnswerSpec }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number; answerSpec?: AnswerSpec }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
@@ -169,6 +169,7 @@ const RUNNERS: Record<CommandName, (p: Parsed, io: Io) => Promise<number>> = {
   export: async (p, io) => (await import("./export")).exportCommand(p, io),
   import: async (p, io) => (await import("./import")).importCommand(p, io),
   classes: async (p, io) => (await import("./classes")).classesCommand(p, io),
+  check: async (p, io) => (await import("./check")).checkCommand(p, io),
   bench: (p, io) => withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal)),
   demo: (_p, io) => withCancel(io, async (signal) => (await import("./demo")).demo(io, signal)),
 };
@@ -186,6 +187,8 @@ async function dispatch(command: string, argv: string[], io: Io): Promise<number
     return await RUNNERS[command](p, io);
   } catch (e) {
     if (e instanceof UsageError) e.command ??= command;
+    // a gate's 1 says a threshold was crossed: its usage and input errors exit 2, not 1
+    if (command === "check" && (e instanceof UsageError || e instanceof FatalError)) e.exit ??= 2;
     throw e;
   }
 }
@@ -221,11 +224,11 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`hotmess: ${e.message} (see hotmess${e.command ? ` ${e.command}` : ""} --help)\n`);
-      return 1;
+      return e.exit ?? 1;
     }
     if (e instanceof FatalError) {
       io.stderr.write(`hotmess: ${e.message}\n`);
-      return 1;
+      return e.exit ?? 1;
     }
     io.stderr.write(`hotmess: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
