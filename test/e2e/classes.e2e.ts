@@ -52,7 +52,9 @@ async function classesUntil(frame: Frame, page: Page, what: string, want: (c: { 
 async function pickOffers(page: Page, what: string, re: RegExp): Promise<string[]> {
   return waitUntil(what, async () => {
     const items = await quickInputItems(page).catch(() => [] as string[]);
-    return items.some((i) => re.test(i)) ? items : undefined;
+    // the rows of a pick that is closing (Open Run's run files) are not this pick's
+    const stale = !/jsonl/.test(re.source) && items.some((i) => /\.jsonl/.test(i));
+    return items.some((i) => re.test(i)) && !stale ? items : undefined;
   }, { page, timeoutMs: 20_000 });
 }
 
