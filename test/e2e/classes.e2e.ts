@@ -60,7 +60,7 @@ async function pickOffers(page: Page, what: string, re: RegExp): Promise<string[
 
 async function openRun(page: Page, filter: string, tab: string): Promise<Frame> {
   await runCommand(page, "Hot Mess: Open Run…");
-  const items = await pickOffers(page, `Open Run to list the ${filter} run`, new RegExp(filter));
+  const items = await pickOffers(page, `Open Run to list the ${filter} run`, new RegExp(`${filter}[\\s\\S]*\\.jsonl`));
   assert(items.length >= 3, `Open Run lists both runs: ${JSON.stringify(items)}`);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: filter }).first().click();
   const frame = await webviewFrame(page, tab, { timeoutMs: 60_000 });
