@@ -11,6 +11,7 @@ import { basename, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
 import {
+  CodeActionRequest,
   CodeLensRefreshRequest,
   CodeLensRequest,
   ConfigurationRequest,
@@ -375,6 +376,44 @@ test("a prompt whose last run failed, or partly failed: the lens, the hint and t
   }
 });
 
+test("a misspelt front-matter key: the diagnostic says which key it meant, and its quick fix writes it", async () => {
+  const ws = workspace();
+  const text = ["---", "refrence: 18", "Max-Tokens: 300", "temprature: 0.2", "colour: red", "---", "Hello!"].join("\n");
+  const { client, close } = inProcess({ index: { pollIntervalMs: 0 } });
+  try {
+    await client.initialize(ws.folder);
+    await client.open(ws.uri, text);
+    const d = await client.diagnosticsFor(ws.uri, 1);
+    assert.deepEqual(
+      d.map((x) => [x.range.start.line, x.message.replace(/ \(n, provider.*$/, "")]),
+      [
+        [1, 'unknown key "refrence": did you mean "reference"?'],
+        [2, 'unknown key "Max-Tokens": did you mean "max_tokens"?'],
+        [3, 'unknown key "temprature": did you mean "temperature"?'],
+        [4, 'unknown key "colour": use n, provider, model, reference, answer, compare, temperature, thinking, thinking_budget, max_tokens, vars, id, tools'],
+      ],
+    );
+    const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: ws.uri }, range: d[0]!.range, context: { diagnostics: d } })) as { title: string; isPreferred?: boolean; edit?: { changes?: Record<string, { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]> } }[];
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.isPreferred]),
+      [
+        ['Change to "reference"', true],
+        ['Change to "max_tokens"', true],
+        ['Change to "temperature"', true],
+      ],
+    );
+    const edit = actions[0]!.edit!.changes![ws.uri]![0]!;
+    assert.deepEqual([edit.range.start, edit.range.end, edit.newText], [{ line: 1, character: 0 }, { line: 1, character: 8 }, "reference"]);
+    // applied, the key is known
+    const fixed = text.replace("refrence", "reference").replace("Max-Tokens", "max_tokens").replace("temprature", "temperature").replace("colour: red\n", "");
+    const v = await client.replace(ws.uri, fixed);
+    assert.deepEqual(await client.diagnosticsFor(ws.uri, v), []);
+  } finally {
+    await close();
+    rmSync(ws.folder, { recursive: true, force: true });
+  }
+});
+
 test("front-matter problems are errors at their ranges; undefined variables are warnings", async () => {
   const ws = workspace();
   const text = ["---", "n: 0", "provider: nobody", "colour: red", "---", "Hello {{name}}!", "===", "---", "n: 2.5", "---", "Fine."].join("\n");
@@ -396,7 +435,7 @@ test("front-matter problems are errors at their ranges; undefined variables are 
     );
     assert.match(got[0]!.message, /^n must be a whole number/);
     assert.match(got[1]!.message, /^unknown provider "nobody"/);
-    assert.match(got[2]!.message, /^unknown key "colour"/);
+    assert.match(got[2]!.message, /^unknown key "colour": use n, provider/);
     assert.match(got[3]!.message, /\{\{name\}\} is not defined/);
     assert.ok(d.every((x) => x.source === "hotmess"));
     // fixed, they go

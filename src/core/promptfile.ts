@@ -83,6 +83,39 @@ export interface FrontMatterProblem {
   message: string;
   range: Range;
   severity: "error" | "warning";
+  /** What to write at `range` instead (a misspelt key's closest known key): a quick fix. */
+  replace?: string;
+}
+
+/** Edit distance of two short strings (insertions, deletions, substitutions, adjacent swaps). */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * The known front-matter key a misspelt one most likely meant ("refrence", "Reference",
+ * "max-tokens", "temprature"), or null when none is close (at most 2 edits, and fewer than half
+ * its letters; one key only: two as close are a guess, not a fix).
+ */
+export function closestKey(key: string): string | null {
+  const k = key.toLowerCase().replace(/-/g, "_");
+  if ((FRONT_MATTER_KEYS as readonly string[]).includes(k)) return k;
+  let best: string | null = null;
+  let bestD = Infinity;
+  let tie = false;
+  for (const known of FRONT_MATTER_KEYS) {
+    const d = distance(k, known);
+    if (d < bestD) [best, bestD, tie] = [known, d, false];
+    else if (d === bestD) tie = true;
+  }
+  return best !== null && !tie && bestD <= 2 && bestD * 2 < Math.max(k.length, 2) ? best : null;
 }
 
 export interface PromptSettings {
@@ -299,7 +332,10 @@ function frontMatter(lines: string[], from: number, to: number, problems: FrontM
         else s.vars = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
         break;
       default:
-        problems.push({ message: `unknown key "${key}": use ${FRONT_MATTER_KEYS.join(", ")}`, range: keyRange, severity: "error" });
+      {
+        const near = closestKey(key);
+        problems.push({ message: `unknown key "${key}": ${near ? `did you mean "${near}"? (` : "use "}${FRONT_MATTER_KEYS.join(", ")}${near ? ")" : ""}`, range: keyRange, severity: "error", ...(near ? { replace: near } : {}) });
+      }
     }
   }
   return out;

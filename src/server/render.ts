@@ -3,7 +3,7 @@
 // connection; every figure comes from a run's summary (the core's analysis), rounded here.
 import { sideWords, type DecidingSide } from "../core/deciding";
 import { basename } from "node:path";
-import { DiagnosticSeverity, MarkupKind, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
+import { CodeActionKind, DiagnosticSeverity, MarkupKind, type CodeAction, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText, SIMULATED_MODEL, type FilePrompt } from "../core";
 import { Commands, commandLink, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
 import { mdCode } from "../report/export";
@@ -176,11 +176,36 @@ export function hover(v: PromptView): Hover | null {
  * incoherence interval of a prompt's current run lies wholly above the threshold (a noisy
  * estimate is not overstated; a stale run's figures are not the prompt's, so they never warn).
  */
+/** The code of a misspelt front-matter key's diagnostic, whose `data.replace` is the key it meant. */
+export const UNKNOWN_KEY = "unknown-key";
+
+/**
+ * Quick fixes for the diagnostics of a request's context: a misspelt front-matter key replaced
+ * by the key it meant ("refrence" → "reference"), preferred, so Ctrl+. applies it at once.
+ */
+export function codeActions(uri: string, context: readonly Diagnostic[]): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const d of context) {
+    const replace = (d.data as { replace?: unknown } | undefined)?.replace;
+    if (d.source !== SOURCE || d.code !== UNKNOWN_KEY || typeof replace !== "string") continue;
+    out.push({ title: `Change to "${replace}"`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: [{ range: d.range, newText: replace }] } } });
+  }
+  return out;
+}
+
 export function diagnostics(views: readonly PromptView[], threshold: number, lineLength: (line: number) => number): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const v of views) {
     const p = v.prompt;
-    for (const problem of p.problems) out.push({ range: problem.range, severity: problem.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, source: SOURCE, message: problem.message });
+    for (const problem of p.problems)
+      out.push({
+        range: problem.range,
+        severity: problem.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        source: SOURCE,
+        message: problem.message,
+        // a misspelt key carries its fix (codeActions)
+        ...(problem.replace !== undefined ? { code: UNKNOWN_KEY, data: { replace: problem.replace } } : {}),
+      });
     for (const u of p.unresolved) out.push({ range: u.range, severity: DiagnosticSeverity.Warning, source: SOURCE, message: `{{${u.name}}} is not defined: add it to the front matter's vars (as it is, it would be sent as written)` });
     const s = v.run?.summary;
     const ci = s?.brier?.ci95;

@@ -4,6 +4,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
+  CodeActionKind,
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   InlayHintRefreshRequest,
@@ -20,7 +21,7 @@ import { parsePromptFile, type FilePrompt } from "../core";
 import { CONFIG_SECTION, DEFAULT_SERVER_SETTINGS, type InitializationOptions, type PromptInfo, type ServerSettings } from "../protocol/lsp";
 import { PromptAtRequest, RunsChangedNotification } from "../protocol/lsp-messages";
 import { fileStamp, promptHash, toolsFileReader } from "../sampling/store";
-import { codeLenses, diagnostics, hover, inlayHints, type PromptView } from "./render";
+import { codeActions, codeLenses, diagnostics, hover, inlayHints, type PromptView } from "./render";
 import { normalizeSourceFile, RunIndex, type RunEntry, type RunIndexOptions } from "./runindex";
 
 export const SERVER_NAME = "hotmess-language-server";
@@ -252,6 +253,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         codeLensProvider: { resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: SERVER_NAME, version: SERVER_VERSION },
@@ -286,6 +288,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     for (const f of allFolders()) f.index?.sync();
   });
 
+  connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.context.diagnostics));
   connection.onCodeLens((params) => withDocument(params.textDocument.uri, [], (doc, f) => codeLenses(doc.uri, viewsOf(doc, f))));
   connection.languages.inlayHint.on((params) => withDocument(params.textDocument.uri, [], (doc, f) => inlayHints(viewsOf(doc, f), params.range)));
   connection.onHover((params) =>
