@@ -247,11 +247,11 @@ test("code lenses, inlay hints, hover, diagnostics and staleness follow the run 
     assert.equal(lenses[1]!.range.start.line, 0);
     assert.equal(lenses[2]!.command!.title, "▶ Rerun ×4");
 
-    // the inlay hint at the end of the prompt
+    // the inlay hint at the end of the front matter's first line (under the lens, seen without scrolling)
     const hints = await client.hints(ws.uri);
     assert.equal(hints.length, 1);
     const promptEnd = lastLineOf(first) - 1;
-    assert.deepEqual(hints[0]!.position, { line: promptEnd, character: first.split("\n")[promptEnd]!.length });
+    assert.deepEqual(hints[0]!.position, { line: 1, character: "id: hard-2".length });
     const label = hints[0]!.label as { value: string; command?: { command: string; arguments?: unknown[] } }[];
     assert.equal(label[0]!.value, `simulated · ${figure}`);
     assert.deepEqual(label[0]!.command?.arguments, [run.file]);
@@ -360,6 +360,14 @@ test("a prompt whose last run failed, or partly failed: the lens, the hint and t
     );
     assert.deepEqual(lenses[1]!.command!.arguments, [failed]);
     const hints = await client.hints(ws.uri);
+    // without a front matter, at the end of each prompt's first line
+    assert.deepEqual(
+      hints.map((h) => h.position),
+      [
+        { line: 0, character: "Say hello.".length },
+        { line: 2, character: "What is 2 + 2?".length },
+      ],
+    );
     assert.deepEqual(hints.map((h) => (h.label as { value: string }[])[0]!.value), ["✖ last run failed: 401 invalid x-api-key", "disagreement 0.00 (no reference) · ⚠ 5 of 8 finished, 3 failed: 429 Number of requests has exceeded your rate limit"]);
     const md = (await client.hover(ws.uri, 0))!;
     assert.ok(md.includes("0 of 8 runs (failed)"), md);

@@ -89,12 +89,26 @@ export function codeLenses(uri: string, views: readonly PromptView[]): CodeLens[
   return out;
 }
 
-/** The incoherence at the end of each prompt with a run (clicking it opens the run). */
-export function inlayHints(views: readonly PromptView[], range?: Range): InlayHint[] {
+/**
+ * Where a prompt's hint goes: at the end of its first line that says something — the front
+ * matter's first line (under the lens, where it is seen without scrolling), else the prompt's
+ * first line. `lineLength` gives a line's length (absent: the end of the line, as the client
+ * clamps a position past it).
+ */
+export function hintPosition(p: FilePrompt, lineLength?: (line: number) => number): { line: number; character: number } {
+  const start = p.range.start.line;
+  const body = p.bodyRange.start.line;
+  // a front matter: the line after its opening fence, unless it closes at once
+  const line = body > start + 2 ? start + 1 : body;
+  return { line, character: lineLength ? lineLength(line) : 100_000 };
+}
+
+/** The incoherence on each prompt with a run, where it is seen (hintPosition; clicking it opens the run). */
+export function inlayHints(views: readonly PromptView[], range?: Range, lineLength?: (line: number) => number): InlayHint[] {
   const out: InlayHint[] = [];
   for (const v of views) {
     if (!v.run) continue;
-    const end = v.prompt.range.end;
+    const end = hintPosition(v.prompt, lineLength);
     if (range && (end.line < range.start.line || end.line > range.end.line)) continue;
     let text = runText(v, false)!;
     if (v.stale && v.run.summary) text += " (prompt changed since this run)";

@@ -290,7 +290,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onCodeAction((params) => codeActions(params.textDocument.uri, params.context.diagnostics));
   connection.onCodeLens((params) => withDocument(params.textDocument.uri, [], (doc, f) => codeLenses(doc.uri, viewsOf(doc, f))));
-  connection.languages.inlayHint.on((params) => withDocument(params.textDocument.uri, [], (doc, f) => inlayHints(viewsOf(doc, f), params.range)));
+  connection.languages.inlayHint.on((params) =>
+    withDocument(params.textDocument.uri, [], (doc, f) => inlayHints(viewsOf(doc, f), params.range, (line) => doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, "").length)),
+  );
   connection.onHover((params) =>
     withDocument(params.textDocument.uri, null, (doc, f) => {
       const line = params.position.line;
