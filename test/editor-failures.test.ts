@@ -80,6 +80,7 @@ test("a 401 opens with why and Retry; Retry continues the same run file; no key 
   // the notification, the status bar and the log say so, without the token
   const toast = vscode.recorded.notifications.find((n) => n.level === "error");
   assert.ok(toast && /401/.test(toast.message), JSON.stringify(vscode.recorded.notifications));
+  assert.deepEqual(toast.actions, ["Set API Key…", "Show Log"], "a refused key: the button sets one");
   assert.equal(vscode.recorded.statusText, "$(error) Hot Mess: last run failed");
   assert.match(vscode.recorded.statusTooltip, /^Run failed: 0 of 4 samples finished, 1 failed, 3 not started: 401 invalid x-api-key/);
   assert.ok(!everything().includes(ENV_TOKEN), "the environment's token is in nothing shown or logged");

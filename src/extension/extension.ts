@@ -302,7 +302,12 @@ export function activate(context: vscode.ExtensionContext): void {
   /** Tells how a run ended when it did not complete: a failure, a cancel, or a partial run (with Retry). */
   function report(outcome: RunOutcome, panel: ComparisonPanel): void {
     const { status, message } = outcome;
-    if (status === "failed") void fail(new Error(message ?? "the run failed"));
+    if (status === "failed") {
+      // a key the server refused: the notification's button sets one
+      const auth = outcome.runs.find((r) => r.state.failures.some((f) => f.kind === "auth"));
+      const provider = auth?.run.header.provider;
+      void fail(auth ? new RunSetupError(message ?? "the run failed", { title: "Set API Key…", command: "hotmess.setApiKey", args: provider === "anthropic" || provider === "openai" ? [provider] : [] }) : new Error(message ?? "the run failed"));
+    }
     else if (status === "cancelled") void vscode.window.showInformationMessage(`Hot Mess: ${message ?? "cancelled"}.`);
     else if (status === "partial") void reportPartial(outcome, panel);
   }
