@@ -44,8 +44,6 @@ function draw(t: Truth, n: number, rng: Rng): Tally {
   return { n, correct, wrong: [...counts.filter((k) => k > 0), ...new Array<number>(scattered).fill(1)] };
 }
 
-const excludes = (ci: [number, number] | null) => ci !== null && (ci[0] > 0 || ci[1] < 0);
-
 /** compare's verdict on two tallies, as compareAnalyses makes it. */
 function flagged(a: Tally, b: Tally, key: string): boolean {
   return promptDelta(a, b, brierEstimate(a), brierEstimate(b), sideDraws(a, 1000, 1, "a", key), sideDraws(b, 1000, 1, "b", key)).significant;
