@@ -14,35 +14,15 @@ import { brierEstimate, brierInterval, type Tally } from "../src/core/interval";
 import { main, type Io } from "../src/cli/main";
 import { Capture } from "./support/capture";
 import { sharedFixture, skipWithout } from "./support/fixtures";
+import { drawTally, type Scenario } from "../bench/honesty";
 
 const FIXTURE = sharedFixture("game24-gpt4-cot", "traces.jsonl");
 
 // ---------- seeded simulation ----------
 
-/** A truth: the success rate, named wrong answers' probabilities, the rest every answer different. */
-interface Truth {
-  a: number;
-  wrong: number[];
-}
-
-function draw(t: Truth, n: number, rng: Rng): Tally {
-  let correct = 0;
-  let scattered = 0;
-  const counts = t.wrong.map(() => 0);
-  for (let i = 0; i < n; i++) {
-    let u = rng();
-    if (u < t.a) {
-      correct++;
-      continue;
-    }
-    u -= t.a;
-    let j = 0;
-    for (; j < t.wrong.length && u >= t.wrong[j]!; j++) u -= t.wrong[j]!;
-    if (j < t.wrong.length) counts[j]!++;
-    else scattered++;
-  }
-  return { n, correct, wrong: [...counts.filter((k) => k > 0), ...new Array<number>(scattered).fill(1)] };
-}
+/** A truth: the success rate, named wrong answers' probabilities, the rest every answer different (bench/honesty.ts's scenarios). */
+type Truth = Omit<Scenario, "name">;
+const draw = (t: Truth, n: number, rng: Rng): Tally => drawTally({ name: "", ...t }, n, rng);
 
 /** compare's verdict on two tallies, as compareAnalyses makes it. */
 function flagged(a: Tally, b: Tally, key: string): boolean {
