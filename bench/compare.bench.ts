@@ -21,7 +21,7 @@ import { drawTally, loadLabelled, SCENARIOS, subsample, tallyOfLabels, type Scen
 const NS = [5, 10, 30];
 const SIM_DRAWS = Number(process.env.HOTMESS_BENCH_DRAWS ?? 400);
 const FIXTURE_REPS = 40;
-const POOLED_REPS = 60;
+const POOLED_REPS = 200;
 const POWER_DRAWS = 1000;
 const B = 1000;
 const FPR_TARGET = 0.05;
