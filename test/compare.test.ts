@@ -249,3 +249,38 @@ test("hotmess compare A B: the table with pooled row and unmatched prompts, --js
   assert.equal(bad.code, 1);
   assert.match(bad.err, /two inputs/);
 });
+
+test("pooled: ten prompts of equal truth are rarely flagged (≤ 5% of 60 seeded pairs of sets); three of them moved from 4% to 60% are flagged", () => {
+  const truths: Truth[] = [
+    { a: 0.04, wrong: [0.5, 0.3] },
+    { a: 0.1, wrong: [0.2] },
+    { a: 0.3, wrong: [0.4, 0.2] },
+    { a: 0.5, wrong: [] },
+    { a: 0.8, wrong: [0.2] },
+    { a: 0, wrong: [0.9] },
+    { a: 0, wrong: [0.5, 0.3, 0.2] },
+    { a: 0.04, wrong: [0.5, 0.3] },
+    { a: 0.04, wrong: [0.5, 0.3] },
+    { a: 0.95, wrong: [0.05] },
+  ];
+  const changed = truths.map((t, i) => (i === 0 || i === 7 || i === 8 ? { a: 0.6, wrong: [0.25, 0.1] } : t));
+  const rng = mulberry32(hashSeed(0x9001, "pooled"));
+  const set = (ts: Truth[], n: number) =>
+    analyzeRecords(
+      ts.map((t, i) => {
+        const tally = draw(t, n, rng);
+        const answers = [...times("ok", tally.correct), ...tally.wrong.flatMap((k, j) => times(`w${j}`, k))];
+        return rec(`p${i}`, undefined, answers);
+      }),
+      { resamples: 0 },
+    );
+  let noise = 0;
+  let found = 0;
+  const reps = 60;
+  for (let r = 0; r < reps; r++) {
+    if (compareAnalyses(set(truths, 10), set(truths, 10), { seed: r + 1, draws: 400 }).pooled.delta.significant) noise++;
+    if (compareAnalyses(set(truths, 10), set(changed, 10), { seed: r + 1, draws: 400 }).pooled.delta.significant) found++;
+  }
+  assert.ok(noise / reps <= 0.05, `equal truths: ${noise} of ${reps} flagged`);
+  assert.ok(found / reps >= 0.9, `a change in three of ten prompts: ${found} of ${reps} flagged`);
+});
