@@ -317,7 +317,8 @@ export function compareAnalyses(a: Analysis, b: Analysis, opts: CompareOptions =
       if (t && t.n < MIN_RUNS_FOR_INTERVAL) notes.push(`n = ${t.n} in ${side}: too few reruns for an interval (${MIN_RUNS_FOR_INTERVAL}+ per side)`);
     const estA = pa.brier?.estimate ?? null;
     const estB = pb.brier?.estimate ?? null;
-    if (tA && tB && (estA === null || estB === null)) notes.push(`${estA === null ? "A" : "B"}${estA === null && estB === null ? " and B" : ""}: every rerun correct, no incoherence to difference (its interval still is)`);
+    for (const [side, t, est] of [["A", tA, estA], ["B", tB, estB]] as const)
+      if (t && est === null && t.n > 0 && t.correct === t.n) notes.push(`every rerun in ${side} is correct: no incoherence to subtract (the interval of the difference is still given)`);
     // the id keys the draws: A's id on both sides, so a comparison is seeded the same whichever way B's prompts are named
     const dA = tA ? sideDraws(tA, B, seed, "a", pa.id) : null;
     const dB = tB ? sideDraws(tB, B, seed, "b", pa.id) : null;
