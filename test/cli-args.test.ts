@@ -59,6 +59,7 @@ const FLAGS: Record<string, string[]> = {
   bench: ["-n", "--provider", "--model", "--base-url", "--difficulty", "--seed", "--concurrency", "--max-tokens", "--out", "--html", "--json", "--timeout", "--retries", "--sim-slip", "--sim-slip-kind", "--sim-slip-size", "--sim-noise", "--sim-sigma", "--sim-distraction", "--sim-growth", "--sim-spread", "--sim-speed", "--sim-seed"],
   export: ["--format", "--out", "--seed"],
   import: ["--format", "--out"],
+  compare: ["--json", "--md", "--seed", "--draws"],
   demo: [],
 };
 const COMMANDS = Object.keys(FLAGS);
@@ -120,6 +121,7 @@ test("an unknown flag is refused by every subcommand, naming it and the subcomma
     bench: ["bench", "optimizer", "-n", "2"],
     export: ["export", traces, "--format", "md", "--out", "-"],
     import: ["import", traces, "--out", "-"],
+    compare: ["compare", traces, traces],
     demo: ["demo"],
   };
   for (const cmd of COMMANDS) {

@@ -238,6 +238,24 @@ export const CLASSES: CommandSpec = {
   ],
 };
 
+export const COMPARE: CommandSpec = {
+  name: "compare",
+  usage: ["A B [--json OUT|-] [--md OUT] [--seed N] [--draws N]"],
+  summary: "B − A per prompt and pooled: accuracy and incoherence, with 95% intervals",
+  about:
+    "Compares two run files or trace sets (or two folders of them: every .jsonl in each): prompts are matched by id, else by prompt text; " +
+    "per prompt and pooled, prints A, B and B − A of accuracy and of the headline incoherence with 95% intervals, and marks a difference " +
+    "significant when an interval excludes 0. Prompts without a match on the other side are listed. Exits 0 whatever the differences " +
+    "(hotmess check gates).",
+  positionals: { max: 2, extra: "compare takes two inputs, A and B" },
+  options: [
+    { flag: "--json", value: "OUT", description: "write the hotmess.comparison/1 document to OUT; - for standard output, instead of the table" },
+    { flag: "--md", value: "OUT", description: "also write a short Markdown summary (for a pull request)" },
+    { flag: "--seed", value: "N", description: "seed of the difference intervals; the same seed prints the same intervals", default: 1, number: { int: true, min: 0 } },
+    { flag: "--draws", value: "N", description: "posterior draws per side for the incoherence intervals; 0 for none", default: 1000, number: { int: true, min: 0 } },
+  ],
+};
+
 export const CHECK: CommandSpec = {
   name: "check",
   usage: ["FILE... [--max-incoherence X] [--min-accuracy X] [--min-pass-hat-k K:X] [--by interval|strict|point] [--junit OUT] [--fail-unchecked]"],
@@ -263,7 +281,7 @@ export const CHECK: CommandSpec = {
   ],
 };
 
-export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, classes: CLASSES, check: CHECK, demo: DEMO } satisfies Record<string, CommandSpec>;
+export const COMMANDS = { analyze: ANALYZE, run: RUN, bench: BENCH, export: EXPORT, import: IMPORT, classes: CLASSES, compare: COMPARE, check: CHECK, demo: DEMO } satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;
 
 /** Whether a word is a subcommand (an own key of COMMANDS: "toString" is not). */

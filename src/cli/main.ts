@@ -60,7 +60,7 @@ function readRunIfRunFile(file: string): ParsedRun | null {
 /**
  * Streams a trace set through the analyzer, line by line; a run file is analysed as every face
  * does (src/core/runanalysis.ts). `seed` (--seed) overrides a run file's recorded seed; a trace
- * set without it has seed 1.
+ * set without it has seed 1. Exported for `hotmess compare`, which analyses each side so.
  */
 export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number; answerSpec?: AnswerSpec }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
   let size: number;
@@ -170,6 +170,7 @@ const RUNNERS: Record<CommandName, (p: Parsed, io: Io) => Promise<number>> = {
   import: async (p, io) => (await import("./import")).importCommand(p, io),
   classes: async (p, io) => (await import("./classes")).classesCommand(p, io),
   check: async (p, io) => (await import("./check")).checkCommand(p, io),
+  compare: async (p, io) => (await import("./compare")).compareCommand(p, io),
   bench: (p, io) => withCancel(io, async (signal) => (await import("./bench")).benchCommand(p, io, signal)),
   demo: (_p, io) => withCancel(io, async (signal) => (await import("./demo")).demo(io, signal)),
 };

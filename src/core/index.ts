@@ -22,3 +22,4 @@ export * from "./headline";
 export * from "./trajectory";
 export * from "./forkcause";
 export * from "./conversation";
+export * from "./compare";
