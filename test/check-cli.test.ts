@@ -371,3 +371,32 @@ test("the shared fixture (50 Game of 24 puzzles × 100 GPT-4 reruns): the interv
   assert.ok(failedByPoint > failedByInterval, `point ${failedByPoint}, interval ${failedByInterval}`);
   assert.ok(failedByInterval >= 1);
 });
+
+test("--baseline: a prompt whose accuracy fell significantly since the baseline fails; the same reruns again pass; prompts on one side only are listed", async () => {
+  // the baseline: 10 of 10 right; now: 2 of 10 (the same prompt id)
+  const before = runFile("base-good.jsonl", { id: "mult", reference: "42", answers: Array(10).fill("42") });
+  const after = runFile("now-bad.jsonl", { id: "mult", reference: "42", answers: ["42", "42", "41", "43", "40", "41", "41", "43", "44", "41"] });
+  const worse = await hotmess(["check", after, "--baseline", before]);
+  assert.equal(worse.code, 1, worse.out + worse.err);
+  assert.match(worse.out, /against the baseline .*base-good\.jsonl: 1 prompt matched/);
+  assert.match(worse.out, /FAIL {2}mult/);
+  assert.match(worse.out, /✗ accuracy −0\.800 \[-?\d\.\d{3}–-?\d\.\d{3}\] since the baseline: significantly lower \(the whole interval is below 0\)/);
+  // no threshold needed with a baseline; the same reruns compared with themselves: no change
+  const same = await hotmess(["check", before, "--baseline", before]);
+  assert.equal(same.code, 0, same.out + same.err);
+  assert.match(same.out, /pass {2}mult/);
+  // a small dip within rerun noise passes, marked inconclusive
+  const dip = runFile("now-dip.jsonl", { id: "mult", reference: "42", answers: ["42", "42", "42", "42", "42", "42", "42", "42", "41", "42"] });
+  const noisy = await hotmess(["check", dip, "--baseline", before]);
+  assert.equal(noisy.code, 0, noisy.out);
+  assert.match(noisy.out, /\? accuracy −0\.100 .* since the baseline: lower, but within rerun noise/);
+  // a prompt the baseline lacks is listed, and checked by the thresholds alone
+  const other = runFile("now-other.jsonl", { id: "other", reference: "42", answers: Array(6).fill("42") });
+  const listed = await hotmess(["check", other, after, "--baseline", before, "--max-incoherence", "0.9"]);
+  assert.match(listed.out, /not in the baseline \(not compared\): other/);
+  assert.equal(listed.code, 1);
+  // no threshold and no baseline: a usage error
+  const none = await hotmess(["check", after]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /a --baseline/);
+});

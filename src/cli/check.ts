@@ -9,14 +9,16 @@
 // was checked is not all that was asked for); else 0. Usage and input errors exit 2 (main.ts),
 // never 1, so that "a threshold was crossed" means only that.
 //
-// `--baseline FILE` (issue 17: fail a prompt that got significantly worse than the baseline) is
-// not here yet: it needs `hotmess compare`'s comparison (src/core/compare.ts, built in parallel).
-// Its seam: the comparison's per-prompt differences become CheckResults passed to gatePrompt as
-// its `extra` argument (in the loop below), and everything after — exit status, JUnit,
-// annotations, summary — already treats them like the thresholds' own (tested in gate.test.ts).
+// `--baseline PATH` (a run file, trace set or folder, as one side of `hotmess compare`): every
+// prompt is compared with the same prompt of the baseline (src/core/compare.ts: matched by id,
+// else by prompt text) and fails when it got significantly worse (gate.ts baselineChecks); those
+// checks are passed to gatePrompt with the thresholds', so the exit status, JUnit, annotations
+// and summary treat them alike. Prompts on one side only are listed.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { DEFAULT_RESAMPLES, describeRunFailure, parsePromptFile, type Analysis, type ParsedRun } from "../core";
-import { DEFAULT_GATE_BY, GATE_BY, gatePrompt, parsePassHatK, type GateBy, type Thresholds } from "../core/gate";
+import { DEFAULT_RESAMPLES, describeRunFailure, parsePromptFile, type Analysis, type ParsedRun, type PromptAnalysis } from "../core";
+import { baselineChecks, DEFAULT_GATE_BY, GATE_BY, gatePrompt, parsePassHatK, type CheckResult, type GateBy, type Thresholds } from "../core/gate";
+import { compareAnalyses } from "../core/compare";
+import { analyzeSide } from "./compare";
 import { BY_WORDS, githubAnnotations, junitXml, stepSummary, thresholdWords, verdictDetail, type GateCase, type GateReport } from "../report/gate";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
 import { planOutputs, redactorOf, writeFileAtomic } from "./io";
@@ -37,7 +39,7 @@ export function thresholdsOf(p: Parsed): Thresholds {
       throw new UsageError(`--${(e as Error).message}`);
     }
   }
-  if (t.maxIncoherence === undefined && t.minAccuracy === undefined && !t.minPassHatK) throw new UsageError("check needs a threshold: --max-incoherence X, --min-accuracy X or --min-pass-hat-k K:X");
+  if (t.maxIncoherence === undefined && t.minAccuracy === undefined && !t.minPassHatK && !p.flags.has("--baseline")) throw new UsageError("check needs a threshold: --max-incoherence X, --min-accuracy X or --min-pass-hat-k K:X, or a --baseline");
   return t;
 }
 
@@ -79,10 +81,15 @@ export async function checkCommand(p: Parsed, io: Io): Promise<number> {
 
   const cases: GateCase[] = [];
   let problems = 0;
+  const seed = num(p.flags, "--seed");
+  const baselinePath = p.flags.get("--baseline") as string | undefined;
+  const baseline = baselinePath === undefined ? null : await analyzeSide(baselinePath, "baseline", seed, DEFAULT_RESAMPLES, io);
+  if (baseline) problems += baseline.problems;
+  const analyses: { file: string; analysis: Analysis; at: { file: string; line: number } }[] = [];
   for (const file of p.positional) {
     let run: ParsedRun | undefined;
     // analyze's words for a missing file or a failed run (exit 2 for check: main.ts dispatch)
-    const analysis: Analysis = await analyzeFile(file, { referenceFree: false, seed: num(p.flags, "--seed"), resamples: DEFAULT_RESAMPLES }, io, (r) => (run = r));
+    const analysis: Analysis = await analyzeFile(file, { referenceFree: false, seed, resamples: DEFAULT_RESAMPLES }, io, (r) => (run = r));
     for (const s of analysis.skipped) io.stderr.write(`hotmess: ${file}: line ${s.line}: ${s.message}${/skipped$/.test(s.message) ? "" : "; line skipped"}\n`);
     problems += analysis.skipped.length;
     const unfinished = run ? describeRunFailure(run, file) : null;
@@ -90,9 +97,19 @@ export async function checkCommand(p: Parsed, io: Io): Promise<number> {
       io.stderr.write(`hotmess: ${unfinished}\n`);
       problems++;
     }
-    const at = annotationPlace(file, run);
-    for (const prompt of analysis.prompts) cases.push({ verdict: gatePrompt(prompt, thresholds, { by, failUnchecked }), file, at });
+    analyses.push({ file, analysis, at: annotationPlace(file, run) });
   }
+  // against the baseline: every current prompt with the same prompt of the baseline
+  const vsBaseline = new Map<PromptAnalysis, CheckResult[]>();
+  if (baseline) {
+    const current: Analysis = { ...analyses[0]!.analysis, prompts: analyses.flatMap((x) => x.analysis.prompts) };
+    const cmp = compareAnalyses(baseline.analysis, current, { ...(seed !== undefined ? { seed } : {}) });
+    for (const c of cmp.prompts) vsBaseline.set(c.b, baselineChecks(c));
+    const only = (side: "a" | "b") => cmp.unmatched.filter((u) => u.side === side).map((u) => u.id);
+    io.stdout.write(`hotmess check: against the baseline ${baselinePath}: ${cmp.prompts.length} prompt${cmp.prompts.length === 1 ? "" : "s"} matched${only("b").length ? `; not in the baseline (not compared): ${only("b").join(", ")}` : ""}${only("a").length ? `; in the baseline only: ${only("a").join(", ")}` : ""}\n`);
+  }
+  for (const { file, analysis, at } of analyses)
+    for (const prompt of analysis.prompts) cases.push({ verdict: gatePrompt(prompt, thresholds, { by, failUnchecked }, vsBaseline.get(prompt) ?? []), file, at });
 
   const report: GateReport = { cases, by, thresholds };
   printReport(report, io, failUnchecked);

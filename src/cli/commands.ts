@@ -258,7 +258,7 @@ export const COMPARE: CommandSpec = {
 
 export const CHECK: CommandSpec = {
   name: "check",
-  usage: ["FILE... [--max-incoherence X] [--min-accuracy X] [--min-pass-hat-k K:X] [--by interval|strict|point] [--junit OUT] [--fail-unchecked]"],
+  usage: ["FILE... [--max-incoherence X] [--min-accuracy X] [--min-pass-hat-k K:X] [--baseline PATH] [--by interval|strict|point] [--junit OUT] [--fail-unchecked]"],
   summary: "a CI gate: fail when a prompt's incoherence, accuracy or pass^k crosses a threshold",
   about:
     "Reads run files or trace sets (as analyze does) and holds each prompt's figures against the thresholds: the headline incoherence, " +
@@ -271,12 +271,13 @@ export const CHECK: CommandSpec = {
     "or input error (or when input lines were skipped or a run is unfinished, and nothing failed).",
   positionals: { max: Infinity, extra: "" },
   options: [
-    { flag: "--max-incoherence", value: "X", description: "the most headline incoherence a prompt may have", group: "Thresholds (at least one)", number: { min: 0, max: 1 } },
-    { flag: "--min-accuracy", value: "X", description: "the least share of reruns that are right", group: "Thresholds (at least one)", number: { min: 0, max: 1 } },
-    { flag: "--min-pass-hat-k", value: "K:X", description: "the least pass^K, the chance that K fresh reruns are all right (several: 1:0.9,3:0.5)", group: "Thresholds (at least one)" },
+    { flag: "--max-incoherence", value: "X", description: "the most headline incoherence a prompt may have", group: "Thresholds (at least one, or --baseline)", number: { min: 0, max: 1 } },
+    { flag: "--min-accuracy", value: "X", description: "the least share of reruns that are right", group: "Thresholds (at least one, or --baseline)", number: { min: 0, max: 1 } },
+    { flag: "--min-pass-hat-k", value: "K:X", description: "the least pass^K, the chance that K fresh reruns are all right (several: 1:0.9,3:0.5)", group: "Thresholds (at least one, or --baseline)" },
     { flag: "--by", value: "HOW", description: "interval (fail when the whole 95% interval is on the wrong side), strict (fail unless all of it is on the good side) or point (the estimate)", default: "interval" },
     { flag: "--fail-unchecked", description: "a prompt that cannot be checked (no target, too few reruns for an interval, n < K) fails instead of being listed as not checked" },
     { flag: "--junit", value: "OUT", description: "write JUnit XML: one testcase per prompt, a failure with the figures and the fork" },
+    { flag: "--baseline", value: "PATH", description: "a run file, trace set or folder to compare with (as hotmess compare): a prompt fails when its accuracy fell or its incoherence rose significantly since" },
     { flag: "--seed", value: "N", description: "seed of the intervals", default: `a run file's recorded seed, else ${DEFAULT_SEED}`, number: { int: true, min: 0 } },
   ],
 };

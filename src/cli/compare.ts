@@ -34,7 +34,7 @@ export function sideFiles(path: string): string[] {
 }
 
 /** One side's analysis: its files analysed one by one (as `hotmess analyze` does), their prompts in order. */
-async function analyzeSide(path: string, label: "A" | "B", seed: number | undefined, resamples: number, io: Io): Promise<{ analysis: Analysis; problems: number }> {
+export async function analyzeSide(path: string, label: string, seed: number | undefined, resamples: number, io: Io): Promise<{ analysis: Analysis; problems: number }> {
   const files = sideFiles(path);
   let problems = 0;
   const parts: Analysis[] = [];

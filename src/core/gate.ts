@@ -29,6 +29,7 @@
 import { classLabel } from "./label";
 import { decidingSteps, sideWords } from "./deciding";
 import { intervalText } from "./headline";
+import type { ComparedPrompt } from "./compare";
 import type { Interval, PromptAnalysis } from "./types";
 
 export const GATE_BY = ["interval", "strict", "point"] as const;
@@ -197,4 +198,38 @@ export function parsePassHatK(v: string): { k: number; min: number }[] {
     if (!m || !Number.isInteger(k) || k < 1 || !(min >= 0 && min <= 1)) throw new Error(`min-pass-hat-k takes K:X, a whole k ≥ 1 and a chance X between 0 and 1 (several: 1:0.9,3:0.5), not "${v}"`);
     return { k, min };
   });
+}
+
+/**
+ * The checks against a baseline (`hotmess check --baseline`): a prompt fails when it got
+ * significantly worse than the same prompt in the baseline — its accuracy fell (B − A's 95%
+ * interval entirely below 0) or its incoherence rose (entirely above 0), src/core/compare.ts's
+ * intervals. This is the comparison's own significance whatever `--by` says: a difference is
+ * either shown by the reruns or not. A difference that leans worse but whose interval reaches 0
+ * passes, marked inconclusive; one that cannot be measured (no target, too few reruns on a side)
+ * is not a check, and is said in the prompt's notes.
+ */
+export function baselineChecks(c: ComparedPrompt): CheckResult[] {
+  const out: CheckResult[] = [];
+  const d = c.delta;
+  const one = (figure: string, worseUp: boolean, estimate: number | null, ci: Interval | null) => {
+    if (estimate === null || !ci) return;
+    const worse = worseUp ? ci[0] > 0 : ci[1] < 0;
+    const leans = worseUp ? estimate > 0 : estimate < 0;
+    const sign = (x: number) => (x > 0 ? "+" : x < 0 ? "−" : "±") + f3(Math.abs(x));
+    const shown = `${figure} ${sign(estimate)} ${intervalText(ci, 3)} since the baseline`;
+    out.push({
+      figure: `${figure} vs baseline`,
+      bound: worseUp ? "max" : "min",
+      threshold: 0,
+      estimate,
+      ci95: ci,
+      status: worse ? "fail" : "pass",
+      inconclusive: !worse && leans && (worseUp ? ci[1] > 0 : ci[0] < 0),
+      text: worse ? `${shown}: significantly ${worseUp ? "higher" : "lower"} (the whole interval is ${worseUp ? "above" : "below"} 0)` : leans ? `${shown}: ${worseUp ? "higher" : "lower"}, but within rerun noise` : `${shown}: no worse`,
+    });
+  };
+  one("accuracy", false, d.accuracy, d.accuracyCi95);
+  one("incoherence", true, d.estimate, d.estimateCi95);
+  return out;
 }
