@@ -400,3 +400,31 @@ test("--baseline: a prompt whose accuracy fell significantly since the baseline 
   assert.equal(none.code, 2);
   assert.match(none.err, /a --baseline/);
 });
+
+test("--baseline on the shared fixture split into halves: rerun noise fails at most 5% of prompts; a changed prompt (its reruns made wrong) fails", { skip: skipWithout(FIXTURE) }, async () => {
+  const lines = readFileSync(FIXTURE!, "utf8").split("\n").filter((l) => l.trim() !== "");
+  const records = lines.map((l) => JSON.parse(l) as { id: string; samples: unknown[] } & Record<string, unknown>);
+  const half = (name: string, from: number, to: number, edit?: (r: (typeof records)[number]) => (typeof records)[number]) => {
+    const f = join(dir, name);
+    writeFileSync(f, records.map((r) => JSON.stringify((edit ?? ((x) => x))({ ...r, samples: r.samples.slice(from, to) }))).join("\n") + "\n");
+    return f;
+  };
+  for (const n of [10, 30]) {
+    const a = half(`g24-a${n}.jsonl`, 0, n);
+    const b = half(`g24-b${n}.jsonl`, n, 2 * n);
+    const r = await hotmess(["check", b, "--baseline", a]);
+    const failed = (r.out.match(/^ {2}FAIL /gm) ?? []).length;
+    assert.match(r.out, /50 prompts matched/);
+    assert.ok(failed <= 0.05 * records.length, `n = ${n}: ${failed} of ${records.length} halves flagged as worse`);
+  }
+  // the puzzle the baseline gets right most often changed: every rerun of the new version is wrong
+  const a = half("g24-a-base.jsonl", 0, 10);
+  const right = (r: (typeof records)[number]) => r.samples.slice(0, 10).filter((s) => (s as { correct?: boolean }).correct === true).length;
+  const first = [...records].sort((x, y) => right(y) - right(x))[0]!.id;
+  assert.ok(right(records.find((r) => r.id === first)!) >= 5, "a puzzle the baseline mostly gets right");
+  const changed = half("g24-b-changed.jsonl", 10, 20, (r) => (r.id === first ? { ...r, samples: r.samples.map((s) => ({ ...(s as object), correct: false, answer: "1 + 1 + 1 + 1" })) } : r));
+  const r = await hotmess(["check", changed, "--baseline", a]);
+  assert.equal(r.code, 1, r.out);
+  const fails = [...r.out.matchAll(/^ {2}FAIL {2}(\S+)/gm)].map((m) => m[1]);
+  assert.ok(fails.includes(first), `${first} fails: ${fails.join(", ")}`);
+});

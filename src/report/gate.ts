@@ -26,7 +26,7 @@ export function thresholdWords(t: Thresholds): string {
   if (t.maxIncoherence !== undefined) out.push(`max incoherence ${t.maxIncoherence}`);
   if (t.minAccuracy !== undefined) out.push(`min accuracy ${t.minAccuracy}`);
   for (const { k, min } of t.minPassHatK ?? []) out.push(`min pass^${k} ${min}`);
-  return out.join(", ");
+  return out.length ? out.join(", ") : "no thresholds (against the baseline only)";
 }
 
 export const BY_WORDS: Record<GateBy, string> = {
