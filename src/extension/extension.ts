@@ -10,7 +10,7 @@ import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } 
 import type { ExportFormat, RerunFrom, ViewSource } from "../protocol/webview";
 import { setReference } from "./setreference";
 import { changeClasses } from "./classes";
-import { RUNS_VIEW, RunsView, promptName, type RunRow } from "./sidebar";
+import { RUNS_VIEW, RunsView, age, promptName, type RunRow } from "./sidebar";
 import { rerunPoint } from "./rerunpoint";
 import { readSettings } from "./config";
 import { languageModels } from "./lm";
@@ -56,14 +56,17 @@ type RunItem = vscode.QuickPickItem & { file?: string; resumable?: boolean };
  * that did not complete why (the reason is what the row is for), with a Retry button when it can
  * be continued; every key redacted.
  */
-function storeItems(dir: string, known: readonly string[]): RunItem[] {
+function storeItems(dir: string, known: readonly string[], rows?: (file: string, mtime: number) => RunRow): RunItem[] {
   const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
   return listRunFiles(dir).map(({ file, mtime }) => {
     const r = readStoredRun(file, mtime, known);
     const h = r.header;
     const badge = stateBadge(r.state);
-    const detail = `${badge ? `${badge} · ` : ""}${h ? `${h.model ?? "?"} · ${h.parameters?.n ?? "?"} reruns · ` : ""}${basename(file)}`;
-    return { label: runLabel(h, file), description: new Date(mtime).toLocaleString(), detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
+    // the figures the Runs view shows (its cache: a file is read again only when it changed)
+    const row = rows?.(file, mtime);
+    const n = row ? (row.planned !== null && row.planned !== row.n ? `n ${row.n}/${row.planned}` : `n ${row.n}`) : `${h?.parameters?.n ?? "?"} reruns`;
+    const detail = `${badge ? `${badge} · ` : row?.figure ? `${row.figure} · ` : ""}${h ? `${h.model ?? "?"} · ${n} · ` : ""}${basename(file)}`;
+    return { label: runLabel(h, file), description: `${age(mtime)} · ${new Date(mtime).toLocaleString()}`, detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };
   });
 }
 
@@ -459,7 +462,8 @@ export function activate(context: vscode.ExtensionContext): void {
   command("hotmess.openRun", async () => {
     const settings = readSettings();
     const dir = runDirectory(settings, context, vscode.window.activeTextEditor?.document);
-    const items = storeItems(dir, await secrets.known());
+    const known = await secrets.known();
+    const items = storeItems(dir, known, (file, mtime) => runsView.rowOf(file, mtime, known));
     const runsListed = items.length;
     items.push({ label: "$(folder-opened) Browse…", description: "a run file or a trace set anywhere" });
     const picked = await new Promise<{ item: RunItem; retry: boolean } | undefined>((resolve) => {

@@ -96,6 +96,22 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
     this.changed.dispose();
   }
 
+  /** One run file's row, from the cache when the file has not changed since (Open Run… shows the same figures). */
+  rowOf(file: string, mtime: number, known: readonly string[]): RunRow {
+    let size = 0;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return readRunRow(file, mtime, known);
+    }
+    const key = `${mtime}:${size}`;
+    const hit = this.cache.get(file);
+    if (hit && hit.key === key) return hit.row;
+    const row = readRunRow(file, mtime, known);
+    this.cache.set(file, { key, row });
+    return row;
+  }
+
   /** The rows of every run directory, newest first, read again only where a file changed. */
   private async rows(): Promise<RunRow[]> {
     const known = await this.secrets().catch(() => [] as readonly string[]);

@@ -62,6 +62,9 @@ async function openRun(page: Page, filter: string, tab: string): Promise<Frame> 
   await runCommand(page, "Hot Mess: Open Run…");
   const items = await pickOffers(page, `Open Run to list the ${filter} run`, new RegExp(`${filter}[\\s\\S]*\\.jsonl`));
   assert(items.length >= 3, `Open Run lists both runs: ${JSON.stringify(items)}`);
+  // each row with the figures the Runs view shows: the incoherence with its interval, n, the age
+  const row = items.find((i) => i.includes(filter)) ?? "";
+  assert(/(incoherence \d\.\d\d \[\d\.\d\d–\d\.\d\d\]|disagreement \d\.\d\d \(no reference\)) · simulated-reasoner · n \d+/.test(row) && /ago|just now/.test(row), `Open Run's row has the figures: ${row}`);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: filter }).first().click();
   const frame = await webviewFrame(page, tab, { timeoutMs: 60_000 });
   await rendered(frame, page);
