@@ -72,6 +72,11 @@ export interface HeatmapOptions {
   columns?: number[];
 }
 
+/** The least row height for up to 200 runs, in px: a run's label and its cells stay readable. */
+export const ROW_MIN = 12;
+/** The heatmap box's most height before it scrolls down (taller maps: many runs). */
+export const BOX_MAX_H = 560;
+
 /** Shades of divergence drawn (0 … STEPS). */
 const STEPS = 20;
 
@@ -93,7 +98,9 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
   const fork = forkMark(m);
   const forkX = xAt(fork?.col ?? null);
   const cols = Math.max(1, shown.length);
-  const row = Math.max(5, Math.min(22, Math.floor(520 / Math.max(1, n))));
+  // Rows fill about 520 px, but up to 200 runs never go under ROW_MIN (their labels stay
+  // readable; the box scrolls down); past that, 5 px (a canvas of thousands of runs must stay small).
+  const row = Math.max(n <= 200 ? ROW_MIN : 5, Math.min(22, Math.floor(520 / Math.max(1, n))));
   // Fixed geometry: the y axis is axisW wide, the x axis xAxisH high; then a narrow answer strip
   // and the columns (at most 44 px wide, at least 7: past that the box scrolls sideways).
   const axisW = 56;
@@ -424,6 +431,10 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
   canvas.style.width = `${canvasW}px`;
   canvas.style.height = `${canvasH}px`;
   const box = h("div", { class: "heatmap-scroll" }, canvas);
+  // many runs: the map scrolls down inside its box (its own height, not the page's)
+  if (canvasH > BOX_MAX_H) box.style.maxHeight = `${BOX_MAX_H}px`;
+  // a tooltip stays by its cell only while the box does not move under it
+  box.addEventListener("scroll", () => (tip.hidden = true), { passive: true });
   const wrap = h("div", { class: "heatmap" });
 
   // ---- the tooltip
@@ -449,7 +460,7 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     // Beside the cell (right, else left), clear of it; inside the heatmap's box vertically.
     const r = rectOf(at);
     const left = box.offsetLeft + canvas.offsetLeft - box.scrollLeft + r.x;
-    const top = box.offsetTop + canvas.offsetTop + r.y;
+    const top = box.offsetTop + canvas.offsetTop - box.scrollTop + r.y;
     const tw = tip.offsetWidth;
     const th = tip.offsetHeight;
     const room = wrap.clientWidth;
@@ -488,6 +499,9 @@ export function renderHeatmap(m: PromptModel, order: number[], theme: Theme, wid
     const x0 = axisW + stripPx;
     if (r.x - cellPx < box.scrollLeft + x0) box.scrollLeft = Math.max(0, r.x - cellPx - x0);
     else if (r.x + r.w + cellPx > box.scrollLeft + box.clientWidth) box.scrollLeft = r.x + r.w + cellPx - box.clientWidth;
+    // and up and down, when the box scrolls (many runs)
+    if (r.y - row < box.scrollTop) box.scrollTop = Math.max(0, r.y - row);
+    else if (r.y + r.h + row > box.scrollTop + box.clientHeight) box.scrollTop = r.y + r.h + row - box.clientHeight;
     showTip(cur);
     if (announce) {
       const run = p.runs[pos]!;
