@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fork, spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -629,4 +629,40 @@ test("the server says how to start it", async () => {
   });
   assert.equal(r.code, 2);
   assert.match(r.err, /--stdio \| --node-ipc/);
+});
+
+test("the lens says what changed since the prompt's previous version: the incoherence before → now, B − A with its interval, and opens both runs", async () => {
+  const ws = workspace();
+  mkdirSync(ws.runs, { recursive: true });
+  const v1 = "What is 17 * 24 + 3? Think it through.";
+  const v2 = "What is 17 * 24 + 3? Multiply first, then add. Give the number only.";
+  writeFileSync(ws.promptFile, `---\nreference: 411\n---\n${v2}\n`);
+  const run = (name: string, prompt: string, minutes: number, answers: number[]) => {
+    const header = { type: "header", schema: "hotmess.run/1", id: `calc-${name}`, createdAt: new Date(Date.now() - minutes * 60_000).toISOString(), tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt, promptHash: promptHash(prompt), reference: "411", source: { file: "prompts/demo.prompt", prompt: 0 }, parameters: { n: answers.length, maxTokens: 100, thinking: { type: "none" }, concurrency: 4 } };
+    const lines = [header, ...answers.map((a, i) => ({ type: "sample", index: i, text: `17 * 24 = 408\n408 + 3 = ${a}\nAnswer: ${a}`, thinking: "", redactedThinking: 0, usage: { inputTokens: 1, outputTokens: 1 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" })), { type: "end", status: "complete", finishedAt: new Date().toISOString() }];
+    const f = join(ws.runs, `${name}.jsonl`);
+    writeFileSync(f, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    return f;
+  };
+  // before: 3 of 10 right, the rest scattered (a hot mess); now: 9 of 10 right
+  const before = run("v1", v1, 60, [411, 411, 411, 412, 405, 398, 421, 400, 388, 430]);
+  const after = run("v2", v2, 1, [411, 411, 411, 411, 411, 411, 411, 411, 411, 410]);
+  const { client, close } = inProcess({ index: { pollIntervalMs: 0 } });
+  try {
+    await client.initialize(ws.folder);
+    await client.open(ws.uri, readFileSync(ws.promptFile, "utf8"));
+    let since: CodeLens | undefined;
+    for (let i = 0; i < 200 && !since; i++) {
+      since = (await client.lenses(ws.uri)).find((l) => /^Δ since the previous version/.test(l.command?.title ?? ""));
+      if (!since) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(since, `a lens of the change: ${JSON.stringify((await client.lenses(ws.uri)).map((l) => l.command?.title))}`);
+    // the accuracy rose well beyond rerun noise; the incoherence rose too (the one miss left is all variance), within noise
+    assert.match(since!.command!.title, /^Δ since the previous version: accuracy 30% → 90% \(\+60 pts \[\+\d+, \+\d+\]\) significant · incoherence 0\.67 → 1\.00 \(\+0\.33 \[−0\.\d\d, 0\.\d\d\]\) within rerun noise$/);
+    assert.deepEqual(since!.command!.arguments, [before, after]);
+    assert.equal(since!.command!.command, "hotmess.compareRuns");
+  } finally {
+    await close();
+    rmSync(ws.folder, { recursive: true, force: true });
+  }
 });

@@ -369,6 +369,12 @@ export function activate(context: vscode.ExtensionContext): void {
     showStatus(await showFiles([file], "runs"), [file]);
   });
 
+  // the prompt file's "Δ since the previous version" lens: the two runs in one view
+  command("hotmess.compareRuns", async (before?: unknown, after?: unknown) => {
+    if (typeof before !== "string" || typeof after !== "string") throw new Error("compareRuns needs the paths of two run files");
+    showStatus(await showFiles([before, after], "runs"), [after]);
+  });
+
   command("hotmess.resumeRun", async (file?: unknown) => {
     if (file !== undefined && typeof file !== "string") throw new Error("resumeRun takes the path of a run file");
     if (!requireTrust()) return;

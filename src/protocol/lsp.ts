@@ -46,7 +46,11 @@ export const Commands = {
   openRunFile: "hotmess.openRunFile",
   /** Arguments {@link OpenRunFileArgs}: continues a failed or partial run file (Retry). */
   resumeRun: "hotmess.resumeRun",
+  /** Arguments {@link CompareRunsArgs}: opens two run files in one comparison view (before, after). */
+  compareRuns: "hotmess.compareRuns",
 } as const;
+/** Two absolute run-file paths: the previous version's run, then the current one's. */
+export type CompareRunsArgs = [before: string, after: string];
 /** `uri` is the document URI as a string (LSP arguments are JSON). */
 export type RerunPromptArgs = [uri: string, promptIndex: number];
 /** An absolute file system path. */

@@ -5,7 +5,9 @@ import { sideWords, type DecidingSide } from "../core/deciding";
 import { basename } from "node:path";
 import { CodeActionKind, DiagnosticSeverity, MarkupKind, type CodeAction, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText, SIMULATED_MODEL, type FilePrompt } from "../core";
-import { Commands, commandLink, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
+import { Commands, commandLink, type CompareRunsArgs, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
+import { promptDelta, sideDraws } from "../core/compare";
+import type { Interval } from "../core/types";
 import { mdCode } from "../report/export";
 import type { RunEntry } from "./runindex";
 import type { RunSummary } from "./summary";
@@ -13,6 +15,8 @@ import type { RunSummary } from "./summary";
 /** A prompt of the document with its run. */
 export interface PromptView {
   prompt: FilePrompt;
+  /** The latest run of this prompt's previous version (the same place in the file, another text), for "since the previous version". */
+  previous?: RunEntry | null;
   /** Reruns: the front matter's n, else the setting. */
   n: number;
   /** Its latest run: by hash, or (stale) by its position in the file when its text changed since. */
@@ -85,9 +89,51 @@ export function codeLenses(uri: string, views: readonly PromptView[]): CodeLens[
     const what = v.prompt.conversation ? "Rerun next action" : "Rerun";
     out.push({ range, command: { title: `▶ ${what} ×${v.n}${text ? ` · ${text}` : ""}`, command: Commands.rerunPrompt, arguments: args } });
     if (v.run) out.push({ range, command: openRunCommand(v.run.file) });
+    const since = v.run && !v.stale && v.previous ? sinceText(v.previous, v.run) : null;
+    if (since) out.push({ range, command: { title: since, command: Commands.compareRuns, arguments: [v.previous!.file, v.run!.file] satisfies CompareRunsArgs } });
   }
   return out;
 }
+
+const changes = new Map<string, string | null>();
+const signed = (x: number, digits: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x).toFixed(digits)}`;
+const ci2 = (c: Interval) => `[${c[0] < 0 ? "−" : ""}${Math.abs(c[0]).toFixed(2)}, ${c[1] < 0 ? "−" : ""}${Math.abs(c[1]).toFixed(2)}]`;
+
+/**
+ * "Δ since the previous version: accuracy 30% → 90% (+60 pts [+22, +79]) significant ·
+ * incoherence 0.42 → 0.18 (−0.24 [−0.35, −0.11]) significant": the change from the previous
+ * version's run to this one's, B − A with 95% intervals (src/core/compare.ts, as `hotmess
+ * compare`), each said "significant" when its interval excludes 0, else "within rerun noise";
+ * the incoherence only when both sides have one. Null when the runs cannot be compared (no
+ * target, no summary yet). Cached by the two files' versions.
+ */
+export function sinceText(before: RunEntry, after: RunEntry): string | null {
+  const a = before.summary;
+  const b = after.summary;
+  if (!a?.tally || !b?.tally) return null;
+  const key = `${before.file}\u0000${before.size}:${before.mtimeMs}\u0000${after.file}\u0000${after.size}:${after.mtimeMs}`;
+  const hit = changes.get(key);
+  if (hit !== undefined) return hit;
+  const estA = a.brier?.estimate ?? null;
+  const estB = b.brier?.estimate ?? null;
+  const id = before.header.id;
+  const d = promptDelta(a.tally, b.tally, estA, estB, sideDraws(a.tally, 1000, 1, "a", id), sideDraws(b.tally, 1000, 1, "b", id));
+  const parts: string[] = [];
+  const sig = (c: Interval | null) => (c ? (excludes0(c) ? " significant" : " within rerun noise") : "");
+  if (d.accuracy !== null) {
+    const pa = a.tally.correct / a.tally.n;
+    const pb = b.tally.correct / b.tally.n;
+    const ci = d.accuracyCi95;
+    parts.push(`accuracy ${Math.round(pa * 100)}% → ${Math.round(pb * 100)}% (${signed(d.accuracy * 100, 0)} pts${ci ? ` [${signed(ci[0] * 100, 0)}, ${signed(ci[1] * 100, 0)}]` : ""})${sig(ci)}`);
+  }
+  if (d.estimate !== null && estA !== null && estB !== null) parts.push(`incoherence ${estA.toFixed(2)} → ${estB.toFixed(2)} (${signed(d.estimate, 2)}${d.estimateCi95 ? ` ${ci2(d.estimateCi95)}` : ""})${sig(d.estimateCi95)}`);
+  const text = parts.length ? parts.join(" · ") : null;
+  const out = text === null ? null : `Δ since the previous version: ${text}`;
+  if (changes.size > 500) changes.clear();
+  changes.set(key, out);
+  return out;
+}
+const excludes0 = (c: Interval) => c[0] > 0 || c[1] < 0;
 
 /**
  * Where a prompt's hint goes: at the end of its first line that says something — the front

@@ -181,7 +181,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         }
         if (run) index.prioritize(run);
       }
-      return { prompt, n: prompt.settings.n ?? f.settings.n, run, stale };
+      // the previous version: the latest run of this place in the file with another text, older than this run
+      let previous: RunEntry | null = null;
+      if (index && run && !stale && file !== null) {
+        const now = run;
+        previous = index.latestFromSource(file, { index: prompt.index, id: prompt.settings.id }, (e) => e.hash !== prompt.hash && e.time < now.time) ?? null;
+        if (previous) index.prioritize(previous);
+      }
+      return { prompt, n: prompt.settings.n ?? f.settings.n, run, stale, previous };
     });
   }
 

@@ -3,6 +3,8 @@
 // recorded in the run), so a hint shows the same incoherence and the same interval as the
 // live view, a reopened run and `hotmess analyze` do for that run file. No metric is computed here.
 import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
+import { tallyOfPrompt } from "../core/compare";
+import type { Tally } from "../core/interval";
 import { analyzeRun, classLabel, DEFAULT_RESAMPLES, forkGroups, runState, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
 
 export interface AnswerSummary {
@@ -54,6 +56,8 @@ export interface RunSummary {
   disagreement: number;
   /** Answer classes with at least one run. */
   classes: number;
+  /** The class counts (right, and each wrong class), for a comparison with another run; absent without a target. */
+  tally?: Tally;
   /** What made the classes when it is not METRICS.md §2's exact key ("semantic (judge …)", "json"); absent for exact. */
   comparison?: string;
   /** The largest classes (with at least one run), at most three. */
@@ -120,6 +124,7 @@ function figuresOf(run: ParsedRun, resamples: number): Figures {
       : null,
     disagreement: p.disagreement,
     classes: p.classes,
+    ...(tallyOfPrompt(p) ? { tally: tallyOfPrompt(p)! } : {}),
     ...(p.comparison && p.comparison !== "exact" ? { comparison: p.comparison } : {}),
     answers: classes.slice(0, SUMMARY_ANSWERS).map((a) => ({ key: a.key, label: classLabel(a), count: a.count, reference: a.reference })),
     moreAnswers: Math.max(0, classes.length - SUMMARY_ANSWERS),
