@@ -100,7 +100,7 @@ const signed = (x: number, digits: number) => `${x > 0 ? "+" : x < 0 ? "−" : "
 const ci2 = (c: Interval) => `[${c[0] < 0 ? "−" : ""}${Math.abs(c[0]).toFixed(2)}, ${c[1] < 0 ? "−" : ""}${Math.abs(c[1]).toFixed(2)}]`;
 
 /**
- * "Δ since the previous version: accuracy 30% → 90% (+60 pts [+22, +79]) significant ·
+ * "Δ since the previous version: accuracy 30% → 90% (+60 pts [+17, +81]) significant ·
  * incoherence 0.42 → 0.18 (−0.24 [−0.35, −0.11]) significant": the change from the previous
  * version's run to this one's, B − A with 95% intervals (src/core/compare.ts, as `hotmess
  * compare`), each said "significant" when its interval excludes 0, else "within rerun noise";
