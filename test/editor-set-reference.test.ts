@@ -111,3 +111,24 @@ test("a reference/set message that is not one is refused by the protocol check",
   assert.equal(isViewMessage({ type: "reference/set", prompt: "ducks", answer: 18 }), false);
   assert.equal(isViewMessage({ type: "reference/set", prompt: "ducks" }), false);
 });
+
+test("Export Comparison proposes a file beside the prompt file, not in the run store; Markdown comes with the HTML view beside it, linked, and opens rendered", async (t) => {
+  t.after(cleanup);
+  const prompt = join(tmp, "workspace", "ducks.prompt.md");
+  writeFileSync(prompt, "---\nn: 8\nreference: 18\n---\nJanet's ducks lay 16 eggs. How many dollars?\n");
+  const file = runFile({ file: "ducks.prompt.md", prompt: 0 });
+  await vscode.commands.executeCommand("hotmess.openRunFile", file);
+  const panel = await until("the run's panel", () => vscode.recorded.panels[0]);
+  panel.webview.receive({ type: "ready" });
+  await until("its analysis", () => analyses()[0]);
+  const out = join(tmp, "workspace", "ducks.hotmess.md");
+  vscode.answers.saveDialog.push(vscode.Uri.file(out));
+  vscode.answers.message.push("Open");
+  await vscode.commands.executeCommand("hotmess.exportComparison", "md");
+  assert.equal(vscode.recorded.saveDialogs[0]!.defaultUri!.fsPath, out, "proposed beside the prompt file");
+  const md = readFileSync(out, "utf8");
+  assert.match(md, /\[ducks\.hotmess\.html\]\(ducks\.hotmess\.html\)/);
+  assert.match(readFileSync(join(tmp, "workspace", "ducks.hotmess.html"), "utf8"), /<html/);
+  assert.match(vscode.recorded.notifications.at(-1)!.message, /exported Markdown to ducks\.hotmess\.md \(with the comparison view ducks\.hotmess\.html beside it, linked\)/);
+  await until("the rendered preview", () => vscode.executed.find((e) => e.command === "markdown.showPreview"));
+});

@@ -308,7 +308,9 @@ test("Markdown: a summary whose model text can break no table and make no link, 
 
   const md = exportMarkdown(analysis, { maxStepText: 400 });
   assert.match(md, /^# Hot Mess Inspector: \d+ prompts\n/);
-  const { outside, spans } = splitCodeSpans(md);
+  // (our own tags fold the example traces; nothing else may be HTML)
+  const { outside: withTags, spans } = splitCodeSpans(md);
+  const outside = withTags.replace(/<\/?(details|summary)>/g, "");
   // outside the code spans: nothing of the model text
   assert.doesNotMatch(outside, /<|\[link\]|\]\(|http|www\.|@octocat|#1\b|\*\*bold|_it_|&lt;/, outside);
   // inside: all of it, as text
@@ -337,6 +339,8 @@ test("Markdown: a summary whose model text can break no table and make no link, 
   assert.match(md, /## Pooled over \d+ of \d+ prompts with a target/);
   assert.match(md, /\| brier \| /);
   assert.match(md, /## Length split/);
+  // an example trace per class, folded, in a fence its text cannot close
+  assert.match(md, /<details><summary>run #\d+: `+[^\n]*` \(\d+ runs?\)<\/summary>\n\n`{3,}text\n/);
 });
 
 test("Markdown: top 5 answers and …, cut step texts, disagreement without a target, optimizer steps", () => {
@@ -347,7 +351,8 @@ test("Markdown: top 5 answers and …, cut step texts, disagreement without a ta
   assert.match(md, /\| … 2 more classes \| 2 \| 25% \|/);
   assert.match(md, /\| `7` \| 2 \| 25% \|/);
   assert.match(md, /No prompt has a reference answer/);
-  for (const span of splitCodeSpans(md).spans) assert.ok(Array.from(span).length <= 40 || span.startsWith("no-target"), `cut: ${span}`);
+  // (an example trace, a fenced block, is a whole trace: cut to 40 lines, not to a step's length)
+  for (const span of splitCodeSpans(md).spans) assert.ok(Array.from(span).length <= 40 || span.startsWith("no-target") || span.startsWith("text\n"), `cut: ${span}`);
 });
 
 // ---- JSON and redaction -----------------------------------------------------------------------
@@ -683,4 +688,18 @@ test("exports carry the headline: CSV estimate, ci_low, ci_high and more_reruns;
   assert.ok(md.includes(`**incoherence ${three!.brier!.estimate!.toFixed(3)} (n = 3: too few reruns for an interval; 8+ recommended)**`), md);
   assert.ok(md.includes("**incoherence —** (no error to split)"), md);
   assert.ok(md.includes(`| brier | ${P.bias2.toFixed(3)} | ${P.variance.toFixed(3)} | ${P.error.toFixed(3)} | ${P.estimate!.toFixed(3)} [${P.ci95![0].toFixed(3)}–${P.ci95![1].toFixed(3)}] | ${P.incoherence!.toFixed(3)} |`), md);
+});
+
+test("Markdown: an example trace per class is folded, whole, in a fence the trace's own backticks cannot close", () => {
+  const fence = "```js\nalert(1)\n```";
+  const samples = [18, 18, 18, 26, 26].map((x) => ({ text: `16 - 3 = 13\n${x === 18 ? "13 - 4 = 9" : fence}\n9 * 2 = ${x}\nAnswer: ${x}` }));
+  const md = exportMarkdown(analyzeRecords([{ id: "ducks", reference: 18, samples }], { resamples: 0 }), { reportLink: "ducks.hotmess.html" });
+  assert.match(md, /^The whole comparison view \(traces side by side, the heatmap\): \[ducks\.hotmess\.html\]\(ducks\.hotmess\.html\)\.$/m);
+  const blocks = [...md.matchAll(/<details><summary>run #(\d+): (`+[^`]+`+) ✓? ?\((\d+) runs?\)<\/summary>\n\n(`{3,})text\n([\s\S]*?)\n\4\n\n<\/details>/g)];
+  assert.equal(blocks.length, 2, md);
+  const wrong = blocks.find((b) => b[5]!.includes("alert(1)"))!;
+  assert.ok(wrong, "the wrong class's trace is shown whole");
+  assert.ok(wrong[4]!.length > 3, `its fence (${wrong[4]}) is longer than the trace's own`);
+  // a link that is not a plain file name beside it is not written
+  assert.doesNotMatch(exportMarkdown(analyzeRecords([{ id: "d", reference: 18, samples }], { resamples: 0 }), { reportLink: "javascript:alert(1)//x.html" }), /whole comparison view/);
 });

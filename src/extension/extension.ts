@@ -26,7 +26,7 @@ import { LANGUAGE_ID, RUNS_CHANGED_METHOD } from "../protocol/lsp";
 import { parsePromptFile, parseTraceLine, redactSecrets, secretsFromEnv, type RunHeader } from "../core";
 import { writeFileAtomic } from "../report/write";
 import { promptHash } from "../sampling/store";
-import { writeExport, EXPORT_FORMATS } from "./exports";
+import { exportBase, writeExport, EXPORT_FORMATS } from "./exports";
 
 let log: Log;
 /** Every key known (Secrets.known()): nothing shown on screen may contain one. */
@@ -242,16 +242,20 @@ export function activate(context: vscode.ExtensionContext): void {
     if (!fmt) return;
     const files = target.source.kind === "traces" ? [target.source.file] : target.source.files;
     const def = EXPORT_FORMATS.find((f) => f.id === fmt)!;
-    const base = files[0] ? join(dirname(files[0]), basename(files[0]).replace(/\.jsonl$/, "")) : "comparison";
+    // beside the prompt file the run came from, not in the hidden run store
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === "file").map((f) => f.uri.fsPath);
+    const base = exportBase(files, folders);
     const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${base}.${def.extension}`), filters: { [def.label]: [def.extension] }, title: "Export Comparison" });
     if (!uri) return;
     try {
       const loaded = load(files);
       const secretsInUse = (await Promise.all(KEY_PROVIDERS.map((k) => secrets.get(k.id)))).filter((s): s is string => !!s);
-      await writeExport(uri, fmt, loaded, secretsInUse);
-      log.info(`export: ${fmt} → ${uri.fsPath}`);
-      const pick = await vscode.window.showInformationMessage(`Hot Mess: exported ${def.label} to ${basename(uri.fsPath)}.`, "Open", "Reveal in File Explorer");
-      if (pick === "Open") void vscode.commands.executeCommand("vscode.open", uri);
+      const written = await writeExport(uri, fmt, loaded, secretsInUse);
+      log.info(`export: ${fmt} → ${written.join(", ")}`);
+      const also = written.length > 1 ? ` (with the comparison view ${basename(written[1]!)} beside it, linked)` : "";
+      const pick = await vscode.window.showInformationMessage(`Hot Mess: exported ${def.label} to ${basename(uri.fsPath)}${also}.`, "Open", "Reveal in File Explorer");
+      // Markdown opens rendered, as a reviewer reads it
+      if (pick === "Open") void vscode.commands.executeCommand(fmt === "md" ? "markdown.showPreview" : "vscode.open", uri);
       else if (pick === "Reveal in File Explorer") void vscode.commands.executeCommand("revealFileInOS", uri);
     } catch (e) {
       await fail(e);

@@ -214,6 +214,10 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
 // Markdown
 
 export interface MarkdownOptions extends ExportOptions {
+  /** The HTML report beside it (a relative link), named at the top: "the whole comparison view". */
+  reportLink?: string;
+  /** Example traces per prompt, one per answer class (default 4; 0: none). */
+  maxExamples?: number;
   /** Step texts longer than this (in characters) are cut with "…" (default 100). */
   maxStepText?: number;
   /** Answer classes listed per prompt before "…" (default 5). */
@@ -314,6 +318,38 @@ function answerTable(p: PromptAnalysis, maxAnswers: number, code: (s: string, o?
   return [...by, ...table(["answer", "runs", "share"], ["l", "r", "r"], rows)];
 }
 
+/** A fenced block that no backtick run in `text` can close. */
+function fenced(text: string): string[] {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return [`${fence}text`, text, fence];
+}
+
+/**
+ * One example trace per answer class, folded (<details>): the run that keeps to the class's path
+ * most (decidingSteps' representative), its steps as the view aligned them, cut to 40 lines and
+ * 3,000 characters; model text in a fence it cannot close, the class in a code span.
+ */
+function exampleTraces(p: PromptAnalysis, max: number, redact: (s: string) => string, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
+  if (max <= 0 || p.optimizer) return [];
+  const reps = decidingSteps(p).slice(0, max);
+  if (reps.length === 0) return [];
+  const out: string[] = ["**An example trace per class** (the run that keeps to its class's path most):", ""];
+  for (const d of reps) {
+    const run = p.runs.find((r) => r.index === d.representative);
+    if (!run) continue;
+    const a = p.answers[d.cls]!;
+    let text = redact(run.steps.map((st) => st.text).join("\n"));
+    const lines = text.split("\n");
+    if (lines.length > 40) text = [...lines.slice(0, 40), `… ${lines.length - 40} more lines`].join("\n");
+    if (text.length > 3000) text = text.slice(0, 2999) + "…";
+    // the class in a code span (model text: no HTML, link or emphasis), the only HTML our own tags
+    const name = a.key === null ? "(no answer)" : code(classLabel(a), { max: 60 });
+    out.push(`<details><summary>run #${run.index}: ${name}${a.reference ? " ✓" : ""} (${plural(d.runs.length, "run")})</summary>`, "", ...fenced(text), "", "</details>", "");
+  }
+  return out;
+}
+
 /** "Why the runs disagree": each class's deciding step beside the path it left (src/core/deciding.ts). */
 function decidingBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
   const ds = decidingSteps(p);
@@ -387,6 +423,8 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
   const ps = analysis.prompts;
   const out: string[] = [];
   out.push(`# Hot Mess Inspector: ${ps.length === 1 ? code(ps[0]!.id, { max: 80 }) : plural(ps.length, "prompt")}`, "");
+  // a relative file name only (it is put in a link): no scheme, no parent folders
+  if (opts.reportLink && /^[\w.\- ]+\.html$/.test(opts.reportLink)) out.push(`The whole comparison view (traces side by side, the heatmap): [${opts.reportLink}](${encodeURI(opts.reportLink)}).`, "");
   const gen = analysis.generator ? `${analysis.generator.name} ${analysis.generator.version}` : "hotmess";
   const opt = analysis.options;
   out.push(
@@ -401,6 +439,8 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
     out.push(promptLine(p, code), "");
     const why = decidingBlock(p, limits, code);
     if (why.length) out.push(...why, "");
+    const examples = exampleTraces(p, opts.maxExamples ?? 4, redact.text, code);
+    if (examples.length) out.push(...examples, "");
     const more = rerunsText(p.reruns, p.brier?.estimate ?? null);
     const vote = ensembleText(p.ensemble);
     if (more || vote) out.push([more ? `${more[0]!.toUpperCase()}${more.slice(1)}.` : "", vote ? `Majority vote: ${vote}: ${ensembleVerdict(p.ensemble)}.` : ""].filter(Boolean).join(" "), "");

@@ -16,6 +16,8 @@ export const recorded = {
   statusText: "",
   statusTooltip: "",
   panels: [] as FakeWebviewPanel[],
+  /** The options of each save dialog shown (where it proposed to save). */
+  saveDialogs: [] as { defaultUri?: Uri }[],
 };
 
 /** Settings returned by workspace.getConfiguration("hotmess"), by key without the prefix. */
@@ -27,6 +29,7 @@ export function reset(): void {
   recorded.notifications.length = 0;
   recorded.statusText = recorded.statusTooltip = "";
   recorded.panels.length = 0;
+  recorded.saveDialogs.length = 0;
   for (const k of Object.keys(settings)) delete settings[k];
   registered.clear();
   trees.clear();
@@ -234,7 +237,10 @@ export const window = {
     return next ? next(await items) : undefined;
   },
   showInputBox: async () => answers.inputBox.shift(),
-  showSaveDialog: async () => answers.saveDialog.shift(),
+  showSaveDialog: async (o?: { defaultUri?: Uri }) => {
+    recorded.saveDialogs.push(o ?? {});
+    return answers.saveDialog.shift();
+  },
   showOpenDialog: async () => answers.openDialog.shift(),
   showInformationMessage: notify("info"),
   showWarningMessage: notify("warning"),
