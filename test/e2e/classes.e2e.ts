@@ -29,6 +29,27 @@ function runFile(dir: string, name: string, id: string, prompt: string, texts: s
   return f;
 }
 
+/**
+ * In a view: each kind of control (export buttons, filter chips, the pressed chip, class rows and
+ * their actions, links), its first one's text colour against the colour behind it (the first
+ * opaque background up its ancestors), as WCAG's contrast ratio.
+ */
+const CONTRASTS = `(() => {
+  const rgb = (c) => { const m = c.match(/[\\d.]+/g) || []; return { r: +m[0], g: +m[1], b: +m[2], a: m[3] === undefined ? 1 : +m[3] }; };
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const behind = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.a > 0.5) return c; } return rgb(getComputedStyle(document.body).backgroundColor); };
+  const out = [];
+  for (const sel of [".host-button", ".chip", ".chip.on", ".class-row .class-key", ".class-act", ".class-judge", ".why-links .link", ".kpi-value"]) {
+    const el = [...document.querySelectorAll(sel)].find((e) => e.offsetParent !== null);
+    if (!el) continue;
+    const fg = rgb(getComputedStyle(el).color);
+    const bg = behind(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    out.push({ sel, text: el.textContent.trim().slice(0, 20), ratio: (a + 0.05) / (b + 0.05), fg: getComputedStyle(el).color, bg: "rgb(" + bg.r + "," + bg.g + "," + bg.b + ")" });
+  }
+  return out;
+})()`;
+
 async function rendered(frame: Frame, page: Page): Promise<void> {
   await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
 }
@@ -178,7 +199,28 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   ok(`the Runs view: ${rows.join(" | ")}`);
   await screenshot(page, join(ARTIFACTS_DIR, "runs-view-dark.png"));
 
-  // ---- 8. the walkthrough
+  // ---- 8. High Contrast, dark and light: every control of the view readable (text against what is behind it)
+  for (const [theme, file] of [
+    ["Default High Contrast", "classes-hc-dark.png"],
+    ["Default High Contrast Light", "classes-hc-light.png"],
+  ] as const) {
+    await runCommand(page, "Preferences: Color Theme");
+    await page.keyboard.type(theme);
+    await page.waitForTimeout(300);
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(1500);
+    const hc = await webviewFrame(page, "ducks", { timeoutMs: 30_000 });
+    await rendered(hc, page);
+    const kind = (await hc.evaluate("document.body.className")) as string;
+    assert(/vscode-high-contrast/.test(kind), `the view knows the theme is High Contrast: ${kind}`);
+    const ratios = (await hc.evaluate(CONTRASTS)) as { sel: string; text: string; ratio: number; fg: string; bg: string }[];
+    const low = ratios.filter((r) => r.ratio < 4.5);
+    assert(ratios.length >= 5 && low.length === 0, `every control at least 4.5:1 in ${theme}: ${JSON.stringify(low.length ? low : ratios)}`);
+    await screenshot(page, join(ARTIFACTS_DIR, file));
+    ok(`${theme}: ${ratios.map((r) => `${r.sel} ${r.ratio.toFixed(1)}:1`).join(", ")} (out/e2e/${file})`);
+  }
+
+  // ---- 9. the walkthrough
   await runCommand(page, "Welcome: Open Walkthrough...");
   await pickOffers(page, "the walkthroughs", /Get started with Hot Mess Inspector/);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: "Get started with Hot Mess Inspector" }).first().click();
