@@ -46,7 +46,7 @@ beforeEach(async () => {
   tmp = mkdtempSync(join(tmpdir(), "hm-editor-failures-"));
   mkdirSync(join(tmp, "workspace"));
   vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(join(tmp, "workspace")) }];
-  Object.assign(vscode.settings, { provider: "anthropic", model: "claude-sonnet-4-5", "anthropic.baseUrl": fake.url, n: 4, concurrency: 4 });
+  Object.assign(vscode.settings, { provider: "anthropic", model: "claude-sonnet-4-5", "anthropic.baseUrl": fake.url, n: 4, concurrency: 4, "rerunSelection.ask": false });
   ctx = vscode.fakeContext(join(tmp, "storage"), ROOT);
   await ctx.secrets.store("hotmess.apiKey.anthropic", STORED_KEY);
   extension.activate(ctx as never);

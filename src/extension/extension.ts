@@ -10,6 +10,7 @@ import { loadAnalysis, loadView, noUsablePrompt, type Loaded, type LoadedView } 
 import type { ExportFormat, RerunFrom, ViewSource } from "../protocol/webview";
 import { setReference } from "./setreference";
 import { changeClasses } from "./classes";
+import { parseRerunInput } from "./rerunInput";
 import { RUNS_VIEW, RunsView, age, promptName, type RunRow } from "./sidebar";
 import { rerunPoint } from "./rerunpoint";
 import { readSettings } from "./config";
@@ -294,12 +295,30 @@ export function activate(context: vscode.ExtensionContext): void {
     }
     const settings = readSettings(editor.document.uri);
     const first = truncateTitle(text);
-    const panel = newPanel(`Hot Mess: ${first}`);
-    panel.progress({ target: settings.n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
     // An optimizer-emulation prompt is scored step by step against its true trajectory.
     const spec = parsePrompt(text.trim());
     const bench = spec ? { benchmark: spec, reference: referenceAnswer(spec) } : {};
-    const outcome = await runs.run([{ prompt: text, title: first, document: editor.document, ...bench }], panel).catch(async (e) => {
+    // a selection has no front matter: how many reruns, and the right answer if known, in one input
+    let asked: { n: number; reference?: string } = { n: settings.n };
+    if (!spec && vscode.workspace.getConfiguration("hotmess").get<boolean>("rerunSelection.ask", true)) {
+      const answer = await vscode.window.showInputBox({
+        title: "Rerun Selection N Times",
+        value: String(settings.n),
+        valueSelection: [0, String(settings.n).length],
+        prompt: "How many reruns, then the right answer if you know it: 8 · 8 18 · 10 Paris. With a right answer the view shows the incoherence; without one, only how the answers spread.",
+        validateInput: (v) => {
+          const r = parseRerunInput(v, settings.n);
+          return "error" in r ? r.error : null;
+        },
+      });
+      if (answer === undefined) return;
+      const r = parseRerunInput(answer, settings.n);
+      if ("error" in r) return;
+      asked = r;
+    }
+    const panel = newPanel(`Hot Mess: ${first}`);
+    panel.progress({ target: asked.n, done: 0, failed: 0, streaming: 0, retrying: 0, inputTokens: 0, outputTokens: 0, costUsd: null, finished: false });
+    const outcome = await runs.run([{ prompt: text, title: first, document: editor.document, ...bench, ...(spec ? {} : { n: asked.n, ...(asked.reference !== undefined ? { reference: asked.reference } : {}) }) }], panel).catch(async (e) => {
       panel.dispose();
       throw e;
     });

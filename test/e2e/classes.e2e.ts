@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAnthropic } from "../fakes/anthropic";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
-import { ARTIFACTS_DIR, openBrowser, quickInputItems, runCommand, screenshot, startCodeServer, unexpectedConsoleErrors, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
+import { ARTIFACTS_DIR, openBrowser, openFile, quickInputItems, runCommand, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
 
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
@@ -108,6 +108,7 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   const email = runFile(runs, "2026-12-05T10-00-00-email.jsonl", "email", "Is this email spam or legitimate? Say which and why.", EMAILS, "2026-12-05T10:00:00.000Z");
   const answers = [18, 18, 18, 18, 18, 26, 26, 8];
   writeFileSync(join(workspace, "ducks.prompt.md"), "---\nn: 8\n---\nJanet's ducks lay 16 eggs a day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?\n");
+  writeFileSync(join(workspace, "question.txt"), "Janet's ducks lay 16 eggs per day. She eats 3 for breakfast and bakes muffins with 4. She sells the rest at $2 each. How many dollars does she make every day?\n");
   const ducks = runFile(runs, "2026-12-05T09-00-00-ducks.jsonl", "ducks", "Janet's ducks lay 16 eggs a day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?", answers.map((a) => `16 - 3 - 4 = 9\n9 * 2 = ${a}\nAnswer: ${a}`), "2026-12-05T09:00:00.000Z", { file: "ducks.prompt.md", prompt: 0 });
 
   const server = (t.server = await startCodeServer({ extensionsDir, userDataDir, workspace, theme: "dark", settings: { "hotmess.provider": "simulated", "hotmess.anthropic.baseUrl": anthropic.url }, env: { ANTHROPIC_API_KEY: KEY } }));
@@ -234,6 +235,31 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   await page.waitForTimeout(800);
   await screenshot(page, join(ARTIFACTS_DIR, "walkthrough-dark.png"));
   ok(`the walkthrough: ${steps.join(" | ")}`);
+
+  // ---- 10. Rerun Selection asks how many reruns and the right answer, in one input
+  writeFileSync(join(workspace, ".vscode", "settings.json"), JSON.stringify({ "hotmess.provider": "simulated", "hotmess.rerunSelection.ask": true }, null, 2) + "\n");
+  await page.waitForTimeout(2000);
+  await runCommand(page, "View: Close All Editors");
+  await openFile(page, "question.txt");
+  await selectAll(page);
+  await runCommand(page, "Hot Mess: Rerun Selection N Times");
+  const box = page.locator(".quick-input-widget .quick-input-box input");
+  await waitUntil("the input for N and the reference", async () => ((await box.isVisible().catch(() => false)) ? true : undefined), { page, timeoutMs: 20_000 });
+  const proposed = await box.inputValue();
+  const message = (await page.locator(".quick-input-widget .quick-input-message").innerText().catch(() => "")).replace(/\s+/g, " ");
+  assert(proposed === "8" && /then the right answer if you know it/.test(message), `the input proposes hotmess.n and says what to type: "${proposed}", "${message}"`);
+  await box.fill("5 18");
+  await page.keyboard.press("Enter");
+  const rerun = await waitUntil("the rerun's view to finish", async () => {
+    const f = await webviewFrame(page, "Janet", { timeoutMs: 5_000 }).catch(() => undefined);
+    if (!f) return undefined;
+    const status = await viewText(f, ".host-status").catch(() => "");
+    if (!/^Done/.test(status)) return undefined;
+    return { f, facts: (await viewText(f, ".facts")).replace(/\s+/g, " "), status };
+  }, { page, timeoutMs: 60_000, intervalMs: 250 });
+  assert(/n 5\b/.test(rerun.facts) && /reference 18/.test(rerun.facts), `5 reruns against 18: ${rerun.facts}`);
+  ok(`Rerun Selection's input: proposed "${proposed}", typed "5 18": ${rerun.status}; ${rerun.facts.slice(0, 80)}`);
+  await screenshot(page, join(ARTIFACTS_DIR, "rerun-input-dark.png"));
 
   const errors = unexpectedConsoleErrors(session);
   assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);

@@ -340,6 +340,8 @@ export interface CodeServer {
 
 export const DEFAULT_SETTINGS: Record<string, unknown> = {
   "workbench.startupEditor": "none",
+  // the e2e tests that rerun a selection type no N: classes.e2e.ts turns this on to test the input
+  "hotmess.rerunSelection.ask": false,
   "security.workspace.trust.enabled": false,
   "telemetry.telemetryLevel": "off",
   "update.mode": "none",
