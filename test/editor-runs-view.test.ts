@@ -5,6 +5,7 @@
 // Rerun Its Prompt reruns the prompt file's prompt.
 import "./stubs/install";
 import { test, before, beforeEach } from "node:test";
+import { until } from "./support/wait";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -99,4 +100,20 @@ test("Delete asks first, then removes the run; Rerun Its Prompt reruns the promp
   assert.ok(rerun, "hotmess.rerunPrompt was asked");
   assert.equal((rerun.args[0] as { fsPath: string }).fsPath, join(tmp, "workspace", "ducks.prompt.md"));
   assert.equal(rerun.args[1], 2);
+});
+
+test("two runs selected: Compare opens both in one view, the older first; one run says how to select two", async (t) => {
+  t.after(cleanup);
+  const older = runFile("v1.jsonl", { id: "ducks", answers: [18, 26, 26, 18, 8], reference: 18, source: { file: "ducks.prompt.md", prompt: 0 }, ageMin: 90 });
+  const newer = runFile("v2.jsonl", { id: "ducks", answers: [18, 18, 18, 18, 26], reference: 18, source: { file: "ducks.prompt.md", prompt: 0 }, ageMin: 2 });
+  const tree = vscode.trees.get("hotmess.runs") as Provider;
+  const [a, b] = await tree.getChildren((await tree.getChildren())[0]);
+  await vscode.commands.executeCommand("hotmess.compareSelectedRuns", a, [a, b]);
+  const panel = await until("the comparison's view", () => vscode.recorded.panels[0]);
+  panel.webview.receive({ type: "ready" });
+  const doc = await until("its analysis", () => (vscode.recorded.posted as { type: string; analysis?: { prompts: { n: number }[] }; source?: { files: string[] } }[]).find((m) => m.type === "analysis/set"));
+  assert.deepEqual(doc.source!.files, [older, newer]);
+  assert.equal(doc.analysis!.prompts.length, 2);
+  await vscode.commands.executeCommand("hotmess.compareSelectedRuns", a, [a]);
+  assert.match(vscode.recorded.notifications.at(-1)!.message, /select two runs/);
 });

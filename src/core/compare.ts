@@ -352,3 +352,32 @@ export function compareAnalyses(a: Analysis, b: Analysis, opts: CompareOptions =
     unmatched,
   };
 }
+
+/**
+ * B − A of two versions of a prompt, whatever their ids and texts (a prompt file's previous
+ * version and this one; two runs picked to compare): their tallies and headline estimates, with
+ * the same draws as compareAnalyses (keyed by A's id). Null when either has no target.
+ */
+export function versionDelta(a: { id: string; tally: Tally | null; estimate: number | null }, b: { tally: Tally | null; estimate: number | null }, seed = 1, draws = DEFAULT_DRAWS): Delta | null {
+  if (!a.tally || !b.tally) return null;
+  return promptDelta(a.tally, b.tally, a.estimate, b.estimate, sideDraws(a.tally, draws, seed, "a", a.id), sideDraws(b.tally, draws, seed, "b", a.id));
+}
+
+/**
+ * The change in words, for a lens or a view: "accuracy 30% → 90% (+60 pts [+17, +81])
+ * significant · incoherence 0.67 → 1.00 (+0.33 [−0.07, 0.53]) within rerun noise"; the
+ * incoherence only when both sides have one. Null without a target.
+ */
+export function deltaWords(a: { tally: Tally | null; estimate: number | null }, b: { tally: Tally | null; estimate: number | null }, d: Delta | null): string | null {
+  if (!d || !a.tally || !b.tally) return null;
+  const signed = (x: number, digits: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x).toFixed(digits)}`;
+  const end = (x: number) => `${x < 0 ? "−" : ""}${Math.abs(x).toFixed(2)}`;
+  const sig = (c: Interval | null) => (c ? (c[0] > 0 || c[1] < 0 ? " significant" : " within rerun noise") : "");
+  const parts: string[] = [];
+  if (d.accuracy !== null) {
+    const ci = d.accuracyCi95;
+    parts.push(`accuracy ${Math.round((100 * a.tally.correct) / a.tally.n)}% → ${Math.round((100 * b.tally.correct) / b.tally.n)}% (${signed(d.accuracy * 100, 0)} pts${ci ? ` [${signed(ci[0] * 100, 0)}, ${signed(ci[1] * 100, 0)}]` : ""})${sig(ci)}`);
+  }
+  if (d.estimate !== null && a.estimate !== null && b.estimate !== null) parts.push(`incoherence ${a.estimate.toFixed(2)} → ${b.estimate.toFixed(2)} (${signed(d.estimate, 2)}${d.estimateCi95 ? ` [${end(d.estimateCi95[0])}, ${end(d.estimateCi95[1])}]` : ""})${sig(d.estimateCi95)}`);
+  return parts.length ? parts.join(" · ") : null;
+}

@@ -581,7 +581,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const watcher = vscode.workspace.createFileSystemWatcher("**/*.jsonl");
   context.subscriptions.push(
     runsView,
-    vscode.window.registerTreeDataProvider(RUNS_VIEW, runsView),
+    vscode.window.createTreeView(RUNS_VIEW, { treeDataProvider: runsView, canSelectMany: true, showCollapseAll: true }),
     watcher,
     watcher.onDidCreate(refreshRuns),
     watcher.onDidChange(refreshRuns),
@@ -591,6 +591,16 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   const rowOf = (node: unknown): RunRow | null => (node && typeof node === "object" && (node as { kind?: unknown }).kind === "run" ? (node as { row: RunRow }).row : null);
   command("hotmess.refreshRuns", () => runsView.refresh());
+  // two runs selected in the view (Ctrl+click): one comparison view of both, the older first
+  command("hotmess.compareSelectedRuns", async (node?: unknown, selected?: unknown) => {
+    const rows = (Array.isArray(selected) ? selected : [node]).map(rowOf).filter((r): r is RunRow => r !== null);
+    if (rows.length !== 2) {
+      void vscode.window.showInformationMessage("Hot Mess: select two runs in the Runs view (Ctrl+click the second) to compare them.");
+      return;
+    }
+    const [older, newer] = [...rows].sort((a, b) => a.mtime - b.mtime);
+    return vscode.commands.executeCommand("hotmess.compareRuns", older!.file, newer!.file);
+  });
   command("hotmess.deleteRun", async (node?: unknown) => {
     const row = rowOf(node);
     if (!row) return;

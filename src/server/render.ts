@@ -6,8 +6,7 @@ import { basename } from "node:path";
 import { CodeActionKind, DiagnosticSeverity, MarkupKind, type CodeAction, type CodeLens, type Diagnostic, type Hover, type InlayHint, type Range } from "vscode-languageserver/node";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText, SIMULATED_MODEL, type FilePrompt } from "../core";
 import { Commands, commandLink, type CompareRunsArgs, type OpenRunFileArgs, type RerunPromptArgs } from "../protocol/lsp";
-import { promptDelta, sideDraws } from "../core/compare";
-import type { Interval } from "../core/types";
+import { deltaWords, versionDelta } from "../core/compare";
 import { mdCode } from "../report/export";
 import type { RunEntry } from "./runindex";
 import type { RunSummary } from "./summary";
@@ -96,12 +95,10 @@ export function codeLenses(uri: string, views: readonly PromptView[]): CodeLens[
 }
 
 const changes = new Map<string, string | null>();
-const signed = (x: number, digits: number) => `${x > 0 ? "+" : x < 0 ? "−" : "±"}${Math.abs(x).toFixed(digits)}`;
-const ci2 = (c: Interval) => `[${c[0] < 0 ? "−" : ""}${Math.abs(c[0]).toFixed(2)}, ${c[1] < 0 ? "−" : ""}${Math.abs(c[1]).toFixed(2)}]`;
 
 /**
  * "Δ since the previous version: accuracy 30% → 90% (+60 pts [+17, +81]) significant ·
- * incoherence 0.42 → 0.18 (−0.24 [−0.35, −0.11]) significant": the change from the previous
+ * incoherence 0.67 → 1.00 (+0.33 [−0.07, 0.53]) within rerun noise": the change from the previous
  * version's run to this one's, B − A with 95% intervals (src/core/compare.ts, as `hotmess
  * compare`), each said "significant" when its interval excludes 0, else "within rerun noise";
  * the incoherence only when both sides have one. Null when the runs cannot be compared (no
@@ -114,26 +111,15 @@ export function sinceText(before: RunEntry, after: RunEntry): string | null {
   const key = `${before.file}\u0000${before.size}:${before.mtimeMs}\u0000${after.file}\u0000${after.size}:${after.mtimeMs}`;
   const hit = changes.get(key);
   if (hit !== undefined) return hit;
-  const estA = a.brier?.estimate ?? null;
-  const estB = b.brier?.estimate ?? null;
-  const id = before.header.id;
-  const d = promptDelta(a.tally, b.tally, estA, estB, sideDraws(a.tally, 1000, 1, "a", id), sideDraws(b.tally, 1000, 1, "b", id));
-  const parts: string[] = [];
-  const sig = (c: Interval | null) => (c ? (excludes0(c) ? " significant" : " within rerun noise") : "");
-  if (d.accuracy !== null) {
-    const pa = a.tally.correct / a.tally.n;
-    const pb = b.tally.correct / b.tally.n;
-    const ci = d.accuracyCi95;
-    parts.push(`accuracy ${Math.round(pa * 100)}% → ${Math.round(pb * 100)}% (${signed(d.accuracy * 100, 0)} pts${ci ? ` [${signed(ci[0] * 100, 0)}, ${signed(ci[1] * 100, 0)}]` : ""})${sig(ci)}`);
-  }
-  if (d.estimate !== null && estA !== null && estB !== null) parts.push(`incoherence ${estA.toFixed(2)} → ${estB.toFixed(2)} (${signed(d.estimate, 2)}${d.estimateCi95 ? ` ${ci2(d.estimateCi95)}` : ""})${sig(d.estimateCi95)}`);
-  const text = parts.length ? parts.join(" · ") : null;
+  const A = { id: before.header.id, tally: a.tally, estimate: a.brier?.estimate ?? null };
+  const B = { tally: b.tally, estimate: b.brier?.estimate ?? null };
+  const text = deltaWords(A, B, versionDelta(A, B));
   const out = text === null ? null : `Δ since the previous version: ${text}`;
   if (changes.size > 500) changes.clear();
   changes.set(key, out);
   return out;
 }
-const excludes0 = (c: Interval) => c[0] > 0 || c[1] < 0;
+
 
 /**
  * Where a prompt's hint goes: at the end of its first line that says something — the front

@@ -228,6 +228,10 @@ export const window = {
   withProgress: async <R>(_o: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(f: () => void): Disposable; isCancellationRequested: boolean }) => Promise<R>): Promise<R> =>
     task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
   registerWebviewPanelSerializer: () => new Disposable(),
+  createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
+    trees.set(id, o.treeDataProvider);
+    return new Disposable(() => trees.delete(id));
+  },
   registerTreeDataProvider: (id: string, provider: unknown) => {
     trees.set(id, provider);
     return new Disposable(() => trees.delete(id));
