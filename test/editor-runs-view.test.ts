@@ -111,8 +111,9 @@ test("two runs selected: Compare opens both in one view, the older first; one ru
   await vscode.commands.executeCommand("hotmess.compareSelectedRuns", a, [a, b]);
   const panel = await until("the comparison's view", () => vscode.recorded.panels[0]);
   panel.webview.receive({ type: "ready" });
-  const doc = await until("its analysis", () => (vscode.recorded.posted as { type: string; analysis?: { prompts: { n: number }[] }; source?: { files: string[] } }[]).find((m) => m.type === "analysis/set"));
+  const doc = await until("its analysis", () => (vscode.recorded.posted as { type: string; analysis?: { prompts: { n: number }[] }; source?: { files: string[]; compare?: boolean } }[]).find((m) => m.type === "analysis/set"));
   assert.deepEqual(doc.source!.files, [older, newer]);
+  assert.equal(doc.source!.compare, true, "the view is told they are two versions (it heads them with the change)");
   assert.equal(doc.analysis!.prompts.length, 2);
   await vscode.commands.executeCommand("hotmess.compareSelectedRuns", a, [a]);
   assert.match(vscode.recorded.notifications.at(-1)!.message, /select two runs/);

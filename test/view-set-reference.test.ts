@@ -92,3 +92,23 @@ test("in VS Code, the answer classes offer class by meaning, merge and split; a 
   assert.equal(await report.evaluate<number>(`document.querySelectorAll(".class-act, .class-judge").length`), 0);
   await report.close();
 });
+
+test("two versions of a prompt compared: the view is headed by the change, B − A with its intervals, and a button to each", { skip: SKIP }, async () => {
+  const before = [411, 411, 411, 412, 405, 398, 421, 400, 388, 430];
+  const after = [411, 411, 411, 411, 411, 411, 411, 411, 411, 410];
+  const a = analyzeRecords(
+    [
+      { id: "calc-v1", prompt: "What is 17 * 24 + 3?", reference: 411, samples: before.map((x) => ({ text: `17 * 24 = 408\n408 + 3 = ${x}\nAnswer: ${x}` })) },
+      { id: "calc-v2", prompt: "What is 17 * 24 + 3? Multiply first.", reference: 411, samples: after.map((x) => ({ text: `17 * 24 = 408\n408 + 3 = ${x}\nAnswer: ${x}` })) },
+    ],
+    { resamples: 50 },
+  );
+  const page = await open(a, "versions", true);
+  assert.equal(await page.evaluate<number>(`document.querySelectorAll(".versions").length`), 0, "not without the host saying so");
+  await page.evaluate(`(() => { const app = window.hotmess.app; app.compareVersions = true; app.render(app.analysis ?? ${JSON.stringify(a)}); })()`);
+  const text = await page.evaluate<string>(`document.querySelector(".versions")?.textContent ?? ""`);
+  assert.match(text, /before → after \(B − A, 95% intervals\)accuracy 30% → 90% \(\+60 pts \[\+17, \+81\]\) significant · incoherence 0\.67 → 1\.00 \(\+0\.33 \[−0\.\d\d, 0\.\d\d\]\) within rerun noise/);
+  await page.click('[data-fk="version:1"]');
+  assert.match(await page.evaluate<string>(`document.querySelector("main.prompt h2, main.prompt .title-row")?.textContent ?? ""`), /calc-v2/);
+  await page.close();
+});

@@ -17,6 +17,7 @@ import { readTheme } from "./theme";
 import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./traces";
 import { cutSentence, isCut, loadPrompt, type PickedFile } from "./lazy";
 import { renderPromptList } from "./promptlist";
+import { deltaWords, tallyOfPrompt, versionDelta } from "../src/core/compare";
 import { parseSort, type PromptSort } from "./promptsort";
 
 export interface ViewState {
@@ -69,6 +70,8 @@ interface Memory {
 }
 
 export class App {
+  /** The document is two versions of a prompt (before, after): headed by the change (versionsBanner). */
+  compareVersions = false;
   private analysis: Analysis | null = null;
   private state: ViewState = { prompt: 0, order: "index", classes: [], fold: null, actions: false };
   private main: HTMLElement | null = null;
@@ -142,6 +145,7 @@ export class App {
       return;
     }
     this.root.append(topBar(analysis));
+    if (this.compareVersions && analysis.prompts.length === 2) this.root.append(versionsBanner(analysis.prompts[0]!, analysis.prompts[1]!, (i) => this.select(i)));
     const cut = this.cutNotice(analysis);
     if (cut) this.root.append(cut);
     if (analysis.prompts.length === 0) {
@@ -733,5 +737,25 @@ function topBar(a: Analysis): HTMLElement {
           `⚠ ${plural(a.skipped.length, "input line or sample", "input lines or samples")} skipped (hover for details)`,
         )
       : null,
+  );
+}
+
+/**
+ * Two versions of a prompt side by side (the lens's "Δ since the previous version", the Runs
+ * view's Compare): B − A of accuracy and incoherence with 95% intervals (src/core/compare.ts,
+ * as `hotmess compare` and the lens say it), and a button to each version.
+ */
+function versionsBanner(a: PromptAnalysis, b: PromptAnalysis, onOpen: (i: number) => void): HTMLElement {
+  const A = { id: a.id, tally: tallyOfPrompt(a), estimate: a.brier?.estimate ?? null };
+  const B = { tally: tallyOfPrompt(b), estimate: b.brier?.estimate ?? null };
+  const words = deltaWords(A, B, versionDelta(A, B));
+  const open = (i: number, label: string, p: PromptAnalysis) =>
+    h("button", { class: "link", attrs: { type: "button", "data-fk": `version:${i}` }, title: p.prompt ?? p.id, on: { click: () => onOpen(i) } }, `${label}: ${truncate(p.id, 40)} (n ${p.n})`);
+  return h(
+    "section",
+    { class: "versions", attrs: { "aria-label": "the change between the two runs" } },
+    span("kpi-label", "before → after (B − A, 95% intervals)"),
+    h("div", { class: "versions-delta" }, words ?? "no target on one side: the answers are compared in each run's own classes below"),
+    h("div", { class: "versions-links" }, open(0, "before", a), " · ", open(1, "after", b)),
   );
 }

@@ -71,6 +71,8 @@ window.addEventListener("message", (e: MessageEvent<HostMessage | null>) => {
   if (!m || typeof m !== "object") return;
   if (m.type === "analysis/set" && m.analysis && typeof m.analysis === "object") {
     if (m.source) vscode?.setState({ ...saved(), source: m.source });
+    // two versions of a prompt side by side: the view heads them with the change
+    app.compareVersions = m.source?.kind === "runs" && m.source.compare === true;
     show(m.analysis);
   } else if (m.type === "run/progress" && m.progress && typeof m.progress === "object") bar?.progress(m.progress);
   else if (m.type === "view/reveal" && typeof m.prompt === "string" && Number.isInteger(m.column)) app.reveal(m.prompt, m.column);

@@ -135,10 +135,10 @@ export function activate(context: vscode.ExtensionContext): void {
    * for each run that failed, is partial or was interrupted. A run where no sample finished
    * still opens (the banner says why and shows the prompt, with Retry).
    */
-  const showFiles = async (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel): Promise<LoadedView> => {
+  const showFiles = async (files: string[], kind: ViewSource["kind"], panel?: ComparisonPanel, compare = false): Promise<LoadedView> => {
     const loaded = loadView(files, { generator: TOOL, secrets: await secrets.known(), ...(panel?.references.size ? { references: panel.references } : {}) });
     if (!loaded.analysis && loaded.runs.length === 0) throw noUsablePrompt(files, loaded);
-    const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files };
+    const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files, ...(compare || (panel?.source?.kind === "runs" && panel.source.compare) ? { compare: true } : {}) };
     const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;
     const target = panel ?? newPanel(title);
     if (loaded.analysis) target.show(loaded.analysis, source, title);
@@ -395,7 +395,7 @@ export function activate(context: vscode.ExtensionContext): void {
   // the prompt file's "Δ since the previous version" lens: the two runs in one view
   command("hotmess.compareRuns", async (before?: unknown, after?: unknown) => {
     if (typeof before !== "string" || typeof after !== "string") throw new Error("compareRuns needs the paths of two run files");
-    showStatus(await showFiles([before, after], "runs"), [after]);
+    showStatus(await showFiles([before, after], "runs", undefined, true), [after]);
   });
 
   command("hotmess.resumeRun", async (file?: unknown) => {

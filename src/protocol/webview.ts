@@ -28,7 +28,7 @@ export interface ReportCut {
 export type ReportDocument = Analysis & { report?: ReportCut };
 
 /** Where the view's document came from, so a reloaded window can read it again. */
-export type ViewSource = { kind: "runs"; files: string[] } | { kind: "traces"; file: string } | { kind: "live"; files: string[] };
+export type ViewSource = { kind: "runs"; files: string[]; /** Two versions to compare (the lens's Δ, the Runs view's Compare): the first is before. */ compare?: boolean } | { kind: "traces"; file: string } | { kind: "live"; files: string[] };
 
 /** Live sampling progress, shown above the view while a run fills it. */
 export interface LiveProgress {
