@@ -703,3 +703,13 @@ test("Markdown: an example trace per class is folded, whole, in a fence the trac
   // a link that is not a plain file name beside it is not written
   assert.doesNotMatch(exportMarkdown(analyzeRecords([{ id: "d", reference: 18, samples }], { resamples: 0 }), { reportLink: "javascript:alert(1)//x.html" }), /whole comparison view/);
 });
+
+test("Markdown: each run's settings under its prompt (model, provider, reruns, max tokens, temperature, thinking) and its system prompt folded", () => {
+  const samples = [18, 18, 26].map((x) => ({ text: `9 * 2 = ${x}\nAnswer: ${x}` }));
+  const a = analyzeRecords([{ id: "ducks", reference: 18, samples }], { resamples: 0 });
+  const md = exportMarkdown(a, { runs: [{ id: "ducks", provider: "anthropic", model: "claude-haiku-4-5", parameters: { n: 3, maxTokens: 256, temperature: 0.7, thinking: { type: "none" } }, system: "You are terse. ```Never``` explain." }] });
+  assert.match(md, /^Run with `claude-haiku-4-5` \(`anthropic`\) · 3 reruns · max 256 tokens · temperature 0\.7 · no thinking$/m);
+  assert.match(md, /<details><summary>system prompt \(35 characters\)<\/summary>\n\n````text\nYou are terse\. ```Never``` explain\.\n````\n\n<\/details>/);
+  // a prompt without its run's settings has no such line
+  assert.doesNotMatch(exportMarkdown(a), /^Run with/m);
+});

@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { describeRunFailure, type Analysis } from "../core";
-import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, type PromptTraces } from "../report/export";
+import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, type PromptTraces, type RunSettings } from "../report/export";
 import { loadReportAssets } from "../report/html";
 import { loadView, noUsablePrompt, type LoadedView } from "../report/load";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
@@ -59,6 +59,8 @@ function checkInput(file: string): void {
 interface Loaded {
   analysis: Analysis;
   traces: PromptTraces[];
+  /** The run files' settings (their headers), for the Markdown export. */
+  runs: RunSettings[];
   /** Problems to report, each with the file it is in. */
   problems: { file: string; line?: number; message: string }[];
 }
@@ -105,7 +107,7 @@ export function loadForExport(files: string[], seed?: number): Loaded {
     problems.push({ file, message: `${why ?? "the run has no finished sample yet"}; left out` });
   }
   if (!loaded.analysis) throw new FatalError(loaded.runs.length > 0 ? "none of the runs has a finished sample yet: nothing to export" : noUsablePrompt(unique, loaded).message);
-  return { analysis: loaded.analysis, traces: tracesFromRecords(loaded.records), problems };
+  return { analysis: loaded.analysis, traces: tracesFromRecords(loaded.records), runs: loaded.runs.map(({ run }) => run.header), problems };
 }
 
 const MAX_REPORTED = 20;
@@ -117,10 +119,10 @@ function reportProblems(problems: Loaded["problems"], io: Io): void {
 }
 
 /** The export of an analysis in one format, as text. */
-export function renderExport(format: ExportFormat, analysis: Analysis, traces: PromptTraces[], secrets: readonly string[]): string {
+export function renderExport(format: ExportFormat, analysis: Analysis, traces: PromptTraces[], secrets: readonly string[], runs: readonly RunSettings[] = []): string {
   if (format === "json") return exportJson(analysis, traces, { secrets, tool: { name: "hotmess", version: VERSION } });
   if (format === "csv") return exportCsv(analysis, { secrets });
-  if (format === "md") return exportMarkdown(analysis, { secrets });
+  if (format === "md") return exportMarkdown(analysis, { secrets, runs });
   let assets;
   try {
     assets = loadReportAssets();
@@ -140,9 +142,9 @@ export async function exportCommand(p: Parsed, io: Io): Promise<number> {
   const out = typeof outFlag === "string" ? outFlag : defaultOut(files[0]!, format, files);
   planOutputs([{ flag: "--out", path: out, stdout: true }], { inputs: files.map((path) => ({ path, what: "the input" })) });
 
-  const { analysis, traces, problems } = loadForExport(files, seed);
+  const { analysis, traces, runs, problems } = loadForExport(files, seed);
   reportProblems(problems, io);
-  const text = renderExport(format, analysis, traces, redactorOf(io).secrets);
+  const text = renderExport(format, analysis, traces, redactorOf(io).secrets, runs);
 
   if (out === "-") io.stdout.write(text);
   else {

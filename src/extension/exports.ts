@@ -24,7 +24,7 @@ export function renderExport(format: ExportFormat, loaded: Loaded, secrets: stri
     case "csv":
       return exportCsv(loaded.analysis, { secrets });
     case "md":
-      return exportMarkdown(loaded.analysis, { secrets, ...(opts.reportLink ? { reportLink: opts.reportLink } : {}) });
+      return exportMarkdown(loaded.analysis, { secrets, runs: loaded.runs.map(({ run }) => run.header), ...(opts.reportLink ? { reportLink: opts.reportLink } : {}) });
     case "html":
       return exportHtml(loaded.analysis, { secrets, ...loadReportAssets() });
   }

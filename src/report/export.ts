@@ -213,7 +213,19 @@ export function exportCsv(analysis: Analysis, opts: ExportOptions = {}): string 
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
+/** What a run was made with, for the Markdown export's line under a prompt (from its run file's header). */
+export interface RunSettings {
+  /** The prompt id it is the run of. */
+  id: string;
+  provider: string;
+  model: string;
+  parameters: { n: number; maxTokens: number; temperature?: number; thinking: { type: string; budgetTokens?: number } };
+  system?: string;
+}
+
 export interface MarkdownOptions extends ExportOptions {
+  /** The runs' settings (run files' headers), shown under their prompts: provider, parameters, the system prompt folded. */
+  runs?: readonly RunSettings[];
   /** The HTML report beside it (a relative link), named at the top: "the whole comparison view". */
   reportLink?: string;
   /** Example traces per prompt, one per answer class (default 4; 0: none). */
@@ -323,6 +335,15 @@ function fenced(text: string): string[] {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   return [`${fence}text`, text, fence];
+}
+
+/** The run's settings in one line, and its system prompt folded (model text: code span, fence). */
+function settingsLines(r: RunSettings, code: (s: string, o?: { table?: boolean; max?: number }) => string, redact: (s: string) => string): string[] {
+  const t = r.parameters.thinking;
+  const thinking = t.type === "none" ? "no thinking" : t.type === "budget" ? `thinking budget ${t.budgetTokens ?? "?"} tokens` : `thinking ${t.type}`;
+  const line = `Run with ${code(r.model, { max: 60 })} (${code(r.provider, { max: 20 })}) · ${r.parameters.n} reruns · max ${r.parameters.maxTokens} tokens · ${r.parameters.temperature === undefined ? "default temperature" : `temperature ${r.parameters.temperature}`} · ${thinking}`;
+  if (!r.system) return [line];
+  return [line, "", `<details><summary>system prompt (${Array.from(r.system).length} characters)</summary>`, "", ...fenced(redact(r.system)), "", "</details>"];
 }
 
 /**
@@ -436,6 +457,8 @@ export function exportMarkdown(analysis: Analysis, opts: MarkdownOptions = {}): 
   for (const p of ps) {
     out.push(`## ${code(p.id, { max: 80 })}`, "");
     if (p.prompt) out.push(`Prompt: ${code(p.prompt, { max: CUT_PROMPT })}`, "");
+    const made = opts.runs?.find((r) => r.id === p.id);
+    if (made) out.push(...settingsLines(made, code, redact.text), "");
     out.push(promptLine(p, code), "");
     const why = decidingBlock(p, limits, code);
     if (why.length) out.push(...why, "");
