@@ -110,6 +110,8 @@ test("two runs selected: Compare opens both in one view, the older first; one ru
   const [a, b] = await tree.getChildren((await tree.getChildren())[0]);
   await vscode.commands.executeCommand("hotmess.compareSelectedRuns", a, [a, b]);
   const panel = await until("the comparison's view", () => vscode.recorded.panels[0]);
+  // its tab: each run by its prompt's name and when it ran
+  assert.match(panel.title, /^Hot Mess: ducks · \d{1,2} Dec \d\d:\d\d → ducks · \d{1,2} Dec \d\d:\d\d$/);
   panel.webview.receive({ type: "ready" });
   const doc = await until("its analysis", () => (vscode.recorded.posted as { type: string; analysis?: { prompts: { n: number }[] }; source?: { files: string[]; compare?: boolean } }[]).find((m) => m.type === "analysis/set"));
   assert.deepEqual(doc.source!.files, [older, newer]);

@@ -71,6 +71,20 @@ function storeItems(dir: string, known: readonly string[], rows?: (file: string,
   });
 }
 
+/**
+ * A run's tab: its prompt's name (its id when a person gave it, else its first line) and when it
+ * ran ("ducks · 14:05", "ducks · 4 Dec 09:00"); the file's name when it is no run file.
+ */
+function runTitle(file: string): string {
+  const header = readStoredRun(file, 0).header;
+  if (!header?.prompt || !header.id) return basename(file);
+  const at = new Date(header.createdAt ?? NaN);
+  if (Number.isNaN(at.getTime())) return promptName(header as { id: string; prompt: string }, file);
+  const today = new Date().toDateString() === at.toDateString();
+  const hm = at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  return `${promptName(header as { id: string; prompt: string }, file)} · ${today ? hm : `${at.toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${hm}`}`;
+}
+
 function requireTrust(): boolean {
   if (vscode.workspace.isTrusted) return true;
   void vscode.window
@@ -139,7 +153,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const loaded = loadView(files, { generator: TOOL, secrets: await secrets.known(), ...(panel?.references.size ? { references: panel.references } : {}) });
     if (!loaded.analysis && loaded.runs.length === 0) throw noUsablePrompt(files, loaded);
     const source: ViewSource = kind === "traces" ? { kind: "traces", file: files[0]! } : { kind: "runs", files, ...(compare || (panel?.source?.kind === "runs" && panel.source.compare) ? { compare: true } : {}) };
-    const title = `Hot Mess: ${files.length === 1 ? basename(files[0]!) : `${files.length} runs`}`;
+    const title = `Hot Mess: ${files.length === 1 ? (kind === "traces" ? basename(files[0]!) : runTitle(files[0]!)) : compare ? `${runTitle(files[0]!)} → ${runTitle(files[1]!)}` : `${files.length} runs`}`;
     const target = panel ?? newPanel(title);
     if (loaded.analysis) target.show(loaded.analysis, source, title);
     target.showRuns(loaded.runs, source, title);

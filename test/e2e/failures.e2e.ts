@@ -233,7 +233,8 @@ void runE2E("failures", { list, limitMinutes: 12 }, async (t) => {
   ok(`Open Run… marks the partial run: "${partialRow.slice(0, 160)}"`);
   await screenshot(page, join(ARTIFACTS_DIR, "failures-picker.png"));
   await page.locator(".quick-input-widget .quick-input-list .monaco-list-row", { hasText: basename(partialFile) }).first().click();
-  const partial = await viewWhere(page, basename(partialFile), "the partial run's banner", async (f) => {
+  // the tab is named by the prompt's id and when it ran, not the run file's name
+  const partial = await viewWhere(page, "ducks-partial", "the partial run's banner", async (f) => {
     const s = await viewText(f, ".runstate[data-status=partial] .rs-summary");
     return s && (await f.evaluate("document.body.dataset.rendered === '1'")) ? s : undefined;
   });
@@ -252,7 +253,7 @@ void runE2E("failures", { list, limitMinutes: 12 }, async (t) => {
   ok(`the partial run opens on "${partial.value}": ${limited.slice(0, 240)}; the partial reply: "${partialText.slice(0, 120)}"`);
   await screenshot(page, join(ARTIFACTS_DIR, "failures-partial.png"));
   await partial.frame.locator(".runstate .rs-retry").first().click();
-  const done3 = await viewWhere(page, basename(partialFile), "Retry to complete the partial run", async (f) => {
+  const done3 = await viewWhere(page, "ducks-partial", "Retry to complete the partial run", async (f) => {
     const s = await viewText(f, ".host-status");
     return /^Done: 8 of 8/.test(s) && (await f.locator(".runstate").count()) === 0 ? s : undefined;
   });
