@@ -233,7 +233,7 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   // the steps with a command done so far are checked (Open Run… was run above)
   await page.locator(".getting-started-step", { hasText: "Read the view" }).first().click();
   await page.waitForTimeout(800);
-  await screenshot(page, join(ARTIFACTS_DIR, "walkthrough-dark.png"));
+  await screenshot(page, join(ARTIFACTS_DIR, "walkthrough-hc-light.png"));
   ok(`the walkthrough: ${steps.join(" | ")}`);
 
   // ---- 10. Rerun Selection asks how many reruns and the right answer, in one input
