@@ -108,6 +108,11 @@ test("two versions of a prompt compared: the view is headed by the change, B −
   await page.evaluate(`(() => { const app = window.hotmess.app; app.compareVersions = true; app.render(app.analysis ?? ${JSON.stringify(a)}); })()`);
   const text = await page.evaluate<string>(`document.querySelector(".versions")?.textContent ?? ""`);
   assert.match(text, /before → after \(B − A, 95% intervals\)accuracy 30% → 90% \(\+60 pts \[\+17, \+81\]\) significant · incoherence 0\.67 → 1\.00 \(\+0\.33 \[−0\.\d\d, 0\.\d\d\]\) within rerun noise/);
+  // their typical paths side by side: both right runs compute the same, so no step differs
+  const table = await page.evaluate<{ rows: number; diff: number; summary: string }>(`(() => ({ rows: document.querySelectorAll(".versions-table tbody tr").length, diff: document.querySelectorAll(".versions-table tbody tr.diff").length, summary: document.querySelector(".versions-steps summary")?.textContent ?? "" }))()`);
+  assert.ok(table.rows >= 3, JSON.stringify(table));
+  assert.equal(table.diff, 0, JSON.stringify(table));
+  assert.match(table.summary, /^their typical paths side by side: run #\d+ before, run #\d+ after · 0 steps differ$/);
   await page.click('[data-fk="version:1"]');
   assert.match(await page.evaluate<string>(`document.querySelector("main.prompt h2, main.prompt .title-row")?.textContent ?? ""`), /calc-v2/);
   await page.close();

@@ -18,6 +18,7 @@ import { MIN_FOLD, renderTraces, type TracesHandle, type TracesMemory } from "./
 import { cutSentence, isCut, loadPrompt, type PickedFile } from "./lazy";
 import { renderPromptList } from "./promptlist";
 import { deltaWords, tallyOfPrompt, versionDelta } from "../src/core/compare";
+import { sideBySide } from "../src/core/versions";
 import { parseSort, type PromptSort } from "./promptsort";
 
 export interface ViewState {
@@ -751,11 +752,35 @@ function versionsBanner(a: PromptAnalysis, b: PromptAnalysis, onOpen: (i: number
   const words = deltaWords(A, B, versionDelta(A, B));
   const open = (i: number, label: string, p: PromptAnalysis) =>
     h("button", { class: "link", attrs: { type: "button", "data-fk": `version:${i}` }, title: p.prompt ?? p.id, on: { click: () => onOpen(i) } }, `${label}: ${truncate(p.id, 40)} (n ${p.n})`);
+  // the typical run of each version, step by step, the steps that differ marked (model text as text)
+  const sbs = sideBySide(a, b);
+  const MAX_ROWS = 80;
+  const steps = sbs
+    ? h(
+        "details",
+        { class: "versions-steps", attrs: { open: "" } },
+        h("summary", null, `their typical paths side by side: run #${sbs.runA} before, run #${sbs.runB} after · ${plural(sbs.differing, "step differs", "steps differ")}`),
+        h(
+          "table",
+          { class: "versions-table" },
+          h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "before"), h("th", { attrs: { scope: "col" } }, "after"))),
+          h(
+            "tbody",
+            null,
+            ...sbs.rows.slice(0, MAX_ROWS).map((r) =>
+              h("tr", { class: r.same ? "same" : "diff", title: r.same ? "the same step" : r.a === null ? "only after" : r.b === null ? "only before" : "a different step" }, h("td", null, r.a ?? "—"), h("td", null, r.b ?? "—")),
+            ),
+          ),
+        ),
+        sbs.rows.length > MAX_ROWS ? h("p", { class: "muted" }, `+ ${sbs.rows.length - MAX_ROWS} more steps`) : null,
+      )
+    : null;
   return h(
     "section",
     { class: "versions", attrs: { "aria-label": "the change between the two runs" } },
     span("kpi-label", "before → after (B − A, 95% intervals)"),
     h("div", { class: "versions-delta" }, words ?? "no target on one side: the answers are compared in each run's own classes below"),
     h("div", { class: "versions-links" }, open(0, "before", a), " · ", open(1, "after", b)),
+    steps,
   );
 }
