@@ -7,6 +7,7 @@
 //
 // Needs Chromium and playwright-core as the end-to-end tests do (test/e2e/harness.ts).
 // HOTMESS_SHOT_PROMPT=i picks another candidate; --list prints the candidate prompts' deciding lines instead (to choose another).
+import { VSCODE_DARK } from "../test/support/vscode-theme";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -22,34 +23,7 @@ const args = process.argv.slice(2);
 const outAt = args.indexOf("--out");
 const out = resolve(outAt >= 0 ? args[outAt + 1]! : join(__dirname, "..", "docs", "images", "why-word-problem.png"));
 
-/** VS Code's Dark Modern theme, as the variables a webview receives (as test/e2e/report-screenshot.ts sets them). */
-const VSCODE_DARK: Record<string, string> = {
-  "--vscode-editor-background": "#1f1f1f",
-  "--vscode-editor-foreground": "#cccccc",
-  "--vscode-descriptionForeground": "#9d9d9d",
-  "--vscode-panel-border": "#2b2b2b",
-  "--vscode-sideBar-background": "#181818",
-  "--vscode-list-hoverBackground": "#2a2d2e",
-  "--vscode-list-activeSelectionBackground": "#04395e",
-  "--vscode-list-activeSelectionForeground": "#ffffff",
-  "--vscode-focusBorder": "#0078d4",
-  "--vscode-textLink-foreground": "#4daafc",
-  "--vscode-input-background": "#313131",
-  "--vscode-input-foreground": "#cccccc",
-  "--vscode-input-border": "#3c3c3c",
-  "--vscode-button-secondaryBackground": "#313131",
-  "--vscode-button-secondaryForeground": "#cccccc",
-  "--vscode-editorWarning-foreground": "#cca700",
-  "--vscode-charts-red": "#f14c4c",
-  "--vscode-charts-green": "#89d185",
-  "--vscode-charts-blue": "#3794ff",
-  "--vscode-charts-orange": "#d18616",
-  "--vscode-charts-yellow": "#cca700",
-  "--vscode-charts-purple": "#b180d7",
-  "--vscode-font-family": 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
-  "--vscode-font-size": "13px",
-  "--vscode-editor-font-family": '"DejaVu Sans Mono", monospace',
-};
+
 
 const SEED = 7;
 const PROMPT = Number(process.env.HOTMESS_SHOT_PROMPT ?? 36);

@@ -16,6 +16,7 @@
 // dependency: install it outside the repository (`mkdir -p /tmp/pw && cd /tmp/pw && npm init -y
 // && npm install playwright-core`) or point PLAYWRIGHT_CORE at it. Exit status 1 when a page
 // logged an error, broke its CSP, made a request or rendered nothing.
+import { VSCODE_DARK } from "../support/vscode-theme";
 import { mulberry32 } from "../../src/core/bootstrap";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -312,34 +313,7 @@ declare const document: {
 declare const requestAnimationFrame: (f: (t: number) => void) => number;
 declare const PerformanceObserver: new (f: (list: { getEntries(): { duration: number }[] }) => void) => { observe(o: { type: string; buffered?: boolean }): void };
 
-/** VS Code's Dark Modern theme, as the variables a webview receives. */
-const VSCODE_DARK: Record<string, string> = {
-  "--vscode-editor-background": "#1f1f1f",
-  "--vscode-editor-foreground": "#cccccc",
-  "--vscode-descriptionForeground": "#9d9d9d",
-  "--vscode-panel-border": "#2b2b2b",
-  "--vscode-sideBar-background": "#181818",
-  "--vscode-list-hoverBackground": "#2a2d2e",
-  "--vscode-list-activeSelectionBackground": "#04395e",
-  "--vscode-list-activeSelectionForeground": "#ffffff",
-  "--vscode-focusBorder": "#0078d4",
-  "--vscode-textLink-foreground": "#4daafc",
-  "--vscode-input-background": "#313131",
-  "--vscode-input-foreground": "#cccccc",
-  "--vscode-input-border": "#3c3c3c",
-  "--vscode-button-secondaryBackground": "#313131",
-  "--vscode-button-secondaryForeground": "#cccccc",
-  "--vscode-editorWarning-foreground": "#cca700",
-  "--vscode-charts-red": "#f14c4c",
-  "--vscode-charts-green": "#89d185",
-  "--vscode-charts-blue": "#3794ff",
-  "--vscode-charts-orange": "#d18616",
-  "--vscode-charts-yellow": "#cca700",
-  "--vscode-charts-purple": "#b180d7",
-  "--vscode-font-family": 'system-ui, "Ubuntu", "Droid Sans", sans-serif',
-  "--vscode-font-size": "13px",
-  "--vscode-editor-font-family": '"DejaVu Sans Mono", monospace',
-};
+
 
 interface ScrollReport {
   label: string;
