@@ -284,3 +284,16 @@ test("pooled: ten prompts of equal truth are rarely flagged (≤ 5% of 60 seeded
   assert.ok(noise / reps <= 0.05, `equal truths: ${noise} of ${reps} flagged`);
   assert.ok(found / reps >= 0.9, `a change in three of ten prompts: ${found} of ${reps} flagged`);
 });
+
+test("a side whose reruns are all right has no incoherence: no interval of its difference (it would read as a fall that never happened); the accuracy says what changed", () => {
+  const mk = (id: string, answers: number[]) => ({ id, prompt: "What is 6 × 7?", reference: 42, samples: answers.map((x) => ({ text: `6 × 7 = ${x}\nAnswer: ${x}` })) });
+  const a = analyzeRecords([mk("m", Array(10).fill(42))], { resamples: 50 });
+  const b = analyzeRecords([mk("m", [42, 42, 41, 43, 40, 41, 41, 43, 44, 41])], { resamples: 50 });
+  const c = compareAnalyses(a, b);
+  const d = c.prompts[0]!.delta;
+  assert.equal(d.estimate, null);
+  assert.equal(d.estimateCi95, null);
+  assert.ok(d.accuracyCi95 && d.accuracyCi95[1] < 0 && d.significant, JSON.stringify(d));
+  assert.equal(c.pooled.delta.estimateCi95, null);
+  assert.ok(c.prompts[0]!.notes.some((n) => /every rerun in A is correct/.test(n)));
+});

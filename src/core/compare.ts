@@ -286,7 +286,9 @@ export function promptDelta(tA: Tally | null, tB: Tally | null, estA: number | n
   const accuracyCi95 = intervals && accuracy !== null ? newcombeInterval(tA!.correct, tA!.n, tB!.correct, tB!.n) : null;
   const estimate = estA !== null && estB !== null ? estB - estA : null;
   let estimateCi95: Interval | null = null;
-  if (intervals && dA && dB) {
+  // an interval only for a difference there is: a side with every rerun right has no incoherence
+  // (its draws read 1 where error is 0), so B − A there would read as a fall that never happened
+  if (intervals && dA && dB && estimate !== null) {
     const lo = sub(ratioDraws(dB.loVariance, dB.loError), ratioDraws(dA.hiVariance, dA.hiError));
     const hi = sub(ratioDraws(dB.hiVariance, dB.hiError), ratioDraws(dA.loVariance, dA.loError));
     estimateCi95 = differenceInterval(lo, hi, estimate);
@@ -318,7 +320,7 @@ export function compareAnalyses(a: Analysis, b: Analysis, opts: CompareOptions =
     const estA = pa.brier?.estimate ?? null;
     const estB = pb.brier?.estimate ?? null;
     for (const [side, t, est] of [["A", tA, estA], ["B", tB, estB]] as const)
-      if (t && est === null && t.n > 0 && t.correct === t.n) notes.push(`every rerun in ${side} is correct: no incoherence to subtract (the interval of the difference is still given)`);
+      if (t && est === null && t.n > 0 && t.correct === t.n) notes.push(`every rerun in ${side} is correct: no incoherence to subtract (no interval of the difference; the accuracy says what changed)`);
     // the id keys the draws: A's id on both sides, so a comparison is seeded the same whichever way B's prompts are named
     const dA = tA ? sideDraws(tA, B, seed, "a", pa.id) : null;
     const dB = tB ? sideDraws(tB, B, seed, "b", pa.id) : null;
@@ -342,7 +344,8 @@ export function compareAnalyses(a: Analysis, b: Analysis, opts: CompareOptions =
     const eB = sumB.ends;
     const lo = sub(ratioDraws(eB.loVariance, eB.loError), ratioDraws(eA.hiVariance, eA.hiError));
     const hi = sub(ratioDraws(eB.hiVariance, eB.hiError), ratioDraws(eA.loVariance, eA.loError));
-    estimateCi95 = differenceInterval(lo, hi, estimate, true);
+    // as per prompt: no interval for a difference there is not (a side without incoherence)
+    if (estimate !== null) estimateCi95 = differenceInterval(lo, hi, estimate, true);
   }
   return {
     schema: COMPARISON_SCHEMA,
