@@ -21,8 +21,8 @@ const KEY = "sk-ant-e2e-classes-0003";
 
 const EMAILS = ["Spam: it asks for your password.", "Legitimate: it is a receipt from your bank.", "Spam — it asks for the password.", "This is spam because it asks for your password.", "Legitimate, a receipt from the bank."];
 
-function runFile(dir: string, name: string, id: string, prompt: string, texts: string[], createdAt: string, source?: { file: string; prompt: number }): string {
-  const header = { type: "header", schema: "hotmess.run/1", id, createdAt, tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt, parameters: { n: texts.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 }, ...(source ? { source } : {}) };
+function runFile(dir: string, name: string, id: string, prompt: string, texts: string[], createdAt: string, source?: { file: string; prompt: number }, reference?: string): string {
+  const header = { type: "header", schema: "hotmess.run/1", id, createdAt, tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt, ...(reference ? { reference } : {}), parameters: { n: texts.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 }, ...(source ? { source } : {}) };
   const sample = (index: number, text: string) => ({ type: "sample", index, text, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
   const f = join(dir, name);
   writeFileSync(f, [header, ...texts.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: createdAt }].map((x) => JSON.stringify(x)).join("\n") + "\n");
@@ -109,9 +109,11 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   const answers = [18, 18, 18, 18, 18, 26, 26, 8];
   writeFileSync(join(workspace, "ducks.prompt.md"), "---\nn: 8\n---\nJanet's ducks lay 16 eggs a day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?\n");
   writeFileSync(join(workspace, "question.txt"), "Janet's ducks lay 16 eggs per day. She eats 3 for breakfast and bakes muffins with 4. She sells the rest at $2 each. How many dollars does she make every day?\n");
+  // the prompt's previous version (another text at the same place of the file), run earlier: mostly wrong
+  runFile(runs, "2026-12-04T09-00-00-ducks-v0.jsonl", "ducks-v0", "Janet's ducks lay 16 eggs a day. How many dollars a day?", [26, 26, 26, 18, 26, 32, 26, 18].map((a) => `16 - 3 = 13\n13 * 2 = ${a}\nAnswer: ${a}`), "2026-12-04T09:00:00.000Z", { file: "ducks.prompt.md", prompt: 0 }, "18");
   const ducks = runFile(runs, "2026-12-05T09-00-00-ducks.jsonl", "ducks", "Janet's ducks lay 16 eggs a day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?", answers.map((a) => `16 - 3 - 4 = 9\n9 * 2 = ${a}\nAnswer: ${a}`), "2026-12-05T09:00:00.000Z", { file: "ducks.prompt.md", prompt: 0 });
 
-  const server = (t.server = await startCodeServer({ extensionsDir, userDataDir, workspace, theme: "dark", settings: { "hotmess.provider": "simulated", "hotmess.anthropic.baseUrl": anthropic.url }, env: { ANTHROPIC_API_KEY: KEY } }));
+  const server = (t.server = await startCodeServer({ extensionsDir, userDataDir, workspace, theme: "dark", settings: { "editor.codeLens": true, "hotmess.provider": "simulated", "hotmess.anthropic.baseUrl": anthropic.url }, env: { ANTHROPIC_API_KEY: KEY } }));
   const session = (t.session = await openBrowser(server.url, { goto: false, viewport: { width: 1600, height: 1000 } }));
   const { page } = session;
   await page.goto(server.url, { waitUntil: "domcontentloaded", timeout: 60_000 });
@@ -180,7 +182,7 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   ok(`class by meaning (claude-haiku-4-5, fake Anthropic): the modal "${asked.slice(0, 120)}"; ${anthropic.requests.length} verdicts asked; ${byModel.rows.join(" | ")}; "${byModel.by}"`);
 
   // ---- 6. Set as reference on a prompt file's run
-  const dframe = await openRun(page, "ducks", "ducks");
+  const dframe = await openRun(page, "09-00-00-ducks.jsonl", "ducks ·");
   await classesUntil(dframe, page, "the ducks classes", (c) => c.rows.length === 3);
   await dframe.locator('.class-setref[aria-label="Set 18 as the reference"]').click();
   await waitUntil("the incoherence against the reference", async () => ((await viewText(dframe, ".kpi")).match(/incoherence/i) && !(await viewText(dframe, ".kpi")).includes("no target") ? true : undefined), { page, timeoutMs: 30_000 });
@@ -260,6 +262,27 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   assert(/n 5\b/.test(rerun.facts) && /reference 18/.test(rerun.facts), `5 reruns against 18: ${rerun.facts}`);
   ok(`Rerun Selection's input: proposed "${proposed}", typed "5 18": ${rerun.status}; ${rerun.facts.slice(0, 80)}`);
   await screenshot(page, join(ARTIFACTS_DIR, "rerun-input-dark.png"));
+
+  // ---- 11. the prompt file's lens says what changed since the previous version; it opens both, side by side
+  await runCommand(page, "View: Close All Editors");
+  await openFile(page, "ducks.prompt.md");
+  const delta = await waitUntil("the lens of the change since the previous version", async () => {
+    const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
+    return l.find((x) => /Δ since the previous version/.test(x));
+  }, { page, timeoutMs: 60_000 });
+  assert(/accuracy 25% → 63% \(\+38 pts \[[−+]\d+, \+\d+\]\) (significant|within rerun noise)/.test(delta), `the lens: ${delta}`);
+  await page.locator(".codelens-decoration a", { hasText: /Δ since the previous version/ }).first().click();
+  const versions = await waitUntil("the two versions' view", async () => {
+    const f = await webviewFrame(page, "→", { timeoutMs: 5_000 }).catch(() => undefined);
+    if (!f || !((await f.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
+    const text = (await viewText(f, ".versions").catch(() => "")).replace(/\s+/g, " ");
+    return text ? { f, text } : undefined;
+  }, { page, timeoutMs: 60_000, intervalMs: 250 });
+  const differ = Number(await versions.f.evaluate(`document.querySelectorAll(".versions-table tbody tr.diff").length`));
+  const rowsInfo = String(await versions.f.evaluate(`[...document.querySelectorAll(".versions-table tbody tr")].map((r) => r.className).join(",")`));
+  assert(/before → after/i.test(versions.text) && differ >= 1, `the view heads both versions with the change and their differing steps (rows ${rowsInfo}): ${versions.text.slice(0, 300)}`);
+  ok(`the Δ lens: "${delta.slice(0, 160)}"; its view: ${differ} differing steps side by side`);
+  await screenshot(page, join(ARTIFACTS_DIR, "versions-hc-light.png"));
 
   const errors = unexpectedConsoleErrors(session);
   assert(errors.length === 0, `no console errors: ${errors.join("\n")}`);
