@@ -3,27 +3,20 @@
 // fake Anthropic server, through the SDK, after the cost is shown and confirmed); "merge…" and
 // "split…" by hand, before any judge and after one; every choice lands in the run file, and the
 // view is analysed again with the classes it makes and says which comparison made them.
-import "./stubs/install";
-import { test, before, after, beforeEach } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
 import { until } from "./support/wait";
+import { stubHost } from "./support/host";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 import { parseRunFile } from "../src/core";
 
-const ROOT = join(__dirname, "..");
-let tmp: string;
-let ctx: ReturnType<typeof vscode.fakeContext>;
-let extension: typeof import("../src/extension/extension");
 let fake: FakeAnthropic;
 let openai: FakeOpenAI;
-
 before(async () => {
-  extension = await import("../src/extension/extension");
   fake = await startFakeAnthropic();
   openai = await startFakeOpenAI();
 });
@@ -31,25 +24,15 @@ after(async () => {
   await fake.close();
   await openai.close();
 });
-beforeEach(() => {
-  vscode.reset();
-  tmp = mkdtempSync(join(tmpdir(), "hm-classes-"));
-  mkdirSync(join(tmp, "workspace", ".hotmess", "runs"), { recursive: true });
-  vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(join(tmp, "workspace")) }];
-  ctx = vscode.fakeContext(join(tmp, "storage"), ROOT);
-  extension.activate(ctx as never);
-});
-const cleanup = () => {
-  for (const d of ctx.subscriptions) d.dispose();
-  rmSync(tmp, { recursive: true, force: true });
-};
+const host = stubHost("hm-classes-");
+const cleanup = () => host.cleanup();
 
 const EMAILS = ["Spam: it asks for your password.", "Legitimate: it is a receipt from your bank.", "Spam — it asks for the password.", "This is spam because it asks for your password.", "Legitimate, a receipt from the bank."];
 
 function runFile(id: string, texts: string[]): string {
   const header = { type: "header", schema: "hotmess.run/1", id, createdAt: "2026-12-05T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: "Is this email spam or legitimate? Say which and why.", parameters: { n: texts.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 } };
   const sample = (index: number, text: string) => ({ type: "sample", index, text, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
-  const f = join(tmp, "workspace", ".hotmess", "runs", `${id}.jsonl`);
+  const f = join(host.tmp, "workspace", ".hotmess", "runs", `${id}.jsonl`);
   writeFileSync(f, [header, ...texts.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: "2026-12-05T10:00:01.000Z" }].map((x) => JSON.stringify(x)).join("\n") + "\n");
   return f;
 }
@@ -164,7 +147,7 @@ test("merge by hand before any judge: the classes are the run's own comparison w
 test("a model as judge: the pick shows the most it may cost, a modal asks again, and the fake Anthropic server answers through the SDK; dismissed, nothing is asked", async (t) => {
   t.after(cleanup);
   Object.assign(vscode.settings, { provider: "anthropic", "anthropic.baseUrl": fake.url, "judge.model": "claude-haiku-4-5" });
-  await ctx.secrets.store("hotmess.apiKey.anthropic", "sk-ant-test-key-0000000000");
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", "sk-ant-test-key-0000000000");
   fake.setDefault((req) => {
     const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec((req.body as { messages: { content: string }[] }).messages[0]!.content)!;
     return { kind: "ok", thinking: [], text: [/spam/i.test(m[1]!) === /spam/i.test(m[2]!) ? "SAME" : "DIFFERENT"], inputTokens: 150, outputTokens: 2 };
@@ -222,7 +205,7 @@ test("a model as judge: the pick shows the most it may cost, a modal asks again,
 test("a judge that fails half-way: a rate limit is waited out; a 401 stops it with Set API Key, its verdicts are kept and not asked again", async (t) => {
   t.after(cleanup);
   Object.assign(vscode.settings, { provider: "anthropic", "anthropic.baseUrl": fake.url, "judge.model": "claude-haiku-4-5" });
-  await ctx.secrets.store("hotmess.apiKey.anthropic", "sk-ant-test-key-0000000000");
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", "sk-ant-test-key-0000000000");
   const judgeOf = (req: { body: unknown }) => {
     const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec((req.body as { messages: { content: string }[] }).messages[0]!.content)!;
     return { kind: "ok" as const, thinking: [], text: [/spam/i.test(m[1]!) === /spam/i.test(m[2]!) ? "SAME" : "DIFFERENT"], inputTokens: 150, outputTokens: 2 };
@@ -265,7 +248,7 @@ test("a judge that fails half-way: a rate limit is waited out; a 401 stops it wi
 test("a model as judge through OpenAI's protocol: the fake OpenAI server answers through the SDK, and the run is classed the same", async (t) => {
   t.after(cleanup);
   Object.assign(vscode.settings, { provider: "openai", "openai.baseUrl": `${openai.url}/v1`, "judge.model": "gpt-4o-mini" });
-  await ctx.secrets.store("hotmess.apiKey.openai", "sk-test-openai-judge-0000");
+  await host.ctx.secrets.store("hotmess.apiKey.openai", "sk-test-openai-judge-0000");
   openai.setDefault((req) => {
     const content = (req.body as { messages: { role: string; content: string }[] }).messages.at(-1)!.content;
     const m = /Answer A:\n([\s\S]*?)\n\nAnswer B:\n([\s\S]*?)\n\nDo A and B/.exec(content)!;
@@ -301,7 +284,7 @@ test("a trace set or an agent's run cannot be classed by meaning: the message sa
   assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "split", run: -1 }), false);
   assert.equal(isViewMessage({ type: "classes/change", prompt: "email", action: "delete", run: 1 }), false);
   assert.equal(isViewMessage({ type: "classes/change", prompt: "", action: "judge" }), false);
-  const traces = join(tmp, "workspace", "set.jsonl");
+  const traces = join(host.tmp, "workspace", "set.jsonl");
   writeFileSync(traces, JSON.stringify({ id: "q1", prompt: "2+2?", samples: [{ text: "4" }, { text: "5" }] }) + "\n");
   await vscode.commands.executeCommand("hotmess.openRunFile", traces);
   const panel = await until("the panel", () => vscode.recorded.panels[0]);

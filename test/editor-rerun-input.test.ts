@@ -2,38 +2,18 @@
 // the extension's own activate() with the stand-in `vscode` module: "5 18" runs 5 reruns against
 // the reference 18 (the view has its incoherence); Escape runs nothing; a benchmark prompt, whose
 // answer is known, is not asked about; the setting turns the input off.
-import "./stubs/install";
-import { test, before, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
 import { until } from "./support/wait";
+import { stubHost } from "./support/host";
 
-const ROOT = join(__dirname, "..");
-let tmp: string;
-let ctx: ReturnType<typeof vscode.fakeContext>;
-let extension: typeof import("../src/extension/extension");
 const PROMPT = "Janet's ducks lay 16 eggs per day. She eats 3 and bakes with 4, and sells the rest at $2 each. How many dollars a day?";
-
-before(async () => {
-  extension = await import("../src/extension/extension");
-});
-beforeEach(() => {
-  vscode.reset();
-  tmp = mkdtempSync(join(tmpdir(), "hm-rerun-input-"));
-  mkdirSync(join(tmp, "workspace"));
-  vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(join(tmp, "workspace")) }];
-  Object.assign(vscode.settings, { provider: "simulated", n: 8, concurrency: 4 });
-  ctx = vscode.fakeContext(join(tmp, "storage"), ROOT);
-  extension.activate(ctx as never);
-});
-const cleanup = () => {
-  for (const d of ctx.subscriptions) d.dispose();
-  rmSync(tmp, { recursive: true, force: true });
-};
-const runDir = () => join(tmp, "workspace", ".hotmess", "runs");
+const host = stubHost("hm-rerun-input-", { runStore: false, settings: () => ({ provider: "simulated", n: 8, concurrency: 4 }) });
+const cleanup = () => host.cleanup();
+const runDir = () => join(host.tmp, "workspace", ".hotmess", "runs");
 const headers = () => {
   try {
     return readdirSync(runDir()).map((f) => JSON.parse(readFileSync(join(runDir(), f), "utf8").split("\n")[0]!) as { parameters: { n: number }; reference?: string });
@@ -44,7 +24,7 @@ const headers = () => {
 
 test("\"5 18\": 5 reruns against the reference 18; the view has its incoherence", async (t) => {
   t.after(cleanup);
-  vscode.window.activeTextEditor = vscode.fakeEditor(join(tmp, "workspace", "ducks.txt"), PROMPT);
+  vscode.window.activeTextEditor = vscode.fakeEditor(join(host.tmp, "workspace", "ducks.txt"), PROMPT);
   vscode.answers.inputBox.push("5 18");
   await vscode.commands.executeCommand("hotmess.rerunSelection");
   const panel = await until("the view", () => vscode.recorded.panels[0]);
@@ -58,7 +38,7 @@ test("\"5 18\": 5 reruns against the reference 18; the view has its incoherence"
 
 test("Escape at the input runs nothing; with the setting off, hotmess.n reruns without asking", async (t) => {
   t.after(cleanup);
-  vscode.window.activeTextEditor = vscode.fakeEditor(join(tmp, "workspace", "ducks.txt"), PROMPT);
+  vscode.window.activeTextEditor = vscode.fakeEditor(join(host.tmp, "workspace", "ducks.txt"), PROMPT);
   vscode.answers.inputBox.push(undefined);
   await vscode.commands.executeCommand("hotmess.rerunSelection");
   assert.equal(vscode.recorded.panels.length, 0, "no view opened");

@@ -3,35 +3,16 @@
 // with its status, n, the headline incoherence with its interval (or what stands for it) and
 // its age; a partial run says why; clicking opens it; Delete asks first and removes the file;
 // Rerun Its Prompt reruns the prompt file's prompt.
-import "./stubs/install";
-import { test, before, beforeEach } from "node:test";
+import { test } from "node:test";
 import { until } from "./support/wait";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
+import { stubHost } from "./support/host";
 
-const ROOT = join(__dirname, "..");
-let tmp: string;
-let ctx: ReturnType<typeof vscode.fakeContext>;
-let extension: typeof import("../src/extension/extension");
-
-before(async () => {
-  extension = await import("../src/extension/extension");
-});
-beforeEach(() => {
-  vscode.reset();
-  tmp = mkdtempSync(join(tmpdir(), "hm-runs-view-"));
-  mkdirSync(join(tmp, "workspace", ".hotmess", "runs"), { recursive: true });
-  vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(join(tmp, "workspace")) }];
-  ctx = vscode.fakeContext(join(tmp, "storage"), ROOT);
-  extension.activate(ctx as never);
-});
-const cleanup = () => {
-  for (const d of ctx.subscriptions) d.dispose();
-  rmSync(tmp, { recursive: true, force: true });
-};
+const host = stubHost("hm-runs-view-");
+const cleanup = () => host.cleanup();
 
 function runFile(name: string, o: { id: string; answers: number[]; reference?: number; source?: { file: string; prompt: number }; n?: number; end?: "complete" | "partial"; ageMin: number }): string {
   const header = { type: "header", schema: "hotmess.run/1", id: o.id, createdAt: "2026-12-05T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: `How many dollars? (${o.id})`, ...(o.reference !== undefined ? { reference: o.reference } : {}), parameters: { n: o.n ?? o.answers.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 }, ...(o.source ? { source: o.source } : {}) };
@@ -39,7 +20,7 @@ function runFile(name: string, o: { id: string; answers: number[]; reference?: n
   const lines: object[] = [header, ...o.answers.map((a, i) => sample(i, a))];
   if (o.end === "partial") lines.push({ type: "failure", index: o.answers.length, kind: "rate_limit", message: "429 rate_limit_error: slow down", attempts: 3, status: 429 }, { type: "end", status: "partial", finishedAt: "2026-12-05T10:00:01.000Z" });
   else lines.push({ type: "end", status: "complete", finishedAt: "2026-12-05T10:00:01.000Z" });
-  const f = join(tmp, "workspace", ".hotmess", "runs", name);
+  const f = join(host.tmp, "workspace", ".hotmess", "runs", name);
   writeFileSync(f, lines.map((x) => JSON.stringify(x)).join("\n") + "\n");
   const t = (Date.now() - o.ageMin * 60_000) / 1000;
   utimesSync(f, t, t);
@@ -67,7 +48,7 @@ test("the Runs view: runs by prompt file, newest group first and runs of no file
   assert.equal(ducks[0]!.label, "ducks");
   assert.match(ducks[0]!.description!, /^n 8 · incoherence \d\.\d\d \[\d\.\d\d–\d\.\d\d\] · 5 min ago$/);
   assert.match(ducks[1]!.description!, /· 3 h ago$/);
-  assert.deepEqual(ducks[0]!.command, { title: "Open Run", command: "hotmess.openRunFile", arguments: [join(tmp, "workspace", ".hotmess", "runs", "a-new.jsonl")] });
+  assert.deepEqual(ducks[0]!.command, { title: "Open Run", command: "hotmess.openRunFile", arguments: [join(host.tmp, "workspace", ".hotmess", "runs", "a-new.jsonl")] });
   assert.equal(ducks[0]!.contextValue, "hotmess.run.fromFile");
   const eggs = tree.getTreeItem((await tree.getChildren(groups[1]))[0]);
   assert.match(eggs.description!, /^n 5\/8 · partial: .*429.* · 30 min ago$/);
@@ -82,7 +63,7 @@ test("the Runs view: runs by prompt file, newest group first and runs of no file
 test("Delete asks first, then removes the run; Rerun Its Prompt reruns the prompt file's prompt", async (t) => {
   t.after(cleanup);
   const f = runFile("d.jsonl", { id: "ducks", answers: [18, 18, 26], reference: 18, source: { file: "ducks.prompt.md", prompt: 2 }, ageMin: 1 });
-  writeFileSync(join(tmp, "workspace", "ducks.prompt.md"), "How many?\n");
+  writeFileSync(join(host.tmp, "workspace", "ducks.prompt.md"), "How many?\n");
   const tree = vscode.trees.get("hotmess.runs") as Provider;
   const node = (await tree.getChildren((await tree.getChildren())[0]))[0];
   await vscode.commands.executeCommand("hotmess.deleteRun", node);
@@ -98,7 +79,7 @@ test("Delete asks first, then removes the run; Rerun Its Prompt reruns the promp
   await vscode.commands.executeCommand("hotmess.rerunRun", again).catch(() => undefined);
   const rerun = vscode.executed.slice(calls).find((e) => e.command === "hotmess.rerunPrompt");
   assert.ok(rerun, "hotmess.rerunPrompt was asked");
-  assert.equal((rerun.args[0] as { fsPath: string }).fsPath, join(tmp, "workspace", "ducks.prompt.md"));
+  assert.equal((rerun.args[0] as { fsPath: string }).fsPath, join(host.tmp, "workspace", "ducks.prompt.md"));
   assert.equal(rerun.args[1], 2);
 });
 

@@ -2,41 +2,22 @@
 // run of a prompt file without a reference shows no incoherence; the view's message on a class
 // writes `reference:` into the prompt file's front matter and the view is analysed again with it
 // (the incoherence is there); a run that came from no prompt file offers the line to paste.
-import "./stubs/install";
-import { test, before, beforeEach } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
 import { until } from "./support/wait";
+import { stubHost } from "./support/host";
 
-const ROOT = join(__dirname, "..");
-let tmp: string;
-let ctx: ReturnType<typeof vscode.fakeContext>;
-let extension: typeof import("../src/extension/extension");
-
-before(async () => {
-  extension = await import("../src/extension/extension");
-});
-beforeEach(() => {
-  vscode.reset();
-  tmp = mkdtempSync(join(tmpdir(), "hm-setref-"));
-  mkdirSync(join(tmp, "workspace", ".hotmess", "runs"), { recursive: true });
-  vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file(join(tmp, "workspace")) }];
-  ctx = vscode.fakeContext(join(tmp, "storage"), ROOT);
-  extension.activate(ctx as never);
-});
-const cleanup = () => {
-  for (const d of ctx.subscriptions) d.dispose();
-  rmSync(tmp, { recursive: true, force: true });
-};
+const host = stubHost("hm-setref-");
+const cleanup = () => host.cleanup();
 
 function runFile(source?: { file: string; prompt: number }): string {
   const header = { type: "header", schema: "hotmess.run/1", id: "ducks", createdAt: "2026-12-05T10:00:00.000Z", tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt: "How many dollars?", parameters: { n: 8, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 }, ...(source ? { source } : {}) };
   const answers = [18, 18, 18, 18, 18, 26, 26, 8];
   const sample = (index: number, a: number) => ({ type: "sample", index, text: `16 - 3 = 13\nAnswer: ${a}`, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
-  const f = join(tmp, "workspace", ".hotmess", "runs", "ducks.jsonl");
+  const f = join(host.tmp, "workspace", ".hotmess", "runs", "ducks.jsonl");
   writeFileSync(f, [header, ...answers.map((a, i) => sample(i, a)), { type: "end", status: "complete", finishedAt: "2026-12-05T10:00:01.000Z" }].map((x) => JSON.stringify(x)).join("\n") + "\n");
   return f;
 }
@@ -46,7 +27,7 @@ const analyses = () => (vscode.recorded.posted as Posted[]).filter((m) => m.type
 
 test("Set as reference writes reference: into the prompt file's front matter and the view shows the incoherence against it", async (t) => {
   t.after(cleanup);
-  const prompt = join(tmp, "workspace", "ducks.prompt.md");
+  const prompt = join(host.tmp, "workspace", "ducks.prompt.md");
   writeFileSync(prompt, "---\nn: 8\n---\nJanet's ducks lay 16 eggs. How many dollars?\n");
   const file = runFile({ file: "ducks.prompt.md", prompt: 0 });
   await vscode.commands.executeCommand("hotmess.openRunFile", file);
@@ -90,7 +71,7 @@ test("a run made from no prompt file: its run file keeps the reference, the view
 
 test("an imported trace set: nothing is edited, the message says why and offers the line", async (t) => {
   t.after(cleanup);
-  const traces = join(tmp, "workspace", "set.jsonl");
+  const traces = join(host.tmp, "workspace", "set.jsonl");
   const text = JSON.stringify({ id: "q1", prompt: "2+2?", samples: [{ text: "Answer: 4" }, { text: "Answer: 5" }] }) + "\n";
   writeFileSync(traces, text);
   await vscode.commands.executeCommand("hotmess.openRunFile", traces);
@@ -114,21 +95,21 @@ test("a reference/set message that is not one is refused by the protocol check",
 
 test("Export Comparison proposes a file beside the prompt file, not in the run store; Markdown comes with the HTML view beside it, linked, and opens rendered", async (t) => {
   t.after(cleanup);
-  const prompt = join(tmp, "workspace", "ducks.prompt.md");
+  const prompt = join(host.tmp, "workspace", "ducks.prompt.md");
   writeFileSync(prompt, "---\nn: 8\nreference: 18\n---\nJanet's ducks lay 16 eggs. How many dollars?\n");
   const file = runFile({ file: "ducks.prompt.md", prompt: 0 });
   await vscode.commands.executeCommand("hotmess.openRunFile", file);
   const panel = await until("the run's panel", () => vscode.recorded.panels[0]);
   panel.webview.receive({ type: "ready" });
   await until("its analysis", () => analyses()[0]);
-  const out = join(tmp, "workspace", "ducks.hotmess.md");
+  const out = join(host.tmp, "workspace", "ducks.hotmess.md");
   vscode.answers.saveDialog.push(vscode.Uri.file(out));
   vscode.answers.message.push("Open");
   await vscode.commands.executeCommand("hotmess.exportComparison", "md");
   assert.equal(vscode.recorded.saveDialogs[0]!.defaultUri!.fsPath, out, "proposed beside the prompt file");
   const md = readFileSync(out, "utf8");
   assert.match(md, /\[ducks\.hotmess\.html\]\(ducks\.hotmess\.html\)/);
-  assert.match(readFileSync(join(tmp, "workspace", "ducks.hotmess.html"), "utf8"), /<html/);
+  assert.match(readFileSync(join(host.tmp, "workspace", "ducks.hotmess.html"), "utf8"), /<html/);
   assert.match(vscode.recorded.notifications.at(-1)!.message, /exported Markdown to ducks\.hotmess\.md \(with the comparison view ducks\.hotmess\.html beside it, linked\)/);
   await until("the rendered preview", () => vscode.executed.find((e) => e.command === "markdown.showPreview"));
 });
