@@ -2,37 +2,12 @@
 // the legend (and the map's label for a screen reader) says "from the reference path (k runs)";
 // without one it says the majority's path and how to set a reference; with a reference no run
 // reached, it says that.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { analyzeRecords, type Analysis } from "../src/core";
-import { writeReportHtml } from "../src/report/html";
-import { cacheDir, CHROMIUM, CHROMIUM_ARGS, loadPlaywright } from "./e2e/harness";
+import { CHROMIUM_SKIP as SKIP, viewBrowser } from "./support/chromium";
 
-const SKIP = !existsSync(CHROMIUM) || !existsSync(join(cacheDir(), "node_modules", "playwright-core")) ? "no Chromium or playwright-core (run scripts/setup-code-server.sh)" : false;
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  waitForFunction(f: string, arg?: unknown, o?: { timeout: number }): Promise<unknown>;
-  evaluate<T>(f: string): Promise<T>;
-  close(): Promise<void>;
-}
-interface Browser {
-  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-let browser: Browser | null = null;
-const dir = mkdtempSync(join(tmpdir(), "hotmess-basis-view-"));
-before(async () => {
-  if (SKIP) return;
-  browser = (await loadPlaywright().chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })) as unknown as Browser;
-});
-after(async () => {
-  await browser?.close();
-});
+const view = viewBrowser("hotmess-basis-view-");
 
 const RIGHT = ["Janet's ducks lay 16 eggs per day.", "She eats 3 for breakfast: 16 - 3 = 13.", "She bakes muffins with 4: 13 - 4 = 9.", "She sells 9 eggs at $2 each: 9 * 2 = 18.", "Answer: 18"].join("\n");
 const WRONG = ["Janet's ducks lay 16 eggs per day.", "She eats 3 for breakfast: 16 - 3 = 13.", "She sells 13 eggs at $2 each: 13 * 2 = 26.", "Answer: 26"].join("\n");
@@ -44,11 +19,7 @@ function analysis(reference?: number): Analysis {
 }
 
 async function caption(a: Analysis, name: string): Promise<{ text: string; basis: string; aria: string }> {
-  const file = join(dir, `${name}.html`);
-  writeReportHtml(file, a);
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction("document.body.dataset.rendered === '1' && !!document.querySelector('.legend-basis')", undefined, { timeout: 30_000 });
+  const page = await view.open(a, name, { ready: "!!document.querySelector('.legend-basis')" });
   const got = await page.evaluate<{ text: string; basis: string; aria: string }>(
     `(() => { const el = document.querySelector(".legend-basis"); return { text: el.textContent, basis: el.dataset.basis, aria: document.querySelector('canvas[data-fk="heatmap"]')?.getAttribute("aria-label") ?? "" }; })()`,
   );

@@ -2,52 +2,20 @@
 // the heatmap's rows keep their least height (ROW_MIN) so each run's label and cells can be read,
 // and the map scrolls down inside its own box, not the page; moving the keyboard cursor past the
 // box's edge scrolls it along. 20 runs still fit without a scroll.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { analyzeRecords, type Analysis } from "../src/core";
-import { writeReportHtml } from "../src/report/html";
-import { cacheDir, CHROMIUM, CHROMIUM_ARGS, loadPlaywright } from "./e2e/harness";
+import { CHROMIUM_SKIP as SKIP, viewBrowser, type ViewPage } from "./support/chromium";
 
-const SKIP = !existsSync(CHROMIUM) || !existsSync(join(cacheDir(), "node_modules", "playwright-core")) ? "no Chromium or playwright-core (run scripts/setup-code-server.sh)" : false;
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  waitForFunction(f: string, arg?: unknown, o?: { timeout: number }): Promise<unknown>;
-  evaluate<T>(f: string): Promise<T>;
-  focus(selector: string): Promise<void>;
-  keyboard: { press(key: string): Promise<void> };
-  close(): Promise<void>;
-}
-interface Browser {
-  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-let browser: Browser | null = null;
-const dir = mkdtempSync(join(tmpdir(), "hotmess-many-runs-"));
-before(async () => {
-  if (SKIP) return;
-  browser = (await loadPlaywright().chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })) as unknown as Browser;
-});
-after(async () => {
-  await browser?.close();
-});
+const view = viewBrowser("hotmess-many-runs-");
 
 function analysis(n: number): Analysis {
   const answers = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 26 : i % 7 === 0 ? 8 : 18));
   return analyzeRecords([{ id: "ducks", prompt: "How many dollars?", reference: 18, samples: answers.map((a) => ({ text: `16 - 3 = 13\n13 - 4 = 9\n9 * 2 = ${a === 18 ? 18 : a}\nAnswer: ${a}` })) }], { resamples: 50 });
 }
 
-async function open(n: number): Promise<Page> {
-  const file = join(dir, `n${n}.html`);
-  writeReportHtml(file, analysis(n));
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction("document.body.dataset.rendered === '1'", undefined, { timeout: 30_000 });
-  return page;
+async function open(n: number): Promise<ViewPage> {
+  return view.open(analysis(n), `n${n}`, { height: 900 });
 }
 
 type Box = { canvasH: number; boxH: number; scrollH: number; scrollTop: number };

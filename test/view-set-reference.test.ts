@@ -2,56 +2,20 @@
 // API: offered on each class with an answer when the prompt has no target (and the decomposition
 // says so where the incoherence would be), never with a reference, never outside VS Code (the
 // self-contained report has no host to write the prompt file); clicking posts reference/set.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { analyzeRecords, type Analysis } from "../src/core";
-import { writeReportHtml } from "../src/report/html";
-import { cacheDir, CHROMIUM, CHROMIUM_ARGS, loadPlaywright } from "./e2e/harness";
+import { CHROMIUM_SKIP as SKIP, viewBrowser, type ViewPage as Page } from "./support/chromium";
 
-const SKIP = !existsSync(CHROMIUM) || !existsSync(join(cacheDir(), "node_modules", "playwright-core")) ? "no Chromium or playwright-core (run scripts/setup-code-server.sh)" : false;
-
-interface Page {
-  goto(url: string): Promise<unknown>;
-  addInitScript(script: string): Promise<void>;
-  waitForFunction(f: string, arg?: unknown, o?: { timeout: number }): Promise<unknown>;
-  evaluate<T>(f: string): Promise<T>;
-  click(selector: string): Promise<void>;
-  close(): Promise<void>;
-}
-interface Browser {
-  newPage(o: { viewport: { width: number; height: number } }): Promise<Page>;
-  close(): Promise<void>;
-}
-let browser: Browser | null = null;
-const dir = mkdtempSync(join(tmpdir(), "hotmess-setref-view-"));
-before(async () => {
-  if (SKIP) return;
-  browser = (await loadPlaywright().chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })) as unknown as Browser;
-});
-after(async () => {
-  await browser?.close();
-});
-
-const FAKE_VSCODE = `window.__posted = [];
-window.acquireVsCodeApi = () => ({ getState: () => undefined, setState: () => {}, postMessage: (m) => window.__posted.push(m) });`;
+const view = viewBrowser("hotmess-setref-view-");
 
 function analysis(reference?: number): Analysis {
   const answers = [18, 18, 18, 18, 18, 26, 26, 8];
   return analyzeRecords([{ id: "ducks", prompt: "How many dollars?", ...(reference !== undefined ? { reference } : {}), samples: answers.map((a) => ({ text: `16 - 3 = 13\nAnswer: ${a}` })) }], { resamples: 50 });
 }
 
-async function open(a: Analysis, name: string, vscode: boolean): Promise<Page> {
-  const file = join(dir, `${name}.html`);
-  writeReportHtml(file, a);
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-  if (vscode) await page.addInitScript(FAKE_VSCODE);
-  await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction("document.body.dataset.rendered === '1'", undefined, { timeout: 30_000 });
-  return page;
+function open(a: Analysis, name: string, vscode: boolean): Promise<Page> {
+  return view.open(a, name, { vscode });
 }
 
 const buttons = (page: Page) => page.evaluate<string[]>(`[...document.querySelectorAll(".class-setref")].map((b) => b.getAttribute("aria-label"))`);
