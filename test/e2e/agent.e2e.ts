@@ -15,6 +15,7 @@ import {
   fillFileDialog,
   openBrowser,
   runCommand,
+  switchTheme,
   screenshot,
   startCodeServer,
   unexpectedConsoleErrors,
@@ -132,11 +133,7 @@ if (!FIXTURE) {
       ["Default Light Modern", "agent-actions-light.png"],
       ["Default High Contrast", "agent-actions-hc.png"],
     ] as const) {
-      await runCommand(page, "Preferences: Color Theme");
-      await page.keyboard.type(theme);
-      await page.waitForTimeout(300);
-      await page.keyboard.press("Enter");
-      await page.waitForTimeout(1500);
+      await switchTheme(page, theme);
       const f = await webviewFrame(page, undefined, { timeoutMs: 30_000 });
       await rendered(f, page);
       await screenshot(page, join(ARTIFACTS_DIR, file));

@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAnthropic } from "../fakes/anthropic";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
-import { ARTIFACTS_DIR, openBrowser, openFile, quickInputItems, runCommand, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
+import { ARTIFACTS_DIR, openBrowser, openFile, quickInputItems, runCommand, switchTheme, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
 
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
@@ -207,11 +207,7 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
     ["Default High Contrast", "classes-hc-dark.png"],
     ["Default High Contrast Light", "classes-hc-light.png"],
   ] as const) {
-    await runCommand(page, "Preferences: Color Theme");
-    await page.keyboard.type(theme);
-    await page.waitForTimeout(300);
-    await page.keyboard.press("Enter");
-    await page.waitForTimeout(1500);
+    await switchTheme(page, theme);
     const hc = await webviewFrame(page, "ducks", { timeoutMs: 30_000 });
     await rendered(hc, page);
     const kind = (await hc.evaluate("document.body.className")) as string;

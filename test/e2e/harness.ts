@@ -868,6 +868,15 @@ export async function runCommand(page: Page, title: string, opts: { timeoutMs?: 
   );
 }
 
+/** Switches the colour theme with Preferences: Color Theme (its name typed, as a user picks it) and lets the views repaint. */
+export async function switchTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, "Preferences: Color Theme");
+  await page.keyboard.type(theme);
+  await page.waitForTimeout(300);
+  await page.keyboard.press("Enter");
+  await page.waitForTimeout(1500);
+}
+
 /** Opens a workspace file by its path relative to the workspace folder, with Quick Open (Ctrl+P). */
 export async function openFile(page: Page, relativePath: string, opts: { timeoutMs?: number } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
