@@ -138,11 +138,13 @@ test("split: at most the request limit per batch and the body's bytes within the
   assert.deepEqual(parts.map((p) => p.length), [100_000, 1]);
   assert.equal(parts[1]![0]!.customId, "r100000");
   // by bytes: each batch's body as sent ({"requests":[…]}) within the limit, and full (the next item would not fit)
-  const limit = 2000;
-  const bytesParts = splitAnthropicBatches(big.slice(0, 10), { maxRequests: 100_000, maxBytes: limit });
-  assert.ok(bytesParts.length > 1);
-  assert.deepEqual(bytesParts.flat().map((r) => r.customId), big.slice(0, 10).map((r) => r.customId));
   const bodyOf = (p: BatchRequest[]) => Buffer.byteLength(JSON.stringify({ requests: p.map(anthropicBatchItem) }));
+  // one byte short of four requests' body: three a batch, exactly
+  const limit = bodyOf(big.slice(0, 4)) - 1;
+  const bytesParts = splitAnthropicBatches(big.slice(0, 10), { maxRequests: 100_000, maxBytes: limit });
+  assert.deepEqual(bytesParts.map((p) => p.length), [3, 3, 3, 1]);
+  assert.deepEqual(splitAnthropicBatches(big.slice(0, 10), { maxRequests: 100_000, maxBytes: limit + 1 }).map((p) => p.length), [4, 4, 2]);
+  assert.deepEqual(bytesParts.flat().map((r) => r.customId), big.slice(0, 10).map((r) => r.customId));
   for (const [i, p] of bytesParts.entries()) {
     assert.ok(bodyOf(p) <= limit, `batch ${i}'s body is ${bodyOf(p)} bytes`);
     if (i < bytesParts.length - 1) assert.ok(bodyOf([...p, bytesParts[i + 1]![0]!]) > limit, `batch ${i} could have held one more`);

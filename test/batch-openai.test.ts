@@ -147,14 +147,15 @@ test("a 4xx on submit is a clear error in the API's words; a wrong key is auth a
 
 test("split: 50,000 requests per batch, the input file within 200 MB, in order", () => {
   const big = Array.from({ length: 50_001 }, (_, i) => ({ customId: `r${i}`, request }));
+  const fileOf = (p: BatchRequest[]) => Buffer.byteLength(p.map((r) => openAIBatchLine(r) + "\n").join(""));
   const parts = splitOpenAIBatches(big);
   assert.deepEqual(parts.map((p) => p.length), [50_000, 1]);
   assert.equal(parts[1]![0]!.customId, "r50000");
-  const limit = 1500;
-  const byBytes = splitOpenAIBatches(big.slice(0, 12), { maxRequests: 50_000, maxBytes: limit });
-  assert.ok(byBytes.length > 1);
-  assert.deepEqual(byBytes.flat().map((r) => r.customId), big.slice(0, 12).map((r) => r.customId));
-  const fileOf = (p: BatchRequest[]) => Buffer.byteLength(p.map((r) => openAIBatchLine(r) + "\n").join(""));
+  const limit = fileOf(big.slice(0, 4)) - 1;
+  const byBytes = splitOpenAIBatches(big.slice(0, 10), { maxRequests: 50_000, maxBytes: limit });
+  assert.deepEqual(byBytes.map((p) => p.length), [3, 3, 3, 1]);
+  assert.deepEqual(splitOpenAIBatches(big.slice(0, 10), { maxRequests: 50_000, maxBytes: limit + 1 }).map((p) => p.length), [4, 4, 2]);
+  assert.deepEqual(byBytes.flat().map((r) => r.customId), big.slice(0, 10).map((r) => r.customId));
   for (const [i, p] of byBytes.entries()) {
     assert.ok(fileOf(p) <= limit, `batch ${i}'s file is ${fileOf(p)} bytes`);
     if (i < byBytes.length - 1) assert.ok(fileOf([...p, byBytes[i + 1]![0]!]) > limit);

@@ -20,8 +20,8 @@ export function anthropicBatchItem(r: BatchRequest): { custom_id: string; params
   return { custom_id: r.customId, params: anthropicRequestBody(r.request) };
 }
 
-/** The JSON body {"requests":[…]} is these bytes plus each item's JSON and a comma. */
-const BODY_OVERHEAD = Buffer.byteLength('{"requests":[]}');
+/** The JSON body {"requests":[…]} is these bytes plus each item's JSON and a comma (one fewer comma than items: hence − 1). */
+const BODY_OVERHEAD = Buffer.byteLength('{"requests":[]}') - 1;
 
 /** Splits requests into batches within Message Batches' limits (100,000 requests, 256 MB of body). */
 export function splitAnthropicBatches(requests: readonly BatchRequest[], limits = ANTHROPIC_BATCH_LIMITS): BatchRequest[][] {
