@@ -36,6 +36,36 @@ function cacheFields(read: number, write: number): { cacheReadTokens?: number; c
   return { ...(read > 0 ? { cacheReadTokens: read } : {}), ...(write > 0 ? { cacheWriteTokens: write } : {}) };
 }
 
+/**
+ * The Messages API body for a request, without `stream` (the live provider adds `stream: true`;
+ * a Message Batch sends it as each request's `params`, where streaming is not allowed).
+ */
+export function anthropicRequestBody(r: SampleRequest): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model: r.model,
+    max_tokens: r.maxTokens,
+    messages: [{ role: "user", content: r.prompt }],
+  };
+  if (r.system) body.system = r.system;
+  if (r.conversation) {
+    // the prefix instead of the prompt; its own system prompt, else the request's
+    const wire = toAnthropic(r.conversation, { cache: true });
+    body.messages = wire.messages;
+    if (wire.system !== undefined) body.system = wire.system;
+    if (wire.tools.length > 0) body.tools = wire.tools;
+  }
+  // Ask for the thinking to be returned (summarized), not omitted: it is the trace.
+  if (r.thinking.type === "budget") body.thinking = { type: "enabled", budget_tokens: r.thinking.budgetTokens, display: "summarized" };
+  else if (r.thinking.type === "adaptive") body.thinking = { type: "adaptive", display: "summarized" };
+  else {
+    // Claude 5 models think unless told not to; earlier ones only when asked (the field stays out).
+    const off = claudeRules(r.model).off;
+    if (off === "disabled" || off === "between_tools") body.thinking = { type: off };
+  }
+  if (r.temperature !== undefined) body.temperature = r.temperature;
+  return body;
+}
+
 export class AnthropicProvider implements Provider {
   readonly id = "anthropic";
   private readonly client: Anthropic;
@@ -90,29 +120,7 @@ export class AnthropicProvider implements Provider {
   }
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
-    const body: Record<string, unknown> = {
-      model: r.model,
-      max_tokens: r.maxTokens,
-      messages: [{ role: "user", content: r.prompt }],
-      stream: true,
-    };
-    if (r.system) body.system = r.system;
-    if (r.conversation) {
-      // the prefix instead of the prompt; its own system prompt, else the request's
-      const wire = toAnthropic(r.conversation, { cache: true });
-      body.messages = wire.messages;
-      if (wire.system !== undefined) body.system = wire.system;
-      if (wire.tools.length > 0) body.tools = wire.tools;
-    }
-    // Ask for the thinking to be returned (summarized), not omitted: it is the trace.
-    if (r.thinking.type === "budget") body.thinking = { type: "enabled", budget_tokens: r.thinking.budgetTokens, display: "summarized" };
-    else if (r.thinking.type === "adaptive") body.thinking = { type: "adaptive", display: "summarized" };
-    else {
-      // Claude 5 models think unless told not to; earlier ones only when asked (the field stays out).
-      const off = claudeRules(r.model).off;
-      if (off === "disabled" || off === "between_tools") body.thinking = { type: off };
-    }
-    if (r.temperature !== undefined) body.temperature = r.temperature;
+    const body: Record<string, unknown> = { ...anthropicRequestBody(r), stream: true };
 
     let stopped = false;
     let stopReason = "";

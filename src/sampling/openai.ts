@@ -94,6 +94,37 @@ export function isOpenAIReasoningModel(model: string): boolean {
   return /^(o\d|gpt-5)/.test(model);
 }
 
+/**
+ * The chat completions body for a request. `stream` adds `stream: true` and
+ * `stream_options.include_usage` (the live provider); without it the body is the one an OpenAI
+ * batch line carries (batches do not stream). `compatible` (a base URL was given) sends
+ * `max_tokens` instead of `max_completion_tokens`.
+ */
+export function openAIRequestBody(r: SampleRequest, how: { compatible: boolean; stream: boolean }): Record<string, unknown> {
+  let messages: unknown[] = [];
+  let tools: unknown[] = [];
+  if (r.conversation) {
+    // the prefix instead of the prompt; its own system prompt, else the request's
+    const wire = toOpenAI(r.conversation);
+    messages = r.conversation.system === undefined && r.system ? [{ role: "system", content: r.system }, ...wire.messages] : wire.messages;
+    tools = wire.tools;
+  } else {
+    if (r.system) messages.push({ role: "system", content: r.system });
+    messages.push({ role: "user", content: r.prompt });
+  }
+  const body: Record<string, unknown> = how.stream ? { model: r.model, messages, stream: true, stream_options: { include_usage: true } } : { model: r.model, messages };
+  // an empty list is refused ("[] is too short - 'tools'"): no tools, no field
+  if (tools.length > 0) body.tools = tools;
+  // OpenAI itself wants max_completion_tokens (its reasoning models refuse max_tokens); the
+  // compatible servers all understand max_tokens.
+  if (how.compatible) body.max_tokens = r.maxTokens;
+  else body.max_completion_tokens = r.maxTokens;
+  if (r.temperature !== undefined) body.temperature = r.temperature;
+  // A thinking budget maps to the reasoning effort servers understand; adaptive leaves it to the model.
+  if (r.thinking.type === "budget") body.reasoning_effort = r.thinking.budgetTokens >= 16000 ? "high" : r.thinking.budgetTokens >= 4000 ? "medium" : "low";
+  return body;
+}
+
 export interface OpenAIOptions {
   /** None for a local server that takes no key (Ollama, vLLM, LM Studio, llama.cpp). */
   apiKey?: string;
@@ -151,32 +182,7 @@ export class OpenAIProvider implements Provider {
 
   async *stream(r: SampleRequest, signal: AbortSignal): AsyncIterable<ProviderEvent> {
     const state = { done: false };
-    let messages: unknown[] = [];
-    let tools: unknown[] = [];
-    if (r.conversation) {
-      // the prefix instead of the prompt; its own system prompt, else the request's
-      const wire = toOpenAI(r.conversation);
-      messages = r.conversation.system === undefined && r.system ? [{ role: "system", content: r.system }, ...wire.messages] : wire.messages;
-      tools = wire.tools;
-    } else {
-      if (r.system) messages.push({ role: "system", content: r.system });
-      messages.push({ role: "user", content: r.prompt });
-    }
-    const body: Record<string, unknown> = {
-      model: r.model,
-      messages,
-      stream: true,
-      stream_options: { include_usage: true },
-    };
-    // an empty list is refused ("[] is too short - 'tools'"): no tools, no field
-    if (tools.length > 0) body.tools = tools;
-    // OpenAI itself wants max_completion_tokens (its reasoning models refuse max_tokens); the
-    // compatible servers all understand max_tokens.
-    if (this.options.baseURL) body.max_tokens = r.maxTokens;
-    else body.max_completion_tokens = r.maxTokens;
-    if (r.temperature !== undefined) body.temperature = r.temperature;
-    // A thinking budget maps to the reasoning effort servers understand; adaptive leaves it to the model.
-    if (r.thinking.type === "budget") body.reasoning_effort = r.thinking.budgetTokens >= 16000 ? "high" : r.thinking.budgetTokens >= 4000 ? "medium" : "low";
+    const body: Record<string, unknown> = openAIRequestBody(r, { compatible: this.options.baseURL !== undefined, stream: true });
 
     const splitter = new ThinkSplitter();
     let finish: string | null = null;
