@@ -9,7 +9,7 @@
 // redacted count, the usage and the steps come out as a live sample of the same reply has them.
 import type { TrajectoryStep } from "../core/types";
 import type { FailureKind } from "../core/failures";
-import { StepRecorder, type Usage } from "./engine";
+import { latestUsage, StepRecorder, type Usage } from "./engine";
 import type { ProviderEvent, SampleRequest } from "./types";
 
 export interface BatchRequest {
@@ -95,13 +95,8 @@ export function sampleOf(events: readonly ProviderEvent[]): BatchSample {
     if (ev.type === "thinking") thinking += ev.text;
     else if (ev.type === "text") text += ev.text;
     else if (ev.type === "redacted_thinking") redacted++;
-    else if (ev.type === "usage") {
-      if (ev.inputTokens !== undefined) usage.inputTokens = ev.inputTokens;
-      if (ev.outputTokens !== undefined) usage.outputTokens = ev.outputTokens;
-      if (ev.thinkingTokens !== undefined) usage.thinkingTokens = ev.thinkingTokens;
-      if (ev.cacheReadTokens !== undefined) usage.cacheReadTokens = ev.cacheReadTokens;
-      if (ev.cacheWriteTokens !== undefined) usage.cacheWriteTokens = ev.cacheWriteTokens;
-    } else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
+    else if (ev.type === "usage") latestUsage(usage, ev);
+    else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
   }
   const steps = recorder.steps;
   return {

@@ -42,6 +42,15 @@ export interface Usage {
  * its arguments parsed (kept as the raw text when they are not JSON; none → {}). A rollout adds
  * each call's result as a tool_result step (`result`).
  */
+/** A usage event's counts over the running ones: each field it gives is the latest known value (not an increment). */
+export function latestUsage(usage: Usage, ev: Extract<ProviderEvent, { type: "usage" }>): void {
+  if (ev.inputTokens !== undefined) usage.inputTokens = ev.inputTokens;
+  if (ev.outputTokens !== undefined) usage.outputTokens = ev.outputTokens;
+  if (ev.thinkingTokens !== undefined) usage.thinkingTokens = ev.thinkingTokens;
+  if (ev.cacheReadTokens !== undefined) usage.cacheReadTokens = ev.cacheReadTokens;
+  if (ev.cacheWriteTokens !== undefined) usage.cacheWriteTokens = ev.cacheWriteTokens;
+}
+
 export class StepRecorder {
   readonly steps: TrajectoryStep[] = [];
   add(ev: ProviderEvent): void {
@@ -371,13 +380,8 @@ export async function runSamples(o: RunOptions): Promise<RunResult> {
         else if (ev.type === "text") text += ev.text;
         else if (ev.type === "redacted_thinking") redacted++;
         else if (ev.type === "tool_call") calls.push({ id: ev.id, name: ev.name, arguments: argumentsValue(ev.arguments) });
-        else if (ev.type === "usage") {
-          if (ev.inputTokens !== undefined) usage.inputTokens = ev.inputTokens;
-          if (ev.outputTokens !== undefined) usage.outputTokens = ev.outputTokens;
-          if (ev.thinkingTokens !== undefined) usage.thinkingTokens = ev.thinkingTokens;
-          if (ev.cacheReadTokens !== undefined) usage.cacheReadTokens = ev.cacheReadTokens;
-          if (ev.cacheWriteTokens !== undefined) usage.cacheWriteTokens = ev.cacheWriteTokens;
-        } else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
+        else if (ev.type === "usage") latestUsage(usage, ev);
+        else if (ev.type === "stop") stop = { reason: ev.reason, truncated: ev.truncated };
       }
     } catch (e) {
       if (timedOut) throw failedWith(new SamplingError("timeout", `no data for ${idleText}: the sample was abandoned`));

@@ -31,6 +31,8 @@
 //
 // What each request gets is `outcome(customId, params, index)` (default: succeeded with a short
 // thinking when params.thinking asked for it, and a text).
+import { base58 } from "./anthropic";
+import { writeInPieces } from "./pieces";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -76,13 +78,6 @@ export interface FakeAnthropicBatches {
   close(): Promise<void>;
 }
 
-const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-function base58(n: number): string {
-  const bytes = randomBytes(n);
-  let s = "";
-  for (let i = 0; i < n; i++) s += BASE58[bytes[i]! % 58];
-  return s;
-}
 const STATUS_BY_TYPE: Record<string, number> = {
   invalid_request_error: 400,
   authentication_error: 401,
@@ -180,32 +175,14 @@ export function startFakeAnthropicBatches(opts: FakeAnthropicBatchesOptions = {}
     return JSON.stringify({ custom_id: customId, result }) + "\n";
   }
 
-  /** Writes the results in pieces of chunkBytes, each line made as it is reached, honouring backpressure. */
+  /** Writes the results in pieces (pieces.ts), each line made as it is reached. */
   async function streamResults(b: Batch, res: ServerResponse) {
     res.writeHead(200, { "content-type": "application/binary", "request-id": `req_011C${base58(20)}` });
-    const size = opts.chunkBytes ?? 64 * 1024;
-    let pending = Buffer.alloc(0);
-    let count = 0;
-    const write = async (buf: Buffer) => {
-      count++;
-      if (opts.chunkDelayMs) await new Promise((r) => setTimeout(r, opts.chunkDelayMs));
-      if (res.destroyed) throw new Error("closed");
-      if (!res.write(buf)) await new Promise<void>((r) => res.once("drain", () => r()));
+    const lines = function* () {
+      for (let i = 0; i < b.ids.length; i++) yield resultLine(b, i);
     };
-    try {
-      for (let i = 0; i < b.ids.length; i++) {
-        pending = Buffer.concat([pending, Buffer.from(resultLine(b, i))]);
-        while (pending.length >= size) {
-          await write(pending.subarray(0, size));
-          pending = pending.subarray(size);
-        }
-      }
-      if (pending.length > 0) await write(pending);
-      pieces.set(b.id, count);
-      res.end();
-    } catch {
-      res.destroy();
-    }
+    const count = await writeInPieces(res, lines(), opts);
+    if (count !== null) pieces.set(b.id, count);
   }
 
   async function readBody(req: IncomingMessage): Promise<Buffer | null> {

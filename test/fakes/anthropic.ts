@@ -129,7 +129,8 @@ const ORGANIZATION_ID = "00000000-0000-4000-8000-00000000f4ce";
 const DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking";
 
 const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-function base58(n: number): string {
+/** Random base58 text, as the API's ids and request ids are written. */
+export function base58(n: number): string {
   const bytes = randomBytes(n);
   let s = "";
   for (let i = 0; i < n; i++) s += BASE58[bytes[i]! % 58];

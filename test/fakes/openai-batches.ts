@@ -31,6 +31,7 @@
 // - Errors: {"error": {"message", "type", "param", "code"}} with the status; x-request-id on
 //   every response. A missing or wrong key: 401 invalid_api_key. `refuseNext(path, status)`
 //   makes the next POST to that path answer an error.
+import { writeInPieces } from "./pieces";
 import { createServer, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { randomBytes } from "node:crypto";
@@ -245,29 +246,8 @@ export function startFakeOpenAIBatches(opts: FakeOpenAIBatchesOptions = {}): Pro
   async function streamLines(res: ServerResponse, f: StoredFile) {
     res.writeHead(200, { "content-type": "application/octet-stream", "x-request-id": `req_${hex(16)}` });
     if (f.data) return void res.end(f.data);
-    const size = opts.chunkBytes ?? 64 * 1024;
-    let pending = Buffer.alloc(0);
-    let count = 0;
-    const write = async (buf: Buffer) => {
-      count++;
-      if (opts.chunkDelayMs) await new Promise((r) => setTimeout(r, opts.chunkDelayMs));
-      if (res.destroyed) throw new Error("closed");
-      if (!res.write(buf)) await new Promise<void>((r) => res.once("drain", () => r()));
-    };
-    try {
-      for (const line of f.lines!()) {
-        pending = Buffer.concat([pending, Buffer.from(line)]);
-        while (pending.length >= size) {
-          await write(pending.subarray(0, size));
-          pending = pending.subarray(size);
-        }
-      }
-      if (pending.length > 0) await write(pending);
-      pieces.set(f.id, count);
-      res.end();
-    } catch {
-      res.destroy();
-    }
+    const count = await writeInPieces(res, f.lines!(), opts);
+    if (count !== null) pieces.set(f.id, count);
   }
 
   function advance(b: Batch) {
