@@ -60,11 +60,12 @@ type RunItem = vscode.QuickPickItem & { file?: string; resumable?: boolean };
 function storeItems(dir: string, known: readonly string[], rows?: (file: string, mtime: number) => RunRow): RunItem[] {
   const retryButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon("debug-restart"), tooltip: "Retry: run the samples that did not finish, into the same run file" };
   return listRunFiles(dir).map(({ file, mtime }) => {
-    const r = readStoredRun(file, mtime, known);
+    // the figures the Runs view shows (its cache: a file is read again only when it changed), which
+    // hold the header and state too; else the store's own cheap read
+    const row = rows?.(file, mtime);
+    const r = row ? { header: row.header, state: row.state } : readStoredRun(file, mtime, known);
     const h = r.header;
     const badge = stateBadge(r.state);
-    // the figures the Runs view shows (its cache: a file is read again only when it changed)
-    const row = rows?.(file, mtime);
     const n = row ? (row.planned !== null && row.planned !== row.n ? `n ${row.n}/${row.planned}` : `n ${row.n}`) : `${h?.parameters?.n ?? "?"} reruns`;
     const detail = `${badge ? `${badge} · ` : row?.figure ? `${row.figure} · ` : ""}${h ? `${h.model ?? "?"} · ${n} · ` : ""}${basename(file)}`;
     return { label: runLabel(h, file), description: `${age(mtime)} · ${new Date(mtime).toLocaleString()}`, detail: redactSecrets(detail, known), file, ...(r.state?.resumable ? { resumable: true, buttons: [retryButton] } : {}) };

@@ -121,21 +121,7 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
       for (const { file, mtime } of listRunFiles(dir)) {
         if (seen.has(file)) continue;
         seen.add(file);
-        let size = 0;
-        try {
-          size = statSync(file).size;
-        } catch {
-          continue;
-        }
-        const key = `${mtime}:${size}`;
-        const hit = this.cache.get(file);
-        if (hit && hit.key === key) {
-          out.push(hit.row);
-          continue;
-        }
-        const row = readRunRow(file, mtime, known);
-        this.cache.set(file, { key, row });
-        out.push(row);
+        out.push(this.rowOf(file, mtime, known));
       }
     }
     for (const f of [...this.cache.keys()]) if (!seen.has(f)) this.cache.delete(f);
