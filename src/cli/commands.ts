@@ -111,7 +111,7 @@ export const ANALYZE: CommandSpec = {
 
 export const RUN: CommandSpec = {
   name: "run",
-  usage: ["(--prompt TEXT | --prompt-file FILE) -n N [options]", "--resume RUNFILE [-n N]"],
+  usage: ["(--prompt TEXT | --prompt-file FILE) -n N [options]", "--prompts FILE -n N [--batch [--yes] [--no-wait]] [options]", "--resume RUNFILE [-n N] [--resubmit]"],
   summary: "rerun a prompt N times against a model, record every sample, show the table",
   about:
     "Reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY), records every sample in a run file under --out as it finishes, " +
@@ -126,6 +126,12 @@ export const RUN: CommandSpec = {
     { flag: "--run", value: "R", description: "with --conversation TRACESET: which run of it (its number, as the view and the table show it)", group: "Prompt", number: { int: true, min: 0 } },
     { flag: "--before-action", value: "K", description: "with --conversation TRACESET: rerun from just before the run's K-th tool call (from 1, as the fork action is counted)", group: "Prompt", number: { int: true, min: 1 } },
     { flag: "--system", value: "TEXT", description: "a system prompt", group: "Prompt" },
+    { flag: "--prompts", value: "FILE", description: 'a sweep: every prompt of FILE N times, in one sweep file — JSON Lines of {"id", "prompt", "reference"?, "system"?}, a trace set, a .prompt.md file, or a folder of them', group: "Sweep" },
+    { flag: "--batch", description: "send the sweep through the provider's batch API (half the price, results within 24 h): its batch ids are recorded first, --resume collects", group: "Sweep" },
+    { flag: "--yes", description: "submit a batch (or resubmit) without asking to confirm its cost", group: "Sweep" },
+    { flag: "--no-wait", description: "with --batch: submit and exit; hotmess run --resume SWEEPFILE polls and collects later", group: "Sweep" },
+    { flag: "--resubmit", description: "with --resume SWEEPFILE: send the requests that errored, expired or were canceled again, as a new batch of just those", group: "Sweep" },
+    { flag: "--poll", value: "S", description: "seconds between two polls of a batch's status", default: 30, group: "Sweep", number: { min: 0.01, max: 3600 } },
     { flag: "--steps", value: "K", description: "with --conversation: a rollout, each rerun going on for up to K actions (tool calls), tool results from --replay, then --tool-command", group: "Rollout", number: { int: true, min: 1, max: 1000 } },
     { flag: "--replay", value: "FILE", description: "a trace set (or a run file) whose recorded tool results answer the same calls (name + arguments); default with --task: that trace set's runs of the task", group: "Rollout" },
     { flag: "--tool-command", value: "CMD", description: "a program that answers a call with no recorded result: the call as JSON on its standard input, its output the result; run without a shell, its output untrusted text", group: "Rollout" },

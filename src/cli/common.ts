@@ -193,4 +193,6 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   /** The redaction of the environment's keys, made once by main (redactingIo); without it (a test's Io), redactorOf makes it from env. */
   redact?: Redactor;
+  /** Asks the user yes or no (a test's answer); without it, a terminal's standard input is asked, and elsewhere --yes is needed. */
+  confirm?: (question: string) => Promise<boolean>;
 }

@@ -335,5 +335,5 @@ export function redactingIo(io: Io): Io {
       return out.columns;
     },
   });
-  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr), env: io.env, redact };
+  return { stdout: wrap(io.stdout), stderr: wrap(io.stderr), env: io.env, redact, ...(io.confirm ? { confirm: io.confirm } : {}) };
 }

@@ -1,7 +1,8 @@
 // The `hotmess` command.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { analyzeRun, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
+import { isSweepFile, parseSweepFile, sweepProgress, sweepRuns, type ParsedSweep } from "../core/sweepfile";
+import { analyzeRun, analyzeRuns, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { analysisOutputs, planOutputs, redactingIo, writeAnalysisOutputs } from "./io";
 import { printTable } from "./table";
 import { answerSpecFlags, COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
@@ -57,6 +58,25 @@ function readRunIfRunFile(file: string): ParsedRun | null {
   }
 }
 
+/** The parsed sweep when the file is a sweep file (its first line a hotmess.sweep header), else null. */
+function readSweepIfSweepFile(file: string): ParsedSweep | null {
+  const fd = openSync(file, "r");
+  let first = "";
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const got = readSync(fd, buf, 0, buf.length, 0);
+    first = buf.subarray(0, got).toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
+  } finally {
+    closeSync(fd);
+  }
+  if (!first.includes('"hotmess.sweep/') || !isSweepFile(first.trim())) return null;
+  try {
+    return parseSweepFile(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new FatalError(`${file}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Streams a trace set through the analyzer, line by line; a run file is analysed as every face
  * does (src/core/runanalysis.ts). `seed` (--seed) overrides a run file's recorded seed; a trace
@@ -76,6 +96,16 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
   if (size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
   const run = readRunIfRunFile(file);
   const generator = { name: "hotmess", version: VERSION };
+  const sweep = run ? null : readSweepIfSweepFile(file);
+  if (sweep) {
+    // a sweep's prompts, each as a run of its own (src/core/sweepfile.ts)
+    const runs = sweepRuns(sweep);
+    const answered = runs.filter((r) => r.samples.length > 0);
+    if (answered.length === 0) throw new FatalError(`${file}: the sweep has no reply yet (${sweepProgress(sweep).pending} requests waiting in a batch): collect them with hotmess run --resume ${file}`);
+    answered[0]!.warnings = sweep.warnings;
+    for (const r of runs) onRun?.(r);
+    return analyzeRuns(answered, { ...opts, generator });
+  }
   if (run) {
     // a run that failed says why (every front end words it the same: describeRunFailure)
     if (run.samples.length === 0) throw new FatalError(describeRunFailure(run, file) ?? `${file}: the run has no finished sample yet`);

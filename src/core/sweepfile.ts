@@ -1,0 +1,442 @@
+// Sweep files (`hotmess.sweep/1`): one run file holding every prompt of a sweep (`hotmess run
+// --prompts FILE -n N`), live or through a provider's batch API. JSON Lines:
+//   {"type":"sweep", …}       the header: provider, model, parameters, mode, how many prompts
+//   {"type":"prompt", …}      one per prompt, in order: its key (p0, p1, …), id, text, reference
+//   {"type":"submit", …}      a batch about to be created: written BEFORE the request is sent
+//   {"type":"batch", …}       the batch the provider created for it: its id, written as soon as
+//                             the provider answers, before anything else
+//   {"type":"refused", …}     the provider refused to create it: nothing of it was sent
+//   {"type":"status", …}      a batch's counts, when they change
+//   {"type":"sample", …}      a reply, as a run file's sample line with `prompt` (the key)
+//   {"type":"failure", …}     a request that got no reply, with `prompt` (and `batchId`)
+//   {"type":"collected", …}   every result of a batch has been written
+//   {"type":"end", …}         the sweep stopped (complete, partial, cancelled, failed)
+// A request is `${key}-r${index}` (its custom_id in a batch). Reading is pure; each prompt's lines
+// make a ParsedRun, so every face analyses a sweep's prompts as it does runs.
+import type { AnswerSpec } from "./answerspec";
+import { readSteps } from "./traceset";
+import type { ParsedRun, RunEndLine, RunFailureLine, RunHeader, RunSampleLine } from "./runfile";
+
+export const SWEEP_SCHEMA = "hotmess.sweep/1";
+
+export interface SweepHeader {
+  type: "sweep";
+  schema: typeof SWEEP_SCHEMA;
+  id: string;
+  createdAt: string;
+  tool: { name: string; version: string };
+  provider: string;
+  model: string;
+  baseURL?: string;
+  /** live: streamed requests; batch: the provider's batch API. */
+  mode: "live" | "batch";
+  /** Where the prompts came from (a file or folder as given). */
+  source?: string;
+  /** How many prompt lines follow the header. */
+  prompts: number;
+  analysis: { seed: number };
+  answerSpec?: AnswerSpec;
+  parameters: RunHeader["parameters"];
+}
+
+export interface SweepPromptLine {
+  type: "prompt";
+  /** The prompt's key in request ids: p0, p1, … in file order. */
+  key: string;
+  /** The prompt's id (the prompts file's `id`, a prompt file's front-matter id, else made from its place). */
+  id: string;
+  prompt: string;
+  system?: string;
+  reference?: string | number;
+  promptHash?: string;
+  /** A prompt file the prompt was read from (relative to the sweep's source), with its position in it. */
+  source?: { file: string; prompt: number; id?: string };
+}
+
+/** Requests of a batch: a range of the sweep's request order (prompt by prompt, index by index), or a list of request ids (a resubmission). */
+export type SweepRequests = { from: number; count: number } | { ids: string[] };
+
+export interface SweepSubmitLine {
+  type: "submit";
+  /** The submission's number in the file (0, 1, …): its batch line names it. */
+  part: number;
+  requests: SweepRequests;
+  /** How many requests (also for a range). */
+  count: number;
+  /** Batch ids whose failed requests this resubmits. */
+  resubmits?: string[];
+  at: string;
+}
+
+export interface SweepBatchLine {
+  type: "batch";
+  part: number;
+  batchId: string;
+  at: string;
+}
+
+export interface SweepStatusLine {
+  type: "status";
+  batchId: string;
+  state: "in_progress" | "canceling" | "ended" | "failed";
+  providerStatus: string;
+  counts: { processing: number; succeeded: number; errored: number; expired: number; canceled: number };
+  message?: string;
+  at: string;
+}
+
+export interface SweepCollectedLine {
+  type: "collected";
+  batchId: string;
+  succeeded: number;
+  failed: number;
+  at: string;
+}
+
+export type SweepSampleLine = RunSampleLine & { prompt: string; batchId?: string };
+export type SweepFailureLine = RunFailureLine & { prompt: string; batchId?: string };
+
+/** A batch as the file tells it: its submission, id, last status, whether its results are all in. */
+export interface SweepBatch {
+  part: number;
+  submit: SweepSubmitLine;
+  batchId: string | null;
+  status: SweepStatusLine | null;
+  collected: SweepCollectedLine | null;
+  /** The provider refused to create it (its message): none of its requests were sent. */
+  refused?: string;
+}
+
+export interface ParsedSweep {
+  header: SweepHeader;
+  prompts: SweepPromptLine[];
+  batches: SweepBatch[];
+  /** Per prompt key: its samples by index (the first recorded wins), its failures in file order. */
+  samples: Map<string, Map<number, SweepSampleLine>>;
+  failures: Map<string, SweepFailureLine[]>;
+  end: RunEndLine | null;
+  warnings: { line: number; message: string }[];
+  goodLength: number;
+  missingNewline: boolean;
+}
+
+/** The last k items (none for k ≤ 0: slice(-0) would be all of them). */
+function lastOf<T>(items: readonly T[], k: number): T[] {
+  return k <= 0 ? [] : items.slice(-k);
+}
+
+/** A request's id (its custom_id in a batch). */
+export function requestId(key: string, index: number): string {
+  return `${key}-r${index}`;
+}
+
+/** The prompt key and index of a request id; null when it is not one. */
+export function parseRequestId(id: string): { key: string; index: number } | null {
+  const m = /^(p\d+)-r(\d+)$/.exec(id);
+  return m ? { key: m[1]!, index: Number(m[2]) } : null;
+}
+
+/** The request ids of a submission, in order (a range over the sweep's order: prompt by prompt, n each). */
+export function requestIds(r: SweepRequests, prompts: readonly SweepPromptLine[], n: number): string[] {
+  if ("ids" in r) return r.ids;
+  const out: string[] = [];
+  for (let k = r.from; k < r.from + r.count; k++) {
+    const p = prompts[Math.floor(k / n)];
+    if (p) out.push(requestId(p.key, k % n));
+  }
+  return out;
+}
+
+/** Whether a file's first line says it is a sweep file. */
+export function isSweepFile(firstLine: string): boolean {
+  try {
+    const v = JSON.parse(firstLine) as { schema?: unknown; type?: unknown };
+    return v?.type === "sweep" && typeof v.schema === "string" && v.schema.startsWith("hotmess.sweep/");
+  } catch {
+    return false;
+  }
+}
+
+function utf8Length(s: string): number {
+  return Buffer.byteLength(s, "utf8");
+}
+
+/** Parses a sweep file. Throws with a clear message when the header is missing or malformed. */
+export function parseSweepFile(text: string): ParsedSweep {
+  const lines = text.split("\n");
+  const warnings: { line: number; message: string }[] = [];
+  let header: SweepHeader | null = null;
+  const prompts: SweepPromptLine[] = [];
+  const keys = new Set<string>();
+  const batches = new Map<number, SweepBatch>();
+  const byId = new Map<string, SweepBatch>();
+  const samples = new Map<string, Map<number, SweepSampleLine>>();
+  const failures = new Map<string, SweepFailureLine[]>();
+  let end: RunEndLine | null = null;
+  let goodLength = 0;
+  let offset = 0;
+  let missingNewline = false;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const isLast = i === lines.length - 1;
+    const lineBytes = utf8Length(raw) + (isLast ? 0 : 1);
+    const trimmed = raw.trim();
+    if (trimmed === "") {
+      offset += lineBytes;
+      if (!isLast) goodLength = offset;
+      continue;
+    }
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(trimmed) as Record<string, unknown>;
+    } catch {
+      const torn = isLast || lines.slice(i + 1).every((l) => l.trim() === "");
+      warnings.push({ line: i + 1, message: torn ? "the last line is incomplete (the sweep was interrupted while writing it); skipped" : "not valid JSON; skipped" });
+      offset += lineBytes;
+      continue;
+    }
+    offset += lineBytes;
+    goodLength = offset;
+    if (isLast) missingNewline = true;
+    if (header === null) {
+      if (v.type !== "sweep" || typeof v.schema !== "string" || !v.schema.startsWith("hotmess.sweep/")) throw new Error(`line ${i + 1}: not a sweep file (the first line is not a hotmess.sweep header)`);
+      const p = v.parameters as { n?: unknown } | undefined;
+      if (typeof v.id !== "string" || typeof v.model !== "string" || typeof p?.n !== "number") throw new Error(`line ${i + 1}: the sweep header has no id, model or parameters.n`);
+      if (v.mode !== "live" && v.mode !== "batch") throw new Error(`line ${i + 1}: the sweep header's mode is ${JSON.stringify(v.mode)}, not "live" or "batch"`);
+      header = v as unknown as SweepHeader;
+      continue;
+    }
+    switch (v.type) {
+      case "prompt": {
+        if (typeof v.key !== "string" || !/^p\d+$/.test(v.key) || typeof v.prompt !== "string" || typeof v.id !== "string") warnings.push({ line: i + 1, message: "a prompt line without key (p0, p1, …), id or prompt; skipped" });
+        else if (keys.has(v.key)) warnings.push({ line: i + 1, message: `a second prompt line for ${v.key}; skipped` });
+        else {
+          keys.add(v.key);
+          prompts.push(v as unknown as SweepPromptLine);
+        }
+        break;
+      }
+      case "submit": {
+        const r = v.requests as Record<string, unknown> | undefined;
+        const okR = r && ((typeof r.from === "number" && typeof r.count === "number") || (Array.isArray(r.ids) && r.ids.every((x) => typeof x === "string")));
+        if (typeof v.part !== "number" || !okR || typeof v.count !== "number") warnings.push({ line: i + 1, message: "a submit line without part, requests or count; skipped" });
+        else batches.set(v.part, { part: v.part, submit: v as unknown as SweepSubmitLine, batchId: null, status: null, collected: null });
+        break;
+      }
+      case "batch": {
+        const b = typeof v.part === "number" ? batches.get(v.part) : undefined;
+        if (!b || typeof v.batchId !== "string") warnings.push({ line: i + 1, message: "a batch line without the submit line of its part, or without batchId; skipped" });
+        else {
+          b.batchId = v.batchId;
+          byId.set(v.batchId, b);
+        }
+        break;
+      }
+      case "refused": {
+        const b = typeof v.part === "number" ? batches.get(v.part) : undefined;
+        if (!b) warnings.push({ line: i + 1, message: "a refused line without the submit line of its part; skipped" });
+        else b.refused = typeof v.message === "string" ? v.message : "refused";
+        break;
+      }
+      case "status": {
+        const b = typeof v.batchId === "string" ? byId.get(v.batchId) : undefined;
+        if (!b || v.counts === null || typeof v.counts !== "object") warnings.push({ line: i + 1, message: "a status line of an unknown batch, or without counts; skipped" });
+        else b.status = v as unknown as SweepStatusLine;
+        break;
+      }
+      case "collected": {
+        const b = typeof v.batchId === "string" ? byId.get(v.batchId) : undefined;
+        if (!b) warnings.push({ line: i + 1, message: "a collected line of an unknown batch; skipped" });
+        else b.collected = v as unknown as SweepCollectedLine;
+        break;
+      }
+      case "sample": {
+        if (typeof v.prompt !== "string" || typeof v.index !== "number" || typeof v.text !== "string") {
+          warnings.push({ line: i + 1, message: "a sample line without prompt, index or text; skipped" });
+          break;
+        }
+        const s = v as unknown as SweepSampleLine;
+        if (v.steps !== undefined) {
+          const read = readSteps(v.steps);
+          if ("problem" in read) {
+            warnings.push({ line: i + 1, message: `sample ${s.prompt}-r${s.index}: ${read.problem}; its steps are left out (its text is kept)` });
+            delete s.steps;
+          } else s.steps = read.steps;
+        }
+        let m = samples.get(s.prompt);
+        if (!m) samples.set(s.prompt, (m = new Map()));
+        // a result collected twice (a crash between writing it and marking its batch collected): the first stands
+        if (!m.has(s.index)) m.set(s.index, s);
+        break;
+      }
+      case "failure": {
+        if (typeof v.prompt !== "string" || typeof v.index !== "number") {
+          warnings.push({ line: i + 1, message: "a failure line without prompt or index; skipped" });
+          break;
+        }
+        const f = v as unknown as SweepFailureLine;
+        let list = failures.get(f.prompt);
+        if (!list) failures.set(f.prompt, (list = []));
+        list.push(f);
+        break;
+      }
+      case "end":
+        end = v as unknown as RunEndLine;
+        break;
+      default:
+      // other line types (from a newer version) are ignored
+    }
+  }
+  if (header === null) throw new Error("empty sweep file: no header line");
+  return { header, prompts, batches: [...batches.values()].sort((a, b) => a.part - b.part), samples, failures, end, warnings, goodLength, missingNewline };
+}
+
+/** A prompt's header as a run's: the sweep's provider, model and parameters with the prompt's own text, id and reference. */
+export function promptRunHeader(h: SweepHeader, p: SweepPromptLine): RunHeader {
+  return {
+    type: "header",
+    schema: "hotmess.run/1",
+    id: p.id,
+    createdAt: h.createdAt,
+    tool: h.tool,
+    provider: h.provider,
+    model: h.model,
+    ...(h.baseURL ? { baseURL: h.baseURL } : {}),
+    prompt: p.prompt,
+    ...(p.system ? { system: p.system } : {}),
+    ...(p.reference !== undefined ? { reference: p.reference } : {}),
+    ...(p.promptHash ? { promptHash: p.promptHash } : {}),
+    ...(p.source ? { source: p.source } : {}),
+    analysis: h.analysis ?? { seed: 1 },
+    ...(h.answerSpec ? { answerSpec: h.answerSpec } : {}),
+    parameters: h.parameters,
+  };
+}
+
+/**
+ * Each prompt of the sweep as a run (its samples in index order; its failures those of requests
+ * still without a reply), for the analysis and every view of runs. The end line is the sweep's.
+ */
+export function sweepRuns(s: ParsedSweep): ParsedRun[] {
+  return s.prompts.map((p) => {
+    const got = s.samples.get(p.key) ?? new Map<number, SweepSampleLine>();
+    const samples = [...got.values()].sort((a, b) => a.index - b.index).map(({ prompt: _p, batchId: _b, ...rest }) => rest as RunSampleLine);
+    const n = s.header.parameters.n;
+    const need = n - Math.min(n, got.size);
+    const last = new Map<number, SweepFailureLine>();
+    for (const f of s.failures.get(p.key) ?? []) if (!got.has(f.index)) last.set(f.index, f);
+    const failures = lastOf([...last.values()], need).map(({ prompt: _p, batchId: _b, ...rest }) => rest as RunFailureLine);
+    return { header: promptRunHeader(s.header, p), samples, failures, end: s.end, warnings: [], goodLength: 0, missingNewline: false };
+  });
+}
+
+/** Where a sweep stands: requests replied to, failed (with no reply since), in a batch not yet collected, never sent. */
+export interface SweepProgress {
+  requests: number;
+  succeeded: number;
+  /** Requests whose last outcome is a failure and that have no reply. */
+  failed: number;
+  /** Of the failed: expired or canceled in a batch, or errored with a retryable reason. */
+  retryable: number;
+  /** In a batch whose results are not all in. */
+  pending: number;
+  /** In no batch and with no reply or failure (a batch sweep's part not yet submitted; a live sweep's requests not yet run). */
+  unsent: number;
+  /** Batches submitted and not collected, with their last known status. */
+  open: SweepBatch[];
+  /** Submissions whose batch id was never recorded (the process stopped between sending and recording it). */
+  unrecorded: SweepBatch[];
+  /** Summed last counts of the open batches. */
+  counts: { processing: number; succeeded: number; errored: number; expired: number; canceled: number };
+}
+
+export function sweepProgress(s: ParsedSweep): SweepProgress {
+  const n = s.header.parameters.n;
+  const open: SweepBatch[] = [];
+  const unrecorded: SweepBatch[] = [];
+  const counts = { processing: 0, succeeded: 0, errored: 0, expired: 0, canceled: 0 };
+  // requests of batches whose results are not all in, by prompt key
+  const pendingBy = new Map<string, Set<number>>();
+  for (const b of s.batches) {
+    if (b.refused) continue;
+    if (b.batchId === null) unrecorded.push(b);
+    if (b.collected) continue;
+    if (b.batchId !== null) open.push(b);
+    if (b.status) for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += b.status.counts[k] ?? 0;
+    for (const id of requestIds(b.submit.requests, s.prompts, n)) {
+      const r = parseRequestId(id);
+      if (!r) continue;
+      let set = pendingBy.get(r.key);
+      if (!set) pendingBy.set(r.key, (set = new Set()));
+      set.add(r.index);
+    }
+  }
+  let succeeded = 0;
+  let failed = 0;
+  let retryable = 0;
+  let pending = 0;
+  let unsent = 0;
+  for (const p of s.prompts) {
+    const got = s.samples.get(p.key) ?? new Map<number, SweepSampleLine>();
+    const answered = Math.min(n, got.size);
+    succeeded += answered;
+    let need = n - answered;
+    const waiting = [...(pendingBy.get(p.key) ?? [])].filter((i) => !got.has(i)).length;
+    const pendingP = Math.min(need, waiting);
+    pending += pendingP;
+    need -= pendingP;
+    // each request's last failure, when it has no reply and is not waiting in a batch
+    const last = new Map<number, SweepFailureLine>();
+    for (const f of s.failures.get(p.key) ?? []) if (!got.has(f.index) && !pendingBy.get(p.key)?.has(f.index)) last.set(f.index, f);
+    const fails = lastOf([...last.values()], need);
+    failed += fails.length;
+    retryable += fails.filter(isRetryable).length;
+    unsent += need - fails.length;
+  }
+  return { requests: s.prompts.length * n, succeeded, failed, retryable, pending, unsent, open, unrecorded, counts };
+}
+
+/** Whether a failed request may succeed when sent again: expired or canceled in a batch, or a failure its provider called retryable. */
+export function isRetryable(f: Pick<RunFailureLine, "kind" | "retryable">): boolean {
+  return f.kind === "expired" || f.kind === "canceled" || f.retryable === true;
+}
+
+/**
+ * The requests still without a reply and not waiting in a batch, per prompt, with the last
+ * failure of each when it failed: what a resubmission sends (`failedOnly`: only those that
+ * failed; else also those never sent). Request indices are those of the failures, then the
+ * lowest free ones.
+ */
+export function missingRequests(s: ParsedSweep, opts: { failedOnly?: boolean; retryableOnly?: boolean } = {}): { key: string; index: number; failure?: SweepFailureLine }[] {
+  const n = s.header.parameters.n;
+  const waiting = new Set<string>();
+  for (const b of s.batches) {
+    if (b.refused || b.collected) continue;
+    for (const id of requestIds(b.submit.requests, s.prompts, n)) waiting.add(id);
+  }
+  const out: { key: string; index: number; failure?: SweepFailureLine }[] = [];
+  for (const p of s.prompts) {
+    const got = s.samples.get(p.key) ?? new Map<number, SweepSampleLine>();
+    let need = n - Math.min(n, got.size);
+    const last = new Map<number, SweepFailureLine>();
+    for (const f of s.failures.get(p.key) ?? []) if (!got.has(f.index) && !waiting.has(requestId(p.key, f.index))) last.set(f.index, f);
+    for (const i of got.keys()) last.delete(i);
+    const pendingHere = [...waiting].filter((id) => id.startsWith(`${p.key}-r`) && !got.has(parseRequestId(id)!.index)).length;
+    need -= Math.min(need, pendingHere);
+    const failures = lastOf([...last.values()], need);
+    for (const f of failures) if (!opts.retryableOnly || isRetryable(f)) out.push({ key: p.key, index: f.index, failure: f });
+    need -= failures.length;
+    if (opts.failedOnly) continue;
+    const used = new Set<number>([...got.keys(), ...last.keys()]);
+    for (const id of waiting) {
+      const r = parseRequestId(id);
+      if (r && r.key === p.key) used.add(r.index);
+    }
+    for (let i = 0; need > 0; i++) {
+      if (used.has(i)) continue;
+      out.push({ key: p.key, index: i });
+      need--;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,390 @@
+// Sweeps (`hotmess run --prompts FILE -n N [--batch]`, `--resume SWEEPFILE [--resubmit]`): the
+// shared Game-of-24 puzzles swept live and as a batch against both providers' fakes (the real
+// SDKs on the wire) give the same figures; a batch sweep killed while its batch is in progress
+// resumes to the same figures without a second submission; errored and expired requests are
+// listed with their reasons and resubmitted as a batch of just those; nothing is submitted
+// without a confirmation of its cost.
+import { before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, type Io } from "../src/cli/main";
+import { RUN } from "../src/cli/commands";
+import { parseCommand } from "../src/cli/common";
+import { runCommand } from "../src/cli/run";
+import type { Analysis } from "../src/core";
+import { missingRequests, parseSweepFile, sweepProgress } from "../src/core/sweepfile";
+import { Capture } from "./support/capture";
+import { sharedFixture, skipWithout } from "./support/fixtures";
+import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
+import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
+import { startFakeAnthropicBatches, type FakeAnthropicBatches, type FakeAnthropicBatchesOptions } from "./fakes/anthropic-batches";
+import { startFakeOpenAIBatches, type FakeOpenAIBatches, type FakeOpenAIBatchesOptions } from "./fakes/openai-batches";
+
+const A_KEY = "sk-ant-sweep-secret-0001";
+const O_KEY = "sk-openai-sweep-secret-0002";
+const ENV = { ANTHROPIC_API_KEY: A_KEY, OPENAI_API_KEY: O_KEY };
+const GAME24 = sharedFixture("game24-gpt4-cot", "traces.jsonl");
+const N = 5;
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "hotmess-sweep-"));
+});
+
+async function hotmess(args: string[], opts: { env?: NodeJS.ProcessEnv; confirm?: (q: string) => Promise<boolean> } = {}) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const io: Io = { stdout, stderr, env: opts.env ?? ENV, ...(opts.confirm ? { confirm: opts.confirm } : {}) };
+  const code = await main(args, io);
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+function sweepFileIn(out: string): string {
+  const files = readdirSync(out).filter((f) => f.includes("-sweep-"));
+  assert.equal(files.length, 1, `one sweep file in ${out}: ${files.join(", ")}`);
+  return join(out, files[0]!);
+}
+
+/** The recorded reply of puzzle k's rerun i (the fixture's text), and which puzzle a prompt is. */
+function game24() {
+  const records = readFileSync(GAME24!, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { id: string; prompt: string; samples: { text: string }[] });
+  const byPrompt = new Map(records.map((r, k) => [r.prompt, k]));
+  return { records, byPrompt, reply: (k: number, i: number) => records[k]!.samples[i]!.text };
+}
+
+/** The figures a sweep's analysis shows: per prompt and pooled, the headline and its interval, the classes. */
+function figures(a: Analysis) {
+  return {
+    prompts: a.prompts.map((p) => ({ id: p.id, n: p.n, estimate: p.brier?.estimate ?? null, ci: p.brier?.ci95 ?? null, classes: p.classes ?? null })),
+    pooled: { estimate: a.pooled?.brier?.estimate ?? null, ci: a.pooled?.brier?.ci95 ?? null },
+  };
+}
+
+async function analysisOf(file: string) {
+  const json = join(dir, `a-${Math.random().toString(36).slice(2)}.json`);
+  const r = await hotmess(["analyze", file, "--json", json]);
+  assert.equal(r.code, 0, r.err);
+  return JSON.parse(readFileSync(json, "utf8")) as Analysis;
+}
+
+const fixtureSkip = skipWithout(GAME24);
+
+test("Game of 24: swept live and as a batch against both fakes, the same figures", { skip: fixtureSkip }, async () => {
+  const g = game24();
+  const counts = new Map<number, number>();
+  const liveReply = (prompt: string) => {
+    const k = g.byPrompt.get(prompt)!;
+    const i = counts.get(k) ?? 0;
+    counts.set(k, i + 1);
+    return g.reply(k, i);
+  };
+  const promptOf = (body: Record<string, unknown>) => {
+    const m = (body.messages as { content: string | { text: string }[] }[])[0]!.content;
+    return typeof m === "string" ? m : m.map((c) => c.text).join("");
+  };
+  const results: Record<string, ReturnType<typeof figures>> = {};
+
+  const anthropic: FakeAnthropic = await startFakeAnthropic();
+  anthropic.setDefault((req) => ({ kind: "ok", thinking: [], text: [liveReply(promptOf(req.body))] }));
+  try {
+    const out = join(dir, "live-anthropic");
+    const r = await hotmess(["run", "--prompts", GAME24!, "-n", String(N), "--provider", "anthropic", "--base-url", anthropic.url, "--thinking", "off", "--concurrency", "1", "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /50 prompts × 5 reruns of .* \(anthropic, live\)/);
+    assert.match(r.err, /250 requests \(50 prompts\) · ≈ [\d.]+k input tokens, up to [\d.]+[kM] output · at most \$[\d.]+ live \(\$[\d.]+ with --batch\)/);
+    const file = sweepFileIn(out);
+    assert.ok(!readFileSync(file, "utf8").includes(A_KEY), "no key in the sweep file");
+    results.liveAnthropic = figures(await analysisOf(file));
+  } finally {
+    await anthropic.close();
+  }
+  counts.clear();
+  const openai: FakeOpenAI = await startFakeOpenAI();
+  openai.setDefault((req) => ({ kind: "ok", text: [liveReply(promptOf(req.body))] }));
+  try {
+    const out = join(dir, "live-openai");
+    const r = await hotmess(["run", "--prompts", GAME24!, "-n", String(N), "--provider", "openai", "--model", "gpt-4.1", "--base-url", `${openai.url}/v1`, "--concurrency", "1", "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    results.liveOpenAI = figures(await analysisOf(sweepFileIn(out)));
+  } finally {
+    await openai.close();
+  }
+
+  const outcome = (customId: string) => {
+    const m = /^p(\d+)-r(\d+)$/.exec(customId)!;
+    return { type: "succeeded" as const, text: g.reply(Number(m[1]), Number(m[2])) };
+  };
+  const ab = await startFakeAnthropicBatches({ pollsInProgress: 2, outcome, chunkBytes: 777 });
+  try {
+    const out = join(dir, "batch-anthropic");
+    const r = await hotmess(["run", "--prompts", GAME24!, "-n", String(N), "--provider", "anthropic", "--base-url", ab.url, "--thinking", "off", "--batch", "--yes", "--poll", "0.01", "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /as a batch/);
+    assert.match(r.err, /at most \$[\d.]+ at the batch price \(\$[\d.]+ live\)/);
+    assert.match(r.err, /batch msgbatch_\w+ submitted: 250 requests/);
+    assert.match(r.err, /collected: 250 replies, 0 failed/);
+    assert.equal(ab.batchesCreated(), 1);
+    assert.ok((ab.pieces.values().next().value ?? 0) > 10, "the results file came in pieces");
+    const file = sweepFileIn(out);
+    const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string });
+    const firstBatch = lines.findIndex((l) => l.type === "batch");
+    assert.equal(lines[firstBatch - 1]!.type, "submit", "the submission is written before the batch is created");
+    assert.ok(firstBatch < lines.findIndex((l) => l.type === "status"), "the batch id is written before any status");
+    results.batchAnthropic = figures(await analysisOf(file));
+  } finally {
+    await ab.close();
+  }
+  const ob = await startFakeOpenAIBatches({ pollsInProgress: 1, outcome, chunkBytes: 1001 });
+  try {
+    const out = join(dir, "batch-openai");
+    const r = await hotmess(["run", "--prompts", GAME24!, "-n", String(N), "--provider", "openai", "--model", "gpt-4.1", "--base-url", `${ob.url}/v1`, "--batch", "--yes", "--poll", "0.01", "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /batch batch_\w+ submitted: 250 requests/);
+    assert.equal(ob.batchesCreated(), 1);
+    results.batchOpenAI = figures(await analysisOf(sweepFileIn(out)));
+  } finally {
+    await ob.close();
+  }
+  assert.ok(results.liveAnthropic!.pooled.estimate !== null, "the sweep has a pooled incoherence");
+  assert.equal(results.liveAnthropic!.prompts.length, 50);
+  assert.deepEqual(results.liveOpenAI, results.liveAnthropic);
+  assert.deepEqual(results.batchAnthropic, results.liveAnthropic);
+  assert.deepEqual(results.batchOpenAI, results.liveAnthropic);
+});
+
+/** Runs the built CLI until the sweep file records its batch, then kills it (SIGKILL: no cleanup at all). */
+async function killWhileInProgress(args: string[], out: string): Promise<string> {
+  const child = spawn(process.execPath, [join(__dirname, "..", "dist", "cli.js"), ...args, "--out", out], { env: { ...process.env, ...ENV }, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<void>((res) => child.on("exit", () => res()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    let text = "";
+    try {
+      text = readFileSync(sweepFileIn(out), "utf8");
+    } catch {
+      /* not yet */
+    }
+    // killed once it polled at least once, the batch still in progress
+    if (/"type":"status".*"in_progress"/.test(text)) break;
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the sweep did not get to an in-progress batch: ${err}`);
+  }
+  child.kill("SIGKILL");
+  await exited;
+  return sweepFileIn(out);
+}
+
+for (const provider of ["anthropic", "openai"] as const) {
+  test(`Game of 24 (${provider}): killed while the batch is in progress, resumed to the same figures without a second submission`, { skip: fixtureSkip }, async () => {
+    const g = game24();
+    const outcome = (customId: string) => {
+      const m = /^p(\d+)-r(\d+)$/.exec(customId)!;
+      return { type: "succeeded" as const, text: g.reply(Number(m[1]), Number(m[2])) };
+    };
+    const opts: FakeAnthropicBatchesOptions & FakeOpenAIBatchesOptions = { pollsInProgress: 1_000_000, outcome };
+    const fake: FakeAnthropicBatches | FakeOpenAIBatches = provider === "anthropic" ? await startFakeAnthropicBatches(opts) : await startFakeOpenAIBatches(opts);
+    try {
+      const where = provider === "anthropic" ? ["--provider", "anthropic", "--base-url", fake.url, "--thinking", "off"] : ["--provider", "openai", "--model", "gpt-4.1", "--base-url", `${fake.url}/v1`];
+      const out = join(dir, `killed-${provider}`);
+      const file = await killWhileInProgress(["run", "--prompts", GAME24!, "-n", String(N), ...where, "--batch", "--yes", "--poll", "0.02"], out);
+      const before = parseSweepFile(readFileSync(file, "utf8"));
+      assert.equal(before.batches.length, 1);
+      assert.ok(before.batches[0]!.batchId, "the batch id was recorded before the kill");
+      assert.equal(before.end, null, "killed: no end line");
+      assert.equal(sweepProgress(before).pending, 250);
+      assert.equal(fake.batchesCreated(), 1);
+
+      // still in progress: a resume that stops polling keeps waiting, and submits nothing
+      const waiting = await hotmess(["run", "--resume", file, "--no-wait"]);
+      assert.equal(waiting.code, 0, waiting.err);
+      assert.match(waiting.err, /0\/250 replies · 250 in 1 batch/);
+      assert.equal(fake.batchesCreated(), 1);
+
+      opts.pollsInProgress = 0; // the provider finishes the batch
+      const r = await hotmess(["run", "--resume", file, "--poll", "0.01"]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.err, /collected: 250 replies, 0 failed/);
+      assert.equal(fake.batchesCreated(), 1, "never submitted twice");
+      const after = parseSweepFile(readFileSync(file, "utf8"));
+      assert.equal(after.end?.status, "complete");
+      assert.equal(sweepProgress(after).succeeded, 250);
+
+      // the same figures as an uninterrupted sweep of the same replies
+      const straight = join(dir, `straight-${provider}`);
+      const s = await hotmess(["run", "--prompts", GAME24!, "-n", String(N), ...where, "--batch", "--yes", "--poll", "0.01", "--out", straight]);
+      assert.equal(s.code, 0, s.err);
+      assert.deepEqual(figures(await analysisOf(file)), figures(await analysisOf(sweepFileIn(straight))));
+    } finally {
+      await fake.close();
+    }
+  });
+}
+
+function smallPrompts(): string {
+  const file = join(dir, `prompts-${Math.random().toString(36).slice(2)}.jsonl`);
+  writeFileSync(
+    file,
+    [
+      JSON.stringify({ id: "ducks", prompt: "Janet's ducks lay 16 eggs; she eats 3 and bakes with 4. She sells the rest at $2. How much?", reference: 18 }),
+      JSON.stringify({ id: "cows", prompt: "A farmer has 12 cows and buys 7 more. How many cows?", reference: 19 }),
+      "{not json",
+      JSON.stringify({ id: "ducks", prompt: "a second prompt with the same id" }),
+      JSON.stringify({ id: "empty" }),
+      "",
+    ].join("\n"),
+  );
+  return file;
+}
+
+test("a batch's errored and expired requests are listed with their reasons and resubmitted as a batch of just those", async () => {
+  let round = 0;
+  const fake = await startFakeAnthropicBatches({
+    outcome: (id) => {
+      if (round === 0 && id === "p0-r1") return { type: "errored", errorType: "overloaded_error", message: "Overloaded" };
+      if (round === 0 && id === "p1-r2") return { type: "expired" };
+      if (round === 0 && id === "p1-r0") return { type: "errored", errorType: "invalid_request_error", message: "max_tokens: too large" };
+      return { type: "succeeded", text: `Answer: ${id.startsWith("p0") ? 18 : 19}` };
+    },
+  });
+  try {
+    const out = join(dir, "resubmit");
+    const prompts = smallPrompts();
+    const r = await hotmess(["run", "--prompts", prompts, "-n", "4", "--provider", "anthropic", "--base-url", fake.url, "--thinking", "off", "--batch", "--yes", "--poll", "0.01", "--out", out]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /line 3: not valid JSON/);
+    assert.match(r.err, /line 4: the id "ducks" is used by an earlier line; skipped/);
+    assert.match(r.err, /line 5: no "prompt" text; skipped/);
+    assert.match(r.err, /5\/8 replies · 3 failed \(2 worth resubmitting\)/);
+    assert.match(r.err, /1 × overloaded: Anthropic: Overloaded \(overloaded_error/);
+    assert.match(r.err, /1 × expired: Anthropic: the batch ended/);
+    assert.match(r.err, /hotmess run --resume .* --resubmit/);
+    const file = sweepFileIn(out);
+    assert.equal(parseSweepFile(readFileSync(file, "utf8")).end?.status, "partial");
+
+    round = 1;
+    const asked: string[] = [];
+    const no = await hotmess(["run", "--resume", file, "--resubmit", "--poll", "0.01"], { confirm: async (q) => (asked.push(q), false) });
+    assert.match(asked[0] ?? "", /resubmit these 3 requests as a new batch\?/);
+    assert.match(no.err, /ducks rerun 1: overloaded: Anthropic: Overloaded/);
+    assert.match(no.err, /cows rerun 2: expired/);
+    assert.match(no.err, /3 requests \(2 prompts\)/);
+    assert.equal(fake.batchesCreated(), 1, "declined: nothing resubmitted");
+
+    const yes = await hotmess(["run", "--resume", file, "--resubmit", "--yes", "--poll", "0.01"]);
+    assert.equal(yes.code, 0, yes.err);
+    assert.equal(fake.batchesCreated(), 2);
+    const second = [...fake.params.values()][1]!;
+    assert.deepEqual(second.map((x) => x.custom_id).sort(), ["p0-r1", "p1-r0", "p1-r2"], "a batch of just the failed requests");
+    const after = parseSweepFile(readFileSync(file, "utf8"));
+    assert.equal(after.end?.status, "complete");
+    assert.equal(sweepProgress(after).succeeded, 8);
+    assert.deepEqual(after.batches[1]!.submit.resubmits, [after.batches[0]!.batchId]);
+    assert.match(yes.out, /ducks\s+4/);
+  } finally {
+    await fake.close();
+  }
+});
+
+test("nothing is submitted without a confirmation of the cost; a refused batch is recorded as refused", async () => {
+  const fake = await startFakeAnthropicBatches();
+  try {
+    const prompts = smallPrompts();
+    const args = ["run", "--prompts", prompts, "-n", "3", "--provider", "anthropic", "--model", "claude-sonnet-4-5", "--base-url", fake.url, "--thinking", "off", "--batch", "--poll", "0.01"];
+    const asked: string[] = [];
+    const no = await hotmess([...args, "--out", join(dir, "declined")], { confirm: async (q) => (asked.push(q), false) });
+    assert.equal(no.code, 1);
+    assert.match(asked[0]!, /^submit 6 requests for at most \$\d+\.\d+\?$/);
+    assert.match(no.err, /nothing was submitted/);
+    assert.equal(fake.batchesCreated(), 0);
+    // not a terminal and no --yes: a usage error that names --yes
+    const tty = await hotmess([...args, "--out", join(dir, "no-tty")]);
+    assert.equal(tty.code, 1);
+    assert.match(tty.err, /add --yes to confirm/);
+    assert.equal(fake.batchesCreated(), 0);
+
+    fake.refuseNext(401, "authentication_error", "invalid x-api-key");
+    const refused = await hotmess([...args, "--yes", "--out", join(dir, "refused")]);
+    assert.equal(refused.code, 1, refused.err);
+    assert.match(refused.err, /invalid x-api-key/);
+    const file = sweepFileIn(join(dir, "refused"));
+    const s = parseSweepFile(readFileSync(file, "utf8"));
+    assert.match(s.batches[0]!.refused ?? "", /invalid x-api-key/);
+    assert.equal(sweepProgress(s).unsent, 6, "a refused batch sent nothing: its requests are still to send");
+    // resumed: the requests never sent are submitted, once
+    const resumed = await hotmess(["run", "--resume", file, "--poll", "0.01"]);
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.equal(fake.batchesCreated(), 1);
+  } finally {
+    await fake.close();
+  }
+});
+
+test("a submission whose batch id was never recorded is not sent again", async () => {
+  const fake = await startFakeAnthropicBatches();
+  try {
+    const out = join(dir, "unrecorded");
+    const r = await hotmess(["run", "--prompts", smallPrompts(), "-n", "2", "--provider", "anthropic", "--base-url", fake.url, "--thinking", "off", "--batch", "--yes", "--no-wait", "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    const file = sweepFileIn(out);
+    // as if the process had died between sending the batch and writing its id
+    const text = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => !l.includes('"type":"batch"'))
+      .join("\n");
+    writeFileSync(file, text);
+    const again = await hotmess(["run", "--resume", file, "--poll", "0.01"]);
+    assert.equal(again.code, 1);
+    assert.match(again.err, /sent without their batch id being recorded|was sent without its batch id|sent without their batch id/);
+    assert.match(again.err, /nothing was resubmitted/);
+    assert.equal(fake.batchesCreated(), 1);
+  } finally {
+    await fake.close();
+  }
+});
+
+test("a live sweep cancelled half-way resumes the missing reruns only; a torn last line is skipped", async () => {
+  const out = join(dir, "live-resume");
+  const prompts = smallPrompts();
+  const cancel = new AbortController();
+  const stdout = new Capture();
+  const stderr = new Capture();
+  let samples = 0;
+  const run = runCommand(parseCommand(["--prompts", prompts, "-n", "6", "--provider", "simulated", "--sim-speed", "400", "--concurrency", "2", "--out", out], RUN), { stdout, stderr, env: {} }, cancel.signal);
+  for (let t = 0; t < 400; t++) {
+    await new Promise((r) => setTimeout(r, 25));
+    try {
+      samples = (readFileSync(sweepFileIn(out), "utf8").match(/"type":"sample"/g) ?? []).length;
+    } catch {
+      /* not yet */
+    }
+    if (samples >= 3) break;
+  }
+  cancel.abort();
+  const code = await run;
+  assert.equal(code, 130, stderr.text);
+  const file = sweepFileIn(out);
+  const cut = parseSweepFile(readFileSync(file, "utf8"));
+  const had = sweepProgress(cut).succeeded;
+  assert.ok(had >= 3 && had < 12, `cancelled half-way: ${had} of 12`);
+  assert.equal(cut.end?.status, "cancelled");
+  // a crash while writing: a torn last line
+  writeFileSync(file, readFileSync(file, "utf8") + '{"type":"sample","prompt":"p0","ind');
+  const r = await hotmess(["run", "--resume", file], { env: {} });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /the last line is incomplete/);
+  const done = parseSweepFile(readFileSync(file, "utf8"));
+  assert.equal(sweepProgress(done).succeeded, 12);
+  for (const p of done.prompts) assert.equal(done.samples.get(p.key)!.size, 6, "each prompt has exactly its n replies");
+  assert.equal(done.end?.status, "complete");
+  assert.deepEqual(missingRequests(done), []);
+});
+
+
