@@ -1,8 +1,10 @@
 // The `hotmess` command.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { isSweepFile, parseSweepFile, sweepProgress, sweepRuns, type ParsedSweep } from "../core/sweepfile";
-import { analyzeRun, analyzeRuns, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
+import { isSweepFile, SweepStream } from "../core/sweepfile";
+import { addRun, runSeed } from "../core/runanalysis";
+import type { AnalyzeOptions } from "../core/analyze";
+import { analyzeRun, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
 import { analysisOutputs, planOutputs, redactingIo, writeAnalysisOutputs } from "./io";
 import { printTable } from "./table";
 import { answerSpecFlags, COMMANDS, isCommand, renderOverview, TOP, type CommandName } from "./commands";
@@ -58,8 +60,8 @@ function readRunIfRunFile(file: string): ParsedRun | null {
   }
 }
 
-/** The parsed sweep when the file is a sweep file (its first line a hotmess.sweep header), else null. */
-function readSweepIfSweepFile(file: string): ParsedSweep | null {
+/** Whether the file's first line is a sweep header. */
+function isSweepPath(file: string): boolean {
   const fd = openSync(file, "r");
   let first = "";
   try {
@@ -69,12 +71,46 @@ function readSweepIfSweepFile(file: string): ParsedSweep | null {
   } finally {
     closeSync(fd);
   }
-  if (!first.includes('"hotmess.sweep/') || !isSweepFile(first.trim())) return null;
+  return first.includes('"hotmess.sweep/') && isSweepFile(first.trim());
+}
+
+async function* fileLines(file: string): AsyncGenerator<string> {
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   try {
-    return parseSweepFile(readFileSync(file, "utf8"));
+    for await (const line of rl) yield line;
+  } finally {
+    rl.close();
+  }
+}
+
+/**
+ * A sweep file's analysis, each prompt as a run of its own, read in two passes so that a sweep of
+ * any size is never held whole (src/core/sweepfile.ts SweepStream): every face analyses a sweep
+ * so. `onRun` sees each prompt's run.
+ */
+export async function analyzeSweepFile(file: string, opts: AnalyzeOptions, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+  const stream = new SweepStream();
+  try {
+    let k = 0;
+    for await (const line of fileLines(file)) stream.scan(line, ++k);
+    if (!stream.header) throw new Error("empty sweep file: no header line");
   } catch (e) {
     throw new FatalError(`${file}: ${(e as Error).message}`);
   }
+  let analyzer = null as Analyzer | null;
+  let answered = 0;
+  let k = 0;
+  const add = (run: ParsedRun) => {
+    onRun?.(run);
+    if (run.samples.length === 0) return;
+    analyzer ??= new Analyzer({ ...opts, seed: opts.seed ?? runSeed(run.header) });
+    addRun(analyzer, run, opts.seed);
+    answered++;
+  };
+  for await (const line of fileLines(file)) for (const run of stream.replay(line, ++k)) add(run);
+  for (const run of stream.finish()) add(run);
+  if (!analyzer || answered === 0) throw new FatalError(`${file}: the sweep has no reply yet: collect its batch with hotmess run --resume ${file}`);
+  return analyzer.finish(stream.warnings);
 }
 
 /**
@@ -96,16 +132,7 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
   if (size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
   const run = readRunIfRunFile(file);
   const generator = { name: "hotmess", version: VERSION };
-  const sweep = run ? null : readSweepIfSweepFile(file);
-  if (sweep) {
-    // a sweep's prompts, each as a run of its own (src/core/sweepfile.ts)
-    const runs = sweepRuns(sweep);
-    const answered = runs.filter((r) => r.samples.length > 0);
-    if (answered.length === 0) throw new FatalError(`${file}: the sweep has no reply yet (${sweepProgress(sweep).pending} requests waiting in a batch): collect them with hotmess run --resume ${file}`);
-    answered[0]!.warnings = sweep.warnings;
-    for (const r of runs) onRun?.(r);
-    return analyzeRuns(answered, { ...opts, generator });
-  }
+  if (!run && isSweepPath(file)) return analyzeSweepFile(file, { ...opts, generator }, onRun);
   if (run) {
     // a run that failed says why (every front end words it the same: describeRunFailure)
     if (run.samples.length === 0) throw new FatalError(describeRunFailure(run, file) ?? `${file}: the run has no finished sample yet`);

@@ -5,7 +5,7 @@
 import { createInterface } from "node:readline";
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseSweepFile, sweepProgress, sweepRuns, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
+import { sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { AnthropicBatchClient } from "../sampling/batch-anthropic";
 import { OpenAIBatchClient } from "../sampling/batch-openai";
 import type { BatchClient, BatchStatus } from "../sampling/batch";
@@ -15,8 +15,10 @@ import { safeBaseURL } from "../sampling/store";
 import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
-import { analysisOutputs, liveLine, planOutputs, redactorOf, type AnalysisOutputs } from "./io";
-import { defaultProvider, defaultThinkingFor, finish, fmtCost, makeProvider, simKnobs } from "./run";
+import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
+import { analyzeSweepFile } from "./main";
+import { defaultProvider, defaultThinkingFor, fmtCost, makeProvider, simKnobs } from "./run";
+import { printTable } from "./table";
 
 /** Whether a file is a sweep file (its first line a hotmess.sweep header). */
 export function isSweepPath(file: string): boolean {
@@ -297,6 +299,14 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     writer.close();
   }
   io.stderr.write(`hotmess: the sweep is in ${file}\n`);
-  const reread = parseSweepFile(readFileSync(file, "utf8"));
-  return finish(sweepRuns(reread), io, out, code);
+  // read back from the file in two passes, one prompt at a time: never the whole sweep at once
+  let analysis;
+  try {
+    analysis = await analyzeSweepFile(file, { generator: { name: "hotmess", version: VERSION } });
+  } catch (e) {
+    if (code === 0) throw e;
+    return code; // nothing answered: the failure has been said
+  }
+  writeAnalysisOutputs(analysis, out, io, (a) => printTable(a, io));
+  return code;
 }

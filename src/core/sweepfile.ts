@@ -314,20 +314,124 @@ export function promptRunHeader(h: SweepHeader, p: SweepPromptLine): RunHeader {
 }
 
 /**
- * Each prompt of the sweep as a run (its samples in index order; its failures those of requests
- * still without a reply), for the analysis and every view of runs. The end line is the sweep's.
+ * A prompt's lines as a run: its samples in index order (the first recorded of an index wins),
+ * its failures those of requests still without a reply (the last of each, as many as replies
+ * are missing). The end line is the sweep's.
  */
+export function promptRun(h: SweepHeader, p: SweepPromptLine, got: ReadonlyMap<number, SweepSampleLine>, failureLines: readonly SweepFailureLine[], end: RunEndLine | null): ParsedRun {
+  const samples = [...got.values()].sort((a, b) => a.index - b.index).map(({ prompt: _p, batchId: _b, ...rest }) => rest as RunSampleLine);
+  const n = h.parameters.n;
+  const need = n - Math.min(n, got.size);
+  const last = new Map<number, SweepFailureLine>();
+  for (const f of failureLines) if (!got.has(f.index)) last.set(f.index, f);
+  const failures = lastOf([...last.values()], need).map(({ prompt: _p, batchId: _b, ...rest }) => rest as RunFailureLine);
+  return { header: promptRunHeader(h, p), samples, failures, end, warnings: [], goodLength: 0, missingNewline: false };
+}
+
+/** Each prompt of the sweep as a run (promptRun), for the analysis and every view of runs. */
 export function sweepRuns(s: ParsedSweep): ParsedRun[] {
-  return s.prompts.map((p) => {
-    const got = s.samples.get(p.key) ?? new Map<number, SweepSampleLine>();
-    const samples = [...got.values()].sort((a, b) => a.index - b.index).map(({ prompt: _p, batchId: _b, ...rest }) => rest as RunSampleLine);
-    const n = s.header.parameters.n;
-    const need = n - Math.min(n, got.size);
-    const last = new Map<number, SweepFailureLine>();
-    for (const f of s.failures.get(p.key) ?? []) if (!got.has(f.index)) last.set(f.index, f);
-    const failures = lastOf([...last.values()], need).map(({ prompt: _p, batchId: _b, ...rest }) => rest as RunFailureLine);
-    return { header: promptRunHeader(s.header, p), samples, failures, end: s.end, warnings: [], goodLength: 0, missingNewline: false };
-  });
+  return s.prompts.map((p) => promptRun(s.header, p, s.samples.get(p.key) ?? new Map<number, SweepSampleLine>(), s.failures.get(p.key) ?? [], s.end));
+}
+
+/**
+ * A sweep file read line by line, for a file too large to hold: `scan` (pass 1) learns the
+ * header, the prompts and the last line of each prompt's replies; `replay` (pass 2) collects a
+ * prompt's lines and hands it over as a run at its last line, then forgets it, runs handed over
+ * in the sweep's prompt order. A batch's results come prompt by prompt, so only a prompt or two
+ * are held at a time (a live sweep's, as many as ran at once).
+ */
+export class SweepStream {
+  header: SweepHeader | null = null;
+  readonly prompts = new Map<string, SweepPromptLine>();
+  private readonly lastLine = new Map<string, number>();
+  private end: RunEndLine | null = null;
+  private readonly open = new Map<string, { samples: Map<number, SweepSampleLine>; failures: SweepFailureLine[] }>();
+  readonly warnings: { line: number; message: string }[] = [];
+
+  private static parse(line: string): Record<string, unknown> | null {
+    const t = line.trim();
+    if (t === "") return null;
+    try {
+      const v = JSON.parse(t) as unknown;
+      return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Pass 1, one line at a time (from 1). */
+  scan(line: string, lineNo: number): void {
+    const v = SweepStream.parse(line);
+    if (v === null) {
+      if (line.trim() !== "") this.warnings.push({ line: lineNo, message: "not valid JSON (a torn line after a crash, or a malformed one); skipped" });
+      return;
+    }
+    if (this.header === null) {
+      // the same checks as parseSweepFile: one text for one problem
+      parseSweepFile(line);
+      this.header = v as unknown as SweepHeader;
+      return;
+    }
+    if (v.type === "prompt" && typeof v.key === "string" && typeof v.prompt === "string" && typeof v.id === "string" && !this.prompts.has(v.key)) this.prompts.set(v.key, v as unknown as SweepPromptLine);
+    else if ((v.type === "sample" || v.type === "failure") && typeof v.prompt === "string" && typeof v.index === "number") this.lastLine.set(v.prompt, lineNo);
+    else if (v.type === "end") this.end = v as unknown as RunEndLine;
+  }
+
+  /** Runs finished and not yet handed over, and the next prompt (in the sweep's order) to hand over. */
+  private readonly ready = new Map<string, ParsedRun>();
+  private cursor = 0;
+  private order: SweepPromptLine[] | null = null;
+
+  /** Hands over, in the sweep's prompt order, every run whose turn has come. */
+  private drain(all = false): ParsedRun[] {
+    const order = (this.order ??= [...this.prompts.values()]);
+    const out: ParsedRun[] = [];
+    while (this.cursor < order.length) {
+      const p = order[this.cursor]!;
+      const run = this.ready.get(p.key);
+      if (run) this.ready.delete(p.key);
+      else if (!this.lastLine.has(p.key) || all) out.push(promptRun(this.header!, p, new Map(), [], this.end));
+      else break;
+      if (run) out.push(run);
+      this.cursor++;
+    }
+    return out;
+  }
+
+  /**
+   * Pass 2, the same lines again: the runs whose turn has come (in the sweep's prompt order, a
+   * prompt finished at its last line; prompts never answered as empty runs).
+   */
+  replay(line: string, lineNo: number): ParsedRun[] {
+    if (!this.header) throw new Error("not a sweep file (no header line)");
+    const v = SweepStream.parse(line);
+    if (v === null || (v.type !== "sample" && v.type !== "failure") || typeof v.prompt !== "string" || typeof v.index !== "number") return [];
+    const key = v.prompt;
+    const p = this.prompts.get(key);
+    if (!p) return [];
+    let o = this.open.get(key);
+    if (!o) this.open.set(key, (o = { samples: new Map(), failures: [] }));
+    if (v.type === "sample") {
+      if (typeof v.text === "string" && !o.samples.has(v.index)) {
+        const sample = v as unknown as SweepSampleLine;
+        if (v.steps !== undefined) {
+          const read = readSteps(v.steps);
+          if ("problem" in read) delete sample.steps;
+          else sample.steps = read.steps;
+        }
+        o.samples.set(v.index, sample);
+      }
+    } else o.failures.push(v as unknown as SweepFailureLine);
+    if (this.lastLine.get(key) !== lineNo) return [];
+    this.open.delete(key);
+    this.ready.set(key, promptRun(this.header, p, o.samples, o.failures, this.end));
+    return this.drain();
+  }
+
+  /** After pass 2: the runs not handed over yet (prompts never answered, at the end). */
+  finish(): ParsedRun[] {
+    return this.header ? this.drain(true) : [];
+  }
 }
 
 /** Where a sweep stands: requests replied to, failed (with no reply since), in a batch not yet collected, never sent. */

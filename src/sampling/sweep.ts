@@ -413,7 +413,8 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
         },
         false,
       );
-      got.set(id.index, line);
+      // held in memory: that it was answered, not the reply (the file has it; a 30,000-request sweep is never held whole)
+      got.set(id.index, slim(line));
       succeeded++;
       hooks.onEvent?.({ type: "sample", key: id.key, index: id.index });
     } else {
@@ -431,6 +432,12 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
   b.collected = line;
   hooks.onEvent?.({ type: "collected", batchId, succeeded, failed });
   return line;
+}
+
+/** A sample line without its reply's text, thinking and steps: what a sweep in memory keeps of a collected result. */
+function slim(line: SweepSampleLine): SweepSampleLine {
+  const { steps: _s, ...rest } = line;
+  return { ...rest, text: "", thinking: "" };
 }
 
 /** A batch reply's cost: its tokens at the live price, halved. */
