@@ -118,6 +118,11 @@ export interface ParsedSweep {
   warnings: { line: number; message: string }[];
   goodLength: number;
   missingNewline: boolean;
+  /**
+   * Set when a batch's results were collected into this sweep in memory: it then knows which
+   * requests were answered, not their replies (never held whole), which are read from the file.
+   */
+  slim?: boolean;
 }
 
 /** The last k items (none for k ≤ 0: slice(-0) would be all of them). */
@@ -330,6 +335,7 @@ export function promptRun(h: SweepHeader, p: SweepPromptLine, got: ReadonlyMap<n
 
 /** Each prompt of the sweep as a run (promptRun), for the analysis and every view of runs. */
 export function sweepRuns(s: ParsedSweep): ParsedRun[] {
+  if (s.slim) throw new Error("this sweep's collected replies are in its file, not in memory: read the file again (parseSweepFile, or SweepStream for a large one)");
   return s.prompts.map((p) => promptRun(s.header, p, s.samples.get(p.key) ?? new Map<number, SweepSampleLine>(), s.failures.get(p.key) ?? [], s.end));
 }
 

@@ -414,7 +414,9 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
         false,
       );
       // held in memory: that it was answered, not the reply (the file has it; a 30,000-request sweep is never held whole)
-      got.set(id.index, slim(line));
+      got.set(id.index, ANSWERED);
+      sweep.slim = true;
+      void line;
       succeeded++;
       hooks.onEvent?.({ type: "sample", key: id.key, index: id.index });
     } else {
@@ -434,11 +436,11 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
   return line;
 }
 
-/** A sample line without its reply's text, thinking and steps: what a sweep in memory keeps of a collected result. */
-function slim(line: SweepSampleLine): SweepSampleLine {
-  const { steps: _s, ...rest } = line;
-  return { ...rest, text: "", thinking: "" };
-}
+/**
+ * What a sweep in memory keeps of a collected reply: that it came (one shared line, without the
+ * reply). The sweep is then `slim`: its replies are read from the file (sweepRuns refuses it).
+ */
+const ANSWERED: SweepSampleLine = Object.freeze({ type: "sample", prompt: "", index: -1, text: "", thinking: "", redactedThinking: 0, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: null, latencyMs: 0, retries: 0, truncated: false, stopReason: "", finishedAt: "" }) as SweepSampleLine;
 
 /** A batch reply's cost: its tokens at the live price, halved. */
 function batchCost(price: ReturnType<typeof priceOf>, u: { inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number }): number | null {
