@@ -15,7 +15,7 @@ import { RUN } from "../src/cli/commands";
 import { parseCommand } from "../src/cli/common";
 import { runCommand } from "../src/cli/run";
 import type { Analysis } from "../src/core";
-import { missingRequests, parseSweepFile, sweepProgress } from "../src/core/sweepfile";
+import { missingRequests, parseSweepFile, sweepProgress, sweepToken } from "../src/core/sweepfile";
 import { Capture } from "./support/capture";
 import { sharedFixture, skipWithout } from "./support/fixtures";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
@@ -117,7 +117,7 @@ test("Game of 24: swept live and as a batch against both fakes, the same figures
   }
 
   const outcome = (customId: string) => {
-    const m = /^p(\d+)-r(\d+)$/.exec(customId)!;
+    const m = /_p(\d+)-r(\d+)$/.exec(customId)!;
     return { type: "succeeded" as const, text: g.reply(Number(m[1]), Number(m[2])) };
   };
   const ab = await startFakeAnthropicBatches({ pollsInProgress: 2, outcome, chunkBytes: 777 });
@@ -186,7 +186,7 @@ for (const provider of ["anthropic", "openai"] as const) {
   test(`Game of 24 (${provider}): killed while the batch is in progress, resumed to the same figures without a second submission`, { skip: fixtureSkip }, async () => {
     const g = game24();
     const outcome = (customId: string) => {
-      const m = /^p(\d+)-r(\d+)$/.exec(customId)!;
+      const m = /_p(\d+)-r(\d+)$/.exec(customId)!;
       return { type: "succeeded" as const, text: g.reply(Number(m[1]), Number(m[2])) };
     };
     const opts: FakeAnthropicBatchesOptions & FakeOpenAIBatchesOptions = { pollsInProgress: 1_000_000, outcome };
@@ -248,10 +248,10 @@ test("a batch's errored and expired requests are listed with their reasons and r
   let round = 0;
   const fake = await startFakeAnthropicBatches({
     outcome: (id) => {
-      if (round === 0 && id === "p0-r1") return { type: "errored", errorType: "overloaded_error", message: "Overloaded" };
-      if (round === 0 && id === "p1-r2") return { type: "expired" };
-      if (round === 0 && id === "p1-r0") return { type: "errored", errorType: "invalid_request_error", message: "max_tokens: too large" };
-      return { type: "succeeded", text: `Answer: ${id.startsWith("p0") ? 18 : 19}` };
+      if (round === 0 && id.endsWith("_p0-r1")) return { type: "errored", errorType: "overloaded_error", message: "Overloaded" };
+      if (round === 0 && id.endsWith("_p1-r2")) return { type: "expired" };
+      if (round === 0 && id.endsWith("_p1-r0")) return { type: "errored", errorType: "invalid_request_error", message: "max_tokens: too large" };
+      return { type: "succeeded", text: `Answer: ${id.includes("_p0-") ? 18 : 19}` };
     },
   });
   try {
@@ -282,8 +282,9 @@ test("a batch's errored and expired requests are listed with their reasons and r
     assert.equal(yes.code, 0, yes.err);
     assert.equal(fake.batchesCreated(), 2);
     const second = [...fake.params.values()][1]!;
-    assert.deepEqual(second.map((x) => x.custom_id).sort(), ["p0-r1", "p1-r0", "p1-r2"], "a batch of just the failed requests");
+    assert.deepEqual(second.map((x) => x.custom_id.replace(/^\w+_/, "")).sort(), ["p0-r1", "p1-r0", "p1-r2"], "a batch of just the failed requests");
     const after = parseSweepFile(readFileSync(file, "utf8"));
+    assert.ok(second.every((x) => x.custom_id.startsWith(`${sweepToken(after.header.id)}_`)), "custom ids carry the sweep's token");
     assert.equal(after.end?.status, "complete");
     assert.equal(sweepProgress(after).succeeded, 8);
     assert.deepEqual(after.batches[1]!.submit.resubmits, [after.batches[0]!.batchId]);
@@ -327,24 +328,82 @@ test("nothing is submitted without a confirmation of the cost; a refused batch i
   }
 });
 
-test("a submission whose batch id was never recorded is not sent again", async () => {
-  const fake = await startFakeAnthropicBatches();
+/** A sweep file as if the process had died between sending each batch and writing its id (its batch lines taken out), its submissions sent `agoMs` before now. */
+function forgetBatchIds(file: string, agoMs: number): void {
+  const at = new Date(Date.now() - agoMs).toISOString();
+  const text = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => !l.includes('"type":"batch"') && !l.includes('"type":"status"') && !l.includes('"type":"end"'))
+    .map((l) => (l.includes('"type":"submit"') ? l.replace(/"at":"[^"]+"/, `"at":"${at}"`) : l))
+    .join("\n");
+  writeFileSync(file, text);
+}
+
+for (const provider of ["anthropic", "openai"] as const) {
+  test(`${provider}: a batch sent but whose id was never recorded is found at the provider and collected, not sent again`, async () => {
+    const opts = { pollsInProgress: 1_000_000 };
+    const fake: FakeAnthropicBatches | FakeOpenAIBatches = provider === "anthropic" ? await startFakeAnthropicBatches(opts) : await startFakeOpenAIBatches(opts);
+    const where = provider === "anthropic" ? ["--provider", "anthropic", "--base-url", fake.url, "--thinking", "off"] : ["--provider", "openai", "--model", "gpt-4.1", "--base-url", `${fake.url}/v1`];
+    try {
+      // another sweep of the same size at the same time: at Anthropic (no metadata) it would match by count
+      const other = join(dir, `unrecorded-other-${provider}`);
+      const prompts = smallPrompts();
+      if (provider === "openai") assert.equal((await hotmess(["run", "--prompts", prompts, "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", other])).code, 0);
+      const out = join(dir, `unrecorded-${provider}`);
+      const r = await hotmess(["run", "--prompts", prompts, "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", out]);
+      assert.equal(r.code, 0, r.err);
+      const file = sweepFileIn(out);
+      forgetBatchIds(file, 0);
+      const created = fake.batchesCreated();
+      opts.pollsInProgress = 0;
+      const again = await hotmess(["run", "--resume", file, "--poll", "0.01"]);
+      assert.equal(again.code, 0, again.err);
+      assert.match(again.err, /part 0's batch was sent but its id not recorded: found it at the provider, (msgbatch|batch)_\w+/);
+      assert.equal(fake.batchesCreated(), created, "nothing sent again");
+      const s = parseSweepFile(readFileSync(file, "utf8"));
+      assert.equal(sweepProgress(s).succeeded, 4);
+      assert.equal(s.end?.status, "complete");
+    } finally {
+      await fake.close();
+    }
+  });
+}
+
+test("a submission not found at the provider: sent again once it is old enough, never while it may not be listed yet; two candidates: nothing sent", async () => {
+  const fake = await startFakeAnthropicBatches({ pollsInProgress: 1_000_000 });
   try {
-    const out = join(dir, "unrecorded");
-    const r = await hotmess(["run", "--prompts", smallPrompts(), "-n", "2", "--provider", "anthropic", "--base-url", fake.url, "--thinking", "off", "--batch", "--yes", "--no-wait", "--out", out]);
+    const where = ["--provider", "anthropic", "--base-url", fake.url, "--thinking", "off"];
+    const out = join(dir, "never-created");
+    const r = await hotmess(["run", "--prompts", smallPrompts(), "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", out]);
     assert.equal(r.code, 0, r.err);
     const file = sweepFileIn(out);
-    // as if the process had died between sending the batch and writing its id
-    const text = readFileSync(file, "utf8")
-      .split("\n")
-      .filter((l) => !l.includes('"type":"batch"'))
-      .join("\n");
-    writeFileSync(file, text);
-    const again = await hotmess(["run", "--resume", file, "--poll", "0.01"]);
-    assert.equal(again.code, 1);
-    assert.match(again.err, /sent without their batch id being recorded|was sent without its batch id|sent without their batch id/);
-    assert.match(again.err, /nothing was resubmitted/);
+    // as if the process had died after writing the submission and before sending it: recent, then old
+    const text = readFileSync(file, "utf8");
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    writeFileSync(file, text.split("\n").filter((l) => !/"type":"(batch|status|end)"/.test(l)).map((l) => (l.includes('"type":"submit"') ? l.replace(/"count":4/g, '"count":5').replace(/"at":"[^"]+"/, `"at":"${recent}"`) : l)).join("\n"));
+    // (count 5: no batch at the fake has 5 requests, so none matches)
+    const early = await hotmess(["run", "--resume", file, "--no-wait"]);
+    assert.equal(early.code, 1);
+    assert.match(early.err, /the provider does not list it yet: resume again in a few minutes; nothing was resubmitted/);
     assert.equal(fake.batchesCreated(), 1);
+    writeFileSync(file, readFileSync(file, "utf8").replace(recent, new Date(Date.now() - 3600_000).toISOString()));
+    const late = await hotmess(["run", "--resume", file, "--no-wait"]);
+    assert.equal(late.code, 0, late.err);
+    assert.match(late.err, /part 0 was never created at the provider: its requests are sent now/);
+    assert.equal(fake.batchesCreated(), 2, "sent once");
+
+    // two batches of the same size around the same time (Anthropic matches by time and count)
+    const twin = join(dir, "twins");
+    const prompts = smallPrompts();
+    await hotmess(["run", "--prompts", prompts, "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", join(dir, "twin-other")]);
+    await hotmess(["run", "--prompts", prompts, "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", twin]);
+    const twinFile = sweepFileIn(twin);
+    forgetBatchIds(twinFile, 0);
+    const before = fake.batchesCreated();
+    const t = await hotmess(["run", "--resume", twinFile, "--no-wait"]);
+    assert.equal(t.code, 1);
+    assert.match(t.err, /batches at the provider could be it \(msgbatch_\w+, msgbatch_\w+/);
+    assert.equal(fake.batchesCreated(), before, "nothing sent");
   } finally {
     await fake.close();
   }

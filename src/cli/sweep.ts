@@ -12,7 +12,7 @@ import type { BatchClient, BatchStatus } from "../sampling/batch";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../sampling/prices";
 import { safeBaseURL } from "../sampling/store";
-import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
+import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recoverUnrecorded, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
 import { PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
@@ -232,14 +232,14 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
   try {
     if (sweep.header.mode === "batch") {
       batchClient ??= makeBatchClient(sweep.header.provider, io.env, baseURL);
-      const progress = sweepProgress(sweep);
-      if (progress.unrecorded.length) {
-        // the process stopped between sending a batch and recording its id: it may exist
-        throw new FatalError(
-          `${progress.unrecorded.length} submission${progress.unrecorded.length === 1 ? " was" : "s were"} sent without their batch id being recorded (the process stopped in between, at ${progress.unrecorded.map((b) => b.submit.at).join(", ")}): ` +
-            `look for ${progress.unrecorded.length === 1 ? "it" : "them"} in the provider's console before sending again; nothing was resubmitted`,
-        );
+      if (sweepProgress(sweep).unrecorded.length) {
+        // the process stopped between sending a batch and recording its id: look it up
+        const r = await recoverUnrecorded(writer, sweep, batchClient, hooks);
+        for (const a of r.adopted) io.stderr.write(`hotmess: part ${a.part}'s batch was sent but its id not recorded: found it at the provider, ${a.batchId}\n`);
+        for (const part of r.notCreated) io.stderr.write(`hotmess: part ${part} was never created at the provider: its requests are sent now\n`);
+        if (r.unresolved.length) throw new FatalError(`${r.unresolved.map((u) => `part ${u.part}: ${u.why}`).join("; ")}; nothing was resubmitted`);
       }
+      const progress = sweepProgress(sweep);
       if (progress.unsent > 0) await submitUnsent(writer, sweep, batchClient, hooks);
       if (f.has("--resubmit")) {
         const failed = failedRequests(sweep);

@@ -72,6 +72,8 @@ export interface SweepBatchLine {
   type: "batch";
   part: number;
   batchId: string;
+  /** Found at the provider after the process stopped before recording it (recoverUnrecorded). */
+  adopted?: true;
   at: string;
 }
 
@@ -133,6 +135,26 @@ function lastOf<T>(items: readonly T[], k: number): T[] {
 /** A request's id (its custom_id in a batch). */
 export function requestId(key: string, index: number): string {
   return `${key}-r${index}`;
+}
+
+/**
+ * A request's custom_id in a batch: the request id after a token of the sweep's id
+ * (`mxbdpch2_p3-r7`), so that a batch is known to be this sweep's by its results, whatever else
+ * the account submits.
+ */
+export function batchCustomId(sweepId: string, key: string, index: number): string {
+  return `${sweepToken(sweepId)}_${requestId(key, index)}`;
+}
+
+/** The part of a sweep's id its custom ids start with: up to 16 letters and digits. */
+export function sweepToken(sweepId: string): string {
+  return sweepId.replace(/[^A-Za-z0-9]/g, "").slice(-16) || "sweep";
+}
+
+/** A batch custom_id's sweep token, prompt key and index; null when it is not one. */
+export function parseBatchCustomId(id: string): { token: string; key: string; index: number } | null {
+  const m = /^([A-Za-z0-9]+)_(p\d+)-r(\d+)$/.exec(id);
+  return m ? { token: m[1]!, key: m[2]!, index: Number(m[3]) } : null;
 }
 
 /** The prompt key and index of a request id; null when it is not one. */

@@ -5,7 +5,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { kindOfStatus } from "../core/failures";
 import { anthropicRequestBody } from "./anthropic";
-import { sampleOf, splitBatches, ANTHROPIC_BATCH_LIMITS, type BatchClient, type BatchCounts, type BatchFailure, type BatchRequest, type BatchResult, type BatchStatus } from "./batch";
+import { sampleOf, splitBatches, ANTHROPIC_BATCH_LIMITS, FIND_WINDOW_MS, type SubmissionHint, type BatchClient, type BatchCounts, type BatchFailure, type BatchRequest, type BatchResult, type BatchStatus } from "./batch";
 import { classify, type Endpoint } from "./errors";
 import { checkBaseURL, safeBaseURL } from "./store";
 import { SamplingError, type ProviderEvent } from "./types";
@@ -116,6 +116,23 @@ export class AnthropicBatchClient implements BatchClient {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  async find(hint: SubmissionHint, signal?: AbortSignal): Promise<string[]> {
+    const at = Date.parse(hint.at);
+    const found: string[] = [];
+    try {
+      for await (const b of this.client.messages.batches.list({ limit: 100 }, signal ? { signal } : undefined)) {
+        const created = Date.parse(b.created_at);
+        if (created < at - FIND_WINDOW_MS.before) break; // newest first: the rest are older
+        if (created > at + FIND_WINDOW_MS.after) continue;
+        const c = b.request_counts;
+        if (c.processing + c.succeeded + c.errored + c.canceled + c.expired === hint.count) found.push(b.id);
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+    return found;
   }
 
   async status(batchId: string, signal?: AbortSignal): Promise<BatchStatus> {

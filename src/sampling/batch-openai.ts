@@ -8,7 +8,7 @@
 import OpenAI, { toFile } from "openai";
 import { kindOfStatus } from "../core/failures";
 import { openAIRequestBody, ThinkSplitter } from "./openai";
-import { linesOf, sampleOf, splitBatches, OPENAI_BATCH_LIMITS, type BatchClient, type BatchCounts, type BatchFailure, type BatchRequest, type BatchResult, type BatchStatus } from "./batch";
+import { linesOf, sampleOf, splitBatches, OPENAI_BATCH_LIMITS, FIND_WINDOW_MS, type BatchTag, type SubmissionHint, type BatchClient, type BatchCounts, type BatchFailure, type BatchRequest, type BatchResult, type BatchStatus } from "./batch";
 import { classify, type Endpoint } from "./errors";
 import { checkBaseURL, safeBaseURL } from "./store";
 import { SamplingError, type ProviderEvent } from "./types";
@@ -26,6 +26,11 @@ export interface OpenAIBatchOptions {
 }
 
 const ENDPOINT = "/v1/chat/completions";
+
+/** A sweep's batch as the Batch API's metadata keeps it (string values; found again by `find`). */
+function metadataOf(tag: BatchTag): Record<string, string> {
+  return { hotmess_sweep: tag.sweep, hotmess_part: String(tag.part) };
+}
 
 /** One line of the batch's input file (without its newline). */
 export function openAIBatchLine(r: BatchRequest, compatible = false): string {
@@ -141,7 +146,7 @@ export class OpenAIBatchClient implements BatchClient {
     throw classify(e, this.where, this.secrets, this.endpoint);
   }
 
-  async submit(requests: readonly BatchRequest[], signal?: AbortSignal): Promise<{ batchId: string }> {
+  async submit(requests: readonly BatchRequest[], signal?: AbortSignal, tag?: BatchTag): Promise<{ batchId: string }> {
     if (this.refusedURL) throw new SamplingError("request", this.refusedURL);
     if (requests.length === 0) throw new SamplingError("request", "a batch needs at least one request");
     if (requests.length > OPENAI_BATCH_LIMITS.maxRequests) throw new SamplingError("request", `${requests.length} requests are over the Batch API's limit of ${OPENAI_BATCH_LIMITS.maxRequests}: split them first (splitOpenAIBatches)`);
@@ -150,11 +155,27 @@ export class OpenAIBatchClient implements BatchClient {
     const options = { ...(signal ? { signal } : {}), maxRetries: 0 };
     try {
       const file = await this.client.files.create({ file: await toFile(jsonl, "hotmess-batch.jsonl", { type: "application/jsonl" }), purpose: "batch" }, options);
-      const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: ENDPOINT, completion_window: "24h" }, options);
+      const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: ENDPOINT, completion_window: "24h", ...(tag ? { metadata: metadataOf(tag) } : {}) }, options);
       return { batchId: batch.id };
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  async find(hint: SubmissionHint, signal?: AbortSignal): Promise<string[]> {
+    const at = Date.parse(hint.at) / 1000;
+    const want = metadataOf(hint.tag);
+    const found: string[] = [];
+    try {
+      for await (const b of this.client.batches.list({ limit: 100 }, signal ? { signal } : undefined)) {
+        if (b.created_at < at - FIND_WINDOW_MS.before / 1000) break; // newest first: the rest are older
+        const m = b.metadata as Record<string, string> | null | undefined;
+        if (m && m.hotmess_sweep === want.hotmess_sweep && m.hotmess_part === want.hotmess_part) found.push(b.id);
+      }
+    } catch (e) {
+      this.fail(e);
+    }
+    return found;
   }
 
   async status(batchId: string, signal?: AbortSignal): Promise<BatchStatus> {

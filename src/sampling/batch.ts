@@ -72,10 +72,36 @@ export interface BatchFailure {
 
 export type BatchResult = { customId: string; ok: BatchSample; error?: undefined } | { customId: string; error: BatchFailure; ok?: undefined };
 
+/**
+ * What identifies a submission whose batch id was never recorded (the process stopped between
+ * sending it and writing the id): when it was sent, how many requests, and the tag it was sent
+ * with (OpenAI keeps it as the batch's metadata; Anthropic's batches have none).
+ */
+export interface SubmissionHint {
+  at: string;
+  count: number;
+  tag: BatchTag;
+}
+
+/** A sweep's batch, named in its metadata where the provider keeps metadata. */
+export interface BatchTag {
+  sweep: string;
+  part: number;
+}
+
+/** How far around a submission's time a batch created for it is looked for (clocks differ). */
+export const FIND_WINDOW_MS = { before: 5 * 60_000, after: 60 * 60_000 };
+
 export interface BatchClient {
   readonly id: "anthropic" | "openai";
-  /** Submits the requests as one batch (the caller splits first: `splitBatches`). */
-  submit(requests: readonly BatchRequest[], signal?: AbortSignal): Promise<{ batchId: string }>;
+  /** Submits the requests as one batch (the caller splits first: `splitBatches`), tagged where the provider keeps metadata. */
+  submit(requests: readonly BatchRequest[], signal?: AbortSignal, tag?: BatchTag): Promise<{ batchId: string }>;
+  /**
+   * The batches that may be the one a submission created: listed by the provider, newest first,
+   * down to the hint's time; matched by the tag (OpenAI) or by the time and request count
+   * (Anthropic). None: it was never created.
+   */
+  find(hint: SubmissionHint, signal?: AbortSignal): Promise<string[]>;
   status(batchId: string, signal?: AbortSignal): Promise<BatchStatus>;
   /** The results of an ended batch, streamed: one at a time as its file is read, never held whole. */
   results(batchId: string, signal?: AbortSignal): AsyncIterable<BatchResult>;

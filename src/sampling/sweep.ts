@@ -13,8 +13,11 @@ import { parsePromptFile } from "../core/promptfile";
 import {
   isRetryable,
   missingRequests,
+  batchCustomId,
+  parseBatchCustomId,
   parseRequestId,
   parseSweepFile,
+  sweepToken,
   requestId,
   requestIds,
   SWEEP_SCHEMA,
@@ -36,7 +39,7 @@ import { splitOpenAIBatches } from "./batch-openai";
 import { runSamples, type FailedSample, type FinishedSample, type Progress } from "./engine";
 import { costOf, priceOf, type PriceTable } from "./prices";
 import { makeDirs, promptHash } from "./store";
-import type { Provider, SampleRequest } from "./types";
+import { SamplingError, type Provider, type SampleRequest } from "./types";
 
 /** A prompt to sweep, as read from a prompts file or a prompt file. */
 export interface SweepPrompt {
@@ -317,7 +320,7 @@ export interface SweepHooks {
  */
 export async function submitRequests(writer: SweepWriter, sweep: ParsedSweep, client: BatchClient, ids: readonly { key: string; index: number }[], thinking: SampleRequest["thinking"], opts: { resubmits?: string[]; compatible?: boolean } & SweepHooks = {}): Promise<string[]> {
   const byKey = new Map(sweep.prompts.map((p) => [p.key, p]));
-  const all: BatchRequest[] = ids.map(({ key, index }) => ({ customId: requestId(key, index), request: requestFor(sweep.header, byKey.get(key)!, thinking) }));
+  const all: BatchRequest[] = ids.map(({ key, index }) => ({ customId: batchCustomId(sweep.header.id, key, index), request: requestFor(sweep.header, byKey.get(key)!, thinking) }));
   const parts = client.id === "anthropic" ? splitAnthropicBatches(all) : splitOpenAIBatches(all, undefined, opts.compatible);
   const n = sweep.header.parameters.n;
   const order = new Map(sweep.prompts.map((p, i) => [p.key, i]));
@@ -325,18 +328,20 @@ export async function submitRequests(writer: SweepWriter, sweep: ParsedSweep, cl
   const created: string[] = [];
   for (const reqs of parts) {
     // a contiguous run of the sweep's order is written as its range, else as the ids
-    const ord = reqs.map((r) => {
-      const p = parseRequestId(r.customId)!;
-      return order.get(p.key)! * n + p.index;
-    });
-    const contiguous = ord.every((o, i) => o === ord[0]! + i) && reqs.every((r) => parseRequestId(r.customId)!.index < n);
-    const requests: SweepRequests = contiguous ? { from: ord[0]!, count: reqs.length } : { ids: reqs.map((r) => r.customId) };
+    const parsed = reqs.map((r) => parseBatchCustomId(r.customId)!);
+    const ord = parsed.map((p) => order.get(p.key)! * n + p.index);
+    const contiguous = ord.every((o, i) => o === ord[0]! + i) && parsed.every((p) => p.index < n);
+    const requests: SweepRequests = contiguous ? { from: ord[0]!, count: reqs.length } : { ids: parsed.map((p) => requestId(p.key, p.index)) };
     const submit = writer.write<SweepSubmitLine>({ type: "submit", part, requests, count: reqs.length, ...(opts.resubmits?.length ? { resubmits: opts.resubmits } : {}), at: now() });
     sweep.batches.push({ part, submit, batchId: null, status: null, collected: null });
     let batchId: string;
     try {
-      ({ batchId } = await client.submit(reqs, opts.signal));
+      ({ batchId } = await client.submit(reqs, opts.signal, { sweep: sweep.header.id, part }));
     } catch (e) {
+      // refused: nothing was created, its requests are still to send; otherwise (the connection
+      // dropped, a timeout, a server error) it may have been created: the submission stays
+      // without its id, for `recoverUnrecorded` to look it up at the provider
+      if (!surelyNotCreated(e)) throw e;
       const message = (e as Error).message;
       writer.write({ type: "refused", part, message, at: now() });
       sweep.batches[sweep.batches.length - 1]!.refused = message;
@@ -350,6 +355,59 @@ export async function submitRequests(writer: SweepWriter, sweep: ParsedSweep, cl
     part++;
   }
   return created;
+}
+
+/** Whether a failed create surely created nothing: the provider refused it (a 4xx, a rate limit, an overload) or could not be reached at all. */
+function surelyNotCreated(e: unknown): boolean {
+  if (!(e instanceof SamplingError)) return false;
+  if (e.status !== undefined && e.status >= 400 && e.status < 500) return true;
+  return e.kind === "auth" || e.kind === "request" || e.kind === "rate_limit" || e.kind === "overloaded" || e.kind === "unreachable";
+}
+
+/** What became of the submissions whose batch id was never recorded. */
+export interface Recovery {
+  /** Found at the provider and recorded now: polled and collected as any other. */
+  adopted: { part: number; batchId: string }[];
+  /** Not at the provider: never created, recorded as such; their requests are sent again. */
+  notCreated: number[];
+  /** Not decided: several batches could be it, or it is too recent to be sure it is not listed yet. */
+  unresolved: { part: number; why: string }[];
+}
+
+/** A batch created less than this long ago may not be listed yet: not finding it then proves nothing. */
+export const LISTING_SETTLES_MS = 10 * 60_000;
+
+/**
+ * Looks up at the provider each submission whose batch id was never recorded (the process
+ * stopped between sending it and writing the id): one batch that matches (by its metadata at
+ * OpenAI, by its time and request count at Anthropic) is recorded as the part's; none, for a
+ * submission older than LISTING_SETTLES_MS, means it was never created (recorded so, and its
+ * requests are sent again). A wrongly adopted batch cannot mix in another sweep's replies: its
+ * results carry another sweep's token and are left out.
+ */
+export async function recoverUnrecorded(writer: SweepWriter, sweep: ParsedSweep, client: BatchClient, opts: SweepHooks & { now?: number } = {}): Promise<Recovery> {
+  const out: Recovery = { adopted: [], notCreated: [], unresolved: [] };
+  const known = new Set(sweep.batches.map((b) => b.batchId).filter((x): x is string => x !== null));
+  const t = opts.now ?? Date.now();
+  for (const b of sweep.batches) {
+    if (b.batchId !== null || b.refused) continue;
+    const found = (await client.find({ at: b.submit.at, count: b.submit.count, tag: { sweep: sweep.header.id, part: b.part } }, opts.signal)).filter((id) => !known.has(id));
+    if (found.length === 1) {
+      writer.write({ type: "batch", part: b.part, batchId: found[0]!, adopted: true, at: now() });
+      b.batchId = found[0]!;
+      known.add(found[0]!);
+      out.adopted.push({ part: b.part, batchId: found[0]! });
+      opts.onEvent?.({ type: "submitted", batchId: found[0]!, part: b.part, requests: b.submit.count });
+    } else if (found.length > 1) out.unresolved.push({ part: b.part, why: `${found.length} batches at the provider could be it (${found.join(", ")}): cancel the ones that are not this sweep's in the provider's console, then resume again` });
+    else if (t - Date.parse(b.submit.at) < LISTING_SETTLES_MS) out.unresolved.push({ part: b.part, why: `it was sent at ${b.submit.at} and the provider does not list it yet: resume again in a few minutes` });
+    else {
+      const message = "not found at the provider: the process stopped before the batch was created";
+      writer.write({ type: "refused", part: b.part, message, at: now() });
+      b.refused = message;
+      out.notCreated.push(b.part);
+    }
+  }
+  return out;
 }
 
 /** Submits every request of the sweep that was never sent (all of a new sweep's). */
@@ -385,9 +443,11 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
   const price = hooks.prices ? priceOf(sweep.header.model, hooks.prices) : null;
   let succeeded = 0;
   let failed = 0;
+  const token = sweepToken(sweep.header.id);
   for await (const r of client.results(batchId, hooks.signal)) {
-    const id = parseRequestId(r.customId);
-    if (!id || !keys.has(id.key)) continue;
+    const id = parseBatchCustomId(r.customId);
+    // another sweep's request (a batch adopted by mistake): none of this sweep's
+    if (!id || id.token !== token || !keys.has(id.key)) continue;
     let got = sweep.samples.get(id.key);
     if (!got) sweep.samples.set(id.key, (got = new Map()));
     if (got.has(id.index)) continue;

@@ -12,6 +12,8 @@
 // - GET /v1/messages/batches/{id}: the batch; it stays in_progress for `pollsInProgress` GETs
 //   (each GET counts, the SDK's own retrieve inside results() too), then is "ended" with its
 //   counts, ended_at and results_url (absolute: {url}/v1/messages/batches/{id}/results).
+// - GET /v1/messages/batches?limit&after_id&before_id: the batches newest first, {data, has_more,
+//   first_id, last_id} (a listing moves no batch on).
 // - POST /v1/messages/batches/{id}/cancel: cancel_initiated_at set, processing_status
 //   "canceling"; the next GET has it ended with every request canceled.
 // - GET /v1/messages/batches/{id}/results: JSON Lines (application/binary, as the SDK asks), one
@@ -257,6 +259,20 @@ export function startFakeAnthropicBatches(opts: FakeAnthropicBatchesOptions = {}
       batches.set(id, b);
       if (record) params.set(id, reqs);
       return send(res, 200, view(b));
+    }
+    if (req.method === "GET" && path === "/v1/messages/batches") {
+      // newest first; after_id: the ones after it in that order; before_id: the ones before it; limit 1–1000, default 20
+      const q = new URL(req.url ?? "/", "http://x").searchParams;
+      const limit = Math.min(1000, Math.max(1, Number(q.get("limit") ?? 20) || 20));
+      const all = [...batches.values()].reverse();
+      let from = 0;
+      let to = all.length;
+      if (q.get("after_id")) from = all.findIndex((b) => b.id === q.get("after_id")) + 1;
+      if (q.get("before_id")) to = Math.max(0, all.findIndex((b) => b.id === q.get("before_id")));
+      const page = q.get("before_id") ? all.slice(Math.max(from, to - limit), to) : all.slice(from, Math.min(to, from + limit));
+      const data = page.map(view); // a listing is not a poll: no batch moves on
+      const more = q.get("before_id") ? to - limit > from : from + limit < to;
+      return send(res, 200, { data, has_more: more, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null });
     }
     const m = /^\/v1\/messages\/batches\/([^/]+)(\/results|\/cancel)?$/.exec(path);
     const b = m ? batches.get(m[1]!) : undefined;

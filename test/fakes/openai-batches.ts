@@ -11,7 +11,9 @@
 //   "batch_…", object: "batch", endpoint, errors: null, input_file_id, completion_window,
 //   status: "validating", output_file_id: null, error_file_id: null, created_at, in_progress_at …
 //   (unix seconds or null), expires_at (created + 24 h), request_counts {total, completed,
-//   failed}, metadata: null}. Unknown file: 404; endpoint other than the supported ones or a
+//   failed}, metadata (as given on create, else null)}. GET /v1/batches?after=ID&limit=N: the
+//   batches newest first, {object: "list", data, first_id, last_id, has_more} (a listing moves
+//   no batch on). Unknown file: 404; endpoint other than the supported ones or a
 //   window other than "24h": 400.
 // - GET /v1/batches/{id}: each GET moves it on: validating → (a line that is not a request for
 //   the batch's endpoint, a duplicate custom_id, more than 50,000 lines: "failed" with
@@ -103,6 +105,9 @@ interface Batch {
   outputFileId: string | null;
   errorFileId: string | null;
   cancelled: boolean;
+  metadata: Record<string, string> | null;
+  /** Creation order (created_at is in whole seconds). */
+  seq: number;
 }
 
 function defaultOutcome(customId: string): OpenAIBatchOutcome {
@@ -115,6 +120,7 @@ export function startFakeOpenAIBatches(opts: FakeOpenAIBatchesOptions = {}): Pro
   const pieces = new Map<string, number>();
   const files = new Map<string, StoredFile>();
   const batches = new Map<string, Batch>();
+  let seq = 0;
   const refusals: { path: string; status: number; message: string; type: string; code: string | null }[] = [];
   const sockets = new Set<Socket>();
   const record = opts.record ?? true;
@@ -159,7 +165,7 @@ export function startFakeOpenAIBatches(opts: FakeOpenAIBatchesOptions = {}): Pro
       cancelling_at: b.times.cancelling ?? null,
       cancelled_at: b.times.cancelled ?? null,
       request_counts: { total: b.status === "validating" || b.status === "failed" ? 0 : total, completed, failed },
-      metadata: null,
+      metadata: b.metadata,
     };
   }
 
@@ -338,12 +344,28 @@ export function startFakeOpenAIBatches(opts: FakeOpenAIBatchesOptions = {}): Pro
       if (!input || !input.data) return error(res, 404, `No such File object: ${fileId}`, "invalid_request_error", "id");
       if (typeof body?.endpoint !== "string" || !ENDPOINTS.has(body.endpoint)) return error(res, 400, `Invalid value for 'endpoint': '${String(body?.endpoint)}'.`, "invalid_request_error", "endpoint", "invalid_value");
       if (body.completion_window !== "24h") return error(res, 400, `Invalid value for 'completion_window': '${String(body.completion_window)}'. Supported values are: '24h'.`, "invalid_request_error", "completion_window", "invalid_value");
-      const b: Batch = { id: `batch_${hex(16)}`, endpoint: body.endpoint, inputFileId: fileId, createdAt: now(), status: "validating", polls: 0, ids: [], models: [], outcomes: [], errors: [], times: {}, outputFileId: null, errorFileId: null, cancelled: false };
+      const md = body.metadata;
+      if (md !== undefined && md !== null && (typeof md !== "object" || Object.keys(md).length > 16 || Object.entries(md).some(([k, v]) => k.length > 64 || typeof v !== "string" || v.length > 512)))
+        return error(res, 400, "Invalid 'metadata': at most 16 keys of up to 64 characters, string values of up to 512 characters.", "invalid_request_error", "metadata", "invalid_value");
+      const b: Batch = { id: `batch_${hex(16)}`, endpoint: body.endpoint, inputFileId: fileId, createdAt: now(), status: "validating", polls: 0, ids: [], models: [], outcomes: [], errors: [], times: {}, outputFileId: null, errorFileId: null, cancelled: false, metadata: (md as Record<string, string> | undefined) ?? null, seq: seq++ };
       readInput(b, input.data);
       // the input file's bytes are not needed once read (kept when recording, so tests can read it back)
       if (!record) input.data = Buffer.alloc(0);
       batches.set(b.id, b);
       return send(res, 200, view(b));
+    }
+    if (req.method === "GET" && path === "/v1/batches") {
+      // newest first; `after` an id: the ones after it in that order; `limit` 1–100, default 20
+      const q = new URL(req.url ?? "/", "http://x").searchParams;
+      const limit = Math.min(100, Math.max(1, Number(q.get("limit") ?? 20) || 20));
+      let all = [...batches.values()].sort((a, b) => b.seq - a.seq);
+      const after = q.get("after");
+      if (after) {
+        const at = all.findIndex((b) => b.id === after);
+        all = at < 0 ? [] : all.slice(at + 1);
+      }
+      const data = all.slice(0, limit).map(view); // a listing is not a poll: no batch moves on
+      return send(res, 200, { object: "list", data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: all.length > limit });
     }
     const bm = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
     if (bm) {
