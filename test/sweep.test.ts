@@ -447,3 +447,46 @@ test("a live sweep cancelled half-way resumes the missing reruns only; a torn la
 });
 
 
+
+test("--cancel cancels the batches in progress; the canceled requests are resubmitted with --resubmit", async () => {
+  const opts = { pollsInProgress: 1_000_000 };
+  const fake = await startFakeAnthropicBatches(opts);
+  try {
+    const out = join(dir, "cancel");
+    const where = ["--provider", "anthropic", "--base-url", fake.url, "--thinking", "off"];
+    assert.equal((await hotmess(["run", "--prompts", smallPrompts(), "-n", "3", ...where, "--batch", "--yes", "--no-wait", "--out", out])).code, 0);
+    const file = sweepFileIn(out);
+    const c = await hotmess(["run", "--resume", file, "--cancel", "--poll", "0.01"]);
+    assert.equal(c.code, 1, c.err);
+    assert.match(c.err, /0\/6 replies · 6 in 1 batch \(not polled yet\)/);
+    assert.match(c.err, /msgbatch_\w+ canceling: 6 processing/);
+    assert.match(c.err, /0\/6 replies · 6 failed/);
+    assert.match(c.err, /6 × canceled: Anthropic: the batch was canceled/);
+    opts.pollsInProgress = 0;
+    const r = await hotmess(["run", "--resume", file, "--resubmit", "--yes", "--poll", "0.01"]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(fake.batchesCreated(), 2);
+    assert.equal(sweepProgress(parseSweepFile(readFileSync(file, "utf8"))).succeeded, 6);
+    const bad = await hotmess(["run", "--prompts", smallPrompts(), "-n", "1", ...where, "--cancel", "--out", out]);
+    assert.match(bad.err, /--cancel goes with --resume SWEEPFILE/);
+  } finally {
+    await fake.close();
+  }
+});
+
+test("a prompt's own answerSpec (a trace set's) classes its replies; --answer sets the sweep's", async () => {
+  const fake = await startFakeAnthropicBatches({ outcome: (id) => ({ type: "succeeded", text: JSON.stringify({ label: /r[01]$/.test(id) ? "spam" : "ham", why: `reason ${id}` }) }) });
+  try {
+    const file = join(dir, "labels.jsonl");
+    writeFileSync(file, [JSON.stringify({ id: "mail-1", prompt: "Spam or ham? 'WIN A PRIZE'", reference: "spam", answerSpec: { extract: { kind: "json", path: "$.label" } } }), JSON.stringify({ id: "mail-2", prompt: "Spam or ham? 'lunch at noon'", reference: "ham", answerSpec: { extract: "nonsense" } })].join("\n"));
+    const out = join(dir, "labels");
+    const r = await hotmess(["run", "--prompts", file, "-n", "4", "--provider", "anthropic", "--base-url", fake.url, "--thinking", "off", "--batch", "--yes", "--poll", "0.01", "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /line 2: its answerSpec .*; skipped/);
+    const a = await analysisOf(sweepFileIn(out));
+    assert.equal(a.prompts.length, 1);
+    assert.equal(a.prompts[0]!.classes, 2, "spam and ham, whatever the reasons say");
+  } finally {
+    await fake.close();
+  }
+});

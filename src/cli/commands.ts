@@ -111,7 +111,7 @@ export const ANALYZE: CommandSpec = {
 
 export const RUN: CommandSpec = {
   name: "run",
-  usage: ["(--prompt TEXT | --prompt-file FILE) -n N [options]", "--prompts FILE -n N [--batch [--yes] [--no-wait]] [options]", "--resume RUNFILE [-n N] [--resubmit]"],
+  usage: ["(--prompt TEXT | --prompt-file FILE) -n N [options]", "--prompts FILE -n N [--batch [--yes] [--no-wait]] [options]", "--resume RUNFILE [-n N] [--resubmit] [--cancel]"],
   summary: "rerun a prompt N times against a model, record every sample, show the table",
   about:
     "Reruns a prompt N times (keys from ANTHROPIC_API_KEY / OPENAI_API_KEY), records every sample in a run file under --out as it finishes, " +
@@ -131,6 +131,7 @@ export const RUN: CommandSpec = {
     { flag: "--yes", description: "submit a batch (or resubmit) without asking to confirm its cost", group: "Sweep" },
     { flag: "--no-wait", description: "with --batch: submit and exit; hotmess run --resume SWEEPFILE polls and collects later", group: "Sweep" },
     { flag: "--resubmit", description: "with --resume SWEEPFILE: send the requests that errored, expired or were canceled again, as a new batch of just those", group: "Sweep" },
+    { flag: "--cancel", description: "with --resume SWEEPFILE: cancel the sweep's batches in progress (what they finished is collected; the rest comes back canceled, for --resubmit)", group: "Sweep" },
     { flag: "--poll", value: "S", description: "seconds between two polls of a batch's status", default: 30, group: "Sweep", number: { min: 0.01, max: 3600 } },
     { flag: "--steps", value: "K", description: "with --conversation: a rollout, each rerun going on for up to K actions (tool calls), tool results from --replay, then --tool-command", group: "Rollout", number: { int: true, min: 1, max: 1000 } },
     { flag: "--replay", value: "FILE", description: "a trace set (or a run file) whose recorded tool results answer the same calls (name + arguments); default with --task: that trace set's runs of the task", group: "Rollout" },

@@ -128,7 +128,7 @@ export function analyzeRuns(runs: ParsedRun[]): Analysis {
 export async function runCommand(p: Parsed, io: Io, signal?: AbortSignal): Promise<number> {
   const resuming = p.flags.get("--resume");
   if (p.flags.has("--prompts") || (typeof resuming === "string" && (await import("./sweep")).isSweepPath(resuming))) return (await import("./sweep")).sweepCommand(p, io, signal);
-  for (const k of ["--batch", "--yes", "--no-wait", "--resubmit", "--poll"]) if (p.flags.has(k)) throw new UsageError(`${k} goes with a sweep: --prompts FILE (or --resume SWEEPFILE)`);
+  for (const k of ["--batch", "--yes", "--no-wait", "--resubmit", "--cancel", "--poll"]) if (p.flags.has(k)) throw new UsageError(`${k} goes with a sweep: --prompts FILE (or --resume SWEEPFILE)`);
   const { plan, out } = planRun(p, io);
   const { run, code } = await executeRun(plan, io, signal);
   return finish([run], io, out, code);

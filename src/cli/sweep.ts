@@ -13,7 +13,7 @@ import { DEFAULT_MODELS } from "../sampling/defaults";
 import { DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../sampling/prices";
 import { safeBaseURL } from "../sampling/store";
 import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recoverUnrecorded, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
-import { PROVIDERS, RUN_DEFAULTS } from "./commands";
+import { answerSpecFlags, PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
 import { analyzeSweepFile } from "./main";
@@ -65,7 +65,8 @@ export function estimateLine(e: SweepEstimate, batch: boolean): string {
 export function statusLine(s: ParsedSweep): string {
   const p = sweepProgress(s);
   const parts = [`${fmtInt(p.succeeded)}/${fmtInt(p.requests)} replies`];
-  if (p.pending) parts.push(`${fmtInt(p.pending)} in ${p.open.length} batch${p.open.length === 1 ? "" : "es"} (${fmtInt(p.counts.processing)} processing, ${fmtInt(p.counts.succeeded)} succeeded, ${fmtInt(p.counts.errored)} errored, ${fmtInt(p.counts.expired)} expired)`);
+  const polled = p.open.some((b) => b.status !== null);
+  if (p.pending) parts.push(`${fmtInt(p.pending)} in ${p.open.length} batch${p.open.length === 1 ? "" : "es"} (${polled ? `${fmtInt(p.counts.processing)} processing, ${fmtInt(p.counts.succeeded)} succeeded, ${fmtInt(p.counts.errored)} errored, ${fmtInt(p.counts.expired)} expired` : "not polled yet"})`);
   if (p.failed) parts.push(`${fmtInt(p.failed)} failed${p.retryable < p.failed ? ` (${fmtInt(p.retryable)} worth resubmitting)` : ""}`);
   if (p.unsent) parts.push(`${fmtInt(p.unsent)} not sent`);
   return parts.join(" · ");
@@ -147,8 +148,9 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
   let sweep: ParsedSweep;
   let batchClient: BatchClient | null = null;
   let baseURL = str(f, "--base-url");
+  if (!resumeFile) for (const k of ["--resubmit", "--cancel"]) if (f.has(k)) throw new UsageError(`${k} goes with --resume SWEEPFILE`);
   if (resumeFile) {
-    for (const k of ["--prompt", "--prompt-file", "--conversation", "--system", "--provider", "--model", "--reference", "--thinking", "--thinking-budget", "--max-tokens", "--temperature", "--seed", "--batch", "-n"])
+    for (const k of ["--prompt", "--prompt-file", "--conversation", "--system", "--provider", "--model", "--reference", "--answer", "--compare", "--thinking", "--thinking-budget", "--max-tokens", "--temperature", "--seed", "--batch", "-n"])
       if (f.has(k)) throw new UsageError(`--resume continues the sweep as it was recorded: ${k} cannot change it (start a new sweep instead)`);
     try {
       ({ writer, sweep } = SweepWriter.open(resolve(resumeFile), secrets));
@@ -184,7 +186,9 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     if (mode !== undefined && !["adaptive", "off", "budget"].includes(mode)) throw new UsageError(`--thinking is adaptive, budget or off, not "${mode}"`);
     const thinking = mode === "off" ? { type: "none" as const } : mode === "adaptive" ? { type: "adaptive" as const } : mode === "budget" || budget !== undefined ? { type: "budget" as const, budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget } : defaultThinkingFor(providerName, model);
     const temperature = num(f, "--temperature");
+    const answerSpec = answerSpecFlags(f);
     const header = sweepHeader({
+      ...(answerSpec ? { answerSpec } : {}),
       provider: providerName,
       model,
       ...(safeBaseURL(baseURL) ? { baseURL: safeBaseURL(baseURL)! } : {}),
@@ -241,6 +245,14 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
       }
       const progress = sweepProgress(sweep);
       if (progress.unsent > 0) await submitUnsent(writer, sweep, batchClient, hooks);
+      if (f.has("--cancel")) {
+        const open = sweep.batches.filter((b) => b.batchId !== null && !b.collected && !b.refused);
+        if (open.length === 0) io.stderr.write("hotmess: no batch in progress to cancel\n");
+        for (const b of open) {
+          const st = await batchClient.cancel(b.batchId!, signal);
+          io.stderr.write(`hotmess: ${b.batchId} ${statusWords(st)}: its requests not yet processed come back canceled (resubmit them with --resubmit)\n`);
+        }
+      }
       if (f.has("--resubmit")) {
         const failed = failedRequests(sweep);
         if (failed.length === 0) io.stderr.write("hotmess: no failed request to resubmit\n");

@@ -49,6 +49,8 @@ export interface SweepPromptLine {
   system?: string;
   reference?: string | number;
   promptHash?: string;
+  /** How this prompt's answers are extracted and compared, when not as the sweep's (a trace set line's answerSpec). */
+  answerSpec?: AnswerSpec;
   /** A prompt file the prompt was read from (relative to the sweep's source), with its position in it. */
   source?: { file: string; prompt: number; id?: string };
 }
@@ -335,7 +337,7 @@ export function promptRunHeader(h: SweepHeader, p: SweepPromptLine): RunHeader {
     ...(p.promptHash ? { promptHash: p.promptHash } : {}),
     ...(p.source ? { source: p.source } : {}),
     analysis: h.analysis ?? { seed: 1 },
-    ...(h.answerSpec ? { answerSpec: h.answerSpec } : {}),
+    ...(p.answerSpec ?? h.answerSpec ? { answerSpec: (p.answerSpec ?? h.answerSpec)! } : {}),
     parameters: h.parameters,
   };
 }

@@ -10,6 +10,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readdirSync,
 import { basename, extname, join, relative } from "node:path";
 import { DEFAULT_SEED, redactDeep, type RunEndLine } from "../core";
 import { parsePromptFile } from "../core/promptfile";
+import { readAnswerSpec, type AnswerSpec } from "../core/answerspec";
 import {
   isRetryable,
   missingRequests,
@@ -47,6 +48,7 @@ export interface SweepPrompt {
   prompt: string;
   system?: string;
   reference?: string | number;
+  answerSpec?: AnswerSpec;
   source?: SweepPromptLine["source"];
 }
 
@@ -89,6 +91,15 @@ export function readPromptsText(text: string, name: string): PromptsRead {
       problems.push(`${name} line ${i + 1}: the id "${id}" is used by an earlier line; skipped`);
       return;
     }
+    let answerSpec: AnswerSpec | undefined;
+    if (o.answerSpec !== undefined && o.answerSpec !== null) {
+      const read = readAnswerSpec(o.answerSpec);
+      if ("problem" in read) {
+        problems.push(`${name} line ${i + 1}: its answerSpec ${read.problem}; skipped`);
+        return;
+      }
+      answerSpec = read.spec;
+    }
     ids.add(id);
     const ref = o.reference;
     prompts.push({
@@ -96,6 +107,7 @@ export function readPromptsText(text: string, name: string): PromptsRead {
       prompt: o.prompt,
       ...(typeof o.system === "string" && o.system !== "" ? { system: o.system } : {}),
       ...(typeof ref === "string" || (typeof ref === "number" && Number.isFinite(ref)) ? { reference: ref } : {}),
+      ...(answerSpec && (answerSpec.extract || answerSpec.compare) ? { answerSpec } : {}),
     });
   });
   return { prompts, problems };
@@ -116,9 +128,11 @@ export function readPromptFileText(text: string, file: string): PromptsRead {
     if (p.user.trim() === "") continue;
     if (p.unresolved.length) problems.push(`${where}: {{${p.unresolved[0]!.name}}} has no value in vars: it is sent as written`);
     const id = p.settings.id ?? (parsed.length === 1 ? stem : `${stem}#${p.index + 1}`);
+    const spec = p.settings.answerSpec;
     prompts.push({
       id,
       prompt: p.user,
+      ...(spec && (spec.extract || spec.compare) ? { answerSpec: spec } : {}),
       ...(p.system ? { system: p.system } : {}),
       ...(p.settings.reference !== undefined ? { reference: p.settings.reference } : {}),
       source: { file, prompt: p.index, ...(p.settings.id ? { id: p.settings.id } : {}) },
@@ -245,7 +259,7 @@ export class SweepWriter {
     const fd = openSync(file, "wx", 0o644);
     const w = new SweepWriter(file, fd, 0, secrets);
     w.write({ type: "sweep", schema: SWEEP_SCHEMA, ...header, prompts: prompts.length });
-    prompts.forEach((p, i) => w.write({ type: "prompt", key: `p${i}`, id: p.id, prompt: p.prompt, ...(p.system ? { system: p.system } : {}), ...(p.reference !== undefined ? { reference: p.reference } : {}), promptHash: promptHash(p.prompt, p.system), ...(p.source ? { source: p.source } : {}) }, false));
+    prompts.forEach((p, i) => w.write({ type: "prompt", key: `p${i}`, id: p.id, prompt: p.prompt, ...(p.system ? { system: p.system } : {}), ...(p.reference !== undefined ? { reference: p.reference } : {}), promptHash: promptHash(p.prompt, p.system), ...(p.answerSpec ? { answerSpec: p.answerSpec } : {}), ...(p.source ? { source: p.source } : {}) }, false));
     w.flush();
     return { writer: w, sweep: parseSweepFile(readFileSync(file, "utf8")) };
   }
