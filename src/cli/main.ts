@@ -41,17 +41,21 @@ class Progress {
 /** Inputs at least this large get a progress bar (on a terminal). */
 export const PROGRESS_BYTES = 512 * 1024;
 
-/** The parsed run when the file is a run file (its first line is a hotmess.run header), else null. */
-function readRunIfRunFile(file: string): ParsedRun | null {
+/** A file's first non-blank line, from its first 64 KB (a header line is shorter): not the whole file. */
+function firstLineOf(file: string): string {
   const fd = openSync(file, "r");
-  let first = "";
   try {
     const buf = Buffer.alloc(64 * 1024);
     const got = readSync(fd, buf, 0, buf.length, 0);
-    first = buf.subarray(0, got).toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
+    return buf.subarray(0, got).toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
   } finally {
     closeSync(fd);
   }
+}
+
+/** The parsed run when the file is a run file (its first line is a hotmess.run header), else null. */
+function readRunIfRunFile(file: string): ParsedRun | null {
+  const first = firstLineOf(file);
   if (!first.includes('"hotmess.run/') || !isRunFile(first.trim())) return null;
   try {
     return parseRunFile(readFileSync(file, "utf8"));
@@ -61,15 +65,12 @@ function readRunIfRunFile(file: string): ParsedRun | null {
 }
 
 /** Whether the file's first line is a sweep header. */
-function isSweepPath(file: string): boolean {
-  const fd = openSync(file, "r");
-  let first = "";
+export function isSweepPath(file: string): boolean {
+  let first: string;
   try {
-    const buf = Buffer.alloc(64 * 1024);
-    const got = readSync(fd, buf, 0, buf.length, 0);
-    first = buf.subarray(0, got).toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
-  } finally {
-    closeSync(fd);
+    first = firstLineOf(file);
+  } catch {
+    return false; // not there, not readable: whoever reads it says why
   }
   return first.includes('"hotmess.sweep/') && isSweepFile(first.trim());
 }

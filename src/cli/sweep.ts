@@ -4,6 +4,7 @@
 // sends the failed requests again as a new batch.
 import { createInterface } from "node:readline";
 import { existsSync, readFileSync } from "node:fs";
+export { isSweepPath } from "./main";
 import { resolve } from "node:path";
 import { sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { AnthropicBatchClient } from "../sampling/batch-anthropic";
@@ -19,17 +20,6 @@ import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutput
 import { analyzeSweepFile } from "./main";
 import { defaultProvider, defaultThinkingFor, fmtCost, makeProvider, simKnobs } from "./run";
 import { printTable } from "./table";
-
-/** Whether a file is a sweep file (its first line a hotmess.sweep header). */
-export function isSweepPath(file: string): boolean {
-  try {
-    const text = readFileSync(file, "utf8");
-    const first = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
-    return first.includes('"hotmess.sweep/');
-  } catch {
-    return false;
-  }
-}
 
 /** A batch client for a provider, its key from the environment. */
 export function makeBatchClient(name: string, env: NodeJS.ProcessEnv, baseURL: string | undefined): BatchClient {

@@ -249,16 +249,15 @@ function analysisProblem(v: unknown): string | null {
   return `analysis.seed is ${seed === undefined ? "missing" : JSON.stringify(seed)}, not a whole number ≥ 0: correct it, or remove "analysis" to use seed 1`;
 }
 
-/** Parses a run file. Throws with a clear message when the header is missing or not a run header. */
-export function parseRunFile(text: string): ParsedRun {
+/**
+ * Reads JSON Lines as a writer that appends them leaves them: each object line to `visit` with
+ * its 0-based index (which may throw), a line that is not JSON skipped with a warning (a torn
+ * last one after a crash said so), and the byte length up to the end of the last good line, for
+ * a writer that appends after cutting a torn line off. Shared by run and sweep files.
+ */
+export function readJsonLines(text: string, what: string, visit: (v: Record<string, unknown>, index: number) => void): { warnings: { line: number; message: string }[]; goodLength: number; missingNewline: boolean } {
   const lines = text.split("\n");
   const warnings: { line: number; message: string }[] = [];
-  let header: RunHeader | null = null;
-  const samples: RunSampleLine[] = [];
-  const failures: RunFailureLine[] = [];
-  const verdicts: RunVerdictsLine[] = [];
-  let end: RunEndLine | null = null;
-  let referenceSet: RunReferenceLine | null = null;
   let goodLength = 0;
   let offset = 0;
   let missingNewline = false;
@@ -277,7 +276,7 @@ export function parseRunFile(text: string): ParsedRun {
       v = JSON.parse(trimmed) as Record<string, unknown>;
     } catch {
       const torn = isLast || lines.slice(i + 1).every((l) => l.trim() === "");
-      warnings.push({ line: i + 1, message: torn ? "the last line is incomplete (the run was interrupted while writing it); skipped" : "not valid JSON; skipped" });
+      warnings.push({ line: i + 1, message: torn ? `the last line is incomplete (the ${what} was interrupted while writing it); skipped` : "not valid JSON; skipped" });
       offset += lineBytes;
       continue;
     }
@@ -285,6 +284,22 @@ export function parseRunFile(text: string): ParsedRun {
     goodLength = offset;
     // a complete JSON object without its newline: kept; a writer appending must add the newline
     if (isLast) missingNewline = true;
+    visit(v, i);
+  }
+  return { warnings, goodLength, missingNewline };
+}
+
+/** Parses a run file. Throws with a clear message when the header is missing or not a run header. */
+export function parseRunFile(text: string): ParsedRun {
+  let header: RunHeader | null = null;
+  const samples: RunSampleLine[] = [];
+  const failures: RunFailureLine[] = [];
+  const verdicts: RunVerdictsLine[] = [];
+  let end: RunEndLine | null = null;
+  let referenceSet: RunReferenceLine | null = null;
+  const found: { line: number; message: string }[] = [];
+  const warn = (w: { line: number; message: string }) => found.push(w);
+  const read = readJsonLines(text, "run", (v, i) => {
     if (header === null) {
       if (v.type !== "header" || typeof v.schema !== "string" || !v.schema.startsWith("hotmess.run/"))
         throw new Error(`line ${i + 1}: not a run file (the first line is not a hotmess.run header)`);
@@ -298,14 +313,14 @@ export function parseRunFile(text: string): ParsedRun {
         if ("problem" in read) throw new Error(`line ${i + 1}: the run header's answerSpec ${read.problem}: correct it, or remove "answerSpec" to compare answers by METRICS.md §2`);
         header.answerSpec = read.spec;
       } else delete header.answerSpec;
-      continue;
+      return;
     }
     if (v.type === "sample" && typeof v.index === "number" && typeof v.text === "string") {
       const sample = v as unknown as RunSampleLine;
       if (v.steps !== undefined) {
         const read = readSteps(v.steps);
         if ("problem" in read) {
-          warnings.push({ line: i + 1, message: `sample ${v.index}: ${read.problem}; its steps are left out (its text is kept)` });
+          warn({ line: i + 1, message: `sample ${v.index}: ${read.problem}; its steps are left out (its text is kept)` });
           delete sample.steps;
         } else sample.steps = read.steps;
       }
@@ -318,18 +333,21 @@ export function parseRunFile(text: string): ParsedRun {
       const o = v.overrides;
       const okO = o === undefined || (o !== null && typeof o === "object" && !Array.isArray(o) && Object.values(o).every((t) => typeof t === "string"));
       if (ok && okO) verdicts.push(v as unknown as RunVerdictsLine);
-      else warnings.push({ line: i + 1, message: "a verdicts line that is not {judge, verdicts: [[a, b, true|false]…], overrides?}; skipped" });
+      else warn({ line: i + 1, message: "a verdicts line that is not {judge, verdicts: [[a, b, true|false]…], overrides?}; skipped" });
     }
     else if (v.type === "reference") {
       if (typeof v.reference === "string" && v.reference.trim() !== "") referenceSet = v as unknown as RunReferenceLine;
-      else warnings.push({ line: i + 1, message: "a reference line without a reference; skipped" });
+      else warn({ line: i + 1, message: "a reference line without a reference; skipped" });
     }
-    else if (v.type === "sample") warnings.push({ line: i + 1, message: "a sample line without index or text; skipped" });
+    else if (v.type === "sample") warn({ line: i + 1, message: "a sample line without index or text; skipped" });
     // other line types (from a newer version) are ignored
-  }
+  });
   if (header === null) throw new Error("empty run file: no header line");
-  if (referenceSet) header.reference = referenceSet.reference;
-  return { header, samples, failures, end, ...(verdicts.length ? { verdicts } : {}), ...(referenceSet ? { referenceSet } : {}), warnings, goodLength, missingNewline };
+  const h = header as RunHeader;
+  const ref = referenceSet as RunReferenceLine | null;
+  if (ref) h.reference = ref.reference;
+  const warnings = [...read.warnings, ...found].sort((a, b) => a.line - b.line);
+  return { header: h, samples, failures, end, ...(verdicts.length ? { verdicts } : {}), ...(ref ? { referenceSet: ref } : {}), warnings, goodLength: read.goodLength, missingNewline: read.missingNewline };
 }
 
 /** A run's sample lines in the order of their recorded index (a file holds them in the order they finished). */

@@ -15,19 +15,14 @@
 // make a ParsedRun, so every face analyses a sweep's prompts as it does runs.
 import type { AnswerSpec } from "./answerspec";
 import { readSteps } from "./traceset";
-import type { ParsedRun, RunEndLine, RunFailureLine, RunHeader, RunSampleLine } from "./runfile";
+import { readJsonLines, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "./runfile";
 
 export const SWEEP_SCHEMA = "hotmess.sweep/1";
 
-export interface SweepHeader {
+/** Its id, time, tool, provider, model and endpoint are a run header's (each prompt's run has them). */
+export interface SweepHeader extends Pick<RunHeader, "id" | "createdAt" | "tool" | "provider" | "model" | "baseURL"> {
   type: "sweep";
   schema: typeof SWEEP_SCHEMA;
-  id: string;
-  createdAt: string;
-  tool: { name: string; version: string };
-  provider: string;
-  model: string;
-  baseURL?: string;
   /** live: streamed requests; batch: the provider's batch API. */
   mode: "live" | "batch";
   /** Where the prompts came from (a file or folder as given). */
@@ -186,13 +181,8 @@ export function isSweepFile(firstLine: string): boolean {
   }
 }
 
-function utf8Length(s: string): number {
-  return Buffer.byteLength(s, "utf8");
-}
-
 /** Parses a sweep file. Throws with a clear message when the header is missing or malformed. */
 export function parseSweepFile(text: string): ParsedSweep {
-  const lines = text.split("\n");
   const warnings: { line: number; message: string }[] = [];
   let header: SweepHeader | null = null;
   const prompts: SweepPromptLine[] = [];
@@ -202,38 +192,14 @@ export function parseSweepFile(text: string): ParsedSweep {
   const samples = new Map<string, Map<number, SweepSampleLine>>();
   const failures = new Map<string, SweepFailureLine[]>();
   let end: RunEndLine | null = null;
-  let goodLength = 0;
-  let offset = 0;
-  let missingNewline = false;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i]!;
-    const isLast = i === lines.length - 1;
-    const lineBytes = utf8Length(raw) + (isLast ? 0 : 1);
-    const trimmed = raw.trim();
-    if (trimmed === "") {
-      offset += lineBytes;
-      if (!isLast) goodLength = offset;
-      continue;
-    }
-    let v: Record<string, unknown>;
-    try {
-      v = JSON.parse(trimmed) as Record<string, unknown>;
-    } catch {
-      const torn = isLast || lines.slice(i + 1).every((l) => l.trim() === "");
-      warnings.push({ line: i + 1, message: torn ? "the last line is incomplete (the sweep was interrupted while writing it); skipped" : "not valid JSON; skipped" });
-      offset += lineBytes;
-      continue;
-    }
-    offset += lineBytes;
-    goodLength = offset;
-    if (isLast) missingNewline = true;
+  const read = readJsonLines(text, "sweep", (v, i) => {
     if (header === null) {
       if (v.type !== "sweep" || typeof v.schema !== "string" || !v.schema.startsWith("hotmess.sweep/")) throw new Error(`line ${i + 1}: not a sweep file (the first line is not a hotmess.sweep header)`);
       const p = v.parameters as { n?: unknown } | undefined;
       if (typeof v.id !== "string" || typeof v.model !== "string" || typeof p?.n !== "number") throw new Error(`line ${i + 1}: the sweep header has no id, model or parameters.n`);
       if (v.mode !== "live" && v.mode !== "batch") throw new Error(`line ${i + 1}: the sweep header's mode is ${JSON.stringify(v.mode)}, not "live" or "batch"`);
       header = v as unknown as SweepHeader;
-      continue;
+      return;
     }
     switch (v.type) {
       case "prompt": {
@@ -315,9 +281,10 @@ export function parseSweepFile(text: string): ParsedSweep {
       default:
       // other line types (from a newer version) are ignored
     }
-  }
+  });
   if (header === null) throw new Error("empty sweep file: no header line");
-  return { header, prompts, batches: [...batches.values()].sort((a, b) => a.part - b.part), samples, failures, end, warnings, goodLength, missingNewline };
+  const all = [...read.warnings, ...warnings].sort((a, b) => a.line - b.line);
+  return { header, prompts, batches: [...batches.values()].sort((a, b) => a.part - b.part), samples, failures, end, warnings: all, goodLength: read.goodLength, missingNewline: read.missingNewline };
 }
 
 /** A prompt's header as a run's: the sweep's provider, model and parameters with the prompt's own text, id and reference. */
