@@ -15,6 +15,8 @@ export const recorded = {
   notifications: [] as { level: "info" | "warning" | "error"; message: string; actions: string[] }[],
   statusText: "",
   statusTooltip: "",
+  /** Each status bar item by its id (the main one, "hotmess.status", is also statusText/statusTooltip): its text, tooltip, command and whether it shows. */
+  statusItems: new Map<string, { text: string; tooltip: string; command: unknown; visible: boolean }>(),
   panels: [] as FakeWebviewPanel[],
   /** The options of each save dialog shown (where it proposed to save). */
   saveDialogs: [] as { defaultUri?: Uri }[],
@@ -28,6 +30,7 @@ export function reset(): void {
   recorded.log.length = 0;
   recorded.notifications.length = 0;
   recorded.statusText = recorded.statusTooltip = "";
+  recorded.statusItems.clear();
   recorded.panels.length = 0;
   recorded.saveDialogs.length = 0;
   for (const k of Object.keys(settings)) delete settings[k];
@@ -197,26 +200,42 @@ function notify(level: "info" | "warning" | "error") {
 
 export const window = {
   createOutputChannel: (name: string) => channel(name),
-  createStatusBarItem: () => {
+  createStatusBarItem: (id?: string) => {
+    const own = { text: "", tooltip: "", command: undefined as unknown, visible: false };
+    if (id) recorded.statusItems.set(id, own);
+    const main = !id || id === "hotmess.status";
     const item = {
       name: "",
-      command: undefined as unknown,
       backgroundColor: undefined as unknown,
+      set command(v: unknown) {
+        own.command = v;
+      },
+      get command() {
+        return own.command;
+      },
       set text(v: string) {
-        recorded.statusText = v;
+        own.text = v;
+        if (main) recorded.statusText = v;
       },
       get text() {
-        return recorded.statusText;
+        return own.text;
       },
       set tooltip(v: string) {
-        recorded.statusTooltip = v;
+        own.tooltip = v;
+        if (main) recorded.statusTooltip = v;
       },
       get tooltip() {
-        return recorded.statusTooltip;
+        return own.tooltip;
       },
-      show() {},
-      hide() {},
-      dispose() {},
+      show() {
+        own.visible = true;
+      },
+      hide() {
+        own.visible = false;
+      },
+      dispose() {
+        own.visible = false;
+      },
     };
     return item;
   },
