@@ -11,7 +11,7 @@ import { analyzeRun, analyzeRuns, parseRunFile, redactSecrets, runState, type Ru
 import { headlineText } from "../core/headline";
 import { isSweepFile, parseSweepFile, sweepProgress, sweepRuns, type SweepHeader } from "../core/sweepfile";
 import { listRunFiles } from "./runstore";
-import { fmtInt, sweepName, sweepStatusText } from "./sweeps";
+import { fmtInt, sweepStatusText } from "./sweeps";
 
 export const RUNS_VIEW = "hotmess.runs";
 
@@ -229,17 +229,19 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
 }
 
 /**
- * A sweep's row: "word-problems.jsonl · 50 prompts × 5", then its mode and where it stands
- * ("batch · 1,240/3,000 · 2 batches processing · 5 min ago"), the pooled incoherence once
+ * A sweep's row: "word-problems.jsonl", then its size, mode and where it stands
+ * ("50 × 5 · batch · 1,240/3,000 · 2 batches processing · 5 min ago"), the pooled incoherence once
  * collected. Its menu: Open, Resume Polling (batches out, not polled here), Resubmit Failed,
  * Continue (a live sweep with requests left), Delete.
  */
 function sweepItem(r: RunRow, s: SweepRow): vscode.TreeItem {
-  const item = new vscode.TreeItem(sweepName(s.header, r.file), vscode.TreeItemCollapsibleState.None);
+  // the label is where the prompts came from; the figures lead the description (the sidebar is narrow)
+  const from = s.header.source ? basename(s.header.source.replace(/\/+$/, "")) : basename(r.file);
+  const item = new vscode.TreeItem(from, vscode.TreeItemCollapsibleState.None);
   item.id = `sweep:${r.file}`;
   const inProgress = s.openBatches > 0;
   const state = inProgress ? null : s.unrecorded ? "batch id not recorded" : s.ended === null ? "unfinished" : s.ended;
-  item.description = [s.header.mode, s.status, state && state !== "complete" && state !== "partial" ? state : "", r.figure ?? "", r.problem ? `cannot read it: ${r.problem}` : "", age(r.mtime)].filter(Boolean).join(" · ");
+  item.description = [`${fmtInt(s.header.prompts)} × ${s.header.parameters.n}`, s.header.mode, s.status, state && state !== "complete" && state !== "partial" ? state : "", r.figure ?? "", r.problem ? `cannot read it: ${r.problem}` : "", age(r.mtime)].filter(Boolean).join(" · ");
   item.iconPath = inProgress
     ? new vscode.ThemeIcon("cloud-upload")
     : r.problem || s.unrecorded

@@ -100,9 +100,10 @@ function batchLine(b: ParsedSweep["batches"][number]): { label: string; descript
   if (b.collected) return { label: `$(pass) ${id}`, description: `collected: ${fmtInt(b.collected.succeeded)} replies, ${fmtInt(b.collected.failed)} failed` };
   if (!b.batchId) return { label: `$(warning) ${id}`, description: `${fmtInt(b.submit.count)} requests sent at ${b.submit.at}: look for it in the provider's console; it is never sent again` };
   const c = b.status?.counts;
+  // the counts first (the pick is narrow), the batch id after them
   return {
-    label: `$(sync~spin) ${id}`,
-    description: c ? `${b.status!.providerStatus}: ${fmtInt(c.processing)} processing · ${fmtInt(c.succeeded)} succeeded · ${fmtInt(c.errored)} errored · ${fmtInt(c.expired)} expired${c.canceled ? ` · ${fmtInt(c.canceled)} canceled` : ""}` : `${fmtInt(b.submit.count)} requests submitted, not polled yet`,
+    label: `$(sync~spin) ${c ? `${fmtInt(c.processing)} processing · ${fmtInt(c.succeeded)} succeeded · ${fmtInt(c.errored)} errored · ${fmtInt(c.expired)} expired${c.canceled ? ` · ${fmtInt(c.canceled)} canceled` : ""}` : `${fmtInt(b.submit.count)} requests submitted, not polled yet`}`,
+    description: `${b.status ? `${b.status.providerStatus} · ` : ""}${id}`,
   };
 }
 
