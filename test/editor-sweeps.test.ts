@@ -332,3 +332,63 @@ test("a submission whose batch id was never recorded is reported on activation a
   assert.equal(fake.batchesCreated(), 1, "never resent");
   assert.equal(sweepItem()?.visible ?? false, false, "nothing to poll");
 });
+
+test("a refused submission is recorded as such (nothing sent); Continue Sweep submits its requests after confirming their cost", async (t) => {
+  t.after(cleanup);
+  const fake = await startFakeAnthropicBatches();
+  t.after(() => fake.close());
+  useAnthropicBatches(fake.url);
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
+  fake.refuseNext(529, "overloaded_error", "Overloaded");
+  answerSweep(2, "batch");
+  vscode.answers.message.push("Submit");
+  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const err = await until("the refusal", () => vscode.recorded.notifications.find((n) => n.level === "error"));
+  assert.match(err.message, /Overloaded.*nothing was submitted; .* records the refusal/);
+  assert.equal(fake.batchesCreated(), 0);
+  const [sweep] = sweepFiles();
+  assert.equal(sweepProgress(parseSweepFile(readFileSync(sweep!, "utf8"))).unsent, 4, "refused: its requests are still to send");
+  const [row] = await sweepRows();
+  assert.equal(row!.contextValue, "hotmess.sweep.continue");
+  assert.match(row!.description!, /0\/4 · 4 not sent/);
+  // declined: still nothing; confirmed: one batch of the 4, polled and collected
+  vscode.answers.message.push(undefined);
+  await vscode.commands.executeCommand("hotmess.continueSweep", sweep);
+  assert.match(vscode.recorded.notifications.at(-1)!.message, /^Submit the 4 requests of the sweep problems\.jsonl · 2 prompts × 2 never sent, for at most \$\d+\.\d+\?$/);
+  assert.equal(fake.batchesCreated(), 0);
+  vscode.answers.message.push("Submit");
+  await vscode.commands.executeCommand("hotmess.continueSweep", sweep);
+  await until("collected", () => vscode.recorded.notifications.find((n) => /is collected: 4 of 4 replies\.$/.test(n.message)));
+  assert.equal(fake.batchesCreated(), 1);
+});
+
+test("a live sweep cancelled from its progress notification keeps what finished; Continue Sweep runs only the rest", async (t) => {
+  t.after(cleanup);
+  const fake = await startFakeAnthropic();
+  t.after(() => fake.close());
+  // each reply streams slowly: the cancel lands with some done and some not
+  fake.setDefault(() => ({ kind: "ok", thinking: [], text: ["Let me see. ", "12 + 7 = 19. ", "Answer: 19"], chunkDelayMs: 60 }));
+  Object.assign(vscode.settings, { provider: "anthropic", model: "claude-sonnet-4-5", thinking: "off", maxTokens: 256, concurrency: 2, "anthropic.baseUrl": fake.url });
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
+  answerSweep(4, "live");
+  const running = vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const file = await until("the sweep file", () => sweepFiles()[0]);
+  await until("two replies", () => (readFileSync(file, "utf8").match(/"type":"sample"/g) ?? []).length >= 2, 30_000);
+  vscode.progressCancel!();
+  await running;
+  const cut = parseSweepFile(readFileSync(file, "utf8"));
+  const kept = sweepProgress(cut).succeeded;
+  assert.equal(cut.end?.status, "cancelled");
+  assert.ok(kept >= 2 && kept < 8, `cancelled part-way: ${kept} of 8 kept`);
+  assert.match(vscode.recorded.notifications.find((n) => /cancelled/.test(n.message))!.message, new RegExp(`sweep cancelled with ${kept} of 8 replies \\(kept\\)`));
+  assert.ok(vscode.recorded.panels[0], "the view opens with what finished");
+  const [row] = await sweepRows();
+  assert.equal(row!.contextValue, "hotmess.sweep.continue");
+  const sent = fake.requests.length;
+  await vscode.commands.executeCommand("hotmess.continueSweep", file);
+  const done = parseSweepFile(readFileSync(file, "utf8"));
+  assert.equal(sweepProgress(done).succeeded, 8);
+  assert.equal(done.end?.status, "complete");
+  for (const p of done.prompts) assert.equal(done.samples.get(p.key)!.size, 4, "each prompt has exactly its n replies");
+  assert.equal(fake.requests.length - sent, 8 - kept, "only the missing reruns were sent");
+});

@@ -42,6 +42,8 @@ export interface SweepRow {
   pending: number;
   openBatches: number;
   unrecorded: number;
+  /** Requests in no batch and without a reply or failure (a refused submission's; a live sweep's not yet run). */
+  unsent: number;
   ended: string | null;
 }
 
@@ -52,8 +54,9 @@ function sweepRow(row: RunRow, text: string, secrets: readonly string[]): RunRow
     const p = sweepProgress(s);
     row.planned = s.header.parameters.n;
     row.n = p.succeeded;
-    row.sweep = { header: s.header, status: sweepStatusText(s), requests: p.requests, succeeded: p.succeeded, failed: p.failed, pending: p.pending, openBatches: p.open.length, unrecorded: p.unrecorded.length, ended: s.end?.status ?? null };
-    if (p.pending === 0 && p.succeeded > 0) {
+    row.sweep = { header: s.header, status: sweepStatusText(s), requests: p.requests, succeeded: p.succeeded, failed: p.failed, pending: p.pending, openBatches: p.open.length, unrecorded: p.unrecorded.length, unsent: p.unsent, ended: s.end?.status ?? null };
+    // the pooled figure once the sweep has ended (not at each sample of a live sweep: it analyses every prompt)
+    if (s.end !== null && p.pending === 0 && p.succeeded > 0) {
       const runs = sweepRuns(s).filter((r) => r.samples.length > 0);
       const pooled = analyzeRuns(runs, { resamples: 200 }).pooled;
       const b = pooled.brier;
@@ -259,6 +262,8 @@ function sweepItem(r: RunRow, s: SweepRow): vscode.TreeItem {
   item.tooltip = md;
   item.command = { title: "Open Sweep", command: "hotmess.openRunFile", arguments: [r.file] };
   const live = s.header.mode === "live";
-  item.contextValue = `hotmess.sweep${inProgress ? ".open" : ""}${s.failed > 0 && !live ? ".failed" : ""}${live && s.succeeded < s.requests ? ".continue" : ""}`;
+  // Continue: a live sweep's requests left, or a batch sweep's never sent (a refused submission)
+  const left = live ? s.succeeded < s.requests : s.unsent > 0 && s.unrecorded === 0;
+  item.contextValue = `hotmess.sweep${inProgress ? ".open" : ""}${s.failed > 0 && !live ? ".failed" : ""}${left ? ".continue" : ""}`;
   return item;
 }

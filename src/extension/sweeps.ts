@@ -11,7 +11,7 @@
 import * as vscode from "vscode";
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { basename, isAbsolute } from "node:path";
-import { isSweepFile, parseSweepFile, sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
+import { isSweepFile, missingRequests, parseSweepFile, sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { redactSecrets } from "../core/redact";
 import type { RunEndLine } from "../core/runfile";
 import type { BatchClient } from "../sampling/batch";
@@ -463,6 +463,39 @@ export class SweepManager {
     return true;
   }
 
+  /**
+   * Continue on a batch sweep whose requests were never sent (its submission refused): their
+   * cost confirmed in a modal, then submitted and polled.
+   */
+  async submitUnsent(file: string): Promise<void> {
+    const h = heavy();
+    const parsed = parseSweepFile(readFileSync(file, "utf8"));
+    const missing = missingRequests(parsed).filter((r) => !r.failure);
+    if (missing.length === 0) return;
+    const settings = readSettings();
+    const counts = parsed.prompts.map((x) => missing.filter((r) => r.key === x.key).length);
+    const e = h.estimateSweep(parsed.prompts, parsed.header.parameters.n, parsed.header.model, parsed.header.parameters.maxTokens, prices(settings), counts);
+    const pick = await vscode.window.showWarningMessage(
+      `Submit the ${fmtInt(missing.length)} request${missing.length === 1 ? "" : "s"} of the sweep ${sweepName(parsed.header, file)} never sent, for ${e.batchUsd === null ? "an unknown cost" : `at most ${usd(e.batchUsd)}`}?`,
+      { modal: true, detail: `${estimateText(e, "batch")}.${parsed.batches.some((b) => b.refused) ? ` The provider refused the earlier submission: ${parsed.batches.find((b) => b.refused)!.refused}` : ""}` },
+      "Submit",
+    );
+    if (pick !== "Submit") return;
+    const client = await this.clientFor(parsed.header);
+    const { writer, sweep } = h.SweepWriter.open(file, await this.host.secrets.known());
+    this.busy.add(file);
+    try {
+      await h.submitUnsent(writer, sweep, client, { prices: prices(settings) });
+    } catch (err) {
+      writer.close();
+      this.changed.fire(file);
+      throw err;
+    } finally {
+      this.busy.delete(file);
+    }
+    await this.startPolling(file, { writer, sweep }, client);
+  }
+
   dispose(): void {
     this.disposed = true;
     for (const p of this.polls.values()) p.controller.abort();
@@ -686,11 +719,12 @@ export async function runLive(deps: Pick<RunSweepDeps, "log" | "open"> & { manag
 export async function continueSweep(deps: RunSweepDeps, file: string): Promise<void> {
   const parsed = parseSweepFile(readFileSync(file, "utf8"));
   if (parsed.header.mode === "batch") {
-    if (sweepProgress(parsed).open.length === 0) {
-      void vscode.window.showInformationMessage(`Hot Mess: no batch of the sweep ${sweepName(parsed.header, file)} is in progress${sweepProgress(parsed).failed ? ": Resubmit Failed sends the failed requests again" : ""}.`);
-      return;
-    }
-    await deps.manager.startPolling(file);
+    const p = sweepProgress(parsed);
+    if (p.open.length > 0) return deps.manager.startPolling(file);
+    // requests never sent (a refused submission): sent now, after their cost is confirmed; never
+    // while a submission's batch id is missing (it may hold them)
+    if (p.unsent > 0 && p.unrecorded.length === 0) return deps.manager.submitUnsent(file);
+    void vscode.window.showInformationMessage(`Hot Mess: no batch of the sweep ${sweepName(parsed.header, file)} is in progress${p.failed ? ": Resubmit Failed sends the failed requests again" : ""}${p.unrecorded.length ? `; ${p.unrecorded.length} submission(s) have no recorded batch id: look for them in the provider's console` : ""}.`);
     return;
   }
   const settings = readSettings();
