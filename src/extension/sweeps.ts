@@ -9,7 +9,7 @@
 // The SDKs (the batch clients, src/sampling/sweep.ts which splits batches with them) live in
 // dist/heavy.js: loaded when a sweep is run or polled, not at activation.
 import * as vscode from "vscode";
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { basename, isAbsolute } from "node:path";
 import { isSweepFile, missingRequests, parseSweepFile, sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { redactSecrets } from "../core/redact";
@@ -66,6 +66,29 @@ export function firstLine(file: string): string {
     }
     const i = text.indexOf("\n");
     return (i >= 0 ? text.slice(0, i) : text).trim();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The type of a file's last line ({"type":"end",…} → "end"), reading only its tail; null when it cannot tell. */
+export function lastLineType(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return null;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const len = Math.min(size, 64 * 1024);
+    const buf = Buffer.alloc(len);
+    readSync(fd, buf, 0, len, size - len);
+    const lines = buf.toString("utf8").split("\n").filter((l) => l.trim() !== "");
+    const last = lines[lines.length - 1];
+    if (!last) return null;
+    const m = /^\s*\{\s*"type"\s*:\s*"([a-z]+)"/.exec(last);
+    return m ? m[1]! : null;
   } finally {
     closeSync(fd);
   }
@@ -196,12 +219,19 @@ export class SweepManager {
     let writer: SweepWriter;
     let sweep: ParsedSweep;
     if (opened) ({ writer, sweep } = opened);
-    else {
-      const c = client ?? (await this.clientFor(parseSweepFile(readFileSync(file, "utf8")).header));
-      client = c;
-      ({ writer, sweep } = heavy().SweepWriter.open(file, await this.host.secrets.known()));
+    else ({ writer, sweep } = heavy().SweepWriter.open(file, await this.host.secrets.known()));
+    let batchClient: BatchClient;
+    try {
+      batchClient = client ?? (await this.clientFor(sweep.header));
+    } catch (e) {
+      writer.close();
+      throw e;
     }
-    const batchClient = client ?? (await this.clientFor(sweep.header));
+    if (this.polls.has(file) || this.disposed) {
+      // another call started it meanwhile (or the window is closing)
+      if (!opened) writer.close();
+      return;
+    }
     const controller = new AbortController();
     const polling: Polling = { controller, writer, sweep, error: null, done: Promise.resolve() };
     this.polls.set(file, polling);
@@ -313,8 +343,11 @@ export class SweepManager {
     const seen = new Set<string>();
     for (const dir of this.host.dirs()) {
       for (const { file } of listRunFiles(dir, 1000)) {
-        if (seen.has(file) || this.busy.has(file) || this.polls.has(file) || !isSweepPath(file)) continue;
+        if (seen.has(file) || this.busy.has(file) || this.polls.has(file)) continue;
         seen.add(file);
+        // read whole only a batch sweep that has not ended (its end line is written once every batch is collected)
+        const first = firstLine(file);
+        if (!isSweepFile(first) || (JSON.parse(first) as { mode?: unknown }).mode !== "batch" || lastLineType(file) === "end") continue;
         let sweep: ParsedSweep;
         try {
           sweep = parseSweepFile(readFileSync(file, "utf8"));
