@@ -28,6 +28,8 @@ import { parsePromptFile, parseTraceLine, redactSecrets, secretsFromEnv, type Ru
 import { writeFileAtomic } from "../report/write";
 import { promptHash } from "../sampling/store";
 import { exportBase, writeExport, EXPORT_FORMATS } from "./exports";
+import { continueSweep, firstLine, isSweepPath, runSweep, SweepManager, SWEEP_STATUS_COMMAND, sweepName } from "./sweeps";
+import { isSweepFile, type SweepHeader } from "../core/sweepfile";
 
 let log: Log;
 /** Every key known (Secrets.known()): nothing shown on screen may contain one. */
@@ -63,6 +65,10 @@ function storeItems(dir: string, known: readonly string[], rows?: (file: string,
     // the figures the Runs view shows (its cache: a file is read again only when it changed), which
     // hold the header and state too; else the store's own cheap read
     const row = rows?.(file, mtime);
+    if (row?.sweep) {
+      const s = row.sweep;
+      return { label: `$(layers) Sweep ${sweepName(s.header, file)}`, description: `${age(mtime)} · ${new Date(mtime).toLocaleString()}`, detail: redactSecrets(`${s.header.mode} · ${s.status}${row.figure ? ` · ${row.figure}` : ""} · ${s.header.model} · ${basename(file)}`, known), file };
+    }
     const r = row ? { header: row.header, state: row.state } : readStoredRun(file, mtime, known);
     const h = r.header;
     const badge = stateBadge(r.state);
@@ -77,6 +83,8 @@ function storeItems(dir: string, known: readonly string[], rows?: (file: string,
  * ran ("ducks · 14:05", "ducks · 4 Dec 09:00"); the file's name when it is no run file.
  */
 function runTitle(file: string): string {
+  const first = firstLine(file);
+  if (isSweepFile(first)) return `sweep ${sweepName(JSON.parse(first) as SweepHeader, file)}`;
   const header = readStoredRun(file, 0).header;
   if (!header?.prompt || !header.id) return basename(file);
   const at = new Date(header.createdAt ?? NaN);
@@ -84,6 +92,24 @@ function runTitle(file: string): string {
   const today = new Date().toDateString() === at.toDateString();
   const hm = at.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
   return `${promptName(header as { id: string; prompt: string }, file)} · ${today ? hm : `${at.toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${hm}`}`;
+}
+
+/**
+ * The runs whose banners the view shows: a sweep's prompts are runs of one file, hundreds of
+ * them; a prompt whose batch is still out is no news (the status bar follows the batch), and of
+ * the others at most 10 per sweep file get a banner (the Runs view and the sweep's status have the counts).
+ */
+function bannerRuns(runs: LoadedView["runs"]): LoadedView["runs"] {
+  const perFile = new Map<string, number>();
+  const sweep = new Map<string, boolean>();
+  return runs.filter((r) => {
+    const isSweep = sweep.get(r.file) ?? (sweep.set(r.file, isSweepPath(r.file)), sweep.get(r.file)!);
+    if (!isSweep) return true;
+    if (r.state.status === "complete" || r.state.status === "unfinished") return false;
+    const k = (perFile.get(r.file) ?? 0) + 1;
+    perFile.set(r.file, k);
+    return k <= 10;
+  });
 }
 
 function requireTrust(): boolean {
@@ -118,6 +144,8 @@ export function activate(context: vscode.ExtensionContext): void {
     onResume: (panel, file) => {
       // only a run file this panel shows: the view renders untrusted text and names no other file
       if (!panel.files.includes(file)) return;
+      // a sweep's prompt: the sweep continues (live) or its batches are polled
+      if (isSweepPath(file)) return void vscode.commands.executeCommand("hotmess.continueSweep", file);
       void resumeInto(file, panel);
     },
     onRerunFrom: (panel, point) => void rerunFrom(panel, point).catch(fail),
@@ -157,7 +185,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const title = `Hot Mess: ${files.length === 1 ? (kind === "traces" ? basename(files[0]!) : runTitle(files[0]!)) : compare ? `${runTitle(files[0]!)} → ${runTitle(files[1]!)}` : `${files.length} runs`}`;
     const target = panel ?? newPanel(title);
     if (loaded.analysis) target.show(loaded.analysis, source, title);
-    target.showRuns(loaded.runs, source, title);
+    target.showRuns(bannerRuns(loaded.runs), source, title);
     if (loaded.skipped.length > 0) {
       log.warn(`${loaded.skipped.length} problem(s) reading ${files.join(", ")}:`);
       for (const s of loaded.skipped.slice(0, 50)) log.warn(`  ${basename(s.file)} line ${s.line}: ${s.message}`);
@@ -604,7 +632,53 @@ export function activate(context: vscode.ExtensionContext): void {
     runs.onDidChange(refreshRuns),
     { dispose: () => clearTimeout(refreshTimer) },
   );
-  const rowOf = (node: unknown): RunRow | null => (node && typeof node === "object" && (node as { kind?: unknown }).kind === "run" ? (node as { row: RunRow }).row : null);
+  // ---- sweeps (issue 18): Run Sweep…, the sweep status bar item, polling resumed on activation
+  const sweeps = new SweepManager({ log, secrets, dirs: viewDirs, open: (file) => showFiles([file], "runs") });
+  context.subscriptions.push(sweeps, sweeps.onDidChange(refreshRuns));
+  const sweepDeps = {
+    manager: sweeps,
+    log,
+    secrets,
+    runDirectory: () => runDirectory(readSettings(), context, vscode.window.activeTextEditor?.document),
+    workspaceFolder: () => (vscode.workspace.workspaceFolders ?? []).find((f) => f.uri.scheme === "file")?.uri.fsPath,
+    open: (file: string) => showFiles([file], "runs"),
+  };
+  const sweepFileOf = (arg: unknown): string | undefined => {
+    const row = rowOf(arg);
+    return row ? row.file : typeof arg === "string" ? arg : undefined;
+  };
+  command("hotmess.runSweep", async (arg?: unknown) => {
+    if (!requireTrust()) return;
+    await runSweep(sweepDeps, arg);
+  });
+  command(SWEEP_STATUS_COMMAND, (file?: unknown) => sweeps.showStatus(typeof file === "string" ? file : undefined));
+  command("hotmess.resumeSweep", async (arg?: unknown) => {
+    const file = sweepFileOf(arg);
+    if (!file || !requireTrust()) return;
+    await continueSweep(sweepDeps, file);
+  });
+  command("hotmess.continueSweep", async (arg?: unknown) => {
+    const file = sweepFileOf(arg);
+    if (!file || !requireTrust()) return;
+    await continueSweep(sweepDeps, file);
+  });
+  command("hotmess.resubmitSweep", async (arg?: unknown) => {
+    const file = sweepFileOf(arg);
+    if (!file || !requireTrust()) return;
+    await sweeps.resubmit(file);
+  });
+  command("hotmess.cancelSweepBatch", async (arg?: unknown) => {
+    const file = sweepFileOf(arg);
+    if (!file || !requireTrust()) return;
+    await sweeps.cancel(file);
+  });
+  // every sweep with batches out polls again, once activation is over (it reads the run store)
+  const resumeTimer = setTimeout(() => void sweeps.resumeAll().catch((e) => log.warn(`sweeps: ${(e as Error).message}`)), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(resumeTimer) });
+
+  function rowOf(node: unknown): RunRow | null {
+    return node && typeof node === "object" && (node as { kind?: unknown }).kind === "run" ? (node as { row: RunRow }).row : null;
+  }
   command("hotmess.refreshRuns", () => runsView.refresh());
   // two runs selected in the view (Ctrl+click): one comparison view of both, the older first
   command("hotmess.compareSelectedRuns", async (node?: unknown, selected?: unknown) => {
@@ -619,8 +693,12 @@ export function activate(context: vscode.ExtensionContext): void {
   command("hotmess.deleteRun", async (node?: unknown) => {
     const row = rowOf(node);
     if (!row) return;
-    const pick = await vscode.window.showWarningMessage(`Delete the run ${basename(row.file)}?`, { modal: true, detail: `${promptName(row.header, row.file)} · n ${row.n}. The file is moved to the trash where the system has one.` }, "Delete");
+    const s = row.sweep;
+    const pick = s
+      ? await vscode.window.showWarningMessage(`Delete the sweep ${basename(row.file)}?`, { modal: true, detail: `${sweepName(s.header, row.file)} · ${s.status}.${s.openBatches ? " Its batches go on at the provider, but their results will not be collected here." : ""} The file is moved to the trash where the system has one.` }, "Delete")
+      : await vscode.window.showWarningMessage(`Delete the run ${basename(row.file)}?`, { modal: true, detail: `${promptName(row.header, row.file)} · n ${row.n}. The file is moved to the trash where the system has one.` }, "Delete");
     if (pick !== "Delete") return;
+    await sweeps.stop(row.file);
     await vscode.workspace.fs.delete(vscode.Uri.file(row.file), { useTrash: true }).then(undefined, () => vscode.workspace.fs.delete(vscode.Uri.file(row.file), { useTrash: false }));
     runsView.refresh();
   });

@@ -29,3 +29,8 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
   context.subscriptions.push({ dispose: () => void client.stop() });
   return client;
 }
+
+// sweeps (Run Sweep, polling batches): the batch clients and the sweep lifecycle, which splits batches with the SDKs' encodings
+export { AnthropicBatchClient } from "../sampling/batch-anthropic";
+export { OpenAIBatchClient } from "../sampling/batch-openai";
+export { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, requestFor, resubmitFailed, runLiveSweep, sourceName, submitUnsent, sweepHeader, SweepWriter } from "../sampling/sweep";

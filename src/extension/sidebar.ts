@@ -7,9 +7,11 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import * as vscode from "vscode";
-import { analyzeRun, parseRunFile, redactSecrets, runState, type RunHeader, type RunState } from "../core";
+import { analyzeRun, analyzeRuns, parseRunFile, redactSecrets, runState, type RunHeader, type RunState } from "../core";
 import { headlineText } from "../core/headline";
+import { isSweepFile, parseSweepFile, sweepProgress, sweepRuns, type SweepHeader } from "../core/sweepfile";
 import { listRunFiles } from "./runstore";
+import { fmtInt, sweepStatusText } from "./sweeps";
 
 export const RUNS_VIEW = "hotmess.runs";
 
@@ -26,6 +28,45 @@ export interface RunRow {
   figure: string | null;
   /** Why it cannot be read, when it cannot. */
   problem: string | null;
+  /** A sweep file (hotmess.sweep/1): its header and where it stands; `figure` is then the pooled incoherence, once every batch is collected. */
+  sweep?: SweepRow;
+}
+
+export interface SweepRow {
+  header: SweepHeader;
+  /** "1,240/3,000 · 2 batches processing" */
+  status: string;
+  requests: number;
+  succeeded: number;
+  failed: number;
+  pending: number;
+  openBatches: number;
+  unrecorded: number;
+  /** Requests in no batch and without a reply or failure (a refused submission's; a live sweep's not yet run). */
+  unsent: number;
+  ended: string | null;
+}
+
+/** A sweep file's row: its progress, and once nothing is pending the pooled incoherence over its prompts. */
+function sweepRow(row: RunRow, text: string, secrets: readonly string[]): RunRow {
+  try {
+    const s = parseSweepFile(text);
+    const p = sweepProgress(s);
+    row.planned = s.header.parameters.n;
+    row.n = p.succeeded;
+    row.sweep = { header: s.header, status: sweepStatusText(s), requests: p.requests, succeeded: p.succeeded, failed: p.failed, pending: p.pending, openBatches: p.open.length, unrecorded: p.unrecorded.length, unsent: p.unsent, ended: s.end?.status ?? null };
+    // the pooled figure once the sweep has ended (not at each sample of a live sweep: it analyses every prompt)
+    if (s.end !== null && p.pending === 0 && p.succeeded > 0) {
+      const runs = sweepRuns(s).filter((r) => r.samples.length > 0);
+      const pooled = analyzeRuns(runs, { resamples: 200 }).pooled;
+      const b = pooled.brier;
+      const t = b ? headlineText({ estimate: b.estimate, ci95: b.ci95, caveat: null }) : null;
+      row.figure = b ? (t === null ? "pooled incoherence — (no error to split)" : `pooled incoherence ${t}`) : pooled.disagreement !== null ? `disagreement ${pooled.disagreement.toFixed(2)} (no reference)` : null;
+    }
+  } catch (e) {
+    row.problem = redactSecrets((e as Error).message, secrets);
+  }
+  return row;
 }
 
 /** A run file's row (keys redacted from what it says); never throws. */
@@ -37,6 +78,8 @@ export function readRunRow(file: string, mtime: number, secrets: readonly string
   } catch (e) {
     return { ...row, problem: `cannot read it: ${(e as Error).message}` };
   }
+  const nl = text.indexOf("\n");
+  if (isSweepFile((nl >= 0 ? text.slice(0, nl) : text).trim())) return sweepRow(row, text, secrets);
   try {
     const run = parseRunFile(text);
     row.header = run.header;
@@ -77,6 +120,7 @@ export function promptName(header: Pick<RunHeader, "id" | "prompt"> | null, file
 type Node = { kind: "group"; key: string; label: string; rows: RunRow[] } | { kind: "run"; row: RunRow };
 
 const OTHER = "\u0000other";
+const SWEEPS = "\u0000sweeps";
 
 export class RunsView implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -135,27 +179,29 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
     // grouped by prompt file, the group of the newest run first; runs of no file last
     const groups = new Map<string, RunRow[]>();
     for (const r of rows) {
-      const key = r.header?.source?.file ?? OTHER;
+      const key = r.sweep ? SWEEPS : r.header?.source?.file ?? OTHER;
       const g = groups.get(key);
       if (g) g.push(r);
       else groups.set(key, [r]);
     }
     return [...groups.entries()]
-      .sort(([a], [b]) => (a === OTHER ? 1 : b === OTHER ? -1 : 0))
-      .map(([key, rs]) => ({ kind: "group", key, label: key === OTHER ? "Selections and imports" : key, rows: rs }));
+      // sweeps first (their batches are what is going on), runs of no file last
+      .sort(([a], [b]) => (a === SWEEPS ? -1 : b === SWEEPS ? 1 : a === OTHER ? 1 : b === OTHER ? -1 : 0))
+      .map(([key, rs]) => ({ kind: "group", key, label: key === OTHER ? "Selections and imports" : key === SWEEPS ? "Sweeps" : key, rows: rs }));
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === "group") {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.key}`;
-      item.description = `${node.rows.length} run${node.rows.length === 1 ? "" : "s"}`;
-      item.iconPath = node.key === OTHER ? new vscode.ThemeIcon("files") : vscode.ThemeIcon.File;
-      if (node.key !== OTHER) item.resourceUri = vscode.Uri.file(node.key);
+      item.description = node.key === SWEEPS ? `${node.rows.length} sweep${node.rows.length === 1 ? "" : "s"}` : `${node.rows.length} run${node.rows.length === 1 ? "" : "s"}`;
+      item.iconPath = node.key === OTHER ? new vscode.ThemeIcon("files") : node.key === SWEEPS ? new vscode.ThemeIcon("layers") : vscode.ThemeIcon.File;
+      if (node.key !== OTHER && node.key !== SWEEPS) item.resourceUri = vscode.Uri.file(node.key);
       item.contextValue = "hotmess.promptGroup";
       return item;
     }
     const r = node.row;
+    if (r.sweep) return sweepItem(r, r.sweep);
     const item = new vscode.TreeItem(promptName(r.header, r.file), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${r.file}`;
     const status = r.state?.status ?? (r.problem ? "failed" : "complete");
@@ -183,4 +229,41 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
     item.contextValue = `hotmess.run${r.header?.source ? ".fromFile" : ""}${r.state?.resumable ? ".resumable" : ""}`;
     return item;
   }
+}
+
+/**
+ * A sweep's row: "word-problems.jsonl", then its size, mode and where it stands
+ * ("50 × 5 · batch · 1,240/3,000 · 2 batches processing · 5 min ago"), the pooled incoherence once
+ * collected. Its menu: Open, Resume Polling (batches out, not polled here), Resubmit Failed,
+ * Continue (a live sweep with requests left), Delete.
+ */
+function sweepItem(r: RunRow, s: SweepRow): vscode.TreeItem {
+  // the label is where the prompts came from; the figures lead the description (the sidebar is narrow)
+  const from = s.header.source ? basename(s.header.source.replace(/\/+$/, "")) : basename(r.file);
+  const item = new vscode.TreeItem(from, vscode.TreeItemCollapsibleState.None);
+  item.id = `sweep:${r.file}`;
+  const inProgress = s.openBatches > 0;
+  const state = inProgress ? null : s.unrecorded ? "batch id not recorded" : s.ended === null ? "unfinished" : s.ended;
+  item.description = [`${fmtInt(s.header.prompts)} × ${s.header.parameters.n}`, s.header.mode, s.status, state && state !== "complete" && state !== "partial" ? state : "", r.figure ?? "", r.problem ? `cannot read it: ${r.problem}` : "", age(r.mtime)].filter(Boolean).join(" · ");
+  item.iconPath = inProgress
+    ? new vscode.ThemeIcon("cloud-upload")
+    : r.problem || s.unrecorded
+      ? new vscode.ThemeIcon("error", new vscode.ThemeColor("list.errorForeground"))
+      : s.failed > 0 || (s.ended !== null && s.ended !== "complete")
+        ? new vscode.ThemeIcon("warning", new vscode.ThemeColor("list.warningForeground"))
+        : s.ended === null
+          ? new vscode.ThemeIcon("clock")
+          : new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"));
+  const md = new vscode.MarkdownString(undefined, false);
+  md.appendText(`Sweep of ${fmtInt(s.header.prompts)} prompts × ${s.header.parameters.n} (${s.header.mode}) · ${s.header.provider} · ${s.header.model}\n\n`);
+  md.appendText(`${fmtInt(s.succeeded)} of ${fmtInt(s.requests)} replies${s.pending ? ` · ${fmtInt(s.pending)} in ${s.openBatches} batch${s.openBatches === 1 ? "" : "es"}` : ""}${s.failed ? ` · ${fmtInt(s.failed)} failed` : ""}${r.figure ? ` · ${r.figure}` : ""}\n`);
+  if (s.unrecorded) md.appendText(`${s.unrecorded} submission(s) sent without a recorded batch id: look for them in the provider's console; they are never sent again\n`);
+  md.appendText(`${basename(r.file)} · ${new Date(r.mtime).toLocaleString()}`);
+  item.tooltip = md;
+  item.command = { title: "Open Sweep", command: "hotmess.openRunFile", arguments: [r.file] };
+  const live = s.header.mode === "live";
+  // Continue: a live sweep's requests left, or a batch sweep's never sent (a refused submission)
+  const left = live ? s.succeeded < s.requests : s.unsent > 0 && s.unrecorded === 0;
+  item.contextValue = `hotmess.sweep${inProgress ? ".open" : ""}${s.failed > 0 && !live ? ".failed" : ""}${left ? ".continue" : ""}`;
+  return item;
 }

@@ -1,7 +1,9 @@
 // Reading run files and trace sets into one analysis, with the raw traces kept for exports.
 // Used by the editor (Open Run…, Import Traces…, restoring a panel) and by `hotmess export`.
+// A sweep file (hotmess.sweep/1) opens as every prompt of its sweep, each prompt a run of its own.
 import { readFileSync } from "node:fs";
 import { addRun, Analyzer, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, redactDeep, runSeed, runState, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
+import { isSweepFile, parseSweepFile, sweepRuns } from "../core/sweepfile";
 
 export interface Loaded {
   analysis: Analysis;
@@ -35,7 +37,7 @@ export interface LoadOptions {
 }
 
 /**
- * Reads each file (a run file, or a trace set of one prompt per line) and analyses them together,
+ * Reads each file (a run file, a sweep file: each of its prompts as a run, or a trace set of one prompt per line) and analyses them together,
  * a run file as every face does (src/core/runanalysis.ts). A run in which no sample finished (a refused key, a cancel before the first answer) adds no
  * prompt but is kept in `runs` with its state, so the editor can say why and offer Retry.
  * Throws only for an empty file or a file that is not JSON Lines at all.
@@ -53,6 +55,18 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
     const text = readFileSync(file, "utf8");
     const first = text.split("\n").find((l) => l.trim() !== "") ?? "";
     if (first === "") throw new Error(`${file} is empty`);
+    if (isSweepFile(first.trim())) {
+      // one run per prompt: its state (a prompt whose batch is still out is unfinished) and its analysis
+      const sweep = parseSweepFile(text);
+      skipped.push(...sweep.warnings.map((w) => ({ ...w, file })));
+      for (const run of sweepRuns(sweep)) {
+        const ref = options.references?.get(run.header.id);
+        if (ref !== undefined) run.header.reference = ref;
+        runs.push({ file, run, state: runState(run, options.secrets) });
+        if (run.samples.length > 0) records.push(addRun(analyzer(runSeed(run.header)), run, options.seed)!);
+      }
+      continue;
+    }
     if (isRunFile(first.trim())) {
       const run = parseRunFile(text);
       const ref = options.references?.get(run.header.id);

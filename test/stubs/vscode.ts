@@ -6,6 +6,9 @@ import { EventEmitter as NodeEmitter } from "node:events";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** Presses Cancel on the progress notification showing now (null when none shows). */
+export let progressCancel: (() => void) | null = null;
+
 /** What the code under test did that a user would see. */
 export const recorded = {
   /** Every message posted to a webview, in order, as posted (after the host's redaction). */
@@ -15,7 +18,11 @@ export const recorded = {
   notifications: [] as { level: "info" | "warning" | "error"; message: string; actions: string[] }[],
   statusText: "",
   statusTooltip: "",
+  /** Each status bar item by its id (the main one, "hotmess.status", is also statusText/statusTooltip): its text, tooltip, command and whether it shows. */
+  statusItems: new Map<string, { text: string; tooltip: string; command: unknown; visible: boolean }>(),
   panels: [] as FakeWebviewPanel[],
+  /** What each progress notification reported ({message, increment}). */
+  progress: [] as unknown[],
   /** The options of each save dialog shown (where it proposed to save). */
   saveDialogs: [] as { defaultUri?: Uri }[],
 };
@@ -28,8 +35,10 @@ export function reset(): void {
   recorded.log.length = 0;
   recorded.notifications.length = 0;
   recorded.statusText = recorded.statusTooltip = "";
+  recorded.statusItems.clear();
   recorded.panels.length = 0;
   recorded.saveDialogs.length = 0;
+  recorded.progress.length = 0;
   for (const k of Object.keys(settings)) delete settings[k];
   registered.clear();
   trees.clear();
@@ -197,26 +206,42 @@ function notify(level: "info" | "warning" | "error") {
 
 export const window = {
   createOutputChannel: (name: string) => channel(name),
-  createStatusBarItem: () => {
+  createStatusBarItem: (id?: string) => {
+    const own = { text: "", tooltip: "", command: undefined as unknown, visible: false };
+    if (id) recorded.statusItems.set(id, own);
+    const main = !id || id === "hotmess.status";
     const item = {
       name: "",
-      command: undefined as unknown,
       backgroundColor: undefined as unknown,
+      set command(v: unknown) {
+        own.command = v;
+      },
+      get command() {
+        return own.command;
+      },
       set text(v: string) {
-        recorded.statusText = v;
+        own.text = v;
+        if (main) recorded.statusText = v;
       },
       get text() {
-        return recorded.statusText;
+        return own.text;
       },
       set tooltip(v: string) {
-        recorded.statusTooltip = v;
+        own.tooltip = v;
+        if (main) recorded.statusTooltip = v;
       },
       get tooltip() {
-        return recorded.statusTooltip;
+        return own.tooltip;
       },
-      show() {},
-      hide() {},
-      dispose() {},
+      show() {
+        own.visible = true;
+      },
+      hide() {
+        own.visible = false;
+      },
+      dispose() {
+        own.visible = false;
+      },
     };
     return item;
   },
@@ -225,8 +250,20 @@ export const window = {
     recorded.panels.push(p);
     return p;
   },
-  withProgress: async <R>(_o: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(f: () => void): Disposable; isCancellationRequested: boolean }) => Promise<R>): Promise<R> =>
-    task({ report() {} }, { isCancellationRequested: false, onCancellationRequested: () => new Disposable() }),
+  withProgress: async <R>(_o: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(f: () => void): Disposable; isCancellationRequested: boolean }) => Promise<R>): Promise<R> => {
+    // the notification's Cancel button: progressCancel() presses it on the one showing now
+    const listeners = new Set<() => void>();
+    const token = { isCancellationRequested: false, onCancellationRequested: (f: () => void) => (listeners.add(f), new Disposable(() => listeners.delete(f))) };
+    progressCancel = () => {
+      token.isCancellationRequested = true;
+      listeners.forEach((f) => f());
+    };
+    try {
+      return await task({ report: (v: unknown) => void recorded.progress.push(v) }, token);
+    } finally {
+      progressCancel = null;
+    }
+  },
   registerWebviewPanelSerializer: () => new Disposable(),
   createTreeView: (id: string, o: { treeDataProvider: unknown }) => {
     trees.set(id, o.treeDataProvider);
