@@ -5,7 +5,7 @@
 // bar item and the Runs view; a "reload" (dispose, activate again) polls again without a
 // second submission; the collected sweep opens with every prompt; errored and expired requests
 // are resubmitted as a batch of just those; a submission whose batch id was never recorded is
-// reported and never sent again.
+// looked up at the provider and polled, or reported, and never sent again.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -255,8 +255,8 @@ test("errored and expired requests: the notification offers Resubmit Failed, whi
     outcome: (id) => {
       const again = sent.has(id);
       sent.add(id);
-      if (!again && id === "p0-r1") return { type: "errored", errorType: "overloaded_error", message: "Overloaded" };
-      if (!again && id === "p1-r2") return { type: "expired" };
+      if (!again && id.endsWith("_p0-r1")) return { type: "errored", errorType: "overloaded_error", message: "Overloaded" };
+      if (!again && id.endsWith("_p1-r2")) return { type: "expired" };
       return { type: "succeeded", text: `Answer: ${id.startsWith("p0") ? 18 : 19}` };
     },
   });
@@ -277,7 +277,7 @@ test("errored and expired requests: the notification offers Resubmit Failed, whi
   await until("the second collection", () => vscode.recorded.notifications.filter((n) => /is collected/.test(n.message)).length === 2);
   assert.equal(fake.batchesCreated(), 2);
   const second = [...fake.params.values()][1]!;
-  assert.deepEqual(second.map((x) => x.custom_id).sort(), ["p0-r1", "p1-r2"], "a batch of just the failed requests");
+  assert.deepEqual(second.map((x) => x.custom_id.replace(/^[A-Za-z0-9]+_/, "")).sort(), ["p0-r1", "p1-r2"], "a batch of just the failed requests");
   const [sweep] = sweepFiles();
   const s = parseSweepFile(readFileSync(sweep!, "utf8"));
   assert.equal(s.end?.status, "complete");
@@ -300,7 +300,7 @@ test("OpenAI's Batch API: a sweep submitted through the Files API, polled and co
   assert.ok(!readFileSync(sweep!, "utf8").includes(O_KEY), "no key in the sweep file");
 });
 
-test("a submission whose batch id was never recorded is reported on activation and never sent again", async (t) => {
+test("a submission whose batch id was never recorded is found at the provider on activation and polled, never sent again; when two batches could be it, nothing is sent", async (t) => {
   t.after(cleanup);
   const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
   const fake = await startFakeAnthropicBatches(opts);
@@ -324,13 +324,40 @@ test("a submission whose batch id was never recorded is reported on activation a
       .join("\n"),
   );
   await reload();
-  const warning = await until("the warning", () => vscode.recorded.notifications.find((n) => /without a recorded batch id/.test(n.message)));
-  assert.match(warning.message, /the sweep problems\.jsonl · 2 prompts × 2 has 1 submission sent without a recorded batch id \(at .*\): look for it in the provider's console; nothing is sent again\./);
-  const [row] = await sweepRows();
-  assert.match(row!.description!, /0\/4 · 1 batch id not recorded/);
-  await new Promise((r) => setTimeout(r, 200));
+  // found at the provider (a batch of 4 requests created then) and polled again
+  await until("the batch adopted", () => /"type":"batch".*"adopted":true/.test(readFileSync(sweep!, "utf8")));
+  await until("polling again", () => sweepItem()?.visible === true);
+  opts.pollsInProgress = 0;
+  await until("collected", () => parseSweepFile(readFileSync(sweep!, "utf8")).end?.status === "complete");
   assert.equal(fake.batchesCreated(), 1, "never resent");
-  assert.equal(sweepItem()?.visible ?? false, false, "nothing to poll");
+  assert.equal(sweepProgress(parseSweepFile(readFileSync(sweep!, "utf8"))).succeeded, 4);
+
+  // two batches of the same size at the same time: Anthropic's have no metadata to tell them apart
+  for (const d of host.ctx.subscriptions) d.dispose();
+  host.ctx.subscriptions.length = 0;
+  opts.pollsInProgress = 1_000_000;
+  answerSweep(2, "batch");
+  vscode.answers.message.push("Submit");
+  await reload();
+  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  answerSweep(2, "batch");
+  vscode.answers.message.push("Submit");
+  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const fresh = sweepFiles().filter((f) => f !== sweep).sort();
+  assert.equal(fresh.length, 2);
+  await until("both polled once", () => fresh.every((f) => /"type":"status"/.test(readFileSync(f, "utf8"))));
+  for (const d of host.ctx.subscriptions) d.dispose();
+  host.ctx.subscriptions.length = 0;
+  await new Promise((r) => setTimeout(r, 300));
+  writeFileSync(fresh[1]!, readFileSync(fresh[1]!, "utf8").split("\n").filter((l) => !/"type":"(batch|status)"/.test(l)).join("\n"));
+  const created = fake.batchesCreated();
+  await reload();
+  const warning = await until("the warning", () => vscode.recorded.notifications.find((n) => /without a recorded batch id/.test(n.message)));
+  assert.match(warning.message, /has 1 submission sent without a recorded batch id: part 0: [23] batches at the provider could be it \((msgbatch_\w+, )+msgbatch_\w+\).*Nothing is sent again\./);
+  const row = (await sweepRows()).find((r) => /1 batch id not recorded/.test(r.description ?? ""));
+  assert.ok(row, "the Runs view says so");
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(fake.batchesCreated(), created, "never resent");
 });
 
 test("a refused submission is recorded as such (nothing sent); Continue Sweep submits its requests after confirming their cost", async (t) => {

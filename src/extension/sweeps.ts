@@ -356,12 +356,16 @@ export class SweepManager {
           continue;
         }
         if (sweep.header.mode !== "batch") continue;
-        const p = sweepProgress(sweep);
+        let p = sweepProgress(sweep);
         if (p.unrecorded.length) {
-          unrecorded.push(file);
-          const msg = `the sweep ${sweepName(sweep.header, file)} has ${p.unrecorded.length} submission${p.unrecorded.length === 1 ? "" : "s"} sent without a recorded batch id (at ${p.unrecorded.map((b) => b.submit.at).join(", ")}): look for ${p.unrecorded.length === 1 ? "it" : "them"} in the provider's console; nothing is sent again.`;
-          this.host.log.warn(msg);
-          void vscode.window.showWarningMessage(`Hot Mess: ${msg}`, "Show Log").then((b) => b && this.host.log.show());
+          // sent, but the window closed before the batch id was written: looked up at the provider
+          const found = await this.recover(file, sweep);
+          if (found === null) {
+            unrecorded.push(file);
+            continue;
+          }
+          sweep = found;
+          p = sweepProgress(sweep);
         }
         if (p.open.length === 0) continue;
         try {
@@ -379,6 +383,44 @@ export class SweepManager {
       }
     }
     return { resumed, unrecorded };
+  }
+
+  /**
+   * A sweep's submissions without a recorded batch id, looked up at the provider
+   * (recoverUnrecorded): one found is recorded and polled; one surely never created is recorded
+   * so (Continue Sweep sends its requests); one not decided is reported, and nothing is sent.
+   * Returns the sweep as it now stands, or null when some submission is still undecided.
+   */
+  private async recover(file: string, sweep: ParsedSweep): Promise<ParsedSweep | null> {
+    const name = sweepName(sweep.header, file);
+    let writer: SweepWriter | null = null;
+    try {
+      const client = await this.clientFor(sweep.header);
+      const opened = heavy().SweepWriter.open(file, await this.host.secrets.known());
+      writer = opened.writer;
+      const r = await heavy().recoverUnrecorded(opened.writer, opened.sweep, client);
+      for (const a of r.adopted) this.host.log.info(`sweep ${basename(file)}: part ${a.part}'s batch was sent but its id not recorded: found it at the provider, ${a.batchId}`);
+      if (r.notCreated.length) {
+        const msg = `the sweep ${name}: ${r.notCreated.length} submission${r.notCreated.length === 1 ? " was" : "s were"} never created at the provider (the window closed first); Continue Sweep sends ${r.notCreated.length === 1 ? "its" : "their"} requests.`;
+        this.host.log.info(msg);
+        void vscode.window.showInformationMessage(`Hot Mess: ${msg}`, "Continue Sweep").then((b) => b && vscode.commands.executeCommand("hotmess.continueSweep", file));
+      }
+      if (r.unresolved.length) {
+        const msg = `the sweep ${name} has ${r.unresolved.length} submission${r.unresolved.length === 1 ? "" : "s"} sent without a recorded batch id: ${r.unresolved.map((u) => `part ${u.part}: ${u.why}`).join("; ")}. Nothing is sent again.`;
+        this.host.log.warn(msg);
+        void vscode.window.showWarningMessage(`Hot Mess: ${msg}`, "Show Log").then((b) => b && this.host.log.show());
+        return null;
+      }
+      return opened.sweep;
+    } catch (e) {
+      const message = redactSecrets((e as Error).message, await this.host.secrets.known());
+      const msg = `the sweep ${name} has a submission sent without a recorded batch id, and it could not be looked up at the provider: ${message}. Nothing is sent again.`;
+      this.host.log.warn(msg);
+      void vscode.window.showWarningMessage(`Hot Mess: ${msg}`, "Show Log").then((b) => b && this.host.log.show());
+      return null;
+    } finally {
+      writer?.close();
+    }
   }
 
   /**

@@ -49,7 +49,7 @@ const PROBLEMS = [
 /** The fake's reply to prompt k's rerun i: mostly right, with the wrong turns a model takes (the house most of all). */
 const WRONG: Record<string, number[]> = { ducks: [26], robe: [], house: [120000, 130000, 120000], sprints: [180] };
 function reply(customId: string): string {
-  const m = /^p(\d+)-r(\d+)$/.exec(customId)!;
+  const m = /_p(\d+)-r(\d+)$/.exec(customId)!;
   const p = PROBLEMS[Number(m[1])]!;
   const i = Number(m[2]);
   const wrong = WRONG[p.id]![i];
