@@ -28,6 +28,7 @@ import { parsePromptFile, parseTraceLine, redactSecrets, secretsFromEnv, type Ru
 import { writeFileAtomic } from "../report/write";
 import { promptHash } from "../sampling/store";
 import { exportBase, writeExport, EXPORT_FORMATS } from "./exports";
+import { walkthroughDone } from "./walkthrough";
 
 let log: Log;
 /** Every key known (Secrets.known()): nothing shown on screen may contain one. */
@@ -110,7 +111,12 @@ export function activate(context: vscode.ExtensionContext): void {
   redactLog();
   context.subscriptions.push(secrets.onDidChange(redactLog));
   void vscode.commands.executeCommand("setContext", "hotmess.running", false);
-  context.subscriptions.push(runs.onDidChange(() => void vscode.commands.executeCommand("setContext", "hotmess.running", runs.running)));
+  context.subscriptions.push(
+    runs.onDidChange(() => {
+      void vscode.commands.executeCommand("setContext", "hotmess.running", runs.running);
+      if (runs.running) walkthroughDone("rerun");
+    }),
+  );
 
   const handlers: PanelHandlers = {
     onExport: (panel, format) => void exportPanel(panel, format),
@@ -267,6 +273,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const loaded = load(files);
       const secretsInUse = (await Promise.all(KEY_PROVIDERS.map((k) => secrets.get(k.id)))).filter((s): s is string => !!s);
       const written = await writeExport(uri, fmt, loaded, secretsInUse);
+      walkthroughDone("share");
       log.info(`export: ${fmt} → ${written.join(", ")}`);
       const also = written.length > 1 ? ` (with the comparison view ${basename(written[1]!)} beside it, linked)` : "";
       const pick = await vscode.window.showInformationMessage(`Hot Mess: exported ${def.label} to ${basename(uri.fsPath)}${also}.`, "Open", "Reveal in File Explorer");
@@ -457,6 +464,7 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`Hot Mess: the stored ${provider.label} key was removed.`);
     } else {
       await secrets.set(provider.id as KeyedProvider, value.trim());
+      walkthroughDone("model");
       log.info(`${provider.label} key stored in the secret storage`);
       void vscode.window.showInformationMessage(`Hot Mess: ${provider.label} key stored.`);
     }
@@ -497,6 +505,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const config = vscode.workspace.getConfiguration("hotmess");
     await config.update("provider", provider, vscode.ConfigurationTarget.Global);
     await config.update("model", model ?? "", vscode.ConfigurationTarget.Global);
+    walkthroughDone("model");
     if ((provider === "anthropic" || provider === "openai") && (await secrets.origin(provider)) === "none") {
       const set = await vscode.window.showInformationMessage(`Hot Mess: ${model} needs a ${provider} API key.`, "Set API Key…");
       if (set) void vscode.commands.executeCommand("hotmess.setApiKey", provider);
