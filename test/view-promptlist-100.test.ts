@@ -13,11 +13,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { analyzeRecords, type Analysis } from "../src/core";
 import type { PromptAnalysis, PromptRecord } from "../src/core/types";
-import { naturalLanguageSet } from "../src/sampling/naturallang";
 import { headline } from "../webview/model";
 import { accuracy, forkPosition } from "../webview/promptsort";
 import { CHROMIUM_SKIP as SKIP, viewBrowser, type ViewPage } from "./support/chromium";
 import { sharedFixture, skipWithout } from "./support/fixtures";
+import { hundredPrompts } from "./support/hundred";
 
 const view = viewBrowser("hotmess-promptlist-100-");
 
@@ -43,20 +43,8 @@ function expected(a: Analysis, key: Key, dir: "ascending" | "descending"): strin
   return [...has, ...none].map((r) => r.id);
 }
 
-/**
- * 100 seeded word problems of 4 to 12 reruns: every 17th without its reference (no accuracy and
- * no incoherence), every 23rd rerun the same way each time (no fork).
- */
 function seeded(): Analysis {
-  const set = naturalLanguageSet({ prompts: 100, runs: 12, seed: 11 });
-  const records: PromptRecord[] = set.map(({ record }, i) => {
-    const n = 4 + ((i * 5) % 9);
-    const samples = i % 23 === 7 ? Array.from({ length: n }, () => record.samples[0]!) : record.samples.slice(0, n);
-    const r: PromptRecord = { ...record, id: `word-${String(i + 1).padStart(3, "0")}`, samples };
-    if (i % 17 === 5) delete r.reference;
-    return r;
-  });
-  return analyzeRecords(records, { resamples: 200 });
+  return analyzeRecords(hundredPrompts(), { resamples: 200 });
 }
 
 const GAME24 = sharedFixture("game24-gpt4-cot", "traces.jsonl");
