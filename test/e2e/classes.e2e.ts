@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { startFakeAnthropic } from "../fakes/anthropic";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
 import { runFile } from "./runfiles";
-import { ARTIFACTS_DIR, controlContrasts, openBrowser, openFile, quickInputItems, runCommand, switchTheme, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewRendered, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
+import { ARTIFACTS_DIR, controlContrasts, openBrowser, openVersionsFromLens, openFile, quickInputItems, runCommand, switchTheme, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewRendered, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
 
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
@@ -230,20 +230,11 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   // ---- 11. the prompt file's lens says what changed since the previous version; it opens both, side by side
   await runCommand(page, "View: Close All Editors");
   await openFile(page, "ducks.prompt.md");
-  const delta = await waitUntil("the lens of the change since the previous version", async () => {
-    const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
-    return l.find((x) => /Δ since the previous version/.test(x));
-  }, { page, timeoutMs: 60_000 });
+  const versions = await openVersionsFromLens(page);
+  const delta = versions.lens;
   assert(/accuracy 25% → 63% \(\+38 pts \[[−+]\d+, \+\d+\]\) (significant|within rerun noise)/.test(delta), `the lens: ${delta}`);
-  await page.locator(".codelens-decoration a", { hasText: /Δ since the previous version/ }).first().click();
-  const versions = await waitUntil("the two versions' view", async () => {
-    const f = await webviewFrame(page, "→", { timeoutMs: 5_000 }).catch(() => undefined);
-    if (!f || !((await f.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
-    const text = (await viewText(f, ".versions").catch(() => "")).replace(/\s+/g, " ");
-    return text ? { f, text } : undefined;
-  }, { page, timeoutMs: 60_000, intervalMs: 250 });
-  const differ = Number(await versions.f.evaluate(`document.querySelectorAll(".versions-table tbody tr.diff").length`));
-  const rowsInfo = String(await versions.f.evaluate(`[...document.querySelectorAll(".versions-table tbody tr")].map((r) => r.className).join(",")`));
+  const differ = Number(await versions.frame.evaluate(`document.querySelectorAll(".versions-table tbody tr.diff").length`));
+  const rowsInfo = String(await versions.frame.evaluate(`[...document.querySelectorAll(".versions-table tbody tr")].map((r) => r.className).join(",")`));
   assert(/before → after/i.test(versions.text) && differ >= 1, `the view heads both versions with the change and their differing steps (rows ${rowsInfo}): ${versions.text.slice(0, 300)}`);
   ok(`the Δ lens: "${delta.slice(0, 160)}"; its view: ${differ} differing steps side by side`);
   await screenshot(page, join(ARTIFACTS_DIR, "versions-hc-light.png"));

@@ -1087,6 +1087,26 @@ export async function controlContrasts(frame: Frame, selectors: readonly string[
 })()`)) as Contrast[];
 }
 
+/**
+ * In the prompt file open in the active editor: waits for its lens "Δ since the previous
+ * version", clicks it, and waits for the view of the two versions to render; returns the lens's
+ * text, the view's frame and the text of its before → after banner.
+ */
+export async function openVersionsFromLens(page: Page): Promise<{ lens: string; frame: Frame; text: string }> {
+  const lens = await waitUntil("the lens of the change since the previous version", async () => {
+    const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
+    return l.find((x) => /Δ since the previous version/.test(x));
+  }, { page, timeoutMs: 60_000 });
+  await page.locator(".codelens-decoration a", { hasText: /Δ since the previous version/ }).first().click();
+  const view = await waitUntil("the two versions' view", async () => {
+    const f = await webviewFrame(page, "→", { timeoutMs: 5_000 }).catch(() => undefined);
+    if (!f || !((await f.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
+    const text = (await viewText(f, ".versions").catch(() => "")).replace(/\s+/g, " ");
+    return text ? { frame: f, text } : undefined;
+  }, { page, timeoutMs: 60_000, intervalMs: 250 });
+  return { lens, ...view };
+}
+
 /** Waits until the comparison view in `frame` has rendered its document. */
 export async function viewRendered(frame: Frame, page: Page): Promise<void> {
   await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });

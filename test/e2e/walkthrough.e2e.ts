@@ -20,6 +20,7 @@ import {
   fillFileDialog,
   openBrowser,
   openFile,
+  openVersionsFromLens,
   quickInputItems,
   runCommand,
   screenshot,
@@ -201,17 +202,7 @@ void runE2E("walkthrough", { list, limitMinutes: 14 }, async (t) => {
   await runCommand(page, "View: Close All Editors");
   await runCommand(page, "View: Close Primary Side Bar");
   await openFile(page, "ducks.prompt.md");
-  const delta = await waitUntil("the Δ lens", async () => {
-    const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
-    return l.find((x) => /Δ since the previous version/.test(x));
-  }, { page, timeoutMs: 60_000 });
-  await page.locator(".codelens-decoration a", { hasText: /Δ since the previous version/ }).first().click();
-  const versions = await waitUntil("the two versions' view", async () => {
-    const f = await webviewFrame(page, "→", { timeoutMs: 5_000 }).catch(() => undefined);
-    if (!f || !((await f.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
-    const text = (await viewText(f, ".versions").catch(() => "")).replace(/\s+/g, " ");
-    return text ? text : undefined;
-  }, { page, timeoutMs: 60_000, intervalMs: 250 });
+  const { lens: delta, text: versions } = await openVersionsFromLens(page);
   await page.waitForTimeout(500);
   await screenshot(page, join(ARTIFACTS_DIR, "versions.png"));
   ok(`the two versions: "${delta.slice(0, 120)}"; the view: ${versions.slice(0, 120)} (out/e2e/versions.png)`);
