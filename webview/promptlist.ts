@@ -76,7 +76,7 @@ export function renderPromptList(o: PromptListOptions): PromptListHandle {
   if (c.n) cols.push({ key: "n", head: "n", what: "runs", track: `${Math.max(1.4, 0.62 * String(maxN).length + 0.5)}em`, cls: "pi-n num", cell: (p) => String(p.n) });
   // plain documents: the incoherence as a number over a thin bar (no room for a column of bars)
   if (!c.agent) cols.push({ key: "incoherence", head: "incoh.", what: "incoherence", track: "3.4em", cls: "pi-inc num", cell: (p) => h("span", { class: "pi-inc-in" }, num(headline(p), (x) => fmt(x, 2)), bar(p)) });
-  if (c.accuracy) cols.push({ key: "accuracy", head: "acc.", what: "accuracy (share of correct runs)", track: "2.7em", cls: "pi-acc num", cell: (p) => num(accuracy(p), (x) => pct(x)) });
+  if (c.accuracy) cols.push({ key: "accuracy", head: "acc.", what: "accuracy (share of correct runs)", track: "3.1em", cls: "pi-acc num", cell: (p) => num(accuracy(p), (x) => pct(x)) });
   if (k !== null) cols.push({ key: "passk", head: `pass^${k}`, what: `pass^${k} (${k} fresh reruns all right)`, track: "4em", cls: "pi-pass num", cell: (p) => num(passAt(p, k), (x) => fmt(x, 2)) });
   if (c.fork) cols.push({ key: "fork", head: "fork", what: forkWhat, track: "2.6em", cls: "pi-fork num", cell: (p) => num(forkPosition(p), String) });
   // agent documents: the incoherence as a bar only (its head sorts by it; the number is in the row's title)

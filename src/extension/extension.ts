@@ -30,6 +30,7 @@ import { promptHash } from "../sampling/store";
 import { exportBase, writeExport, EXPORT_FORMATS } from "./exports";
 import { continueSweep, firstLine, isSweepPath, runSweep, SweepManager, SWEEP_STATUS_COMMAND, sweepName } from "./sweeps";
 import { isSweepFile, type SweepHeader } from "../core/sweepfile";
+import { walkthroughDone } from "./walkthrough";
 
 let log: Log;
 /** Every key known (Secrets.known()): nothing shown on screen may contain one. */
@@ -136,7 +137,12 @@ export function activate(context: vscode.ExtensionContext): void {
   redactLog();
   context.subscriptions.push(secrets.onDidChange(redactLog));
   void vscode.commands.executeCommand("setContext", "hotmess.running", false);
-  context.subscriptions.push(runs.onDidChange(() => void vscode.commands.executeCommand("setContext", "hotmess.running", runs.running)));
+  context.subscriptions.push(
+    runs.onDidChange(() => {
+      void vscode.commands.executeCommand("setContext", "hotmess.running", runs.running);
+      if (runs.running) walkthroughDone("rerun");
+    }),
+  );
 
   const handlers: PanelHandlers = {
     onExport: (panel, format) => void exportPanel(panel, format),
@@ -295,6 +301,7 @@ export function activate(context: vscode.ExtensionContext): void {
       const loaded = load(files);
       const secretsInUse = (await Promise.all(KEY_PROVIDERS.map((k) => secrets.get(k.id)))).filter((s): s is string => !!s);
       const written = await writeExport(uri, fmt, loaded, secretsInUse);
+      walkthroughDone("share");
       log.info(`export: ${fmt} → ${written.join(", ")}`);
       const also = written.length > 1 ? ` (with the comparison view ${basename(written[1]!)} beside it, linked)` : "";
       const pick = await vscode.window.showInformationMessage(`Hot Mess: exported ${def.label} to ${basename(uri.fsPath)}${also}.`, "Open", "Reveal in File Explorer");
@@ -485,6 +492,7 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage(`Hot Mess: the stored ${provider.label} key was removed.`);
     } else {
       await secrets.set(provider.id as KeyedProvider, value.trim());
+      walkthroughDone("model");
       log.info(`${provider.label} key stored in the secret storage`);
       void vscode.window.showInformationMessage(`Hot Mess: ${provider.label} key stored.`);
     }
@@ -525,6 +533,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const config = vscode.workspace.getConfiguration("hotmess");
     await config.update("provider", provider, vscode.ConfigurationTarget.Global);
     await config.update("model", model ?? "", vscode.ConfigurationTarget.Global);
+    walkthroughDone("model");
     if ((provider === "anthropic" || provider === "openai") && (await secrets.origin(provider)) === "none") {
       const set = await vscode.window.showInformationMessage(`Hot Mess: ${model} needs a ${provider} API key.`, "Set API Key…");
       if (set) void vscode.commands.executeCommand("hotmess.setApiKey", provider);

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { basename } from "node:path";
 import { redactDeep, secretsFromEnv, type Analysis } from "../core";
 import type { LoadedRun } from "../report/load";
+import { walkthroughDone } from "./walkthrough";
 import { isViewMessage, type ExportFormat, type HostMessage, type LiveProgress, type ChangeClasses, type RerunFrom, type RunInView, type SetReference, type ViewSource } from "../protocol/webview";
 
 export const VIEW_TYPE = "hotmess.comparison";
@@ -119,6 +120,8 @@ export class ComparisonPanel {
         if (!isViewMessage(m)) return;
         if (m.type === "ready") {
           this.ready = true;
+          // the view is up in the editor: the walkthrough's "Read the view" is done
+          walkthroughDone("read");
           for (const msg of this.pending.splice(0)) void panel.webview.postMessage(msg);
         } else if (m.type === "export/request") this.handlers.onExport(this, m.format);
         else if (m.type === "run/cancel") this.handlers.onCancel(this);

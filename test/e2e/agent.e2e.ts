@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { sharedFixture } from "../support/fixtures";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
 import {
+  viewRendered,
   ARTIFACTS_DIR,
   fillFileDialog,
   openBrowser,
@@ -31,10 +32,6 @@ import {
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
 const FIXTURE = sharedFixture("tau-airline-gpt4o", "results.json");
-
-async function rendered(frame: Frame, page: Page): Promise<void> {
-  await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
-}
 
 /** Selects a prompt in the view's list by its id, and waits for its header. */
 async function showPrompt(frame: Frame, page: Page, id: string): Promise<void> {
@@ -71,7 +68,7 @@ if (!FIXTURE) {
 
     // ---- the view: the tasks by id, the agent facts
     const frame = await webviewFrame(page, undefined, { timeoutMs: 60_000 });
-    await rendered(frame, page);
+    await viewRendered(frame, page);
     const items = await frame.locator("li.prompt-item").count();
     assert(items === 25, `the prompt list holds the 25 tasks (${items})`);
     ok("the view lists the 25 tasks");
@@ -135,7 +132,7 @@ if (!FIXTURE) {
     ] as const) {
       await switchTheme(page, theme);
       const f = await webviewFrame(page, undefined, { timeoutMs: 30_000 });
-      await rendered(f, page);
+      await viewRendered(f, page);
       await screenshot(page, join(ARTIFACTS_DIR, file));
       ok(`screenshot in ${theme}: out/e2e/${file}`);
     }

@@ -13,46 +13,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startFakeAnthropic } from "../fakes/anthropic";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
-import { ARTIFACTS_DIR, openBrowser, openFile, quickInputItems, runCommand, switchTheme, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
+import { runFile } from "./runfiles";
+import { ARTIFACTS_DIR, controlContrasts, openBrowser, openVersionsFromLens, openFile, quickInputItems, runCommand, switchTheme, selectAll, screenshot, startCodeServer, unexpectedConsoleErrors, viewRendered, viewText, waitForWorkbench, waitUntil, webviewFrame, type Frame, type Page } from "./harness";
 
 const list = new Checklist();
 const ok = (what: string) => list.ok(what);
 const KEY = "sk-ant-e2e-classes-0003";
 
 const EMAILS = ["Spam: it asks for your password.", "Legitimate: it is a receipt from your bank.", "Spam — it asks for the password.", "This is spam because it asks for your password.", "Legitimate, a receipt from the bank."];
-
-function runFile(dir: string, name: string, id: string, prompt: string, texts: string[], createdAt: string, source?: { file: string; prompt: number }, reference?: string): string {
-  const header = { type: "header", schema: "hotmess.run/1", id, createdAt, tool: { name: "hotmess", version: "0.1.0" }, provider: "simulated", model: "simulated-reasoner", prompt, ...(reference ? { reference } : {}), parameters: { n: texts.length, maxTokens: 256, thinking: { type: "none" }, concurrency: 1 }, ...(source ? { source } : {}) };
-  const sample = (index: number, text: string) => ({ type: "sample", index, text, thinking: "", redactedThinking: 0, usage: { inputTokens: 10, outputTokens: 10 }, costUsd: null, latencyMs: 1, truncated: false, stopReason: "end_turn" });
-  const f = join(dir, name);
-  writeFileSync(f, [header, ...texts.map((t, i) => sample(i, t)), { type: "end", status: "complete", finishedAt: createdAt }].map((x) => JSON.stringify(x)).join("\n") + "\n");
-  return f;
-}
-
-/**
- * In a view: each kind of control (export buttons, filter chips, the pressed chip, class rows and
- * their actions, links), its first one's text colour against the colour behind it (the first
- * opaque background up its ancestors), as WCAG's contrast ratio.
- */
-const CONTRASTS = `(() => {
-  const rgb = (c) => { const m = c.match(/[\\d.]+/g) || []; return { r: +m[0], g: +m[1], b: +m[2], a: m[3] === undefined ? 1 : +m[3] }; };
-  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const behind = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.a > 0.5) return c; } return rgb(getComputedStyle(document.body).backgroundColor); };
-  const out = [];
-  for (const sel of [".host-button", ".chip", ".chip.on", ".class-row .class-key", ".class-act", ".class-judge", ".why-links .link", ".kpi-value"]) {
-    const el = [...document.querySelectorAll(sel)].find((e) => e.offsetParent !== null);
-    if (!el) continue;
-    const fg = rgb(getComputedStyle(el).color);
-    const bg = behind(el);
-    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-    out.push({ sel, text: el.textContent.trim().slice(0, 20), ratio: (a + 0.05) / (b + 0.05), fg: getComputedStyle(el).color, bg: "rgb(" + bg.r + "," + bg.g + "," + bg.b + ")" });
-  }
-  return out;
-})()`;
-
-async function rendered(frame: Frame, page: Page): Promise<void> {
-  await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
-}
 
 /** The answer classes the view shows ("label: k of n") and what its facts say made them. */
 async function classes(frame: Frame): Promise<{ rows: string[]; by: string }> {
@@ -88,7 +56,7 @@ async function openRun(page: Page, filter: string, tab: string): Promise<Frame> 
   assert(/(incoherence \d\.\d\d \[\d\.\d\d–\d\.\d\d\]|disagreement \d\.\d\d \(no reference\)) · simulated-reasoner · n \d+/.test(row) && /ago|just now/.test(row), `Open Run's row has the figures: ${row}`);
   await page.locator(".quick-input-list .monaco-list-row", { hasText: filter }).first().click();
   const frame = await webviewFrame(page, tab, { timeoutMs: 60_000 });
-  await rendered(frame, page);
+  await viewRendered(frame, page);
   return frame;
 }
 
@@ -209,10 +177,10 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   ] as const) {
     await switchTheme(page, theme);
     const hc = await webviewFrame(page, "ducks", { timeoutMs: 30_000 });
-    await rendered(hc, page);
+    await viewRendered(hc, page);
     const kind = (await hc.evaluate("document.body.className")) as string;
     assert(/vscode-high-contrast/.test(kind), `the view knows the theme is High Contrast: ${kind}`);
-    const ratios = (await hc.evaluate(CONTRASTS)) as { sel: string; text: string; ratio: number; fg: string; bg: string }[];
+    const ratios = await controlContrasts(hc);
     const low = ratios.filter((r) => r.ratio < 4.5);
     assert(ratios.length >= 5 && low.length === 0, `every control at least 4.5:1 in ${theme}: ${JSON.stringify(low.length ? low : ratios)}`);
     await screenshot(page, join(ARTIFACTS_DIR, file));
@@ -262,20 +230,11 @@ void runE2E("classes", { list, limitMinutes: 10 }, async (t) => {
   // ---- 11. the prompt file's lens says what changed since the previous version; it opens both, side by side
   await runCommand(page, "View: Close All Editors");
   await openFile(page, "ducks.prompt.md");
-  const delta = await waitUntil("the lens of the change since the previous version", async () => {
-    const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
-    return l.find((x) => /Δ since the previous version/.test(x));
-  }, { page, timeoutMs: 60_000 });
+  const versions = await openVersionsFromLens(page);
+  const delta = versions.lens;
   assert(/accuracy 25% → 63% \(\+38 pts \[[−+]\d+, \+\d+\]\) (significant|within rerun noise)/.test(delta), `the lens: ${delta}`);
-  await page.locator(".codelens-decoration a", { hasText: /Δ since the previous version/ }).first().click();
-  const versions = await waitUntil("the two versions' view", async () => {
-    const f = await webviewFrame(page, "→", { timeoutMs: 5_000 }).catch(() => undefined);
-    if (!f || !((await f.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
-    const text = (await viewText(f, ".versions").catch(() => "")).replace(/\s+/g, " ");
-    return text ? { f, text } : undefined;
-  }, { page, timeoutMs: 60_000, intervalMs: 250 });
-  const differ = Number(await versions.f.evaluate(`document.querySelectorAll(".versions-table tbody tr.diff").length`));
-  const rowsInfo = String(await versions.f.evaluate(`[...document.querySelectorAll(".versions-table tbody tr")].map((r) => r.className).join(",")`));
+  const differ = Number(await versions.frame.evaluate(`document.querySelectorAll(".versions-table tbody tr.diff").length`));
+  const rowsInfo = String(await versions.frame.evaluate(`[...document.querySelectorAll(".versions-table tbody tr")].map((r) => r.className).join(",")`));
   assert(/before → after/i.test(versions.text) && differ >= 1, `the view heads both versions with the change and their differing steps (rows ${rowsInfo}): ${versions.text.slice(0, 300)}`);
   ok(`the Δ lens: "${delta.slice(0, 160)}"; its view: ${differ} differing steps side by side`);
   await screenshot(page, join(ARTIFACTS_DIR, "versions-hc-light.png"));

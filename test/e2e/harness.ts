@@ -133,7 +133,7 @@ export interface Request {
 }
 export interface Page extends Frame {
   keyboard: Keyboard;
-  mouse: { click(x: number, y: number, options?: { button?: "left" | "right" | "middle" }): Promise<void>; move(x: number, y: number): Promise<void>; wheel(dx: number, dy: number): Promise<void> };
+  mouse: { click(x: number, y: number, options?: { button?: "left" | "right" | "middle" }): Promise<void>; move(x: number, y: number, options?: { steps?: number }): Promise<void>; down(): Promise<void>; up(): Promise<void>; wheel(dx: number, dy: number): Promise<void> };
   goto(url: string, options?: { timeout?: number; waitUntil?: "load" | "domcontentloaded" | "networkidle" | "commit" }): Promise<unknown>;
   frames(): Frame[];
   mainFrame(): Frame;
@@ -1050,6 +1050,66 @@ export async function fillFileDialog(page: Page, path: string, opts: { timeoutMs
   const okButton = page.locator(".quick-input-widget .monaco-button", { hasText: /^OK$/ }).first();
   if (await okButton.isVisible().catch(() => false)) await okButton.click();
   else await page.keyboard.press("Enter");
+}
+
+/** The kinds of control a view's contrast is checked on: export buttons, filter chips, the pressed chip, class rows and their actions, links, the headline figure. */
+export const VIEW_CONTROLS = [".host-button", ".chip", ".chip.on", ".class-row .class-key", ".class-act", ".class-judge", ".why-links .link", ".kpi-value"];
+
+export interface Contrast {
+  sel: string;
+  text: string;
+  /** WCAG's contrast ratio of the text's colour against the colour behind it. */
+  ratio: number;
+  fg: string;
+  bg: string;
+}
+
+/**
+ * In a view: for each selector, its first visible element's text colour against the colour
+ * behind it (the first opaque background up its ancestors), as WCAG's contrast ratio. Selectors
+ * with nothing visible are left out.
+ */
+export async function controlContrasts(frame: Frame, selectors: readonly string[] = VIEW_CONTROLS): Promise<Contrast[]> {
+  return (await frame.evaluate(`(() => {
+  const rgb = (c) => { const m = c.match(/[\\d.]+/g) || []; return { r: +m[0], g: +m[1], b: +m[2], a: m[3] === undefined ? 1 : +m[3] }; };
+  const lum = ({ r, g, b }) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const behind = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.a > 0.5) return c; } return rgb(getComputedStyle(document.body).backgroundColor); };
+  const out = [];
+  for (const sel of ${JSON.stringify(selectors)}) {
+    const el = [...document.querySelectorAll(sel)].find((e) => e.offsetParent !== null);
+    if (!el) continue;
+    const fg = rgb(getComputedStyle(el).color);
+    const bg = behind(el);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    out.push({ sel, text: el.textContent.trim().slice(0, 20), ratio: (a + 0.05) / (b + 0.05), fg: getComputedStyle(el).color, bg: "rgb(" + bg.r + "," + bg.g + "," + bg.b + ")" });
+  }
+  return out;
+})()`)) as Contrast[];
+}
+
+/**
+ * In the prompt file open in the active editor: waits for its lens "Δ since the previous
+ * version", clicks it, and waits for the view of the two versions to render; returns the lens's
+ * text, the view's frame and the text of its before → after banner.
+ */
+export async function openVersionsFromLens(page: Page): Promise<{ lens: string; frame: Frame; text: string }> {
+  const lens = await waitUntil("the lens of the change since the previous version", async () => {
+    const l = (await page.locator(".part.editor .editor-group-container.active .codelens-decoration").allInnerTexts().catch(() => [] as string[])).map((x) => x.replace(/\s+/g, " ").trim());
+    return l.find((x) => /Δ since the previous version/.test(x));
+  }, { page, timeoutMs: 60_000 });
+  await page.locator(".codelens-decoration a", { hasText: /Δ since the previous version/ }).first().click();
+  const view = await waitUntil("the two versions' view", async () => {
+    const f = await webviewFrame(page, "→", { timeoutMs: 5_000 }).catch(() => undefined);
+    if (!f || !((await f.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) as boolean)) return undefined;
+    const text = (await viewText(f, ".versions").catch(() => "")).replace(/\s+/g, " ");
+    return text ? { frame: f, text } : undefined;
+  }, { page, timeoutMs: 60_000, intervalMs: 250 });
+  return { lens, ...view };
+}
+
+/** Waits until the comparison view in `frame` has rendered its document. */
+export async function viewRendered(frame: Frame, page: Page): Promise<void> {
+  await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
 }
 
 /** Saves a PNG of the page (creating the folder). Returns the path. */

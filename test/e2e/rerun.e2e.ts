@@ -16,6 +16,7 @@ import { startFakeAnthropic, type RecordedRequest } from "../fakes/anthropic";
 import { startFakeOpenAI } from "../fakes/openai";
 import { assert, Checklist, installExtension, runE2E } from "./checks";
 import {
+  viewRendered,
   ARTIFACTS_DIR,
   REPO_ROOT,
   fillFileDialog,
@@ -51,10 +52,6 @@ function nextAction(i: number): { name: string; args: Record<string, string> } |
 }
 const ASK = "Before I go on: could you confirm the reservation number?";
 
-async function rendered(frame: Frame, page: Page): Promise<void> {
-  await waitUntil("the view to render", async () => ((await frame.evaluate("document.body.dataset.rendered === '1'").catch(() => false)) ? true : undefined), { page, timeoutMs: 60_000 });
-}
-
 /**
  * In the imported view: task-2, its run #0 opened, and "Rerun from here" on its action 2 clicked;
  * then N typed and the expected action picked. Returns the button's title.
@@ -63,7 +60,7 @@ let hoverOpacity = "";
 async function rerunFromAction2(page: Page, shot?: string): Promise<string> {
   await page.locator(".tabs-container .tab", { hasText: "results.tau-bench" }).first().click();
   const frame = await webviewFrame(page, "results.tau-bench", { timeoutMs: 30_000 });
-  await rendered(frame, page);
+  await viewRendered(frame, page);
   await frame.locator('li.prompt-item[data-fk="prompt:task-2"]').first().click();
   await waitUntil("task-2 to show", async () => ((await viewText(frame, "main")).includes("task-2") ? true : undefined), { page, timeoutMs: 20_000 });
   // run #0's text: the trajectory's cards, each agent step with its button
