@@ -16,6 +16,7 @@ import { stubHost } from "./support/host";
 import { startFakeAnthropicBatches, type FakeAnthropicBatchesOptions } from "./fakes/anthropic-batches";
 import { startFakeOpenAIBatches } from "./fakes/openai-batches";
 import { startFakeAnthropic } from "./fakes/anthropic";
+import { AnthropicBatchClient } from "../src/sampling/batch-anthropic";
 import { parseSweepFile, sweepProgress } from "../src/core/sweepfile";
 import { loadAnalysis } from "../src/report/load";
 
@@ -179,7 +180,7 @@ test("Run Sweep as a batch: the pick shows requests, tokens and both prices; a d
 
 test("a batch kept in progress shows in the status bar and the Runs view; a reload polls again without a second submission; released, it is collected and opens with every prompt", async (t) => {
   t.after(cleanup);
-  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000, outcome: (id) => ({ type: "succeeded", text: `Answer: ${id.startsWith("p0") ? 18 : id === "p1-r0" ? 20 : 19}` }) };
+  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000, outcome: (id) => ({ type: "succeeded", text: `Answer: ${id.includes("_p0-") ? 18 : id.endsWith("_p1-r0") ? 20 : 19}` }) };
   const fake = await startFakeAnthropicBatches(opts);
   t.after(() => fake.close());
   useAnthropicBatches(fake.url);
@@ -300,7 +301,7 @@ test("OpenAI's Batch API: a sweep submitted through the Files API, polled and co
   assert.ok(!readFileSync(sweep!, "utf8").includes(O_KEY), "no key in the sweep file");
 });
 
-test("a submission whose batch id was never recorded is found at the provider on activation and polled, never sent again; when two batches could be it, nothing is sent", async (t) => {
+test("a submission whose batch id was never recorded is found at the provider on activation and polled, never sent again (other sweeps' batches are never it); when a batch no sweep records could be it too, nothing is sent", async (t) => {
   t.after(cleanup);
   const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
   const fake = await startFakeAnthropicBatches(opts);
@@ -332,7 +333,8 @@ test("a submission whose batch id was never recorded is found at the provider on
   assert.equal(fake.batchesCreated(), 1, "never resent");
   assert.equal(sweepProgress(parseSweepFile(readFileSync(sweep!, "utf8"))).succeeded, 4);
 
-  // two batches of the same size at the same time: Anthropic's have no metadata to tell them apart
+  // a batch of the same size at the same time that no sweep file records (another machine's, a
+  // script's): Anthropic's batches have no metadata to tell it from this one
   for (const d of host.ctx.subscriptions) d.dispose();
   host.ctx.subscriptions.length = 0;
   opts.pollsInProgress = 1_000_000;
@@ -340,20 +342,19 @@ test("a submission whose batch id was never recorded is found at the provider on
   vscode.answers.message.push("Submit");
   await reload();
   await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
-  answerSweep(2, "batch");
-  vscode.answers.message.push("Submit");
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
-  const fresh = sweepFiles().filter((f) => f !== sweep).sort();
-  assert.equal(fresh.length, 2);
-  await until("both polled once", () => fresh.every((f) => /"type":"status"/.test(readFileSync(f, "utf8"))));
+  const fresh = sweepFiles().filter((f) => f !== sweep);
+  assert.equal(fresh.length, 1);
+  await until("polled once", () => /"type":"status"/.test(readFileSync(fresh[0]!, "utf8")));
+  const outside = new AnthropicBatchClient({ apiKey: KEY, baseURL: fake.url });
+  await outside.submit(["a", "b", "c", "d"].map((x) => ({ customId: `elsewhere-${x}`, request: { prompt: x, model: "claude-haiku-4-5", maxTokens: 10, thinking: { type: "none" } } })));
   for (const d of host.ctx.subscriptions) d.dispose();
   host.ctx.subscriptions.length = 0;
   await new Promise((r) => setTimeout(r, 300));
-  writeFileSync(fresh[1]!, readFileSync(fresh[1]!, "utf8").split("\n").filter((l) => !/"type":"(batch|status)"/.test(l)).join("\n"));
+  writeFileSync(fresh[0]!, readFileSync(fresh[0]!, "utf8").split("\n").filter((l) => !/"type":"(batch|status)"/.test(l)).join("\n"));
   const created = fake.batchesCreated();
   await reload();
   const warning = await until("the warning", () => vscode.recorded.notifications.find((n) => /without a recorded batch id/.test(n.message)));
-  assert.match(warning.message, /has 1 submission sent without a recorded batch id: part 0: [23] batches at the provider could be it \((msgbatch_\w+, )+msgbatch_\w+\).*Nothing is sent again\./);
+  assert.match(warning.message, /has 1 submission sent without a recorded batch id: part 0: 2 batches at the provider could be it \(msgbatch_\w+, msgbatch_\w+\).*Nothing is sent again\./);
   const row = (await sweepRows()).find((r) => /1 batch id not recorded/.test(r.description ?? ""));
   assert.ok(row, "the Runs view says so");
   await new Promise((r) => setTimeout(r, 200));
@@ -418,4 +419,70 @@ test("a live sweep cancelled from its progress notification keeps what finished;
   assert.equal(done.end?.status, "complete");
   for (const p of done.prompts) assert.equal(done.samples.get(p.key)!.size, 4, "each prompt has exactly its n replies");
   assert.equal(fake.requests.length - sent, 8 - kept, "only the missing reruns were sent");
+});
+
+test("two batch sweeps poll at once; Cancel Batch cancels one at the provider (its requests come back canceled, for Resubmit Failed) while the other is collected", async (t) => {
+  t.after(cleanup);
+  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
+  const fake = await startFakeAnthropicBatches(opts);
+  t.after(() => fake.close());
+  useAnthropicBatches(fake.url);
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
+  for (let k = 0; k < 2; k++) {
+    answerSweep(2, "batch");
+    vscode.answers.message.push("Submit");
+    await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  }
+  const files = sweepFiles().sort();
+  assert.equal(files.length, 2);
+  await until("both polled", () => files.every((f) => /"type":"status"/.test(readFileSync(f, "utf8"))));
+  await until("the status bar item says both", () => sweepItem()?.text === "$(cloud-upload) Sweep 0/4 · 1 batch processing (+1 more)");
+  // Cancel Batch on the first, confirmed in its modal
+  vscode.answers.message.push("Cancel Batch");
+  await vscode.commands.executeCommand("hotmess.cancelSweepBatch", files[0]);
+  const canceled = await until("the first collected as canceled", () => {
+    const s = parseSweepFile(readFileSync(files[0]!, "utf8"));
+    return s.end ? s : undefined;
+  });
+  assert.equal(sweepProgress(canceled).failed, 4);
+  assert.deepEqual([...canceled.failures.values()].flat().map((f) => f.kind), ["canceled", "canceled", "canceled", "canceled"]);
+  const note = await until("its notification", () => vscode.recorded.notifications.find((n) => /is collected: 0 of 4 replies/.test(n.message)));
+  assert.ok(note.actions.includes("Resubmit Failed…") || note.actions.some((a) => /Resubmit/.test(a)), `Resubmit offered: ${note.actions.join(", ")}`);
+  // the second goes on, and is collected when the provider finishes
+  assert.equal(parseSweepFile(readFileSync(files[1]!, "utf8")).end, null);
+  opts.pollsInProgress = 0;
+  await until("the second collected", () => parseSweepFile(readFileSync(files[1]!, "utf8")).end?.status === "complete");
+  assert.equal(fake.batchesCreated(), 2);
+});
+
+test("in an untrusted workspace nothing polls on activation (polling writes to the workspace's files)", async (t) => {
+  t.after(cleanup);
+  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
+  const fake = await startFakeAnthropicBatches(opts);
+  t.after(() => fake.close());
+  useAnthropicBatches(fake.url);
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
+  answerSweep(2, "batch");
+  vscode.answers.message.push("Submit");
+  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const [file] = sweepFiles();
+  await until("polled", () => /"type":"status"/.test(readFileSync(file!, "utf8")));
+  for (const d of host.ctx.subscriptions) d.dispose();
+  host.ctx.subscriptions.length = 0;
+  await new Promise((r) => setTimeout(r, 200));
+  const gets = () => fake.requests.filter((r) => r.method === "GET").length;
+  const before = gets();
+  const lines = readFileSync(file!, "utf8");
+  vscode.workspace.isTrusted = false;
+  await reload();
+  opts.pollsInProgress = 0;
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(gets(), before, "no request to the provider");
+  assert.equal(readFileSync(file!, "utf8"), lines, "the sweep file is untouched");
+  assert.notEqual(sweepItem()?.visible, true, "no status bar item");
+  // trusted again: the next activation polls and collects it
+  vscode.workspace.isTrusted = true;
+  await reload();
+  await until("collected once trusted", () => parseSweepFile(readFileSync(file!, "utf8")).end?.status === "complete");
+  assert.equal(fake.batchesCreated(), 1);
 });

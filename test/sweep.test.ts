@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { main, type Io } from "../src/cli/main";
 import { RUN } from "../src/cli/commands";
 import { parseCommand } from "../src/cli/common";
@@ -397,12 +397,22 @@ test("a submission not found at the provider: sent again once it is old enough, 
     const prompts = smallPrompts();
     await hotmess(["run", "--prompts", prompts, "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", join(dir, "twin-other")]);
     await hotmess(["run", "--prompts", prompts, "-n", "2", ...where, "--batch", "--yes", "--no-wait", "--out", twin]);
-    const twinFile = sweepFileIn(twin);
+    const twinFile = join(twin, readdirSync(twin)[0]!);
     forgetBatchIds(twinFile, 0);
     const before = fake.batchesCreated();
     const t = await hotmess(["run", "--resume", twinFile, "--no-wait"]);
     assert.equal(t.code, 1);
-    assert.match(t.err, /batches at the provider could be it \(msgbatch_\w+, msgbatch_\w+/);
+    assert.match(t.err, /4 batches at the provider could be it \((msgbatch_\w+, ){3}msgbatch_\w+\)/);
+    assert.equal(fake.batchesCreated(), before, "nothing sent");
+    // the other sweeps' files beside this one (the twin's, and the one sent above): their batches
+    // are other sweeps', never this one's
+    const otherFile = sweepFileIn(join(dir, "twin-other"));
+    for (const [k, f] of [otherFile, file].entries()) writeFileSync(join(twin, basename(f).replace("-sweep-", `-sweep-other${k}-`)), readFileSync(f, "utf8"));
+    const again = await hotmess(["run", "--resume", twinFile, "--no-wait"]);
+    // left: this sweep's batch and the orphan of the first part above (its id was taken out of its file)
+    assert.equal(again.code, 1, again.err);
+    assert.match(again.err, /part 0: 2 batches at the provider could be it/);
+    for (const f of [otherFile, file]) for (const b of parseSweepFile(readFileSync(f, "utf8")).batches) if (b.batchId) assert.ok(!again.err.includes(b.batchId), `${b.batchId}, another sweep's, is not a candidate`);
     assert.equal(fake.batchesCreated(), before, "nothing sent");
   } finally {
     await fake.close();

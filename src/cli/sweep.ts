@@ -5,7 +5,7 @@
 import { createInterface } from "node:readline";
 import { existsSync, readFileSync } from "node:fs";
 export { isSweepPath } from "./main";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { AnthropicBatchClient } from "../sampling/batch-anthropic";
 import { OpenAIBatchClient } from "../sampling/batch-openai";
@@ -13,7 +13,7 @@ import type { BatchClient, BatchStatus } from "../sampling/batch";
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../sampling/prices";
 import { safeBaseURL } from "../sampling/store";
-import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recoverUnrecorded, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
+import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recordedBatchIds, recoverUnrecorded, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
 import { answerSpecFlags, PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
@@ -228,7 +228,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
       batchClient ??= makeBatchClient(sweep.header.provider, io.env, baseURL);
       if (sweepProgress(sweep).unrecorded.length) {
         // the process stopped between sending a batch and recording its id: look it up
-        const r = await recoverUnrecorded(writer, sweep, batchClient, hooks);
+        const r = await recoverUnrecorded(writer, sweep, batchClient, { ...hooks, exclude: recordedBatchIds([dirname(writer.file)], writer.file) });
         for (const a of r.adopted) io.stderr.write(`hotmess: part ${a.part}'s batch was sent but its id not recorded: found it at the provider, ${a.batchId}\n`);
         for (const part of r.notCreated) io.stderr.write(`hotmess: part ${part} was never created at the provider: its requests are sent now\n`);
         if (r.unresolved.length) throw new FatalError(`${r.unresolved.map((u) => `part ${u.part}: ${u.why}`).join("; ")}; nothing was resubmitted`);

@@ -33,4 +33,4 @@ export function startLanguageClient(context: vscode.ExtensionContext): LanguageC
 // sweeps (Run Sweep, polling batches): the batch clients and the sweep lifecycle, which splits batches with the SDKs' encodings
 export { AnthropicBatchClient } from "../sampling/batch-anthropic";
 export { OpenAIBatchClient } from "../sampling/batch-openai";
-export { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recoverUnrecorded, requestFor, resubmitFailed, runLiveSweep, sourceName, submitUnsent, sweepHeader, SweepWriter } from "../sampling/sweep";
+export { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recordedBatchIds, recoverUnrecorded, requestFor, resubmitFailed, runLiveSweep, sourceName, submitUnsent, sweepHeader, SweepWriter } from "../sampling/sweep";

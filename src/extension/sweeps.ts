@@ -398,7 +398,7 @@ export class SweepManager {
       const client = await this.clientFor(sweep.header);
       const opened = heavy().SweepWriter.open(file, await this.host.secrets.known());
       writer = opened.writer;
-      const r = await heavy().recoverUnrecorded(opened.writer, opened.sweep, client);
+      const r = await heavy().recoverUnrecorded(opened.writer, opened.sweep, client, { exclude: heavy().recordedBatchIds(this.host.dirs(), file) });
       for (const a of r.adopted) this.host.log.info(`sweep ${basename(file)}: part ${a.part}'s batch was sent but its id not recorded: found it at the provider, ${a.batchId}`);
       if (r.notCreated.length) {
         const msg = `the sweep ${name}: ${r.notCreated.length} submission${r.notCreated.length === 1 ? " was" : "s were"} never created at the provider (the window closed first); Continue Sweep sends ${r.notCreated.length === 1 ? "its" : "their"} requests.`;

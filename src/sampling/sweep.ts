@@ -399,9 +399,10 @@ export const LISTING_SETTLES_MS = 10 * 60_000;
  * requests are sent again). A wrongly adopted batch cannot mix in another sweep's replies: its
  * results carry another sweep's token and are left out.
  */
-export async function recoverUnrecorded(writer: SweepWriter, sweep: ParsedSweep, client: BatchClient, opts: SweepHooks & { now?: number } = {}): Promise<Recovery> {
+export async function recoverUnrecorded(writer: SweepWriter, sweep: ParsedSweep, client: BatchClient, opts: SweepHooks & { now?: number; exclude?: ReadonlySet<string> } = {}): Promise<Recovery> {
   const out: Recovery = { adopted: [], notCreated: [], unresolved: [] };
-  const known = new Set(sweep.batches.map((b) => b.batchId).filter((x): x is string => x !== null));
+  // batches this sweep, or another sweep file beside it, already has: never this submission's
+  const known = new Set([...(opts.exclude ?? []), ...sweep.batches.map((b) => b.batchId).filter((x): x is string => x !== null)]);
   const t = opts.now ?? Date.now();
   for (const b of sweep.batches) {
     if (b.batchId !== null || b.refused) continue;
@@ -422,6 +423,35 @@ export async function recoverUnrecorded(writer: SweepWriter, sweep: ParsedSweep,
     }
   }
   return out;
+}
+
+/**
+ * The batch ids recorded by the sweep files in these folders (all but `except`): batches that are
+ * another sweep's, so never the one an unrecorded submission created. Each file is scanned for
+ * its batch lines without being parsed whole.
+ */
+export function recordedBatchIds(dirs: readonly string[], except: string): Set<string> {
+  const ids = new Set<string>();
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((f) => f.includes("-sweep-") && f.endsWith(".jsonl"));
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const file = join(dir, name);
+      if (file === except) continue;
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        continue;
+      }
+      for (const m of text.matchAll(/^\{"type":"batch",[^\n]*?"batchId":"([^"]+)"/gm)) ids.add(m[1]!);
+    }
+  }
+  return ids;
 }
 
 /** Submits every request of the sweep that was never sent (all of a new sweep's). */
