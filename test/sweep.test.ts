@@ -268,6 +268,16 @@ test("a batch's errored and expired requests are listed with their reasons and r
     assert.match(r.err, /hotmess run --resume .* --resubmit/);
     const file = sweepFileIn(out);
     assert.equal(parseSweepFile(readFileSync(file, "utf8")).end?.status, "partial");
+    // analyze, export and check say where the sweep stands once, for the whole sweep
+    const said = /the sweep is partial: 5 of 8 replies, 3 failed — 1 × overloaded: Anthropic: Overloaded \(overloaded_error\) \(and 2 other reasons\); send the failed requests again with: hotmess run --resume \S+ --resubmit/;
+    const an = await hotmess(["analyze", file]);
+    assert.equal(an.code, 2);
+    assert.match(an.err, said);
+    const ex = await hotmess(["export", file, "--format", "md", "--out", join(dir, "partial.md")]);
+    assert.equal((ex.err.match(/the sweep is partial/g) ?? []).length, 1, ex.err);
+    assert.match(ex.err, said);
+    const ck = await hotmess(["check", file, "--max-incoherence", "1"]);
+    assert.match(ck.err, said);
 
     round = 1;
     const asked: string[] = [];

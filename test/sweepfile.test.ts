@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeRuns } from "../src/core";
-import { missingRequests, parseRequestId, parseSweepFile, requestId, requestIds, sweepProgress, sweepRuns } from "../src/core/sweepfile";
+import { describeSweep, failureReasons, missingRequests, parseRequestId, parseSweepFile, requestId, requestIds, sweepProgress, sweepRuns } from "../src/core/sweepfile";
 import { analyzeSweepFile } from "../src/cli/main";
 
 const header = { type: "sweep", schema: "hotmess.sweep/1", id: "sweep-1", createdAt: "2026-12-06T00:00:00.000Z", tool: { name: "hotmess", version: "0" }, provider: "anthropic", model: "claude-haiku-4-5", mode: "batch", prompts: 3, analysis: { seed: 7 }, parameters: { n: 4, maxTokens: 100, thinking: { type: "none" }, concurrency: 4, idleTimeoutMs: 1000 } };
@@ -119,4 +119,19 @@ test("a sweep read in two passes, one prompt at a time, gives the analysis of th
   assert.deepEqual(streamed.pooled, whole.pooled);
   assert.equal(streamed.options.seed, 7);
   assert.equal(streamed.skipped.length, 1, "the torn last line is named");
+});
+
+test("describeSweep: one sentence for the whole sweep, the same reason counted once whatever its request ids, and what to run next", () => {
+  const base = [header, prompt(0, 5), prompt(1, 6), { type: "submit", part: 0, requests: { from: 0, count: 8 }, count: 8, at: "t" }, { type: "batch", part: 0, batchId: "b1", at: "t" }];
+  const overloaded = (k: number, i: number, id: string) => ({ ...failure(k, i, "overloaded", true), message: `Anthropic: Overloaded (overloaded_error, req_${id})` });
+  const h2 = { ...header, prompts: 2 };
+  const running = parseSweepFile(file([h2, ...base.slice(1)]));
+  assert.equal(describeSweep(running, "S.jsonl"), "the sweep is still running: 0 of 8 replies, 8 still in a batch; collect it with: hotmess run --resume S.jsonl");
+  const partial = parseSweepFile(file([h2, ...base.slice(1), sample(0, 0, 5), sample(0, 1, 5), sample(0, 2, 5), overloaded(0, 3, "011A"), sample(1, 0, 6), overloaded(1, 1, "022B"), overloaded(1, 2, "033C"), failure(1, 3, "expired", true), { type: "collected", batchId: "b1", succeeded: 4, failed: 4, at: "t" }]));
+  assert.equal(describeSweep(partial, "S.jsonl"), "the sweep is partial: 4 of 8 replies, 4 failed — 3 × overloaded: Anthropic: Overloaded (overloaded_error) (and 1 other reason); send the failed requests again with: hotmess run --resume S.jsonl --resubmit");
+  assert.deepEqual(failureReasons(partial).map((r) => [r.reason, r.count]), [["overloaded: Anthropic: Overloaded (overloaded_error)", 3], ["expired: expired happened", 1]]);
+  const done = parseSweepFile(file([{ ...header, prompts: 1 }, prompt(0, 5), sample(0, 0, 5), sample(0, 1, 5), sample(0, 2, 5), sample(0, 3, 5)]));
+  assert.equal(describeSweep(done, "S.jsonl"), null);
+  const live = parseSweepFile(file([{ ...header, mode: "live", prompts: 1 }, prompt(0, 5), sample(0, 0, 5), { type: "end", status: "cancelled", finishedAt: "t" }]));
+  assert.equal(describeSweep(live, "S.jsonl"), "the sweep was cancelled: 1 of 4 replies, 3 not sent; to finish it: hotmess run --resume S.jsonl");
 });

@@ -15,14 +15,14 @@
 // checks are passed to gatePrompt with the thresholds', so the exit status, JUnit, annotations
 // and summary treat them alike. Prompts on one side only are listed.
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
-import { DEFAULT_RESAMPLES, describeRunFailure, parsePromptFile, type Analysis, type ParsedRun, type PromptAnalysis } from "../core";
+import { DEFAULT_RESAMPLES, parsePromptFile, type Analysis, type ParsedRun, type PromptAnalysis } from "../core";
 import { baselineChecks, DEFAULT_GATE_BY, GATE_BY, gatePrompt, parsePassHatK, type CheckResult, type GateBy, type Thresholds } from "../core/gate";
 import { compareAnalyses } from "../core/compare";
 import { analyzeSide } from "./compare";
 import { BY_WORDS, githubAnnotations, junitXml, stepSummary, thresholdWords, verdictDetail, type GateCase, type GateReport } from "../report/gate";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
 import { planOutputs, redactorOf, writeFileAtomic } from "./io";
-import { analyzeFile } from "./main";
+import { analyzeWithState } from "./main";
 
 /** The thresholds the flags give; a usage error when none is given. */
 export function thresholdsOf(p: Parsed): Thresholds {
@@ -87,12 +87,10 @@ export async function checkCommand(p: Parsed, io: Io): Promise<number> {
   if (baseline) problems += baseline.problems;
   const analyses: { file: string; analysis: Analysis; at: { file: string; line: number } }[] = [];
   for (const file of p.positional) {
-    let run: ParsedRun | undefined;
     // analyze's words for a missing file or a failed run (exit 2 for check: main.ts dispatch)
-    const analysis: Analysis = await analyzeFile(file, { referenceFree: false, seed, resamples: DEFAULT_RESAMPLES }, io, (r) => (run = r));
+    const { analysis, unfinished, run } = await analyzeWithState(file, { referenceFree: false, seed, resamples: DEFAULT_RESAMPLES }, io);
     for (const s of analysis.skipped) io.stderr.write(`hotmess: ${file}: line ${s.line}: ${s.message}${/skipped$/.test(s.message) ? "" : "; line skipped"}\n`);
     problems += analysis.skipped.length;
-    const unfinished = run ? describeRunFailure(run, file) : null;
     if (unfinished) {
       io.stderr.write(`hotmess: ${unfinished}\n`);
       problems++;

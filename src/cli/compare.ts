@@ -6,12 +6,12 @@
 // (gating is `hotmess check`); 2 when input lines were skipped or a run is unfinished.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { DEFAULT_RESAMPLES, describeRunFailure, type Analysis, type Interval } from "../core";
+import { DEFAULT_RESAMPLES, type Analysis, type Interval } from "../core";
 import { compareAnalyses, type Comparison, type Delta } from "../core/compare";
 import { writeFileAtomic } from "../report/write";
 import { FatalError, num, UsageError, type Io, type Parsed } from "./common";
 import { planOutputs, redactorOf } from "./io";
-import { analyzeFile } from "./main";
+import { analyzeWithState } from "./main";
 import { fmt, layout, NO_STYLE, safe, styleFor, type Style } from "./table";
 
 /** The files of one side: the file itself, or every .jsonl directly in a folder (sorted). */
@@ -39,10 +39,7 @@ export async function analyzeSide(path: string, label: string, seed: number | un
   let problems = 0;
   const parts: Analysis[] = [];
   for (const file of files) {
-    let unfinished: string | null = null;
-    const a = await analyzeFile(file, { referenceFree: false, ...(seed !== undefined ? { seed } : {}), resamples }, io, (run) => {
-      unfinished = describeRunFailure(run, file);
-    });
+    const { analysis: a, unfinished } = await analyzeWithState(file, { referenceFree: false, ...(seed !== undefined ? { seed } : {}), resamples }, io);
     if (a.skipped.length > 0) {
       problems++;
       io.stderr.write(`hotmess: ${label}: ${file}: ${a.skipped.length} line${a.skipped.length === 1 ? "" : "s"} skipped (hotmess analyze ${file} lists them)\n`);

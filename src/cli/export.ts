@@ -5,6 +5,7 @@
 import { statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { describeRunFailure, type Analysis } from "../core";
+import { describeSweep } from "../core/sweepfile";
 import { exportCsv, exportHtml, exportJson, exportMarkdown, tracesFromRecords, type PromptTraces, type RunSettings } from "../report/export";
 import { loadReportAssets } from "../report/html";
 import { loadView, noUsablePrompt, type LoadedView } from "../report/load";
@@ -97,7 +98,16 @@ export function loadForExport(files: string[], seed?: number): Loaded {
   const notRun = unique.length > 1 ? unique.find((f) => !loaded.runs.some((r) => r.file === f)) : undefined;
   if (notRun) throw new FatalError(`${notRun} is not a run file: several files must all be run files (export a trace set on its own)`);
   problems.push(...loaded.skipped.map(({ file, line, message }) => ({ file, line, message })));
-  for (const { file, run } of loaded.runs) {
+  const said = new Set<string>();
+  for (const { file, run, sweep } of loaded.runs) {
+    if (sweep) {
+      // a sweep says where it stands once, not once per prompt
+      if (said.has(file)) continue;
+      said.add(file);
+      const why = describeSweep(sweep, file);
+      if (why) problems.push({ file, message: why });
+      continue;
+    }
     const why = describeRunFailure(run, file);
     if (run.samples.length > 0) {
       if (why) problems.push({ file, message: why });

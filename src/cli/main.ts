@@ -1,7 +1,7 @@
 // The `hotmess` command.
 import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { isSweepFile, SweepStream } from "../core/sweepfile";
+import { describeSweep, isSweepFile, SweepStream, type ParsedSweep } from "../core/sweepfile";
 import { addRun, runSeed } from "../core/runanalysis";
 import type { AnalyzeOptions } from "../core/analyze";
 import { analyzeRun, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
@@ -64,6 +64,17 @@ function readRunIfRunFile(file: string): ParsedRun | null {
   }
 }
 
+/**
+ * A file's analysis (analyzeFile) and, when it is a run or a sweep that did not finish, the
+ * sentence that says where it stands and what to run next (describeRunFailure, describeSweep).
+ */
+export async function analyzeWithState(file: string, opts: Parameters<typeof analyzeFile>[1], io: Io): Promise<{ analysis: Analysis; unfinished: string | null; run?: ParsedRun }> {
+  const got: { run?: ParsedRun; sweep?: ParsedSweep } = {};
+  const analysis = await analyzeFile(file, opts, io, (r) => (got.run = r), (sw) => (got.sweep = sw));
+  const unfinished = got.sweep ? describeSweep(got.sweep, file) : got.run ? describeRunFailure(got.run, file) : null;
+  return { analysis, unfinished, ...(got.run ? { run: got.run } : {}) };
+}
+
 /** Whether the file's first line is a sweep header. */
 export function isSweepPath(file: string): boolean {
   let first: string;
@@ -89,15 +100,17 @@ async function* fileLines(file: string): AsyncGenerator<string> {
  * any size is never held whole (src/core/sweepfile.ts SweepStream): every face analyses a sweep
  * so. `onRun` sees each prompt's run.
  */
-export async function analyzeSweepFile(file: string, opts: AnalyzeOptions, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+export async function analyzeSweepFile(file: string, opts: AnalyzeOptions, onRun?: (run: ParsedRun) => void, onSweep?: (sweep: ParsedSweep) => void): Promise<Analysis> {
   const stream = new SweepStream();
+  let light: ParsedSweep;
   try {
     let k = 0;
     for await (const line of fileLines(file)) stream.scan(line, ++k);
-    if (!stream.header) throw new Error("empty sweep file: no header line");
+    light = stream.light();
   } catch (e) {
     throw new FatalError(`${file}: ${(e as Error).message}`);
   }
+  onSweep?.(light);
   let analyzer = null as Analyzer | null;
   let answered = 0;
   let k = 0;
@@ -110,8 +123,8 @@ export async function analyzeSweepFile(file: string, opts: AnalyzeOptions, onRun
   };
   for await (const line of fileLines(file)) for (const run of stream.replay(line, ++k)) add(run);
   for (const run of stream.finish()) add(run);
-  if (!analyzer || answered === 0) throw new FatalError(`${file}: the sweep has no reply yet: collect its batch with hotmess run --resume ${file}`);
-  return analyzer.finish(stream.warnings);
+  if (!analyzer || answered === 0) throw new FatalError(`${file}: ${describeSweep(light, file) ?? "the sweep has no reply yet"}`);
+  return analyzer.finish(light.warnings);
 }
 
 /**
@@ -119,7 +132,7 @@ export async function analyzeSweepFile(file: string, opts: AnalyzeOptions, onRun
  * does (src/core/runanalysis.ts). `seed` (--seed) overrides a run file's recorded seed; a trace
  * set without it has seed 1. Exported for `hotmess compare`, which analyses each side so.
  */
-export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number; answerSpec?: AnswerSpec }, io: Io, onRun?: (run: ParsedRun) => void): Promise<Analysis> {
+export async function analyzeFile(file: string, opts: { referenceFree: boolean; seed?: number; resamples: number; answerSpec?: AnswerSpec }, io: Io, onRun?: (run: ParsedRun) => void, onSweep?: (sweep: ParsedSweep) => void): Promise<Analysis> {
   let size: number;
   try {
     const st = statSync(file);
@@ -133,7 +146,7 @@ export async function analyzeFile(file: string, opts: { referenceFree: boolean; 
   if (size === 0) throw new FatalError(`${file} is empty: a trace set has one JSON object per line (see the README, "Trace sets")`);
   const run = readRunIfRunFile(file);
   const generator = { name: "hotmess", version: VERSION };
-  if (!run && isSweepPath(file)) return analyzeSweepFile(file, { ...opts, generator }, onRun);
+  if (!run && isSweepPath(file)) return analyzeSweepFile(file, { ...opts, generator }, undefined, onSweep);
   if (run) {
     // a run that failed says why (every front end words it the same: describeRunFailure)
     if (run.samples.length === 0) throw new FatalError(describeRunFailure(run, file) ?? `${file}: the run has no finished sample yet`);
@@ -191,13 +204,10 @@ async function analyzeCommand(p: Parsed, io: Io): Promise<number> {
   const file = p.positional[0]!;
   const out = { json: p.flags.get("--json") as string | undefined, html: p.flags.get("--html") as string | undefined };
   planOutputs(analysisOutputs(out), { inputs: [{ path: file, what: "the trace set" }] });
-  // a run file whose run failed in part is analysed for what finished, and says what is missing
-  let unfinished: string | null = null;
+  // a run file (or a sweep) that failed in part is analysed for what finished, and says what is missing
   // --answer / --compare win over a file's own answer spec, part by part
   const answerSpec = answerSpecFlags(p.flags);
-  const analysis = await analyzeFile(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed"), resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES, ...(answerSpec ? { answerSpec } : {}) }, io, (run) => {
-    unfinished = describeRunFailure(run, file);
-  });
+  const { analysis, unfinished } = await analyzeWithState(file, { referenceFree: p.flags.has("--reference-free"), seed: num(p.flags, "--seed"), resamples: num(p.flags, "--resamples") ?? DEFAULT_RESAMPLES, ...(answerSpec ? { answerSpec } : {}) }, io);
   reportSkipped(analysis.skipped, io);
   writeAnalysisOutputs(analysis, out, io, (a) => printTable(a, io));
   if (unfinished) io.stderr.write(`hotmess: ${unfinished}\n`);

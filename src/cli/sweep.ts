@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { existsSync, readFileSync } from "node:fs";
 export { isSweepPath } from "./main";
 import { dirname, resolve } from "node:path";
-import { sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
+import { failureReasons, sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { AnthropicBatchClient } from "../sampling/batch-anthropic";
 import { OpenAIBatchClient } from "../sampling/batch-openai";
 import type { BatchClient, BatchStatus } from "../sampling/batch";
@@ -286,10 +286,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     const end = endSweep(writer, sweep);
     io.stderr.write(`hotmess: ${statusLine(sweep)}\n`);
     if (p.failed) {
-      const failed = failedRequests(sweep);
-      const reasons = new Map<string, number>();
-      for (const r of failed) reasons.set(`${r.failure.kind}: ${r.failure.message}`, (reasons.get(`${r.failure.kind}: ${r.failure.message}`) ?? 0) + 1);
-      for (const [why, k] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) io.stderr.write(`hotmess:   ${k} × ${why}\n`);
+      for (const r of failureReasons(sweep).slice(0, 5)) io.stderr.write(`hotmess:   ${fmtInt(r.count)} × ${r.reason}\n`);
       io.stderr.write(`hotmess: send them again with: hotmess run --resume ${file}${sweep.header.mode === "batch" ? " --resubmit" : ""}\n`);
     }
     code = end.status === "complete" ? 0 : end.status === "partial" ? 2 : 1;

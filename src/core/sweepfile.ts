@@ -181,110 +181,143 @@ export function isSweepFile(firstLine: string): boolean {
   }
 }
 
-/** Parses a sweep file. Throws with a clear message when the header is missing or malformed. */
-export function parseSweepFile(text: string): ParsedSweep {
-  const warnings: { line: number; message: string }[] = [];
-  let header: SweepHeader | null = null;
-  const prompts: SweepPromptLine[] = [];
-  const keys = new Set<string>();
-  const batches = new Map<number, SweepBatch>();
-  const byId = new Map<string, SweepBatch>();
-  const samples = new Map<string, Map<number, SweepSampleLine>>();
-  const failures = new Map<string, SweepFailureLine[]>();
-  let end: RunEndLine | null = null;
-  const read = readJsonLines(text, "sweep", (v, i) => {
-    if (header === null) {
+/**
+ * A sweep file's lines folded one at a time (each parsed JSON object and its 0-based index): what
+ * parseSweepFile makes of a whole text, and SweepStream of a file read line by line. `slim`: keep
+ * of each reply only that it came (one shared line), not its text — where a sweep stands and
+ * what failed, without holding the replies.
+ */
+export class SweepFold {
+  header: SweepHeader | null = null;
+  readonly warnings: { line: number; message: string }[] = [];
+  readonly prompts: SweepPromptLine[] = [];
+  private readonly keys = new Set<string>();
+  private readonly batches = new Map<number, SweepBatch>();
+  private readonly byId = new Map<string, SweepBatch>();
+  private readonly samples = new Map<string, Map<number, SweepSampleLine>>();
+  private readonly failures = new Map<string, SweepFailureLine[]>();
+  private end: RunEndLine | null = null;
+
+  constructor(private readonly slim = false) {}
+
+  add(v: Record<string, unknown>, i: number): void {
+    if (this.slim && v.type === "sample" && this.header !== null) {
+      if (typeof v.prompt === "string" && typeof v.index === "number" && typeof v.text === "string") {
+        let m = this.samples.get(v.prompt);
+        if (!m) this.samples.set(v.prompt, (m = new Map()));
+        if (!m.has(v.index)) m.set(v.index, ANSWERED);
+      } else this.warnings.push({ line: i + 1, message: "a sample line without prompt, index or text; skipped" });
+      return;
+    }
+    if (this.header === null) {
       if (v.type !== "sweep" || typeof v.schema !== "string" || !v.schema.startsWith("hotmess.sweep/")) throw new Error(`line ${i + 1}: not a sweep file (the first line is not a hotmess.sweep header)`);
       const p = v.parameters as { n?: unknown } | undefined;
       if (typeof v.id !== "string" || typeof v.model !== "string" || typeof p?.n !== "number") throw new Error(`line ${i + 1}: the sweep header has no id, model or parameters.n`);
       if (v.mode !== "live" && v.mode !== "batch") throw new Error(`line ${i + 1}: the sweep header's mode is ${JSON.stringify(v.mode)}, not "live" or "batch"`);
-      header = v as unknown as SweepHeader;
+      this.header = v as unknown as SweepHeader;
       return;
     }
     switch (v.type) {
       case "prompt": {
-        if (typeof v.key !== "string" || !/^p\d+$/.test(v.key) || typeof v.prompt !== "string" || typeof v.id !== "string") warnings.push({ line: i + 1, message: "a prompt line without key (p0, p1, …), id or prompt; skipped" });
-        else if (keys.has(v.key)) warnings.push({ line: i + 1, message: `a second prompt line for ${v.key}; skipped` });
+        if (typeof v.key !== "string" || !/^p\d+$/.test(v.key) || typeof v.prompt !== "string" || typeof v.id !== "string") this.warnings.push({ line: i + 1, message: "a prompt line without key (p0, p1, …), id or prompt; skipped" });
+        else if (this.keys.has(v.key)) this.warnings.push({ line: i + 1, message: `a second prompt line for ${v.key}; skipped` });
         else {
-          keys.add(v.key);
-          prompts.push(v as unknown as SweepPromptLine);
+          this.keys.add(v.key);
+          this.prompts.push(v as unknown as SweepPromptLine);
         }
         break;
       }
       case "submit": {
         const r = v.requests as Record<string, unknown> | undefined;
         const okR = r && ((typeof r.from === "number" && typeof r.count === "number") || (Array.isArray(r.ids) && r.ids.every((x) => typeof x === "string")));
-        if (typeof v.part !== "number" || !okR || typeof v.count !== "number") warnings.push({ line: i + 1, message: "a submit line without part, requests or count; skipped" });
-        else batches.set(v.part, { part: v.part, submit: v as unknown as SweepSubmitLine, batchId: null, status: null, collected: null });
+        if (typeof v.part !== "number" || !okR || typeof v.count !== "number") this.warnings.push({ line: i + 1, message: "a submit line without part, requests or count; skipped" });
+        else this.batches.set(v.part, { part: v.part, submit: v as unknown as SweepSubmitLine, batchId: null, status: null, collected: null });
         break;
       }
       case "batch": {
-        const b = typeof v.part === "number" ? batches.get(v.part) : undefined;
-        if (!b || typeof v.batchId !== "string") warnings.push({ line: i + 1, message: "a batch line without the submit line of its part, or without batchId; skipped" });
+        const b = typeof v.part === "number" ? this.batches.get(v.part) : undefined;
+        if (!b || typeof v.batchId !== "string") this.warnings.push({ line: i + 1, message: "a batch line without the submit line of its part, or without batchId; skipped" });
         else {
           b.batchId = v.batchId;
-          byId.set(v.batchId, b);
+          this.byId.set(v.batchId, b);
         }
         break;
       }
       case "refused": {
-        const b = typeof v.part === "number" ? batches.get(v.part) : undefined;
-        if (!b) warnings.push({ line: i + 1, message: "a refused line without the submit line of its part; skipped" });
+        const b = typeof v.part === "number" ? this.batches.get(v.part) : undefined;
+        if (!b) this.warnings.push({ line: i + 1, message: "a refused line without the submit line of its part; skipped" });
         else b.refused = typeof v.message === "string" ? v.message : "refused";
         break;
       }
       case "status": {
-        const b = typeof v.batchId === "string" ? byId.get(v.batchId) : undefined;
-        if (!b || v.counts === null || typeof v.counts !== "object") warnings.push({ line: i + 1, message: "a status line of an unknown batch, or without counts; skipped" });
+        const b = typeof v.batchId === "string" ? this.byId.get(v.batchId) : undefined;
+        if (!b || v.counts === null || typeof v.counts !== "object") this.warnings.push({ line: i + 1, message: "a status line of an unknown batch, or without counts; skipped" });
         else b.status = v as unknown as SweepStatusLine;
         break;
       }
       case "collected": {
-        const b = typeof v.batchId === "string" ? byId.get(v.batchId) : undefined;
-        if (!b) warnings.push({ line: i + 1, message: "a collected line of an unknown batch; skipped" });
+        const b = typeof v.batchId === "string" ? this.byId.get(v.batchId) : undefined;
+        if (!b) this.warnings.push({ line: i + 1, message: "a collected line of an unknown batch; skipped" });
         else b.collected = v as unknown as SweepCollectedLine;
         break;
       }
       case "sample": {
         if (typeof v.prompt !== "string" || typeof v.index !== "number" || typeof v.text !== "string") {
-          warnings.push({ line: i + 1, message: "a sample line without prompt, index or text; skipped" });
+          this.warnings.push({ line: i + 1, message: "a sample line without prompt, index or text; skipped" });
           break;
         }
         const s = v as unknown as SweepSampleLine;
         if (v.steps !== undefined) {
           const read = readSteps(v.steps);
           if ("problem" in read) {
-            warnings.push({ line: i + 1, message: `sample ${s.prompt}-r${s.index}: ${read.problem}; its steps are left out (its text is kept)` });
+            this.warnings.push({ line: i + 1, message: `sample ${s.prompt}-r${s.index}: ${read.problem}; its steps are left out (its text is kept)` });
             delete s.steps;
           } else s.steps = read.steps;
         }
-        let m = samples.get(s.prompt);
-        if (!m) samples.set(s.prompt, (m = new Map()));
+        let m = this.samples.get(s.prompt);
+        if (!m) this.samples.set(s.prompt, (m = new Map()));
         // a result collected twice (a crash between writing it and marking its batch collected): the first stands
         if (!m.has(s.index)) m.set(s.index, s);
         break;
       }
       case "failure": {
         if (typeof v.prompt !== "string" || typeof v.index !== "number") {
-          warnings.push({ line: i + 1, message: "a failure line without prompt or index; skipped" });
+          this.warnings.push({ line: i + 1, message: "a failure line without prompt or index; skipped" });
           break;
         }
         const f = v as unknown as SweepFailureLine;
-        let list = failures.get(f.prompt);
-        if (!list) failures.set(f.prompt, (list = []));
+        let list = this.failures.get(f.prompt);
+        if (!list) this.failures.set(f.prompt, (list = []));
         list.push(f);
         break;
       }
       case "end":
-        end = v as unknown as RunEndLine;
+        this.end = v as unknown as RunEndLine;
         break;
       default:
       // other line types (from a newer version) are ignored
     }
-  });
-  if (header === null) throw new Error("empty sweep file: no header line");
-  const all = [...read.warnings, ...warnings].sort((a, b) => a.line - b.line);
-  return { header, prompts, batches: [...batches.values()].sort((a, b) => a.part - b.part), samples, failures, end, warnings: all, goodLength: read.goodLength, missingNewline: read.missingNewline };
+  }
+
+  /** The sweep as folded so far; `extra` warnings (lines that were not JSON) merged in line order. */
+  result(extra: { line: number; message: string }[] = [], goodLength = 0, missingNewline = false): ParsedSweep {
+    if (this.header === null) throw new Error("empty sweep file: no header line");
+    const warnings = [...extra, ...this.warnings].sort((a, b) => a.line - b.line);
+    return { header: this.header, prompts: this.prompts, batches: [...this.batches.values()].sort((a, b) => a.part - b.part), samples: this.samples, failures: this.failures, end: this.end, warnings, goodLength, missingNewline, ...(this.slim ? { slim: true } : {}) };
+  }
+}
+
+/**
+ * What a sweep in memory keeps of a reply when it is `slim`: that it came (one shared line,
+ * without the reply). Its replies are then read from the file (sweepRuns refuses a slim sweep).
+ */
+export const ANSWERED: SweepSampleLine = Object.freeze({ type: "sample", prompt: "", index: -1, text: "", thinking: "", redactedThinking: 0, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: null, latencyMs: 0, retries: 0, truncated: false, stopReason: "", finishedAt: "" }) as SweepSampleLine;
+
+/** Parses a sweep file. Throws with a clear message when the header is missing or malformed. */
+export function parseSweepFile(text: string, opts: { slim?: boolean } = {}): ParsedSweep {
+  const fold = new SweepFold(opts.slim);
+  const read = readJsonLines(text, "sweep", (v, i) => fold.add(v, i));
+  return fold.result(read.warnings, read.goodLength, read.missingNewline);
 }
 
 /** A prompt's header as a run's: the sweep's provider, model and parameters with the prompt's own text, id and reference. */
@@ -344,6 +377,9 @@ export class SweepStream {
   private end: RunEndLine | null = null;
   private readonly open = new Map<string, { samples: Map<number, SweepSampleLine>; failures: SweepFailureLine[] }>();
   readonly warnings: { line: number; message: string }[] = [];
+  /** The sweep as pass 1 read it, slim (which requests were answered, the failures, the batches): where it stands. */
+  private readonly fold = new SweepFold(true);
+  private lastNonBlank = 0;
 
   private static parse(line: string): Record<string, unknown> | null {
     const t = line.trim();
@@ -358,20 +394,28 @@ export class SweepStream {
 
   /** Pass 1, one line at a time (from 1). */
   scan(line: string, lineNo: number): void {
+    if (line.trim() !== "") this.lastNonBlank = lineNo;
     const v = SweepStream.parse(line);
     if (v === null) {
-      if (line.trim() !== "") this.warnings.push({ line: lineNo, message: "not valid JSON (a torn line after a crash, or a malformed one); skipped" });
+      if (line.trim() !== "") this.warnings.push({ line: lineNo, message: "not valid JSON; skipped" });
       return;
     }
+    // the header's checks are parseSweepFile's: one text for one problem
+    this.fold.add(v, lineNo - 1);
     if (this.header === null) {
-      // the same checks as parseSweepFile: one text for one problem
-      parseSweepFile(line);
-      this.header = v as unknown as SweepHeader;
+      this.header = this.fold.header;
       return;
     }
     if (v.type === "prompt" && typeof v.key === "string" && typeof v.prompt === "string" && typeof v.id === "string" && !this.prompts.has(v.key)) this.prompts.set(v.key, v as unknown as SweepPromptLine);
     else if ((v.type === "sample" || v.type === "failure") && typeof v.prompt === "string" && typeof v.index === "number") this.lastLine.set(v.prompt, lineNo);
     else if (v.type === "end") this.end = v as unknown as RunEndLine;
+  }
+
+  /** After pass 1: the sweep, slim (its replies are not held), for where it stands (sweepProgress) and what failed. */
+  light(): ParsedSweep {
+    // a line that is not JSON and has only blank lines after it: torn while writing
+    const warnings = this.warnings.map((w) => (w.line === this.lastNonBlank ? { ...w, message: "the last line is incomplete (the sweep was interrupted while writing it); skipped" } : w));
+    return this.fold.result(warnings);
   }
 
   /** Runs finished and not yet handed over, and the next prompt (in the sweep's order) to hand over. */
@@ -540,4 +584,42 @@ export function missingRequests(s: ParsedSweep, opts: { failedOnly?: boolean; re
     }
   }
   return out;
+}
+
+/** A failure's reason without what differs from one request to the next (request ids), so that the same reason counts once. */
+export function reasonOf(f: Pick<SweepFailureLine, "kind" | "message">): string {
+  return `${f.kind}: ${f.message.replace(/\b(req|msgbatch|batch|chatcmpl)_[A-Za-z0-9]+/g, "…").replace(/, …\)/g, ")").replace(/ \(…\)/g, "")}`;
+}
+
+/** The reasons of the requests that failed and have no reply, most frequent first, with how many each. */
+export function failureReasons(s: ParsedSweep): { reason: string; count: number; retryable: boolean }[] {
+  const by = new Map<string, { reason: string; count: number; retryable: boolean }>();
+  for (const r of missingRequests(s, { failedOnly: true })) {
+    if (!r.failure) continue;
+    const reason = reasonOf(r.failure);
+    const e = by.get(reason) ?? { reason, count: 0, retryable: isRetryable(r.failure) };
+    e.count++;
+    by.set(reason, e);
+  }
+  return [...by.values()].sort((a, b) => b.count - a.count);
+}
+
+/**
+ * Where an unfinished sweep stands, in one sentence, as `hotmess analyze`, `export` and the editor
+ * say it: the replies, what is still in a batch, what failed and why (the most frequent reason),
+ * and what to run next; null for a sweep with every reply.
+ */
+export function describeSweep(s: ParsedSweep, file?: string): string | null {
+  const p = sweepProgress(s);
+  if (p.succeeded === p.requests) return null;
+  const n = (x: number) => x.toLocaleString("en-US");
+  const head = p.pending ? "the sweep is still running" : s.end?.status === "cancelled" ? "the sweep was cancelled" : p.succeeded === 0 ? "the sweep failed" : "the sweep is partial";
+  const parts = [`${n(p.succeeded)} of ${n(p.requests)} replies`];
+  if (p.pending) parts.push(`${n(p.pending)} still in ${p.open.length === 1 ? "a batch" : `${p.open.length} batches`}`);
+  if (p.failed) parts.push(`${n(p.failed)} failed`);
+  if (p.unsent) parts.push(`${n(p.unsent)} not sent`);
+  const reasons = failureReasons(s);
+  const why = reasons.length ? ` — ${reasons[0]!.count === p.failed ? "" : `${n(reasons[0]!.count)} × `}${reasons[0]!.reason}${reasons.length > 1 ? ` (and ${reasons.length - 1} other reason${reasons.length === 2 ? "" : "s"})` : ""}` : "";
+  const next = !file ? "" : p.pending || p.unrecorded.length ? `; collect it with: hotmess run --resume ${file}` : p.failed && s.header.mode === "batch" ? `; send the failed requests again with: hotmess run --resume ${file} --resubmit` : `; to finish it: hotmess run --resume ${file}`;
+  return `${head}: ${parts.join(", ")}${why}${next}`;
 }

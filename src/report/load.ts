@@ -3,7 +3,7 @@
 // A sweep file (hotmess.sweep/1) opens as every prompt of its sweep, each prompt a run of its own.
 import { readFileSync } from "node:fs";
 import { addRun, Analyzer, DEFAULT_SEED, isRunFile, parseRunFile, parseTraceLine, redactDeep, runSeed, runState, type Analysis, type LineProblem, type ParsedRun, type PromptRecord, type RunState } from "../core";
-import { isSweepFile, parseSweepFile, sweepRuns } from "../core/sweepfile";
+import { isSweepFile, parseSweepFile, sweepRuns, type ParsedSweep } from "../core/sweepfile";
 
 export interface Loaded {
   analysis: Analysis;
@@ -19,6 +19,8 @@ export interface LoadedRun {
   file: string;
   run: ParsedRun;
   state: RunState;
+  /** A prompt of a sweep file: where the whole sweep stands says more than each prompt's run (describeSweep). */
+  sweep?: ParsedSweep;
 }
 
 /** What the comparison view shows: the analysis of what finished (null: no sample finished) and every run's state. */
@@ -62,7 +64,7 @@ export function loadView(files: string[], options: LoadOptions): LoadedView {
       for (const run of sweepRuns(sweep)) {
         const ref = options.references?.get(run.header.id);
         if (ref !== undefined) run.header.reference = ref;
-        runs.push({ file, run, state: runState(run, options.secrets) });
+        runs.push({ file, run, state: runState(run, options.secrets), sweep });
         if (run.samples.length > 0) records.push(addRun(analyzer(runSeed(run.header)), run, options.seed)!);
       }
       continue;

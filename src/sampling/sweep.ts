@@ -14,6 +14,7 @@ import { readAnswerSpec, type AnswerSpec } from "../core/answerspec";
 import {
   isRetryable,
   missingRequests,
+  ANSWERED,
   batchCustomId,
   parseBatchCustomId,
   parseRequestId,
@@ -540,11 +541,6 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
   return line;
 }
 
-/**
- * What a sweep in memory keeps of a collected reply: that it came (one shared line, without the
- * reply). The sweep is then `slim`: its replies are read from the file (sweepRuns refuses it).
- */
-const ANSWERED: SweepSampleLine = Object.freeze({ type: "sample", prompt: "", index: -1, text: "", thinking: "", redactedThinking: 0, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: null, latencyMs: 0, retries: 0, truncated: false, stopReason: "", finishedAt: "" }) as SweepSampleLine;
 
 /** A batch reply's cost: its tokens at the live price, halved. */
 function batchCost(price: ReturnType<typeof priceOf>, u: { inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number }): number | null {
