@@ -160,15 +160,20 @@ export function parseRequestId(id: string): { key: string; index: number } | nul
   return m ? { key: m[1]!, index: Number(m[2]) } : null;
 }
 
-/** The request ids of a submission, in order (a range over the sweep's order: prompt by prompt, n each). */
-export function requestIds(r: SweepRequests, prompts: readonly SweepPromptLine[], n: number): string[] {
-  if ("ids" in r) return r.ids;
-  const out: string[] = [];
+/** The requests of a submission (prompt key and index), in order: a range over the sweep's order (prompt by prompt, n each), or its ids. */
+export function requestsOf(r: SweepRequests, prompts: readonly SweepPromptLine[], n: number): { key: string; index: number }[] {
+  if ("ids" in r) return r.ids.map(parseRequestId).filter((x): x is { key: string; index: number } => x !== null);
+  const out: { key: string; index: number }[] = [];
   for (let k = r.from; k < r.from + r.count; k++) {
     const p = prompts[Math.floor(k / n)];
-    if (p) out.push(requestId(p.key, k % n));
+    if (p) out.push({ key: p.key, index: k % n });
   }
   return out;
+}
+
+/** The request ids of a submission, in order (requestsOf as ids). */
+export function requestIds(r: SweepRequests, prompts: readonly SweepPromptLine[], n: number): string[] {
+  return requestsOf(r, prompts, n).map(({ key, index }) => requestId(key, index));
 }
 
 /** Whether a file's first line says it is a sweep file. */
@@ -496,49 +501,65 @@ export interface SweepProgress {
 }
 
 export function sweepProgress(s: ParsedSweep): SweepProgress {
-  const n = s.header.parameters.n;
   const open: SweepBatch[] = [];
   const unrecorded: SweepBatch[] = [];
   const counts = { processing: 0, succeeded: 0, errored: 0, expired: 0, canceled: 0 };
-  // requests of batches whose results are not all in, by prompt key
-  const pendingBy = new Map<string, Set<number>>();
   for (const b of s.batches) {
     if (b.refused) continue;
     if (b.batchId === null) unrecorded.push(b);
     if (b.collected) continue;
     if (b.batchId !== null) open.push(b);
     if (b.status) for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += b.status.counts[k] ?? 0;
-    for (const id of requestIds(b.submit.requests, s.prompts, n)) {
-      const r = parseRequestId(id);
-      if (!r) continue;
-      let set = pendingBy.get(r.key);
-      if (!set) pendingBy.set(r.key, (set = new Set()));
-      set.add(r.index);
-    }
   }
+  const waiting = waitingByKey(s);
   let succeeded = 0;
   let failed = 0;
   let retryable = 0;
   let pending = 0;
   let unsent = 0;
   for (const p of s.prompts) {
-    const got = s.samples.get(p.key) ?? new Map<number, SweepSampleLine>();
-    const answered = Math.min(n, got.size);
-    succeeded += answered;
-    let need = n - answered;
-    const waiting = [...(pendingBy.get(p.key) ?? [])].filter((i) => !got.has(i)).length;
-    const pendingP = Math.min(need, waiting);
-    pending += pendingP;
-    need -= pendingP;
-    // each request's last failure, when it has no reply and is not waiting in a batch
-    const last = new Map<number, SweepFailureLine>();
-    for (const f of s.failures.get(p.key) ?? []) if (!got.has(f.index) && !pendingBy.get(p.key)?.has(f.index)) last.set(f.index, f);
-    const fails = lastOf([...last.values()], need);
-    failed += fails.length;
-    retryable += fails.filter(isRetryable).length;
-    unsent += need - fails.length;
+    const st = standing(s, p.key, waiting.get(p.key));
+    succeeded += st.answered;
+    pending += st.pending;
+    failed += st.failures.length;
+    retryable += st.failures.filter(isRetryable).length;
+    unsent += st.unsent;
   }
-  return { requests: s.prompts.length * n, succeeded, failed, retryable, pending, unsent, open, unrecorded, counts };
+  return { requests: s.prompts.length * s.header.parameters.n, succeeded, failed, retryable, pending, unsent, open, unrecorded, counts };
+}
+
+/** The requests of the batches whose results are not all in (refused ones sent nothing), by prompt key: built once per sweep. */
+function waitingByKey(s: ParsedSweep): Map<string, Set<number>> {
+  const by = new Map<string, Set<number>>();
+  for (const b of s.batches) {
+    if (b.refused || b.collected) continue;
+    for (const { key, index } of requestsOf(b.submit.requests, s.prompts, s.header.parameters.n)) {
+      let set = by.get(key);
+      if (!set) by.set(key, (set = new Set()));
+      set.add(index);
+    }
+  }
+  return by;
+}
+
+/**
+ * Where one prompt's n requests stand: answered (at most n), waiting in a batch, failed (the last
+ * failure of each request with no reply and not waiting; as many as are still missing), and never
+ * sent (the rest). `used`: the indices taken (replied, failed, waiting), so new requests get free ones.
+ */
+function standing(s: ParsedSweep, key: string, waiting: ReadonlySet<number> | undefined): { answered: number; pending: number; failures: SweepFailureLine[]; unsent: number; used: Set<number> } {
+  const n = s.header.parameters.n;
+  const got = s.samples.get(key) ?? new Map<number, SweepSampleLine>();
+  const answered = Math.min(n, got.size);
+  let need = n - answered;
+  let waitingNow = 0;
+  for (const i of waiting ?? []) if (!got.has(i)) waitingNow++;
+  const pending = Math.min(need, waitingNow);
+  need -= pending;
+  const last = new Map<number, SweepFailureLine>();
+  for (const f of s.failures.get(key) ?? []) if (!got.has(f.index) && !waiting?.has(f.index)) last.set(f.index, f);
+  const failures = lastOf([...last.values()], need);
+  return { answered, pending, failures, unsent: need - failures.length, used: new Set([...got.keys(), ...last.keys(), ...(waiting ?? [])]) };
 }
 
 /** Whether a failed request may succeed when sent again: expired or canceled in a batch, or a failure its provider called retryable. */
@@ -553,34 +574,16 @@ export function isRetryable(f: Pick<RunFailureLine, "kind" | "retryable">): bool
  * lowest free ones.
  */
 export function missingRequests(s: ParsedSweep, opts: { failedOnly?: boolean; retryableOnly?: boolean } = {}): { key: string; index: number; failure?: SweepFailureLine }[] {
-  const n = s.header.parameters.n;
-  const waiting = new Set<string>();
-  for (const b of s.batches) {
-    if (b.refused || b.collected) continue;
-    for (const id of requestIds(b.submit.requests, s.prompts, n)) waiting.add(id);
-  }
+  const waiting = waitingByKey(s);
   const out: { key: string; index: number; failure?: SweepFailureLine }[] = [];
   for (const p of s.prompts) {
-    const got = s.samples.get(p.key) ?? new Map<number, SweepSampleLine>();
-    let need = n - Math.min(n, got.size);
-    const last = new Map<number, SweepFailureLine>();
-    for (const f of s.failures.get(p.key) ?? []) if (!got.has(f.index) && !waiting.has(requestId(p.key, f.index))) last.set(f.index, f);
-    for (const i of got.keys()) last.delete(i);
-    const pendingHere = [...waiting].filter((id) => id.startsWith(`${p.key}-r`) && !got.has(parseRequestId(id)!.index)).length;
-    need -= Math.min(need, pendingHere);
-    const failures = lastOf([...last.values()], need);
-    for (const f of failures) if (!opts.retryableOnly || isRetryable(f)) out.push({ key: p.key, index: f.index, failure: f });
-    need -= failures.length;
+    const st = standing(s, p.key, waiting.get(p.key));
+    for (const f of st.failures) if (!opts.retryableOnly || isRetryable(f)) out.push({ key: p.key, index: f.index, failure: f });
     if (opts.failedOnly) continue;
-    const used = new Set<number>([...got.keys(), ...last.keys()]);
-    for (const id of waiting) {
-      const r = parseRequestId(id);
-      if (r && r.key === p.key) used.add(r.index);
-    }
-    for (let i = 0; need > 0; i++) {
-      if (used.has(i)) continue;
+    for (let i = 0, left = st.unsent; left > 0; i++) {
+      if (st.used.has(i)) continue;
       out.push({ key: p.key, index: i });
-      need--;
+      left--;
     }
   }
   return out;

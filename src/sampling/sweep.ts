@@ -17,11 +17,10 @@ import {
   ANSWERED,
   batchCustomId,
   parseBatchCustomId,
-  parseRequestId,
   parseSweepFile,
   sweepToken,
   requestId,
-  requestIds,
+  requestsOf,
   SWEEP_SCHEMA,
   sweepProgress,
   type ParsedSweep,
@@ -568,9 +567,8 @@ export async function pollSweep(writer: SweepWriter, sweep: ParsedSweep, client:
       if (status.state === "ended") await collectBatch(writer, sweep, client, b, opts);
       else if (status.state === "failed") {
         // nothing of it ran: its requests are failures to resubmit
-        for (const id of requestIds(b.submit.requests, sweep.prompts, sweep.header.parameters.n)) {
-          const r = parseRequestId(id);
-          if (!r || sweep.samples.get(r.key)?.has(r.index)) continue;
+        for (const r of requestsOf(b.submit.requests, sweep.prompts, sweep.header.parameters.n)) {
+          if (sweep.samples.get(r.key)?.has(r.index)) continue;
           const line = writer.write<SweepFailureLine>({ type: "failure", prompt: r.key, index: r.index, kind: "request", message: status.message ?? `the batch ${b.batchId} failed`, attempts: 1, retryable: false, batchId: b.batchId! }, false);
           let list = sweep.failures.get(r.key);
           if (!list) sweep.failures.set(r.key, (list = []));
