@@ -1,7 +1,8 @@
 // The `hotmess` command.
-import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { describeSweep, isSweepFile, SweepStream, type ParsedSweep } from "../core/sweepfile";
+import { describeSweep, SweepStream, type ParsedSweep } from "../core/sweepfile";
+import { isSweepPath, readFirstLine } from "../sampling/store";
 import { addRun, runSeed } from "../core/runanalysis";
 import type { AnalyzeOptions } from "../core/analyze";
 import { analyzeRun, Analyzer, DEFAULT_RESAMPLES, DEFAULT_SEED, describeRunFailure, isRunFile, parseRunFile, parseTraceLine, type Analysis, type LineProblem, type ParsedRun } from "../core";
@@ -41,21 +42,9 @@ class Progress {
 /** Inputs at least this large get a progress bar (on a terminal). */
 export const PROGRESS_BYTES = 512 * 1024;
 
-/** A file's first non-blank line, from its first 64 KB (a header line is shorter): not the whole file. */
-function firstLineOf(file: string): string {
-  const fd = openSync(file, "r");
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const got = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, got).toString("utf8").split("\n").find((l) => l.trim() !== "") ?? "";
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The parsed run when the file is a run file (its first line is a hotmess.run header), else null. */
 function readRunIfRunFile(file: string): ParsedRun | null {
-  const first = firstLineOf(file);
+  const first = readFirstLine(file);
   if (!first.includes('"hotmess.run/') || !isRunFile(first.trim())) return null;
   try {
     return parseRunFile(readFileSync(file, "utf8"));
@@ -73,17 +62,6 @@ export async function analyzeWithState(file: string, opts: Parameters<typeof ana
   const analysis = await analyzeFile(file, opts, io, (r) => (got.run = r), (sw) => (got.sweep = sw));
   const unfinished = got.sweep ? describeSweep(got.sweep, file) : got.run ? describeRunFailure(got.run, file) : null;
   return { analysis, unfinished, ...(got.run ? { run: got.run } : {}) };
-}
-
-/** Whether the file's first line is a sweep header. */
-export function isSweepPath(file: string): boolean {
-  let first: string;
-  try {
-    first = firstLineOf(file);
-  } catch {
-    return false; // not there, not readable: whoever reads it says why
-  }
-  return first.includes('"hotmess.sweep/') && isSweepFile(first.trim());
 }
 
 async function* fileLines(file: string): AsyncGenerator<string> {

@@ -4,7 +4,7 @@
 // sends the failed requests again as a new batch.
 import { createInterface } from "node:readline";
 import { existsSync, readFileSync } from "node:fs";
-export { isSweepPath } from "./main";
+export { isSweepPath } from "../sampling/store";
 import { dirname, resolve } from "node:path";
 import { failureReasons, sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
 import { AnthropicBatchClient } from "../sampling/batch-anthropic";

@@ -28,7 +28,8 @@ import { parsePromptFile, parseTraceLine, redactSecrets, secretsFromEnv, type Ru
 import { writeFileAtomic } from "../report/write";
 import { promptHash } from "../sampling/store";
 import { exportBase, writeExport, EXPORT_FORMATS } from "./exports";
-import { continueSweep, firstLine, isSweepPath, runSweep, SweepManager, SWEEP_STATUS_COMMAND, sweepName } from "./sweeps";
+import { continueSweep, runSweep, SweepManager, SWEEP_STATUS_COMMAND, sweepName } from "./sweeps";
+import { isSweepPath, readFirstLine } from "../sampling/store";
 import { isSweepFile, type SweepHeader } from "../core/sweepfile";
 import { walkthroughDone } from "./walkthrough";
 
@@ -84,7 +85,7 @@ function storeItems(dir: string, known: readonly string[], rows?: (file: string,
  * ran ("ducks · 14:05", "ducks · 4 Dec 09:00"); the file's name when it is no run file.
  */
 function runTitle(file: string): string {
-  const first = firstLine(file);
+  const first = readFirstLine(file);
   if (isSweepFile(first)) return `sweep ${sweepName(JSON.parse(first) as SweepHeader, file)}`;
   const header = readStoredRun(file, 0).header;
   if (!header?.prompt || !header.id) return basename(file);

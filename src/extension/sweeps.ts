@@ -16,7 +16,7 @@ import { redactSecrets } from "../core/redact";
 import type { RunEndLine } from "../core/runfile";
 import type { BatchClient } from "../sampling/batch";
 import { DEFAULT_PRICES, type PriceTable } from "../sampling/prices";
-import { safeBaseURL } from "../sampling/store";
+import { isSweepPath, readFirstLine, safeBaseURL } from "../sampling/store";
 import type { SweepEstimate, SweepEvent, SweepWriter } from "../sampling/sweep";
 import type { Provider, ThinkingMode } from "../sampling/types";
 import { readSettings, type Settings } from "./config";
@@ -46,31 +46,6 @@ export function estimateText(e: SweepEstimate, mode: "live" | "batch"): string {
   return `${fmtInt(e.requests)} request${e.requests === 1 ? "" : "s"} · ≈ ${fmtTokens(e.inputTokens)} input tokens, up to ${fmtTokens(e.maxOutputTokens)} output · ${cost}`;
 }
 
-/** The first line of a file, read without reading the rest (a sweep file can be tens of megabytes). */
-export function firstLine(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    let text = "";
-    for (let at = 0; ; ) {
-      const n = readSync(fd, buf, 0, buf.length, at);
-      if (n === 0) break;
-      text += buf.subarray(0, n).toString("utf8");
-      at += n;
-      if (text.includes("\n") || at > 4 * 1024 * 1024) break;
-    }
-    const i = text.indexOf("\n");
-    return (i >= 0 ? text.slice(0, i) : text).trim();
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The type of a file's last line ({"type":"end",…} → "end"), reading only its tail; null when it cannot tell. */
 export function lastLineType(file: string): string | null {
   let fd: number;
@@ -92,11 +67,6 @@ export function lastLineType(file: string): string | null {
   } finally {
     closeSync(fd);
   }
-}
-
-/** Whether a file is a sweep file (its first line a hotmess.sweep header). */
-export function isSweepPath(file: string): boolean {
-  return isSweepFile(firstLine(file));
 }
 
 /** A sweep's name: "word-problems.jsonl · 50 prompts × 5". */
@@ -346,7 +316,7 @@ export class SweepManager {
         if (seen.has(file) || this.busy.has(file) || this.polls.has(file)) continue;
         seen.add(file);
         // read whole only a batch sweep that has not ended (its end line is written once every batch is collected)
-        const first = firstLine(file);
+        const first = readFirstLine(file);
         if (!isSweepFile(first) || (JSON.parse(first) as { mode?: unknown }).mode !== "batch" || lastLineType(file) === "end") continue;
         let sweep: ParsedSweep;
         try {

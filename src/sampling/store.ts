@@ -2,10 +2,11 @@
 // The header is written first; each finished sample is appended and flushed to disk the moment
 // it finishes, so a crash loses at most the line being written, which readers skip. Resuming
 // cuts such a torn line off before appending again.
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync, existsSync } from "node:fs";
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeSync, existsSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import type { ToolsFileReader } from "../core";
+import { isSweepFile } from "../core/sweepfile";
 import { parseRunFile, REDACTED, redactDeep, redactSecrets, type ParsedRun, type RunEndLine, type RunFailureLine, type RunHeader, type RunSampleLine } from "../core";
 import type { FailedSample, FinishedSample } from "./engine";
 
@@ -198,6 +199,42 @@ export class RunWriter {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/**
+ * A file's first non-blank line, without reading the rest (a sweep file can be tens of
+ * megabytes): read in 64 KB pieces until a line ends, up to 4 MB (a run header holding a long
+ * conversation). "" when the file cannot be read or has nothing.
+ */
+export function readFirstLine(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return "";
+  }
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    let text = "";
+    for (let at = 0; ; ) {
+      const n = readSync(fd, buf, 0, buf.length, at);
+      if (n === 0) break;
+      text += buf.subarray(0, n).toString("utf8");
+      at += n;
+      if (/\S[^\n]*\n/.test(text) || at > 4 * 1024 * 1024) break;
+    }
+    return (text.split("\n").find((l) => l.trim() !== "") ?? "").trim();
+  } catch {
+    return "";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Whether a file is a sweep file (its first line a hotmess.sweep header). */
+export function isSweepPath(file: string): boolean {
+  const first = readFirstLine(file);
+  return first.includes('"hotmess.sweep/') && isSweepFile(first);
 }
 
 /** Reads a run file from disk. */
