@@ -14,7 +14,7 @@ import { recordRun, requestFromHeader, type RecordPlan } from "../sampling/recor
 import { DEFAULT_MODELS } from "../sampling/defaults";
 import { OpenAIProvider } from "../sampling/openai";
 import { DEFAULT_KNOBS, SimulatedProvider, type SimulatorKnobs } from "../sampling/simulated";
-import { DEFAULT_PRICES, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
+import { DEFAULT_PRICES, fmtTokens, fmtUsd, parsePriceTable, priceOf, type PriceTable } from "../sampling/prices";
 import { RunWriter, safeBaseURL } from "../sampling/store";
 import { DEFAULT_TOOL_TIMEOUT_MS, splitCommand } from "../sampling/toolcommand";
 import type { Provider, Rollout, SampleRequest, ThinkingMode } from "../sampling/types";
@@ -89,13 +89,18 @@ export function makeProvider(name: string, env: NodeJS.ProcessEnv, baseURL: stri
   throw new UsageError(`unknown provider "${name}": choose ${PROVIDERS.join(", ")}`);
 }
 
-function fmtTokens(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+/** The built-in prices, with a user's table (`--prices FILE`) over them; a clear error when the file cannot be used. */
+export function readPriceTable(file: string | undefined): PriceTable {
+  if (file === undefined) return DEFAULT_PRICES;
+  try {
+    return { ...DEFAULT_PRICES, ...parsePriceTable(JSON.parse(readFileSync(file, "utf8")), file) };
+  } catch (e) {
+    throw new FatalError(`cannot use the price table ${file}: ${(e as Error).message}`);
+  }
 }
 
 export function fmtCost(c: number | null): string {
-  if (c === null) return "cost unknown";
-  return c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`;
+  return c === null ? "cost unknown" : fmtUsd(c);
 }
 
 /** After a wave of --until-ci W: the interval's width, and the next wave's size with why (the projection). */
@@ -283,15 +288,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     dirs: str("--resume") ? [] : [outDir],
   });
 
-  let prices: PriceTable = DEFAULT_PRICES;
-  if (str("--prices")) {
-    const file = str("--prices")!;
-    try {
-      prices = { ...DEFAULT_PRICES, ...parsePriceTable(JSON.parse(readFileSync(file, "utf8")), file) };
-    } catch (e) {
-      throw new FatalError(`cannot use the price table ${file}: ${(e as Error).message}`);
-    }
-  }
+  const prices = readPriceTable(str("--prices"));
   const resumeFile = str("--resume");
   let resumed: { writer: RunWriter; run: ParsedRun } | null = null;
   let prompt: string;

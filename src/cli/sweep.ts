@@ -3,7 +3,7 @@
 // results (never submitting the same requests again), continues a live one, and with --resubmit
 // sends the failed requests again as a new batch.
 import { createInterface } from "node:readline";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 export { isSweepPath } from "../sampling/store";
 import { dirname, resolve } from "node:path";
 import { failureReasons, sweepProgress, type ParsedSweep, type SweepHeader } from "../core/sweepfile";
@@ -11,14 +11,14 @@ import { AnthropicBatchClient } from "../sampling/batch-anthropic";
 import { OpenAIBatchClient } from "../sampling/batch-openai";
 import type { BatchClient, BatchStatus } from "../sampling/batch";
 import { DEFAULT_MODELS } from "../sampling/defaults";
-import { DEFAULT_PRICES, parsePriceTable, type PriceTable } from "../sampling/prices";
+import { fmtCount, fmtTokens } from "../sampling/prices";
 import { safeBaseURL } from "../sampling/store";
 import { endSweep, estimateSweep, failedRequests, pollSweep, readPrompts, recordedBatchIds, recoverUnrecorded, resubmitFailed, runLiveSweep, submitUnsent, sweepHeader, SweepWriter, requestFor, type SweepEstimate, type SweepEvent } from "../sampling/sweep";
 import { answerSpecFlags, PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
 import { analyzeSweepFile } from "./main";
-import { defaultProvider, defaultThinkingFor, fmtCost, makeProvider, simKnobs } from "./run";
+import { defaultProvider, defaultThinkingFor, fmtCost, makeProvider, readPriceTable, simKnobs } from "./run";
 import { printTable } from "./table";
 
 /** A batch client for a provider, its key from the environment. */
@@ -36,29 +36,21 @@ export function makeBatchClient(name: string, env: NodeJS.ProcessEnv, baseURL: s
   throw new UsageError(`--batch goes through a provider's batch API: anthropic or openai, not ${name}`);
 }
 
-function fmtInt(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-function fmtTokens(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : String(n);
-}
-
 /** The plan's cost line: requests, tokens, at most what they cost at the batch price, the live price beside it. */
 export function estimateLine(e: SweepEstimate, batch: boolean): string {
   const cost = (c: number | null) => (c === null ? "cost unknown (no price for the model: add it with --prices)" : fmtCost(c));
   const prices = e.batchUsd === null ? cost(null) : batch ? `at most ${cost(e.batchUsd)} at the batch price (${cost(e.liveUsd)} live)` : `at most ${cost(e.liveUsd)} live (${cost(e.batchUsd)} with --batch)`;
-  return `${fmtInt(e.requests)} request${e.requests === 1 ? "" : "s"} (${fmtInt(e.prompts)} prompt${e.prompts === 1 ? "" : "s"}) · ≈ ${fmtTokens(e.inputTokens)} input tokens, up to ${fmtTokens(e.maxOutputTokens)} output · ${prices}`;
+  return `${fmtCount(e.requests)} request${e.requests === 1 ? "" : "s"} (${fmtCount(e.prompts)} prompt${e.prompts === 1 ? "" : "s"}) · ≈ ${fmtTokens(e.inputTokens)} input tokens, up to ${fmtTokens(e.maxOutputTokens)} output · ${prices}`;
 }
 
 /** One line of where a batch sweep stands. */
 export function statusLine(s: ParsedSweep): string {
   const p = sweepProgress(s);
-  const parts = [`${fmtInt(p.succeeded)}/${fmtInt(p.requests)} replies`];
+  const parts = [`${fmtCount(p.succeeded)}/${fmtCount(p.requests)} replies`];
   const polled = p.open.some((b) => b.status !== null);
-  if (p.pending) parts.push(`${fmtInt(p.pending)} in ${p.open.length} batch${p.open.length === 1 ? "" : "es"} (${polled ? `${fmtInt(p.counts.processing)} processing, ${fmtInt(p.counts.succeeded)} succeeded, ${fmtInt(p.counts.errored)} errored, ${fmtInt(p.counts.expired)} expired` : "not polled yet"})`);
-  if (p.failed) parts.push(`${fmtInt(p.failed)} failed${p.retryable < p.failed ? ` (${fmtInt(p.retryable)} worth resubmitting)` : ""}`);
-  if (p.unsent) parts.push(`${fmtInt(p.unsent)} not sent`);
+  if (p.pending) parts.push(`${fmtCount(p.pending)} in ${p.open.length} batch${p.open.length === 1 ? "" : "es"} (${polled ? `${fmtCount(p.counts.processing)} processing, ${fmtCount(p.counts.succeeded)} succeeded, ${fmtCount(p.counts.errored)} errored, ${fmtCount(p.counts.expired)} expired` : "not polled yet"})`);
+  if (p.failed) parts.push(`${fmtCount(p.failed)} failed${p.retryable < p.failed ? ` (${fmtCount(p.retryable)} worth resubmitting)` : ""}`);
+  if (p.unsent) parts.push(`${fmtCount(p.unsent)} not sent`);
   return parts.join(" · ");
 }
 
@@ -75,16 +67,6 @@ async function confirm(io: Io, question: string): Promise<boolean> {
   }
 }
 
-function prices(f: Parsed["flags"]): PriceTable {
-  const file = f.get("--prices");
-  if (typeof file !== "string") return DEFAULT_PRICES;
-  try {
-    return { ...DEFAULT_PRICES, ...parsePriceTable(JSON.parse(readFileSync(file, "utf8")), file) };
-  } catch (e) {
-    throw new FatalError(`cannot use the price table ${file}: ${(e as Error).message}`);
-  }
-}
-
 function str(f: Parsed["flags"], k: string): string | undefined {
   const v = f.get(k);
   return typeof v === "string" ? v : undefined;
@@ -94,10 +76,10 @@ function str(f: Parsed["flags"], k: string): string | undefined {
 function reporter(io: Io, live: ReturnType<typeof liveLine>, sweep: ParsedSweep): (e: SweepEvent) => void {
   let last = 0;
   return (e) => {
-    if (e.type === "submitted") live.print(`hotmess: batch ${e.batchId} submitted: ${fmtInt(e.requests)} request${e.requests === 1 ? "" : "s"}`);
+    if (e.type === "submitted") live.print(`hotmess: batch ${e.batchId} submitted: ${fmtCount(e.requests)} request${e.requests === 1 ? "" : "s"}`);
     else if (e.type === "refused") live.print(`hotmess: the batch of part ${e.part} was refused: ${e.message}`);
     else if (e.type === "status" && e.changed) live.print(`hotmess: ${e.batchId} ${statusWords(e.status)}`);
-    else if (e.type === "collected") live.print(`hotmess: ${e.batchId} collected: ${fmtInt(e.succeeded)} replies, ${fmtInt(e.failed)} failed`);
+    else if (e.type === "collected") live.print(`hotmess: ${e.batchId} collected: ${fmtCount(e.succeeded)} replies, ${fmtCount(e.failed)} failed`);
     else if (e.type === "sample" || e.type === "failure" || e.type === "progress") {
       const t = Date.now();
       if (t - last > 200) {
@@ -110,7 +92,7 @@ function reporter(io: Io, live: ReturnType<typeof liveLine>, sweep: ParsedSweep)
 
 function statusWords(s: BatchStatus): string {
   const c = s.counts;
-  return `${s.providerStatus}: ${fmtInt(c.processing)} processing, ${fmtInt(c.succeeded)} succeeded, ${fmtInt(c.errored)} errored, ${fmtInt(c.expired)} expired${c.canceled ? `, ${fmtInt(c.canceled)} canceled` : ""}${s.message ? ` (${s.message})` : ""}`;
+  return `${s.providerStatus}: ${fmtCount(c.processing)} processing, ${fmtCount(c.succeeded)} succeeded, ${fmtCount(c.errored)} errored, ${fmtCount(c.expired)} expired${c.canceled ? `, ${fmtCount(c.canceled)} canceled` : ""}${s.message ? ` (${s.message})` : ""}`;
 }
 
 /** `hotmess run --prompts FILE …` and `hotmess run --resume SWEEPFILE`. */
@@ -128,7 +110,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     ],
     dirs: resumeFile ? [] : [outDir],
   });
-  const table = prices(f);
+  const table = readPriceTable(str(f, "--prices"));
   const live = liveLine(io);
   const secrets = redactorOf(io).secrets;
   const intervalMs = Math.round((num(f, "--poll") ?? 30) * 1000);
@@ -206,7 +188,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     io.stderr.write(`hotmess: ${read.prompts.length} prompts × ${n} reruns of ${model} (${providerName}${batch ? ", as a batch: results within 24 h" : ", live"})\n`);
     if (providerName !== "simulated") io.stderr.write(`hotmess: ${estimateLine(estimate, batch)}\n`);
     if (batch && !f.has("--yes")) {
-      const ok = await confirm(io, `submit ${fmtInt(estimate.requests)} requests for ${estimate.batchUsd === null ? "an unknown cost" : `at most ${fmtCost(estimate.batchUsd)}`}?`);
+      const ok = await confirm(io, `submit ${fmtCount(estimate.requests)} requests for ${estimate.batchUsd === null ? "an unknown cost" : `at most ${fmtCost(estimate.batchUsd)}`}?`);
       if (!ok) {
         io.stderr.write("hotmess: nothing was submitted\n");
         return 1;
@@ -252,7 +234,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
           const counts = sweep.prompts.map((x) => failed.filter((r) => r.key === x.key).length);
           const e = estimateSweep(sweep.prompts, sweep.header.parameters.n, sweep.header.model, sweep.header.parameters.maxTokens, table, counts);
           io.stderr.write(`hotmess: ${estimateLine(e, true)}\n`);
-          if (f.has("--yes") || (await confirm(io, `resubmit these ${fmtInt(failed.length)} requests as a new batch?`))) await resubmitFailed(writer, sweep, batchClient, hooks);
+          if (f.has("--yes") || (await confirm(io, `resubmit these ${fmtCount(failed.length)} requests as a new batch?`))) await resubmitFailed(writer, sweep, batchClient, hooks);
         }
       }
       if (wait) {
@@ -286,7 +268,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     const end = endSweep(writer, sweep);
     io.stderr.write(`hotmess: ${statusLine(sweep)}\n`);
     if (p.failed) {
-      for (const r of failureReasons(sweep).slice(0, 5)) io.stderr.write(`hotmess:   ${fmtInt(r.count)} × ${r.reason}\n`);
+      for (const r of failureReasons(sweep).slice(0, 5)) io.stderr.write(`hotmess:   ${fmtCount(r.count)} × ${r.reason}\n`);
       io.stderr.write(`hotmess: send them again with: hotmess run --resume ${file}${sweep.header.mode === "batch" ? " --resubmit" : ""}\n`);
     }
     code = end.status === "complete" ? 0 : end.status === "partial" ? 2 : 1;

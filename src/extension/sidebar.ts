@@ -11,7 +11,8 @@ import { analyzeRun, analyzeRuns, parseRunFile, redactSecrets, runState, type Ru
 import { headlineText } from "../core/headline";
 import { isSweepFile, parseSweepFile, sweepProgress, sweepRuns, type SweepHeader } from "../core/sweepfile";
 import { listRunFiles } from "./runstore";
-import { fmtInt, sweepStatusText } from "./sweeps";
+import { sweepStatusText } from "./sweeps";
+import { fmtCount } from "../sampling/prices";
 
 export const RUNS_VIEW = "hotmess.runs";
 
@@ -244,7 +245,7 @@ function sweepItem(r: RunRow, s: SweepRow): vscode.TreeItem {
   item.id = `sweep:${r.file}`;
   const inProgress = s.openBatches > 0;
   const state = inProgress ? null : s.unrecorded ? "batch id not recorded" : s.ended === null ? "unfinished" : s.ended;
-  item.description = [`${fmtInt(s.header.prompts)} × ${s.header.parameters.n}`, s.header.mode, s.status, state && state !== "complete" && state !== "partial" ? state : "", r.figure ?? "", r.problem ? `cannot read it: ${r.problem}` : "", age(r.mtime)].filter(Boolean).join(" · ");
+  item.description = [`${fmtCount(s.header.prompts)} × ${s.header.parameters.n}`, s.header.mode, s.status, state && state !== "complete" && state !== "partial" ? state : "", r.figure ?? "", r.problem ? `cannot read it: ${r.problem}` : "", age(r.mtime)].filter(Boolean).join(" · ");
   item.iconPath = inProgress
     ? new vscode.ThemeIcon("cloud-upload")
     : r.problem || s.unrecorded
@@ -255,8 +256,8 @@ function sweepItem(r: RunRow, s: SweepRow): vscode.TreeItem {
           ? new vscode.ThemeIcon("clock")
           : new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed"));
   const md = new vscode.MarkdownString(undefined, false);
-  md.appendText(`Sweep of ${fmtInt(s.header.prompts)} prompts × ${s.header.parameters.n} (${s.header.mode}) · ${s.header.provider} · ${s.header.model}\n\n`);
-  md.appendText(`${fmtInt(s.succeeded)} of ${fmtInt(s.requests)} replies${s.pending ? ` · ${fmtInt(s.pending)} in ${s.openBatches} batch${s.openBatches === 1 ? "" : "es"}` : ""}${s.failed ? ` · ${fmtInt(s.failed)} failed` : ""}${r.figure ? ` · ${r.figure}` : ""}\n`);
+  md.appendText(`Sweep of ${fmtCount(s.header.prompts)} prompts × ${s.header.parameters.n} (${s.header.mode}) · ${s.header.provider} · ${s.header.model}\n\n`);
+  md.appendText(`${fmtCount(s.succeeded)} of ${fmtCount(s.requests)} replies${s.pending ? ` · ${fmtCount(s.pending)} in ${s.openBatches} batch${s.openBatches === 1 ? "" : "es"}` : ""}${s.failed ? ` · ${fmtCount(s.failed)} failed` : ""}${r.figure ? ` · ${r.figure}` : ""}\n`);
   if (s.unrecorded) md.appendText(`${s.unrecorded} submission(s) sent without a recorded batch id: look for them in the provider's console; they are never sent again\n`);
   md.appendText(`${basename(r.file)} · ${new Date(r.mtime).toLocaleString()}`);
   item.tooltip = md;

@@ -15,7 +15,7 @@ import { isSweepFile, missingRequests, parseSweepFile, sweepProgress, type Parse
 import { redactSecrets } from "../core/redact";
 import type { RunEndLine } from "../core/runfile";
 import type { BatchClient } from "../sampling/batch";
-import { DEFAULT_PRICES, type PriceTable } from "../sampling/prices";
+import { DEFAULT_PRICES, fmtCount, fmtTokens, fmtUsd, type PriceTable } from "../sampling/prices";
 import { isSweepPath, readFirstLine, safeBaseURL } from "../sampling/store";
 import type { SweepEstimate, SweepEvent, SweepWriter } from "../sampling/sweep";
 import type { Provider, ThinkingMode } from "../sampling/types";
@@ -28,22 +28,14 @@ import type { Secrets } from "./secrets";
 
 export const SWEEP_STATUS_COMMAND = "hotmess.sweepStatus";
 
-export function fmtInt(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-function fmtTokens(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : fmtInt(n);
-}
-
 function usd(c: number | null): string {
-  return c === null ? "cost unknown (no price for the model: add it in hotmess.prices)" : `$${c < 0.01 ? c.toFixed(4) : c.toFixed(2)}`;
+  return c === null ? "cost unknown (no price for the model: add it in hotmess.prices)" : fmtUsd(c);
 }
 
 /** "3,000 requests · ≈ 120k input tokens, up to 24.6M output · at most $12.30 at the batch price ($24.60 live)". */
 export function estimateText(e: SweepEstimate, mode: "live" | "batch"): string {
   const cost = e.liveUsd === null ? usd(null) : mode === "batch" ? `at most ${usd(e.batchUsd)} at the batch price (${usd(e.liveUsd)} live)` : `at most ${usd(e.liveUsd)} live (${usd(e.batchUsd)} as a batch)`;
-  return `${fmtInt(e.requests)} request${e.requests === 1 ? "" : "s"} · ≈ ${fmtTokens(e.inputTokens)} input tokens, up to ${fmtTokens(e.maxOutputTokens)} output · ${cost}`;
+  return `${fmtCount(e.requests)} request${e.requests === 1 ? "" : "s"} · ≈ ${fmtTokens(e.inputTokens)} input tokens, up to ${fmtTokens(e.maxOutputTokens)} output · ${cost}`;
 }
 
 /** The type of a file's last line ({"type":"end",…} → "end"), reading only its tail; null when it cannot tell. */
@@ -72,17 +64,17 @@ export function lastLineType(file: string): string | null {
 /** A sweep's name: "word-problems.jsonl · 50 prompts × 5". */
 export function sweepName(h: Pick<SweepHeader, "source" | "prompts" | "parameters">, file: string): string {
   const from = h.source ? basename(h.source.replace(/\/+$/, "")) : basename(file);
-  return `${from} · ${fmtInt(h.prompts)} prompt${h.prompts === 1 ? "" : "s"} × ${h.parameters.n}`;
+  return `${from} · ${fmtCount(h.prompts)} prompt${h.prompts === 1 ? "" : "s"} × ${h.parameters.n}`;
 }
 
 /** Where a sweep stands, in a few words: "1,240/3,000 · 2 batches processing", "3,000/3,000", "247/250 · 3 failed". */
 export function sweepStatusText(s: ParsedSweep): string {
   const p = sweepProgress(s);
-  const parts = [`${fmtInt(p.succeeded)}/${fmtInt(p.requests)}`];
+  const parts = [`${fmtCount(p.succeeded)}/${fmtCount(p.requests)}`];
   if (p.open.length) parts.push(`${p.open.length} batch${p.open.length === 1 ? "" : "es"} processing`);
-  if (p.failed) parts.push(`${fmtInt(p.failed)} failed`);
+  if (p.failed) parts.push(`${fmtCount(p.failed)} failed`);
   if (p.unrecorded.length) parts.push(`${p.unrecorded.length} batch id${p.unrecorded.length === 1 ? "" : "s"} not recorded`);
-  if (p.unsent && s.header.mode === "batch") parts.push(`${fmtInt(p.unsent)} not sent`);
+  if (p.unsent && s.header.mode === "batch") parts.push(`${fmtCount(p.unsent)} not sent`);
   return parts.join(" · ");
 }
 
@@ -90,12 +82,12 @@ export function sweepStatusText(s: ParsedSweep): string {
 function batchLine(b: ParsedSweep["batches"][number]): { label: string; description: string } {
   const id = b.batchId ?? `part ${b.part} (no batch id recorded)`;
   if (b.refused) return { label: `$(error) ${id}`, description: `refused: ${b.refused} (nothing of it was sent)` };
-  if (b.collected) return { label: `$(pass) ${id}`, description: `collected: ${fmtInt(b.collected.succeeded)} replies, ${fmtInt(b.collected.failed)} failed` };
-  if (!b.batchId) return { label: `$(warning) ${id}`, description: `${fmtInt(b.submit.count)} requests sent at ${b.submit.at}: look for it in the provider's console; it is never sent again` };
+  if (b.collected) return { label: `$(pass) ${id}`, description: `collected: ${fmtCount(b.collected.succeeded)} replies, ${fmtCount(b.collected.failed)} failed` };
+  if (!b.batchId) return { label: `$(warning) ${id}`, description: `${fmtCount(b.submit.count)} requests sent at ${b.submit.at}: look for it in the provider's console; it is never sent again` };
   const c = b.status?.counts;
   // the counts first (the pick is narrow), the batch id after them
   return {
-    label: `$(sync~spin) ${c ? `${fmtInt(c.processing)} processing · ${fmtInt(c.succeeded)} succeeded · ${fmtInt(c.errored)} errored · ${fmtInt(c.expired)} expired${c.canceled ? ` · ${fmtInt(c.canceled)} canceled` : ""}` : `${fmtInt(b.submit.count)} requests submitted, not polled yet`}`,
+    label: `$(sync~spin) ${c ? `${fmtCount(c.processing)} processing · ${fmtCount(c.succeeded)} succeeded · ${fmtCount(c.errored)} errored · ${fmtCount(c.expired)} expired${c.canceled ? ` · ${fmtCount(c.canceled)} canceled` : ""}` : `${fmtCount(b.submit.count)} requests submitted, not polled yet`}`,
     description: `${b.status ? `${b.status.providerStatus} · ` : ""}${id}`,
   };
 }
@@ -264,7 +256,7 @@ export class SweepManager {
   private async collected(file: string, name: string, succeeded: number, requests: number, failed: number): Promise<void> {
     if (this.disposed) return;
     const pick = await vscode.window.showInformationMessage(
-      `Hot Mess: the batch sweep ${name} is collected: ${fmtInt(succeeded)} of ${fmtInt(requests)} replies${failed ? `, ${fmtInt(failed)} failed` : ""}.`,
+      `Hot Mess: the batch sweep ${name} is collected: ${fmtCount(succeeded)} of ${fmtCount(requests)} replies${failed ? `, ${fmtCount(failed)} failed` : ""}.`,
       "Open",
       ...(failed ? ["Resubmit Failed…"] : []),
     );
@@ -408,7 +400,7 @@ export class SweepManager {
     items.push({ label: "$(go-to-file) Open", description: "every prompt of the sweep in the comparison view (what has arrived so far)", action: "open" });
     if (p.open.length) items.push({ label: "$(debug-stop) Cancel Batch", description: `cancel the ${p.open.length} batch${p.open.length === 1 ? "" : "es"} in progress: what finished is still collected`, action: "cancel" });
     if (p.open.length && !this.polls.has(target)) items.push({ label: "$(sync) Resume Polling", action: "resume" });
-    if (p.failed) items.push({ label: "$(cloud-upload) Resubmit Failed…", description: `${fmtInt(p.failed)} failed request${p.failed === 1 ? "" : "s"} as a new batch of just those`, action: "resubmit" });
+    if (p.failed) items.push({ label: "$(cloud-upload) Resubmit Failed…", description: `${fmtCount(p.failed)} failed request${p.failed === 1 ? "" : "s"} as a new batch of just those`, action: "resubmit" });
     const pick = await vscode.window.showQuickPick(items, { title: `Sweep ${sweepName(sweep.header, target)}: ${sweepStatusText(sweep)}`, placeHolder: `${sweep.header.model} (${sweep.header.provider}, ${sweep.header.mode})` });
     if (pick?.action === "open") await this.host.open(target);
     else if (pick?.action === "cancel") await this.cancel(target);
@@ -488,7 +480,7 @@ export class SweepManager {
       estimateText(e, "batch"),
     ].join("\n");
     const pick = await vscode.window.showWarningMessage(
-      `Resubmit ${fmtInt(failed.length)} failed request${failed.length === 1 ? "" : "s"} (${[...reasons].map(([k, n]) => `${n} ${k}`).join(", ")}) as a new batch, for ${e.batchUsd === null ? "an unknown cost" : `at most ${usd(e.batchUsd)}`}?`,
+      `Resubmit ${fmtCount(failed.length)} failed request${failed.length === 1 ? "" : "s"} (${[...reasons].map(([k, n]) => `${n} ${k}`).join(", ")}) as a new batch, for ${e.batchUsd === null ? "an unknown cost" : `at most ${usd(e.batchUsd)}`}?`,
       { modal: true, detail },
       "Resubmit",
     );
@@ -504,7 +496,7 @@ export class SweepManager {
       throw err;
     }
     await this.startPolling(file, { writer, sweep }, client);
-    void vscode.window.showInformationMessage(`Hot Mess: ${fmtInt(failed.length)} request${failed.length === 1 ? "" : "s"} resubmitted as a new batch; the status bar follows it.`);
+    void vscode.window.showInformationMessage(`Hot Mess: ${fmtCount(failed.length)} request${failed.length === 1 ? "" : "s"} resubmitted as a new batch; the status bar follows it.`);
     return true;
   }
 
@@ -521,7 +513,7 @@ export class SweepManager {
     const counts = parsed.prompts.map((x) => missing.filter((r) => r.key === x.key).length);
     const e = h.estimateSweep(parsed.prompts, parsed.header.parameters.n, parsed.header.model, parsed.header.parameters.maxTokens, prices(settings), counts);
     const pick = await vscode.window.showWarningMessage(
-      `Submit the ${fmtInt(missing.length)} request${missing.length === 1 ? "" : "s"} of the sweep ${sweepName(parsed.header, file)} never sent, for ${e.batchUsd === null ? "an unknown cost" : `at most ${usd(e.batchUsd)}`}?`,
+      `Submit the ${fmtCount(missing.length)} request${missing.length === 1 ? "" : "s"} of the sweep ${sweepName(parsed.header, file)} never sent, for ${e.batchUsd === null ? "an unknown cost" : `at most ${usd(e.batchUsd)}`}?`,
       { modal: true, detail: `${estimateText(e, "batch")}.${parsed.batches.some((b) => b.refused) ? ` The provider refused the earlier submission: ${parsed.batches.find((b) => b.refused)!.refused}` : ""}` },
       "Submit",
     );
@@ -621,7 +613,7 @@ export async function runSweep(deps: RunSweepDeps, arg?: unknown): Promise<strin
   const estimate = h.estimateSweep(read.prompts, n, resolved.model, settings.maxTokens, table);
   type ModeItem = vscode.QuickPickItem & { mode: "live" | "batch" };
   const items: ModeItem[] = [
-    { label: "$(play) Live", description: resolved.name === "simulated" ? `${fmtInt(estimate.requests)} requests of the simulated reasoner (offline, no cost)` : estimateText(estimate, "live"), detail: "streamed now, with a progress notification you can cancel (what finished is kept)", mode: "live" },
+    { label: "$(play) Live", description: resolved.name === "simulated" ? `${fmtCount(estimate.requests)} requests of the simulated reasoner (offline, no cost)` : estimateText(estimate, "live"), detail: "streamed now, with a progress notification you can cancel (what finished is kept)", mode: "live" },
   ];
   if (batchable) items.push({ label: "$(cloud-upload) Batch", description: estimateText(estimate, "batch"), detail: `through ${resolved.name === "anthropic" ? "Anthropic's Message Batches" : "OpenAI's Batch API"}: half the price, results within 24 h; the status bar follows it, and closing the window loses nothing`, mode: "batch" });
   const pick = await vscode.window.showQuickPick(items, {
@@ -658,7 +650,7 @@ export async function runSweep(deps: RunSweepDeps, arg?: unknown): Promise<strin
   if (mode === "batch") {
     client = await deps.manager.clientFor(asHeader);
     const ok = await vscode.window.showWarningMessage(
-      `Submit ${fmtInt(estimate.requests)} requests as a batch for ${estimate.batchUsd === null ? "an unknown cost" : `at most ${usd(estimate.batchUsd)}`}?`,
+      `Submit ${fmtCount(estimate.requests)} requests as a batch for ${estimate.batchUsd === null ? "an unknown cost" : `at most ${usd(estimate.batchUsd)}`}?`,
       { modal: true, detail: `${read.prompts.length} prompts × ${n} of ${resolved.model} (${resolved.name}). ${estimateText(estimate, "batch")}. Results come within 24 h; the status bar follows the batch, and a closed window polls again when it reopens.` },
       "Submit",
     );
@@ -697,7 +689,7 @@ async function startSweep(
       throw new Error(`${(e as Error).message}${sweep.batches.some((b) => b.batchId) ? `; what was submitted is recorded in ${basename(file)} and polled` : ` (nothing was submitted; ${basename(file)} records the refusal)`}`);
     }
     await deps.manager.startPolling(file, { writer, sweep }, client);
-    void vscode.window.showInformationMessage(`Hot Mess: ${fmtInt(estimate.requests)} requests submitted as a batch (${sweepName(sweep.header, file)}). The status bar follows it; results come within 24 h.`);
+    void vscode.window.showInformationMessage(`Hot Mess: ${fmtCount(estimate.requests)} requests submitted as a batch (${sweepName(sweep.header, file)}). The status bar follows it; results come within 24 h.`);
     return file;
   }
   await runLive(deps, writer, sweep, resolved.provider);
@@ -733,7 +725,7 @@ export async function runLive(deps: Pick<RunSweepDeps, "log" | "open"> & { manag
           if (now - lastReport < 200) return;
           lastReport = now;
           const p = sweepProgress(sweep);
-          progress.report({ message: `${fmtInt(p.succeeded)}/${fmtInt(total)} replies${p.failed ? ` · ${fmtInt(p.failed)} failed` : ""}`, increment: (100 * (p.succeeded - last)) / total });
+          progress.report({ message: `${fmtCount(p.succeeded)}/${fmtCount(total)} replies${p.failed ? ` · ${fmtCount(p.failed)} failed` : ""}`, increment: (100 * (p.succeeded - last)) / total });
           last = p.succeeded;
         },
       });
@@ -752,9 +744,9 @@ export async function runLive(deps: Pick<RunSweepDeps, "log" | "open"> & { manag
   const p = sweepProgress(sweep);
   deps.log.info(`sweep ${basename(writer.file)}: ${end.status}: ${sweepStatusText(sweep)}`);
   if (p.succeeded > 0) await deps.open(writer.file);
-  if (end.status === "cancelled") void vscode.window.showInformationMessage(`Hot Mess: sweep cancelled with ${fmtInt(p.succeeded)} of ${fmtInt(p.requests)} replies (kept). Continue Sweep in the Runs view runs the rest.`);
+  if (end.status === "cancelled") void vscode.window.showInformationMessage(`Hot Mess: sweep cancelled with ${fmtCount(p.succeeded)} of ${fmtCount(p.requests)} replies (kept). Continue Sweep in the Runs view runs the rest.`);
   else if (end.status !== "complete") {
-    const pick = await vscode.window.showWarningMessage(`Hot Mess: sweep ${end.status}: ${fmtInt(p.succeeded)} of ${fmtInt(p.requests)} replies${p.failed ? `, ${fmtInt(p.failed)} failed` : ""}${message ? ` (${message})` : ""}.`, "Continue Sweep", "Show Log");
+    const pick = await vscode.window.showWarningMessage(`Hot Mess: sweep ${end.status}: ${fmtCount(p.succeeded)} of ${fmtCount(p.requests)} replies${p.failed ? `, ${fmtCount(p.failed)} failed` : ""}${message ? ` (${message})` : ""}.`, "Continue Sweep", "Show Log");
     if (pick === "Continue Sweep") void vscode.commands.executeCommand("hotmess.continueSweep", writer.file);
     else if (pick === "Show Log") deps.log.show();
   }
