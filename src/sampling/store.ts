@@ -215,15 +215,21 @@ export function readFirstLine(file: string): string {
   }
   try {
     const buf = Buffer.alloc(64 * 1024);
+    const decoder = new TextDecoder();
     let text = "";
-    for (let at = 0; ; ) {
+    for (let at = 0; at <= 4 * 1024 * 1024; ) {
       const n = readSync(fd, buf, 0, buf.length, at);
       if (n === 0) break;
-      text += buf.subarray(0, n).toString("utf8");
       at += n;
-      if (/\S[^\n]*\n/.test(text) || at > 4 * 1024 * 1024) break;
+      text += decoder.decode(buf.subarray(0, n), { stream: true });
+      // the lines ended so far: the first that is not blank is it; blank ones are dropped
+      for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n")) {
+        const line = text.slice(0, nl).trim();
+        if (line !== "") return line;
+        text = text.slice(nl + 1);
+      }
     }
-    return (text.split("\n").find((l) => l.trim() !== "") ?? "").trim();
+    return text.trim();
   } catch {
     return "";
   } finally {
