@@ -35,7 +35,7 @@ function usd(c: number | null): string {
 /** "3,000 requests · ≈ 120k input tokens, up to 24.6M output · at most $12.30 at the batch price ($24.60 live)". */
 export function estimateText(e: SweepEstimate, mode: "live" | "batch"): string {
   const cost = e.liveUsd === null ? usd(null) : mode === "batch" ? `at most ${usd(e.batchUsd)} at the batch price (${usd(e.liveUsd)} live)` : `at most ${usd(e.liveUsd)} live (${usd(e.batchUsd)} as a batch)`;
-  return `${fmtCount(e.requests)} request${e.requests === 1 ? "" : "s"} · ≈ ${fmtTokens(e.inputTokens)} input tokens, up to ${fmtTokens(e.maxOutputTokens)} output · ${cost}`;
+  return `${fmtCount(e.requests)} request${e.requests === 1 ? "" : "s"} · ≈ ${fmtTokens(e.inputTokens, true)} input tokens, up to ${fmtTokens(e.maxOutputTokens, true)} output · ${cost}`;
 }
 
 /** The type of a file's last line ({"type":"end",…} → "end"), reading only its tail; null when it cannot tell. */

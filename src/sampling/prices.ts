@@ -147,9 +147,9 @@ export function fmtUsd(c: number): string {
   return c < 0.01 ? `$${c.toFixed(4)}` : `$${c.toFixed(2)}`;
 }
 
-/** A token count as every face shows it: 950, 1,536, 12.3k, 1.25M. */
-export function fmtTokens(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : fmtCount(n);
+/** A token count: 950, 12.3k, 1.25M; `grouped`: 1,536 rather than 1536 under 10k (the editor's sentences; the CLI's live line keeps it short). */
+export function fmtTokens(n: number, grouped = false): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e4 ? `${(n / 1e3).toFixed(1)}k` : grouped ? fmtCount(n) : String(n);
 }
 
 /** A count with thousands separators: 30,000. */
