@@ -13,6 +13,7 @@ import { join } from "node:path";
 import * as vscode from "./stubs/vscode";
 import { until } from "./support/wait";
 import { stubHost } from "./support/host";
+import { writeSweepPrompts } from "./support/sweep-prompts";
 import { startFakeAnthropicBatches, type FakeAnthropicBatchesOptions } from "./fakes/anthropic-batches";
 import { startFakeOpenAIBatches } from "./fakes/openai-batches";
 import { startFakeAnthropic } from "./fakes/anthropic";
@@ -32,19 +33,7 @@ type Posted = { type: string; analysis?: { prompts: { id: string; n: number; bri
 
 /** Two good prompts and three lines the sweep leaves out (named in the log). */
 function promptsFile(): string {
-  const file = join(host.workspace, "problems.jsonl");
-  writeFileSync(
-    file,
-    [
-      JSON.stringify({ id: "ducks", prompt: "Janet's ducks lay 16 eggs; she eats 3 and bakes with 4. She sells the rest at $2. How much? Answer: N", reference: 18 }),
-      JSON.stringify({ id: "cows", prompt: "A farmer has 12 cows and buys 7 more. How many cows? Answer: N", reference: 19 }),
-      "{not json",
-      JSON.stringify({ id: "ducks", prompt: "a second prompt with the same id" }),
-      JSON.stringify({ id: "empty" }),
-      "",
-    ].join("\n"),
-  );
-  return file;
+  return writeSweepPrompts(join(host.workspace, "problems.jsonl"), " Answer: N");
 }
 
 function sweepFiles(): string[] {
@@ -78,6 +67,30 @@ async function reload(): Promise<void> {
   vscode.trees.clear();
   const { activate } = await import("../src/extension/extension");
   activate(host.ctx as never);
+}
+
+/** A fake Message Batches API with the stored key and the settings pointing at it; its batches stay in progress until `opts.pollsInProgress` is set to 0. */
+async function fakeBatches(t: { after(fn: () => unknown): void }, outcome?: FakeAnthropicBatchesOptions["outcome"]) {
+  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000, ...(outcome ? { outcome } : {}) };
+  const fake = await startFakeAnthropicBatches(opts);
+  t.after(() => fake.close());
+  useAnthropicBatches(fake.url);
+  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
+  return { fake, opts };
+}
+
+/** Run Sweep on the prompts file as a batch of n reruns each, the cost confirmed. */
+async function submitSweep(n = 2): Promise<void> {
+  answerSweep(n, "batch");
+  vscode.answers.message.push("Submit");
+  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+}
+
+/** The window closes: what activate() registered is disposed, and the polling loops have time to close their files. */
+async function closeWindow(ms = 300): Promise<void> {
+  for (const d of host.ctx.subscriptions) d.dispose();
+  host.ctx.subscriptions.length = 0;
+  await new Promise((r) => setTimeout(r, ms));
 }
 
 function useAnthropicBatches(url: string): void {
@@ -180,14 +193,8 @@ test("Run Sweep as a batch: the pick shows requests, tokens and both prices; a d
 
 test("a batch kept in progress shows in the status bar and the Runs view; a reload polls again without a second submission; released, it is collected and opens with every prompt", async (t) => {
   t.after(cleanup);
-  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000, outcome: (id) => ({ type: "succeeded", text: `Answer: ${id.includes("_p0-") ? 18 : id.endsWith("_p1-r0") ? 20 : 19}` }) };
-  const fake = await startFakeAnthropicBatches(opts);
-  t.after(() => fake.close());
-  useAnthropicBatches(fake.url);
-  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
-  answerSweep(3, "batch");
-  vscode.answers.message.push("Submit", undefined);
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const { fake, opts } = await fakeBatches(t, (id) => ({ type: "succeeded", text: `Answer: ${id.includes("_p0-") ? 18 : id.endsWith("_p1-r0") ? 20 : 19}` }));
+  await submitSweep(3);
   assert.equal(fake.batchesCreated(), 1);
   const [sweep] = sweepFiles();
   assert.ok(sweep);
@@ -292,9 +299,7 @@ test("OpenAI's Batch API: a sweep submitted through the Files API, polled and co
   t.after(() => fake.close());
   Object.assign(vscode.settings, { provider: "openai", model: "gpt-4.1", maxTokens: 256, "openai.baseUrl": `${fake.url}/v1`, "sweep.pollSeconds": 0.05 });
   await host.ctx.secrets.store("hotmess.apiKey.openai", O_KEY);
-  answerSweep(2, "batch");
-  vscode.answers.message.push("Submit");
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  await submitSweep();
   await until("the collected notification", () => vscode.recorded.notifications.find((n) => /is collected: 4 of 4 replies\.$/.test(n.message)));
   assert.equal(fake.batchesCreated(), 1);
   const [sweep] = sweepFiles();
@@ -303,19 +308,11 @@ test("OpenAI's Batch API: a sweep submitted through the Files API, polled and co
 
 test("a submission whose batch id was never recorded is found at the provider on activation and polled, never sent again (other sweeps' batches are never it); when a batch no sweep records could be it too, nothing is sent", async (t) => {
   t.after(cleanup);
-  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
-  const fake = await startFakeAnthropicBatches(opts);
-  t.after(() => fake.close());
-  useAnthropicBatches(fake.url);
-  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
-  answerSweep(2, "batch");
-  vscode.answers.message.push("Submit");
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const { fake, opts } = await fakeBatches(t);
+  await submitSweep();
   const [sweep] = sweepFiles();
   await until("polled once", () => /"type":"status"/.test(readFileSync(sweep!, "utf8")));
-  for (const d of host.ctx.subscriptions) d.dispose();
-  host.ctx.subscriptions.length = 0;
-  await new Promise((r) => setTimeout(r, 300)); // its polling loop closes the file
+  await closeWindow();
   // as if the window had closed between sending the batch and writing its id
   writeFileSync(
     sweep!,
@@ -335,21 +332,16 @@ test("a submission whose batch id was never recorded is found at the provider on
 
   // a batch of the same size at the same time that no sweep file records (another machine's, a
   // script's): Anthropic's batches have no metadata to tell it from this one
-  for (const d of host.ctx.subscriptions) d.dispose();
-  host.ctx.subscriptions.length = 0;
+  await closeWindow(0);
   opts.pollsInProgress = 1_000_000;
-  answerSweep(2, "batch");
-  vscode.answers.message.push("Submit");
   await reload();
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  await submitSweep();
   const fresh = sweepFiles().filter((f) => f !== sweep);
   assert.equal(fresh.length, 1);
   await until("polled once", () => /"type":"status"/.test(readFileSync(fresh[0]!, "utf8")));
   const outside = new AnthropicBatchClient({ apiKey: KEY, baseURL: fake.url });
   await outside.submit(["a", "b", "c", "d"].map((x) => ({ customId: `elsewhere-${x}`, request: { prompt: x, model: "claude-haiku-4-5", maxTokens: 10, thinking: { type: "none" } } })));
-  for (const d of host.ctx.subscriptions) d.dispose();
-  host.ctx.subscriptions.length = 0;
-  await new Promise((r) => setTimeout(r, 300));
+  await closeWindow();
   writeFileSync(fresh[0]!, readFileSync(fresh[0]!, "utf8").split("\n").filter((l) => !/"type":"(batch|status)"/.test(l)).join("\n"));
   const created = fake.batchesCreated();
   await reload();
@@ -368,9 +360,7 @@ test("a refused submission is recorded as such (nothing sent); Continue Sweep su
   useAnthropicBatches(fake.url);
   await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
   fake.refuseNext(529, "overloaded_error", "Overloaded");
-  answerSweep(2, "batch");
-  vscode.answers.message.push("Submit");
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  await submitSweep();
   const err = await until("the refusal", () => vscode.recorded.notifications.find((n) => n.level === "error"));
   assert.match(err.message, /Overloaded.*nothing was submitted; .* records the refusal/);
   assert.equal(fake.batchesCreated(), 0);
@@ -423,16 +413,9 @@ test("a live sweep cancelled from its progress notification keeps what finished;
 
 test("two batch sweeps poll at once; Cancel Batch cancels one at the provider (its requests come back canceled, for Resubmit Failed) while the other is collected", async (t) => {
   t.after(cleanup);
-  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
-  const fake = await startFakeAnthropicBatches(opts);
-  t.after(() => fake.close());
-  useAnthropicBatches(fake.url);
-  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
-  for (let k = 0; k < 2; k++) {
-    answerSweep(2, "batch");
-    vscode.answers.message.push("Submit");
-    await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
-  }
+  const { fake, opts } = await fakeBatches(t);
+  await submitSweep();
+  await submitSweep();
   const files = sweepFiles().sort();
   assert.equal(files.length, 2);
   await until("both polled", () => files.every((f) => /"type":"status"/.test(readFileSync(f, "utf8"))));
@@ -457,19 +440,11 @@ test("two batch sweeps poll at once; Cancel Batch cancels one at the provider (i
 
 test("in an untrusted workspace nothing polls on activation (polling writes to the workspace's files)", async (t) => {
   t.after(cleanup);
-  const opts: FakeAnthropicBatchesOptions = { pollsInProgress: 1_000_000 };
-  const fake = await startFakeAnthropicBatches(opts);
-  t.after(() => fake.close());
-  useAnthropicBatches(fake.url);
-  await host.ctx.secrets.store("hotmess.apiKey.anthropic", KEY);
-  answerSweep(2, "batch");
-  vscode.answers.message.push("Submit");
-  await vscode.commands.executeCommand("hotmess.runSweep", vscode.Uri.file(promptsFile()));
+  const { fake, opts } = await fakeBatches(t);
+  await submitSweep();
   const [file] = sweepFiles();
   await until("polled", () => /"type":"status"/.test(readFileSync(file!, "utf8")));
-  for (const d of host.ctx.subscriptions) d.dispose();
-  host.ctx.subscriptions.length = 0;
-  await new Promise((r) => setTimeout(r, 200));
+  await closeWindow(200);
   const gets = () => fake.requests.filter((r) => r.method === "GET").length;
   const before = gets();
   const lines = readFileSync(file!, "utf8");

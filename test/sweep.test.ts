@@ -18,6 +18,7 @@ import type { Analysis } from "../src/core";
 import { missingRequests, parseSweepFile, sweepProgress, sweepToken } from "../src/core/sweepfile";
 import { Capture } from "./support/capture";
 import { sharedFixture, skipWithout } from "./support/fixtures";
+import { writeSweepPrompts } from "./support/sweep-prompts";
 import { startFakeAnthropic, type FakeAnthropic } from "./fakes/anthropic";
 import { startFakeOpenAI, type FakeOpenAI } from "./fakes/openai";
 import { startFakeAnthropicBatches, type FakeAnthropicBatches, type FakeAnthropicBatchesOptions } from "./fakes/anthropic-batches";
@@ -229,19 +230,7 @@ for (const provider of ["anthropic", "openai"] as const) {
 }
 
 function smallPrompts(): string {
-  const file = join(dir, `prompts-${Math.random().toString(36).slice(2)}.jsonl`);
-  writeFileSync(
-    file,
-    [
-      JSON.stringify({ id: "ducks", prompt: "Janet's ducks lay 16 eggs; she eats 3 and bakes with 4. She sells the rest at $2. How much?", reference: 18 }),
-      JSON.stringify({ id: "cows", prompt: "A farmer has 12 cows and buys 7 more. How many cows?", reference: 19 }),
-      "{not json",
-      JSON.stringify({ id: "ducks", prompt: "a second prompt with the same id" }),
-      JSON.stringify({ id: "empty" }),
-      "",
-    ].join("\n"),
-  );
-  return file;
+  return writeSweepPrompts(join(dir, `prompts-${Math.random().toString(36).slice(2)}.jsonl`));
 }
 
 test("a batch's errored and expired requests are listed with their reasons and resubmitted as a batch of just those", async () => {
