@@ -57,6 +57,17 @@ export function defaultProvider(env: NodeJS.ProcessEnv): ProviderName {
   return env.ANTHROPIC_API_KEY ? "anthropic" : env.OPENAI_API_KEY ? "openai" : "simulated";
 }
 
+/** The thinking `--thinking MODE` and `--thinking-budget T` ask for, else the provider's default for the model. */
+export function thinkingFlags(f: Parsed["flags"], provider: string, model: string): ThinkingMode {
+  const budget = num(f, "--thinking-budget");
+  const mode = f.get("--thinking");
+  if (mode !== undefined && (typeof mode !== "string" || !["adaptive", "off", "budget"].includes(mode))) throw new UsageError(`--thinking is adaptive, budget or off, not "${String(mode)}"`);
+  if (mode === "off") return { type: "none" };
+  if (mode === "adaptive") return { type: "adaptive" };
+  if (mode === "budget" || budget !== undefined) return { type: "budget", budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget };
+  return defaultThinkingFor(provider, model);
+}
+
 /** The thinking a request gets when none is asked for: Claude's default for the model (adaptive where it has it, else a budget); none elsewhere. */
 export function defaultThinkingFor(provider: string, model: string): ThinkingMode {
   return provider === "anthropic" ? defaultThinking(model) : { type: "none" };
@@ -371,13 +382,7 @@ export function planRun(p: Parsed, io: Io): { plan: RunPlan; out: RunOutputs } {
     if (!(PROVIDERS as readonly string[]).includes(providerName)) throw new UsageError(`unknown provider "${providerName}": choose ${PROVIDERS.join(", ")}`);
     model = str("--model") ?? DEFAULT_MODELS[providerName]!;
     maxTokens = num(f, "--max-tokens") ?? RUN_DEFAULTS.maxTokens;
-    const budget = num(f, "--thinking-budget");
-    const mode = str("--thinking");
-    if (mode !== undefined && !["adaptive", "off", "budget"].includes(mode)) throw new UsageError(`--thinking is adaptive, budget or off, not "${mode}"`);
-    if (mode === "off") thinking = { type: "none" };
-    else if (mode === "adaptive") thinking = { type: "adaptive" };
-    else if (mode === "budget" || budget !== undefined) thinking = { type: "budget", budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget };
-    else thinking = defaultThinkingFor(providerName, model);
+    thinking = thinkingFlags(f, providerName, model);
   }
   if (untilCi !== undefined && conversation) throw new UsageError("--until-ci is not available with --conversation yet: give -n");
   const rollout = planRollout(f, conversation, pointOf, resumed?.run.header.rollout);

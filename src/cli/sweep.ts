@@ -18,7 +18,7 @@ import { answerSpecFlags, PROVIDERS, RUN_DEFAULTS } from "./commands";
 import { FatalError, num, UsageError, VERSION, type Io, type Parsed } from "./common";
 import { analysisOutputs, liveLine, planOutputs, redactorOf, writeAnalysisOutputs, type AnalysisOutputs } from "./io";
 import { analyzeSweepFile } from "./main";
-import { defaultProvider, defaultThinkingFor, fmtCost, makeProvider, readPriceTable, simKnobs } from "./run";
+import { defaultProvider, fmtCost, makeProvider, readPriceTable, simKnobs, thinkingFlags } from "./run";
 import { printTable } from "./table";
 
 /** A batch client for a provider, its key from the environment. */
@@ -153,10 +153,7 @@ export async function sweepCommand(p: Parsed, io: Io, signal?: AbortSignal): Pro
     if (batch && providerName === "simulated") throw new UsageError("--batch sends the sweep through a provider's batch API: give --provider anthropic or openai");
     const model = str(f, "--model") ?? DEFAULT_MODELS[providerName]!;
     const maxTokens = num(f, "--max-tokens") ?? RUN_DEFAULTS.maxTokens;
-    const budget = num(f, "--thinking-budget");
-    const mode = str(f, "--thinking");
-    if (mode !== undefined && !["adaptive", "off", "budget"].includes(mode)) throw new UsageError(`--thinking is adaptive, budget or off, not "${mode}"`);
-    const thinking = mode === "off" ? { type: "none" as const } : mode === "adaptive" ? { type: "adaptive" as const } : mode === "budget" || budget !== undefined ? { type: "budget" as const, budgetTokens: budget ?? RUN_DEFAULTS.thinkingBudget } : defaultThinkingFor(providerName, model);
+    const thinking = thinkingFlags(f, providerName, model);
     const temperature = num(f, "--temperature");
     const answerSpec = answerSpecFlags(f);
     const header = sweepHeader({

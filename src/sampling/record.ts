@@ -102,11 +102,15 @@ export function rolloutHeader(r: Rollout): NonNullable<RunHeader["rollout"]> {
   };
 }
 
+/** The thinking a run or sweep header's parameters record, as a request's (a budget without its size: the default budget). */
+export function thinkingOfParameters(t: RunHeader["parameters"]["thinking"] | undefined): ThinkingMode {
+  return t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? DEFAULT_THINKING_BUDGET } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
+}
+
 /** The request a run file recorded, rebuilt from its header (to continue the run with the same one). */
 export function requestFromHeader(header: RunHeader): SampleRequest {
   const p = header.parameters;
-  const t = p.thinking;
-  const thinking: ThinkingMode = t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? DEFAULT_THINKING_BUDGET } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
+  const thinking = thinkingOfParameters(p.thinking);
   return {
     prompt: header.prompt,
     ...(header.system ? { system: header.system } : {}),

@@ -41,6 +41,7 @@ import { runSamples, type FailedSample, type FinishedSample, type Progress } fro
 import { costOf, priceOf, type PriceTable } from "./prices";
 import { makeDirs, promptHash } from "./store";
 import { SamplingError, type Provider, type SampleRequest } from "./types";
+import { thinkingOfParameters } from "./record";
 
 /** A prompt to sweep, as read from a prompts file or a prompt file. */
 export interface SweepPrompt {
@@ -224,8 +225,7 @@ export function requestFor(header: SweepHeader, p: Pick<SweepPromptLine, "prompt
 
 /** The thinking mode a sweep's header records, as a request's. */
 export function thinkingOf(header: SweepHeader): SampleRequest["thinking"] {
-  const t = header.parameters.thinking;
-  return t?.type === "budget" ? { type: "budget", budgetTokens: t.budgetTokens ?? 1024 } : t?.type === "adaptive" ? { type: "adaptive" } : { type: "none" };
+  return thinkingOfParameters(header.parameters.thinking);
 }
 
 /**
