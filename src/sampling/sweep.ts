@@ -12,7 +12,6 @@ import { DEFAULT_SEED, redactDeep, type RunEndLine } from "../core";
 import { parsePromptFile } from "../core/promptfile";
 import { readAnswerSpec, type AnswerSpec } from "../core/answerspec";
 import {
-  isRetryable,
   missingRequests,
   ANSWERED,
   batchCustomId,
@@ -497,7 +496,7 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
     if (got.has(id.index)) continue;
     if (r.ok) {
       const s = r.ok;
-      const line = writer.write<SweepSampleLine>(
+      writer.write<SweepSampleLine>(
         {
           type: "sample",
           prompt: id.key,
@@ -520,15 +519,12 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
       // held in memory: that it was answered, not the reply (the file has it; a 30,000-request sweep is never held whole)
       got.set(id.index, ANSWERED);
       sweep.slim = true;
-      void line;
       succeeded++;
       hooks.onEvent?.({ type: "sample", key: id.key, index: id.index });
     } else {
       const e = r.error;
       const line = writer.write<SweepFailureLine>({ type: "failure", prompt: id.key, index: id.index, kind: e.kind, message: e.message, attempts: 1, ...(e.status !== undefined ? { status: e.status } : {}), retryable: e.retryable, batchId }, false);
-      let list = sweep.failures.get(id.key);
-      if (!list) sweep.failures.set(id.key, (list = []));
-      list.push(line);
+      addFailure(sweep, line);
       failed++;
       hooks.onEvent?.({ type: "failure", key: id.key, index: id.index, message: e.message });
     }
@@ -540,6 +536,13 @@ export async function collectBatch(writer: SweepWriter, sweep: ParsedSweep, clie
   return line;
 }
 
+
+/** A failure line written, added to the sweep in memory. */
+function addFailure(sweep: ParsedSweep, line: SweepFailureLine): void {
+  let list = sweep.failures.get(line.prompt);
+  if (!list) sweep.failures.set(line.prompt, (list = []));
+  list.push(line);
+}
 
 /** A batch reply's cost: its tokens at the live price, halved. */
 function batchCost(price: ReturnType<typeof priceOf>, u: { inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number }): number | null {
@@ -570,9 +573,7 @@ export async function pollSweep(writer: SweepWriter, sweep: ParsedSweep, client:
         for (const r of requestsOf(b.submit.requests, sweep.prompts, sweep.header.parameters.n)) {
           if (sweep.samples.get(r.key)?.has(r.index)) continue;
           const line = writer.write<SweepFailureLine>({ type: "failure", prompt: r.key, index: r.index, kind: "request", message: status.message ?? `the batch ${b.batchId} failed`, attempts: 1, retryable: false, batchId: b.batchId! }, false);
-          let list = sweep.failures.get(r.key);
-          if (!list) sweep.failures.set(r.key, (list = []));
-          list.push(line);
+          addFailure(sweep, line);
         }
         writer.flush();
         b.collected = writer.write<SweepCollectedLine>({ type: "collected", batchId: b.batchId!, succeeded: 0, failed: b.submit.count, at: now() });
@@ -646,9 +647,7 @@ export async function runLiveSweep(writer: SweepWriter, sweep: ParsedSweep, prov
             opts.onEvent?.({ type: "sample", key: p.key, index: line.index });
           } else if (e.type === "failure") {
             const line = writer.write<SweepFailureLine>({ type: "failure", prompt: p.key, ...(e.failure as FailedSample) });
-            let list = sweep.failures.get(p.key);
-            if (!list) sweep.failures.set(p.key, (list = []));
-            list.push(line);
+            addFailure(sweep, line);
             opts.onEvent?.({ type: "failure", key: p.key, index: line.index, message: line.message });
           } else if (e.type === "progress") opts.onEvent?.({ type: "progress", progress: e.progress, prompt: p.id });
         },
@@ -696,4 +695,3 @@ export function sourceName(path: string, base: string): string {
   return r && !r.startsWith("..") && !r.startsWith("/") ? r : basename(path) + (extname(path) ? "" : "/");
 }
 
-export { isRetryable };
