@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeTraceSet } from "../src/core";
-import { decidedAgainstReference, decidingSteps, hasContent } from "../src/core/deciding";
+import { decidedAgainstReference, decidingBasis, decidingSteps, hasContent } from "../src/core/deciding";
 import { exportMarkdown } from "../src/report/export";
 import { parsePromptFile, parseRunFile, type RunHeader } from "../src/core";
 import { hoverMarkdown } from "../src/server/render";
@@ -49,6 +49,18 @@ test("a wrong majority: with the reference, the right runs are compared with the
   const none = ducks().prompts[0]!;
   assert.equal(decidedAgainstReference(none), false);
   assert.equal(decidingSteps(none)[0]!.against, decidingSteps(none)[1]!.cls);
+});
+
+test("a reference no run reached: the classes are measured against the largest's path, and every face says no run reached it rather than that there is no reference", () => {
+  const unreached = ducks(20);
+  const p = unreached.prompts[0]!;
+  assert.equal(decidingBasis(p), "unreached");
+  assert.equal(decidingBasis(ducks(18).prompts[0]!), "reference");
+  assert.equal(decidingBasis(ducks().prompts[0]!), "none");
+  assert.ok(decidingSteps(p).length > 0);
+  const md = exportMarkdown(unreached);
+  assert.match(md, /\*\*Why the runs disagree\*\* \(each class against the largest class's path \(no run reached the reference\)\):/);
+  assert.doesNotMatch(md, /no reference: the majority/);
 });
 
 test("what has content: computations, numbers, tool calls, claims; not filler", () => {

@@ -5,7 +5,7 @@
 import { MIN_RUNS_FOR_INTERVAL } from "../src/core/interval";
 import { SIMULATED_MODEL } from "../src/core/lead";
 import { toolTally } from "../src/core/trajectory";
-import { decidedAgainstReference, decidingSteps, shownStep, type DecidingSide } from "../src/core/deciding";
+import { decidingBasis, decidingSteps, shownStep, type DecidingSide } from "../src/core/deciding";
 import type { Decomposition, Interval, PromptAnalysis } from "../src/core/types";
 import { h, span } from "./dom";
 import { answerLabel, DASH, fmt, fmtCi, pct, plural, truncate } from "./format";
@@ -44,7 +44,7 @@ function whyBlock(m: PromptModel, o: HeaderOptions): HTMLElement | null {
   const p = m.p;
   const ds = decidingSteps(p);
   if (ds.length === 0) return null;
-  const against = decidedAgainstReference(p) ? "each class against the reference class's path" : "each class against the largest class's path — no reference, so the majority is not known to be right";
+  const against = { reference: "each class against the reference class's path", unreached: "each class against the largest class's path — no run reached the reference", none: "each class against the largest class's path — no reference, so the majority is not known to be right" }[decidingBasis(p)];
   const side = (sd: DecidingSide) => h("span", { class: "why-step" }, span("why-runs", plural(sd.runs, "run")), " ", sd.step === null ? span("muted", sd.stops ? "no further step" : "no step here") : h("code", null, truncate(shownStep(sd.step), 90)), sd.step !== null && sd.stops ? span("muted", ", then stop") : null);
   const rows = ds.map((d) => {
     const a = p.answers[d.cls]!;

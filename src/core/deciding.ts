@@ -262,6 +262,17 @@ export function decidingSteps(p: PromptAnalysis, max = 4): DecidingClass[] {
 
 /** Whether divergence in this prompt is read against a reference class's path (else the majority's). */
 export function decidedAgainstReference(p: Pick<PromptAnalysis, "answers" | "runs">): boolean {
+  return decidingBasis(p) === "reference";
+}
+
+/**
+ * What "why the runs disagree" is measured against, for every face to say it the same way: the
+ * reference class's path ("reference"); the largest class's when there is a reference but no run
+ * reached it ("unreached": every class is wrong) or when there is none ("none": the majority is not
+ * known to be right).
+ */
+export function decidingBasis(p: Pick<PromptAnalysis, "answers" | "runs">): "reference" | "unreached" | "none" {
   const ref = p.answers.findIndex((a) => a.reference);
-  return ref >= 0 && p.runs.some((r: Run) => r.answerClass === ref);
+  if (ref < 0) return "none";
+  return p.runs.some((r: Run) => r.answerClass === ref) ? "reference" : "unreached";
 }

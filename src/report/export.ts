@@ -10,7 +10,7 @@ import { forkGroups } from "../core/align";
 import { SIMULATED_MODEL } from "../core/lead";
 import { summaryKs } from "../core/reliability";
 import { samplesByIndex, type ParsedRun } from "../core/runfile";
-import { decidedAgainstReference, decidingSteps, sideWords, type DecidingSide } from "../core/deciding";
+import { decidingBasis, decidingSteps, sideWords, type DecidingSide } from "../core/deciding";
 import { classLabel } from "../core/label";
 import type { Analysis, Decomposition, Interval, OptimizerAnalysis, Pooled, PromptAnalysis, PromptRecord } from "../core/types";
 import { ensembleText, ensembleVerdict, headlineText, rerunsText } from "../core/headline";
@@ -375,7 +375,7 @@ function exampleTraces(p: PromptAnalysis, max: number, redact: (s: string) => st
 function decidingBlock(p: PromptAnalysis, o: Required<Pick<MarkdownOptions, "maxStepText">>, code: (s: string, o?: { table?: boolean; max?: number }) => string): string[] {
   const ds = decidingSteps(p);
   if (ds.length === 0) return [];
-  const against = decidedAgainstReference(p) ? "each class against the reference class's path" : "each class against the largest class's path (no reference: the majority is not necessarily right)";
+  const against = { reference: "each class against the reference class's path", unreached: "each class against the largest class's path (no run reached the reference)", none: "each class against the largest class's path (no reference: the majority is not necessarily right)" }[decidingBasis(p)];
   const lines = [`**Why the runs disagree** (${against}):`, ""];
   const side = (sd: DecidingSide) => sideWords(sd, (t) => code(t, { max: o.maxStepText }));
   for (const d of ds) {

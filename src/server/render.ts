@@ -179,7 +179,7 @@ export function hoverMarkdown(v: PromptView): string | null {
     // why the runs disagree, first: the two largest classes' deciding steps
     if (s.why?.length) {
       const side = (d: DecidingSide) => sideWords(d, (t) => mdCode(t, { max: 100 }));
-      lines.push(`**Why the runs disagree** (against ${s.whyAgainstReference ? "the reference's path" : "the largest class's path: no reference"}):`, "");
+      lines.push(`**Why the runs disagree** (against ${s.whyBasis === "reference" ? "the reference's path" : s.whyBasis === "unreached" ? "the largest class's path: no run reached the reference" : "the largest class's path: no reference"}):`, "");
       for (const w of s.why) lines.push(`- ${w.answer === null ? "*(no answer)*" : mdCode(w.answer, { max: 40 })}${w.reference ? " ✓" : ""}: ${w.column === null ? "the same steps; only the answer differs" : `${side(w.self)}; ${side(w.other)}`}`);
       lines.push("");
     }

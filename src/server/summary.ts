@@ -2,7 +2,7 @@
 // analysis of a run file every face reads (src/core/runanalysis.ts: 1000 resamples, the seed
 // recorded in the run), so a hint shows the same incoherence and the same interval as the
 // live view, a reopened run and `hotmess analyze` do for that run file. No metric is computed here.
-import { decidedAgainstReference, decidingSteps, type DecidingSide } from "../core/deciding";
+import { decidingBasis, decidingSteps, type DecidingSide } from "../core/deciding";
 import { tallyOfPrompt } from "../core/compare";
 import type { Tally } from "../core/interval";
 import { analyzeRun, classLabel, DEFAULT_RESAMPLES, forkGroups, runState, secretsFromEnv, type Interval, type ParsedRun, type PromptAnalysis, type RunState, type RunStatus } from "../core";
@@ -69,7 +69,8 @@ export interface RunSummary {
   /** Why the runs disagree (src/core/deciding.ts): the two largest classes' deciding steps, against the reference's path when there is one. */
   /** `answer`: the class label (src/core/label.ts), null for no answer. */
   why?: { answer: string | null; reference: boolean; column: number | null; self: DecidingSide; other: DecidingSide }[];
-  whyAgainstReference?: boolean;
+  /** What the deciding steps are measured against: the reference class's path, or the largest class's when no run reached the reference or there is none (decidingBasis). */
+  whyBasis?: "reference" | "unreached" | "none";
   /** Lines of the run file that were skipped (a torn last line…). */
   warnings: number;
   /** A run that failed or is partial: what happened, in a sentence and in a few words; null otherwise. */
@@ -131,7 +132,7 @@ function figuresOf(run: ParsedRun, resamples: number): Figures {
     referenceCount: p.target === "none" ? null : p.answers.filter((a) => a.reference).reduce((n, a) => n + a.count, 0),
     fork: forkOf(p),
     why: decidingSteps(p, 2).map((d) => ({ answer: p.answers[d.cls]!.key === null ? null : classLabel(p.answers[d.cls]!), reference: p.answers[d.cls]!.reference, column: d.column, self: d.self, other: d.other })),
-    whyAgainstReference: decidedAgainstReference(p),
+    whyBasis: decidingBasis(p),
   };
 }
 
